@@ -1,0 +1,60 @@
+// User roles and what each may do (domain-spec R33/R34 and the operations-per-role table it cites).
+
+export const roles = [
+  'administrator',
+  'author',
+  'advanced-operator',
+  'operator',
+  'read-only-operator',
+] as const;
+export type Role = (typeof roles)[number];
+
+export const roleNames: Record<Role, string> = {
+  administrator: 'Administrator',
+  author: 'Author',
+  'advanced-operator': 'Advanced Operator',
+  operator: 'Operator',
+  'read-only-operator': 'Read-only Operator',
+};
+
+export type Permission =
+  | 'users.manage'
+  | 'audit.read'
+  | 'inventory.read'
+  | 'inventory.write'
+  | 'groups.write'
+  | 'packs.read'
+  | 'packs.write'
+  | 'profiles.read'
+  | 'accounts.manage'
+  | 'servers.read';
+
+const everyone: Permission[] = ['inventory.read', 'servers.read'];
+
+const grants: Record<Role, readonly Permission[]> = {
+  administrator: [
+    ...everyone,
+    'users.manage',
+    'audit.read',
+    'inventory.write',
+    'groups.write',
+    'packs.read',
+    'packs.write',
+    'profiles.read',
+    'accounts.manage',
+  ],
+  // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
+  author: [...everyone, 'groups.write', 'packs.read', 'profiles.read'],
+  'advanced-operator': everyone,
+  operator: everyone,
+  'read-only-operator': everyone,
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return grants[role].includes(permission);
+}
+
+/** Roles that are refused a permission: authorization tests iterate these. */
+export function rolesWithout(permission: Permission): Role[] {
+  return roles.filter((r) => !can(r, permission));
+}

@@ -1,0 +1,133 @@
+// Builds the Fastify application from its dependencies; never listens or exits, so tests build it directly.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { newId } from '../contract/ids.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Permission } from '../domain/roles.js';
+import type { Database } from '../store/db.js';
+import { registerAuth } from './auth.js';
+import { registerErrorHandling } from './errors.js';
+import { registerAudit } from './modules/audit/audit-routes.js';
+import { registerHealth } from './modules/health/health-routes.js';
+import { registerServers } from './modules/servers/servers-routes.js';
+import type { ServersService } from './modules/servers/servers-service.js';
+import { createLoginThrottle } from './modules/users/login-throttle.js';
+import { registerUsers } from './modules/users/users-routes.js';
+import { createUsersService } from './modules/users/users-service.js';
+
+export const STEWARD_VERSION = '0.1.0';
+
+export interface AppDeps {
+  database: Database;
+  keyring: Keyring;
+  servers: ServersService;
+  logger?: FastifyBaseLogger | false;
+  bodyLimitBytes?: number;
+  tokenTtlDays?: number;
+  loginMaxFailures?: number;
+  loginWindowMs?: number;
+  trustProxy?: boolean;
+  now?: () => Date;
+}
+
+/** One route's authorization, recorded as routes are added: the authorization tests walk this list. */
+export interface RoutePolicy {
+  method: string;
+  url: string;
+  permission: Permission | undefined;
+  authenticated: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routePolicies: RoutePolicy[];
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimitBytes ?? 4 * 1024 * 1024,
+    trustProxy: deps.trustProxy ?? false,
+    genReqId: () => newId('request'),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const requests = new Counter({
+    name: 'steward_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [metrics],
+  });
+  const latency = new Histogram({
+    name: 'steward_http_request_duration_seconds',
+    help: 'HTTP request duration by route',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [metrics],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.decorate('routePolicies', [] as RoutePolicy[]);
+  app.addHook('onRoute', (route) => {
+    const handlers = [route.preHandler].flat().filter(Boolean) as {
+      permission?: Permission;
+      authenticates?: boolean;
+    }[];
+    const auth = handlers.find((h) => h.authenticates);
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      app.routePolicies.push({
+        method,
+        url: route.url,
+        permission: auth?.permission,
+        authenticated: Boolean(auth),
+      });
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Steward API',
+        version: STEWARD_VERSION,
+        description: 'Run As accounts, profiles, distribution and resolution.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const users = createUsersService({
+    db: deps.database.db,
+    throttle: createLoginThrottle({
+      maxFailures: deps.loginMaxFailures ?? 5,
+      windowMs: deps.loginWindowMs ?? 900_000,
+    }),
+    tokenTtlDays: deps.tokenTtlDays ?? 30,
+    now: deps.now,
+  });
+  registerAuth(app, users);
+  registerHealth(app, { database: deps.database, metrics });
+  registerUsers(app, users);
+  registerAudit(app, deps.database.db);
+  registerServers(app, deps.servers);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export type { Permission };

@@ -1,0 +1,67 @@
+// Authentication (bearer API tokens) and authorization (role permissions) as Fastify pre-handlers.
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { can, type Permission, roleNames } from '../domain/roles.js';
+import { AppError } from './errors.js';
+import type { UsersService } from './modules/users/users-service.js';
+import type { Principal } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyInstance {
+    /** Requires a valid token and, when given, a permission of the caller's role. */
+    authorize(permission?: Permission, opts?: { duringPasswordChange?: boolean }): preHandlerAsyncHookHandler;
+  }
+}
+
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+  return req.principal;
+}
+
+export function registerAuth(app: FastifyInstance, users: UsersService): void {
+  app.decorateRequest('principal', undefined);
+  app.decorate('authorize', (permission?: Permission, opts?: { duringPasswordChange?: boolean }) => {
+    const handler = async (req: FastifyRequest) => {
+      const header = req.headers.authorization;
+      const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+      if (!match) {
+        throw new AppError(
+          'UNAUTHENTICATED',
+          'This endpoint needs an API token: send "Authorization: Bearer <token>".',
+          undefined,
+          {
+            'www-authenticate': 'Bearer',
+          },
+        );
+      }
+      const principal = await users.authenticate(match[1]!);
+      if (!principal) {
+        throw new AppError(
+          'UNAUTHENTICATED',
+          'The API token is unknown, expired or revoked. Sign in again.',
+          undefined,
+          {
+            'www-authenticate': 'Bearer error="invalid_token"',
+          },
+        );
+      }
+      req.principal = principal;
+      if (principal.mustChangePassword && !opts?.duringPasswordChange) {
+        throw new AppError(
+          'PASSWORD_CHANGE_REQUIRED',
+          'Your password is a one-time password: change it first (steward password change, or POST /api/v1/me/password).',
+        );
+      }
+      if (permission && !can(principal.role, permission)) {
+        throw new AppError(
+          'FORBIDDEN',
+          `The ${roleNames[principal.role]} role may not do this (needs ${permission}).`,
+        );
+      }
+    };
+    // Read by the route-policy list in app.ts, so authorization tests can walk every route.
+    return Object.assign(handler, { permission, authenticates: true });
+  });
+}

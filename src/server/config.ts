@@ -1,0 +1,103 @@
+// Server configuration: one schema over the environment, parsed once at start, passed down.
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().int().min(1).max(86_400);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64');
+
+export const serverEnvSchema = z
+  .object({
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    STEWARD_DATA_DIR: z.string().min(1).default('./data'),
+    STEWARD_HOST: z.string().min(1).default('127.0.0.1'),
+    STEWARD_PORT: port.default(8420),
+    STEWARD_SERVER_NAME: z.string().min(1).max(200).default(hostname()),
+    STEWARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    STEWARD_ROOT_KEY: base64Key.optional(),
+    STEWARD_PREVIOUS_ROOT_KEY: base64Key.optional(),
+    STEWARD_HEARTBEAT_SECONDS: seconds.default(10),
+    STEWARD_SERVER_TIMEOUT_SECONDS: seconds.default(30),
+    STEWARD_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    STEWARD_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    STEWARD_LOGIN_WINDOW_SECONDS: seconds.default(900),
+    STEWARD_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
+    STEWARD_BOOTSTRAP_PASSWORD_FILE: z.string().min(1).optional(),
+    STEWARD_TRUST_PROXY: bool.default(false),
+  })
+  .strict();
+
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+
+export interface ServerConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  serverName: string;
+  logLevel: ServerEnv['STEWARD_LOG_LEVEL'];
+  rootKey: string | undefined;
+  previousRootKey: string | undefined;
+  heartbeatMs: number;
+  serverTimeoutMs: number;
+  tokenTtlDays: number;
+  loginMaxFailures: number;
+  loginWindowMs: number;
+  bodyLimitBytes: number;
+  bootstrapPasswordFile: string | undefined;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Variables that belong to the agent or the CLI: the server ignores them rather than refusing to start. */
+const otherComponents = /^STEWARD_(AGENT_|CLI_|CONFIG_DIR$|URL$|TOKEN$)/;
+
+export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const picked: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if ((k.startsWith('STEWARD_') && !otherComponents.test(k)) || k === 'DATABASE_URL') picked[k] = v;
+  }
+  const parsed = serverEnvSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys'
+        ? `${i.keys.join(', ')}: not a Steward setting (check the spelling)`
+        : `${i.path.join('.')}: ${i.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  if (e.STEWARD_SERVER_TIMEOUT_SECONDS <= e.STEWARD_HEARTBEAT_SECONDS) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STEWARD_SERVER_TIMEOUT_SECONDS: must be greater than STEWARD_HEARTBEAT_SECONDS',
+    );
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.STEWARD_DATA_DIR),
+    host: e.STEWARD_HOST,
+    port: e.STEWARD_PORT,
+    serverName: e.STEWARD_SERVER_NAME,
+    logLevel: e.STEWARD_LOG_LEVEL,
+    rootKey: e.STEWARD_ROOT_KEY,
+    previousRootKey: e.STEWARD_PREVIOUS_ROOT_KEY,
+    heartbeatMs: e.STEWARD_HEARTBEAT_SECONDS * 1000,
+    serverTimeoutMs: e.STEWARD_SERVER_TIMEOUT_SECONDS * 1000,
+    tokenTtlDays: e.STEWARD_TOKEN_TTL_DAYS,
+    loginMaxFailures: e.STEWARD_LOGIN_MAX_FAILURES,
+    loginWindowMs: e.STEWARD_LOGIN_WINDOW_SECONDS * 1000,
+    bodyLimitBytes: e.STEWARD_BODY_LIMIT_BYTES,
+    bootstrapPasswordFile: e.STEWARD_BOOTSTRAP_PASSWORD_FILE,
+    trustProxy: e.STEWARD_TRUST_PROXY,
+  };
+}

@@ -1,0 +1,80 @@
+// `steward server`: reads config, opens and migrates the database, bootstraps, listens, and stops cleanly.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import pino from 'pino';
+import { buildApp, STEWARD_VERSION } from './app.js';
+import { bootstrap } from './bootstrap.js';
+import { loadServerConfig } from './config.js';
+import { createServersService } from './modules/servers/servers-service.js';
+import { openStorage } from './open-storage.js';
+
+export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadServerConfig(env);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const logger = pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', '*.password', '*.token'], censor: '[redacted]' },
+  });
+  const storage = await openStorage(config);
+  const { database, keyring } = storage;
+  if (storage.fileKeys?.created)
+    logger.info({ dataDir: config.dataDir }, 'created a new root key file (mode 0600): back it up');
+  if (storage.migrations.length) logger.info({ applied: storage.migrations }, 'database migrated');
+
+  const servers = createServersService({
+    db: database.db,
+    name: config.serverName,
+    address: `http://${config.host}:${config.port}`,
+    version: STEWARD_VERSION,
+    heartbeatMs: config.heartbeatMs,
+    timeoutMs: config.serverTimeoutMs,
+    onError: (err) => logger.warn({ err }, 'heartbeat failed'),
+  });
+
+  const app = await buildApp({
+    database,
+    keyring,
+    servers,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    tokenTtlDays: config.tokenTtlDays,
+    loginMaxFailures: config.loginMaxFailures,
+    loginWindowMs: config.loginWindowMs,
+    trustProxy: config.trustProxy,
+  });
+  const admin = await bootstrap(app, database);
+  if (admin) {
+    // Printed once, to the terminal only, never through the logger: it is a secret.
+    const text =
+      `\nSteward created the administrator '${admin.username}'.\n` +
+      `One-time password: ${admin.password}\n` +
+      'Sign in with `steward login`; you will be asked to choose a new password.\n\n';
+    if (config.bootstrapPasswordFile)
+      writeFileSync(config.bootstrapPasswordFile, `${admin.password}\n`, { mode: 0o600 });
+    else process.stdout.write(text);
+  }
+
+  await app.listen({ host: config.host, port: config.port });
+  await servers.start();
+  logger.info(
+    { serverId: servers.id, url: `http://${config.host}:${config.port}`, database: database.kind },
+    'steward server ready',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await servers.stop();
+      await app.close();
+      await database.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

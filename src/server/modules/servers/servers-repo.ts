@@ -1,0 +1,26 @@
+// Management servers and their heartbeat rows: the basis of pool membership.
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import type { Executor } from '../../../store/db.js';
+import { managementServers } from '../../../store/schema.js';
+
+export type ServerRow = typeof managementServers.$inferSelect;
+
+export const insertServer = (db: Executor, row: typeof managementServers.$inferInsert) =>
+  db.insert(managementServers).values(row);
+
+export const heartbeat = (db: Executor, id: string, at: Date) =>
+  db.update(managementServers).set({ heartbeatAt: at, stoppedAt: null }).where(eq(managementServers.id, id));
+
+export const markStopped = (db: Executor, id: string, at: Date) =>
+  db.update(managementServers).set({ stoppedAt: at }).where(eq(managementServers.id, id));
+
+export const listServers = (db: Executor) =>
+  db.select().from(managementServers).orderBy(asc(managementServers.startedAt));
+
+/** Servers alive now: a heartbeat within the timeout and not stopped. */
+export const listLiveServers = (db: Executor, since: Date) =>
+  db
+    .select()
+    .from(managementServers)
+    .where(and(gt(managementServers.heartbeatAt, since), isNull(managementServers.stoppedAt)))
+    .orderBy(asc(managementServers.startedAt));

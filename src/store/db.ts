@@ -1,0 +1,72 @@
+// Opens the database: PostgreSQL through `pg` when a URL is given, otherwise embedded PGlite in a data directory.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything a repository can run queries on: the database or an open transaction. */
+export type Executor = Db | Tx;
+
+export type DbTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string };
+
+export interface Database {
+  readonly db: Db;
+  readonly kind: DbTarget['kind'];
+  /** Runs a raw SQL text with positional parameters; used by the migrator and by health checks. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `fn` on one dedicated connection (PostgreSQL) or the single PGlite connection. */
+  withSession<T>(fn: (query: Database['query']) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function createDb(target: DbTarget): Promise<Database> {
+  if (target.kind === 'postgres') return openPostgres(target.url, target.poolSize ?? 10);
+  mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
+  return wrapPglite(await PGlite.create(target.dataDir));
+}
+
+/** Wraps an already-open PGlite instance (tests restore a migrated snapshot into one). */
+export function wrapPglite(client: PGlite): Database {
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const query: Database['query'] = async (text, params) =>
+    (await client.query(text, params as unknown[])).rows as never[];
+  return {
+    db,
+    kind: 'pglite',
+    query,
+    withSession: (fn) => fn(query),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client losing its server connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const client = await pool.connect();
+  client.release();
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    query: async (text, params) => (await pool.query(text, params)).rows,
+    withSession: async (fn) => {
+      const conn = await pool.connect();
+      try {
+        return await fn(async (text, params) => (await conn.query(text, params)).rows);
+      } finally {
+        conn.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,297 @@
+// The database schema: every table Steward keeps, in Drizzle's terms (migrations are generated from it).
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('api_tokens_user_id_idx').on(t.userId)],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    actor: text('actor').notNull(),
+    kind: text('kind').notNull(),
+    target: text('target'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_actor_idx').on(t.actor),
+    index('audit_log_kind_idx').on(t.kind),
+  ],
+);
+
+/** Envelope-encrypted values: ciphertext under a per-value data key, the data key wrapped by the root key. */
+export const sealedSecrets = pgTable(
+  'sealed_secrets',
+  {
+    id: text('id').notNull(),
+    version: integer('version').notNull(),
+    rootKeyId: text('root_key_id').notNull(),
+    wrappedKey: text('wrapped_key').notNull(),
+    nonce: text('nonce').notNull(),
+    ciphertext: text('ciphertext').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.id, t.version] }),
+    index('sealed_secrets_root_key_id_idx').on(t.rootKeyId),
+  ],
+);
+
+export const managementServers = pgTable('management_servers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  address: text('address').notNull(),
+  version: text('version').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull(),
+  stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+});
+
+export const packs = pgTable('packs', {
+  id: text('id').primaryKey(),
+  version: text('version').notNull(),
+  sealed: boolean('sealed').notNull(),
+  builtIn: boolean('built_in').notNull().default(false),
+  displayName: text('display_name').notNull(),
+  description: text('description').notNull().default(''),
+  format: text('format').notNull(),
+  source: text('source').notNull(),
+  skipped: jsonb('skipped').notNull().default(sql`'[]'::jsonb`),
+  importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
+  importedBy: text('imported_by').notNull(),
+});
+
+export const packReferences = pgTable(
+  'pack_references',
+  {
+    packId: text('pack_id')
+      .notNull()
+      .references(() => packs.id, { onDelete: 'cascade' }),
+    refPackId: text('ref_pack_id')
+      .notNull()
+      .references(() => packs.id),
+    alias: text('alias').notNull(),
+    minVersion: text('min_version').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.packId, t.refPackId] }), index('pack_references_ref_idx').on(t.refPackId)],
+);
+
+export const classes = pgTable(
+  'classes',
+  {
+    id: text('id').primaryKey(),
+    packId: text('pack_id').references(() => packs.id),
+    baseClassId: text('base_class_id'),
+    displayName: text('display_name').notNull(),
+    description: text('description').notNull().default(''),
+    abstract: boolean('abstract').notNull().default(false),
+    hosted: boolean('hosted').notNull().default(false),
+    keyProperties: jsonb('key_properties').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    properties: jsonb('properties')
+      .$type<{ name: string; type: string }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('classes_pack_id_idx').on(t.packId), index('classes_base_class_id_idx').on(t.baseClassId)],
+);
+
+export const relationships = pgTable(
+  'relationships',
+  {
+    id: text('id').primaryKey(),
+    packId: text('pack_id')
+      .notNull()
+      .references(() => packs.id),
+    kind: text('kind').notNull(),
+    sourceClassId: text('source_class_id').notNull(),
+    targetClassId: text('target_class_id').notNull(),
+  },
+  (t) => [index('relationships_pack_id_idx').on(t.packId)],
+);
+
+/** Every monitored thing. Computers and pools are objects too: the hosting chain ends at one of them. */
+export const objects = pgTable(
+  'objects',
+  {
+    id: text('id').primaryKey(),
+    classId: text('class_id')
+      .notNull()
+      .references(() => classes.id),
+    name: text('name').notNull(),
+    displayName: text('display_name').notNull(),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    hostId: text('host_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('objects_class_id_idx').on(t.classId),
+    index('objects_host_id_idx').on(t.hostId),
+    uniqueIndex('objects_host_name_idx').on(t.hostId, t.classId, t.name),
+  ],
+);
+
+export const computers = pgTable('computers', {
+  id: text('id')
+    .primaryKey()
+    .references(() => objects.id, { onDelete: 'cascade' }),
+  name: text('name').notNull().unique(),
+  defaultActionAccountId: text('default_action_account_id'),
+  registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const pools = pgTable('pools', {
+  id: text('id')
+    .primaryKey()
+    .references(() => objects.id, { onDelete: 'cascade' }),
+  name: text('name').notNull().unique(),
+  membership: text('membership').notNull(),
+  builtIn: boolean('built_in').notNull().default(false),
+});
+
+export const poolMembers = pgTable(
+  'pool_members',
+  {
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    serverId: text('server_id')
+      .notNull()
+      .references(() => managementServers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.poolId, t.serverId] }), index('pool_members_server_idx').on(t.serverId)],
+);
+
+export const groups = pgTable(
+  'groups',
+  {
+    id: text('id').primaryKey(),
+    packId: text('pack_id').references(() => packs.id),
+    displayName: text('display_name').notNull(),
+    description: text('description').notNull().default(''),
+    rules: jsonb('rules').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('groups_pack_id_idx').on(t.packId)],
+);
+
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    objectId: text('object_id')
+      .notNull()
+      .references(() => objects.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.objectId] }), index('group_members_object_idx').on(t.objectId)],
+);
+
+export const groupSubgroups = pgTable(
+  'group_subgroups',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    memberGroupId: text('member_group_id')
+      .notNull()
+      .references(() => groups.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.memberGroupId] }),
+    index('group_subgroups_member_idx').on(t.memberGroupId),
+  ],
+);
+
+export const profiles = pgTable(
+  'profiles',
+  {
+    id: text('id').primaryKey(),
+    packId: text('pack_id')
+      .notNull()
+      .references(() => packs.id),
+    displayName: text('display_name').notNull(),
+    description: text('description').notNull().default(''),
+    contextClassId: text('context_class_id')
+      .notNull()
+      .references(() => classes.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('profiles_pack_id_idx').on(t.packId),
+    index('profiles_context_class_idx').on(t.contextClassId),
+  ],
+);
+
+export const workflows = pgTable(
+  'workflows',
+  {
+    id: text('id').primaryKey(),
+    packId: text('pack_id')
+      .notNull()
+      .references(() => packs.id),
+    kind: text('kind').notNull(),
+    displayName: text('display_name').notNull(),
+    targetClassId: text('target_class_id')
+      .notNull()
+      .references(() => classes.id),
+    profileId: text('profile_id').references(() => profiles.id),
+    action: jsonb('action').notNull(),
+    schedule: jsonb('schedule'),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('workflows_pack_id_idx').on(t.packId),
+    index('workflows_target_class_idx').on(t.targetClassId),
+    index('workflows_profile_idx').on(t.profileId),
+  ],
+);

@@ -1,0 +1,87 @@
+// Builds the real application on a clean test database, with helpers to sign in as any role.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createKeyring, generateRootKey } from '../../src/crypto/keyring.js';
+import { hashPassword } from '../../src/crypto/passwords.js';
+import type { Role } from '../../src/domain/roles.js';
+import { buildApp } from '../../src/server/app.js';
+import { bootstrap } from '../../src/server/bootstrap.js';
+import { createServersService } from '../../src/server/modules/servers/servers-service.js';
+import type { Database } from '../../src/store/db.js';
+import { users } from '../../src/store/schema.js';
+import { openTestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: Database;
+  /** A token for a fresh user of this role (password already changed). */
+  tokenFor(role: Role): Promise<string>;
+  adminToken: string;
+  request(opts: {
+    method: string;
+    url: string;
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export async function createTestApp(opts: { loginMaxFailures?: number } = {}): Promise<TestApp> {
+  const database = await openTestDatabase();
+  const root = generateRootKey();
+  const keyring = createKeyring({ current: () => root, find: (id) => (id === root.id ? root : undefined) });
+  const servers = createServersService({
+    db: database.db,
+    name: 'test-server',
+    address: 'http://127.0.0.1:0',
+    version: 'test',
+    heartbeatMs: 1000,
+    timeoutMs: 30_000,
+  });
+  const app = await buildApp({ database, keyring, servers, loginMaxFailures: opts.loginMaxFailures });
+  await bootstrap(app, database);
+  await servers.start();
+  const passwordHash = await hashPassword(TEST_PASSWORD);
+  let n = 0;
+  const request: TestApp['request'] = ({ method, url, token, body, headers }) =>
+    app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+  const tokenFor = async (role: Role) => {
+    const username = `${role}-${++n}`;
+    await database.db
+      .insert(users)
+      .values({
+        id: `usr_test${n}${role.replace(/-/g, '')}`,
+        username,
+        displayName: username,
+        role,
+        passwordHash,
+      });
+    const res = await request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      body: { username, password: TEST_PASSWORD },
+    });
+    if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`);
+    return res.json().token as string;
+  };
+  const adminToken = await tokenFor('administrator');
+  return {
+    app,
+    database,
+    tokenFor,
+    adminToken,
+    request,
+    close: async () => {
+      await servers.stop();
+      await app.close();
+      await database.close();
+    },
+  };
+}
