@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorate('routePolicies', [] as RoutePolicy[]);
   app.addHook('onRoute', (route) => {
-    const handlers = [route.preHandler].flat().filter(Boolean) as {
+    const handlers = [route.onRequest, route.preHandler].flat().filter(Boolean) as {
       permission?: Permission;
       authenticates?: boolean;
     }[];

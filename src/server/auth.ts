@@ -1,5 +1,6 @@
-// Authentication (bearer API tokens) and authorization (role permissions) as Fastify pre-handlers.
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+// Authentication (bearer API tokens) and authorization (role permissions) as `onRequest` hooks:
+// they run before the body is parsed or validated, so an anonymous caller learns nothing from a 400.
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { can, type Permission, roleNames } from '../domain/roles.js';
 import { AppError } from './errors.js';
 import type { UsersService } from './modules/users/users-service.js';
@@ -11,7 +12,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Requires a valid token and, when given, a permission of the caller's role. */
-    authorize(permission?: Permission, opts?: { duringPasswordChange?: boolean }): preHandlerAsyncHookHandler;
+    authorize(permission?: Permission, opts?: { duringPasswordChange?: boolean }): onRequestAsyncHookHandler;
   }
 }
 

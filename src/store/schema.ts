@@ -64,6 +64,13 @@ export const auditLog = pgTable(
   ],
 );
 
+/** The newest audit record's number and hash, updated with each append: deleting the tail shows. */
+export const auditHead = pgTable('audit_head', {
+  id: integer('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});
+
 /** Envelope-encrypted values: ciphertext under a per-value data key, the data key wrapped by the root key. */
 export const sealedSecrets = pgTable(
   'sealed_secrets',

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { canonicalJson } from '../../../domain/canonical-json.js';
 import type { Executor, Tx } from '../../../store/db.js';
-import { auditLog } from '../../../store/schema.js';
+import { auditHead, auditLog } from '../../../store/schema.js';
 
 export interface AuditEntry {
   actor: string;
@@ -63,6 +63,10 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, now = new Date()): 
   };
   const record = { ...base, hash: hashRecord(base) };
   await tx.insert(auditLog).values(record);
+  await tx
+    .insert(auditHead)
+    .values({ id: 1, seq: record.seq, hash: record.hash })
+    .onConflictDoUpdate({ target: auditHead.id, set: { seq: record.seq, hash: record.hash } });
   return record;
 }
 
@@ -98,7 +102,7 @@ export async function listAudit(db: Executor, f: AuditFilter): Promise<AuditReco
 
 export interface AuditProblem {
   seq: number;
-  problem: 'edited' | 'deleted-before' | 'chain-broken';
+  problem: 'edited' | 'deleted-before' | 'chain-broken' | 'tail-deleted';
   message: string;
 }
 
@@ -143,6 +147,22 @@ export async function verifyAudit(
       }
       prev = { seq: r.seq, hash: r.hash };
     }
+  }
+  const [head] = await db.select().from(auditHead).where(eq(auditHead.id, 1));
+  if (head && (head.seq !== prev.seq || head.hash !== prev.hash)) {
+    problems.push(
+      head.seq > prev.seq
+        ? {
+            seq: head.seq,
+            problem: 'tail-deleted',
+            message: `Records #${prev.seq + 1} to #${head.seq} were deleted from the end of the log.`,
+          }
+        : {
+            seq: prev.seq,
+            problem: 'chain-broken',
+            message: `Record #${prev.seq} is not the last record written (#${head.seq} was).`,
+          },
+    );
   }
   return { checked, problems };
 }

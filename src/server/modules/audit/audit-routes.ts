@@ -17,7 +17,7 @@ export function registerAudit(fastify: FastifyInstance, db: Db): void {
       querystring: auditQuery,
       response: { 200: z.object({ items: z.array(auditRecordSchema) }), ...errorResponses },
     },
-    preHandler: app.authorize('audit.read'),
+    onRequest: app.authorize('audit.read'),
     handler: async (req) => {
       const q = req.query;
       const rows = await listAudit(db, {
@@ -38,7 +38,7 @@ export function registerAudit(fastify: FastifyInstance, db: Db): void {
       summary: 'Check the hash chain: reports edited and deleted records',
       response: { 200: auditVerifyResponse, ...errorResponses },
     },
-    preHandler: app.authorize('audit.read'),
+    onRequest: app.authorize('audit.read'),
     handler: async () => {
       const r = await verifyAudit(db);
       return { ok: r.problems.length === 0, ...r };

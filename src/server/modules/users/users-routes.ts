@@ -64,7 +64,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
 
   app.get('/api/v1/me', {
     schema: { tags, summary: 'The signed-in user', response: { 200: userSchema, ...errorResponses } },
-    preHandler: app.authorize(undefined, { duringPasswordChange: true }),
+    onRequest: app.authorize(undefined, { duringPasswordChange: true }),
     handler: async (req) => userDto(await users.getUser(principalOf(req).userId)),
   });
 
@@ -75,7 +75,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       body: changePasswordBody,
       response: { 200: okSchema, ...errorResponses },
     },
-    preHandler: app.authorize(undefined, { duringPasswordChange: true }),
+    onRequest: app.authorize(undefined, { duringPasswordChange: true }),
     handler: async (req) => {
       await users.changePassword(principalOf(req), req.body.currentPassword, req.body.newPassword);
       return { ok: true as const };
@@ -88,7 +88,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       summary: 'List users',
       response: { 200: z.object({ items: z.array(userSchema) }), ...errorResponses },
     },
-    preHandler: app.authorize('users.manage'),
+    onRequest: app.authorize('users.manage'),
     handler: async () => ({ items: (await users.listUsers()).map(userDto) }),
   });
 
@@ -99,7 +99,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       body: createUserBody,
       response: { 201: userSchema, ...errorResponses },
     },
-    preHandler: app.authorize('users.manage'),
+    onRequest: app.authorize('users.manage'),
     handler: async (req, reply) =>
       reply.code(201).send(userDto(await users.createUser(principalOf(req), req.body))),
   });
@@ -111,7 +111,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       params: idParams,
       response: { 200: userSchema, ...errorResponses },
     },
-    preHandler: app.authorize('users.manage'),
+    onRequest: app.authorize('users.manage'),
     handler: async (req) => userDto(await users.getUser(req.params.id)),
   });
 
@@ -123,7 +123,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       body: updateUserBody,
       response: { 200: userSchema, ...errorResponses },
     },
-    preHandler: app.authorize('users.manage'),
+    onRequest: app.authorize('users.manage'),
     handler: async (req) => userDto(await users.updateUser(principalOf(req), req.params.id, req.body)),
   });
 
@@ -134,7 +134,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       params: idParams,
       response: { 204: z.null(), ...errorResponses },
     },
-    preHandler: app.authorize('users.manage'),
+    onRequest: app.authorize('users.manage'),
     handler: async (req, reply) => {
       await users.deleteUser(principalOf(req), req.params.id);
       return reply.code(204).send(null);
@@ -148,7 +148,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       querystring: z.strictObject({ all: z.enum(['true', 'false']).optional() }),
       response: { 200: z.object({ items: z.array(tokenSchema) }), ...errorResponses },
     },
-    preHandler: app.authorize(),
+    onRequest: app.authorize(),
     handler: async (req) => {
       const p = principalOf(req);
       const all = req.query.all === 'true' && can(p.role, 'users.manage');
@@ -163,7 +163,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       body: createTokenBody,
       response: { 201: issuedTokenSchema, ...errorResponses },
     },
-    preHandler: app.authorize(),
+    onRequest: app.authorize(),
     handler: async (req, reply) => {
       const r = await users.createToken(principalOf(req), req.body.name, req.body.expiresInDays);
       return reply.code(201).send({ token: r.token, tokenInfo: tokenDto(r.tokenInfo) });
@@ -177,7 +177,7 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
       params: idParams,
       response: { 204: z.null(), ...errorResponses },
     },
-    preHandler: app.authorize(undefined, { duringPasswordChange: true }),
+    onRequest: app.authorize(undefined, { duringPasswordChange: true }),
     handler: async (req, reply) => {
       const p = principalOf(req);
       await users.revokeToken(p, req.params.id, can(p.role, 'users.manage'));

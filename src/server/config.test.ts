@@ -1,0 +1,44 @@
+// Proves the configuration loader: safe defaults, and a message naming the variable for any bad or unknown value.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadServerConfig } from './config.js';
+
+describe('server configuration', () => {
+  it('defaults to loopback, port 8420, embedded database in ./data, no root key in the environment', () => {
+    const c = loadServerConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8420, databaseUrl: undefined, rootKey: undefined });
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+  });
+
+  it.each([
+    [{ STEWARD_PORT: 'abc' }, 'STEWARD_PORT'],
+    [{ STEWARD_PORT: '70000' }, 'STEWARD_PORT'],
+    [{ STEWARD_PROT: '8000' }, 'STEWARD_PROT'],
+    [{ STEWARD_ROOT_KEY: 'c2hvcnQ=' }, 'STEWARD_ROOT_KEY'],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL'],
+    [{ STEWARD_LOG_LEVEL: 'loud' }, 'STEWARD_LOG_LEVEL'],
+    [
+      { STEWARD_HEARTBEAT_SECONDS: '30', STEWARD_SERVER_TIMEOUT_SECONDS: '10' },
+      'STEWARD_SERVER_TIMEOUT_SECONDS',
+    ],
+  ])('refuses %j naming %s', (env, name) => {
+    expect(() => loadServerConfig(env)).toThrow(ConfigError);
+    expect(() => loadServerConfig(env)).toThrow(name);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const secret = 'bm90LWEtMzItYnl0ZS1rZXktYnV0LXNlY3JldA==';
+    try {
+      loadServerConfig({ STEWARD_ROOT_KEY: secret });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).not.toContain(secret);
+    }
+  });
+
+  it('accepts a PostgreSQL URL and a 32-byte root key', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const c = loadServerConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', STEWARD_ROOT_KEY: key });
+    expect(c.databaseUrl).toBe('postgres://u@127.0.0.1:5432/db');
+    expect(c.rootKey).toBe(key);
+  });
+});
