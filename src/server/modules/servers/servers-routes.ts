@@ -25,7 +25,7 @@ export function registerServers(fastify: FastifyInstance, servers: ServersServic
       querystring: z.strictObject({ live: z.enum(['true', 'false']).optional() }),
       response: { 200: z.object({ items: z.array(serverSchema) }), ...errorResponses },
     },
-    preHandler: app.authorize('servers.read'),
+    onRequest: app.authorize('servers.read'),
     handler: async (req) => {
       const rows = await servers.list();
       const items = rows.map((s) => serverDto(s, servers.isLive(s)));
