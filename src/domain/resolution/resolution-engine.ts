@@ -15,7 +15,7 @@ import {
   type Resolution,
   type ResolutionInput,
   type RunnerDef,
-  sameResolution,
+  scopeRank,
   type WorkflowDef,
   winnerKey,
 } from './model.js';
@@ -31,19 +31,25 @@ interface ClassNode {
   children: Set<string>;
   /** Workflows that target this class or one of its bases. */
   workflows: WorkflowDef[];
-  /** The distinct profiles those workflows name. */
+  /** The distinct profiles those workflows name; an object's resolutions are stored in this order. */
   profiles: string[];
+  profileIndex: Map<string, number>;
+  /** Per workflow: its id hash and the index of its profile (-1: none, the default action account). */
+  wfHash: number[];
+  wfProfile: number[];
 }
 
 interface Obj {
   def: ObjectDef;
   runner: string;
-  children: Set<string>;
+  hi: number;
+  children: Set<string> | undefined;
   /** Groups that hold this object directly: explicit members and rule matches. */
   direct: string[];
   /** Every group that contains it: through nesting and through its hosts (shared with the host when equal). */
   containing: ReadonlySet<string>;
-  res: Map<string, Resolution>;
+  /** One resolution per profile of the class, in ClassNode.profiles order. */
+  res: Resolution[];
   sumA: number;
   sumB: number;
 }
@@ -118,7 +124,6 @@ export function createResolutionEngine(input: ResolutionInput) {
   /** Accounts approved for each target (computer, server or pool) by more-secure distribution. */
   const approvedFor = new Map<string, Set<string>>();
   const lessSecure = new HashSum();
-  const objectsByAccount = new Map<string, Set<string>>();
   const changed = new Set<string>();
   const idHash = new Map<string, number>();
 
@@ -130,10 +135,27 @@ export function createResolutionEngine(input: ResolutionInput) {
     }
     return v;
   };
-  const resHash = (r: Resolution) =>
-    r.kind === 'default-action-account'
-      ? 0x2545f491
-      : fmix(h(r.accountId) ^ (r.kind === 'account' ? 0x68e31da4 : 0x1b56c4e9));
+  /** Resolutions are interned per association and kind: shared objects, hashed once. */
+  const interned = new WeakMap<Association, { account: Resolution; notDistributed: Resolution }>();
+  const resHashes = new WeakMap<Resolution, number>([[DEFAULT, 0x2545f491]]);
+  const resolutionOf = (a: Association, distributed: boolean): Resolution => {
+    let pair = interned.get(a);
+    if (!pair) {
+      const account: Resolution = { kind: 'account', accountId: a.accountId, associationId: a.id };
+      const notDistributed: Resolution = {
+        kind: 'not-distributed',
+        accountId: a.accountId,
+        associationId: a.id,
+      };
+      const ha = h(a.accountId);
+      resHashes.set(account, fmix(ha ^ 0x68e31da4));
+      resHashes.set(notDistributed, fmix(ha ^ 0x1b56c4e9));
+      pair = { account, notDistributed };
+      interned.set(a, pair);
+    }
+    return distributed ? pair.account : pair.notDistributed;
+  };
+  const resHash = (r: Resolution) => resHashes.get(r) ?? 0;
 
   const addTo = <K, V>(m: Map<K, Set<V>>, k: K, v: V) => {
     let s = m.get(k);
@@ -156,6 +178,9 @@ export function createResolutionEngine(input: ResolutionInput) {
         children: new Set(),
         workflows: [],
         profiles: [],
+        profileIndex: new Map(),
+        wfHash: [],
+        wfProfile: [],
       });
     }
     for (const c of classes.values()) if (c.baseClassId) classes.get(c.baseClassId)?.children.add(c.id);
@@ -179,6 +204,9 @@ export function createResolutionEngine(input: ResolutionInput) {
     for (const c of classes.values()) {
       for (const a of c.ancestors) c.workflows.push(...(byTarget.get(a) ?? []));
       c.profiles = [...new Set(c.workflows.map((w) => w.profileId).filter((p): p is string => p !== null))];
+      c.profileIndex = new Map(c.profiles.map((p, k) => [p, k]));
+      c.wfHash = c.workflows.map((w) => hashString(w.id));
+      c.wfProfile = c.workflows.map((w) => (w.profileId === null ? -1 : c.profileIndex.get(w.profileId)!));
     }
   }
 
@@ -211,6 +239,10 @@ export function createResolutionEngine(input: ResolutionInput) {
   const ruleMatches = (o: ObjectDef, conditions: readonly Condition[]) => matchesAll(o, conditions);
 
   function computeDirect(o: ObjectDef, explicit: Iterable<string>): string[] {
+    const anc = classes.get(o.classId)?.ancestors ?? [];
+    if ((explicit as { size?: number; length?: number }).size === 0 || (explicit as unknown[]).length === 0) {
+      if (!anc.some((c) => rulesByClass.has(c))) return [];
+    }
     const out = new Set<string>(explicit);
     for (const cls of classes.get(o.classId)?.ancestors ?? []) {
       for (const { groupId, rule } of rulesByClass.get(cls) ?? []) {
@@ -237,28 +269,52 @@ export function createResolutionEngine(input: ResolutionInput) {
 
   // ---------------------------------------------------------------- resolution
 
+  /** Enforced, then scope rank, then class depth, packed into one number (larger wins); older wins ties. */
+  const scoreOf = (a: Association, depth: number) =>
+    ((a.enforced ? 8 : 0) + scopeRank[a.scope.kind]) * 1024 + depth;
+
   function bestCandidate(profileId: string, obj: Obj): Association | undefined {
     const idx = profiles.get(profileId);
     if (!idx || idx.count === 0) return undefined;
     let best: Association | undefined;
-    let bestKey: number[] = [];
-    const consider = (list: Association[] | undefined, depth: number) => {
-      if (!list) return;
-      for (const a of list) {
-        const key = winnerKey(a, depth);
-        if (!best || compareKeys(key, bestKey) > 0) {
-          best = a;
-          bestKey = key;
+    let bestScore = -1;
+    // One loop shape, four sources; kept inline because this is the hottest path of a full computation.
+    const lists: (Association[] | undefined)[] = [idx.byObject.get(obj.def.id)];
+    const depths: number[] = [0];
+    if (idx.byGroup.size > 0) {
+      for (const g of obj.containing) {
+        const l = idx.byGroup.get(g);
+        if (l) {
+          lists.push(l);
+          depths.push(0);
         }
       }
-    };
-    consider(idx.byObject.get(obj.def.id), 0);
-    if (idx.byGroup.size > 0) for (const g of obj.containing) consider(idx.byGroup.get(g), 0);
+    }
     if (idx.byClass.size > 0) {
       const anc = classes.get(obj.def.classId)?.ancestors ?? [];
-      for (let i = 0; i < anc.length; i++) consider(idx.byClass.get(anc[i]!), anc.length - i);
+      for (let i = 0; i < anc.length; i++) {
+        const l = idx.byClass.get(anc[i]!);
+        if (l) {
+          lists.push(l);
+          depths.push(anc.length - i);
+        }
+      }
     }
-    consider(idx.all, 0);
+    lists.push(idx.all);
+    depths.push(0);
+    for (let li = 0; li < lists.length; li++) {
+      const list = lists[li];
+      if (!list) continue;
+      const depth = depths[li]!;
+      for (let k = 0; k < list.length; k++) {
+        const a = list[k]!;
+        const sc = scoreOf(a, depth);
+        if (sc > bestScore || (sc === bestScore && a.order < best!.order)) {
+          best = a;
+          bestScore = sc;
+        }
+      }
+    }
     return best;
   }
 
@@ -270,50 +326,42 @@ export function createResolutionEngine(input: ResolutionInput) {
   function resolveFor(profileId: string, obj: Obj): Resolution {
     const winner = bestCandidate(profileId, obj);
     if (!winner) return DEFAULT;
-    return {
-      kind: isDistributed(winner.accountId, obj.runner) ? 'account' : 'not-distributed',
-      accountId: winner.accountId,
-      associationId: winner.id,
-    };
+    return resolutionOf(winner, isDistributed(winner.accountId, obj.runner));
   }
 
   function contribution(obj: Obj): [number, number] {
     let a = 0;
     let b = 0;
-    const hi = h(obj.def.id);
-    for (const w of classes.get(obj.def.classId)?.workflows ?? []) {
-      const r = w.profileId === null ? DEFAULT : (obj.res.get(w.profileId) ?? DEFAULT);
-      const x = mix3(h(w.id), hi, resHash(r));
+    const cls = classes.get(obj.def.classId);
+    if (!cls) return [0, 0];
+    for (let k = 0; k < cls.wfHash.length; k++) {
+      const pi = cls.wfProfile[k]!;
+      const r = pi < 0 ? DEFAULT : (obj.res[pi] ?? DEFAULT);
+      const x = mix3(cls.wfHash[k]!, obj.hi, resHash(r));
       a = (a + x) >>> 0;
       b = (b + fmix(x ^ 0x5bd1e995)) >>> 0;
     }
     return [a, b];
   }
 
-  function trackAccount(obj: Obj, before: Resolution | undefined, after: Resolution) {
-    if (before && before.kind !== 'default-action-account') {
-      const still = [...obj.res.values()].some(
-        (r) => r.kind !== 'default-action-account' && r.accountId === before.accountId,
-      );
-      if (!still) objectsByAccount.get(before.accountId)?.delete(obj.def.id);
-    }
-    if (after.kind !== 'default-action-account') addTo(objectsByAccount, after.accountId, obj.def.id);
-  }
-
   /** Re-resolves the object's profiles (all, or only those given) and updates its runner's tag. */
   function refresh(obj: Obj, only?: Iterable<string>) {
     const cls = classes.get(obj.def.classId);
     if (!cls) return;
-    const wanted = only ? [...only].filter((p) => cls.profiles.includes(p)) : cls.profiles;
     let any = false;
-    for (const p of wanted) {
-      const before = obj.res.get(p);
-      const after = resolveFor(p, obj);
-      if (before && sameResolution(before, after)) continue;
-      obj.res.set(p, after);
-      trackAccount(obj, before, after);
+    const one = (i: number) => {
+      const before = obj.res[i];
+      const after = resolveFor(cls.profiles[i]!, obj);
+      if (before === after) return;
+      obj.res[i] = after;
       any = true;
-    }
+    };
+    if (only === undefined) for (let i = 0; i < cls.profiles.length; i++) one(i);
+    else
+      for (const p of only) {
+        const i = cls.profileIndex.get(p);
+        if (i !== undefined) one(i);
+      }
     if (any || only === undefined) setContribution(obj);
   }
 
@@ -342,16 +390,20 @@ export function createResolutionEngine(input: ResolutionInput) {
     const obj: Obj = {
       def,
       runner: runnerOf(def),
-      children: new Set(),
+      hi: hashString(def.id),
+      children: undefined,
       direct: [],
       containing: EMPTY,
-      res: new Map(),
+      res: [],
       sumA: 0,
       sumB: 0,
     };
     objects.set(def.id, obj);
     addTo(objectsByClass, def.classId, def.id);
-    if (def.hostId) objects.get(def.hostId)?.children.add(def.id);
+    if (def.hostId) {
+      const host = objects.get(def.hostId);
+      if (host) (host.children ??= new Set()).add(def.id);
+    }
     obj.direct = computeDirect(def, explicit);
     for (const g of obj.direct) addTo(directMembers, g, def.id);
     obj.containing = computeContaining(obj);
@@ -376,25 +428,23 @@ export function createResolutionEngine(input: ResolutionInput) {
       }
       obj.containing = next;
       if (groupProfiles.length) refresh(obj, groupProfiles);
-      for (const c of obj.children) queue.push(c);
+      for (const c of obj.children ?? []) queue.push(c);
     }
   }
 
   function removeSubtree(id: string) {
     const obj = objects.get(id);
     if (!obj) return;
-    for (const c of [...obj.children]) removeSubtree(c);
+    for (const c of [...(obj.children ?? [])]) removeSubtree(c);
     const runner = runners.get(obj.runner);
     if (runner) {
       runner.objects.delete(id);
       runner.objects_.remove(obj.sumA, obj.sumB);
       changed.add(runner.def.id);
     }
-    for (const r of obj.res.values())
-      if (r.kind !== 'default-action-account') objectsByAccount.get(r.accountId)?.delete(id);
     for (const g of obj.direct) directMembers.get(g)?.delete(id);
     objectsByClass.get(obj.def.classId)?.delete(id);
-    if (obj.def.hostId) objects.get(obj.def.hostId)?.children.delete(id);
+    if (obj.def.hostId) objects.get(obj.def.hostId)?.children?.delete(id);
     objects.delete(id);
   }
 
@@ -512,15 +562,22 @@ export function createResolutionEngine(input: ResolutionInput) {
     }
   }
 
+  /** Re-resolves what uses an account: on the given runners only, or everywhere. */
   function refreshAccountUsers(accountId: string, runnerFilter?: ReadonlySet<string>) {
-    for (const oid of [...(objectsByAccount.get(accountId) ?? [])]) {
-      const obj = objects.get(oid);
-      if (!obj || (runnerFilter && !runnerFilter.has(obj.runner))) continue;
-      const ps = [...obj.res.entries()]
-        .filter(([, r]) => r.kind !== 'default-action-account' && r.accountId === accountId)
-        .map(([p]) => p);
-      refresh(obj, ps);
+    const visit = (obj: Obj) => {
+      const cls = classes.get(obj.def.classId);
+      if (!cls) return;
+      const ps = cls.profiles.filter((_, k) => {
+        const r = obj.res[k];
+        return r !== undefined && r.kind !== 'default-action-account' && r.accountId === accountId;
+      });
+      if (ps.length) refresh(obj, ps);
+    };
+    if (!runnerFilter) {
+      for (const obj of objects.values()) visit(obj);
+      return;
     }
+    for (const r of runnerFilter) for (const oid of runners.get(r)?.objects ?? []) visit(objects.get(oid)!);
   }
 
   // ---------------------------------------------------------------- load
@@ -577,7 +634,8 @@ export function createResolutionEngine(input: ResolutionInput) {
     // -------- queries
     resolveProfile(profileId: string, objectId: string): Resolution {
       const obj = requireObject(objectId);
-      return obj.res.get(profileId) ?? resolveFor(profileId, obj);
+      const i = classes.get(obj.def.classId)?.profileIndex.get(profileId);
+      return (i === undefined ? undefined : obj.res[i]) ?? resolveFor(profileId, obj);
     },
     resolveWorkflow(workflowId: string, objectId: string): Resolution {
       const w = workflows.get(workflowId);
@@ -621,7 +679,10 @@ export function createResolutionEngine(input: ResolutionInput) {
     hasObject: (id: string) => objects.has(id),
     hasRunner: (id: string) => runners.has(id),
     objectsOfRunner: (runnerId: string) => [...(runners.get(runnerId)?.objects ?? [])],
-    objectsUsingAccount: (accountId: string) => [...(objectsByAccount.get(accountId) ?? [])],
+    objectsUsingAccount: (accountId: string) =>
+      [...objects.values()]
+        .filter((o) => o.res.some((r) => r.kind !== 'default-action-account' && r.accountId === accountId))
+        .map((o) => o.def.id),
     groupMembers,
     runnerIds: () => [...runners.keys()],
     objectCount: () => objects.size,
@@ -645,13 +706,16 @@ export function createResolutionEngine(input: ResolutionInput) {
       const entries: ConfigEntry[] = [];
       for (const oid of r.objects) {
         const obj = objects.get(oid)!;
-        for (const w of classes.get(obj.def.classId)?.workflows ?? []) {
+        const cls = classes.get(obj.def.classId);
+        if (!cls) continue;
+        cls.workflows.forEach((w, k) => {
+          const pi = cls.wfProfile[k]!;
           entries.push({
             workflowId: w.id,
             objectId: oid,
-            resolution: w.profileId === null ? DEFAULT : (obj.res.get(w.profileId) ?? DEFAULT),
+            resolution: pi < 0 ? DEFAULT : (obj.res[pi] ?? DEFAULT),
           });
-        }
+        });
       }
       return {
         runnerId,
@@ -744,7 +808,7 @@ export function createResolutionEngine(input: ResolutionInput) {
         const collect = (id: string) => {
           const o = objects.get(id);
           if (!o) return;
-          for (const c of o.children) {
+          for (const c of o.children ?? []) {
             childDefs.push(objects.get(c)!.def);
             collect(c);
           }
