@@ -9,6 +9,8 @@ export const idPrefixes = {
   pool: 'pool',
   server: 'srv',
   secret: 'sec',
+  account: 'acct',
+  association: 'asc',
   request: 'req',
 } as const;
 

@@ -10,8 +10,19 @@ import type { Permission } from '../domain/roles.js';
 import type { Database } from '../store/db.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { registerAccounts } from './modules/accounts/accounts-routes.js';
+import { createAccountsService } from './modules/accounts/accounts-service.js';
+import { registerAssociations } from './modules/accounts/associations-routes.js';
+import { createAssociationsService } from './modules/accounts/associations-service.js';
 import { registerAudit } from './modules/audit/audit-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
+import { registerInventory } from './modules/inventory/inventory-routes.js';
+import { createInventoryService } from './modules/inventory/inventory-service.js';
+import { registerPacks } from './modules/packs/packs-routes.js';
+import { createPacksService } from './modules/packs/packs-service.js';
+import { createFindingsService } from './modules/resolution/findings-service.js';
+import { registerResolution } from './modules/resolution/resolution-routes.js';
+import { createResolutionService, type ResolutionService } from './modules/resolution/resolution-service.js';
 import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
 import { createLoginThrottle } from './modules/users/login-throttle.js';
@@ -30,6 +41,11 @@ export interface AppDeps {
   loginMaxFailures?: number;
   loginWindowMs?: number;
   trustProxy?: boolean;
+  /** Expiry warning window for accounts and certificates (critical under 3 days). */
+  expiryWarningDays?: number;
+  serverTimeoutMs?: number;
+  /** How often to pick up changes other servers made; 0 for never (one server, or tests). */
+  resolutionPollMs?: number;
   now?: () => Date;
 }
 
@@ -44,6 +60,7 @@ export interface RoutePolicy {
 declare module 'fastify' {
   interface FastifyInstance {
     routePolicies: RoutePolicy[];
+    resolution: ResolutionService;
   }
 }
 
@@ -111,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const db = deps.database.db;
   const users = createUsersService({
     db: deps.database.db,
     throttle: createLoginThrottle({
@@ -125,6 +143,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
   registerServers(app, deps.servers);
+  registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers }));
+  registerPacks(app, createPacksService({ db: deps.database.db, now: deps.now }));
+
+  const resolution = createResolutionService({
+    db,
+    serverTimeoutMs: deps.serverTimeoutMs ?? 30_000,
+    pollMs: deps.resolutionPollMs,
+    onError: (err) => app.log.error({ err }, 'resolution catch-up failed'),
+    now: deps.now,
+  });
+  app.decorate('resolution', resolution);
+  // Every committed change is in the audit log; after a write, resolution catches up at once.
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method !== 'GET' && reply.statusCode < 400) void resolution.catchUp();
+  });
+  app.addHook('onReady', async () => resolution.start());
+  app.addHook('onClose', async () => resolution.stop());
+  registerAccounts(app, createAccountsService({ db, keyring: deps.keyring }));
+  registerAssociations(app, createAssociationsService({ db }));
+  registerResolution(app, {
+    resolution,
+    findings: createFindingsService({
+      db,
+      resolution,
+      warningDays: deps.expiryWarningDays ?? 14,
+      now: deps.now,
+    }),
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

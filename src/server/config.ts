@@ -33,6 +33,7 @@ export const serverEnvSchema = z
       .default(4 * 1024 * 1024),
     STEWARD_BOOTSTRAP_PASSWORD_FILE: z.string().min(1).optional(),
     STEWARD_TRUST_PROXY: bool.default(false),
+    STEWARD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(4).max(365).default(14),
   })
   .strict();
 
@@ -55,6 +56,7 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   bootstrapPasswordFile: string | undefined;
   trustProxy: boolean;
+  expiryWarningDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,5 +101,6 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     bodyLimitBytes: e.STEWARD_BODY_LIMIT_BYTES,
     bootstrapPasswordFile: e.STEWARD_BOOTSTRAP_PASSWORD_FILE,
     trustProxy: e.STEWARD_TRUST_PROXY,
+    expiryWarningDays: e.STEWARD_EXPIRY_WARNING_DAYS,
   };
 }

@@ -40,6 +40,9 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     loginMaxFailures: config.loginMaxFailures,
     loginWindowMs: config.loginWindowMs,
     trustProxy: config.trustProxy,
+    expiryWarningDays: config.expiryWarningDays,
+    serverTimeoutMs: config.serverTimeoutMs,
+    resolutionPollMs: 1000,
   });
   const admin = await bootstrap(app, database);
   if (admin) {

@@ -302,3 +302,58 @@ export const workflows = pgTable(
     index('workflows_profile_idx').on(t.profileId),
   ],
 );
+
+/** Run As accounts: public fields here, the secret fields sealed in sealed_secrets under (id, version). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    description: text('description').notNull(),
+    type: text('type').notNull(),
+    version: integer('version').notNull(),
+    security: text('security').notNull(),
+    /** Non-secret fields of the credential: user name, domain, protocols, certificate subject… */
+    publicFields: jsonb('public_fields').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('accounts_type_idx').on(t.type)],
+);
+
+/** The approved list of a more-secure account: computers, management servers and pools. */
+export const accountDistribution = pgTable(
+  'account_distribution',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    targetId: text('target_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.targetId] }), index('account_distribution_target_idx').on(t.targetId)],
+);
+
+/** Account ↔ profile associations with their scope; the scope target is not a foreign key (a deleted target is a finding). */
+export const associations = pgTable(
+  'associations',
+  {
+    id: text('id').primaryKey(),
+    profileId: text('profile_id')
+      .notNull()
+      .references(() => profiles.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    scopeKind: text('scope_kind').notNull(),
+    scopeId: text('scope_id'),
+    enforced: boolean('enforced').notNull().default(false),
+    ordinal: bigint('ordinal', { mode: 'number' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('associations_profile_idx').on(t.profileId),
+    index('associations_account_idx').on(t.accountId),
+    uniqueIndex('associations_unique_idx').on(t.profileId, t.accountId, t.scopeKind, t.scopeId),
+  ],
+);

@@ -1,7 +1,41 @@
 // Registers every sub-command on the program.
 import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.js';
+import { registerAdminRotateRootKey } from './admin-rotate-root-key.js';
+import { registerAuditCommands } from './audit.js';
+import { registerClassCommands } from './class.js';
+import { registerComputerCommands } from './computer.js';
+import { registerGroupCommands } from './group.js';
+import { registerLoginCommands } from './login.js';
+import { registerObjectCommands } from './object.js';
+import { registerPackCommands } from './pack.js';
+import { registerPasswordCommands } from './password.js';
+import { registerPoolCommands } from './pool.js';
+import { registerProfileCommands } from './profile.js';
 import { registerServerCommand } from './run-server.js';
+import { registerServersCommands } from './servers.js';
+import { registerTokenCommands } from './token.js';
+import { registerUserCommands } from './user.js';
+import { registerWorkflowCommands } from './workflow.js';
 
-export function registerCommands(program: Command): void {
+export function registerCommands(program: Command, ctx: CliContext): void {
   registerServerCommand(program);
+  registerLoginCommands(program, ctx);
+  registerPasswordCommands(program, ctx);
+  registerUserCommands(program, ctx);
+  registerTokenCommands(program, ctx);
+  registerAuditCommands(program, ctx);
+  registerServersCommands(program, ctx);
+  registerClassCommands(program, ctx);
+  registerObjectCommands(program, ctx);
+  registerComputerCommands(program, ctx);
+  registerPoolCommands(program, ctx);
+  registerGroupCommands(program, ctx);
+  registerPackCommands(program, ctx);
+  registerProfileCommands(program, ctx);
+  registerWorkflowCommands(program, ctx);
+  const admin = program
+    .command('admin')
+    .description('Maintenance that runs on a server machine, against the database');
+  registerAdminRotateRootKey(admin, ctx);
 }

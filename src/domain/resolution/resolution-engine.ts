@@ -678,6 +678,7 @@ export function createResolutionEngine(input: ResolutionInput) {
     ],
     hasObject: (id: string) => objects.has(id),
     hasRunner: (id: string) => runners.has(id),
+    hasWorkflow: (id: string) => workflows.has(id),
     objectsOfRunner: (runnerId: string) => [...(runners.get(runnerId)?.objects ?? [])],
     objectsUsingAccount: (accountId: string) =>
       [...objects.values()]

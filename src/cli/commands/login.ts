@@ -1,0 +1,195 @@
+// `steward login`, `logout` and `whoami`: exchange a user name and password for an API token kept on disk.
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { loginResponse, userSchema } from '../../contract/auth.js';
+import { ApiError, apiPath, createClient } from '../../contract/client.js';
+import { roleNames } from '../../domain/roles.js';
+import type { CliContext } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import {
+  credentialsPath,
+  DEFAULT_URL,
+  readCredentials,
+  removeCredentials,
+  writeCredentials,
+} from '../credentials.js';
+import { readNewPassword, readSecret } from '../secrets.js';
+import { session } from '../session.js';
+
+function checkUrl(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new CliError(`'${value}' is not a URL; give one like ${DEFAULT_URL}.`, 2, 'VALIDATION_FAILED');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new CliError(`'${value}' is not an http or https URL.`, 2, 'VALIDATION_FAILED');
+  }
+  return value.replace(/\/+$/, '');
+}
+
+async function need(
+  ctx: CliContext,
+  value: string | undefined,
+  question: string,
+  flag: string,
+  def?: string,
+) {
+  if (value) return value;
+  if (!ctx.prompter.isTTY) {
+    throw new CliError(
+      `${question} is needed: give ${flag} (stdin is not a terminal, so Steward cannot ask).`,
+      2,
+      'VALIDATION_FAILED',
+    );
+  }
+  const answer = await ctx.prompter.ask(question, def);
+  if (!answer) throw new CliError(`${question} is needed.`, 2, 'VALIDATION_FAILED');
+  return answer;
+}
+
+export function registerLoginCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('login')
+    .description(
+      'Sign in to a Steward server and keep an API token (in credentials.json, mode 0600) for later commands',
+    )
+    .option('--url <url>', `server URL (default: $STEWARD_URL; asked on a terminal, offering ${DEFAULT_URL})`)
+    .option('-u, --username <name>', 'user name (asked on a terminal when missing)')
+    .option(
+      '--password-stdin',
+      'read the password from the first line of stdin; a new password, when the current one is one-time, from the next line',
+    )
+    .option('--new-password-stdin', 'read the new password (needed when the password is one-time) from stdin')
+    .option('--token-name <name>', 'name of the API token this creates', `cli@${hostname()}`)
+    .addHelpText(
+      'after',
+      `
+The password is never stored: Steward keeps only the API token the server issues, in
+$STEWARD_CONFIG_DIR/credentials.json (default ~/.config/steward), readable by you alone.
+A first sign-in with a one-time password asks for a new one (twice on a terminal).
+
+Examples:
+  steward login --url https://steward.example.com:8420 --username dana
+  printf '%s\\n' "$PASSWORD" | steward login --url "$URL" --username ci-bot --password-stdin
+  printf '%s\\n%s\\n' "$ONE_TIME" "$NEW" | steward login --username dana --password-stdin`,
+    )
+    .action(async (opts, cmd: Command) => {
+      const { out } = session(ctx, cmd);
+      const url = checkUrl(
+        await need(ctx, opts.url ?? ctx.env.STEWARD_URL, 'Server URL', '--url', DEFAULT_URL),
+      );
+      const username = await need(ctx, opts.username, 'User name', '--username');
+      const password = await readSecret(ctx, {
+        fromStdin: Boolean(opts.passwordStdin),
+        question: 'Password',
+        flag: '--password-stdin',
+      });
+
+      const anonymous = createClient({ baseUrl: url });
+      const r = await anonymous.request('POST', '/api/v1/auth/login', {
+        body: { username, password, tokenName: opts.tokenName },
+        schema: loginResponse,
+      });
+      const client = createClient({ baseUrl: url, token: r.token });
+      const revokeIssued = () =>
+        client.request('DELETE', apiPath`/api/v1/tokens/${r.tokenInfo.id}`).catch(() => undefined);
+
+      let user = r.user;
+      if (user.mustChangePassword) {
+        out.note('Your password is a one-time password: choose a new one (at least 12 characters).');
+        try {
+          const newPassword = await readNewPassword(ctx, {
+            fromStdin: Boolean(opts.passwordStdin || opts.newPasswordStdin),
+            flag: '--password-stdin (the new password on the second line) or --new-password-stdin',
+          });
+          await client.request('POST', '/api/v1/me/password', {
+            body: { currentPassword: password, newPassword },
+          });
+        } catch (err) {
+          // Leave nothing half-done: the token issued for a sign-in that did not finish is revoked.
+          await revokeIssued();
+          throw err;
+        }
+        user = { ...user, mustChangePassword: false };
+      }
+
+      const previous = safeRead(ctx);
+      const path = writeCredentials(ctx.env, {
+        url,
+        username: user.username,
+        token: r.token,
+        tokenId: r.tokenInfo.id,
+        savedAt: new Date().toISOString(),
+      });
+      if (previous?.tokenId && previous.url === url && previous.tokenId !== r.tokenInfo.id) {
+        // The token this login replaces is of no further use: revoke it rather than leave it live.
+        await createClient({ baseUrl: url, token: previous.token })
+          .request('DELETE', apiPath`/api/v1/tokens/${previous.tokenId}`)
+          .catch(() => undefined);
+      }
+      if (ctx.env.STEWARD_TOKEN)
+        out.note('note: STEWARD_TOKEN is set and takes precedence over the saved token.');
+      out.result({ url, user, tokenInfo: r.tokenInfo, credentialsPath: path }, () => {
+        out.line(`Signed in to ${url} as ${user.username} (${roleNames[user.role]}).`);
+        out.line(`Token ${r.tokenInfo.id} saved in ${path}; it expires ${r.tokenInfo.expiresAt}.`);
+      });
+    });
+
+  program
+    .command('logout')
+    .description('Revoke the saved API token on the server and delete the credentials file')
+    .action(async (_opts, cmd: Command) => {
+      const { out } = session(ctx, cmd);
+      const creds = readCredentials(ctx.env);
+      if (!creds) {
+        out.result({ signedOut: false }, () => out.line('Not signed in: nothing to do.'));
+        return;
+      }
+      let revoked = false;
+      if (creds.tokenId) {
+        try {
+          await createClient({ baseUrl: creds.url, token: creds.token }).request(
+            'DELETE',
+            apiPath`/api/v1/tokens/${creds.tokenId}`,
+          );
+          revoked = true;
+        } catch (err) {
+          // Already revoked or expired: the server no longer accepts it, which is what logout wants.
+          if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') revoked = true;
+          else out.note(`warning: could not revoke the token on ${creds.url}: ${(err as Error).message}`);
+        }
+      }
+      removeCredentials(ctx.env);
+      if (ctx.env.STEWARD_TOKEN) out.note('note: STEWARD_TOKEN is still set in the environment.');
+      out.result({ signedOut: true, url: creds.url, tokenRevoked: revoked }, () =>
+        out.line(
+          revoked
+            ? `Signed out of ${creds.url}; the token is revoked.`
+            : `Deleted ${credentialsPath(ctx.env)}; revoke token ${creds.tokenId ?? '(unknown id)'} with \`steward token revoke\` when the server is reachable.`,
+        ),
+      );
+    });
+
+  program
+    .command('whoami')
+    .description('Show the signed-in user and the server')
+    .action(async (_opts, cmd: Command) => {
+      const s = session(ctx, cmd);
+      const client = s.client();
+      const me = await client.request('GET', '/api/v1/me', { schema: userSchema });
+      s.out.result(me, () => {
+        s.out.line(`${me.username} (${me.displayName}), ${roleNames[me.role]}, on ${client.baseUrl}`);
+        if (me.mustChangePassword) s.out.line('Your password is one-time: run `steward password change`.');
+      });
+    });
+}
+
+function safeRead(ctx: CliContext) {
+  try {
+    return readCredentials(ctx.env);
+  } catch {
+    return undefined;
+  }
+}

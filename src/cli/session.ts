@@ -1,0 +1,61 @@
+// Per-command plumbing: the output mode from --json and an API client signed in from the environment or the credentials file.
+import type { Command } from 'commander';
+import { type Client, createClient } from '../contract/client.js';
+import type { CliContext } from './cli-context.js';
+import { CliError } from './cli-error.js';
+import { credentialsExposed, credentialsPath, DEFAULT_URL, readCredentials } from './credentials.js';
+import { createOutput, type Output } from './output.js';
+
+export interface Target {
+  url: string;
+  token: string | undefined;
+  /** Where the token came from. */
+  source: 'env' | 'file' | 'none';
+  username?: string;
+}
+
+/** STEWARD_URL and STEWARD_TOKEN override the credentials file, so scripts and CI need no login. */
+export function resolveTarget(env: NodeJS.ProcessEnv): Target {
+  const file = readCredentials(env);
+  const url = env.STEWARD_URL || file?.url || DEFAULT_URL;
+  if (env.STEWARD_TOKEN) return { url, token: env.STEWARD_TOKEN, source: 'env' };
+  if (file) {
+    return {
+      url,
+      token: file.token,
+      source: 'file',
+      username: file.username,
+    };
+  }
+  return { url, token: undefined, source: 'none' };
+}
+
+export interface Session {
+  out: Output;
+  /** A client for the signed-in user; fails with exit code 3 when nobody is signed in. */
+  client(): Client;
+  /** A client without a token (sign-in). */
+  anonymousClient(url: string): Client;
+}
+
+export function session(ctx: CliContext, cmd: Command): Session {
+  const json = Boolean(cmd.optsWithGlobals().json);
+  const out = createOutput(ctx.stdout, ctx.stderr, json);
+  return {
+    out,
+    client() {
+      const target = resolveTarget(ctx.env);
+      if (!target.token) {
+        throw CliError.fromCode(
+          'UNAUTHENTICATED',
+          'Not signed in: run `steward login`, or set STEWARD_URL and STEWARD_TOKEN.',
+        );
+      }
+      if (target.source === 'file' && credentialsExposed(ctx.env)) {
+        out.note(`warning: ${credentialsPath(ctx.env)} can be read by other users; run chmod 600 on it.`);
+      }
+      return createClient({ baseUrl: target.url, token: target.token });
+    },
+    anonymousClient: (url) => createClient({ baseUrl: url }),
+  };
+}

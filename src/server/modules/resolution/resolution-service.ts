@@ -1,0 +1,149 @@
+// Keeps the resolution engine in step with the database by following the audit log, which records every
+// change in commit order; local writes ask it to catch up at once, other servers' writes arrive by polling.
+import { asc, gt, sql } from 'drizzle-orm';
+import {
+  createResolutionEngine,
+  type ResolutionEngine,
+} from '../../../domain/resolution/resolution-engine.js';
+import type { Db } from '../../../store/db.js';
+import { auditLog } from '../../../store/schema.js';
+import * as load from './resolution-loader.js';
+
+export interface ResolutionServiceDeps {
+  db: Db;
+  /** Servers whose heartbeat is older than this are not pool members. */
+  serverTimeoutMs: number;
+  pollMs?: number;
+  onError?: (err: unknown) => void;
+  now?: () => Date;
+}
+
+export type ResolutionService = ReturnType<typeof createResolutionService>;
+
+/** Audit kinds whose change reaches classes or workflows: the engine is rebuilt from scratch. */
+const rebuildPrefixes = ['pack.', 'class.', 'workflow.', 'profile.'];
+
+export function createResolutionService(d: ResolutionServiceDeps) {
+  const now = d.now ?? (() => new Date());
+  let engine: ResolutionEngine | undefined;
+  let lastSeq = 0;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const listeners = new Set<(runners: string[]) => void>();
+
+  const liveSince = () => new Date(now().getTime() - d.serverTimeoutMs);
+
+  async function rebuild() {
+    const [head] = await d.db.select({ seq: sql<number>`coalesce(max(${auditLog.seq}), 0)` }).from(auditLog);
+    const seq = Number(head?.seq ?? 0);
+    engine = createResolutionEngine(await load.loadResolutionInput(d.db, liveSince()));
+    lastSeq = seq;
+    notify(engine.runnerIds());
+  }
+
+  function notify(runners: string[]) {
+    if (runners.length) for (const l of listeners) l(runners);
+  }
+
+  async function apply(
+    e: ResolutionEngine,
+    kind: string,
+    target: string | null,
+  ): Promise<'rebuild' | undefined> {
+    if (rebuildPrefixes.some((p) => kind.startsWith(p))) return 'rebuild';
+    if (!target) return undefined;
+    const [entity] = kind.split('.');
+    switch (entity) {
+      case 'account': {
+        const a = await load.loadAccount(d.db, target);
+        if (a) e.setAccount(a);
+        else e.removeAccount(target);
+        return undefined;
+      }
+      case 'association': {
+        const a = await load.loadAssociation(d.db, target);
+        if (a) e.setAssociation(a);
+        else e.removeAssociation(target);
+        return undefined;
+      }
+      case 'object': {
+        const o = await load.loadObject(d.db, target);
+        if (o) e.upsertObject(o);
+        else e.removeObject(target);
+        return undefined;
+      }
+      case 'computer':
+      case 'pool': {
+        const [r, o] = await Promise.all([load.loadRunner(d.db, target), load.loadObject(d.db, target)]);
+        if (r && o) {
+          e.setRunner(r);
+          e.upsertObject(o);
+        } else {
+          e.removeObject(target);
+          e.removeRunner(target);
+        }
+        if (entity === 'pool') for (const p of await load.loadPools(d.db, liveSince())) e.setPoolMembers(p);
+        return undefined;
+      }
+      case 'group': {
+        const g = await load.loadGroup(d.db, target);
+        if (g) e.setGroup(g);
+        else e.removeGroup(target);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  async function catchUpNow() {
+    if (!engine) return rebuild();
+    for (;;) {
+      const rows = await d.db
+        .select({ seq: auditLog.seq, kind: auditLog.kind, target: auditLog.target })
+        .from(auditLog)
+        .where(gt(auditLog.seq, lastSeq))
+        .orderBy(asc(auditLog.seq))
+        .limit(500);
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if ((await apply(engine, r.kind, r.target)) === 'rebuild') {
+          await rebuild();
+          break;
+        }
+        lastSeq = r.seq;
+      }
+    }
+    notify(engine.drainChanged());
+  }
+
+  /** Serialises catch-ups: one at a time, in order. */
+  const catchUp = (): Promise<void> => {
+    running = running.then(catchUpNow, catchUpNow).catch((err) => d.onError?.(err));
+    return running;
+  };
+
+  return {
+    async start() {
+      await catchUp();
+      if (d.pollMs) {
+        timer = setInterval(() => void catchUp(), d.pollMs);
+        timer.unref();
+      }
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+    catchUp,
+    /** The engine, current as of the last catch-up. */
+    async current(): Promise<ResolutionEngine> {
+      await catchUp();
+      return engine!;
+    },
+    /** Called with the runners whose configuration tag may have changed. */
+    onRunnersChanged(listener: (runners: string[]) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
