@@ -1,0 +1,143 @@
+// Objects, computers and their hosting in the database; the recursive walks up and down hosting chains.
+import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../../store/db.js';
+import { computers, objects } from '../../../store/schema.js';
+
+export type ObjectRow = typeof objects.$inferSelect;
+export type ComputerRow = typeof computers.$inferSelect;
+export type ComputerWithObject = { object: ObjectRow; computer: ComputerRow };
+
+/** Hosting chains are short; this bounds the walk up should a cycle ever be written by hand. */
+const MAX_DEPTH = 64;
+
+export const findObject = async (db: Executor, id: string) =>
+  (await db.select().from(objects).where(eq(objects.id, id)))[0];
+
+export const findObjects = (db: Executor, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .select()
+        .from(objects)
+        .where(inArray(objects.id, [...ids]))
+    : Promise.resolve([]);
+
+export const findHostedByName = async (db: Executor, hostId: string, classId: string, name: string) =>
+  (
+    await db
+      .select({ id: objects.id })
+      .from(objects)
+      .where(and(eq(objects.hostId, hostId), eq(objects.classId, classId), eq(objects.name, name)))
+  )[0];
+
+/** Everything hosted below `rootId`, directly or through a chain (UNION ends the walk on a cycle). */
+const hostedBelow = (rootId: string): SQL =>
+  sql`${objects.id} IN (WITH RECURSIVE sub(id) AS (
+        SELECT id FROM objects WHERE host_id = ${rootId}
+        UNION SELECT o.id FROM objects o JOIN sub ON o.host_id = sub.id)
+      SELECT id FROM sub)`;
+
+export interface ObjectFilter {
+  classIds?: string[];
+  hostId?: string;
+  underId?: string;
+  afterId?: string;
+  limit: number;
+}
+
+export const listObjects = (db: Executor, f: ObjectFilter) =>
+  db
+    .select()
+    .from(objects)
+    .where(
+      and(
+        f.classIds ? inArray(objects.classId, f.classIds) : undefined,
+        f.hostId ? eq(objects.hostId, f.hostId) : undefined,
+        f.underId ? hostedBelow(f.underId) : undefined,
+        f.afterId ? gt(objects.id, f.afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(objects.id))
+    .limit(f.limit);
+
+/** The object and its hosts up the chain, in no particular order. */
+export const selfAndHosts = (db: Executor, id: string) =>
+  db
+    .select()
+    .from(objects)
+    .where(
+      sql`${objects.id} IN (WITH RECURSIVE up(id, host_id, depth) AS (
+            SELECT id, host_id, 0 FROM objects WHERE id = ${id}
+            UNION ALL SELECT o.id, o.host_id, up.depth + 1 FROM objects o JOIN up ON o.id = up.host_id
+            WHERE up.depth < ${MAX_DEPTH})
+          SELECT id FROM up)`,
+    );
+
+export const hostedSubtreeRows = (db: Executor, rootId: string) =>
+  db.select({ id: objects.id, hostId: objects.hostId }).from(objects).where(hostedBelow(rootId));
+
+export const hostsAny = async (db: Executor, id: string) =>
+  (await db.select({ id: objects.id }).from(objects).where(eq(objects.hostId, id)).limit(1)).length > 0;
+
+/** Every object, with only what group membership reads. */
+export const listForMembership = (db: Executor) =>
+  db
+    .select({
+      id: objects.id,
+      classId: objects.classId,
+      hostId: objects.hostId,
+      name: objects.name,
+      displayName: objects.displayName,
+      properties: objects.properties,
+    })
+    .from(objects);
+
+export const insertObject = async (db: Executor, row: typeof objects.$inferInsert) =>
+  (await db.insert(objects).values(row).returning())[0]!;
+
+export const updateObject = async (db: Executor, id: string, patch: Partial<typeof objects.$inferInsert>) =>
+  (
+    await db
+      .update(objects)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(objects.id, id))
+      .returning()
+  )[0];
+
+export const deleteObjects = (db: Executor, ids: readonly string[]) =>
+  db.delete(objects).where(inArray(objects.id, [...ids]));
+
+// ---------------------------------------------------------------- computers
+
+const computerSelect = { object: objects, computer: computers };
+
+export const findComputer = async (db: Executor, id: string): Promise<ComputerWithObject | undefined> =>
+  (
+    await db
+      .select(computerSelect)
+      .from(computers)
+      .innerJoin(objects, eq(objects.id, computers.id))
+      .where(eq(computers.id, id))
+  )[0];
+
+export const findComputerByName = async (db: Executor, name: string) =>
+  (
+    await db
+      .select({ id: computers.id })
+      .from(computers)
+      .where(sql`lower(${computers.name}) = ${name.toLowerCase()}`)
+  )[0];
+
+export const listComputers = (db: Executor, f: { afterId?: string; limit: number }) =>
+  db
+    .select(computerSelect)
+    .from(computers)
+    .innerJoin(objects, eq(objects.id, computers.id))
+    .where(f.afterId ? gt(computers.id, f.afterId) : undefined)
+    .orderBy(asc(computers.id))
+    .limit(f.limit);
+
+export const insertComputer = async (db: Executor, row: typeof computers.$inferInsert) =>
+  (await db.insert(computers).values(row).returning())[0]!;
+
+export const updateComputer = (db: Executor, id: string, patch: Partial<typeof computers.$inferInsert>) =>
+  db.update(computers).set(patch).where(eq(computers.id, id));

@@ -1,0 +1,314 @@
+// Objects and computers: create, change, list and delete monitored things, keeping every hosting chain sound.
+import { newId } from '../../../contract/ids.js';
+import { type ClassTree, COMPUTER_CLASS } from '../../../domain/inventory/class-tree.js';
+import { hostChainOf } from '../../../domain/inventory/hosting.js';
+import { checkProperties, nameFromKeys } from '../../../domain/inventory/properties.js';
+import type { Db, Executor } from '../../../store/db.js';
+import { AppError, invalid, notFound } from '../../errors.js';
+import { actorOf, type Principal } from '../../principal.js';
+import { appendAudit } from '../audit/audit-repo.js';
+import {
+  deleteWithHosted,
+  exists,
+  isTopHostClass,
+  isUniqueViolation,
+  loadClassTree,
+  topHostKind,
+} from './inventory-shared.js';
+import * as repo from './objects-repo.js';
+
+type Properties = Record<string, string | number | boolean>;
+
+export interface ObjectListFilter {
+  class?: string;
+  host?: string;
+  computer?: string;
+  afterId?: string;
+  limit: number;
+}
+
+export interface CreateObjectInput {
+  classId: string;
+  hostId: string;
+  name?: string;
+  displayName?: string;
+  properties: Properties;
+}
+
+export interface CreateComputerInput {
+  name: string;
+  displayName?: string;
+  classId: string;
+  properties: Properties;
+  defaultActionAccountId: string | null;
+}
+
+/** Property problems as one 400 whose issues name each property under `prefix`. */
+function checkOrThrow(tree: ClassTree, classId: string, values: Properties, prefix: string) {
+  const issues = checkProperties(
+    values,
+    tree.allProperties(classId),
+    tree.allKeyProperties(classId),
+    classId,
+  );
+  if (issues.length) {
+    const list = issues.map((i) => ({ path: `${prefix}.${i.property}`, message: i.message }));
+    throw new AppError('VALIDATION_FAILED', `${list[0]!.path}: ${list[0]!.message}`, list);
+  }
+}
+
+/** The class of a new object or computer: known, concrete, and (for `mustBe`) derived from it. */
+function checkClass(tree: ClassTree, classId: string, kind: 'object' | 'computer') {
+  const node = tree.get(classId);
+  if (!node) throw invalid('body.classId', 'names no known class');
+  if (node.abstract) throw invalid('body.classId', `${classId} is abstract; choose a class derived from it`);
+  if (kind === 'computer' && !tree.isA(classId, COMPUTER_CLASS)) {
+    throw invalid('body.classId', `must be ${COMPUTER_CLASS} or a class derived from it`);
+  }
+  if (kind === 'object' && isTopHostClass(tree, classId)) {
+    throw invalid('body.classId', 'computers and pools are made through /api/v1/computers and /api/v1/pools');
+  }
+}
+
+/** The chain above an object, read in one query and checked by the domain rule. */
+async function chainOf(db: Executor, tree: ClassTree, id: string) {
+  const rows = await repo.selfAndHosts(db, id);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const chain = hostChainOf(
+    id,
+    (x) => byId.get(x),
+    (x) => isTopHostClass(tree, byId.get(x)!.classId),
+  );
+  return { chain, byId };
+}
+
+export type ObjectsService = ReturnType<typeof createObjectsService>;
+
+export function createObjectsService({ db }: { db: Db }) {
+  return {
+    async list(f: ObjectListFilter) {
+      let classIds: string[] | undefined;
+      if (f.class) {
+        const tree = await loadClassTree(db);
+        if (!tree.has(f.class)) throw notFound('Class', f.class);
+        classIds = tree.descendants(f.class);
+      }
+      if (f.host && !(await repo.findObject(db, f.host))) throw notFound('Object', f.host);
+      if (f.computer) {
+        const top = await repo.findObject(db, f.computer);
+        if (!top) throw notFound('Computer', f.computer);
+        if (!isTopHostClass(await loadClassTree(db), top.classId)) {
+          throw invalid('querystring.computer', 'names an object that is not a computer or pool');
+        }
+      }
+      const items = await repo.listObjects(db, {
+        classIds,
+        hostId: f.host,
+        underId: f.computer,
+        afterId: f.afterId,
+        limit: f.limit,
+      });
+      return { items, nextAfterId: items.length === f.limit ? items.at(-1)!.id : null };
+    },
+
+    async get(id: string) {
+      const tree = await loadClassTree(db);
+      const { chain, byId } = await chainOf(db, tree, id);
+      const row = byId.get(id);
+      if (!row) throw notFound('Object', id);
+      if (chain.kind !== 'ok') {
+        throw new AppError('RULE_VIOLATION', `The hosting chain of '${id}' is broken (${chain.kind}).`);
+      }
+      return {
+        row,
+        hostChain: chain.chain,
+        topHost: chain.top,
+        topHostKind: topHostKind(tree, byId.get(chain.top)!.classId),
+      };
+    },
+
+    async create(p: Principal, input: CreateObjectInput) {
+      try {
+        return await db.transaction(async (tx) => {
+          const tree = await loadClassTree(tx);
+          checkClass(tree, input.classId, 'object');
+          const { chain } = await chainOf(tx, tree, input.hostId);
+          if (chain.kind === 'missing-host' && chain.hostId === input.hostId) {
+            throw invalid('body.hostId', 'names no known object');
+          }
+          if (chain.kind !== 'ok') {
+            throw new AppError(
+              'RULE_VIOLATION',
+              `The hosting chain of '${input.hostId}' is broken (${chain.kind}).`,
+              [{ path: 'body.hostId', message: 'does not end at a computer or pool' }],
+            );
+          }
+          checkOrThrow(tree, input.classId, input.properties, 'body.properties');
+          const keys = tree.allKeyProperties(input.classId);
+          const name = input.name ?? (keys.length ? nameFromKeys(input.properties, keys) : undefined);
+          if (!name)
+            throw invalid('body.name', `must be given: class ${input.classId} has no key properties`);
+          if (await repo.findHostedByName(tx, input.hostId, input.classId, name)) {
+            throw duplicate(input, name);
+          }
+          const row = await repo.insertObject(tx, {
+            id: newId('object'),
+            classId: input.classId,
+            name,
+            displayName: input.displayName ?? name,
+            properties: input.properties,
+            hostId: input.hostId,
+          });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'object.create',
+            target: row.id,
+            details: { classId: row.classId, name: row.name, hostId: row.hostId },
+          });
+          return row;
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw duplicate(input, input.name ?? '');
+        throw err;
+      }
+    },
+
+    async update(p: Principal, id: string, patch: { displayName?: string; properties?: Properties }) {
+      return db.transaction(async (tx) => {
+        const row = await repo.findObject(tx, id);
+        if (!row) throw notFound('Object', id);
+        if (patch.properties) {
+          const tree = await loadClassTree(tx);
+          checkOrThrow(tree, row.classId, patch.properties, 'body.properties');
+          for (const key of tree.allKeyProperties(row.classId)) {
+            if (patch.properties[key] !== row.properties[key]) {
+              throw new AppError('RULE_VIOLATION', `properties.${key}: a key property cannot change.`, [
+                { path: `body.properties.${key}`, message: 'is a key property and cannot change' },
+              ]);
+            }
+          }
+        }
+        const updated = await repo.updateObject(tx, id, patch);
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'object.update',
+          target: id,
+          details: { changed: Object.keys(patch).sort() },
+        });
+        return updated!;
+      });
+    },
+
+    async remove(p: Principal, id: string, cascade: boolean) {
+      return db.transaction(async (tx) => {
+        const row = await repo.findObject(tx, id);
+        if (!row) throw notFound('Object', id);
+        const tree = await loadClassTree(tx);
+        if (isTopHostClass(tree, row.classId)) {
+          const where = topHostKind(tree, row.classId) === 'pool' ? 'pools' : 'computers';
+          throw new AppError(
+            'RULE_VIOLATION',
+            `'${id}' is a ${where.slice(0, -1)}; delete it through /api/v1/${where}/${id}.`,
+          );
+        }
+        return deleteWithHosted(tx, p, { id, kind: 'object', what: 'Object', name: row.name }, cascade);
+      });
+    },
+  };
+}
+
+const duplicate = (input: CreateObjectInput, name: string) =>
+  exists('body.name', `'${input.hostId}' already hosts a ${input.classId} named '${name}'.`);
+
+export type ComputersService = ReturnType<typeof createComputersService>;
+
+export function createComputersService({ db }: { db: Db }) {
+  const taken = (name: string) => exists('body.name', `A computer named '${name}' is already registered.`);
+  return {
+    async list(f: { afterId?: string; limit: number }) {
+      const items = await repo.listComputers(db, f);
+      return { items, nextAfterId: items.length === f.limit ? items.at(-1)!.computer.id : null };
+    },
+
+    async get(id: string) {
+      const row = await repo.findComputer(db, id);
+      if (!row) throw notFound('Computer', id);
+      return row;
+    },
+
+    async create(p: Principal, input: CreateComputerInput) {
+      try {
+        return await db.transaction(async (tx) => {
+          const tree = await loadClassTree(tx);
+          checkClass(tree, input.classId, 'computer');
+          checkOrThrow(tree, input.classId, input.properties, 'body.properties');
+          if (await repo.findComputerByName(tx, input.name)) throw taken(input.name);
+          const id = newId('computer');
+          const object = await repo.insertObject(tx, {
+            id,
+            classId: input.classId,
+            name: input.name,
+            displayName: input.displayName ?? input.name,
+            properties: input.properties,
+            hostId: null,
+          });
+          const computer = await repo.insertComputer(tx, {
+            id,
+            name: input.name,
+            defaultActionAccountId: input.defaultActionAccountId,
+          });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'computer.create',
+            target: id,
+            details: {
+              name: input.name,
+              classId: input.classId,
+              defaultActionAccountId: input.defaultActionAccountId,
+            },
+          });
+          return { object, computer };
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw taken(input.name);
+        throw err;
+      }
+    },
+
+    async update(
+      p: Principal,
+      id: string,
+      patch: { displayName?: string; defaultActionAccountId?: string | null },
+    ) {
+      return db.transaction(async (tx) => {
+        if (!(await repo.findComputer(tx, id))) throw notFound('Computer', id);
+        if (patch.displayName !== undefined)
+          await repo.updateObject(tx, id, { displayName: patch.displayName });
+        else await repo.updateObject(tx, id, {});
+        if (patch.defaultActionAccountId !== undefined) {
+          await repo.updateComputer(tx, id, { defaultActionAccountId: patch.defaultActionAccountId });
+        }
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'computer.update',
+          target: id,
+          details: { ...patch },
+        });
+        return (await repo.findComputer(tx, id))!;
+      });
+    },
+
+    async remove(p: Principal, id: string, cascade: boolean) {
+      return db.transaction(async (tx) => {
+        const row = await repo.findComputer(tx, id);
+        if (!row) throw notFound('Computer', id);
+        return deleteWithHosted(
+          tx,
+          p,
+          { id, kind: 'computer', what: 'Computer', name: row.computer.name },
+          cascade,
+        );
+      });
+    },
+  };
+}
