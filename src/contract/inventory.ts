@@ -162,7 +162,7 @@ export const computerNameSchema = z
 export const accountRefSchema = z
   .string()
   .regex(/^acct_[A-Za-z0-9_-]{1,200}$/, 'must be an account id like acct_…')
-  .describe('a Run As account id; not checked until accounts exist');
+  .describe('an action or Windows Run As account id (R7)');
 
 export const computerSchema = z.object({
   id: z.string(),

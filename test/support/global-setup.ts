@@ -1,5 +1,5 @@
 // Migrates once per run: a PGlite snapshot to restore per test file, or a PostgreSQL template database.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -36,7 +36,10 @@ export default async function setup(): Promise<() => Promise<void>> {
   await migrate(wrapPglite(client));
   const dump = await client.dumpDataDir('gzip');
   mkdirSync(dirname(snapshotPath), { recursive: true });
-  writeFileSync(snapshotPath, Buffer.from(await dump.arrayBuffer()));
+  // Written beside and renamed into place: a concurrent run never reads half a snapshot.
+  const tmp = `${snapshotPath}.${process.pid}.tmp`;
+  writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+  renameSync(tmp, snapshotPath);
   await client.close();
   return async () => {};
 }

@@ -2,12 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { rolesWithout } from '../../../domain/roles.js';
-import { ensureCoreClasses } from './inventory-test-support.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  await ensureCoreClasses(t.database.db);
 });
 afterAll(() => t.close());
 

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { rolesWithout } from '../../../domain/roles.js';
-import { ensureCoreClasses } from './inventory-test-support.js';
 
 let t: TestApp;
 const ids: Record<string, string> = {};
@@ -27,7 +26,6 @@ const auditCount = async () => (await api('GET', '/api/v1/audit?limit=1000')).js
 
 beforeAll(async () => {
   t = await createTestApp();
-  await ensureCoreClasses(t.database.db);
   await create('/api/v1/classes', { id: 'Test.Windows.Computer', baseClassId: 'System.Computer' });
   await create('/api/v1/classes', {
     id: 'Test.SQL.Instance',

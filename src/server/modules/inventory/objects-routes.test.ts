@@ -2,12 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { rolesWithout } from '../../../domain/roles.js';
-import { ensureCoreClasses } from './inventory-test-support.js';
 
 let t: TestApp;
 let abc: string;
 let sql: string;
 let db: string;
+let actionAccount: string;
 
 const api = (method: string, url: string, body?: unknown, token = t.adminToken) =>
   t.request({ method, url, body, token });
@@ -16,7 +16,17 @@ const auditCount = async () => (await api('GET', '/api/v1/audit?limit=1000')).js
 
 beforeAll(async () => {
   t = await createTestApp();
-  await ensureCoreClasses(t.database.db);
+  actionAccount = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      headers: { authorization: `Bearer ${t.adminToken}` },
+      payload: {
+        name: 'computer-action',
+        credential: { type: 'action', userName: 'svc', password: 'action-secret' },
+      },
+    })
+  ).json().id;
   const classes = [
     {
       id: 'Test.Windows.Computer',
@@ -75,7 +85,7 @@ describe('computers', () => {
   it('registers a computer with an object id of its own and no agent, audited', async () => {
     const res = await api('POST', '/api/v1/computers', {
       name: 'web01',
-      defaultActionAccountId: 'acct_123abc',
+      defaultActionAccountId: actionAccount,
     });
     expect(res.statusCode).toBe(201);
     const c = res.json();
@@ -83,7 +93,7 @@ describe('computers', () => {
       name: 'web01',
       displayName: 'web01',
       classId: 'System.Computer',
-      defaultActionAccountId: 'acct_123abc',
+      defaultActionAccountId: actionAccount,
     });
     expect(c.id).toMatch(/^cmp_/);
     const asObject = await api('GET', `/api/v1/objects/${c.id}`);
@@ -129,14 +139,31 @@ describe('computers', () => {
   it('changes the default action account and display name, and clears the account with null', async () => {
     const res = await api('PATCH', `/api/v1/computers/${abc}`, {
       displayName: 'ABC',
-      defaultActionAccountId: 'acct_sqlaction',
+      defaultActionAccountId: actionAccount,
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ displayName: 'ABC', defaultActionAccountId: 'acct_sqlaction' });
+    expect(res.json()).toMatchObject({ displayName: 'ABC', defaultActionAccountId: actionAccount });
     const cleared = await api('PATCH', `/api/v1/computers/${abc}`, { defaultActionAccountId: null });
     expect(cleared.json().defaultActionAccountId).toBeNull();
     expect((await api('PATCH', `/api/v1/computers/${abc}`, { name: 'renamed' })).statusCode).toBe(400);
     expect((await api('PATCH', '/api/v1/computers/cmp_nope', { displayName: 'x' })).statusCode).toBe(404);
+  });
+
+  it('R7: takes only an existing action or Windows account as the default action account', async () => {
+    const missing = await api('PATCH', `/api/v1/computers/${abc}`, {
+      defaultActionAccountId: 'acct_nosuchaccount',
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.issues[0].path).toBe('body.defaultActionAccountId');
+    const basic = (
+      await api('POST', '/api/v1/accounts', {
+        name: 'basic-daa',
+        credential: { type: 'basic', userName: 'u', password: 'p' },
+      })
+    ).json().id;
+    const wrongType = await api('PATCH', `/api/v1/computers/${abc}`, { defaultActionAccountId: basic });
+    expect(wrongType.statusCode).toBe(422);
+    expect((await api('GET', `/api/v1/computers/${abc}`)).json().defaultActionAccountId).not.toBe(basic);
   });
 
   it('pages computers by id', async () => {

@@ -6,6 +6,7 @@ import { checkProperties, nameFromKeys } from '../../../domain/inventory/propert
 import type { Db, Executor } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
+import { findAccount } from '../accounts/accounts-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import {
   deleteWithHosted,
@@ -58,6 +59,25 @@ function checkOrThrow(tree: ClassTree, classId: string, values: Properties, pref
 }
 
 /** The class of a new object or computer: known, concrete, and (for `mustBe`) derived from it. */
+/** R7: a default action account must exist and be an action or Windows account. */
+async function checkActionAccount(tx: Executor, accountId: string | null | undefined) {
+  if (!accountId) return;
+  const account = await findAccount(tx, accountId);
+  if (!account) throw invalid('body.defaultActionAccountId', `no Run As account '${accountId}'`);
+  if (account.type !== 'action' && account.type !== 'windows') {
+    throw new AppError(
+      'RULE_VIOLATION',
+      `A default action account must be an action or Windows account; '${account.name}' is ${account.type} (R7).`,
+      [
+        {
+          path: 'body.defaultActionAccountId',
+          message: `must be an action or Windows account, not ${account.type}`,
+        },
+      ],
+    );
+  }
+}
+
 function checkClass(tree: ClassTree, classId: string, kind: 'object' | 'computer') {
   const node = tree.get(classId);
   if (!node) throw invalid('body.classId', 'names no known class');
@@ -243,6 +263,7 @@ export function createComputersService({ db }: { db: Db }) {
           checkClass(tree, input.classId, 'computer');
           checkOrThrow(tree, input.classId, input.properties, 'body.properties');
           if (await repo.findComputerByName(tx, input.name)) throw taken(input.name);
+          await checkActionAccount(tx, input.defaultActionAccountId);
           const id = newId('computer');
           const object = await repo.insertObject(tx, {
             id,
@@ -286,6 +307,7 @@ export function createComputersService({ db }: { db: Db }) {
           await repo.updateObject(tx, id, { displayName: patch.displayName });
         else await repo.updateObject(tx, id, {});
         if (patch.defaultActionAccountId !== undefined) {
+          await checkActionAccount(tx, patch.defaultActionAccountId);
           await repo.updateComputer(tx, id, { defaultActionAccountId: patch.defaultActionAccountId });
         }
         await appendAudit(tx, {

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { rolesWithout } from '../../../domain/roles.js';
 import { managementServers } from '../../../store/schema.js';
-import { ensureCoreClasses } from './inventory-test-support.js';
 import { ensureBuiltInPools } from './pools-service.js';
 
 let t: TestApp;
@@ -15,7 +14,6 @@ const api = (method: string, url: string, body?: unknown, token = t.adminToken) 
 
 beforeAll(async () => {
   t = await createTestApp();
-  await ensureCoreClasses(t.database.db);
   const first = (await api('GET', '/api/v1/servers')).json().items[0];
   liveServer = { id: first.id, name: first.name };
   const long = new Date(Date.now() - 3_600_000);
