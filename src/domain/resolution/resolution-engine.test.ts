@@ -325,8 +325,15 @@ describe('resolution engine against the reference rule', () => {
         const engine = createResolutionEngine(start);
         let input = start;
         for (const c of changes) {
+          const before = new Map(input.runners.map((r) => [r.id, engine.tagOf(r.id)]));
+          engine.drainChanged();
           input = c(engine, input);
           expectAgreement(engine, input);
+          // Every runner whose configuration changed is reported, so waiting agents can be told.
+          const reported = new Set(engine.drainChanged());
+          for (const r of input.runners) {
+            if (engine.tagOf(r.id) !== before.get(r.id)) expect(reported.has(r.id), `change of ${r.id} reported`).toBe(true);
+          }
         }
       }),
       { numRuns: 300 },
