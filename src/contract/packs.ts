@@ -1,0 +1,150 @@
+// Requests and responses for management packs, and the Run As profiles and workflows they declare.
+import { z } from 'zod';
+import { packSourceFormats, relationshipKinds, workflowKinds } from '../domain/packs/pack-document.js';
+import { timestamp } from './common.js';
+
+export const packSourceFormatSchema = z.enum(packSourceFormats);
+export type PackSourceFormat = z.infer<typeof packSourceFormatSchema>;
+
+export const importPackBody = z.strictObject({
+  content: z
+    .string()
+    .min(1)
+    .describe('The pack file as text: native YAML or JSON, or SCOM management pack XML.'),
+  format: packSourceFormatSchema
+    .optional()
+    .describe('Sniffed when absent: a leading "<" is SCOM XML, a leading "{" JSON, anything else YAML.'),
+});
+export type ImportPackBody = z.infer<typeof importPackBody>;
+
+export const skippedElementSchema = z.object({
+  path: z
+    .string()
+    .describe("Where the element is in the source, e.g. ManagementPack/Monitoring/Rules/Rule[@ID='X']"),
+  kind: z.string().describe('The SCOM element kind, e.g. Rule, UnitMonitor, DataSourceModuleType.'),
+  reason: z.string(),
+});
+export type SkippedElement = z.infer<typeof skippedElementSchema>;
+
+export const elementCountsSchema = z.object({
+  classes: z.number().int(),
+  relationships: z.number().int(),
+  groups: z.number().int(),
+  profiles: z.number().int(),
+  workflows: z.number().int(),
+});
+export type ElementCounts = z.infer<typeof elementCountsSchema>;
+
+export const packSummarySchema = z.object({
+  id: z.string(),
+  version: z.string(),
+  displayName: z.string(),
+  description: z.string(),
+  sealed: z.boolean(),
+  builtIn: z.boolean(),
+  format: z.enum(['native', 'scom-xml']),
+  importedAt: timestamp,
+  importedBy: z.string(),
+});
+export type PackSummary = z.infer<typeof packSummarySchema>;
+
+export const packReferenceSchema = z.object({
+  id: z.string().describe('The referenced pack.'),
+  alias: z.string(),
+  minVersion: z.string(),
+  version: z.string().describe('The version of the referenced pack imported now.'),
+});
+
+export const packDetailSchema = packSummarySchema.extend({
+  counts: elementCountsSchema,
+  references: z.array(packReferenceSchema),
+  dependents: z
+    .array(z.string())
+    .describe('Packs that reference this one; while any exist it cannot be deleted.'),
+  skipped: z.array(skippedElementSchema),
+});
+export type PackDetail = z.infer<typeof packDetailSchema>;
+
+export const importOutcomes = ['imported', 'upgraded', 'unchanged'] as const;
+
+export const importPackResponse = z.object({
+  outcome: z
+    .enum(importOutcomes)
+    .describe('imported (201): new pack; upgraded (200): newer version replaced the old; unchanged (200).'),
+  previousVersion: z.string().nullable(),
+  changes: z
+    .object({ added: elementCountsSchema, updated: elementCountsSchema, removed: elementCountsSchema })
+    .describe('Elements added, changed and removed by this import.'),
+  pack: packDetailSchema,
+});
+export type ImportPackResponse = z.infer<typeof importPackResponse>;
+
+export const exportPackResponse = z.object({
+  id: z.string(),
+  version: z.string(),
+  format: packSourceFormatSchema,
+  content: z.string().describe('Exactly the text that was imported.'),
+});
+export type ExportPackResponse = z.infer<typeof exportPackResponse>;
+
+export const deletePackResponse = z.object({
+  id: z.string(),
+  version: z.string(),
+  removed: elementCountsSchema,
+});
+export type DeletePackResponse = z.infer<typeof deletePackResponse>;
+
+export const packListResponse = z.object({ items: z.array(packSummarySchema) });
+
+export const profileSchema = z.object({
+  id: z.string(),
+  packId: z.string(),
+  displayName: z.string(),
+  description: z.string(),
+  contextClassId: z.string(),
+  workflowCount: z.number().int().describe('Workflows that run as this profile.'),
+  createdAt: timestamp,
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+export const profileListQuery = z.strictObject({ packId: z.string().min(1).max(256).optional() });
+export const profileListResponse = z.object({ items: z.array(profileSchema) });
+
+export const workflowActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('command'), command: z.array(z.string()), timeoutSeconds: z.number().int() }),
+  z.object({
+    type: z.literal('script'),
+    interpreter: z.string(),
+    script: z.string(),
+    timeoutSeconds: z.number().int(),
+  }),
+]);
+
+export const workflowScheduleSchema = z.union([
+  z.object({ intervalSeconds: z.number().int() }),
+  z.object({ cron: z.string() }),
+]);
+
+export const workflowSchema = z.object({
+  id: z.string(),
+  packId: z.string(),
+  kind: z.enum(workflowKinds),
+  displayName: z.string(),
+  targetClassId: z.string(),
+  profileId: z.string().nullable(),
+  action: workflowActionSchema,
+  schedule: workflowScheduleSchema.nullable(),
+  enabled: z.boolean(),
+  createdAt: timestamp,
+});
+export type Workflow = z.infer<typeof workflowSchema>;
+
+export const workflowListQuery = z.strictObject({
+  packId: z.string().min(1).max(256).optional(),
+  profileId: z.string().min(1).max(256).optional(),
+  targetClassId: z.string().min(1).max(256).optional(),
+  kind: z.enum(workflowKinds).optional(),
+});
+export const workflowListResponse = z.object({ items: z.array(workflowSchema) });
+
+export { packSourceFormats, relationshipKinds, workflowKinds };

@@ -1,0 +1,148 @@
+// HTTP routes for management packs (import, list, show, export, delete) and the profiles and workflows they declare.
+import type { FastifyInstance } from 'fastify';
+import { idParams } from '../../../contract/common.js';
+import {
+  deletePackResponse,
+  exportPackResponse,
+  importPackBody,
+  importPackResponse,
+  packDetailSchema,
+  packListResponse,
+  profileListQuery,
+  profileListResponse,
+  type SkippedElement,
+  type Workflow,
+  workflowListQuery,
+  workflowListResponse,
+} from '../../../contract/packs.js';
+import { principalOf } from '../../auth.js';
+import { errorResponses, iso, typed } from '../../http.js';
+import { actorOf } from '../../principal.js';
+import type { PackRow, WorkflowRow } from './packs-repo.js';
+import type { PacksService } from './packs-service.js';
+
+const summaryDto = (p: PackRow) => ({
+  id: p.id,
+  version: p.version,
+  displayName: p.displayName,
+  description: p.description,
+  sealed: p.sealed,
+  builtIn: p.builtIn,
+  format: p.format as 'native' | 'scom-xml',
+  importedAt: iso(p.importedAt),
+  importedBy: p.importedBy,
+});
+
+const detailDto = (d: Awaited<ReturnType<PacksService['getPack']>>) => ({
+  ...summaryDto(d.row),
+  counts: d.counts,
+  references: d.references,
+  dependents: d.dependents,
+  skipped: d.row.skipped as SkippedElement[],
+});
+
+const workflowDto = (w: WorkflowRow): Workflow => ({
+  id: w.id,
+  packId: w.packId,
+  kind: w.kind as Workflow['kind'],
+  displayName: w.displayName,
+  targetClassId: w.targetClassId,
+  profileId: w.profileId,
+  action: w.action as Workflow['action'],
+  schedule: (w.schedule ?? null) as Workflow['schedule'],
+  enabled: w.enabled,
+  createdAt: iso(w.createdAt),
+});
+
+export function registerPacks(fastify: FastifyInstance, packs: PacksService): void {
+  const app = typed(fastify);
+  const tags = ['packs'];
+
+  app.post('/api/v1/packs', {
+    schema: {
+      tags,
+      summary: 'Import a management pack (native YAML/JSON or SCOM XML), or upgrade it to a newer version',
+      body: importPackBody,
+      response: { 200: importPackResponse, 201: importPackResponse, ...errorResponses },
+    },
+    onRequest: app.authorize('packs.write'),
+    handler: async (req, reply) => {
+      const r = await packs.importPack(actorOf(principalOf(req)), req.body.content, req.body.format);
+      const pack = detailDto(await packs.getPack(r.packId));
+      return reply
+        .code(r.outcome === 'imported' ? 201 : 200)
+        .send({ outcome: r.outcome, previousVersion: r.previousVersion, changes: r.changes, pack });
+    },
+  });
+
+  app.get('/api/v1/packs', {
+    schema: { tags, summary: 'List imported packs', response: { 200: packListResponse, ...errorResponses } },
+    onRequest: app.authorize('packs.read'),
+    handler: async () => ({ items: (await packs.listPacks()).map(summaryDto) }),
+  });
+
+  app.get('/api/v1/packs/:id', {
+    schema: {
+      tags,
+      summary: 'Show a pack: element counts, references, dependents and skipped SCOM elements',
+      params: idParams,
+      response: { 200: packDetailSchema, ...errorResponses },
+    },
+    onRequest: app.authorize('packs.read'),
+    handler: async (req) => detailDto(await packs.getPack(req.params.id)),
+  });
+
+  app.get('/api/v1/packs/:id/export', {
+    schema: {
+      tags,
+      summary: 'Export a pack exactly as it was imported',
+      params: idParams,
+      response: { 200: exportPackResponse, ...errorResponses },
+    },
+    onRequest: app.authorize('packs.read'),
+    handler: async (req) => packs.exportPack(req.params.id),
+  });
+
+  app.delete('/api/v1/packs/:id', {
+    schema: {
+      tags,
+      summary: 'Delete a pack and all its elements (refused while other packs reference it)',
+      params: idParams,
+      response: { 200: deletePackResponse, ...errorResponses },
+    },
+    onRequest: app.authorize('packs.write'),
+    handler: async (req) => packs.deletePack(actorOf(principalOf(req)), req.params.id),
+  });
+
+  app.get('/api/v1/profiles', {
+    schema: {
+      tags: ['profiles'],
+      summary: 'List Run As profiles',
+      querystring: profileListQuery,
+      response: { 200: profileListResponse, ...errorResponses },
+    },
+    onRequest: app.authorize('profiles.read'),
+    handler: async (req) => ({
+      items: (await packs.listProfiles(req.query.packId)).map(({ profile: p, workflowCount }) => ({
+        id: p.id,
+        packId: p.packId,
+        displayName: p.displayName,
+        description: p.description,
+        contextClassId: p.contextClassId,
+        workflowCount: Number(workflowCount),
+        createdAt: iso(p.createdAt),
+      })),
+    }),
+  });
+
+  app.get('/api/v1/workflows', {
+    schema: {
+      tags: ['packs'],
+      summary: 'List workflows (discoveries, rules, monitors, tasks) declared by packs',
+      querystring: workflowListQuery,
+      response: { 200: workflowListResponse, ...errorResponses },
+    },
+    onRequest: app.authorize('packs.read'),
+    handler: async (req) => ({ items: (await packs.listWorkflows(req.query)).map(workflowDto) }),
+  });
+}
