@@ -91,6 +91,14 @@ export const deletePackResponse = z.object({
   id: z.string(),
   version: z.string(),
   removed: elementCountsSchema,
+  associationsRemoved: z.array(z.string()).describe('account associations removed with cascade=true'),
+});
+
+export const deletePackQuery = z.strictObject({
+  cascade: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe("also remove the account associations of the pack's profiles"),
 });
 export type DeletePackResponse = z.infer<typeof deletePackResponse>;
 

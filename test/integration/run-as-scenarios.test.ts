@@ -387,6 +387,27 @@ profiles: [{ id: ${p}, displayName: S11, contextClass: Test.SQL.Instance }]
     expect((await call('DELETE', `/api/v1/accounts/${acc}`)).status).toBe(204);
   });
 
+  it('trap 5: a pack whose profile has associations is not deleted unless cascade, which keeps the account', async () => {
+    const pack = `
+id: Trap5.Pack
+version: 1.0.0
+sealed: true
+references: [{ id: Steward.Library, minVersion: 1.0.0 }]
+profiles: [{ id: Trap5.Profile, displayName: T5, contextClass: System.Computer }]
+`;
+    await ok('POST', '/api/v1/packs', { content: pack, format: 'yaml' });
+    const acc = await account('trap5');
+    const assoc = await associate('Trap5.Profile', acc);
+    const refused = await call('DELETE', '/api/v1/packs/Trap5.Pack');
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toContain('Trap5.Profile');
+    const done = await ok('DELETE', '/api/v1/packs/Trap5.Pack?cascade=true');
+    expect(done.associationsRemoved).toEqual([assoc]);
+    expect((await call('GET', `/api/v1/accounts/${acc}`)).status).toBe(200);
+    const audit = (await ok('GET', '/api/v1/audit?kind=association.delete')).items;
+    expect(audit.some((r: { target: string }) => r.target === assoc)).toBe(true);
+  });
+
   it('reports dangling associations, unused accounts and expiring credentials', async () => {
     const h = await computer('dangle-h');
     const i = await object('Test.SQL.Instance', h, 'DANGLE');

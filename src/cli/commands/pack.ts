@@ -160,16 +160,22 @@ Examples:
 
   pack
     .command('delete')
-    .description('Delete a pack and what it declares (refused while other packs reference it)')
+    .description(
+      'Delete a pack and what it declares (refused while other packs reference it, or while its profiles have account associations)',
+    )
     .argument('<id>', 'pack id')
-    .action(async (id: string, _opts, cmd: Command) => {
+    .option('--cascade', "also remove the account associations of the pack's profiles (accounts stay)")
+    .action(async (id: string, opts: { cascade?: boolean }, cmd: Command) => {
       const s = session(ctx, cmd);
-      const r = await s
-        .client()
-        .request('DELETE', apiPath`/api/v1/packs/${id}`, { schema: deletePackResponse });
-      s.out.result(r, () =>
-        s.out.line(`Deleted pack ${r.id} ${r.version}: removed ${countsText(r.removed)}.`),
-      );
+      const r = await s.client().request('DELETE', apiPath`/api/v1/packs/${id}`, {
+        query: opts.cascade ? { cascade: 'true' } : undefined,
+        schema: deletePackResponse,
+      });
+      s.out.result(r, () => {
+        s.out.line(`Deleted pack ${r.id} ${r.version}: removed ${countsText(r.removed)}.`);
+        if (r.associationsRemoved.length)
+          s.out.line(`Removed ${r.associationsRemoved.length} account association(s).`);
+      });
     });
 }
 

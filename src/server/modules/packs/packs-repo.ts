@@ -368,6 +368,15 @@ export async function countObjectsByClass(db: Executor, classIds: string[]) {
   ).map((r) => ({ classId: r.classId, count: Number(r.n) }));
 }
 
+/** Removes every account association of the given profiles; returns what was removed. */
+export async function deleteAssociationsOfProfiles(db: Executor, profileIds: string[]) {
+  if (profileIds.length === 0) return [];
+  return db
+    .delete(associations)
+    .where(inArray(associations.profileId, profileIds))
+    .returning({ id: associations.id, profileId: associations.profileId, accountId: associations.accountId });
+}
+
 /** Account associations per profile, for the profiles given that have any (they block removing the profile). */
 export async function countAssociationsByProfile(db: Executor, profileIds: string[]) {
   if (!profileIds.length) return [];

@@ -438,6 +438,7 @@ describe('S19 and S21', () => {
       id: 'M.Pack',
       version: '1.0.0',
       removed: { classes: 2, relationships: 1, groups: 1, profiles: 1, workflows: 3 },
+      associationsRemoved: [],
     });
     expect(await t.database.db.select().from(classes).where(eq(classes.packId, 'M.Pack'))).toEqual([]);
     const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.kind, 'pack.delete'));

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { idParams } from '../../../contract/common.js';
 import {
+  deletePackQuery,
   deletePackResponse,
   exportPackResponse,
   importPackBody,
@@ -106,12 +107,15 @@ export function registerPacks(fastify: FastifyInstance, packs: PacksService): vo
   app.delete('/api/v1/packs/:id', {
     schema: {
       tags,
-      summary: 'Delete a pack and all its elements (refused while other packs reference it)',
+      summary:
+        'Delete a pack and all its elements (refused while other packs reference it, or its profiles have associations unless cascade=true)',
       params: idParams,
+      querystring: deletePackQuery,
       response: { 200: deletePackResponse, ...errorResponses },
     },
     onRequest: app.authorize('packs.write'),
-    handler: async (req) => packs.deletePack(actorOf(principalOf(req)), req.params.id),
+    handler: async (req) =>
+      packs.deletePack(actorOf(principalOf(req)), req.params.id, req.query.cascade === 'true'),
   });
 
   app.get('/api/v1/profiles', {

@@ -228,10 +228,15 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
       };
     },
 
+    /**
+     * Deletes a pack and its elements. Profiles with account associations block it unless `cascade`,
+     * which removes those associations, each audited (DESIGN Q4); accounts are never deleted with a pack.
+     */
     async deletePack(
       actor: string,
       id: string,
-    ): Promise<{ id: string; version: string; removed: ElementCounts }> {
+      cascade = false,
+    ): Promise<{ id: string; version: string; removed: ElementCounts; associationsRemoved: string[] }> {
       return db.transaction(async (tx) => {
         await repo.lockPacks(tx);
         const row = await repo.findPack(tx, id);
@@ -255,12 +260,14 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
           profiles: elements.profiles.map((p) => p.id),
           workflows: elements.workflows.map((w) => w.id),
         };
+        const associated = await repo.countAssociationsByProfile(tx, ids.profiles);
         const inUse = [
           ...(await repo.countObjectsByClass(tx, ids.classes)).map(
             (c) => `class '${c.classId}' has ${c.count} object(s)`,
           ),
-          ...(await repo.countAssociationsByProfile(tx, ids.profiles)).map(
-            (a) => `profile '${a.profileId}' has ${a.count} account association(s)`,
+          ...(cascade ? [] : associated).map(
+            (a) =>
+              `profile '${a.profileId}' has ${a.count} account association(s) (delete with cascade to remove them)`,
           ),
           ...(await repo.findOutsideUses(tx, id, ids)),
         ];
@@ -270,6 +277,18 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
             `Pack '${id}' cannot be deleted while its elements are in use: ${list(inUse)}.`,
           );
         }
+        const associationsRemoved: string[] = [];
+        if (cascade && associated.length) {
+          for (const a of await repo.deleteAssociationsOfProfiles(tx, ids.profiles)) {
+            associationsRemoved.push(a.id);
+            await appendAudit(tx, {
+              actor,
+              kind: 'association.delete',
+              target: a.id,
+              details: { profileId: a.profileId, accountId: a.accountId, cascadeFromPack: id },
+            });
+          }
+        }
         await repo.deleteElements(tx, id, ids);
         await repo.deletePackRow(tx, id);
         const removed = countElements(elements);
@@ -277,9 +296,9 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
           actor,
           kind: 'pack.delete',
           target: id,
-          details: { version: row.version, counts: removed },
+          details: { version: row.version, counts: removed, associationsRemoved },
         });
-        return { id, version: row.version, removed };
+        return { id, version: row.version, removed, associationsRemoved };
       });
     },
 
