@@ -2,6 +2,12 @@
 // `steward`: the one entry point — server, agent and every administration command.
 import { runCli } from './cli/main.js';
 
+// A reader that stops early (`steward … | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 runCli(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -296,15 +296,18 @@ describe('resolution scenarios', () => {
     const g2 = await account('s9-g2');
     await distribute(g1, [h]);
     await distribute(g2, [h]);
-    await associate('Test.SQL.Profile', g1, { kind: 'group', groupId: 'S9.G1' });
+    const a1 = await associate('Test.SQL.Profile', g1, { kind: 'group', groupId: 'S9.G1' });
     const a2 = await associate('Test.SQL.Profile', g2, { kind: 'group', groupId: 'S9.G2' });
     const tie = await explain(`workflow=Test.SQL.Monitor&object=${x}`);
     expect(tie.resolution.accountId).toBe(g1);
     expect(tie.conflict.accountIds.sort()).toEqual([g1, g2].sort());
     const conflicts = (await ok('GET', '/api/v1/findings?kind=conflict')).items;
-    expect(
-      conflicts.some((c: { subject: { accountIds: string[] } }) => c.subject.accountIds.includes(g2)),
-    ).toBe(true);
+    const finding = conflicts.find((c: { subject: { accountIds: string[] } }) =>
+      c.subject.accountIds.includes(g2),
+    );
+    // The finding names the same winner explain shows: the older association.
+    expect(finding.subject.winner).toBe(a1);
+    expect(finding.fix).toBe(`steward profile enforce ${a1}`);
     await ok('PATCH', `/api/v1/associations/${a2}`, { enforced: true });
     const enforced = await explain(`workflow=Test.SQL.Monitor&object=${x}`);
     expect(enforced.resolution.accountId).toBe(g2);

@@ -1,10 +1,14 @@
 // Registers every sub-command on the program.
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
+import { registerAccountCommands } from './account.js';
 import { registerAdminRotateRootKey } from './admin-rotate-root-key.js';
+import { registerAgentConfigCommand } from './agent-config.js';
 import { registerAuditCommands } from './audit.js';
 import { registerClassCommands } from './class.js';
 import { registerComputerCommands } from './computer.js';
+import { registerExplainCommand } from './explain.js';
+import { registerFindingsCommand } from './findings.js';
 import { registerGroupCommands } from './group.js';
 import { registerLoginCommands } from './login.js';
 import { registerObjectCommands } from './object.js';
@@ -34,6 +38,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPackCommands(program, ctx);
   registerProfileCommands(program, ctx);
   registerWorkflowCommands(program, ctx);
+  registerAccountCommands(program, ctx);
+  registerExplainCommand(program, ctx);
+  registerFindingsCommand(program, ctx);
+  registerAgentConfigCommand(program, ctx);
   const admin = program
     .command('admin')
     .description('Maintenance that runs on a server machine, against the database');

@@ -88,8 +88,9 @@ export function computeFindings(engine: ResolutionEngine, input: FindingsInput):
         if (!profilesWithTies.has(p)) continue;
         const ties = tiesWithWinner(engine.candidates(p, objectId));
         if (ties.length) {
-          const ids = ties.map((t) => t.association.id).sort();
-          const key = `${p}:${ids.join('+')}`;
+          // Best first: the first is the winner (the oldest of the tie).
+          const ids = ties.map((t) => t.association.id);
+          const key = `${p}:${[...ids].sort().join('+')}`;
           const c = conflicts.get(key) ?? {
             profileId: p,
             associationIds: ids,
@@ -120,8 +121,8 @@ export function computeFindings(engine: ResolutionEngine, input: FindingsInput):
       id: `conflict:${key}`,
       kind: 'conflict',
       severity: 'warning',
-      message: `Profile ${c.profileId} has associations at the same level with different accounts (${c.accountIds.map(nameOf).join(', ')}) for ${c.objects.length} object(s) such as ${list(c.objects, 3)}; the oldest, ${c.associationIds[0]}, wins.`,
-      fix: `steward profile associate ${c.profileId} --enforced … (mark the one that should win enforced) or narrow a scope`,
+      message: `Profile ${c.profileId} has associations at the same level with different accounts (${c.accountIds.map(nameOf).join(', ')}) for ${c.objects.length} object(s) such as ${list(c.objects, 3)}; the oldest, ${c.associationIds[0]}, wins; mark the one that should win enforced.`,
+      fix: `steward profile enforce ${c.associationIds[0]}`,
       subject: {
         profileId: c.profileId,
         associationIds: c.associationIds,
