@@ -331,7 +331,10 @@ export const accountDistribution = pgTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     targetId: text('target_id').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.targetId] }), index('account_distribution_target_idx').on(t.targetId)],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.targetId] }),
+    index('account_distribution_target_idx').on(t.targetId),
+  ],
 );
 
 /** Account ↔ profile associations with their scope; the scope target is not a foreign key (a deleted target is a finding). */

@@ -54,15 +54,13 @@ export async function createTestApp(opts: { loginMaxFailures?: number } = {}): P
     });
   const tokenFor = async (role: Role) => {
     const username = `${role}-${++n}`;
-    await database.db
-      .insert(users)
-      .values({
-        id: `usr_test${n}${role.replace(/-/g, '')}`,
-        username,
-        displayName: username,
-        role,
-        passwordHash,
-      });
+    await database.db.insert(users).values({
+      id: `usr_test${n}${role.replace(/-/g, '')}`,
+      username,
+      displayName: username,
+      role,
+      passwordHash,
+    });
     const res = await request({
       method: 'POST',
       url: '/api/v1/auth/login',

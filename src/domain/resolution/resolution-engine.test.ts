@@ -260,7 +260,10 @@ const change: fc.Arbitrary<Change> = fc.oneof(
         while (grew) {
           grew = false;
           for (const x of input.objects)
-            if (x.hostId && gone.has(x.hostId) && !gone.has(x.id)) gone.add(x.id) && (grew = true);
+            if (x.hostId && gone.has(x.hostId) && !gone.has(x.id)) {
+              gone.add(x.id);
+              grew = true;
+            }
         }
         engine.removeObject(o.id);
         return {
@@ -332,7 +335,8 @@ describe('resolution engine against the reference rule', () => {
           // Every runner whose configuration changed is reported, so waiting agents can be told.
           const reported = new Set(engine.drainChanged());
           for (const r of input.runners) {
-            if (engine.tagOf(r.id) !== before.get(r.id)) expect(reported.has(r.id), `change of ${r.id} reported`).toBe(true);
+            if (engine.tagOf(r.id) !== before.get(r.id))
+              expect(reported.has(r.id), `change of ${r.id} reported`).toBe(true);
           }
         }
       }),

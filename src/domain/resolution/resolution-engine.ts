@@ -402,7 +402,10 @@ export function createResolutionEngine(input: ResolutionInput) {
     addTo(objectsByClass, def.classId, def.id);
     if (def.hostId) {
       const host = objects.get(def.hostId);
-      if (host) (host.children ??= new Set()).add(def.id);
+      if (host) {
+        host.children ??= new Set();
+        host.children.add(def.id);
+      }
     }
     obj.direct = computeDirect(def, explicit);
     for (const g of obj.direct) addTo(directMembers, g, def.id);
