@@ -22,6 +22,8 @@ import {
 
 const DEFAULT: Resolution = Object.freeze({ kind: 'default-action-account' });
 const EMPTY: ReadonlySet<string> = new Set();
+/** Shared by every object in no group directly; replaced, never mutated. */
+const NO_GROUPS: string[] = [];
 
 interface ClassNode {
   id: string;
@@ -241,7 +243,7 @@ export function createResolutionEngine(input: ResolutionInput) {
   function computeDirect(o: ObjectDef, explicit: Iterable<string>): string[] {
     const anc = classes.get(o.classId)?.ancestors ?? [];
     if ((explicit as { size?: number; length?: number }).size === 0 || (explicit as unknown[]).length === 0) {
-      if (!anc.some((c) => rulesByClass.has(c))) return [];
+      if (!anc.some((c) => rulesByClass.has(c))) return NO_GROUPS;
     }
     const out = new Set<string>(explicit);
     for (const cls of classes.get(o.classId)?.ancestors ?? []) {
@@ -273,48 +275,33 @@ export function createResolutionEngine(input: ResolutionInput) {
   const scoreOf = (a: Association, depth: number) =>
     ((a.enforced ? 8 : 0) + scopeRank[a.scope.kind]) * 1024 + depth;
 
+  // The running best of one bestCandidate call: kept outside it so the hot path allocates nothing.
+  let best: Association | undefined;
+  let bestScore = -1;
+  function pick(list: readonly Association[] | undefined, depth: number) {
+    if (!list) return;
+    for (let k = 0; k < list.length; k++) {
+      const a = list[k]!;
+      const sc = scoreOf(a, depth);
+      if (sc > bestScore || (sc === bestScore && a.order < best!.order)) {
+        best = a;
+        bestScore = sc;
+      }
+    }
+  }
+
   function bestCandidate(profileId: string, obj: Obj): Association | undefined {
     const idx = profiles.get(profileId);
     if (!idx || idx.count === 0) return undefined;
-    let best: Association | undefined;
-    let bestScore = -1;
-    // One loop shape, four sources; kept inline because this is the hottest path of a full computation.
-    const lists: (Association[] | undefined)[] = [idx.byObject.get(obj.def.id)];
-    const depths: number[] = [0];
-    if (idx.byGroup.size > 0) {
-      for (const g of obj.containing) {
-        const l = idx.byGroup.get(g);
-        if (l) {
-          lists.push(l);
-          depths.push(0);
-        }
-      }
-    }
+    best = undefined;
+    bestScore = -1;
+    pick(idx.byObject.get(obj.def.id), 0);
+    if (idx.byGroup.size > 0) for (const g of obj.containing) pick(idx.byGroup.get(g), 0);
     if (idx.byClass.size > 0) {
       const anc = classes.get(obj.def.classId)?.ancestors ?? [];
-      for (let i = 0; i < anc.length; i++) {
-        const l = idx.byClass.get(anc[i]!);
-        if (l) {
-          lists.push(l);
-          depths.push(anc.length - i);
-        }
-      }
+      for (let i = 0; i < anc.length; i++) pick(idx.byClass.get(anc[i]!), anc.length - i);
     }
-    lists.push(idx.all);
-    depths.push(0);
-    for (let li = 0; li < lists.length; li++) {
-      const list = lists[li];
-      if (!list) continue;
-      const depth = depths[li]!;
-      for (let k = 0; k < list.length; k++) {
-        const a = list[k]!;
-        const sc = scoreOf(a, depth);
-        if (sc > bestScore || (sc === bestScore && a.order < best!.order)) {
-          best = a;
-          bestScore = sc;
-        }
-      }
-    }
+    pick(idx.all, 0);
     return best;
   }
 
