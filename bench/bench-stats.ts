@@ -1,0 +1,22 @@
+// Small statistics for benchmark results: percentiles of latencies and medians of repeated rounds.
+
+/** The nearest-rank percentile (p in 0..100) of the values; NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Rounds to a few significant decimals, so the JSON stays readable. */
+export function round(value: number, decimals = 2): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}

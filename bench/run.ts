@@ -1,0 +1,54 @@
+// `npm run bench -- <name> [options]`: runs benchmarks and prints one JSON object per benchmark on stdout (progress on stderr).
+import { runApiBench } from './api-bench.js';
+import { defaultResolveOptions, runResolveBench } from './resolve-bench.js';
+
+const benchmarks: Record<
+  string,
+  { summary: string; run: (args: string[]) => Promise<Record<string, unknown>> }
+> = {
+  api: {
+    summary:
+      'objects API write and read throughput of a real server against a bare node:http server ' +
+      '(options: --rounds 5 --concurrency 16 --seconds 5 --write-requests 20000 --read-requests 50000 --log-level warn)',
+    run: runApiBench,
+  },
+  resolve: {
+    summary:
+      'resolution of a synthetic group (15,000 agents, 300,000 objects): full computation, incremental updates, ' +
+      'explain queries per second (options: --agents 15000 --samples 20)',
+    run: async (args) => {
+      const opt = (flag: string, fallback: number) => {
+        const i = args.indexOf(flag);
+        return i >= 0 ? Number(args[i + 1]) : fallback;
+      };
+      return runResolveBench(
+        { ...defaultResolveOptions, agents: opt('--agents', defaultResolveOptions.agents), samples: opt('--samples', defaultResolveOptions.samples) },
+        (line) => process.stderr.write(`${line}\n`),
+      );
+    },
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(benchmarks).map(([name, b]) => `  ${name.padEnd(8)} ${b.summary}`);
+  return `usage: npm run bench -- <name> [options]   (no name: every benchmark)\n\nbenchmarks:\n${lines.join('\n')}\n`;
+}
+
+const [name, ...rest] = process.argv.slice(2);
+if (name === '--help' || name === '-h') {
+  process.stdout.write(usage());
+} else if (name !== undefined && !(name in benchmarks)) {
+  process.stderr.write(`unknown benchmark '${name}'\n\n${usage()}`);
+  process.exitCode = 2;
+} else {
+  const chosen = name === undefined ? Object.keys(benchmarks) : [name];
+  for (const n of chosen) {
+    try {
+      const result = await benchmarks[n]!.run(n === name ? rest : []);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } catch (err) {
+      process.stderr.write(`benchmark ${n} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// Proves several real server processes on one PostgreSQL database see each other by heartbeat, and that a dead or stopped one drops out.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { builtInPoolIds } from '../../src/contract/inventory.js';
+import {
+  api,
+  oneTimePasswordOf,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+  startServer,
+} from '../support/server-process.js';
+
+// These tests need PostgreSQL whatever the suite's database: the default server here when DATABASE_URL is unset.
+const postgresUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const saved = process.env.DATABASE_URL;
+process.env.DATABASE_URL = postgresUrl;
+const { createPostgresDatabase } = await import('../support/test-database.js');
+if (saved === undefined) delete process.env.DATABASE_URL;
+else process.env.DATABASE_URL = saved;
+
+const HEARTBEAT_SECONDS = 1;
+const TIMEOUT_SECONDS = 3;
+const PASSWORD = 'multi server admin password';
+
+interface ListedServer {
+  id: string;
+  name: string;
+  live: boolean;
+}
+
+describe('management servers sharing one PostgreSQL database', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let running: ServerProcess[] = [];
+
+  beforeEach(async () => {
+    try {
+      database = await createPostgresDatabase();
+    } catch (err) {
+      throw new Error(
+        `The multi-server tests need PostgreSQL at ${postgresUrl} (${(err as Error).message}). Start it; these tests never skip.`,
+      );
+    }
+  });
+
+  afterEach(async () => {
+    for (const s of running) await s.stop('SIGKILL');
+    running = [];
+    await database.drop();
+  });
+
+  const start = async (name: string) => {
+    const s = await startServer({
+      env: {
+        DATABASE_URL: database.url,
+        STEWARD_SERVER_NAME: name,
+        STEWARD_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
+        STEWARD_SERVER_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
+      },
+    });
+    running.push(s);
+    return s;
+  };
+
+  /** Starts servers a and b (a bootstraps the database) and returns an administrator token. */
+  const startTwo = async () => {
+    const a = await start('server-a');
+    const token = await signInAsBootstrapAdmin(a.url, await oneTimePasswordOf(a), PASSWORD);
+    const b = await start('server-b');
+    return { a, b, token };
+  };
+
+  const list = async (via: ServerProcess, token: string) => {
+    const res = await api<{ items: ListedServer[] }>(via.url, 'GET', '/api/v1/servers', { token });
+    expect(res.status).toBe(200);
+    return res.body.items;
+  };
+
+  const poolMembers = async (via: ServerProcess, token: string) => {
+    const res = await api<{ members: { id: string; name: string; live: boolean }[] }>(
+      via.url,
+      'GET',
+      `/api/v1/pools/${builtInPoolIds.allManagementServers}`,
+      { token },
+    );
+    expect(res.status).toBe(200);
+    return res.body.members;
+  };
+
+  it('lists both servers as live members of All Management Servers, seen from either, and only the first start prints a password', async () => {
+    const { a, b, token } = await startTwo();
+    for (const via of [a, b]) {
+      const items = await list(via, token);
+      expect(items).toHaveLength(2);
+      expect(items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'server-a', live: true }),
+          expect.objectContaining({ name: 'server-b', live: true }),
+        ]),
+      );
+    }
+    const liveOnly = await api<{ items: ListedServer[] }>(b.url, 'GET', '/api/v1/servers?live=true', {
+      token,
+    });
+    expect(liveOnly.body.items.map((s) => s.name).sort()).toEqual(['server-a', 'server-b']);
+    expect(b.stdout()).not.toContain('One-time password');
+  }, 90_000);
+
+  it('drops a server killed with SIGKILL from the live list within the server timeout', async () => {
+    const { a, b, token } = await startTwo();
+    expect((await list(a, token)).filter((s) => s.live)).toHaveLength(2);
+
+    const killedAt = Date.now();
+    await b.stop('SIGKILL');
+    let gone: number | undefined;
+    while (Date.now() - killedAt < 15_000) {
+      const bRow = (await list(a, token)).find((s) => s.name === 'server-b');
+      expect(bRow).toBeDefined();
+      if (!bRow!.live) {
+        gone = Date.now() - killedAt;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(gone).toBeDefined();
+    // Its last heartbeat is at most one interval old when it dies, so it is gone within the timeout.
+    expect(gone!).toBeLessThanOrEqual((TIMEOUT_SECONDS + 1) * 1000);
+    // The survivor keeps beating: still live after more than a whole timeout.
+    await new Promise((r) => setTimeout(r, (TIMEOUT_SECONDS + 1) * 1000 - gone!));
+    const after = await list(a, token);
+    expect(after).toContainEqual(expect.objectContaining({ name: 'server-a', live: true }));
+    expect(after).toContainEqual(expect.objectContaining({ name: 'server-b', live: false }));
+    expect((await poolMembers(a, token)).map((m) => m.name)).toEqual(['server-a']);
+  }, 90_000);
+
+  it('drops a server stopped with SIGTERM from the live list at once', async () => {
+    const { a, b, token } = await startTwo();
+    expect((await list(a, token)).filter((s) => s.live)).toHaveLength(2);
+    expect(await b.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const items = await list(a, token);
+    expect(items).toContainEqual(expect.objectContaining({ name: 'server-b', live: false }));
+    expect(items).toContainEqual(expect.objectContaining({ name: 'server-a', live: true }));
+    expect((await poolMembers(a, token)).map((m) => m.name)).toEqual(['server-a']);
+  }, 90_000);
+
+  it('starts two servers at the same moment on an empty database with one administrator and one password', async () => {
+    // allSettled: a server that did start is stopped by afterEach even when the other one failed.
+    const settled = await Promise.allSettled([start('server-a'), start('server-b')]);
+    const [a, b] = settled.map((r) => {
+      if (r.status === 'rejected') throw r.reason;
+      return r.value;
+    }) as [ServerProcess, ServerProcess];
+    const printers = () => [a, b].filter((s) => s.stdout().includes('One-time password'));
+    // Output and the HTTP port are separate channels: give the pipe a moment to catch up.
+    await expect.poll(() => printers().length, { timeout: 5000 }).toBe(1);
+    const printed = printers();
+    const token = await signInAsBootstrapAdmin(
+      printed[0]!.url,
+      await oneTimePasswordOf(printed[0]!),
+      PASSWORD,
+    );
+    const users = await api<{ items: { username: string }[] }>(a.url, 'GET', '/api/v1/users', { token });
+    expect(users.body.items.map((u) => u.username)).toEqual(['admin']);
+    expect((await list(b, token)).filter((s) => s.live)).toHaveLength(2);
+  }, 90_000);
+});
