@@ -22,7 +22,11 @@ const benchmarks: Record<
         return i >= 0 ? Number(args[i + 1]) : fallback;
       };
       return runResolveBench(
-        { ...defaultResolveOptions, agents: opt('--agents', defaultResolveOptions.agents), samples: opt('--samples', defaultResolveOptions.samples) },
+        {
+          ...defaultResolveOptions,
+          agents: opt('--agents', defaultResolveOptions.agents),
+          samples: opt('--samples', defaultResolveOptions.samples),
+        },
         (line) => process.stderr.write(`${line}\n`),
       );
     },

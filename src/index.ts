@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `steward`: the one entry point — server, agent and every administration command.
 import { runCli } from './cli/main.js';
+import { errorLine } from './store/db-errors.js';
 
 // A reader that stops early (`steward … | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -9,6 +10,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 runCli(process.argv).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`${errorLine(err)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 // `steward server`: reads config, opens and migrates the database, bootstraps, listens, and stops cleanly.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
+import { redactDbError } from '../store/db-errors.js';
 import { buildApp, STEWARD_VERSION } from './app.js';
 import { bootstrap } from './bootstrap.js';
 import { loadServerConfig } from './config.js';
@@ -44,7 +45,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     serverTimeoutMs: config.serverTimeoutMs,
     resolutionPollMs: 1000,
   });
-  const admin = await bootstrap(app, database);
+  const admin = await bootstrap(database);
   if (admin) {
     // Printed once, to the terminal only, never through the logger: it is a secret.
     const text =

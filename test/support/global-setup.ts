@@ -5,9 +5,18 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createDb, wrapPglite } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
-import { snapshotPath, TEMPLATE_DB, testDatabaseUrl, withDatabase } from './test-db-target.js';
+import {
+  DB_PREFIX,
+  isStaleTestDatabase,
+  snapshotPath,
+  TEMPLATE_DB,
+  testDatabaseUrl,
+  withDatabase,
+} from './test-db-target.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // Workers are forked after this and inherit it: they name their databases after this run.
+  process.env.STEWARD_TEST_RUN = String(process.pid);
   if (testDatabaseUrl) {
     const admin = new pg.Client({ connectionString: testDatabaseUrl });
     try {
@@ -18,7 +27,11 @@ export default async function setup(): Promise<() => Promise<void>> {
       );
     }
     const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'steward_test_%'`);
-    for (const row of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+    for (const row of stale.rows) {
+      if (isStaleTestDatabase(row.datname) || row.datname.startsWith(DB_PREFIX)) {
+        await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+      }
+    }
     await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
     const database = await createDb({ kind: 'postgres', url: withDatabase(testDatabaseUrl, TEMPLATE_DB) });
     await migrate(database);
@@ -27,7 +40,9 @@ export default async function setup(): Promise<() => Promise<void>> {
     return async () => {
       const c = new pg.Client({ connectionString: testDatabaseUrl });
       await c.connect();
-      const rows = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'steward_test_%'`);
+      const rows = await c.query(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [
+        DB_PREFIX,
+      ]);
       for (const row of rows.rows) await c.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
       await c.end();
     };

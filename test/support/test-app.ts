@@ -41,7 +41,7 @@ export async function createTestApp(opts: { loginMaxFailures?: number } = {}): P
     timeoutMs: 30_000,
   });
   const app = await buildApp({ database, keyring, servers, loginMaxFailures: opts.loginMaxFailures });
-  await bootstrap(app, database);
+  await bootstrap(database);
   await servers.start();
   const passwordHash = await hashPassword(TEST_PASSWORD);
   let n = 0;

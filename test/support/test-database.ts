@@ -4,11 +4,17 @@ import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createDb, type Database, wrapPglite } from '../../src/store/db.js';
-import { snapshotPath, TEMPLATE_DB, testDatabaseUrl, withDatabase } from './test-db-target.js';
+import {
+  newTestDatabaseName,
+  snapshotPath,
+  TEMPLATE_DB,
+  testDatabaseUrl,
+  withDatabase,
+} from './test-db-target.js';
 
 export async function openTestDatabase(): Promise<Database> {
   if (testDatabaseUrl) {
-    const name = `steward_test_${randomBytes(6).toString('hex')}`;
+    const name = newTestDatabaseName(randomBytes(6).toString('hex'));
     const admin = new pg.Client({ connectionString: testDatabaseUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
@@ -36,7 +42,7 @@ export async function openTestDatabase(): Promise<Database> {
 /** A database URL for a fresh PostgreSQL database (for tests that start real server processes). */
 export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!testDatabaseUrl) throw new Error('createPostgresDatabase needs DATABASE_URL');
-  const name = `steward_test_${randomBytes(6).toString('hex')}`;
+  const name = newTestDatabaseName(randomBytes(6).toString('hex'));
   const admin = new pg.Client({ connectionString: testDatabaseUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
