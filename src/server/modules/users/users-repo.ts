@@ -44,13 +44,24 @@ export const deleteUser = (db: Executor, id: string) => db.delete(users).where(e
 export const insertToken = async (db: Executor, row: typeof apiTokens.$inferInsert) =>
   (await db.insert(apiTokens).values(row).returning())[0]!;
 
-export async function findActiveToken(db: Executor, tokenHash: string) {
-  const rows = await db
+const activeTokenQuery = (db: Executor) =>
+  db
     .select({ token: apiTokens, user: users })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
-  return rows[0];
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(apiTokens.revokedAt)))
+    .prepare('steward_active_token');
+
+/** Runs on every authenticated request: prepared once per database, so the SQL is not rebuilt each time. */
+const preparedActiveToken = new WeakMap<Executor, ReturnType<typeof activeTokenQuery>>();
+
+export async function findActiveToken(db: Executor, tokenHash: string) {
+  let q = preparedActiveToken.get(db);
+  if (!q) {
+    q = activeTokenQuery(db);
+    preparedActiveToken.set(db, q);
+  }
+  return (await q.execute({ tokenHash }))[0];
 }
 
 export const listTokens = (db: Executor, userId?: string) =>
