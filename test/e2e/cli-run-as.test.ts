@@ -2,51 +2,32 @@
 // types whose secrets never appear in any output, distribution (add, remove, set, suggested with and without
 // --apply), associations of every scope, explain, findings with --fail-on and their fix commands run verbatim,
 // agent config, and exit codes that follow error codes. Each test spawns `node dist/index.js`.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertCliBuilt, type CliRun, runCliProcess } from '../support/cli-process.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-
-const entry = resolve(import.meta.dirname, '../../dist/index.js');
 
 let t: TestApp;
 let url: string;
 let scratch: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Runs `node dist/index.js …` as a script signed in with a token (administrator unless given), stdin fed and closed. */
 function steward(args: string[], opts: { token?: string; input?: string } = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [entry, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: scratch,
-        STEWARD_CONFIG_DIR: join(scratch, 'config'),
-        STEWARD_URL: url,
-        STEWARD_TOKEN: opts.token ?? t.adminToken,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
+  return runCliProcess(
+    args,
+    {
+      HOME: scratch,
+      STEWARD_CONFIG_DIR: join(scratch, 'config'),
+      STEWARD_URL: url,
+      STEWARD_TOKEN: opts.token ?? t.adminToken,
+    },
+    opts.input,
+  );
 }
 
 /** Runs a command that must succeed with --json and returns the parsed document. */
@@ -76,40 +57,10 @@ const account = async (name: string, type = 'windows') =>
 const approved = async (id: string) =>
   (await api('GET', `/api/v1/accounts/${id}`)).distribution.approved as string[];
 
-const PACK = `
-id: Test.SQL
-version: 1.0.0
-sealed: true
-references:
-  - { id: Steward.Library, minVersion: 1.0.0 }
-classes:
-  - { id: Test.SQL.Instance, baseClass: System.Application, hosted: true }
-profiles:
-  - { id: Test.SQL.Profile, displayName: SQL account, contextClass: Test.SQL.Instance }
-  - { id: Test.Computer.Profile, displayName: Computer account, contextClass: System.Computer }
-workflows:
-  - id: Test.SQL.Monitor
-    kind: monitor
-    target: Test.SQL.Instance
-    runAs: Test.SQL.Profile
-    action: { type: command, command: [check-sql] }
-    schedule: { intervalSeconds: 300 }
-  - id: Test.SQL.Plain
-    kind: rule
-    target: Test.SQL.Instance
-    action: { type: command, command: [collect] }
-    schedule: { intervalSeconds: 300 }
-  - id: Test.Computer.W1
-    kind: monitor
-    target: System.Computer
-    runAs: Test.Computer.Profile
-    action: { type: command, command: [w1] }
-    schedule: { intervalSeconds: 60 }
-`;
+const PACK = readFileSync(new URL('../fixtures/packs/test-sql.yaml', import.meta.url), 'utf8');
 
 beforeAll(async () => {
-  if (!existsSync(entry))
-    throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
+  assertCliBuilt();
   scratch = mkdtempSync(join(tmpdir(), 'steward-cli-run-as-'));
   t = await createTestApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,15 +1,14 @@
 // Proves the `steward` CLI end to end against a real listening server: login and the credentials file,
 // tables and --json, exit codes that follow error codes, --help, inventory and packs, audit filters and tamper detection.
 // Each test spawns `node dist/index.js`, so the slow ones get a longer timeout.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertCliBuilt, type CliRun, runCliProcess } from '../support/cli-process.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
-const entry = resolve(import.meta.dirname, '../../dist/index.js');
 const ONE_TIME = 'one-time password 0001';
 const CHOSEN = 'my own password 0002';
 
@@ -18,31 +17,11 @@ let url: string;
 let scratch: string;
 let dirs = 0;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Runs `node dist/index.js …` with only the environment given (plus PATH), stdin fed and closed. */
 function steward(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [entry, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: scratch, STEWARD_CONFIG_DIR: newConfigDir(), ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
+  return runCliProcess(args, { HOME: scratch, STEWARD_CONFIG_DIR: newConfigDir(), ...opts.env }, opts.input);
 }
 
 const newConfigDir = () => join(scratch, `config-${++dirs}`);
@@ -62,8 +41,7 @@ async function createUser(username: string, role: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(entry))
-    throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does).`);
+  assertCliBuilt();
   scratch = mkdtempSync(join(tmpdir(), 'steward-cli-'));
   t = await createTestApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });

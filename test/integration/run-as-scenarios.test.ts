@@ -1,60 +1,13 @@
 // Proves the Run As scenarios of domain-spec §3 through the REST API: accounts, distribution, associations,
 // resolution with explain, the configuration each health service gets, and the traps of §4.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
 let admin: string;
 
-const SQL_PACK = `
-id: Test.SQL
-version: 1.0.0
-sealed: true
-references:
-  - { id: Steward.Library, minVersion: 1.0.0 }
-classes:
-  - { id: Test.SQL.Instance, baseClass: System.Application, hosted: true }
-  - { id: Test.SQL.Enterprise, baseClass: Test.SQL.Instance, hosted: true }
-  - { id: Test.SQL.Database, baseClass: System.Database, hosted: true }
-profiles:
-  - { id: Test.SQL.Profile, displayName: SQL account, contextClass: Test.SQL.Instance }
-  - { id: Test.Computer.Profile, displayName: Computer account, contextClass: System.Computer }
-workflows:
-  - id: Test.SQL.Monitor
-    kind: monitor
-    target: Test.SQL.Instance
-    runAs: Test.SQL.Profile
-    action: { type: command, command: [check-sql] }
-    schedule: { intervalSeconds: 300 }
-  - id: Test.SQL.Task
-    kind: task
-    target: Test.SQL.Instance
-    runAs: Test.SQL.Profile
-    action: { type: command, command: [restart-sql] }
-  - id: Test.SQL.Plain
-    kind: rule
-    target: Test.SQL.Instance
-    action: { type: command, command: [collect] }
-    schedule: { intervalSeconds: 300 }
-  - id: Test.Computer.W1
-    kind: monitor
-    target: System.Computer
-    runAs: Test.Computer.Profile
-    action: { type: command, command: [w1] }
-    schedule: { intervalSeconds: 60 }
-  - id: Test.Computer.W2
-    kind: rule
-    target: System.Computer
-    runAs: Test.Computer.Profile
-    action: { type: command, command: [w2] }
-    schedule: { intervalSeconds: 60 }
-  - id: Test.Computer.W3
-    kind: discovery
-    target: System.Computer
-    runAs: Test.Computer.Profile
-    action: { type: command, command: [w3] }
-    schedule: { intervalSeconds: 60 }
-`;
+const SQL_PACK = readFileSync(new URL('../fixtures/packs/test-sql.yaml', import.meta.url), 'utf8');
 
 async function call(method: string, url: string, body?: unknown, token = admin) {
   const res = await t.request({ method, url, token, body });

@@ -76,19 +76,17 @@ export function explain(
       ? `Object ${q.objectId} is hosted by ${hostChain.join(' ← ')}, so it runs on ${runnerId}.`
       : `Object ${q.objectId} runs on ${runnerId} itself.`,
   );
+  const base = {
+    workflowId: q.workflowId ?? null,
+    profileId,
+    objectId: q.objectId,
+    runnerId,
+    hostChain,
+    reasons,
+  };
   if (profileId === null) {
     reasons.push(`With no profile, it runs as the default action account of ${runnerId}.`);
-    return {
-      workflowId: q.workflowId ?? null,
-      profileId,
-      objectId: q.objectId,
-      runnerId,
-      hostChain,
-      resolution: { kind: 'default-action-account' },
-      candidates: [],
-      conflict: null,
-      reasons,
-    };
+    return { ...base, resolution: { kind: 'default-action-account' }, candidates: [], conflict: null };
   }
   const candidates = engine.candidates(profileId, q.objectId);
   const resolution = engine.resolveProfile(profileId, q.objectId);
@@ -119,11 +117,7 @@ export function explain(
   }
   const ties = tiesWithWinner(candidates);
   return {
-    workflowId: q.workflowId ?? null,
-    profileId,
-    objectId: q.objectId,
-    runnerId,
-    hostChain,
+    ...base,
     resolution,
     candidates: candidates.map((c, i) => ({
       associationId: c.association.id,
@@ -138,6 +132,5 @@ export function explain(
           accountIds: [...new Set(ties.map((c) => c.association.accountId))],
         }
       : null,
-    reasons,
   };
 }

@@ -56,11 +56,13 @@ export async function replaceApproved(db: Executor, accountId: string, targets: 
 /** Which of the given ids name an existing computer, management server or pool. */
 export async function existingTargets(db: Executor, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const [c, s, p] = await Promise.all([
-    db.select({ id: computers.id }).from(computers).where(inArray(computers.id, ids)),
-    db.select({ id: managementServers.id }).from(managementServers).where(inArray(managementServers.id, ids)),
-    db.select({ id: pools.id }).from(pools).where(inArray(pools.id, ids)),
-  ]);
+  // One after another: inside a transaction they share one connection.
+  const c = await db.select({ id: computers.id }).from(computers).where(inArray(computers.id, ids));
+  const s = await db
+    .select({ id: managementServers.id })
+    .from(managementServers)
+    .where(inArray(managementServers.id, ids));
+  const p = await db.select({ id: pools.id }).from(pools).where(inArray(pools.id, ids));
   return new Set([...c, ...s, ...p].map((r) => r.id));
 }
 
