@@ -27,7 +27,8 @@ export type Permission =
   | 'packs.write'
   | 'profiles.read'
   | 'accounts.manage'
-  | 'servers.read';
+  | 'servers.read'
+  | 'agents.manage';
 
 const everyone: Permission[] = ['inventory.read', 'servers.read'];
 
@@ -42,6 +43,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'packs.write',
     'profiles.read',
     'accounts.manage',
+    'agents.manage',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   author: [...everyone, 'groups.write', 'packs.read', 'profiles.read'],

@@ -14,6 +14,8 @@ import { registerAccounts } from './modules/accounts/accounts-routes.js';
 import { createAccountsService } from './modules/accounts/accounts-service.js';
 import { registerAssociations } from './modules/accounts/associations-routes.js';
 import { createAssociationsService } from './modules/accounts/associations-service.js';
+import { registerAgents } from './modules/agents/agents-routes.js';
+import { createAgentsService } from './modules/agents/agents-service.js';
 import { registerAudit } from './modules/audit/audit-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
@@ -55,6 +57,8 @@ export interface RoutePolicy {
   url: string;
   permission: Permission | undefined;
   authenticated: boolean;
+  /** Authenticated by an agent's signed assertion rather than a user's token. */
+  agent: boolean;
 }
 
 declare module 'fastify' {
@@ -101,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const handlers = [route.onRequest, route.preHandler].flat().filter(Boolean) as {
       permission?: Permission;
       authenticates?: boolean;
+      agent?: boolean;
     }[];
     const auth = handlers.find((h) => h.authenticates);
     for (const method of [route.method].flat()) {
@@ -110,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         url: route.url,
         permission: auth?.permission,
         authenticated: Boolean(auth),
+        agent: Boolean(auth?.agent),
       });
     }
   });
@@ -160,7 +166,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onReady', async () => resolution.start());
   app.addHook('onClose', async () => resolution.stop());
-  registerAccounts(app, createAccountsService({ db, keyring: deps.keyring }));
+  const accounts = createAccountsService({ db, keyring: deps.keyring });
+  registerAccounts(app, accounts);
+  registerAgents(app, createAgentsService({ db, accounts, resolution, now: deps.now }));
   registerAssociations(app, createAssociationsService({ db }));
   registerResolution(app, {
     resolution,

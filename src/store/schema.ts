@@ -360,3 +360,50 @@ export const associations = pgTable(
     uniqueIndex('associations_unique_idx').on(t.profileId, t.accountId, t.scopeKind, t.scopeId),
   ],
 );
+
+/** Single-use agent enrollment tokens (stored hashed), each for one computer: registered already or to be registered. */
+export const enrollmentTokens = pgTable(
+  'enrollment_tokens',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    /** The pre-registered computer the token enrolls, or null when `computer_name` is to be registered. */
+    computerId: text('computer_id').references(() => computers.id, { onDelete: 'cascade' }),
+    computerName: text('computer_name'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('enrollment_tokens_computer_idx').on(t.computerId)],
+);
+
+/**
+ * One agent per computer: its id is the computer's id (`cmp_…`). A pending agent's computer may not be
+ * registered yet; approval registers it under that id.
+ */
+export const agents = pgTable(
+  'agents',
+  {
+    id: text('id').primaryKey(),
+    computerName: text('computer_name').notNull(),
+    /** Ed25519 public key, SPKI DER base64url: verifies the agent's assertions. */
+    signingPublicKey: text('signing_public_key').notNull(),
+    /** X25519 public key, SPKI DER base64url: credentials are sealed to it. */
+    sealingPublicKey: text('sealing_public_key').notNull(),
+    status: text('status').notNull(),
+    enrolledAt: timestamp('enrolled_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+  },
+  (t) => [index('agents_status_idx').on(t.status)],
+);
+
+/** Ids of agent assertions already used, kept until they expire: a replayed assertion is refused. */
+export const assertionReplays = pgTable(
+  'assertion_replays',
+  {
+    jti: text('jti').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('assertion_replays_expires_idx').on(t.expiresAt)],
+);

@@ -1,7 +1,8 @@
 // Proves, for every authenticated route the app registers, that no token and a bad token get 401
-// and every role lacking the route's permission gets 403 — walking the app's own route list, so a new
-// route cannot be added without being covered.
+// and every role lacking the route's permission gets 403, and that agent routes refuse user tokens and
+// missing or forged assertions — walking the app's own route list, so a new route cannot be added without being covered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateAgentKeys, signAssertion } from '../../src/crypto/agent-keys.js';
 import { roles, rolesWithout } from '../../src/domain/roles.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -19,10 +20,12 @@ describe('every authenticated route', () => {
   it('is listed, and there are protected routes to check', () => {
     const protectedRoutes = t.app.routePolicies.filter((r) => r.authenticated);
     expect(protectedRoutes.length).toBeGreaterThan(5);
-    // Only sign-in, health, metrics and documentation are open.
+    // Only sign-in, agent enrollment, health, metrics and documentation are open.
     const open = t.app.routePolicies.filter((r) => !r.authenticated).map((r) => r.url);
     for (const url of open)
-      expect(url).toMatch(/^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login)/);
+      expect(url).toMatch(
+        /^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login|api\/v1\/agent\/enroll$)/,
+      );
   });
 
   it('answers 401 without a token and with a bad token', async () => {
@@ -56,5 +59,26 @@ describe('every authenticated route', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  it('answers 401 on agent routes to user tokens and to missing or forged assertions', async () => {
+    const agentRoutes = t.app.routePolicies.filter((p) => p.agent);
+    expect(agentRoutes.length).toBeGreaterThanOrEqual(2);
+    const forged = await signAssertion(generateAgentKeys().signing.privateKey, 'cmp_forged');
+    for (const r of agentRoutes) {
+      expect(r.authenticated).toBe(true);
+      const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : {};
+      const attempts = [
+        { label: 'administrator token', token: tokens.get('administrator') },
+        { label: 'no assertion', headers: { authorization: 'Agent' } },
+        { label: 'forged assertion', headers: { authorization: `Agent ${forged}` } },
+        { label: 'garbage assertion', headers: { authorization: 'Agent not.a.jwt' } },
+      ];
+      for (const a of attempts) {
+        const res = await t.request({ method: r.method, url: concrete(r.url), body, ...a });
+        expect(res.statusCode, `${r.method} ${r.url} with ${a.label}`).toBe(401);
+        expect(res.json().error.code).toBe('UNAUTHENTICATED');
+      }
+    }
   });
 });

@@ -1,0 +1,130 @@
+// Typed agent-side client: enroll, long-poll the configuration and fetch credentials, opening each
+// sealed envelope locally with the agent's own key. Every request after enrollment carries a fresh assertion.
+import type { z } from 'zod';
+import {
+  agentConfigSchema,
+  credentialAad,
+  credentialsResponse,
+  enrollResponse,
+  type OpenedCredential,
+  openedCredentialSchema,
+} from '../contract/agents.js';
+import { ApiError } from '../contract/client.js';
+import { errorBodySchema } from '../contract/errors.js';
+import { openSealed, signAssertion } from '../crypto/agent-keys.js';
+import type { AgentIdentity } from './agent-identity.js';
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type ConfigResult = { kind: 'changed'; config: AgentConfig } | { kind: 'unchanged' };
+
+export interface AgentApiOptions {
+  server: string;
+  identity: AgentIdentity;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export type AgentApi = ReturnType<typeof createAgentApi>;
+
+export function createAgentApi(opts: AgentApiOptions) {
+  const doFetch = opts.fetch ?? globalThis.fetch;
+  const base = opts.server.endsWith('/') ? opts.server : `${opts.server}/`;
+  let agentId = opts.identity.agentId;
+
+  async function call(
+    method: string,
+    path: string,
+    o: {
+      body?: unknown;
+      query?: Record<string, string | number | undefined>;
+      auth: boolean;
+      waitMs?: number;
+    },
+  ): Promise<{ status: number; json: unknown }> {
+    const url = new URL(path.replace(/^\//, ''), base);
+    for (const [k, v] of Object.entries(o.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    if (o.auth) {
+      if (!agentId) throw new ApiError(0, 'UNAUTHENTICATED', 'This agent is not enrolled yet.');
+      headers.authorization = `Agent ${await signAssertion(opts.identity.signingKey, agentId)}`;
+    }
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method,
+        headers,
+        body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+        signal: AbortSignal.timeout((opts.timeoutMs ?? 30_000) + (o.waitMs ?? 0)),
+      });
+    } catch (err) {
+      throw new ApiError(
+        0,
+        'UNAVAILABLE',
+        `Cannot reach the Steward server at ${opts.server} (${String(err)}).`,
+      );
+    }
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok && res.status !== 304) {
+      const e = errorBodySchema.safeParse(json);
+      if (e.success)
+        throw new ApiError(res.status, e.data.error.code, e.data.error.message, e.data.error.requestId);
+      throw new ApiError(res.status, 'INTERNAL', `The server answered ${res.status} without an error body.`);
+    }
+    return { status: res.status, json };
+  }
+
+  return {
+    get agentId() {
+      return agentId;
+    },
+
+    /** Registers this agent's public keys; with a token it is approved at once, otherwise it waits. */
+    async enroll(input: { computerName: string; token?: string }) {
+      const { json } = await call('POST', '/api/v1/agent/enroll', {
+        auth: false,
+        body: {
+          computerName: input.computerName,
+          signingPublicKey: opts.identity.signingPublicKey,
+          sealingPublicKey: opts.identity.sealingPublicKey,
+          ...(input.token ? { token: input.token } : {}),
+        },
+      });
+      const out = enrollResponse.parse(json);
+      agentId = out.agentId;
+      return out;
+    },
+
+    /** The configuration; with the current `tag` and `waitSeconds` the server holds the call until it changes. */
+    async fetchConfig(o: { tag?: string; waitSeconds?: number } = {}): Promise<ConfigResult> {
+      const { status, json } = await call('GET', '/api/v1/agent/config', {
+        auth: true,
+        query: { tag: o.tag, waitSeconds: o.waitSeconds },
+        waitMs: (o.waitSeconds ?? 0) * 1000,
+      });
+      if (status === 304) return { kind: 'unchanged' };
+      return { kind: 'changed', config: agentConfigSchema.parse(json) };
+    },
+
+    /** Fetches and opens the given accounts; ones not distributed to this agent are simply absent. */
+    async fetchCredentials(accounts: { id: string; version: number }[]): Promise<OpenedCredential[]> {
+      const { json } = await call('POST', '/api/v1/agent/credentials', { auth: true, body: { accounts } });
+      return credentialsResponse.parse(json).items.map((i) => {
+        const opened = openedCredentialSchema.parse(
+          JSON.parse(
+            openSealed(
+              opts.identity.sealingKey,
+              i.envelope,
+              credentialAad(agentId!, i.accountId, i.version),
+            ).toString('utf8'),
+          ),
+        );
+        if (opened.accountId !== i.accountId || opened.version !== i.version)
+          throw new Error('A sealed credential does not match the account it was delivered for.');
+        return opened;
+      });
+    },
+  };
+}

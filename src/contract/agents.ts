@@ -1,0 +1,110 @@
+// Agents: enrollment tokens, enrollment, approval, and what an agent fetches (configuration, sealed credentials).
+import { z } from 'zod';
+import { timestamp } from './common.js';
+import { healthServiceConfigSchema } from './resolution.js';
+
+export const agentStatuses = ['pending', 'approved', 'revoked'] as const;
+export type AgentStatus = (typeof agentStatuses)[number];
+
+const computerName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a host name: letters, digits, dots, hyphens, underscores');
+
+/** Public keys travel as SPKI DER in base64url. */
+const publicKey = z
+  .string()
+  .min(40)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+
+export const createEnrollmentTokenBody = z.strictObject({
+  computerName,
+  expiresInMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+});
+
+export const enrollmentTokenSchema = z.object({
+  id: z.string(),
+  token: z.string().describe('shown once; give it to the agent (steward agent --token)'),
+  computerId: z.string().nullable().describe('the registered computer it enrolls, or null until enrollment'),
+  computerName: z.string(),
+  expiresAt: timestamp,
+});
+
+export const agentSchema = z.object({
+  id: z.string().describe('the computer id: one agent per computer'),
+  computerName: z.string(),
+  computerRegistered: z.boolean(),
+  status: z.enum(agentStatuses),
+  signingKeyFingerprint: z.string().describe('SHA-256 of the signing public key: compare with the agent'),
+  enrolledAt: timestamp,
+  lastSeenAt: timestamp.nullable(),
+});
+
+export const agentListQuery = z.object({ status: z.enum(agentStatuses).optional() });
+
+export const enrollBody = z.strictObject({
+  token: z.string().min(1).max(200).optional(),
+  computerName,
+  signingPublicKey: publicKey,
+  sealingPublicKey: publicKey,
+});
+
+export const enrollResponse = z.object({
+  agentId: z.string(),
+  status: z.enum(agentStatuses),
+});
+
+export const agentConfigQuery = z.object({
+  tag: z.string().max(128).optional(),
+  waitSeconds: z.coerce.number().int().min(0).max(30).default(0),
+});
+
+export const agentConfigSchema = healthServiceConfigSchema;
+
+export const sealedEnvelopeSchema = z.object({
+  v: z.literal(1),
+  epk: z.string(),
+  nonce: z.string(),
+  ct: z.string(),
+});
+
+export const credentialsBody = z.strictObject({
+  accounts: z
+    .array(z.strictObject({ id: z.string().min(1).max(256), version: z.number().int().min(1) }))
+    .max(1000),
+});
+
+export const credentialsResponse = z.object({
+  items: z.array(
+    z.object({
+      accountId: z.string(),
+      version: z.number().int(),
+      envelope: sealedEnvelopeSchema.describe(
+        'sealed to the agent’s X25519 key; associated data "<agentId>:<accountId>:<version>"',
+      ),
+    }),
+  ),
+});
+
+/** What a delivered envelope holds once opened. */
+export const openedCredentialSchema = z.object({
+  accountId: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  type: z.string(),
+  publicFields: z.record(z.string(), z.unknown()),
+  secret: z.record(z.string(), z.unknown()),
+});
+export type OpenedCredential = z.infer<typeof openedCredentialSchema>;
+
+/** Associated data binding a delivered envelope to its agent, account and version. */
+export const credentialAad = (agentId: string, accountId: string, version: number) =>
+  `${agentId}:${accountId}:${version}`;

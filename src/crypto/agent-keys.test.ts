@@ -1,0 +1,128 @@
+// Proves that sealed envelopes open only with the right key and associated data and detect any change,
+// and that assertions verify only when signed by the right key, for the right agent, within their life.
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import {
+  assertionIssuer,
+  exportPrivateKey,
+  exportPublicKey,
+  generateAgentKeys,
+  importPrivateKey,
+  importPublicKey,
+  openSealed,
+  sealTo,
+  signAssertion,
+  verifyAssertion,
+} from './agent-keys.js';
+
+const flip = (b64: string, at = 0) => {
+  const buf = Buffer.from(b64, 'base64url');
+  buf[at] = buf[at]! ^ 1;
+  return buf.toString('base64url');
+};
+
+describe('sealing', () => {
+  const keys = generateAgentKeys();
+  const aad = 'cmp_a:acct_b:3';
+
+  it('opens with the recipient key and the same associated data', () => {
+    const env = sealTo(keys.sealing.publicKey, 'hunter2', aad);
+    expect(env.v).toBe(1);
+    expect(JSON.stringify(env)).not.toContain('hunter2');
+    expect(openSealed(keys.sealing.privateKey, env, aad).toString()).toBe('hunter2');
+  });
+
+  it('uses a fresh ephemeral key and nonce each time', () => {
+    const a = sealTo(keys.sealing.publicKey, 'x', aad);
+    const b = sealTo(keys.sealing.publicKey, 'x', aad);
+    expect(a.epk).not.toBe(b.epk);
+    expect(a.nonce).not.toBe(b.nonce);
+  });
+
+  it('refuses another key, other associated data and every changed field', () => {
+    const env = sealTo(keys.sealing.publicKey, 'secret value', aad);
+    const other = generateAgentKeys();
+    expect(() => openSealed(other.sealing.privateKey, env, aad)).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, env, 'cmp_a:acct_b:4')).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, { ...env, ct: flip(env.ct) }, aad)).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, { ...env, ct: flip(env.ct, 13) }, aad)).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, { ...env, nonce: flip(env.nonce) }, aad)).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, { ...env, epk: flip(env.epk) }, aad)).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, { ...env, v: 2 as 1 }, aad)).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, { ...env, ct: '' }, aad)).toThrow();
+  });
+
+  it('round-trips keys through their exported forms and checks key types', () => {
+    const pub = importPublicKey(exportPublicKey(keys.sealing.publicKey), 'x25519');
+    const priv = importPrivateKey(exportPrivateKey(keys.sealing.privateKey));
+    expect(openSealed(priv, sealTo(pub, 'v', aad), aad).toString()).toBe('v');
+    expect(() => importPublicKey(exportPublicKey(keys.signing.publicKey), 'x25519')).toThrow(/x25519/);
+    expect(() => importPublicKey('not a key', 'ed25519')).toThrow(/SPKI/);
+  });
+});
+
+describe('assertions', () => {
+  const keys = generateAgentKeys();
+  const pub = keys.signing.publicKey;
+
+  it('verify for the signing agent and carry a random jti', async () => {
+    const a = await signAssertion(keys.signing.privateKey, 'cmp_1');
+    const b = await signAssertion(keys.signing.privateKey, 'cmp_1');
+    expect(assertionIssuer(a)).toBe('cmp_1');
+    const va = await verifyAssertion(a, pub, 'cmp_1');
+    const vb = await verifyAssertion(b, pub, 'cmp_1');
+    expect(va?.agentId).toBe('cmp_1');
+    expect(va?.jti).not.toBe(vb?.jti);
+    expect(va!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
+  });
+
+  it('are refused when signed by another key, for another agent, or expired', async () => {
+    const other = generateAgentKeys();
+    expect(await verifyAssertion(await signAssertion(other.signing.privateKey, 'cmp_1'), pub, 'cmp_1')).toBe(
+      undefined,
+    );
+    expect(await verifyAssertion(await signAssertion(keys.signing.privateKey, 'cmp_2'), pub, 'cmp_1')).toBe(
+      undefined,
+    );
+    const old = await signAssertion(keys.signing.privateKey, 'cmp_1', {
+      now: new Date(Date.now() - 120_000),
+    });
+    expect(await verifyAssertion(old, pub, 'cmp_1')).toBe(undefined);
+    expect(await verifyAssertion('garbage', pub, 'cmp_1')).toBe(undefined);
+    expect(assertionIssuer('garbage')).toBe(undefined);
+  });
+
+  it('are refused when they would live longer than 60 seconds or lack a jti', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const long = await new SignJWT({ jti: 'a'.repeat(20) })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setIssuer('cmp_1')
+      .setAudience('steward')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(keys.signing.privateKey);
+    expect(await verifyAssertion(long, pub, 'cmp_1')).toBe(undefined);
+    const noJti = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setIssuer('cmp_1')
+      .setAudience('steward')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 30)
+      .sign(keys.signing.privateKey);
+    expect(await verifyAssertion(noJti, pub, 'cmp_1')).toBe(undefined);
+  });
+
+  it('are refused when signed with another algorithm', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const now = Math.floor(Date.now() / 1000);
+    const es = await new SignJWT({ jti: 'a'.repeat(20) })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('cmp_1')
+      .setAudience('steward')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 30)
+      .sign(ec.privateKey);
+    expect(await verifyAssertion(es, ec.publicKey, 'cmp_1')).toBe(undefined);
+  });
+});

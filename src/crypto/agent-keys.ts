@@ -1,0 +1,183 @@
+// Agent key pairs, credentials sealed to an agent's X25519 key, and the agent's short-lived signed assertions.
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+
+export const SEAL_INFO = 'steward-seal-v1';
+export const ASSERTION_AUDIENCE = 'steward';
+/** The longest an assertion may live, from its `iat` to its `exp`. */
+export const MAX_ASSERTION_SECONDS = 60;
+
+export interface AgentKeyPairs {
+  signing: { publicKey: KeyObject; privateKey: KeyObject };
+  sealing: { publicKey: KeyObject; privateKey: KeyObject };
+}
+
+/** A value sealed to one recipient; every field is base64url. */
+export interface SealedEnvelope {
+  v: 1;
+  /** The sender's ephemeral X25519 public key, raw 32 bytes. */
+  epk: string;
+  /** AES-GCM nonce, 12 bytes. */
+  nonce: string;
+  /** Ciphertext followed by the 16-byte GCM tag. */
+  ct: string;
+}
+
+export function generateAgentKeys(): AgentKeyPairs {
+  return { signing: generateKeyPairSync('ed25519'), sealing: generateKeyPairSync('x25519') };
+}
+
+/** A public key as SPKI DER in base64url: the form agents register with the server. */
+export const exportPublicKey = (key: KeyObject) =>
+  key.export({ format: 'der', type: 'spki' }).toString('base64url');
+
+/** A private key as PKCS#8 PEM: the form the agent keeps in its data directory. */
+export const exportPrivateKey = (key: KeyObject) => key.export({ format: 'pem', type: 'pkcs8' }).toString();
+
+export const importPrivateKey = (pem: string) => createPrivateKey({ key: pem, format: 'pem' });
+
+/** Imports an SPKI DER base64url public key and checks its type; throws a plain Error when it is not one. */
+export function importPublicKey(spki: string, type: 'ed25519' | 'x25519'): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(spki, 'base64url'), format: 'der', type: 'spki' });
+  } catch {
+    throw new Error('is not an SPKI public key in base64url');
+  }
+  if (key.asymmetricKeyType !== type) throw new Error(`must be an ${type} public key`);
+  return key;
+}
+
+const rawX25519 = (key: KeyObject) => Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url');
+
+function sealKey(shared: Buffer, epkRaw: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', shared, epkRaw, SEAL_INFO, 32));
+}
+
+/**
+ * Seals `plaintext` to a recipient's X25519 public key: ephemeral ECDH, HKDF-SHA256 (salt = ephemeral
+ * public key), AES-256-GCM with `aad` bound in. Only the holder of the private key can open it.
+ */
+export function sealTo(recipient: KeyObject, plaintext: Buffer | string, aad: string): SealedEnvelope {
+  const eph = generateKeyPairSync('x25519');
+  const epkRaw = rawX25519(eph.publicKey);
+  const key = sealKey(diffieHellman({ privateKey: eph.privateKey, publicKey: recipient }), epkRaw);
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const body = Buffer.concat([
+    cipher.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext),
+    cipher.final(),
+  ]);
+  return {
+    v: 1,
+    epk: epkRaw.toString('base64url'),
+    nonce: nonce.toString('base64url'),
+    ct: Buffer.concat([body, cipher.getAuthTag()]).toString('base64url'),
+  };
+}
+
+/** Opens an envelope made by `sealTo`; throws on a wrong key, wrong `aad` or any change to the envelope. */
+export function openSealed(recipient: KeyObject, envelope: SealedEnvelope, aad: string): Buffer {
+  if (envelope?.v !== 1) throw new Error('Unknown sealed envelope version.');
+  const epkRaw = Buffer.from(envelope.epk, 'base64url');
+  const nonce = Buffer.from(envelope.nonce, 'base64url');
+  const ct = Buffer.from(envelope.ct, 'base64url');
+  if (epkRaw.length !== 32 || nonce.length !== 12 || ct.length < 16)
+    throw new Error('The sealed envelope is malformed.');
+  const epk = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: envelope.epk }, format: 'jwk' });
+  const key = sealKey(diffieHellman({ privateKey: recipient, publicKey: epk }), epkRaw);
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(ct.subarray(ct.length - 16));
+  try {
+    return Buffer.concat([decipher.update(ct.subarray(0, ct.length - 16)), decipher.final()]);
+  } catch {
+    throw new Error('The sealed envelope does not open: wrong key, or it was changed.');
+  }
+}
+
+/**
+ * A single-use assertion proving possession of the agent's signing key: EdDSA JWT, iss = agent id,
+ * aud = steward, random jti, living `ttlSeconds` (at most 60).
+ */
+export async function signAssertion(
+  privateKey: KeyObject,
+  agentId: string,
+  opts: { now?: Date; ttlSeconds?: number } = {},
+): Promise<string> {
+  const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  const ttl = Math.min(opts.ttlSeconds ?? 30, MAX_ASSERTION_SECONDS);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+    .setIssuer(agentId)
+    .setAudience(ASSERTION_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttl)
+    .setJti(randomUUID())
+    .sign(privateKey);
+}
+
+/** The agent an assertion claims to come from, read before its signature is checked (to find the key). */
+export function assertionIssuer(jwt: string): string | undefined {
+  try {
+    const iss = decodeJwt(jwt).iss;
+    return typeof iss === 'string' && iss.length <= 256 ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface VerifiedAssertion {
+  agentId: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+/**
+ * Checks an assertion's signature against the agent's key and its claims (issuer, audience, a life of
+ * at most 60 s that includes `now`, a jti). Returns undefined when any of it fails; replay is the caller's
+ * check, on the returned jti.
+ */
+export async function verifyAssertion(
+  jwt: string,
+  publicKey: KeyObject,
+  agentId: string,
+  now: Date = new Date(),
+): Promise<VerifiedAssertion | undefined> {
+  try {
+    if (decodeProtectedHeader(jwt).alg !== 'EdDSA') return undefined;
+    const { payload } = await jwtVerify(jwt, publicKey, {
+      algorithms: ['EdDSA'],
+      issuer: agentId,
+      audience: ASSERTION_AUDIENCE,
+      requiredClaims: ['iat', 'exp', 'jti'],
+      currentDate: now,
+      clockTolerance: 5,
+    });
+    const { iat, exp, jti } = payload as { iat: number; exp: number; jti: unknown };
+    if (typeof jti !== 'string' || jti.length < 16 || jti.length > 128) return undefined;
+    if (exp <= iat || exp - iat > MAX_ASSERTION_SECONDS) return undefined;
+    // A clock ahead of ours by more than the tolerance gets no assertion that outlives its window.
+    if (iat > now.getTime() / 1000 + 5) return undefined;
+    return { agentId, jti, expiresAt: new Date(exp * 1000) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short fingerprint of a public key (SHA-256 of its SPKI DER) that a person can compare on both ends. */
+export const keyFingerprint = (spkiBase64url: string) =>
+  `SHA256:${createHash('sha256').update(Buffer.from(spkiBase64url, 'base64url')).digest('base64url')}`;

@@ -1,0 +1,70 @@
+// Agents, their enrollment tokens and the ids of used assertions in the database.
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { AgentStatus } from '../../../contract/agents.js';
+import type { Executor } from '../../../store/db.js';
+import { agents, assertionReplays, computers, enrollmentTokens } from '../../../store/schema.js';
+
+export type AgentRow = typeof agents.$inferSelect;
+export type EnrollmentTokenRow = typeof enrollmentTokens.$inferSelect;
+
+export const insertEnrollmentToken = async (db: Executor, row: typeof enrollmentTokens.$inferInsert) =>
+  (await db.insert(enrollmentTokens).values(row).returning())[0]!;
+
+/** Finds a token by its hash and locks it, so two enrollments cannot both use it. */
+export const lockEnrollmentToken = async (db: Executor, tokenHash: string) =>
+  (
+    await db.select().from(enrollmentTokens).where(eq(enrollmentTokens.tokenHash, tokenHash)).for('update')
+  )[0];
+
+export const markTokenUsed = (db: Executor, id: string, at: Date) =>
+  db.update(enrollmentTokens).set({ usedAt: at }).where(eq(enrollmentTokens.id, id));
+
+export const findAgent = async (db: Executor, id: string) =>
+  (await db.select().from(agents).where(eq(agents.id, id)))[0];
+
+export const findAgentForUpdate = async (db: Executor, id: string) =>
+  (await db.select().from(agents).where(eq(agents.id, id)).for('update'))[0];
+
+/** Agents with whether their computer is registered, oldest enrollment first. */
+export const listAgents = (db: Executor, status?: AgentStatus) =>
+  db
+    .select({ agent: agents, computerId: computers.id })
+    .from(agents)
+    .leftJoin(computers, eq(computers.id, agents.id))
+    .where(status ? eq(agents.status, status) : undefined)
+    .orderBy(asc(agents.enrolledAt), asc(agents.id));
+
+/** The agent enrolled under a computer name that has no registered computer yet (pending ones). */
+export const findAgentByComputerName = async (db: Executor, name: string) =>
+  (await db.select().from(agents).where(sql`lower(${agents.computerName}) = ${name.toLowerCase()}`))[0];
+
+export const insertAgent = async (db: Executor, row: typeof agents.$inferInsert) =>
+  (await db.insert(agents).values(row).returning())[0]!;
+
+export const updateAgent = async (db: Executor, id: string, patch: Partial<typeof agents.$inferInsert>) =>
+  (await db.update(agents).set(patch).where(eq(agents.id, id)).returning())[0];
+
+/** Records that the agent was seen, at most once a `minIntervalMs` so a busy agent does not write on every call. */
+export const touchAgent = (db: Executor, id: string, at: Date, minIntervalMs: number) =>
+  db
+    .update(agents)
+    .set({ lastSeenAt: at })
+    .where(
+      and(
+        eq(agents.id, id),
+        or(isNull(agents.lastSeenAt), lt(agents.lastSeenAt, new Date(at.getTime() - minIntervalMs))),
+      ),
+    );
+
+/** Records an assertion id; false when it was recorded before (a replay). */
+export async function recordAssertion(db: Executor, jti: string, expiresAt: Date): Promise<boolean> {
+  const rows = await db
+    .insert(assertionReplays)
+    .values({ jti, expiresAt })
+    .onConflictDoNothing()
+    .returning({ jti: assertionReplays.jti });
+  return rows.length === 1;
+}
+
+export const purgeExpiredAssertions = (db: Executor, before: Date) =>
+  db.delete(assertionReplays).where(lt(assertionReplays.expiresAt, before));

@@ -1,0 +1,399 @@
+// Proves agent enrollment (single-use expiring tokens, pending approval), assertion authentication (replayed,
+// forged, expired, pending and revoked refused), configuration long-polls, and sealed credential delivery that
+// reaches only the agents an account is distributed to — audited, and with no secret in the audit log.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
+import { createAgentApi } from '../../../agent/agent-api.js';
+import {
+  type AgentIdentity,
+  loadIdentity,
+  loadOrCreateIdentity,
+  saveAgentId,
+} from '../../../agent/agent-identity.js';
+import { credentialAad } from '../../../contract/agents.js';
+import { ApiError } from '../../../contract/client.js';
+import {
+  generateAgentKeys,
+  openSealed,
+  type SealedEnvelope,
+  signAssertion,
+} from '../../../crypto/agent-keys.js';
+
+let t: TestApp;
+let admin: string;
+let server: string;
+const dirs: string[] = [];
+const SECRET = 'agent-delivery-very-secret-password';
+const SQL_PACK = readFileSync(
+  new URL('../../../../test/fixtures/packs/test-sql.yaml', import.meta.url),
+  'utf8',
+);
+
+async function call(method: string, url: string, body?: unknown, token: string | null = admin) {
+  const res = await t.request({ method, url, token: token ?? undefined, body });
+  return { status: res.statusCode, body: res.body ? res.json() : undefined, raw: res.body };
+}
+async function ok(method: string, url: string, body?: unknown) {
+  const r = await call(method, url, body);
+  if (r.status >= 300) throw new Error(`${method} ${url} → ${r.status} ${r.raw}`);
+  return r.body;
+}
+const newToken = async (computerName: string, expiresInMinutes?: number) =>
+  (await ok('POST', '/api/v1/agents/enrollment-tokens', { computerName, expiresInMinutes })).token as string;
+
+function identity(): { dir: string; id: AgentIdentity } {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-agent-'));
+  dirs.push(dir);
+  return { dir, id: loadOrCreateIdentity(join(dir, 'data')) };
+}
+
+/** An enrolled, approved agent and its client. */
+async function enrolled(name: string) {
+  const { id } = identity();
+  const api = createAgentApi({ server, identity: id });
+  await api.enroll({ computerName: name, token: await newToken(name) });
+  return { api, identity: id, agentId: api.agentId! };
+}
+
+const agentGet = (url: string, assertion: string) =>
+  t.request({ method: 'GET', url, headers: { authorization: `Agent ${assertion}` } });
+
+async function expectApiError(p: Promise<unknown>, status: number) {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  expect((err as ApiError).status).toBe(status);
+}
+
+async function auditOf(kind: string) {
+  return t.database.query<{ actor: string; target: string; details: Record<string, unknown> }>(
+    'SELECT actor, target, details FROM audit_log WHERE kind = $1 ORDER BY seq',
+    [kind],
+  );
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = t.adminToken;
+  await ok('POST', '/api/v1/packs', { content: SQL_PACK, format: 'yaml' });
+  server = await t.app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await t.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('agent identity', () => {
+  it('keeps its private keys in files only the owner can read, and reloads the same keys', () => {
+    const { dir, id } = identity();
+    const data = join(dir, 'data');
+    for (const f of ['agent-signing-key.pem', 'agent-sealing-key.pem'])
+      expect(statSync(join(data, f)).mode & 0o777).toBe(0o600);
+    saveAgentId(data, 'cmp_x');
+    const again = loadIdentity(data)!;
+    expect(again.signingPublicKey).toBe(id.signingPublicKey);
+    expect(again.sealingPublicKey).toBe(id.sealingPublicKey);
+    expect(again.agentId).toBe('cmp_x');
+  });
+});
+
+describe('enrollment tokens', () => {
+  it('are shown once, stored hashed, and refused to roles other than Administrator', async () => {
+    const r = await call('POST', '/api/v1/agents/enrollment-tokens', { computerName: 'tok-host' });
+    expect(r.status).toBe(201);
+    expect(r.body.token).toMatch(/^stw_enroll_/);
+    expect(new Date(r.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
+    const rows = await t.database.query<{ token_hash: string }>('SELECT token_hash FROM enrollment_tokens');
+    expect(JSON.stringify(rows)).not.toContain(r.body.token);
+    for (const role of ['author', 'operator', 'read-only-operator'] as const) {
+      const denied = await call(
+        'POST',
+        '/api/v1/agents/enrollment-tokens',
+        { computerName: 'x' },
+        await t.tokenFor(role),
+      );
+      expect(denied.status).toBe(403);
+    }
+    expect((await call('POST', '/api/v1/agents/enrollment-tokens', { computerName: 'x' }, null)).status).toBe(
+      401,
+    );
+  });
+
+  it('refuse a lifetime over seven days, naming the field', async () => {
+    const r = await call('POST', '/api/v1/agents/enrollment-tokens', {
+      computerName: 'x',
+      expiresInMinutes: 7 * 24 * 60 + 1,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.issues[0].path).toBe('body.expiresInMinutes');
+  });
+});
+
+describe('enrollment', () => {
+  it('with a token registers the computer (audited) and approves the agent; the token works once', async () => {
+    const token = await newToken('web-01');
+    const { id } = identity();
+    const api = createAgentApi({ server, identity: id });
+    const out = await api.enroll({ computerName: 'web-01', token });
+    expect(out.status).toBe('approved');
+    expect(out.agentId).toMatch(/^cmp_/);
+    const computer = await ok('GET', `/api/v1/computers/${out.agentId}`);
+    expect(computer.name).toBe('web-01');
+    expect((await auditOf('computer.create')).some((a) => a.target === out.agentId)).toBe(true);
+    const enrolls = await auditOf('agent.enroll');
+    expect(enrolls.at(-1)).toMatchObject({ target: out.agentId, details: { status: 'approved' } });
+    const listed = (await ok('GET', '/api/v1/agents')).items.find(
+      (a: { id: string }) => a.id === out.agentId,
+    );
+    expect(listed).toMatchObject({ status: 'approved', computerName: 'web-01', computerRegistered: true });
+    expect(listed.signingKeyFingerprint).toBe(id.fingerprint);
+
+    const again = createAgentApi({ server, identity: identity().id });
+    await expectApiError(again.enroll({ computerName: 'web-01', token }), 401);
+  });
+
+  it('refuses an expired token, an unknown one, and one made for another computer (without using it)', async () => {
+    const expired = await newToken('old-01', 1);
+    await t.database.query(`UPDATE enrollment_tokens SET expires_at = now() - interval '1 second'`, []);
+    const api = () => createAgentApi({ server, identity: identity().id });
+    await expectApiError(api().enroll({ computerName: 'old-01', token: expired }), 401);
+    await expectApiError(api().enroll({ computerName: 'old-01', token: 'stw_enroll_nope' }), 401);
+    const token = await newToken('db-01');
+    await expectApiError(api().enroll({ computerName: 'db-02', token }), 401);
+    expect((await api().enroll({ computerName: 'db-01', token })).status).toBe('approved');
+  });
+
+  it('enrolls a pre-registered computer under its own id', async () => {
+    const c = await ok('POST', '/api/v1/computers', { name: 'pre-01' });
+    const a = await enrolled('pre-01');
+    expect(a.agentId).toBe(c.id);
+  });
+
+  it('refuses a second agent for a computer that has an approved one (409)', async () => {
+    await enrolled('dup-01');
+    const other = createAgentApi({ server, identity: identity().id });
+    await expectApiError(other.enroll({ computerName: 'dup-01' }), 409);
+    const r = await call('POST', '/api/v1/agents/enrollment-tokens', { computerName: 'dup-01' });
+    expect(r.status).toBe(409);
+  });
+
+  it('refuses public keys of the wrong type, naming the field', async () => {
+    const keys = generateAgentKeys();
+    const r = await call(
+      'POST',
+      '/api/v1/agent/enroll',
+      {
+        computerName: 'bad-keys',
+        signingPublicKey: keys.sealing.publicKey
+          .export({ format: 'der', type: 'spki' })
+          .toString('base64url'),
+        sealingPublicKey: keys.sealing.publicKey
+          .export({ format: 'der', type: 'spki' })
+          .toString('base64url'),
+      },
+      null,
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.error.issues[0].path).toBe('body.signingPublicKey');
+  });
+
+  it('without a token waits for approval, which registers the computer; approving twice is a conflict', async () => {
+    const api = createAgentApi({ server, identity: identity().id });
+    const out = await api.enroll({ computerName: 'pending-01' });
+    expect(out.status).toBe('pending');
+    await expectApiError(api.fetchConfig(), 401);
+    expect((await call('GET', `/api/v1/computers/${out.agentId}`)).status).toBe(404);
+    const again = createAgentApi({ server, identity: identity().id });
+    await expectApiError(again.enroll({ computerName: 'pending-01' }), 409);
+    const pending = (await ok('GET', '/api/v1/agents?status=pending')).items;
+    expect(pending.map((a: { id: string }) => a.id)).toContain(out.agentId);
+
+    expect(
+      (await call('POST', `/api/v1/agents/${out.agentId}/approve`, undefined, await t.tokenFor('author')))
+        .status,
+    ).toBe(403);
+    expect(await ok('POST', `/api/v1/agents/${out.agentId}/approve`)).toEqual({
+      id: out.agentId,
+      status: 'approved',
+    });
+    expect((await ok('GET', `/api/v1/computers/${out.agentId}`)).name).toBe('pending-01');
+    const config = await api.fetchConfig();
+    expect(config.kind === 'changed' && config.config.healthServiceId).toBe(out.agentId);
+    expect((await call('POST', `/api/v1/agents/${out.agentId}/approve`)).status).toBe(409);
+    expect((await call('POST', '/api/v1/agents/cmp_nosuch/approve')).status).toBe(404);
+  });
+});
+
+describe('agent authentication', () => {
+  let a: Awaited<ReturnType<typeof enrolled>>;
+  beforeAll(async () => {
+    a = await enrolled('auth-01');
+  });
+
+  it('accepts a fresh assertion once and refuses it replayed', async () => {
+    const assertion = await signAssertion(a.identity.signingKey, a.agentId);
+    const first = await agentGet('/api/v1/agent/config', assertion);
+    expect(first.statusCode).toBe(200);
+    expect(first.json().healthServiceId).toBe(a.agentId);
+    const replay = await agentGet('/api/v1/agent/config', assertion);
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json().error.code).toBe('UNAUTHENTICATED');
+    expect(replay.json().error.message).toMatch(/already used/);
+  });
+
+  it('refuses an assertion signed by another key, an expired one, and one for an unknown agent', async () => {
+    const other = generateAgentKeys();
+    const forged = await agentGet(
+      '/api/v1/agent/config',
+      await signAssertion(other.signing.privateKey, a.agentId),
+    );
+    expect(forged.statusCode).toBe(401);
+    const expired = await agentGet(
+      '/api/v1/agent/config',
+      await signAssertion(a.identity.signingKey, a.agentId, { now: new Date(Date.now() - 120_000) }),
+    );
+    expect(expired.statusCode).toBe(401);
+    const unknown = await agentGet(
+      '/api/v1/agent/config',
+      await signAssertion(a.identity.signingKey, 'cmp_nobody'),
+    );
+    expect(unknown.statusCode).toBe(401);
+    for (const r of [forged, expired, unknown]) expect(r.json().error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a user token on agent routes and records lastSeenAt for the agent', async () => {
+    const r = await call('GET', '/api/v1/agent/config', undefined, admin);
+    expect(r.status).toBe(401);
+    const listed = (await ok('GET', '/api/v1/agents')).items.find((x: { id: string }) => x.id === a.agentId);
+    expect(listed.lastSeenAt).not.toBeNull();
+  });
+
+  it('refuses a revoked agent from then on', async () => {
+    const b = await enrolled('revoke-01');
+    expect((await b.api.fetchConfig()).kind).toBe('changed');
+    expect(await ok('POST', `/api/v1/agents/${b.agentId}/revoke`)).toEqual({
+      id: b.agentId,
+      status: 'revoked',
+    });
+    await expectApiError(b.api.fetchConfig(), 401);
+    await expectApiError(b.api.fetchCredentials([]), 401);
+    expect((await call('POST', `/api/v1/agents/${b.agentId}/revoke`)).status).toBe(409);
+  });
+});
+
+describe('configuration long-poll', () => {
+  it('answers 304 when nothing changed within the wait', async () => {
+    const a = await enrolled('poll-01');
+    const first = await a.api.fetchConfig();
+    if (first.kind !== 'changed') throw new Error('expected a configuration');
+    const started = Date.now();
+    expect((await a.api.fetchConfig({ tag: first.config.tag, waitSeconds: 1 })).kind).toBe('unchanged');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('returns promptly after an association change reaches the agent', async () => {
+    const a = await enrolled('poll-02');
+    const first = await a.api.fetchConfig();
+    if (first.kind !== 'changed') throw new Error('expected a configuration');
+    const acct = await ok('POST', '/api/v1/accounts', {
+      name: 'poll-02-account',
+      credential: { type: 'windows', userName: 'svc', password: 'poll-secret-1' },
+    });
+    const waiting = a.api.fetchConfig({ tag: first.config.tag, waitSeconds: 20 });
+    await new Promise((r) => setTimeout(r, 200));
+    const changedAt = Date.now();
+    await ok('POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
+      accountId: acct.id,
+      scope: { kind: 'object', objectId: a.agentId },
+    });
+    const next = await waiting;
+    expect(Date.now() - changedAt).toBeLessThan(2000);
+    expect(next.kind).toBe('changed');
+    if (next.kind !== 'changed') return;
+    expect(next.config.tag).not.toBe(first.config.tag);
+    expect(next.config.entries.some((e) => e.resolution.kind === 'not-distributed')).toBe(true);
+  });
+});
+
+describe('sealed credential delivery', () => {
+  let a: Awaited<ReturnType<typeof enrolled>>;
+  let b: Awaited<ReturnType<typeof enrolled>>;
+  let accountId: string;
+  beforeAll(async () => {
+    a = await enrolled('cred-a');
+    b = await enrolled('cred-b');
+    const acct = await ok('POST', '/api/v1/accounts', {
+      name: 'cred-a-account',
+      credential: { type: 'windows', userName: 'svc-a', domain: 'CONTOSO', password: SECRET },
+    });
+    accountId = acct.id;
+    await ok('PUT', `/api/v1/accounts/${accountId}/distribution`, {
+      security: 'more-secure',
+      approved: [a.agentId],
+    });
+  });
+
+  it('delivers an account to the agent it is distributed to, opened only with that agent’s key', async () => {
+    const config = await a.api.fetchConfig();
+    if (config.kind !== 'changed') throw new Error('expected a configuration');
+    const wanted = config.config.accounts.find((x) => x.id === accountId)!;
+    expect(wanted).toEqual({ id: accountId, version: 1 });
+    const [opened] = await a.api.fetchCredentials([wanted]);
+    expect(opened).toMatchObject({
+      accountId,
+      version: 1,
+      type: 'windows',
+      publicFields: { userName: 'svc-a', domain: 'CONTOSO' },
+      secret: { password: SECRET },
+    });
+    const delivered = await auditOf('credential.delivery');
+    expect(delivered.at(-1)).toMatchObject({
+      actor: `agent:${a.agentId}`,
+      details: { agent: a.agentId, account: accountId, version: 1 },
+    });
+  });
+
+  it('gives another agent nothing for it, and audits the refusal', async () => {
+    const before = (await auditOf('credential.refused')).length;
+    expect(await b.api.fetchCredentials([{ id: accountId, version: 1 }])).toEqual([]);
+    const refused = await auditOf('credential.refused');
+    expect(refused.length).toBe(before + 1);
+    expect(refused.at(-1)).toMatchObject({ details: { agent: b.agentId, account: accountId } });
+    // An old version is not delivered either, even to the agent it is distributed to.
+    expect(await a.api.fetchCredentials([{ id: accountId, version: 7 }])).toEqual([]);
+  });
+
+  it('seals to the agent key: another key, another agent’s binding or any change fails to open', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/agent/credentials',
+      headers: { authorization: `Agent ${await signAssertion(a.identity.signingKey, a.agentId)}` },
+      body: { accounts: [{ id: accountId, version: 1 }] },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(SECRET);
+    const env = res.json().items[0].envelope as SealedEnvelope;
+    const aad = credentialAad(a.agentId, accountId, 1);
+    expect(JSON.parse(openSealed(a.identity.sealingKey, env, aad).toString()).secret.password).toBe(SECRET);
+    expect(() => openSealed(b.identity.sealingKey, env, aad)).toThrow();
+    expect(() => openSealed(a.identity.sealingKey, env, credentialAad(b.agentId, accountId, 1))).toThrow();
+    const ct = Buffer.from(env.ct, 'base64url');
+    ct[5] = ct[5]! ^ 0x80;
+    expect(() => openSealed(a.identity.sealingKey, { ...env, ct: ct.toString('base64url') }, aad)).toThrow();
+  });
+
+  it('writes no secret into any audit record', async () => {
+    const rows = await t.database.query<{ text: string }>('SELECT details::text AS text FROM audit_log', []);
+    expect(rows.length).toBeGreaterThan(10);
+    for (const r of rows) {
+      expect(r.text).not.toContain(SECRET);
+      expect(r.text).not.toContain('poll-secret-1');
+      expect(r.text).not.toContain('stw_enroll_');
+    }
+  });
+});

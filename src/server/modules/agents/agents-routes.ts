@@ -1,0 +1,140 @@
+// HTTP routes for agents: administrators make enrollment tokens, list, approve and revoke agents; agents
+// enroll, long-poll their configuration and fetch credentials sealed to their own key.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  agentConfigQuery,
+  agentConfigSchema,
+  agentListQuery,
+  agentSchema,
+  createEnrollmentTokenBody,
+  credentialsBody,
+  credentialsResponse,
+  enrollBody,
+  enrollmentTokenSchema,
+  enrollResponse,
+} from '../../../contract/agents.js';
+import { idParams } from '../../../contract/common.js';
+import { errorBodySchema } from '../../../contract/errors.js';
+import { principalOf } from '../../auth.js';
+import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
+import { agentOf, registerAgentAuth } from './agent-auth.js';
+import type { AgentsService } from './agents-service.js';
+
+const agentErrors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema } as const;
+
+export function registerAgents(fastify: FastifyInstance, agents: AgentsService): void {
+  registerAgentAuth(fastify, agents);
+  const app = typed(fastify);
+  const tags = ['agents'];
+  const admin = app.authorize('agents.manage');
+
+  app.post('/api/v1/agents/enrollment-tokens', {
+    schema: {
+      tags,
+      summary: 'Make a single-use enrollment token for one computer (shown once)',
+      body: createEnrollmentTokenBody,
+      response: { 201: enrollmentTokenSchema, ...errorResponses },
+    },
+    onRequest: admin,
+    handler: async (req, reply) => {
+      const t = await agents.createEnrollmentToken(principalOf(req), req.body);
+      return reply.code(201).send({ ...t, expiresAt: iso(t.expiresAt) });
+    },
+  });
+
+  app.get('/api/v1/agents', {
+    schema: {
+      tags,
+      summary: 'Agents with their status, computer and when each was last seen',
+      querystring: agentListQuery,
+      response: { 200: z.object({ items: z.array(agentSchema) }), ...errorResponses },
+    },
+    onRequest: admin,
+    handler: async (req) => ({
+      items: (await agents.list(req.query.status)).map((a) => ({
+        ...a,
+        enrolledAt: iso(a.enrolledAt),
+        lastSeenAt: isoOrNull(a.lastSeenAt),
+      })),
+    }),
+  });
+
+  for (const action of ['approve', 'revoke'] as const) {
+    app.post(`/api/v1/agents/:id/${action}`, {
+      schema: {
+        tags,
+        summary:
+          action === 'approve'
+            ? 'Approve a pending agent (by id or computer name), registering its computer if needed'
+            : 'Revoke an agent: its assertions are refused from now on',
+        params: idParams,
+        response: {
+          200: z.object({ id: z.string(), status: z.enum(['approved', 'revoked']) }),
+          ...errorResponses,
+        },
+      },
+      onRequest: admin,
+      handler: async (req) => {
+        const p = principalOf(req);
+        const id =
+          action === 'approve'
+            ? await agents.approve(p, req.params.id)
+            : await agents.revoke(p, req.params.id);
+        return { id, status: action === 'approve' ? ('approved' as const) : ('revoked' as const) };
+      },
+    });
+  }
+
+  // Open by design: the token (or an administrator's later approval) is what admits the agent.
+  app.post('/api/v1/agent/enroll', {
+    schema: {
+      tags,
+      summary: 'Enroll an agent: with a token it is approved at once, without one it waits for approval',
+      security: [],
+      body: enrollBody,
+      response: { 201: enrollResponse, 409: errorBodySchema, ...agentErrors },
+    },
+    handler: async (req, reply) => reply.code(201).send(await agents.enroll(req.body)),
+  });
+
+  app.get('/api/v1/agent/config', {
+    schema: {
+      tags,
+      summary:
+        'The agent’s configuration; with `tag` and `waitSeconds`, waits up to that long for a change (304 if none)',
+      querystring: agentConfigQuery,
+      response: { 200: agentConfigSchema, 304: z.null(), ...agentErrors },
+    },
+    onRequest: app.authorizeAgent(),
+    handler: async (req, reply) => {
+      const controller = new AbortController();
+      const onClose = () => controller.abort();
+      reply.raw.once('close', onClose);
+      try {
+        const out = await agents.config(agentOf(req).agentId, {
+          tag: req.query.tag,
+          waitSeconds: req.query.waitSeconds,
+          signal: controller.signal,
+        });
+        if (out.kind === 'unchanged') return reply.code(304).header('etag', `"${out.tag}"`).send(null);
+        const { runnerId, ...rest } = out.config;
+        return reply.header('etag', `"${rest.tag}"`).send({ ...rest, healthServiceId: runnerId });
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  });
+
+  app.post('/api/v1/agent/credentials', {
+    schema: {
+      tags,
+      summary:
+        'Credentials distributed to this agent, each sealed to its key; anything else is left out (and audited)',
+      body: credentialsBody,
+      response: { 200: credentialsResponse, ...agentErrors },
+    },
+    onRequest: app.authorizeAgent(),
+    handler: async (req) => agents.credentials(agentOf(req), req.body.accounts),
+  });
+}

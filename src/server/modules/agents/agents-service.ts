@@ -1,0 +1,488 @@
+// Agents: enrollment (by single-use token or pending approval), assertion authentication, configuration
+// long-polls and credentials sealed to the agent's own key, every delivery and refusal audited.
+
+import type { KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  type AgentStatus,
+  type createEnrollmentTokenBody,
+  credentialAad,
+  type enrollBody,
+} from '../../../contract/agents.js';
+import { newId } from '../../../contract/ids.js';
+import {
+  assertionIssuer,
+  importPublicKey,
+  keyFingerprint,
+  type SealedEnvelope,
+  sealTo,
+  verifyAssertion,
+} from '../../../crypto/agent-keys.js';
+import { hashToken } from '../../../crypto/passwords.js';
+import { COMPUTER_CLASS } from '../../../domain/inventory/class-tree.js';
+import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.js';
+import type { Db, Tx } from '../../../store/db.js';
+import { AppError, notFound } from '../../errors.js';
+import { actorOf, type Principal } from '../../principal.js';
+import { findAccount } from '../accounts/accounts-repo.js';
+import type { AccountsService } from '../accounts/accounts-service.js';
+import { appendAudit } from '../audit/audit-repo.js';
+import { isUniqueViolation } from '../inventory/inventory-shared.js';
+import * as inventory from '../inventory/objects-repo.js';
+import type { ResolutionService } from '../resolution/resolution-service.js';
+import * as repo from './agents-repo.js';
+
+export interface AgentsServiceDeps {
+  db: Db;
+  accounts: Pick<AccountsService, 'openSecret'>;
+  resolution: Pick<ResolutionService, 'current' | 'onRunnersChanged'>;
+  now?: () => Date;
+}
+
+/** The agent behind a verified assertion. */
+export interface AgentPrincipal {
+  agentId: string;
+  computerName: string;
+  sealingKey: KeyObject;
+}
+
+export type AuthOutcome = { kind: 'ok'; agent: AgentPrincipal } | { kind: 'refused'; message: string };
+
+export type ConfigOutcome = { kind: 'changed'; config: RunnerConfig } | { kind: 'unchanged'; tag: string };
+
+export type AgentsService = ReturnType<typeof createAgentsService>;
+
+export const ENROLLMENT_TOKEN_PREFIX = 'stw_enroll_';
+const LAST_SEEN_INTERVAL_MS = 30_000;
+const REPLAY_PURGE_INTERVAL_MS = 60_000;
+
+export const agentActor = (agentId: string) => `agent:${agentId}`;
+
+const unauthenticated = (message: string) =>
+  new AppError('UNAUTHENTICATED', message, undefined, { 'www-authenticate': 'Agent' });
+
+export function createAgentsService(d: AgentsServiceDeps) {
+  const db = d.db;
+  const now = d.now ?? (() => new Date());
+  let lastPurge = 0;
+
+  // One listener for every waiting long-poll: a change notice walks its runners once.
+  const waiters = new Map<string, Set<() => void>>();
+  d.resolution.onRunnersChanged((runners) => {
+    if (waiters.size === 0) return;
+    for (const r of runners) for (const wake of waiters.get(r) ?? []) wake();
+  });
+
+  function checkKeys(body: { signingPublicKey: string; sealingPublicKey: string }) {
+    const issues: { path: string; message: string }[] = [];
+    for (const [field, type] of [
+      ['signingPublicKey', 'ed25519'],
+      ['sealingPublicKey', 'x25519'],
+    ] as const) {
+      try {
+        importPublicKey(body[field], type);
+      } catch (err) {
+        issues.push({ path: `body.${field}`, message: (err as Error).message });
+      }
+    }
+    if (issues.length)
+      throw new AppError('VALIDATION_FAILED', `${issues[0]!.path}: ${issues[0]!.message}`, issues);
+  }
+
+  /** Registers a computer for an agent, in the caller's transaction, audited like any other registration. */
+  async function registerComputer(tx: Tx, id: string, name: string, actor: string) {
+    await inventory.insertObject(tx, {
+      id,
+      classId: COMPUTER_CLASS,
+      name,
+      displayName: name,
+      properties: {},
+      hostId: null,
+    });
+    await inventory.insertComputer(tx, { id, name, defaultActionAccountId: null });
+    await appendAudit(tx, {
+      actor,
+      kind: 'computer.create',
+      target: id,
+      details: { name, classId: COMPUTER_CLASS, defaultActionAccountId: null, by: 'agent-enrollment' },
+    });
+  }
+
+  async function mustFindAgent(tx: Tx, idOrName: string) {
+    const row =
+      (await repo.findAgentForUpdate(tx, idOrName)) ?? (await repo.findAgentByComputerName(tx, idOrName));
+    if (!row) throw notFound('Agent', idOrName);
+    return row;
+  }
+
+  async function enrollWithToken(tx: Tx, body: z.infer<typeof enrollBody>, token: string) {
+    const at = now();
+    const row = await repo.lockEnrollmentToken(tx, hashToken(token));
+    if (!row || row.usedAt || row.expiresAt.getTime() <= at.getTime())
+      throw unauthenticated('The enrollment token is unknown, already used or expired: ask for a new one.');
+    let name = row.computerName ?? '';
+    let id: string | undefined;
+    if (row.computerId) {
+      const c = await inventory.findComputer(tx, row.computerId);
+      name = c?.computer.name ?? '';
+      id = c?.computer.id;
+    } else {
+      id = (await inventory.findComputerByName(tx, name))?.id;
+    }
+    if (name.toLowerCase() !== body.computerName.toLowerCase())
+      throw unauthenticated('This enrollment token was made for another computer.');
+    let agent = id ? await repo.findAgentForUpdate(tx, id) : undefined;
+    if (agent?.status === 'approved')
+      throw new AppError(
+        'CONFLICT',
+        `Computer '${name}' already has an approved agent: revoke it first to enroll another.`,
+      );
+    if (!id) {
+      // An earlier request for this name (pending or revoked) keeps its id: the token settles it.
+      agent = await repo.findAgentByComputerName(tx, name);
+      id = agent?.id ?? newId('computer');
+      await registerComputer(tx, id, name, agentActor(id));
+    }
+    const actor = agentActor(id);
+    const values = {
+      computerName: name,
+      signingPublicKey: body.signingPublicKey,
+      sealingPublicKey: body.sealingPublicKey,
+      status: 'approved' as const,
+      enrolledAt: at,
+      lastSeenAt: null,
+    };
+    if (agent) await repo.updateAgent(tx, id, values);
+    else await repo.insertAgent(tx, { id, ...values });
+    await repo.markTokenUsed(tx, row.id, at);
+    await appendAudit(tx, {
+      actor,
+      kind: 'agent.enroll',
+      target: id,
+      details: {
+        computerName: name,
+        status: 'approved',
+        enrollmentTokenId: row.id,
+        tokenCreatedBy: row.createdBy,
+        signingKeyFingerprint: keyFingerprint(body.signingPublicKey),
+      },
+    });
+    return { agentId: id, status: 'approved' as AgentStatus };
+  }
+
+  async function enrollPending(tx: Tx, body: z.infer<typeof enrollBody>) {
+    const computer = await inventory.findComputerByName(tx, body.computerName);
+    const agent = computer
+      ? await repo.findAgentForUpdate(tx, computer.id)
+      : await repo.findAgentByComputerName(tx, body.computerName);
+    if (agent?.status === 'approved')
+      throw new AppError(
+        'CONFLICT',
+        `Computer '${agent.computerName}' already has an approved agent: revoke it first to enroll another.`,
+      );
+    if (agent?.status === 'pending')
+      throw new AppError(
+        'CONFLICT',
+        `An agent for '${agent.computerName}' is already awaiting approval: an administrator approves or revokes it.`,
+      );
+    const id = agent?.id ?? computer?.id ?? newId('computer');
+    const values = {
+      computerName: agent?.computerName ?? body.computerName,
+      signingPublicKey: body.signingPublicKey,
+      sealingPublicKey: body.sealingPublicKey,
+      status: 'pending' as const,
+      enrolledAt: now(),
+      lastSeenAt: null,
+    };
+    if (agent) await repo.updateAgent(tx, id, values);
+    else await repo.insertAgent(tx, { id, ...values });
+    await appendAudit(tx, {
+      actor: agentActor(id),
+      kind: 'agent.enroll',
+      target: id,
+      details: {
+        computerName: values.computerName,
+        status: 'pending',
+        signingKeyFingerprint: keyFingerprint(body.signingPublicKey),
+      },
+    });
+    return { agentId: id, status: 'pending' as AgentStatus };
+  }
+
+  return {
+    async createEnrollmentToken(p: Principal, body: z.infer<typeof createEnrollmentTokenBody>) {
+      const token = `${ENROLLMENT_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+      const expiresAt = new Date(now().getTime() + body.expiresInMinutes * 60_000);
+      return db.transaction(async (tx) => {
+        const computer = await inventory.findComputerByName(tx, body.computerName);
+        if (computer && (await repo.findAgent(tx, computer.id))?.status === 'approved')
+          throw new AppError(
+            'CONFLICT',
+            `Computer '${body.computerName}' already has an approved agent: revoke it first to enroll another.`,
+            [{ path: 'body.computerName', message: 'has an approved agent' }],
+          );
+        const row = await repo.insertEnrollmentToken(tx, {
+          id: `enr_${randomBytes(12).toString('hex')}`,
+          tokenHash: hashToken(token),
+          computerId: computer?.id ?? null,
+          computerName: computer ? null : body.computerName,
+          createdBy: actorOf(p),
+          expiresAt,
+        });
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'agent.token.create',
+          target: row.id,
+          details: {
+            computerId: row.computerId,
+            computerName: body.computerName,
+            expiresAt: expiresAt.toISOString(),
+          },
+        });
+        return {
+          id: row.id,
+          token,
+          computerId: row.computerId,
+          computerName: body.computerName,
+          expiresAt,
+        };
+      });
+    },
+
+    async list(status?: AgentStatus) {
+      const rows = await repo.listAgents(db, status);
+      return rows.map(({ agent, computerId }) => ({
+        id: agent.id,
+        computerName: agent.computerName,
+        computerRegistered: computerId !== null,
+        status: agent.status as AgentStatus,
+        signingKeyFingerprint: keyFingerprint(agent.signingPublicKey),
+        enrolledAt: agent.enrolledAt,
+        lastSeenAt: agent.lastSeenAt,
+      }));
+    },
+
+    async enroll(body: z.infer<typeof enrollBody>) {
+      checkKeys(body);
+      try {
+        return await db.transaction((tx) =>
+          body.token ? enrollWithToken(tx, body, body.token) : enrollPending(tx, body),
+        );
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw new AppError(
+            'CONFLICT',
+            `Another enrollment for '${body.computerName}' happened at the same time: try again.`,
+          );
+        throw err;
+      }
+    },
+
+    /** Approves a pending agent, registering its computer (under the agent's id) when it is not yet. */
+    async approve(p: Principal, idOrName: string) {
+      try {
+        return await db.transaction(async (tx) => {
+          const agent = await mustFindAgent(tx, idOrName);
+          if (agent.status !== 'pending')
+            throw new AppError(
+              'CONFLICT',
+              agent.status === 'approved'
+                ? `Agent '${agent.computerName}' is already approved.`
+                : `Agent '${agent.computerName}' was revoked: it must enroll again.`,
+            );
+          if (!(await inventory.findComputer(tx, agent.id))) {
+            const other = await inventory.findComputerByName(tx, agent.computerName);
+            if (other)
+              throw new AppError(
+                'CONFLICT',
+                `A computer named '${agent.computerName}' was registered after this agent asked to enroll: revoke this request and enroll the agent with a token for that computer.`,
+              );
+            await registerComputer(tx, agent.id, agent.computerName, actorOf(p));
+          }
+          await repo.updateAgent(tx, agent.id, { status: 'approved' });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'agent.approve',
+            target: agent.id,
+            details: { computerName: agent.computerName },
+          });
+          return agent.id;
+        });
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw new AppError('CONFLICT', `A computer named '${idOrName}' was registered at the same time.`);
+        throw err;
+      }
+    },
+
+    async revoke(p: Principal, idOrName: string) {
+      return db.transaction(async (tx) => {
+        const agent = await mustFindAgent(tx, idOrName);
+        if (agent.status === 'revoked')
+          throw new AppError('CONFLICT', `Agent '${agent.computerName}' is already revoked.`);
+        await repo.updateAgent(tx, agent.id, { status: 'revoked' });
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'agent.revoke',
+          target: agent.id,
+          details: { computerName: agent.computerName, was: agent.status },
+        });
+        return agent.id;
+      });
+    },
+
+    /** Checks an `Authorization: Agent <jwt>` assertion: signature, life, agent status, and single use. */
+    async authenticate(jwt: string): Promise<AuthOutcome> {
+      const refused = (message: string): AuthOutcome => ({ kind: 'refused', message });
+      const at = now();
+      const agentId = assertionIssuer(jwt);
+      const agent = agentId ? await repo.findAgent(db, agentId) : undefined;
+      if (!agentId || !agent) return refused('The assertion names no enrolled agent.');
+      const verified = await verifyAssertion(
+        jwt,
+        importPublicKey(agent.signingPublicKey, 'ed25519'),
+        agentId,
+        at,
+      );
+      if (!verified)
+        return refused('The assertion is invalid or expired: sign a fresh one with the agent key.');
+      if (agent.status !== 'approved')
+        return refused(
+          agent.status === 'pending'
+            ? 'This agent is awaiting approval by an administrator.'
+            : 'This agent was revoked: it must enroll again.',
+        );
+      if (!(await repo.recordAssertion(db, verified.jti, verified.expiresAt)))
+        return refused('The assertion was already used: sign a fresh one for every request.');
+      await repo.touchAgent(db, agentId, at, LAST_SEEN_INTERVAL_MS);
+      if (at.getTime() - lastPurge > REPLAY_PURGE_INTERVAL_MS) {
+        lastPurge = at.getTime();
+        // Expired assertions are refused by their exp anyway; keep a margin over the clock tolerance.
+        await repo.purgeExpiredAssertions(db, new Date(at.getTime() - 60_000));
+      }
+      return {
+        kind: 'ok',
+        agent: {
+          agentId,
+          computerName: agent.computerName,
+          sealingKey: importPublicKey(agent.sealingPublicKey, 'x25519'),
+        },
+      };
+    },
+
+    /**
+     * The agent's configuration. With the tag it already has and `waitSeconds`, waits for a change
+     * (or `signal`) before answering `unchanged`.
+     */
+    async config(
+      agentId: string,
+      opts: { tag?: string; waitSeconds: number; signal?: AbortSignal },
+    ): Promise<ConfigOutcome> {
+      const read = async () => {
+        const config = (await d.resolution.current()).configOf(agentId);
+        if (!config) throw notFound('Computer of agent', agentId);
+        return config;
+      };
+      if (!opts.tag || opts.waitSeconds <= 0) {
+        const config = await read();
+        return config.tag === opts.tag ? { kind: 'unchanged', tag: config.tag } : { kind: 'changed', config };
+      }
+      let wake: () => void = () => {};
+      let signalled = new Promise<void>((r) => {
+        wake = r;
+      });
+      const onChange = () => wake();
+      const set = waiters.get(agentId) ?? new Set<() => void>();
+      waiters.set(agentId, set);
+      set.add(onChange);
+      const onAbort = () => wake();
+      opts.signal?.addEventListener('abort', onAbort);
+      const deadline = Date.now() + opts.waitSeconds * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        for (;;) {
+          const config = await read();
+          if (config.tag !== opts.tag) return { kind: 'changed', config };
+          const remaining = deadline - Date.now();
+          if (remaining <= 0 || opts.signal?.aborted) return { kind: 'unchanged', tag: config.tag };
+          await Promise.race([
+            signalled,
+            new Promise<void>((r) => {
+              timer = setTimeout(r, remaining);
+            }),
+          ]);
+          clearTimeout(timer);
+          signalled = new Promise<void>((r) => {
+            wake = r;
+          });
+        }
+      } finally {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        set.delete(onChange);
+        if (set.size === 0) waiters.delete(agentId);
+      }
+    },
+
+    /**
+     * Seals each requested account that is distributed to the agent at that version; any other request
+     * gets nothing. Deliveries and refusals are audited (agent, account, version) — never the secret.
+     */
+    async credentials(agent: AgentPrincipal, requested: { id: string; version: number }[]) {
+      const engine = await d.resolution.current();
+      const distributed = new Map(engine.accountsFor(agent.agentId).map((a) => [a.id, a.version]));
+      const seen = new Set<string>();
+      const items: { accountId: string; version: number; envelope: SealedEnvelope }[] = [];
+      const refused: { id: string; version: number; reason: string }[] = [];
+      for (const r of requested) {
+        const key = `${r.id}@${r.version}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const version = distributed.get(r.id);
+        if (version === undefined) {
+          refused.push({ ...r, reason: 'not-distributed' });
+          continue;
+        }
+        const account = version === r.version ? await findAccount(db, r.id) : undefined;
+        if (!account || account.version !== r.version) {
+          refused.push({ ...r, reason: 'not-current-version' });
+          continue;
+        }
+        const secret = await d.accounts.openSecret(r.id, r.version);
+        const plaintext = JSON.stringify({
+          accountId: account.id,
+          version: account.version,
+          name: account.name,
+          type: account.type,
+          publicFields: account.publicFields,
+          secret,
+        });
+        items.push({
+          accountId: r.id,
+          version: r.version,
+          envelope: sealTo(agent.sealingKey, plaintext, credentialAad(agent.agentId, r.id, r.version)),
+        });
+      }
+      if (items.length || refused.length) {
+        await db.transaction(async (tx) => {
+          for (const i of items)
+            await appendAudit(tx, {
+              actor: agentActor(agent.agentId),
+              kind: 'credential.delivery',
+              target: i.accountId,
+              details: { agent: agent.agentId, account: i.accountId, version: i.version },
+            });
+          for (const r of refused)
+            await appendAudit(tx, {
+              actor: agentActor(agent.agentId),
+              kind: 'credential.refused',
+              target: r.id,
+              details: { agent: agent.agentId, account: r.id, version: r.version, reason: r.reason },
+            });
+        });
+      }
+      return { items };
+    },
+  };
+}
