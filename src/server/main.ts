@@ -14,6 +14,8 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   const logger = pino({
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', '*.password', '*.token'], censor: '[redacted]' },
+    // A failed query's parameters must never reach a log line.
+    serializers: { err: (err: Error) => pino.stdSerializers.err(redactDbError(err) as Error) },
   });
   const storage = await openStorage(config);
   const { database, keyring } = storage;
