@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { registerAccountCommands } from './account.js';
 import { registerAdminRotateRootKey } from './admin-rotate-root-key.js';
+import { registerAgentAdminCommands } from './agent-admin.js';
 import { registerAgentConfigCommand } from './agent-config.js';
+import { registerAlertCommands } from './alert.js';
 import { registerAuditCommands } from './audit.js';
 import { registerClassCommands } from './class.js';
 import { registerComputerCommands } from './computer.js';
@@ -42,6 +44,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerExplainCommand(program, ctx);
   registerFindingsCommand(program, ctx);
   registerAgentConfigCommand(program, ctx);
+  registerAlertCommands(program, ctx);
+  registerAgentAdminCommands(program, ctx);
   const admin = program
     .command('admin')
     .description('Maintenance that runs on a server machine, against the database');
