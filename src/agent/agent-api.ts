@@ -11,6 +11,7 @@ import {
 } from '../contract/agents.js';
 import { ApiError } from '../contract/client.js';
 import { errorBodySchema } from '../contract/errors.js';
+import { agentWorkflowsResponse, type RunResult, reportResultsResponse } from '../contract/results.js';
 import { openSealed, signAssertion } from '../crypto/agent-keys.js';
 import type { AgentIdentity } from './agent-identity.js';
 
@@ -22,9 +23,13 @@ export interface AgentApiOptions {
   identity: AgentIdentity;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** Aborts every call in flight (the agent stopping). */
+  signal?: AbortSignal;
 }
 
 export type AgentApi = ReturnType<typeof createAgentApi>;
+
+const anySignal = (a: AbortSignal, b: AbortSignal | undefined) => (b ? AbortSignal.any([a, b]) : a);
 
 export function createAgentApi(opts: AgentApiOptions) {
   const doFetch = opts.fetch ?? globalThis.fetch;
@@ -56,7 +61,7 @@ export function createAgentApi(opts: AgentApiOptions) {
         method,
         headers,
         body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
-        signal: AbortSignal.timeout((opts.timeoutMs ?? 30_000) + (o.waitMs ?? 0)),
+        signal: anySignal(AbortSignal.timeout((opts.timeoutMs ?? 30_000) + (o.waitMs ?? 0)), opts.signal),
       });
     } catch (err) {
       throw new ApiError(
@@ -106,6 +111,18 @@ export function createAgentApi(opts: AgentApiOptions) {
       });
       if (status === 304) return { kind: 'unchanged' };
       return { kind: 'changed', config: agentConfigSchema.parse(json) };
+    },
+
+    /** Definitions of the workflows in this agent's configuration and the objects they run for. */
+    async fetchWorkflows() {
+      const { json } = await call('GET', '/api/v1/agent/workflows', { auth: true });
+      return agentWorkflowsResponse.parse(json);
+    },
+
+    /** Reports run results; pairs outside this agent's configuration come back refused. */
+    async reportResults(results: RunResult[]) {
+      const { json } = await call('POST', '/api/v1/agent/results', { auth: true, body: { results } });
+      return reportResultsResponse.parse(json);
     },
 
     /** Fetches and opens the given accounts; ones not distributed to this agent are simply absent. */

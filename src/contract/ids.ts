@@ -11,6 +11,7 @@ export const idPrefixes = {
   secret: 'sec',
   account: 'acct',
   association: 'asc',
+  alert: 'alrt',
   request: 'req',
 } as const;
 

@@ -28,9 +28,11 @@ export type Permission =
   | 'profiles.read'
   | 'accounts.manage'
   | 'servers.read'
-  | 'agents.manage';
+  | 'agents.manage'
+  | 'alerts.read'
+  | 'alerts.write';
 
-const everyone: Permission[] = ['inventory.read', 'servers.read'];
+const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read'];
 
 const grants: Record<Role, readonly Permission[]> = {
   administrator: [
@@ -44,11 +46,13 @@ const grants: Record<Role, readonly Permission[]> = {
     'profiles.read',
     'accounts.manage',
     'agents.manage',
+    'alerts.write',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   author: [...everyone, 'groups.write', 'packs.read', 'profiles.read'],
-  'advanced-operator': everyone,
-  operator: everyone,
+  // Operators work alerts: raise, take ownership, set ticket and resolution state.
+  'advanced-operator': [...everyone, 'alerts.write'],
+  operator: [...everyone, 'alerts.write'],
   'read-only-operator': everyone,
 };
 

@@ -16,6 +16,8 @@ import { registerAssociations } from './modules/accounts/associations-routes.js'
 import { createAssociationsService } from './modules/accounts/associations-service.js';
 import { registerAgents } from './modules/agents/agents-routes.js';
 import { createAgentsService } from './modules/agents/agents-service.js';
+import { registerAlerts } from './modules/alerts/alerts-routes.js';
+import { createAlertsService } from './modules/alerts/alerts-service.js';
 import { registerAudit } from './modules/audit/audit-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
@@ -25,6 +27,8 @@ import { createPacksService } from './modules/packs/packs-service.js';
 import { createFindingsService } from './modules/resolution/findings-service.js';
 import { registerResolution } from './modules/resolution/resolution-routes.js';
 import { createResolutionService, type ResolutionService } from './modules/resolution/resolution-service.js';
+import { registerResults } from './modules/results/results-routes.js';
+import { createResultsService } from './modules/results/results-service.js';
 import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
 import { createLoginThrottle } from './modules/users/login-throttle.js';
@@ -169,7 +173,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accounts = createAccountsService({ db, keyring: deps.keyring });
   registerAccounts(app, accounts);
   registerAgents(app, createAgentsService({ db, accounts, resolution, now: deps.now }));
+  registerResults(app, createResultsService({ db, resolution, now: deps.now }));
   registerAssociations(app, createAssociationsService({ db }));
+  registerAlerts(app, createAlertsService({ db, now: deps.now }));
   registerResolution(app, {
     resolution,
     findings: createFindingsService({

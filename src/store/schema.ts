@@ -407,3 +407,75 @@ export const assertionReplays = pgTable(
   },
   (t) => [index('assertion_replays_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * Alerts raised by monitors and rules, by Steward itself or through the API. Resolution state 0 is New,
+ * 255 Closed, 1–254 custom. `source_object_id` and `workflow_id` carry no foreign key: an alert is history
+ * and outlives the object, health service or pack it was about. `custom` holds Custom1..Custom10 under the
+ * keys "1".."10". At most one open alert per `dedupe_key`: raising it again increments `repeat_count`.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    severity: text('severity').notNull(),
+    priority: text('priority').notNull(),
+    resolutionState: integer('resolution_state').notNull().default(0),
+    sourceObjectId: text('source_object_id'),
+    sourceKind: text('source_kind').notNull(),
+    workflowId: text('workflow_id'),
+    category: text('category'),
+    owner: text('owner'),
+    ticketId: text('ticket_id'),
+    custom: jsonb('custom').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    repeatCount: integer('repeat_count').notNull().default(0),
+    dedupeKey: text('dedupe_key'),
+    timeRaised: timestamp('time_raised', { withTimezone: true }).notNull().defaultNow(),
+    timeResolved: timestamp('time_resolved', { withTimezone: true }),
+    lastModified: timestamp('last_modified', { withTimezone: true }).notNull().defaultNow(),
+    lastModifiedBy: text('last_modified_by').notNull(),
+    resolvedBy: text('resolved_by'),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_dedupe_key_idx')
+      .on(t.dedupeKey)
+      .where(sql`${t.resolutionState} <> 255 AND ${t.dedupeKey} IS NOT NULL`),
+    index('alerts_state_raised_idx').on(t.resolutionState, t.timeRaised, t.id),
+    index('alerts_source_object_idx').on(t.sourceObjectId),
+    index('alerts_raised_idx').on(t.timeRaised, t.id),
+  ],
+);
+
+/**
+ * The latest run result of each (agent, workflow, object). No foreign key to workflows or objects: a result
+ * is history and may outlive them. `not_run_since` is when the current streak of
+ * `not-run-credentials-not-found` reports began (R22's grace period counts from it); null otherwise.
+ */
+export const workflowResults = pgTable(
+  'workflow_results',
+  {
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id').notNull(),
+    objectId: text('object_id').notNull(),
+    outcome: text('outcome').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    exitCode: integer('exit_code'),
+    timedOut: boolean('timed_out').notNull(),
+    accountId: text('account_id'),
+    accountVersion: integer('account_version'),
+    stdout: text('stdout').notNull(),
+    stderr: text('stderr').notNull(),
+    reportedAt: timestamp('reported_at', { withTimezone: true }).notNull().defaultNow(),
+    notRunSince: timestamp('not_run_since', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.agentId, t.workflowId, t.objectId] }),
+    index('workflow_results_object_idx').on(t.objectId),
+    index('workflow_results_workflow_idx').on(t.workflowId),
+  ],
+);

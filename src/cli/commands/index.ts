@@ -5,6 +5,7 @@ import { registerAccountCommands } from './account.js';
 import { registerAdminRotateRootKey } from './admin-rotate-root-key.js';
 import { registerAgentAdminCommands } from './agent-admin.js';
 import { registerAgentConfigCommand } from './agent-config.js';
+import { registerAgentRunCommand } from './agent-run.js';
 import { registerAlertCommands } from './alert.js';
 import { registerAuditCommands } from './audit.js';
 import { registerClassCommands } from './class.js';
@@ -44,6 +45,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerExplainCommand(program, ctx);
   registerFindingsCommand(program, ctx);
   registerAgentConfigCommand(program, ctx);
+  registerAgentRunCommand(program, ctx);
   registerAlertCommands(program, ctx);
   registerAgentAdminCommands(program, ctx);
   const admin = program

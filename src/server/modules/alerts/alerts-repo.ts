@@ -1,0 +1,96 @@
+// Alerts in the database: one open alert per dedupe key, listed newest first with keyset paging.
+import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../../store/db.js';
+import { alerts, computers, managementServers, objects, pools } from '../../../store/schema.js';
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type AlertInsert = typeof alerts.$inferInsert;
+
+const CLOSED = 255;
+const isOpen = ne(alerts.resolutionState, CLOSED);
+
+export const findAlert = async (db: Executor, id: string) =>
+  (await db.select().from(alerts).where(eq(alerts.id, id)))[0];
+
+export const findOpenByKey = async (db: Executor, dedupeKey: string) =>
+  (
+    await db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.dedupeKey, dedupeKey), isOpen))
+  )[0];
+
+/**
+ * Inserts the alert, or — when an open alert has the same dedupe key — increments that one's repeat count,
+ * atomically (the partial unique index arbitrates between servers). `repeated` tells which happened.
+ */
+export async function insertOrRepeat(
+  db: Executor,
+  row: AlertInsert,
+  repeat: Partial<AlertInsert>,
+): Promise<{ row: AlertRow; repeated: boolean }> {
+  const q = db.insert(alerts).values(row);
+  const rows = await (row.dedupeKey
+    ? q.onConflictDoUpdate({
+        target: alerts.dedupeKey,
+        targetWhere: sql`resolution_state <> 255 AND dedupe_key IS NOT NULL`,
+        set: { ...repeat, repeatCount: sql`${alerts.repeatCount} + 1` },
+      })
+    : q
+  ).returning({ id: alerts.id });
+  const r = rows[0]!;
+  return { row: (await findAlert(db, r.id))!, repeated: r.id !== row.id };
+}
+
+export const updateAlert = async (db: Executor, id: string, patch: Partial<AlertInsert>) =>
+  (await db.update(alerts).set(patch).where(eq(alerts.id, id)).returning())[0];
+
+export interface AlertFilter {
+  state: 'open' | 'closed' | 'all';
+  severity?: string;
+  priority?: string;
+  sourceObjectId?: string;
+  workflowId?: string;
+  since?: Date;
+  /** Continue after this alert (which must exist) in newest-first order. */
+  afterId?: string;
+  limit: number;
+}
+
+export const listAlerts = (db: Executor, f: AlertFilter) =>
+  db
+    .select()
+    .from(alerts)
+    .where(
+      and(
+        f.state === 'open' ? isOpen : f.state === 'closed' ? eq(alerts.resolutionState, CLOSED) : undefined,
+        f.severity ? eq(alerts.severity, f.severity) : undefined,
+        f.priority ? eq(alerts.priority, f.priority) : undefined,
+        f.sourceObjectId ? eq(alerts.sourceObjectId, f.sourceObjectId) : undefined,
+        f.workflowId ? eq(alerts.workflowId, f.workflowId) : undefined,
+        f.since ? gte(alerts.timeRaised, f.since) : undefined,
+        // Compared with the stored row itself, so timestamp precision cannot skip or repeat an alert.
+        f.afterId
+          ? sql`(${alerts.timeRaised}, ${alerts.id}) < (SELECT a.time_raised, a.id FROM alerts a WHERE a.id = ${f.afterId})`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(alerts.timeRaised), desc(alerts.id))
+    .limit(f.limit);
+
+/** Whether an id names an object, computer, management server or pool: what an alert may be about. */
+export async function sourceExists(db: Executor, id: string): Promise<boolean> {
+  // One after another: inside a transaction they share one connection.
+  if ((await db.select({ id: objects.id }).from(objects).where(eq(objects.id, id))).length) return true;
+  if ((await db.select({ id: computers.id }).from(computers).where(eq(computers.id, id))).length) return true;
+  if (
+    (
+      await db
+        .select({ id: managementServers.id })
+        .from(managementServers)
+        .where(eq(managementServers.id, id))
+    ).length
+  )
+    return true;
+  return (await db.select({ id: pools.id }).from(pools).where(eq(pools.id, id))).length > 0;
+}

@@ -1,0 +1,221 @@
+// Alerts: raise (with repeat counting by dedupe key), update, close by key, list and show — every change audited.
+import {
+  type Priority,
+  RESOLUTION_CLOSED,
+  RESOLUTION_NEW,
+  type Severity,
+  type SourceKind,
+} from '../../../contract/alerts.js';
+import { newId } from '../../../contract/ids.js';
+import type { Db, Executor } from '../../../store/db.js';
+import { AppError, invalid, notFound } from '../../errors.js';
+import { appendAudit } from '../audit/audit-repo.js';
+import * as repo from './alerts-repo.js';
+
+export interface AlertsServiceDeps {
+  db: Db;
+  now?: () => Date;
+}
+
+export interface RaiseAlertInput {
+  name: string;
+  description?: string;
+  severity: Severity;
+  priority?: Priority;
+  /** The object the alert is about; for Steward's own alerts a health service (cmp_…, srv_…) or watcher. */
+  sourceObjectId?: string | null;
+  sourceKind: SourceKind;
+  workflowId?: string | null;
+  category?: string | null;
+  owner?: string | null;
+  ticketId?: string | null;
+  /** Custom1..Custom10 under the keys "1".."10". */
+  custom?: Record<string, string | undefined>;
+  /**
+   * While an alert with this key is open, raising again increments its repeat count (and takes the new
+   * severity and description) instead of creating another alert. Monitors and Steward's own alerts use it.
+   */
+  dedupeKey?: string | null;
+}
+
+export interface AlertPatch {
+  resolutionState?: number;
+  priority?: Priority;
+  owner?: string | null;
+  ticketId?: string | null;
+  /** A value sets the field, null clears it, an absent key leaves it. */
+  custom?: Record<string, string | null | undefined>;
+}
+
+export interface AlertListFilter {
+  state?: 'open' | 'closed' | 'all';
+  severity?: Severity;
+  priority?: Priority;
+  sourceObjectId?: string;
+  workflowId?: string;
+  since?: Date;
+  afterId?: string;
+  limit?: number;
+}
+
+export type AlertRow = repo.AlertRow;
+export type AlertsService = ReturnType<typeof createAlertsService>;
+
+const defined = (o: Record<string, string | null | undefined>) =>
+  Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
+/**
+ * `actor` is the audit actor of each change: `user:<name>` for people (actorOf), `system` for Steward itself,
+ * or a health service such as `agent:cmp_…`.
+ */
+export function createAlertsService({ db, now = () => new Date() }: AlertsServiceDeps) {
+  async function mustFind(tx: Executor, id: string) {
+    const row = await repo.findAlert(tx, id);
+    if (!row) throw notFound('Alert', id);
+    return row;
+  }
+
+  return {
+    /** Raises an alert, or repeats the open one with the same dedupe key. API-raised sources must exist. */
+    async raise(actor: string, input: RaiseAlertInput): Promise<{ alert: AlertRow; repeated: boolean }> {
+      return db.transaction(async (tx) => {
+        if (
+          input.sourceKind === 'api' &&
+          input.sourceObjectId &&
+          !(await repo.sourceExists(tx, input.sourceObjectId))
+        ) {
+          throw invalid(
+            'body.sourceObjectId',
+            `no object, computer, management server or pool '${input.sourceObjectId}'`,
+          );
+        }
+        const at = now();
+        const { row, repeated } = await repo.insertOrRepeat(
+          tx,
+          {
+            id: newId('alert'),
+            name: input.name,
+            description: input.description ?? '',
+            severity: input.severity,
+            priority: input.priority ?? 'medium',
+            resolutionState: RESOLUTION_NEW,
+            sourceObjectId: input.sourceObjectId ?? null,
+            sourceKind: input.sourceKind,
+            workflowId: input.workflowId ?? null,
+            category: input.category ?? null,
+            owner: input.owner ?? null,
+            ticketId: input.ticketId ?? null,
+            custom: defined(input.custom ?? {}),
+            repeatCount: 0,
+            dedupeKey: input.dedupeKey ?? null,
+            timeRaised: at,
+            lastModified: at,
+            lastModifiedBy: actor,
+          },
+          {
+            severity: input.severity,
+            ...(input.description !== undefined ? { description: input.description } : {}),
+            lastModified: at,
+            lastModifiedBy: actor,
+          },
+        );
+        await appendAudit(tx, {
+          actor,
+          kind: 'alert.raise',
+          target: row.id,
+          details: {
+            name: row.name,
+            severity: row.severity,
+            priority: row.priority,
+            sourceKind: row.sourceKind,
+            sourceObjectId: row.sourceObjectId,
+            ...(repeated ? { repeated: true, repeatCount: row.repeatCount } : {}),
+          },
+        });
+        return { alert: row, repeated };
+      });
+    },
+
+    /** Changes resolution state, priority, owner, ticket or custom fields; 255 closes (time and who resolved). */
+    async update(actor: string, id: string, patch: AlertPatch): Promise<AlertRow> {
+      return db.transaction(async (tx) => {
+        const row = await mustFind(tx, id);
+        const at = now();
+        const set: Partial<repo.AlertInsert> = { lastModified: at, lastModifiedBy: actor };
+        const details: Record<string, unknown> = { changed: Object.keys(patch) };
+        const to = patch.resolutionState;
+        if (to !== undefined && to !== row.resolutionState) {
+          details.resolutionState = { from: row.resolutionState, to };
+          set.resolutionState = to;
+          if (to === RESOLUTION_CLOSED) {
+            set.timeResolved = at;
+            set.resolvedBy = actor;
+          } else if (row.resolutionState === RESOLUTION_CLOSED) {
+            // Reopening: one open alert per dedupe key.
+            const open = row.dedupeKey ? await repo.findOpenByKey(tx, row.dedupeKey) : undefined;
+            if (open) {
+              throw new AppError(
+                'CONFLICT',
+                `Alert ${open.id} is open with the same dedupe key '${row.dedupeKey}': close it before reopening ${id}.`,
+                [
+                  {
+                    path: 'body.resolutionState',
+                    message: `alert ${open.id} is open with the same dedupe key`,
+                  },
+                ],
+              );
+            }
+            set.timeResolved = null;
+            set.resolvedBy = null;
+          }
+        }
+        if (patch.priority !== undefined) set.priority = patch.priority;
+        if (patch.owner !== undefined) set.owner = patch.owner;
+        if (patch.ticketId !== undefined) set.ticketId = patch.ticketId;
+        if (patch.custom) set.custom = defined({ ...row.custom, ...patch.custom });
+        const next = (await repo.updateAlert(tx, id, set))!;
+        await appendAudit(tx, { actor, kind: 'alert.update', target: id, details });
+        return next;
+      });
+    },
+
+    /** Closes the open alert with this dedupe key, if there is one (a monitor healthy again, credentials arrived). */
+    async resolveByKey(actor: string, dedupeKey: string): Promise<AlertRow | undefined> {
+      return db.transaction(async (tx) => {
+        const row = await repo.findOpenByKey(tx, dedupeKey);
+        if (!row) return undefined;
+        const at = now();
+        const next = (await repo.updateAlert(tx, row.id, {
+          resolutionState: RESOLUTION_CLOSED,
+          timeResolved: at,
+          resolvedBy: actor,
+          lastModified: at,
+          lastModifiedBy: actor,
+        }))!;
+        await appendAudit(tx, {
+          actor,
+          kind: 'alert.update',
+          target: row.id,
+          details: {
+            changed: ['resolutionState'],
+            resolutionState: { from: row.resolutionState, to: RESOLUTION_CLOSED },
+            dedupeKey,
+          },
+        });
+        return next;
+      });
+    },
+
+    /** Newest first; `nextAfterId` continues the listing, null on the last page. */
+    async list(f: AlertListFilter = {}): Promise<{ items: AlertRow[]; nextAfterId: string | null }> {
+      const limit = f.limit ?? 100;
+      if (f.afterId && !(await repo.findAlert(db, f.afterId)))
+        throw invalid('querystring.afterId', `no alert '${f.afterId}' to continue after`);
+      const rows = await repo.listAlerts(db, { ...f, state: f.state ?? 'open', limit: limit + 1 });
+      const items = rows.slice(0, limit);
+      return { items, nextAfterId: rows.length > limit ? items[items.length - 1]!.id : null };
+    },
+
+    get: async (id: string): Promise<AlertRow> => mustFind(db, id),
+  };
+}

@@ -1,0 +1,210 @@
+// Proves `steward agent` end to end with real processes: it enrolls with a token (failing over from a dead
+// server to a live one), receives the account distributed to it and runs a monitor as that account (its
+// user name in the output, never its password), reports not-run-credentials-not-found for an account
+// associated but not distributed, stops cleanly on SIGTERM, and no password reaches any log or its disk.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentProcess, startAgent } from '../support/agent-process.js';
+import { assertCliBuilt } from '../support/cli-process.js';
+import {
+  api,
+  freePort,
+  oneTimePasswordOf,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+  startServer,
+  tempDir,
+} from '../support/server-process.js';
+import { createPostgresDatabase } from '../support/test-database.js';
+import { testDatabaseUrl } from '../support/test-db-target.js';
+
+const RUN_PASSWORD = 'e2e-run-as-password-Zq81';
+const MISSING_PASSWORD = 'e2e-not-distributed-password-Xk44';
+const COMPUTER = 'agent-e2e-01';
+
+const PACK = `
+id: E2E.Agent
+version: 1.0.0
+references:
+  - { id: Steward.Library, minVersion: 1.0.0 }
+profiles:
+  - { id: E2E.Agent.RunProfile, contextClass: System.Computer }
+  - { id: E2E.Agent.MissingProfile, contextClass: System.Computer }
+workflows:
+  - id: E2E.Agent.WhoAmI
+    kind: monitor
+    target: System.Computer
+    runAs: E2E.Agent.RunProfile
+    action:
+      type: command
+      command: [sh, -c, 'echo user=$STEWARD_RUNAS_USERNAME; test -n "$STEWARD_RUNAS_PASSWORD"']
+    schedule: { cron: '* * * * * *' }
+  - id: E2E.Agent.NotDistributed
+    kind: monitor
+    target: System.Computer
+    runAs: E2E.Agent.MissingProfile
+    action: { type: command, command: [sh, -c, 'echo should-never-run'] }
+    schedule: { cron: '* * * * * *' }
+  - id: E2E.Agent.Task
+    kind: task
+    target: System.Computer
+    runAs: E2E.Agent.RunProfile
+    action: { type: command, command: [sh, -c, 'echo task-ran'] }
+`;
+
+interface Result {
+  workflowId: string;
+  objectId: string;
+  outcome: string;
+  exitCode: number | null;
+  accountId: string | null;
+  stdout: string;
+  notRunSince: string | null;
+}
+
+let server: ServerProcess;
+let agent: AgentProcess;
+let agentDir: string;
+let token: string;
+let agentId: string;
+let runAccount: string;
+let missingAccount: string;
+let dropDatabase: (() => Promise<void>) | undefined;
+let agentExit: number | null;
+
+async function ok<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  const r = await api<T>(server.url, method, path, { token, body });
+  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}\nagent log:\n${agent?.stderr() ?? ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const resultOf = async (workflowId: string) =>
+  (await ok<{ items: Result[] }>('GET', `/api/v1/results?computer=${COMPUTER}&workflow=${workflowId}`))
+    .items[0];
+
+beforeAll(async () => {
+  assertCliBuilt();
+  let env: Record<string, string> = {};
+  if (testDatabaseUrl) {
+    const d = await createPostgresDatabase();
+    dropDatabase = d.drop;
+    env = { DATABASE_URL: d.url };
+  }
+  server = await startServer({ env });
+  token = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), 'e2e admin password 9');
+  await ok('POST', '/api/v1/packs', { content: PACK, format: 'yaml' });
+  const enrollment = await ok<{ token: string }>('POST', '/api/v1/agents/enrollment-tokens', {
+    computerName: COMPUTER,
+  });
+  agentDir = tempDir('steward-agent-e2e-');
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  agent = startAgent(['--server', dead, '--server', server.url, '--data-dir', agentDir, '--name', COMPUTER], {
+    STEWARD_AGENT_TOKEN: enrollment.token,
+  });
+  agentId = await until('the agent to enroll', async () => {
+    const agents = await ok<{ items: { id: string; computerName: string; status: string }[] }>(
+      'GET',
+      '/api/v1/agents',
+    );
+    return agents.items.find((a) => a.computerName === COMPUTER && a.status === 'approved')?.id;
+  });
+
+  const account = async (name: string, password: string) =>
+    (
+      await ok<{ id: string }>('POST', '/api/v1/accounts', {
+        name,
+        credential: { type: 'windows', userName: name, password },
+      })
+    ).id;
+  runAccount = await account('svc-e2e-run', RUN_PASSWORD);
+  missingAccount = await account('svc-e2e-missing', MISSING_PASSWORD);
+  await ok('PUT', `/api/v1/accounts/${runAccount}/distribution`, {
+    security: 'more-secure',
+    approved: [agentId],
+  });
+  for (const [profile, accountId] of [
+    ['E2E.Agent.RunProfile', runAccount],
+    ['E2E.Agent.MissingProfile', missingAccount],
+  ] as const)
+    await ok('POST', `/api/v1/profiles/${profile}/associations`, {
+      accountId,
+      scope: { kind: 'object', objectId: agentId },
+    });
+}, 90_000);
+
+afterAll(async () => {
+  await agent?.stop('SIGKILL');
+  await server?.stop();
+  await dropDatabase?.();
+});
+
+describe('steward agent', () => {
+  it('enrolls with its token after failing over from an unreachable server, keys mode 0600', async () => {
+    expect(agent.stderr()).toContain('server unreachable: moving on');
+    expect(agentId).toMatch(/^cmp_/);
+    for (const f of ['agent-signing-key.pem', 'agent-sealing-key.pem'])
+      expect(statSync(join(agentDir, f)).mode & 0o777).toBe(0o600);
+  });
+
+  it('runs the monitor as the distributed account: its user name in the output, never its password', async () => {
+    const r = await until('a run as the distributed account', async () => {
+      const x = await resultOf('E2E.Agent.WhoAmI');
+      return x?.outcome === 'ran' && x.accountId === runAccount ? x : undefined;
+    });
+    expect(r.objectId).toBe(agentId);
+    expect(r.stdout).toBe('user=svc-e2e-run\n');
+    // `test -n "$STEWARD_RUNAS_PASSWORD"` exits 0 only if the password reached the process.
+    expect(r.exitCode).toBe(0);
+    expect(JSON.stringify(r)).not.toContain(RUN_PASSWORD);
+  });
+
+  it('does not run the workflow whose account is associated but not distributed, and says so', async () => {
+    const r = await until('the not-run report', async () => {
+      const x = await resultOf('E2E.Agent.NotDistributed');
+      return x?.outcome === 'not-run-credentials-not-found' ? x : undefined;
+    });
+    expect(r).toMatchObject({ objectId: agentId, accountId: missingAccount, exitCode: null, stdout: '' });
+    expect(r.notRunSince).not.toBeNull();
+    // Tasks run on demand only: the scheduler never ran this one.
+    expect(await resultOf('E2E.Agent.Task')).toBeUndefined();
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    agentExit = await agent.stop('SIGTERM');
+    expect(agentExit).toBe(0);
+    expect(agent.stderr()).toContain('agent stopped');
+  });
+
+  it('leaves no password in any log of server or agent, nor on the agent’s disk', async () => {
+    await server.stop();
+    const logs = [
+      agent.stdout(),
+      agent.stderr(),
+      server.stdout(),
+      server.stderr(),
+      readFileSync(server.stdoutPath, 'utf8'),
+      readFileSync(server.stderrPath, 'utf8'),
+    ];
+    for (const f of readdirSync(agentDir)) logs.push(readFileSync(join(agentDir, f), 'utf8'));
+    expect(agent.stderr().length).toBeGreaterThan(0);
+    for (const text of logs) {
+      expect(text).not.toContain(RUN_PASSWORD);
+      expect(text).not.toContain(MISSING_PASSWORD);
+      expect(text).not.toContain('stw_enroll_');
+    }
+    // Every agent log line is JSON.
+    for (const line of agent.stderr().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  });
+});
