@@ -7,6 +7,7 @@ import type { CliContext } from '../cli-context.js';
 import { integerOption } from '../options.js';
 import type { Column } from '../output.js';
 import { session } from '../session.js';
+import { agentGroup } from './agent-group.js';
 
 type Agent = z.infer<typeof agentSchema>;
 
@@ -22,13 +23,6 @@ const columns: Column<Agent>[] = [
 const changedSchema = z.object({ id: z.string(), status: z.enum(['approved', 'revoked']) });
 
 /** The `agent` command group: shared with other `steward agent …` commands, whichever registers first. */
-function agentGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'agent') ??
-    program.command('agent').description('Agents: the health services on computers and pools')
-  );
-}
-
 /** The agent with this id, as listed after a change (for its computer name and key fingerprint). */
 async function findAgent(client: Client, id: string): Promise<Agent | undefined> {
   const { items } = await client.request('GET', '/api/v1/agents', { schema: listOf(agentSchema) });

@@ -6,6 +6,7 @@ import { healthServiceConfigSchema, type resolutionSchema } from '../../contract
 import type { CliContext } from '../cli-context.js';
 import { session } from '../session.js';
 import { accountNames, named } from './account.js';
+import { agentGroup } from './agent-group.js';
 
 type Resolution = z.infer<typeof resolutionSchema>;
 
@@ -17,13 +18,6 @@ const resolutionText = (r: Resolution, names: Map<string, string>, hs: string) =
       : `NOT RUN: ${named(names, r.accountId)} is not distributed to ${hs}`;
 
 /** The `agent` command group: shared with other `steward agent …` commands, whichever registers first. */
-function agentGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'agent') ??
-    program.command('agent').description('Agents: the health services on computers and pools')
-  );
-}
-
 export function registerAgentConfigCommand(program: Command, ctx: CliContext): void {
   agentGroup(program)
     .command('config')

@@ -4,15 +4,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
+import { agentGroup } from './agent-group.js';
 
 /** The `agent` command group: shared with other `steward agent …` commands, whichever registers first. */
-function agentGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'agent') ??
-    program.command('agent').description('Agents: the health services on computers and pools')
-  );
-}
-
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export interface AgentRunSettings {
