@@ -174,11 +174,15 @@ export const objects = pgTable(
     displayName: text('display_name').notNull(),
     properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     hostId: text('host_id'),
+    /** The discovery and the object it ran for that found this object; null for objects made by people. */
+    discoveryId: text('discovery_id'),
+    discoverySourceId: text('discovery_source_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('objects_class_id_idx').on(t.classId),
+    index('objects_discovery_idx').on(t.discoveryId, t.discoverySourceId),
     index('objects_host_id_idx').on(t.hostId),
     uniqueIndex('objects_host_name_idx').on(t.hostId, t.classId, t.name),
   ],
@@ -456,9 +460,8 @@ export const alerts = pgTable(
 export const workflowResults = pgTable(
   'workflow_results',
   {
-    agentId: text('agent_id')
-      .notNull()
-      .references(() => agents.id, { onDelete: 'cascade' }),
+    /** The runner: an agent (its computer id) or a pool whose member server ran the workflow. */
+    agentId: text('agent_id').notNull(),
     workflowId: text('workflow_id').notNull(),
     objectId: text('object_id').notNull(),
     outcome: text('outcome').notNull(),
@@ -479,3 +482,57 @@ export const workflowResults = pgTable(
     index('workflow_results_workflow_idx').on(t.workflowId),
   ],
 );
+
+/**
+ * The health state each monitor last set for each object (healthy, warning, critical). A change to warning or
+ * critical raises an alert; a return to healthy resolves it.
+ */
+export const healthStates = pgTable(
+  'health_states',
+  {
+    monitorId: text('monitor_id').notNull(),
+    objectId: text('object_id').notNull(),
+    runnerId: text('runner_id').notNull(),
+    state: text('state').notNull(),
+    message: text('message').notNull().default(''),
+    since: timestamp('since', { withTimezone: true }).notNull(),
+    checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.monitorId, t.objectId] }), index('health_states_object_idx').on(t.objectId)],
+);
+
+/**
+ * On-demand task runs: requested by a person, claimed by the runner of the object (an agent, or the pool
+ * member server that holds the pool's lease), finished with exit code and output.
+ */
+export const taskRuns = pgTable(
+  'task_runs',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id').notNull(),
+    objectId: text('object_id').notNull(),
+    runnerId: text('runner_id').notNull(),
+    status: text('status').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    timeoutSeconds: integer('timeout_seconds').notNull(),
+    exitCode: integer('exit_code'),
+    timedOut: boolean('timed_out').notNull().default(false),
+    accountId: text('account_id'),
+    accountVersion: integer('account_version'),
+    stdout: text('stdout').notNull().default(''),
+    stderr: text('stderr').notNull().default(''),
+  },
+  (t) => [index('task_runs_runner_status_idx').on(t.runnerId, t.status)],
+);
+
+/** Which member server runs a pool's workflows: held while renewed, taken over by another member once expired. */
+export const poolLeases = pgTable('pool_leases', {
+  poolId: text('pool_id')
+    .primaryKey()
+    .references(() => pools.id, { onDelete: 'cascade' }),
+  serverId: text('server_id').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
