@@ -283,6 +283,8 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       try {
         const out = await call('results', (api) => api.reportResults(batch));
         if (out.refused.length) log.warn({ refused: out.refused }, 'results refused by the server');
+        if (out.problems.length)
+          log.warn({ problems: out.problems }, 'the server could not use part of the output');
       } catch (err) {
         for (const r of batch) {
           const key = pairKey(r.workflowId, r.objectId);

@@ -5,7 +5,12 @@ import { descriptionSchema, displayNameSchema, isoDate, limitSchema, timestamp }
 /** Named values, not SCOM's numbers (DESIGN Q14). */
 export const severities = ['critical', 'warning', 'information'] as const;
 export const priorities = ['high', 'medium', 'low'] as const;
-export const sourceKinds = ['workflow', 'steward', 'api'] as const;
+/**
+ * `workflow`: a monitor or rule; `steward`: Steward about a health service (credentials not found, logon
+ * checks); `watcher`: the health service watcher (a heartbeat missed, R46), whose source is the watcher of a
+ * health service, not the computer; `api`: raised through the API.
+ */
+export const sourceKinds = ['workflow', 'steward', 'watcher', 'api'] as const;
 export const severitySchema = z.enum(severities);
 export const prioritySchema = z.enum(priorities);
 export type Severity = z.infer<typeof severitySchema>;

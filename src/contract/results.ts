@@ -1,6 +1,7 @@
 // What an agent runs and what it reports: workflow definitions and objects of its configuration, run results.
 import { z } from 'zod';
 import { workflowKinds } from '../domain/packs/pack-document.js';
+import { healthStates } from '../domain/runtime/workflow-output.js';
 import { timestamp } from './common.js';
 import { workflowActionSchema, workflowScheduleSchema } from './packs.js';
 
@@ -60,6 +61,19 @@ export const reportResultsBody = z.strictObject({
 
 export const reportResultsResponse = z.object({
   accepted: z.number().int(),
+  problems: z
+    .array(
+      z.object({
+        index: z.number().int(),
+        workflowId: z.string(),
+        objectId: z.string(),
+        line: z.number().int().describe('line of standard output; 0 for the run as a whole'),
+        message: z.string(),
+      }),
+    )
+    .describe(
+      'what the server could not use in the output of accepted runs (bad JSON lines, unknown classes…)',
+    ),
   refused: z.array(
     z.object({
       index: z.number().int(),
@@ -97,3 +111,22 @@ export const workflowResultSchema = z.object({
 });
 
 export const resultsResponse = z.object({ items: z.array(workflowResultSchema) });
+
+export const healthStatesQuery = z.strictObject({
+  object: z.string().min(1).max(256).optional(),
+  monitor: z.string().min(1).max(256).optional(),
+});
+
+export const healthStatesResponse = z.object({
+  items: z.array(
+    z.object({
+      monitorId: z.string(),
+      objectId: z.string(),
+      runnerId: z.string().describe('the agent (computer id) or pool whose run set it'),
+      state: z.enum(healthStates),
+      message: z.string(),
+      since: timestamp.describe('when the object entered this state'),
+      checkedAt: timestamp,
+    }),
+  ),
+});

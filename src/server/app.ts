@@ -29,6 +29,7 @@ import { registerResolution } from './modules/resolution/resolution-routes.js';
 import { createResolutionService, type ResolutionService } from './modules/resolution/resolution-service.js';
 import { registerResults } from './modules/results/results-routes.js';
 import { createResultsService } from './modules/results/results-service.js';
+import { createRunEffects } from './modules/results/run-effects.js';
 import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
 import { createLoginThrottle } from './modules/users/login-throttle.js';
@@ -173,9 +174,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const accounts = createAccountsService({ db, keyring: deps.keyring });
   registerAccounts(app, accounts);
   registerAgents(app, createAgentsService({ db, accounts, resolution, now: deps.now }));
-  registerResults(app, createResultsService({ db, resolution, now: deps.now }));
+  const alerts = createAlertsService({ db, now: deps.now });
+  const effects = createRunEffects({ db, alerts, now: deps.now });
+  registerResults(app, createResultsService({ db, resolution, effects, now: deps.now }), effects);
   registerAssociations(app, createAssociationsService({ db }));
-  registerAlerts(app, createAlertsService({ db, now: deps.now }));
+  registerAlerts(app, alerts);
   registerResolution(app, {
     resolution,
     findings: createFindingsService({

@@ -7,7 +7,6 @@ import {
 } from '../../../domain/inventory/class-tree.js';
 import type { Executor, Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
-import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { type ClassRow, listClasses } from './classes-repo.js';
 import * as objectsRepo from './objects-repo.js';
@@ -53,7 +52,7 @@ export { list as listForMessage };
  */
 export async function deleteWithHosted(
   tx: Tx,
-  p: Principal,
+  actor: string,
   target: { id: string; kind: 'object' | 'computer' | 'pool'; what: string; name: string },
   cascade: boolean,
 ): Promise<string[]> {
@@ -68,7 +67,7 @@ export async function deleteWithHosted(
   const deleted = [target.id, ...below.sort()];
   await objectsRepo.deleteObjects(tx, deleted);
   await appendAudit(tx, {
-    actor: actorOf(p),
+    actor,
     kind: `${target.kind}.delete`,
     target: target.id,
     details: { name: target.name, cascade, deleted },

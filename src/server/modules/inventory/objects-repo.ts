@@ -29,6 +29,14 @@ export const findHostedByName = async (db: Executor, hostId: string, classId: st
       .where(and(eq(objects.hostId, hostId), eq(objects.classId, classId), eq(objects.name, name)))
   )[0];
 
+/** The objects one discovery found for one object it ran for. */
+export const findDiscovered = (db: Executor, discoveryId: string, sourceId: string) =>
+  db
+    .select({ id: objects.id, name: objects.name })
+    .from(objects)
+    .where(and(eq(objects.discoveryId, discoveryId), eq(objects.discoverySourceId, sourceId)))
+    .orderBy(asc(objects.id));
+
 /** Everything hosted below `rootId`, directly or through a chain (UNION ends the walk on a cycle). */
 const hostedBelow = (rootId: string): SQL =>
   sql`${objects.id} IN (WITH RECURSIVE sub(id) AS (

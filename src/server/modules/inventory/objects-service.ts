@@ -231,7 +231,12 @@ export function createObjectsService({ db }: { db: Db }) {
             `'${id}' is a ${where.slice(0, -1)}; delete it through /api/v1/${where}/${id}.`,
           );
         }
-        return deleteWithHosted(tx, p, { id, kind: 'object', what: 'Object', name: row.name }, cascade);
+        return deleteWithHosted(
+          tx,
+          actorOf(p),
+          { id, kind: 'object', what: 'Object', name: row.name },
+          cascade,
+        );
       });
     },
   };
@@ -326,7 +331,7 @@ export function createComputersService({ db }: { db: Db }) {
         if (!row) throw notFound('Computer', id);
         return deleteWithHosted(
           tx,
-          p,
+          actorOf(p),
           { id, kind: 'computer', what: 'Computer', name: row.computer.name },
           cascade,
         );

@@ -199,7 +199,12 @@ export function createPoolsService({ db, servers }: PoolsServiceDeps) {
             `'${row.object.displayName}' is a built-in pool; it cannot be deleted.`,
           );
         }
-        return deleteWithHosted(tx, p, { id, kind: 'pool', what: 'Pool', name: row.pool.name }, cascade);
+        return deleteWithHosted(
+          tx,
+          actorOf(p),
+          { id, kind: 'pool', what: 'Pool', name: row.pool.name },
+          cascade,
+        );
       });
     },
   };

@@ -84,7 +84,7 @@ describe('GET /api/v1/agent/workflows', () => {
 describe('POST /api/v1/agent/results', () => {
   it('stores a result for the agent’s own pair, and people read it back by computer name or id', async () => {
     const out = await a.api.reportResults([result('Test.Computer.W1', a.agentId, { stdout: 'user=svc\n' })]);
-    expect(out).toEqual({ accepted: 1, refused: [] });
+    expect(out).toEqual({ accepted: 1, refused: [], problems: [] });
     for (const computer of ['res-a', a.agentId]) {
       const r = await call('GET', `/api/v1/results?computer=${computer}`);
       expect(r.status).toBe(200);

@@ -3,16 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import { errorBodySchema } from '../../../contract/errors.js';
 import {
   agentWorkflowsResponse,
+  healthStatesQuery,
+  healthStatesResponse,
   type RunOutcome,
   reportResultsBody,
   reportResultsResponse,
   resultsQuery,
   resultsResponse,
 } from '../../../contract/results.js';
+import type { HealthState } from '../../../domain/runtime/workflow-output.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
 import { agentOf } from '../agents/agent-auth.js';
 import type { WorkflowResultRow } from './results-repo.js';
 import type { ResultsService } from './results-service.js';
+import type { RunEffects } from './run-effects.js';
 
 const agentErrors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema } as const;
 
@@ -34,7 +38,11 @@ const resultDto = (r: WorkflowResultRow) => ({
 });
 
 /** Registers after `registerAgents`, which provides `app.authorizeAgent()`. */
-export function registerResults(fastify: FastifyInstance, results: ResultsService): void {
+export function registerResults(
+  fastify: FastifyInstance,
+  results: ResultsService,
+  effects: Pick<RunEffects, 'listHealth'>,
+): void {
   const app = typed(fastify);
   const tags = ['results'];
 
@@ -70,5 +78,28 @@ export function registerResults(fastify: FastifyInstance, results: ResultsServic
     },
     onRequest: app.authorize('inventory.read'),
     handler: async (req) => ({ items: (await results.list(req.query)).map(resultDto) }),
+  });
+
+  app.get('/api/v1/health-states', {
+    schema: {
+      tags,
+      summary: 'The health state each monitor last set for each object (healthy, warning, critical)',
+      querystring: healthStatesQuery,
+      response: { 200: healthStatesResponse, ...errorResponses },
+    },
+    onRequest: app.authorize('inventory.read'),
+    handler: async (req) => ({
+      items: (await effects.listHealth({ objectId: req.query.object, monitorId: req.query.monitor })).map(
+        (h) => ({
+          monitorId: h.monitorId,
+          objectId: h.objectId,
+          runnerId: h.runnerId,
+          state: h.state as HealthState,
+          message: h.message,
+          since: iso(h.since),
+          checkedAt: iso(h.checkedAt),
+        }),
+      ),
+    }),
   });
 }

@@ -14,10 +14,12 @@ import { appendAudit } from '../audit/audit-repo.js';
 import * as inventory from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import * as repo from './results-repo.js';
+import type { RunEffects } from './run-effects.js';
 
 export interface ResultsServiceDeps {
   db: Db;
   resolution: Pick<ResolutionService, 'current'>;
+  effects: Pick<RunEffects, 'apply'>;
   now?: () => Date;
 }
 
@@ -72,6 +74,7 @@ export function createResultsService(d: ResultsServiceDeps) {
       const refused: z.infer<typeof reportResultsResponse>['refused'] = [];
       // The latest result per pair: a batch may hold several runs of one pair.
       const latest = new Map<string, repo.NewWorkflowResult>();
+      const indexOf = new Map<string, number>();
       results.forEach((r, index) => {
         const key = pairKey(r.workflowId, r.objectId);
         if (!allowed.has(key)) {
@@ -86,6 +89,7 @@ export function createResultsService(d: ResultsServiceDeps) {
         const startedAt = new Date(r.startedAt);
         const prev = latest.get(key);
         if (prev && prev.startedAt > startedAt) return;
+        indexOf.set(key, index);
         latest.set(key, {
           agentId,
           workflowId: r.workflowId,
@@ -113,7 +117,27 @@ export function createResultsService(d: ResultsServiceDeps) {
             details: { agent: agentId, workflow: r.workflowId, object: r.objectId, reason: r.reason },
           });
       });
-      return { accepted: results.length - refused.length, refused };
+      const problems: z.infer<typeof reportResultsResponse>['problems'] = [];
+      const ran = [...latest.entries()].filter(([, r]) => r.outcome === 'ran');
+      const defs = new Map(
+        (await repo.findWorkflows(db, [...new Set(ran.map(([, r]) => r.workflowId))])).map((w) => [w.id, w]),
+      );
+      for (const [key, r] of ran) {
+        const workflow = defs.get(r.workflowId);
+        if (!workflow) continue;
+        const found = await d.effects.apply({
+          runnerId: agentId,
+          actor: agentActor(agentId),
+          workflow,
+          objectId: r.objectId,
+          exitCode: r.exitCode ?? null,
+          timedOut: r.timedOut,
+          stdout: r.stdout,
+        });
+        for (const p of found)
+          problems.push({ index: indexOf.get(key)!, workflowId: r.workflowId, objectId: r.objectId, ...p });
+      }
+      return { accepted: results.length - refused.length, refused, problems };
     },
 
     /** The latest results, filtered by object, workflow and computer (id or name). */
