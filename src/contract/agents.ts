@@ -46,6 +46,7 @@ export const agentSchema = z.object({
   signingKeyFingerprint: z.string().describe('SHA-256 of the signing public key: compare with the agent'),
   enrolledAt: timestamp,
   lastSeenAt: timestamp.nullable(),
+  available: z.boolean().describe('approved and heard from within the missed-heartbeat time'),
 });
 
 export const agentListQuery = z.object({ status: z.enum(agentStatuses).optional() });

@@ -30,6 +30,7 @@ import { createResolutionService, type ResolutionService } from './modules/resol
 import { registerResults } from './modules/results/results-routes.js';
 import { createResultsService } from './modules/results/results-service.js';
 import { createRunEffects } from './modules/results/run-effects.js';
+import { createServerRuntime, type ServerRuntime } from './modules/runtime/server-runtime.js';
 import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
 import { createLoginThrottle } from './modules/users/login-throttle.js';
@@ -53,6 +54,11 @@ export interface AppDeps {
   serverTimeoutMs?: number;
   /** How often to pick up changes other servers made; 0 for never (one server, or tests). */
   resolutionPollMs?: number;
+  /** Start the background work (pool leases, health watchers, pool-hosted workflows) when the app is ready. */
+  background?: boolean;
+  poolLeaseMs?: number;
+  credentialsGraceMs?: number;
+  missedHeartbeatMs?: number;
   now?: () => Date;
 }
 
@@ -70,6 +76,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     routePolicies: RoutePolicy[];
     resolution: ResolutionService;
+    runtime: ServerRuntime;
   }
 }
 
@@ -173,12 +180,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => resolution.stop());
   const accounts = createAccountsService({ db, keyring: deps.keyring });
   registerAccounts(app, accounts);
-  registerAgents(app, createAgentsService({ db, accounts, resolution, now: deps.now }));
+  registerAgents(
+    app,
+    createAgentsService({ db, accounts, resolution, missedHeartbeatMs: deps.missedHeartbeatMs, now: deps.now }),
+  );
   const alerts = createAlertsService({ db, now: deps.now });
   const effects = createRunEffects({ db, alerts, now: deps.now });
   registerResults(app, createResultsService({ db, resolution, effects, now: deps.now }), effects);
   registerAssociations(app, createAssociationsService({ db }));
   registerAlerts(app, alerts);
+  const runtime = createServerRuntime({
+    db,
+    serverId: deps.servers.id,
+    alerts,
+    resolution,
+    poolLeaseMs: deps.poolLeaseMs,
+    credentialsGraceMs: deps.credentialsGraceMs,
+    missedHeartbeatMs: deps.missedHeartbeatMs,
+    now: deps.now,
+    onError: (err, what) => app.log.error({ err }, `${what} failed`),
+  });
+  app.decorate('runtime', runtime);
+  if (deps.background) {
+    app.addHook('onReady', async () => runtime.start());
+    app.addHook('preClose', async () => runtime.stop());
+  }
   registerResolution(app, {
     resolution,
     findings: createFindingsService({

@@ -34,6 +34,9 @@ export const serverEnvSchema = z
     STEWARD_BOOTSTRAP_PASSWORD_FILE: z.string().min(1).optional(),
     STEWARD_TRUST_PROXY: bool.default(false),
     STEWARD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(4).max(365).default(14),
+    STEWARD_MISSED_HEARTBEAT_SECONDS: seconds.default(60),
+    STEWARD_CREDENTIALS_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    STEWARD_POOL_LEASE_SECONDS: z.coerce.number().int().min(3).max(300).default(15),
   })
   .strict();
 
@@ -57,6 +60,12 @@ export interface ServerConfig {
   bootstrapPasswordFile: string | undefined;
   trustProxy: boolean;
   expiryWarningDays: number;
+  /** An agent not heard from for this long is unavailable and has a heartbeat alert. */
+  missedHeartbeatMs: number;
+  /** R22: how long a workflow may stay unloaded for lack of its account before the alert. */
+  credentialsGraceMs: number;
+  /** A pool's work moves to another member at most this long after its server stops. */
+  poolLeaseMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -102,5 +111,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     bootstrapPasswordFile: e.STEWARD_BOOTSTRAP_PASSWORD_FILE,
     trustProxy: e.STEWARD_TRUST_PROXY,
     expiryWarningDays: e.STEWARD_EXPIRY_WARNING_DAYS,
+    missedHeartbeatMs: e.STEWARD_MISSED_HEARTBEAT_SECONDS * 1000,
+    credentialsGraceMs: e.STEWARD_CREDENTIALS_GRACE_SECONDS * 1000,
+    poolLeaseMs: e.STEWARD_POOL_LEASE_SECONDS * 1000,
   };
 }

@@ -46,6 +46,10 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     expiryWarningDays: config.expiryWarningDays,
     serverTimeoutMs: config.serverTimeoutMs,
     resolutionPollMs: 1000,
+    background: true,
+    poolLeaseMs: config.poolLeaseMs,
+    credentialsGraceMs: config.credentialsGraceMs,
+    missedHeartbeatMs: config.missedHeartbeatMs,
   });
   const admin = await bootstrap(database);
   if (admin) {

@@ -15,6 +15,7 @@ const columns: Column<Agent>[] = [
   { header: 'id', value: (a) => a.id },
   { header: 'computer', value: (a) => a.computerName },
   { header: 'status', value: (a) => a.status },
+  { header: 'available', value: (a) => (a.status === 'approved' ? (a.available ? 'yes' : 'no') : '') },
   { header: 'enrolled', value: (a) => a.enrolledAt },
   { header: 'last seen', value: (a) => a.lastSeenAt },
   { header: 'key fingerprint', value: (a) => a.signingKeyFingerprint },

@@ -37,6 +37,8 @@ export interface AgentsServiceDeps {
   db: Db;
   accounts: Pick<AccountsService, 'openSecret'>;
   resolution: Pick<ResolutionService, 'current' | 'onRunnersChanged'>;
+  /** An agent not heard from for this long is unavailable (default 60 s); last contact is kept finer than that. */
+  missedHeartbeatMs?: number;
   now?: () => Date;
 }
 
@@ -54,7 +56,6 @@ export type ConfigOutcome = { kind: 'changed'; config: RunnerConfig } | { kind: 
 export type AgentsService = ReturnType<typeof createAgentsService>;
 
 export const ENROLLMENT_TOKEN_PREFIX = 'stw_enroll_';
-const LAST_SEEN_INTERVAL_MS = 30_000;
 const REPLAY_PURGE_INTERVAL_MS = 60_000;
 
 export const agentActor = (agentId: string) => `agent:${agentId}`;
@@ -65,6 +66,9 @@ const unauthenticated = (message: string) =>
 export function createAgentsService(d: AgentsServiceDeps) {
   const db = d.db;
   const now = d.now ?? (() => new Date());
+  const missedHeartbeatMs = d.missedHeartbeatMs ?? 60_000;
+  // Written at most this often per agent, yet often enough that a live agent never looks silent.
+  const lastSeenIntervalMs = Math.min(10_000, Math.floor(missedHeartbeatMs / 4));
   let lastPurge = 0;
 
   // One listener for every waiting long-poll: a change notice walks its runners once.
@@ -260,6 +264,10 @@ export function createAgentsService(d: AgentsServiceDeps) {
         signingKeyFingerprint: keyFingerprint(agent.signingPublicKey),
         enrolledAt: agent.enrolledAt,
         lastSeenAt: agent.lastSeenAt,
+        available:
+          agent.status === 'approved' &&
+          !!agent.lastSeenAt &&
+          agent.lastSeenAt.getTime() > now().getTime() - missedHeartbeatMs,
       }));
     },
 
@@ -355,7 +363,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
         );
       if (!(await repo.recordAssertion(db, verified.jti, verified.expiresAt)))
         return refused('The assertion was already used: sign a fresh one for every request.');
-      await repo.touchAgent(db, agentId, at, LAST_SEEN_INTERVAL_MS);
+      await repo.touchAgent(db, agentId, at, lastSeenIntervalMs);
       if (at.getTime() - lastPurge > REPLAY_PURGE_INTERVAL_MS) {
         lastPurge = at.getTime();
         // Expired assertions are refused by their exp anyway; keep a margin over the clock tolerance.

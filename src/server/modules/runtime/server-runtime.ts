@@ -1,0 +1,78 @@
+// The background work of one server: pool leases, and — while it holds the All Management Servers pool —
+// the health watchers. Pool-hosted workflows follow the leases through `onPoolsChanged`.
+import { builtInPoolIds } from '../../../contract/inventory.js';
+import type { Db } from '../../../store/db.js';
+import type { AlertsService } from '../alerts/alerts-service.js';
+import type { ResolutionService } from '../resolution/resolution-service.js';
+import { createHealthWatchers } from './health-watchers.js';
+import { createPoolLeases } from './pool-leases.js';
+
+export interface ServerRuntimeDeps {
+  db: Db;
+  serverId: string;
+  alerts: Pick<AlertsService, 'raise' | 'resolveByKey'>;
+  resolution: Pick<ResolutionService, 'current'>;
+  poolLeaseMs?: number;
+  credentialsGraceMs?: number;
+  missedHeartbeatMs?: number;
+  /** How often the watchers look; default 5 s. */
+  sweepMs?: number;
+  now?: () => Date;
+  onError?: (err: unknown, what: string) => void;
+  onPoolsChanged?: (held: ReadonlySet<string>) => void;
+}
+
+export type ServerRuntime = ReturnType<typeof createServerRuntime>;
+
+export function createServerRuntime(d: ServerRuntimeDeps) {
+  const leases = createPoolLeases({
+    db: d.db,
+    serverId: d.serverId,
+    ttlMs: d.poolLeaseMs,
+    now: d.now,
+    onError: (err) => d.onError?.(err, 'pool lease renewal'),
+    onChange: (held) => d.onPoolsChanged?.(held),
+  });
+  const watchers = createHealthWatchers({
+    db: d.db,
+    alerts: d.alerts,
+    resolution: d.resolution,
+    credentialsGraceMs: d.credentialsGraceMs,
+    heartbeatTimeoutMs: d.missedHeartbeatMs,
+    now: d.now,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
+
+  async function sweep() {
+    if (!leases.holds(builtInPoolIds.allManagementServers)) return;
+    await watchers.sweepCredentials();
+    await watchers.sweepHeartbeats();
+  }
+
+  return {
+    leases,
+    watchers,
+    /** One watchers round, when this server holds the All Management Servers pool. */
+    sweep(): Promise<void> {
+      sweeping ??= sweep().finally(() => {
+        sweeping = undefined;
+      });
+      return sweeping;
+    },
+    start() {
+      leases.start();
+      timer = setInterval(
+        () => void this.sweep().catch((err) => d.onError?.(err, 'health watchers')),
+        d.sweepMs ?? 5000,
+      );
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await sweeping?.catch(() => undefined);
+      await leases.stop();
+    },
+  };
+}
