@@ -1,6 +1,7 @@
 // Typed agent-side client: enroll, long-poll the configuration and fetch credentials, opening each
 // sealed envelope locally with the agent's own key. Every request after enrollment carries a fresh assertion.
 import type { z } from 'zod';
+import { type AccountCheck, reportAccountChecksResponse } from '../contract/account-checks.js';
 import {
   agentConfigSchema,
   credentialAad,
@@ -12,6 +13,7 @@ import {
 import { ApiError } from '../contract/client.js';
 import { errorBodySchema } from '../contract/errors.js';
 import { agentWorkflowsResponse, type RunResult, reportResultsResponse } from '../contract/results.js';
+import { agentTaskRunsResponse, type FinishTaskRun, taskRunSummarySchema } from '../contract/tasks.js';
 import { openSealed, signAssertion } from '../crypto/agent-keys.js';
 import type { AgentIdentity } from './agent-identity.js';
 
@@ -120,9 +122,33 @@ export function createAgentApi(opts: AgentApiOptions) {
     },
 
     /** Reports run results; pairs outside this agent's configuration come back refused. */
+    async reportAccountChecks(checks: AccountCheck[]) {
+      const { json } = await call('PUT', '/api/v1/agent/account-checks', { auth: true, body: { checks } });
+      return reportAccountChecksResponse.parse(json);
+    },
+
     async reportResults(results: RunResult[]) {
       const { json } = await call('POST', '/api/v1/agent/results', { auth: true, body: { results } });
       return reportResultsResponse.parse(json);
+    },
+
+    /** Claims the task runs queued for this agent; with `waitSeconds` the server holds the call until one arrives. */
+    async claimTaskRuns(o: { waitSeconds?: number } = {}) {
+      const { json } = await call('GET', '/api/v1/agent/task-runs', {
+        auth: true,
+        query: { waitSeconds: o.waitSeconds },
+        waitMs: (o.waitSeconds ?? 0) * 1000,
+      });
+      return agentTaskRunsResponse.parse(json).items;
+    },
+
+    /** Reports the result of a task run this agent claimed. */
+    async finishTaskRun(runId: string, result: FinishTaskRun) {
+      const { json } = await call('POST', `/api/v1/agent/task-runs/${encodeURIComponent(runId)}/result`, {
+        auth: true,
+        body: result,
+      });
+      return taskRunSummarySchema.parse(json);
     },
 
     /** Fetches and opens the given accounts; ones not distributed to this agent are simply absent. */

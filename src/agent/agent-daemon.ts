@@ -1,28 +1,29 @@
 // The `steward agent` daemon: enrolls, long-polls its configuration, keeps its credentials in memory only,
 // runs scheduled workflows with the resolved account (or reports that it must not, R22) and reports results.
 import type { Logger } from 'pino';
-import type { AccountType } from '../contract/accounts.js';
+import type { AccountCheck } from '../contract/account-checks.js';
 import type { OpenedCredential } from '../contract/agents.js';
 import { ApiError } from '../contract/client.js';
 import {
   type AgentObject,
   type AgentWorkflow,
-  RESULT_OUTPUT_MAX_CHARS,
   RESULTS_BATCH_MAX,
   type RunResult,
 } from '../contract/results.js';
+import { actionAccountTypes, checkAccount, checkActionAccount, systemUsers } from './account-checks.js';
 import { type AgentApi, createAgentApi } from './agent-api.js';
 import { type AgentIdentity, loadOrCreateIdentity, saveAgentId } from './agent-identity.js';
+import { executeEntry } from './execute-entry.js';
 import {
   type AgentConfig,
   type ConfigEntry,
   credentialsToDrop,
   credentialsToFetch,
-  decideRun,
   scheduledWorkflows,
 } from './run-plan.js';
 import { createScheduler } from './schedules.js';
 import { createFailover } from './server-failover.js';
+import { createTaskRunLoop, type TaskRunLoop } from './task-runs.js';
 import { runAction } from './workflow-runner.js';
 
 export interface AgentDaemonOptions {
@@ -41,6 +42,8 @@ export interface AgentDaemonOptions {
   failbackMs?: number;
   /** How long results wait to be sent together; default 250 ms. */
   reportDelayMs?: number;
+  /** Expiry warning window of the account checks; critical under 3 days. Default 14. */
+  expiryWarningDays?: number;
   /** Runner settings. */
   switchUser?: boolean;
   tempRoot?: string;
@@ -53,7 +56,6 @@ interface State {
   entriesByWorkflow: Map<string, ConfigEntry[]>;
 }
 
-const cap = (s: string) => (s.length > RESULT_OUTPUT_MAX_CHARS ? s.slice(0, RESULT_OUTPUT_MAX_CHARS) : s);
 const pairKey = (workflowId: string, objectId: string) => `${workflowId}\u0000${objectId}`;
 
 /** Error details fit for a log line: code, status and message (server and runner messages hold no secret). */
@@ -79,7 +81,15 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   let identity: AgentIdentity;
   let apis = new Map<string, AgentApi>();
   let stopped: Promise<void> | undefined;
+  let taskRuns: TaskRunLoop | undefined;
   const scheduler = createScheduler((id) => onDue(id));
+  let keptActionAccount: string | null = null;
+  let invalidActionAccount: OpenedCredential | undefined;
+  let lastChecks = '';
+  let checksRetry: NodeJS.Timeout | undefined;
+  // Users, locks and expiry dates change on the computer too: look again now and then.
+  const recheck = setInterval(() => state && void reportAccountChecks(state.config), 600_000);
+  recheck.unref();
 
   const stopping = () => abort.signal.aborted;
 
@@ -134,6 +144,52 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     }
   }
 
+  /**
+   * S17: a default action account of a type that cannot be one is ignored; the previous one stays in use.
+   * The verdict is among the account checks reported.
+   */
+  function keepValidActionAccount(config: AgentConfig): AgentConfig {
+    const id = config.defaultActionAccountId;
+    const daa = id ? held.get(id) : undefined;
+    if (!daa || actionAccountTypes.has(daa.type)) {
+      keptActionAccount = id;
+      return config;
+    }
+    log.error(
+      { accountId: daa.accountId, type: daa.type, kept: keptActionAccount },
+      'the default action account has a type that cannot be one: it is ignored',
+    );
+    invalidActionAccount = daa;
+    return { ...config, defaultActionAccountId: keptActionAccount };
+  }
+
+  /** Checks the held action and UNIX/Linux accounts on this computer and reports what changed (R29–R32). */
+  async function reportAccountChecks(config: AgentConfig) {
+    try {
+      const checks: AccountCheck[] = [];
+      const bad = invalidActionAccount;
+      invalidActionAccount = undefined;
+      if (bad) checks.push(checkActionAccount(bad));
+      const daa = config.defaultActionAccountId ? held.get(config.defaultActionAccountId) : undefined;
+      if (daa) checks.push(checkActionAccount(daa));
+      const deps = { ...systemUsers, now: new Date(), warningDays: o.expiryWarningDays ?? 14 };
+      for (const c of held.values()) checks.push(...(await checkAccount(c, deps)));
+      const text = JSON.stringify(checks);
+      if (text === lastChecks) return;
+      const out = await call('account checks', (api) => api.reportAccountChecks(checks));
+      lastChecks = text;
+      const failing = checks.filter((c) => c.state !== 'healthy');
+      if (failing.length) log.warn({ checks: failing }, 'Run As account checks failing');
+      if (out.refused.length) log.warn({ refused: out.refused }, 'account checks refused by the server');
+    } catch (err) {
+      if (stopping()) return;
+      log.warn({ err: errInfo(err) }, 'could not report account checks: will retry');
+      clearTimeout(checksRetry);
+      checksRetry = setTimeout(() => state && void reportAccountChecks(state.config), maxRetryMs);
+      checksRetry.unref();
+    }
+  }
+
   async function apply(config: AgentConfig) {
     const defs = await call('workflows', (api) => api.fetchWorkflows());
     const wanted = credentialsToFetch(config, held);
@@ -143,7 +199,9 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       const missing = wanted.filter((w) => !got.some((g) => g.accountId === w.id && g.version === w.version));
       if (missing.length) log.warn({ accounts: missing }, 'credentials not delivered');
     }
+    config = keepValidActionAccount(config);
     for (const id of credentialsToDrop(config, held)) held.delete(id);
+    void reportAccountChecks(config);
     const entriesByWorkflow = new Map<string, ConfigEntry[]>();
     for (const e of config.entries) {
       const list = entriesByWorkflow.get(e.workflowId) ?? [];
@@ -189,83 +247,39 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
 
   async function runEntry(st: State, workflow: AgentWorkflow, entry: ConfigEntry) {
     const key = pairKey(entry.workflowId, entry.objectId);
-    const decision = decideRun(entry, st.config, held);
-    const startedAt = new Date();
-    const base = {
-      workflowId: entry.workflowId,
-      objectId: entry.objectId,
-      startedAt: startedAt.toISOString(),
-    };
-    if (decision.kind === 'not-run') {
+    const startedAt = new Date().toISOString();
+    const r = await executeEntry({
+      entry,
+      action: workflow.action,
+      properties: st.objects.get(entry.objectId)?.properties ?? {},
+      config: st.config,
+      held,
+      switchUser: o.switchUser,
+      tempRoot: o.tempRoot,
+    });
+    if (r.outcome === 'not-run-credentials-not-found') {
       if (!notRunReported.has(key)) {
         notRunReported.add(key);
         log.warn(
-          { workflowId: entry.workflowId, objectId: entry.objectId, accountId: decision.accountId },
-          `not run: ${decision.why}`,
+          { workflowId: entry.workflowId, objectId: entry.objectId, accountId: r.accountId },
+          `not run: ${r.why}`,
         );
       }
-      return report({
-        ...base,
-        durationMs: 0,
-        exitCode: null,
-        timedOut: false,
-        outcome: 'not-run-credentials-not-found',
-        accountId: decision.accountId,
-        stdout: '',
-        stderr: '',
-      });
-    }
-    notRunReported.delete(key);
-    const c = decision.credential;
-    const account = c ? { accountId: c.accountId, accountVersion: c.version } : {};
-    try {
-      const r = await runAction({
-        action: workflow.action,
-        credential: c
-          ? { type: c.type as AccountType, publicFields: c.publicFields, secret: c.secret }
-          : undefined,
-        context: {
-          workflowId: entry.workflowId,
-          objectId: entry.objectId,
-          properties: st.objects.get(entry.objectId)?.properties ?? {},
-        },
-        outputCapBytes: RESULT_OUTPUT_MAX_CHARS,
-        switchUser: o.switchUser,
-        tempRoot: o.tempRoot,
-      });
+    } else {
+      notRunReported.delete(key);
       log.debug(
         {
           workflowId: entry.workflowId,
           objectId: entry.objectId,
           exitCode: r.exitCode,
-          ranAs: r.ranAs.reason,
-          via: decision.why,
+          ranAs: r.ranAs,
+          via: r.why,
         },
         'ran',
       );
-      return report({
-        ...base,
-        durationMs: Math.round(r.durationMs),
-        exitCode: r.exitCode,
-        timedOut: r.timedOut,
-        outcome: r.startError ? 'failed-to-start' : 'ran',
-        ...account,
-        stdout: cap(r.stdout),
-        stderr: cap(r.startError ? `${r.startError}\n${r.stderr}` : r.stderr),
-      });
-    } catch (err) {
-      // runAction rejects only on bad input; its messages name fields, never values.
-      return report({
-        ...base,
-        durationMs: Date.now() - startedAt.getTime(),
-        exitCode: null,
-        timedOut: false,
-        outcome: 'failed-to-start',
-        ...account,
-        stdout: '',
-        stderr: cap(errInfo(err).message),
-      });
     }
+    const { why: _why, ranAs: _ranAs, ...result } = r;
+    return report({ workflowId: entry.workflowId, objectId: entry.objectId, startedAt, ...result });
   }
 
   function report(result: RunResult) {
@@ -343,6 +357,20 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         'agent starting',
       );
       await enroll();
+      // Tasks on demand: claimed from the server and run like scheduled workflows (see task-runs.ts).
+      taskRuns = createTaskRunLoop({
+        call,
+        config: () => state?.config,
+        held,
+        runAction,
+        log,
+        signal: abort.signal,
+        waitSeconds: longPollSeconds,
+        retryMs,
+        maxRetryMs,
+        switchUser: o.switchUser,
+        tempRoot: o.tempRoot,
+      });
       await syncLoop();
     },
 
@@ -355,6 +383,9 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
 
   async function shutdown() {
     scheduler.stop();
+    clearInterval(recheck);
+    clearTimeout(checksRetry);
+    await taskRuns?.stop();
     abort.abort();
     // A long action is not waited for past a few seconds: its process group is left to its own timeout.
     await Promise.race([

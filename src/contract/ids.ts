@@ -12,6 +12,7 @@ export const idPrefixes = {
   account: 'acct',
   association: 'asc',
   alert: 'alrt',
+  taskRun: 'trun',
   request: 'req',
 } as const;
 

@@ -30,7 +30,8 @@ export type Permission =
   | 'servers.read'
   | 'agents.manage'
   | 'alerts.read'
-  | 'alerts.write';
+  | 'alerts.write'
+  | 'tasks.run';
 
 const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read'];
 
@@ -47,12 +48,14 @@ const grants: Record<Role, readonly Permission[]> = {
     'accounts.manage',
     'agents.manage',
     'alerts.write',
+    'tasks.run',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   author: [...everyone, 'groups.write', 'packs.read', 'profiles.read'],
-  // Operators work alerts: raise, take ownership, set ticket and resolution state.
-  'advanced-operator': [...everyone, 'alerts.write'],
-  operator: [...everyone, 'alerts.write'],
+  // Operators work alerts: raise, take ownership, set ticket and resolution state; and run tasks on demand
+  // (SCOM operators may run tasks; read-only operators and authors may not).
+  'advanced-operator': [...everyone, 'alerts.write', 'tasks.run'],
+  operator: [...everyone, 'alerts.write', 'tasks.run'],
   'read-only-operator': everyone,
 };
 

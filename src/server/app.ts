@@ -27,12 +27,18 @@ import { createPacksService } from './modules/packs/packs-service.js';
 import { createFindingsService } from './modules/resolution/findings-service.js';
 import { registerResolution } from './modules/resolution/resolution-routes.js';
 import { createResolutionService, type ResolutionService } from './modules/resolution/resolution-service.js';
+import { registerAccountChecks } from './modules/results/account-checks-routes.js';
+import { createAccountChecksService } from './modules/results/account-checks-service.js';
 import { registerResults } from './modules/results/results-routes.js';
 import { createResultsService } from './modules/results/results-service.js';
 import { createRunEffects } from './modules/results/run-effects.js';
+import { createPoolCredentials } from './modules/runtime/pool-credentials.js';
+import { createPoolRunner } from './modules/runtime/pool-runner.js';
 import { createServerRuntime, type ServerRuntime } from './modules/runtime/server-runtime.js';
 import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
+import { registerTasks } from './modules/tasks/tasks-routes.js';
+import { createTasksService } from './modules/tasks/tasks-service.js';
 import { createLoginThrottle } from './modules/users/login-throttle.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
@@ -182,11 +188,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAccounts(app, accounts);
   registerAgents(
     app,
-    createAgentsService({ db, accounts, resolution, missedHeartbeatMs: deps.missedHeartbeatMs, now: deps.now }),
+    createAgentsService({
+      db,
+      accounts,
+      resolution,
+      missedHeartbeatMs: deps.missedHeartbeatMs,
+      now: deps.now,
+    }),
   );
   const alerts = createAlertsService({ db, now: deps.now });
   const effects = createRunEffects({ db, alerts, now: deps.now });
-  registerResults(app, createResultsService({ db, resolution, effects, now: deps.now }), effects);
+  const results = createResultsService({ db, resolution, effects, now: deps.now });
+  registerResults(app, results, effects);
+  registerAccountChecks(app, createAccountChecksService({ db, alerts, resolution }));
+  const tasks = createTasksService({
+    db,
+    resolution,
+    now: deps.now,
+    onError: (err) => app.log.error({ err }, 'task run poll failed'),
+  });
+  registerTasks(app, tasks);
   registerAssociations(app, createAssociationsService({ db }));
   registerAlerts(app, alerts);
   const runtime = createServerRuntime({
@@ -199,6 +220,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     missedHeartbeatMs: deps.missedHeartbeatMs,
     now: deps.now,
     onError: (err, what) => app.log.error({ err }, `${what} failed`),
+    poolRunner: createPoolRunner({
+      actor: `server:${deps.servers.id}`,
+      resolution,
+      tasks,
+      results,
+      credentials: createPoolCredentials({ db, serverId: deps.servers.id, accounts, resolution }),
+      log: app.log,
+    }),
   });
   app.decorate('runtime', runtime);
   if (deps.background) {

@@ -498,7 +498,10 @@ export const healthStates = pgTable(
     since: timestamp('since', { withTimezone: true }).notNull(),
     checkedAt: timestamp('checked_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.monitorId, t.objectId] }), index('health_states_object_idx').on(t.objectId)],
+  (t) => [
+    primaryKey({ columns: [t.monitorId, t.objectId] }),
+    index('health_states_object_idx').on(t.objectId),
+  ],
 );
 
 /**

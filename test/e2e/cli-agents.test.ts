@@ -120,9 +120,11 @@ describe('steward agent list, approve and revoke', { timeout: 120_000 }, () => {
 
     const table = await steward(['agent', 'list']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^ID\s+COMPUTER\s+STATUS\s+ENROLLED\s+LAST SEEN\s+KEY FINGERPRINT\n/);
     expect(table.stdout).toMatch(
-      new RegExp(`^${id}\\s+list-a\\.test\\s+approved\\s+\\S+Z\\s+-\\s+${fingerprint}$`, 'm'),
+      /^ID\s+COMPUTER\s+STATUS\s+AVAILABLE\s+ENROLLED\s+LAST SEEN\s+KEY FINGERPRINT\n/,
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(`^${id}\\s+list-a\\.test\\s+approved\\s+no\\s+\\S+Z\\s+-\\s+${fingerprint}$`, 'm'),
     );
     expect(table.stdout).not.toContain(token);
 

@@ -161,4 +161,111 @@ describe('management servers sharing one PostgreSQL database', () => {
     expect(users.body.items.map((u) => u.username)).toEqual(['admin']);
     expect((await list(b, token)).filter((s) => s.live)).toHaveLength(2);
   }, 90_000);
+
+  it('runs pool-hosted work on one member, and another member takes over within 30 s when it is killed', async () => {
+    const startPooled = (name: string) =>
+      startServer({
+        env: {
+          DATABASE_URL: database.url,
+          STEWARD_SERVER_NAME: name,
+          STEWARD_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
+          STEWARD_SERVER_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
+          STEWARD_POOL_LEASE_SECONDS: '3',
+        },
+      }).then((s) => {
+        running.push(s);
+        return s;
+      });
+    const a = await startPooled('server-a');
+    const token = await signInAsBootstrapAdmin(a.url, await oneTimePasswordOf(a), PASSWORD);
+    const b = await startPooled('server-b');
+    const pack = [
+      'id: Test.Pooled',
+      'version: 1.0.0',
+      'sealed: true',
+      'references: [{ id: Steward.Library, minVersion: 1.0.0 }]',
+      'classes: [{ id: Test.Pooled.Url, baseClass: System.Application, hosted: true }]',
+      'workflows:',
+      '  - id: Test.Pooled.Check',
+      '    kind: monitor',
+      '    target: Test.Pooled.Url',
+      "    action: { type: script, interpreter: sh, script: 'echo reachable' }",
+      "    schedule: { cron: '* * * * * *' }",
+      '  - id: Test.Pooled.Probe',
+      '    kind: task',
+      '    target: Test.Pooled.Url',
+      "    action: { type: script, interpreter: sh, script: 'echo probed; exit 3' }",
+    ].join('\n');
+    expect(
+      (await api(a.url, 'POST', '/api/v1/packs', { token, body: { content: pack, format: 'yaml' } })).status,
+    ).toBe(201);
+    const made = await api<{ id: string }>(a.url, 'POST', '/api/v1/objects', {
+      token,
+      body: { classId: 'Test.Pooled.Url', hostId: builtInPoolIds.allManagementServers, name: 'intranet' },
+    });
+    expect(made.status).toBe(201);
+    const checkedAt = async (via: ServerProcess) => {
+      const res = await api<{ items: { state: string; checkedAt: string; runnerId: string }[] }>(
+        via.url,
+        'GET',
+        `/api/v1/health-states?object=${made.body.id}`,
+        { token },
+      );
+      return res.body.items[0];
+    };
+    await expect
+      .poll(async () => (await checkedAt(a))?.state, { timeout: 20_000, interval: 250 })
+      .toBe('healthy');
+    expect((await checkedAt(a))!.runnerId).toBe(builtInPoolIds.allManagementServers);
+
+    const holder = async () => {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const r = await client.query('SELECT server_id FROM pool_leases WHERE pool_id = $1', [
+          builtInPoolIds.allManagementServers,
+        ]);
+        return r.rows[0]?.server_id as string | undefined;
+      } finally {
+        await client.end();
+      }
+    };
+    const servers = await list(a, token);
+    const nameOf = (id: string | undefined) => servers.find((s) => s.id === id)?.name;
+    const first = nameOf(await holder());
+    expect(['server-a', 'server-b']).toContain(first);
+    const [dying, survivor] = first === 'server-a' ? [a, b] : [b, a];
+
+    await dying.stop('SIGKILL');
+    const killedAt = Date.now();
+    await expect
+      .poll(async () => Date.parse((await checkedAt(survivor))!.checkedAt) > killedAt + 1000, {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe(true);
+    const tookOverMs = Date.now() - killedAt;
+    expect(tookOverMs).toBeLessThan(30_000);
+    expect(nameOf(await holder())).toBe(first === 'server-a' ? 'server-b' : 'server-a');
+
+    // A task on demand for a pool-hosted object runs on the member that holds the pool now.
+    const requested = await api<{ id: string }>(
+      survivor.url,
+      'POST',
+      '/api/v1/tasks/Test.Pooled.Probe/runs',
+      {
+        token,
+        body: { objectId: made.body.id, timeoutSeconds: 30 },
+      },
+    );
+    expect(requested.status).toBe(202);
+    const run = await api<{ status: string; exitCode: number; stdout: string }>(
+      survivor.url,
+      'GET',
+      `/api/v1/task-runs/${requested.body.id}?waitSeconds=20`,
+      { token },
+    );
+    expect(run.body).toMatchObject({ status: 'failed', exitCode: 3, stdout: 'probed\n' });
+  }, 120_000);
 });

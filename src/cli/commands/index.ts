@@ -21,6 +21,8 @@ import { registerPoolCommands } from './pool.js';
 import { registerProfileCommands } from './profile.js';
 import { registerServerCommand } from './run-server.js';
 import { registerServersCommands } from './servers.js';
+import { registerTaskRunCommand } from './task-run.js';
+import { registerTaskRunsCommands } from './task-runs.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
 import { registerWorkflowCommands } from './workflow.js';
@@ -48,6 +50,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAgentRunCommand(program, ctx);
   registerAlertCommands(program, ctx);
   registerAgentAdminCommands(program, ctx);
+  registerTaskRunCommand(program, ctx);
+  registerTaskRunsCommands(program, ctx);
   const admin = program
     .command('admin')
     .description('Maintenance that runs on a server machine, against the database');

@@ -406,7 +406,8 @@ export function createAgentsService(d: AgentsServiceDeps) {
       set.add(onChange);
       const onAbort = () => wake();
       opts.signal?.addEventListener('abort', onAbort);
-      const deadline = Date.now() + opts.waitSeconds * 1000;
+      // A waiting agent must come back before it would look silent: at most half the missed-heartbeat time.
+      const deadline = Date.now() + Math.min(opts.waitSeconds * 1000, missedHeartbeatMs / 2);
       let timer: NodeJS.Timeout | undefined;
       try {
         for (;;) {

@@ -217,5 +217,8 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
     },
 
     get: async (id: string): Promise<AlertRow> => mustFind(db, id),
+
+    /** The open alert with this dedupe key, if any. */
+    openByKey: (dedupeKey: string): Promise<AlertRow | undefined> => repo.findOpenByKey(db, dedupeKey),
   };
 }

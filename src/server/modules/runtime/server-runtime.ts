@@ -1,11 +1,12 @@
 // The background work of one server: pool leases, and — while it holds the All Management Servers pool —
-// the health watchers. Pool-hosted workflows follow the leases through `onPoolsChanged`.
+// the health watchers. Pool-hosted workflows follow the leases.
 import { builtInPoolIds } from '../../../contract/inventory.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { createHealthWatchers } from './health-watchers.js';
 import { createPoolLeases } from './pool-leases.js';
+import type { PoolRunner } from './pool-runner.js';
 
 export interface ServerRuntimeDeps {
   db: Db;
@@ -19,7 +20,8 @@ export interface ServerRuntimeDeps {
   sweepMs?: number;
   now?: () => Date;
   onError?: (err: unknown, what: string) => void;
-  onPoolsChanged?: (held: ReadonlySet<string>) => void;
+  /** Runs pool-hosted workflows of the pools this server holds. */
+  poolRunner?: Pick<PoolRunner, 'sync' | 'stop'>;
 }
 
 export type ServerRuntime = ReturnType<typeof createServerRuntime>;
@@ -31,7 +33,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     ttlMs: d.poolLeaseMs,
     now: d.now,
     onError: (err) => d.onError?.(err, 'pool lease renewal'),
-    onChange: (held) => d.onPoolsChanged?.(held),
+    onChange: (held) => void d.poolRunner?.sync(held),
   });
   const watchers = createHealthWatchers({
     db: d.db,
@@ -73,6 +75,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
       timer = undefined;
       await sweeping?.catch(() => undefined);
       await leases.stop();
+      await d.poolRunner?.stop();
     },
   };
 }

@@ -1,0 +1,55 @@
+// Credentials for work a pool member runs in-process: only accounts distributed to the pool, each opening
+// audited like a delivery to an agent (which server, for which pool, which account version).
+import type { OpenedCredential } from '../../../contract/agents.js';
+import type { Db } from '../../../store/db.js';
+import { findAccount } from '../accounts/accounts-repo.js';
+import type { AccountsService } from '../accounts/accounts-service.js';
+import { appendAudit } from '../audit/audit-repo.js';
+import type { ResolutionService } from '../resolution/resolution-service.js';
+
+export interface PoolCredentialsDeps {
+  db: Db;
+  serverId: string;
+  accounts: Pick<AccountsService, 'openSecret'>;
+  resolution: Pick<ResolutionService, 'current'>;
+}
+
+export type PoolCredentials = ReturnType<typeof createPoolCredentials>;
+
+export function createPoolCredentials(d: PoolCredentialsDeps) {
+  const actor = `server:${d.serverId}`;
+  return {
+    /** Opens each requested account distributed to the pool at that version; any other is left out. */
+    async open(poolId: string, requested: { id: string; version: number }[]): Promise<OpenedCredential[]> {
+      const distributed = new Map(
+        (await d.resolution.current()).accountsFor(poolId).map((a) => [a.id, a.version]),
+      );
+      const out: OpenedCredential[] = [];
+      for (const r of requested) {
+        if (distributed.get(r.id) !== r.version) continue;
+        const account = await findAccount(d.db, r.id);
+        if (!account || account.version !== r.version) continue;
+        const secret = await d.accounts.openSecret(r.id, r.version);
+        out.push({
+          accountId: account.id,
+          version: account.version,
+          name: account.name,
+          type: account.type,
+          publicFields: account.publicFields as Record<string, unknown>,
+          secret: secret as Record<string, unknown>,
+        });
+      }
+      if (out.length)
+        await d.db.transaction(async (tx) => {
+          for (const c of out)
+            await appendAudit(tx, {
+              actor,
+              kind: 'credential.delivery',
+              target: c.accountId,
+              details: { pool: poolId, server: d.serverId, account: c.accountId, version: c.version },
+            });
+        });
+      return out;
+    },
+  };
+}
