@@ -1,4 +1,5 @@
 // `npm run bench -- <name> [options]`: runs benchmarks and prints one JSON object per benchmark on stdout (progress on stderr).
+import { runAgentsBench } from './agents-bench.js';
 import { runApiBench } from './api-bench.js';
 import { defaultResolveOptions, runResolveBench } from './resolve-bench.js';
 
@@ -11,6 +12,13 @@ const benchmarks: Record<
       'objects API write and read throughput of a real server against a bare node:http server ' +
       '(options: --rounds 5 --concurrency 16 --seconds 5 --write-requests 20000 --read-requests 50000 --log-level warn)',
     run: runApiBench,
+  },
+  agents: {
+    summary:
+      'a fleet of agents over HTTP against one server: configuration fetches, propagation of one association ' +
+      'change to every long-poll, server RSS; beside a bare node:http server (options: --agents 2000 ' +
+      '--services-per-agent 4 --concurrency 64 --seconds 5 --rounds 3 --changes 3 --wait-seconds 25 --log-level warn)',
+    run: runAgentsBench,
   },
   resolve: {
     summary:

@@ -1,0 +1,597 @@
+// Benchmark `agents`: one process simulating a fleet of agents (2,000 by default) over HTTP against one real
+// Steward server on loopback: configuration fetches per second with p50/p99 latency, the time one association
+// change takes to reach every affected agent's long-poll, and server RSS; beside a bare node:http server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { type AgentConfig, createAgentApi } from '../src/agent/agent-api.js';
+import { agentConfigSchema } from '../src/contract/agents.js';
+import {
+  api,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+  startServer,
+  tempDir,
+} from '../test/support/server-process.js';
+import { createPostgresDatabase } from '../test/support/test-database.js';
+import {
+  authorizationOf,
+  configPath,
+  createConfigClient,
+  type FleetAgent,
+  type FleetLoadResult,
+  forEachConcurrently,
+  newFleetAgent,
+  runFleetLoad,
+} from './agent-fleet.js';
+import { median, percentile, round } from './bench-stats.js';
+
+const PACK_ID = 'Bench.Agents';
+const SERVICE_CLASS = 'Bench.Agents.Service';
+const SERVICE_PROFILE = 'Bench.Agents.ServiceProfile';
+const COMPUTER_PROFILE = 'Bench.Agents.ComputerProfile';
+const COMPUTER_WORKFLOW = 'Bench.Agents.ComputerCheck';
+
+/** Every agent's computer is targeted by the computer workflows; each service adds two entries more. */
+const PACK = `
+id: ${PACK_ID}
+version: 1.0.0
+references:
+  - { id: Steward.Library, minVersion: 1.0.0 }
+classes:
+  - { id: ${SERVICE_CLASS}, baseClass: System.Application, hosted: true }
+profiles:
+  - { id: ${SERVICE_PROFILE}, displayName: Service account, contextClass: ${SERVICE_CLASS} }
+  - { id: ${COMPUTER_PROFILE}, displayName: Computer account, contextClass: System.Computer }
+workflows:
+  - id: Bench.Agents.ServiceCheck
+    kind: monitor
+    target: ${SERVICE_CLASS}
+    runAs: ${SERVICE_PROFILE}
+    action: { type: command, command: [check-service] }
+    schedule: { intervalSeconds: 300 }
+  - id: Bench.Agents.ServiceCollect
+    kind: rule
+    target: ${SERVICE_CLASS}
+    action: { type: command, command: [collect] }
+    schedule: { intervalSeconds: 300 }
+  - id: ${COMPUTER_WORKFLOW}
+    kind: monitor
+    target: System.Computer
+    runAs: ${COMPUTER_PROFILE}
+    action: { type: command, command: [check-computer] }
+    schedule: { intervalSeconds: 60 }
+  - id: Bench.Agents.ComputerInventory
+    kind: discovery
+    target: System.Computer
+    runAs: ${COMPUTER_PROFILE}
+    action: { type: command, command: [inventory] }
+    schedule: { intervalSeconds: 3600 }
+`;
+
+interface Options {
+  agents: number;
+  servicesPerAgent: number;
+  concurrency: number;
+  seconds: number;
+  rounds: number;
+  changes: number;
+  waitSeconds: number;
+  setupConcurrency: number;
+  logLevel: string;
+}
+
+interface Figures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+interface Propagation {
+  change: 'association.create' | 'association.delete';
+  /** From the last long-poll sent to the server answering checks quickly again: when the change was made. */
+  settleMs: number;
+  adminCallMs: number;
+  expectedAffected: number;
+  received: number;
+  verified: number;
+  unverified: number;
+  missed: number;
+  earlyReturns: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  lastMs: number;
+}
+
+const progress = (line: string) => process.stderr.write(`[agents] ${line}\n`);
+
+const describe = (r: FleetLoadResult) =>
+  `${r.requests} requests in ${r.seconds.toFixed(1)} s: ${r.requestsPerSecond.toFixed(0)} req/s, ` +
+  `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.meanBodyBytes.toFixed(0)} B` +
+  `${r.errors ? `, ${r.errors} errors` : ''}`;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves after `ms` without keeping the process alive: an upper bound to race other waits against. */
+const atMost = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** VmRSS and VmHWM (peak) of a process, in MiB, from /proc. */
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: round(kb('VmRSS') / 1024, 1), peakMb: round(kb('VmHWM') / 1024, 1) };
+}
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      agents: { type: 'string', default: '2000' },
+      'services-per-agent': { type: 'string', default: '4' },
+      concurrency: { type: 'string', default: '64' },
+      seconds: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      changes: { type: 'string', default: '3' },
+      'wait-seconds': { type: 'string', default: '25' },
+      'setup-concurrency': { type: 'string', default: '16' },
+      'log-level': { type: 'string', default: 'warn' },
+    },
+    strict: true,
+  });
+  const int = (name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be an integer from ${min} to ${max}, not ${v}`);
+    return n;
+  };
+  return {
+    agents: int('agents', values.agents, 1, 20_000),
+    servicesPerAgent: int('services-per-agent', values['services-per-agent'], 0, 1000),
+    concurrency: int('concurrency', values.concurrency, 1),
+    seconds: int('seconds', values.seconds, 1),
+    rounds: int('rounds', values.rounds, 1),
+    changes: int('changes', values.changes, 0),
+    waitSeconds: int('wait-seconds', values['wait-seconds'], 1, 30),
+    setupConcurrency: int('setup-concurrency', values['setup-concurrency'], 1),
+    logLevel: values['log-level'],
+  };
+}
+
+async function startBare(bodyFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const script = resolve(import.meta.dirname, 'bare-config-server.ts');
+  // execArgv carries tsx's loader, so the child runs the TypeScript file the same way this one runs.
+  const child = spawn(process.execPath, [...process.execArgv, script, bodyFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`the bare server exited (code ${code})`)));
+    lines.once('line', (line) => ok((JSON.parse(line) as { port: number }).port));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** An administrator session on the server: JSON calls that throw on anything but success. */
+function adminOf(url: string, token: string) {
+  return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await api<T>(url, method, path, { token, body });
+    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+}
+
+type Admin = ReturnType<typeof adminOf>;
+
+/**
+ * The fleet and what it is configured with: the bench pack, one service account distributed (more secure)
+ * to every other computer and associated with the service profile, services hosted on every computer, and
+ * a less-secure computer account that the propagation phase associates and dissociates.
+ */
+async function setUp(server: ServerProcess, admin: Admin, o: Options) {
+  await admin('POST', '/api/v1/packs', { content: PACK, format: 'yaml' });
+  const account = async (name: string) =>
+    (
+      await admin<{ id: string }>('POST', '/api/v1/accounts', {
+        name,
+        credential: { type: 'windows', userName: name, password: `bench-${name}-password-7Qx` },
+      })
+    ).id;
+  const serviceAccount = await account('bench-service');
+  const computerAccount = await account('bench-computer');
+
+  const agents = Array.from({ length: o.agents }, (_, i) =>
+    newFleetAgent(`bench-agent-${String(i + 1).padStart(5, '0')}`),
+  );
+  const enrollStarted = performance.now();
+  await forEachConcurrently(agents, o.setupConcurrency, async (a) => {
+    const { token } = await admin<{ token: string }>('POST', '/api/v1/agents/enrollment-tokens', {
+      computerName: a.computerName,
+    });
+    const out = await createAgentApi({ server: server.url, identity: a.identity }).enroll({
+      computerName: a.computerName,
+      token,
+    });
+    if (out.status !== 'approved') throw new Error(`${a.computerName} enrolled as ${out.status}`);
+    a.id = out.agentId;
+    a.identity.agentId = out.agentId;
+  });
+  const enrollSeconds = (performance.now() - enrollStarted) / 1000;
+  progress(`enrolled ${agents.length} agents in ${enrollSeconds.toFixed(1)} s`);
+
+  const objectsStarted = performance.now();
+  const hosts = agents.flatMap((a) => Array.from({ length: o.servicesPerAgent }, (_, k) => ({ a, k })));
+  await forEachConcurrently(hosts, o.setupConcurrency, async ({ a, k }) => {
+    await admin('POST', '/api/v1/objects', { classId: SERVICE_CLASS, hostId: a.id, name: `svc-${k}` });
+  });
+  const objectsSeconds = (performance.now() - objectsStarted) / 1000;
+  progress(`created ${hosts.length} services in ${objectsSeconds.toFixed(1)} s`);
+
+  await admin('PUT', `/api/v1/accounts/${serviceAccount}/distribution`, {
+    security: 'more-secure',
+    approved: agents.filter((_, i) => i % 2 === 0).map((a) => a.id),
+  });
+  await admin('POST', `/api/v1/profiles/${SERVICE_PROFILE}/associations`, { accountId: serviceAccount });
+  await admin('PUT', `/api/v1/accounts/${computerAccount}/distribution`, { security: 'less-secure' });
+  return { agents, computerAccount, enrollSeconds, objectsSeconds, objects: hosts.length };
+}
+
+/** Every agent fetches its configuration once through the typed agent client; returns the entry counts. */
+async function collectTags(url: string, agents: FleetAgent[], concurrency: number): Promise<number[]> {
+  const entries: number[] = [];
+  await forEachConcurrently(agents, concurrency, async (a) => {
+    const r = await createAgentApi({ server: url, identity: a.identity }).fetchConfig();
+    if (r.kind !== 'changed') throw new Error(`${a.computerName}: no configuration on a full fetch`);
+    a.tag = r.config.tag;
+    entries.push(r.config.entries.length);
+  });
+  return entries;
+}
+
+/** Latencies of "not modified" checks sent one after another by one agent. */
+async function probe(url: string, agent: FleetAgent, times: number): Promise<number[]> {
+  const client = createConfigClient(url, 1);
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < times; i++) {
+      const authorization = await authorizationOf(agent);
+      const t0 = performance.now();
+      const r = await client.get(configPath(agent, 'not-modified'), authorization);
+      if (r.status !== 304) throw new Error(`the probe answered ${r.status}: ${r.body.slice(0, 300)}`);
+      latencies.push(performance.now() - t0);
+    }
+  } finally {
+    client.close();
+  }
+  return latencies;
+}
+
+/** Waits until a "not modified" check answers fast twice running: the server has worked off its backlog. */
+async function waitUntilQuiet(url: string, agent: FleetAgent, thresholdMs: number): Promise<number> {
+  const started = performance.now();
+  let fast = 0;
+  while (fast < 2 && performance.now() - started < 60_000) {
+    const [ms] = await probe(url, agent, 1);
+    fast = ms! < thresholdMs ? fast + 1 : 0;
+    if (fast < 2) await sleep(100);
+  }
+  return performance.now() - started;
+}
+
+/**
+ * Every agent long-polls with its tag; once they all wait, `change` runs and each agent's delay from the
+ * start of that call to receiving its changed configuration is recorded (a 304 at the end of a wait
+ * simply polls again, as the agent daemon does).
+ */
+async function measurePropagation(
+  url: string,
+  agents: FleetAgent[],
+  o: Options,
+  serverPid: number,
+  quietThresholdMs: number,
+  kind: Propagation['change'],
+  change: () => Promise<void>,
+  expect: (config: AgentConfig) => boolean,
+): Promise<Propagation & { rssWhileLongPollingMb: number; firstError: string | undefined }> {
+  const client = createConfigClient(url, Number.POSITIVE_INFINITY);
+  let changeAt: number | undefined;
+  let stopping = false;
+  let sent = 0;
+  let allSent: () => void = () => {};
+  const everySent = new Promise<void>((r) => {
+    allSent = r;
+  });
+  const delays: number[] = [];
+  const changed: { agent: FleetAgent; oldTag: string | undefined; body: string }[] = [];
+  let earlyReturns = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const polls = agents.map(async (a) => {
+    let first = true;
+    const oldTag = a.tag;
+    while (!stopping) {
+      const onSent = first ? () => ++sent === agents.length && allSent() : undefined;
+      first = false;
+      let r: Awaited<ReturnType<typeof client.get>>;
+      try {
+        r = await client.get(configPath(a, 'long-poll', o.waitSeconds), await authorizationOf(a), onSent);
+      } catch (err) {
+        if (!stopping) {
+          errors++;
+          firstError ??= `${a.computerName}: ${(err as Error).message}`;
+        }
+        return;
+      }
+      const at = performance.now();
+      if (r.status === 304) continue;
+      if (r.status !== 200) {
+        errors++;
+        firstError ??= `${a.computerName}: long-poll → ${r.status} ${r.body.slice(0, 300)}`;
+        return;
+      }
+      if (changeAt === undefined) earlyReturns++;
+      else delays.push(at - changeAt);
+      a.tag = r.tag;
+      changed.push({ agent: a, oldTag, body: r.body });
+      return;
+    }
+  });
+  const finished = Promise.all(polls);
+  await Promise.race([everySent, finished, atMost(60_000)]);
+  const quietMs = await waitUntilQuiet(url, agents[0]!, quietThresholdMs);
+  const rssWhileLongPollingMb = memoryOf(serverPid).rssMb;
+  progress(`${sent} long-polls sent; server quiet after ${(quietMs / 1000).toFixed(1)} s; changing`);
+
+  changeAt = performance.now();
+  await change();
+  const adminCallMs = performance.now() - changeAt;
+  await Promise.race([finished, atMost((o.waitSeconds + 15) * 1000)]);
+  stopping = true;
+  client.close();
+  await finished;
+  if (firstError) progress(`  first error: ${firstError}`);
+
+  let verified = 0;
+  for (const c of changed) {
+    const parsed = agentConfigSchema.safeParse(JSON.parse(c.body));
+    if (parsed.success && parsed.data.tag !== c.oldTag && parsed.data.healthServiceId === c.agent.id)
+      verified += expect(parsed.data) ? 1 : 0;
+  }
+  return {
+    change: kind,
+    settleMs: round(quietMs, 0),
+    adminCallMs: round(adminCallMs),
+    expectedAffected: agents.length,
+    received: delays.length,
+    verified,
+    unverified: changed.length - verified,
+    missed: agents.length - changed.length - errors,
+    earlyReturns,
+    errors,
+    p50Ms: round(percentile(delays, 50)),
+    p99Ms: round(percentile(delays, 99)),
+    lastMs: round(delays.length ? Math.max(...delays) : Number.NaN),
+    rssWhileLongPollingMb,
+    firstError,
+  };
+}
+
+const summarize = (rs: FleetLoadResult[]): Figures => ({
+  requestsPerSecond: round(median(rs.map((r) => r.requestsPerSecond)), 1),
+  p50Ms: round(median(rs.map((r) => r.p50Ms))),
+  p99Ms: round(median(rs.map((r) => r.p99Ms))),
+});
+
+const ratio = (s: Figures, b: Figures): Figures => ({
+  requestsPerSecond: round(s.requestsPerSecond / b.requestsPerSecond, 3),
+  p50Ms: round(s.p50Ms / b.p50Ms, 1),
+  p99Ms: round(s.p99Ms / b.p99Ms, 1),
+});
+
+export async function runAgentsBench(args: string[]): Promise<Record<string, unknown>> {
+  const o = parseOptions(args);
+  const work = tempDir('steward-bench-agents-');
+  const passwordFile = join(work, 'bootstrap-password');
+  const database = process.env.DATABASE_URL ? await createPostgresDatabase() : undefined;
+  let steward: ServerProcess | undefined;
+  let bare: { child: ChildProcess; url: string } | undefined;
+  try {
+    const setupStarted = performance.now();
+    progress(`starting Steward (${database ? 'PostgreSQL' : 'PGlite'}); setting up ${o.agents} agents`);
+    steward = await startServer({
+      dataDir: join(work, 'data'),
+      env: {
+        STEWARD_BOOTSTRAP_PASSWORD_FILE: passwordFile,
+        STEWARD_LOG_LEVEL: o.logLevel,
+        STEWARD_SERVER_NAME: 'bench',
+        ...(database ? { DATABASE_URL: database.url } : {}),
+      },
+    });
+    const token = await signInAsBootstrapAdmin(
+      steward.url,
+      readFileSync(passwordFile, 'utf8').trim(),
+      `bench-agents-admin-${process.pid}-password`,
+    );
+    const admin = adminOf(steward.url, token);
+    const fleet = await setUp(steward, admin, o);
+    const { agents } = fleet;
+    const entries = await collectTags(steward.url, agents, o.concurrency);
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    const afterEnrollment = memoryOf(steward.pid);
+    progress(
+      `set up in ${setupSeconds.toFixed(1)} s; configuration entries per agent: median ${median(entries)}; ` +
+        `server RSS ${afterEnrollment.rssMb} MiB`,
+    );
+
+    // The baseline answers with a real configuration of this fleet, so the bodies are the same size.
+    const sample = createConfigClient(steward.url, 1);
+    const sampleBody = (await sample.get('/api/v1/agent/config', await authorizationOf(agents[0]!))).body;
+    sample.close();
+    const bodyFile = join(work, 'config-body.json');
+    writeFileSync(bodyFile, sampleBody);
+    bare = await startBare(bodyFile);
+    const bareTag = (JSON.parse(sampleBody) as { tag: string }).tag;
+    const targets = {
+      steward: { url: steward.url, agents },
+      bare: { url: bare.url, agents: agents.map((a) => ({ ...a, tag: bareTag })) },
+    };
+
+    const modes = ['full', 'not-modified'] as const;
+    const key = { full: 'full', 'not-modified': 'notModified' } as const;
+    progress('warming up');
+    for (const t of Object.values(targets))
+      for (const mode of modes) {
+        const w = await runFleetLoad({
+          baseUrl: t.url,
+          agents: t.agents,
+          mode,
+          concurrency: o.concurrency,
+          seconds: 2,
+        });
+        if (w.errors) throw new Error(`warm-up of ${t.url} ${mode} failed: ${w.firstError}`);
+      }
+
+    const results = {
+      steward: { full: [] as FleetLoadResult[], notModified: [] as FleetLoadResult[] },
+      bare: { full: [] as FleetLoadResult[], notModified: [] as FleetLoadResult[] },
+    };
+    let errors = 0;
+    let firstError: string | undefined;
+    for (let r = 1; r <= o.rounds; r++) {
+      // Interleaved, so slow drift of the machine touches both servers alike.
+      for (const mode of modes) {
+        for (const name of ['steward', 'bare'] as const) {
+          const t = targets[name];
+          const res = await runFleetLoad({
+            baseUrl: t.url,
+            agents: t.agents,
+            mode,
+            concurrency: o.concurrency,
+            seconds: o.seconds,
+          });
+          results[name][key[mode]].push(res);
+          errors += res.errors;
+          firstError ??= res.firstError;
+          progress(`round ${r}/${o.rounds} ${name} ${mode}: ${describe(res)}`);
+          if (res.firstError) progress(`  first error: ${res.firstError}`);
+        }
+      }
+    }
+    const afterFetches = memoryOf(steward.pid);
+    bare.child.kill('SIGTERM');
+    bare = undefined;
+
+    // Propagation: associate the computer account with the computer profile (every agent's computer is
+    // targeted), then remove that association again, alternately.
+    // "Quiet" is a check answering within a few times what it takes on the idle server.
+    const idleProbeMs = median(await probe(steward.url, agents[0]!, 9));
+    const quietThresholdMs = Math.max(5, 4 * idleProbeMs);
+    const propagations: Propagation[] = [];
+    let whileLongPollingMb = 0;
+    let associationId: string | undefined;
+    for (let c = 0; c < o.changes; c++) {
+      const create = associationId === undefined;
+      const p = await measurePropagation(
+        steward.url,
+        agents,
+        o,
+        steward.pid,
+        quietThresholdMs,
+        create ? 'association.create' : 'association.delete',
+        async () => {
+          if (associationId === undefined) {
+            associationId = (
+              await admin<{ id: string }>('POST', `/api/v1/profiles/${COMPUTER_PROFILE}/associations`, {
+                accountId: fleet.computerAccount,
+              })
+            ).id;
+          } else {
+            await admin('DELETE', `/api/v1/associations/${associationId}`);
+            associationId = undefined;
+          }
+        },
+        (config) => {
+          const e = config.entries.find((x) => x.workflowId === COMPUTER_WORKFLOW);
+          return create
+            ? e?.resolution.kind === 'account' && e.resolution.accountId === fleet.computerAccount
+            : e?.resolution.kind === 'default-action-account';
+        },
+      );
+      const { rssWhileLongPollingMb, firstError: propagationError, ...figures } = p;
+      whileLongPollingMb = Math.max(whileLongPollingMb, rssWhileLongPollingMb);
+      propagations.push(figures);
+      errors += p.errors + p.missed + p.earlyReturns + p.unverified;
+      firstError ??= propagationError;
+      progress(
+        `change ${c + 1}/${o.changes} (${p.change}): ${p.received}/${p.expectedAffected} agents received it ` +
+          `(${p.verified} verified), p50 ${p.p50Ms} ms, last ${p.lastMs} ms; admin call ${p.adminCallMs} ms`,
+      );
+    }
+    const afterLongPolls = memoryOf(steward.pid);
+
+    const stewardFigures = {
+      full: summarize(results.steward.full),
+      notModified: summarize(results.steward.notModified),
+    };
+    const bareFigures = {
+      full: summarize(results.bare.full),
+      notModified: summarize(results.bare.notModified),
+    };
+    if (errors) process.exitCode = 1;
+    return {
+      benchmark: 'agents',
+      at: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      database: database ? 'postgres' : 'pglite',
+      stewardLogLevel: o.logLevel,
+      agents: o.agents,
+      servicesPerAgent: o.servicesPerAgent,
+      configEntriesPerAgent: median(entries),
+      configBodyBytes: round(median(results.steward.full.map((r) => r.meanBodyBytes)), 0),
+      setup: {
+        seconds: round(setupSeconds, 1),
+        enrollSeconds: round(fleet.enrollSeconds, 1),
+        enrollmentsPerSecond: round(o.agents / fleet.enrollSeconds, 1),
+        objects: fleet.objects,
+        objectsSeconds: round(fleet.objectsSeconds, 1),
+      },
+      fetch: {
+        concurrency: o.concurrency,
+        rounds: o.rounds,
+        secondsPerMeasurement: o.seconds,
+        statistic: 'median of rounds',
+        steward: stewardFigures,
+        bare: bareFigures,
+        ratio: {
+          full: ratio(stewardFigures.full, bareFigures.full),
+          notModified: ratio(stewardFigures.notModified, bareFigures.notModified),
+        },
+      },
+      propagation: {
+        waitSeconds: o.waitSeconds,
+        changes: propagations,
+        medianP50Ms: round(median(propagations.map((p) => p.p50Ms))),
+        medianLastMs: round(median(propagations.map((p) => p.lastMs))),
+      },
+      serverMemoryMb: {
+        rssAfterEnrollment: afterEnrollment.rssMb,
+        rssAfterFetches: afterFetches.rssMb,
+        rssWhileLongPolling: whileLongPollingMb,
+        rssAfterLongPolls: afterLongPolls.rssMb,
+        peak: afterLongPolls.peakMb,
+      },
+      loadProcessPeakRssMb: round((process.resourceUsage().maxRSS * 1024) / 1048576, 0),
+      errors,
+      firstError,
+    };
+  } finally {
+    bare?.child.kill('SIGTERM');
+    await steward?.stop('SIGTERM');
+    await database?.drop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
