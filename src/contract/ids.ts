@@ -13,6 +13,10 @@ export const idPrefixes = {
   association: 'asc',
   alert: 'alrt',
   taskRun: 'trun',
+  channel: 'chan',
+  subscriber: 'sbr',
+  subscription: 'sub',
+  delivery: 'dlv',
   request: 'req',
 } as const;
 

@@ -12,6 +12,13 @@ export const builtInPoolIds = {
   automation: 'pool_automation',
 } as const;
 
+/**
+ * The built-in Alert Notification Subscription Server, hosted by the Notifications Resource Pool: the
+ * object a notification channel's Run As profile is resolved for (R37).
+ */
+export const SUBSCRIPTION_SERVER_OBJECT = 'obj_alert-notification-subscription-server';
+export const SUBSCRIPTION_SERVER_CLASS = 'Steward.AlertNotificationSubscriptionServer';
+
 // ---------------------------------------------------------------- classes
 
 export const propertyTypes = ['string', 'int', 'double', 'bool', 'datetime', 'guid'] as const;

@@ -31,7 +31,9 @@ export type Permission =
   | 'agents.manage'
   | 'alerts.read'
   | 'alerts.write'
-  | 'tasks.run';
+  | 'tasks.run'
+  | 'notify.channels'
+  | 'notify.subscriptions';
 
 const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read'];
 
@@ -49,13 +51,17 @@ const grants: Record<Role, readonly Permission[]> = {
     'agents.manage',
     'alerts.write',
     'tasks.run',
+    'notify.channels',
+    'notify.subscriptions',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
-  author: [...everyone, 'groups.write', 'packs.read', 'profiles.read'],
+  // Only administrators define notification channels; authors and operators manage subscribers and
+  // subscriptions (R34).
+  author: [...everyone, 'groups.write', 'packs.read', 'profiles.read', 'notify.subscriptions'],
   // Operators work alerts: raise, take ownership, set ticket and resolution state; and run tasks on demand
   // (SCOM operators may run tasks; read-only operators and authors may not).
-  'advanced-operator': [...everyone, 'alerts.write', 'tasks.run'],
-  operator: [...everyone, 'alerts.write', 'tasks.run'],
+  'advanced-operator': [...everyone, 'alerts.write', 'tasks.run', 'notify.subscriptions'],
+  operator: [...everyone, 'alerts.write', 'tasks.run', 'notify.subscriptions'],
   'read-only-operator': everyone,
 };
 

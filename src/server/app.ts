@@ -7,6 +7,7 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
 import { newId } from '../contract/ids.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Permission } from '../domain/roles.js';
+import { channelDrivers } from '../notify/channel-drivers.js';
 import type { Database } from '../store/db.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
@@ -22,6 +23,9 @@ import { registerAudit } from './modules/audit/audit-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
+import { createNotifier } from './modules/notify/notifier.js';
+import { createNotifyConfigService } from './modules/notify/notify-config-service.js';
+import { registerNotify } from './modules/notify/notify-routes.js';
 import { registerPacks } from './modules/packs/packs-routes.js';
 import { createPacksService } from './modules/packs/packs-service.js';
 import { createFindingsService } from './modules/resolution/findings-service.js';
@@ -65,6 +69,8 @@ export interface AppDeps {
   poolLeaseMs?: number;
   credentialsGraceMs?: number;
   missedHeartbeatMs?: number;
+  /** Base URL of the web console, for links in notifications. */
+  webConsoleUrl?: string;
   now?: () => Date;
 }
 
@@ -210,6 +216,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTasks(app, tasks);
   registerAssociations(app, createAssociationsService({ db }));
   registerAlerts(app, alerts);
+  const poolCredentials = createPoolCredentials({ db, serverId: deps.servers.id, accounts, resolution });
+  registerNotify(app, createNotifyConfigService({ db, drivers: channelDrivers, resolution }));
+  const notifier = createNotifier({
+    db,
+    serverId: deps.servers.id,
+    serverName: deps.servers.name,
+    alerts,
+    resolution,
+    credentials: poolCredentials,
+    drivers: channelDrivers,
+    liveServers: async () => (await deps.servers.listLive()).map((s) => s.id),
+    webConsoleUrl: deps.webConsoleUrl,
+    now: deps.now,
+    log: app.log,
+  });
   const runtime = createServerRuntime({
     db,
     serverId: deps.servers.id,
@@ -220,12 +241,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     missedHeartbeatMs: deps.missedHeartbeatMs,
     now: deps.now,
     onError: (err, what) => app.log.error({ err }, `${what} failed`),
+    notifier,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,
       tasks,
       results,
-      credentials: createPoolCredentials({ db, serverId: deps.servers.id, accounts, resolution }),
+      credentials: poolCredentials,
       log: app.log,
     }),
   });

@@ -50,6 +50,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     poolLeaseMs: config.poolLeaseMs,
     credentialsGraceMs: config.credentialsGraceMs,
     missedHeartbeatMs: config.missedHeartbeatMs,
+    webConsoleUrl: `http://${config.host}:${config.port}`,
   });
   const admin = await bootstrap(database);
   if (admin) {

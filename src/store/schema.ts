@@ -539,3 +539,109 @@ export const poolLeases = pgTable('pool_leases', {
   serverId: text('server_id').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Notification channels (administrators only, R34): how a message goes out — e-mail, IM, SMS, Teams or a
+ * command. `settings` holds the kind's settings (never a secret); `profile_id` the Run As profile whose
+ * account the channel signs in with (the Notification Account profile unless another is chosen, R37).
+ */
+export const notificationChannels = pgTable('notification_channels', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  kind: text('kind').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  profileId: text('profile_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Subscribers: a schedule and addresses (each of a channel kind, with its own schedule) (R42). */
+export const notificationSubscribers = pgTable('notification_subscribers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  schedule: jsonb('schedule').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+  addresses: jsonb('addresses').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Subscriptions: criteria (AND), To/Cc/Bcc subscribers, channels, delay and resolution-only (R43–R45). */
+export const notificationSubscriptions = pgTable('notification_subscriptions', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description').notNull().default(''),
+  enabled: boolean('enabled').notNull().default(true),
+  criteria: jsonb('criteria').$type<Record<string, unknown>>().notNull(),
+  recipients: jsonb('recipients').$type<{ to: string[]; cc: string[]; bcc: string[] }>().notNull(),
+  channelIds: jsonb('channel_ids').$type<string[]>().notNull(),
+  delaySeconds: integer('delay_seconds').notNull().default(0),
+  onlyOnResolutionChange: boolean('only_on_resolution_change').notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** What the notifier remembers per (subscription, alert) between changes: the delay's clock (R45). */
+export const notificationMatchStates = pgTable(
+  'notification_match_states',
+  {
+    subscriptionId: text('subscription_id').notNull(),
+    alertId: text('alert_id').notNull(),
+    matchingSince: timestamp('matching_since', { withTimezone: true }),
+    pending: text('pending'),
+    /** The change the pending notification is for: with the subscription and address, what makes it once. */
+    pendingSeq: bigint('pending_seq', { mode: 'number' }),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.subscriptionId, t.alertId] }),
+    index('notification_match_states_due_idx').on(t.dueAt),
+  ],
+);
+
+/**
+ * The notification outbox: one row per (alert change, subscription, channel, address), so each is delivered
+ * at most once. Claimed with SKIP LOCKED (`claimed`), marked `sending` just before the attempt; retried with
+ * backoff; `dead` after the last try; `unknown` when the server sending it stopped mid-send (never sent
+ * twice); a claimed one whose server stopped before trying goes back to `pending`.
+ */
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    id: text('id').primaryKey(),
+    alertId: text('alert_id').notNull(),
+    changeSeq: bigint('change_seq', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    subscriptionId: text('subscription_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    subscriberId: text('subscriber_id').notNull(),
+    address: text('address').notNull(),
+    role: text('role').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+    claimedBy: text('claimed_by'),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    lastError: text('last_error'),
+    detail: text('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('notification_deliveries_once_idx').on(
+      t.changeSeq,
+      t.subscriptionId,
+      t.channelId,
+      t.subscriberId,
+      t.address,
+    ),
+    index('notification_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('notification_deliveries_alert_idx').on(t.alertId),
+  ],
+);
+
+/** How far the notifier has read the alert changes in the audit log. */
+export const notifierCursor = pgTable('notifier_cursor', {
+  id: text('id').primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+});

@@ -632,6 +632,18 @@ export function createResolutionEngine(input: ResolutionInput) {
       if (!w) throw new Error(`unknown workflow ${workflowId}`);
       return w.profileId === null ? DEFAULT : this.resolveProfile(w.profileId, objectId);
     },
+    /** Whether a group contains the object: directly, through nested groups, or through its host (R19). */
+    inGroup(objectId: string, groupId: string): boolean {
+      return objects.get(objectId)?.containing.has(groupId) ?? false;
+    },
+    /** Whether a class is the other or derives from it. */
+    isA(classId: string, baseClassId: string): boolean {
+      return classes.get(classId)?.ancestors.includes(baseClassId) ?? false;
+    },
+    /** The class of an object, if the engine knows it. */
+    classOf(objectId: string): string | undefined {
+      return objects.get(objectId)?.def.classId;
+    },
     /** Every matching association of a profile for an object, best first (explain and conflict findings). */
     candidates(profileId: string, objectId: string): Candidate[] {
       const obj = requireObject(objectId);

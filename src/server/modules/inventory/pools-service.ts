@@ -1,7 +1,11 @@
 // Resource pools: the built-in automatic pools, custom pools with manual or automatic membership.
 
 import { newId } from '../../../contract/ids.js';
-import { builtInPoolIds } from '../../../contract/inventory.js';
+import {
+  builtInPoolIds,
+  SUBSCRIPTION_SERVER_CLASS,
+  SUBSCRIPTION_SERVER_OBJECT,
+} from '../../../contract/inventory.js';
 import { POOL_CLASS } from '../../../domain/inventory/class-tree.js';
 import type { Db, Executor } from '../../../store/db.js';
 import { objects } from '../../../store/schema.js';
@@ -54,6 +58,32 @@ export async function ensureBuiltInPools(db: Db): Promise<{ created: string[]; m
           kind: 'pool.create',
           target: b.id,
           details: { name: b.name, membership: 'automatic', builtIn: true },
+        });
+      }
+    }
+    if (await findClass(tx, SUBSCRIPTION_SERVER_CLASS)) {
+      const server = await tx
+        .insert(objects)
+        .values({
+          id: SUBSCRIPTION_SERVER_OBJECT,
+          classId: SUBSCRIPTION_SERVER_CLASS,
+          name: 'alert-notification-subscription-server',
+          displayName: 'Alert Notification Subscription Server',
+          hostId: builtInPoolIds.notifications,
+        })
+        .onConflictDoNothing()
+        .returning({ id: objects.id });
+      if (server.length) {
+        created.push(SUBSCRIPTION_SERVER_OBJECT);
+        await appendAudit(tx, {
+          actor: 'system',
+          kind: 'object.create',
+          target: SUBSCRIPTION_SERVER_OBJECT,
+          details: {
+            classId: SUBSCRIPTION_SERVER_CLASS,
+            hostId: builtInPoolIds.notifications,
+            builtIn: true,
+          },
         });
       }
     }

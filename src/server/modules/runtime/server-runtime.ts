@@ -3,6 +3,7 @@
 import { builtInPoolIds } from '../../../contract/inventory.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { createHealthWatchers } from './health-watchers.js';
 import { createPoolLeases } from './pool-leases.js';
@@ -22,6 +23,10 @@ export interface ServerRuntimeDeps {
   onError?: (err: unknown, what: string) => void;
   /** Runs pool-hosted workflows of the pools this server holds. */
   poolRunner?: Pick<PoolRunner, 'sync' | 'stop'>;
+  /** Sends notifications while this server holds the Notifications Resource Pool (R36). */
+  notifier?: Pick<Notifier, 'tick' | 'release'>;
+  /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
+  notifyMs?: number;
 }
 
 export type ServerRuntime = ReturnType<typeof createServerRuntime>;
@@ -33,7 +38,11 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     ttlMs: d.poolLeaseMs,
     now: d.now,
     onError: (err) => d.onError?.(err, 'pool lease renewal'),
-    onChange: (held) => void d.poolRunner?.sync(held),
+    onChange: (held) => {
+      void d.poolRunner?.sync(held);
+      if (!held.has(builtInPoolIds.notifications))
+        void d.notifier?.release().catch((err) => d.onError?.(err, 'notifier release'));
+    },
   });
   const watchers = createHealthWatchers({
     db: d.db,
@@ -44,7 +53,18 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     now: d.now,
   });
   let timer: NodeJS.Timeout | undefined;
+  let notifyTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
+  let notifying: Promise<void> | undefined;
+
+  /** One notifier round, when this server holds the Notifications Resource Pool. */
+  function notify(): Promise<void> {
+    if (!d.notifier || !leases.holds(builtInPoolIds.notifications)) return Promise.resolve();
+    notifying ??= d.notifier.tick().finally(() => {
+      notifying = undefined;
+    });
+    return notifying;
+  }
 
   async function sweep() {
     if (!leases.holds(builtInPoolIds.allManagementServers)) return;
@@ -55,6 +75,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   return {
     leases,
     watchers,
+    notify,
     /** One watchers round, when this server holds the All Management Servers pool. */
     sweep(): Promise<void> {
       sweeping ??= sweep().finally(() => {
@@ -69,11 +90,20 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
         d.sweepMs ?? 5000,
       );
       timer.unref();
+      notifyTimer = setInterval(
+        () => void notify().catch((err) => d.onError?.(err, 'notifier')),
+        d.notifyMs ?? 1000,
+      );
+      notifyTimer.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (notifyTimer) clearInterval(notifyTimer);
       timer = undefined;
+      notifyTimer = undefined;
       await sweeping?.catch(() => undefined);
+      await notifying?.catch(() => undefined);
+      await d.notifier?.release().catch(() => undefined);
       await leases.stop();
       await d.poolRunner?.stop();
     },

@@ -25,6 +25,7 @@ export function createServersService(d: ServersServiceDeps) {
 
   return {
     id,
+    name: d.name,
     isLive,
     async start() {
       const at = now();

@@ -1,0 +1,202 @@
+// Requests and responses of the notification API: channels, subscribers, subscriptions and deliveries.
+import { z } from 'zod';
+import { descriptionSchema, displayNameSchema, limitSchema, timestamp } from './common.js';
+import { criteriaSchema, scheduleSchema } from './notify.js';
+
+export const channelKinds = ['email', 'im', 'sms', 'teams', 'command'] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+export const channelKindSchema = z.enum(channelKinds);
+
+const id = z.string().min(1).max(256);
+
+// ---------------------------------------------------------------- channels
+
+export const channelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: channelKindSchema,
+  enabled: z.boolean(),
+  profileId: z
+    .string()
+    .nullable()
+    .describe('the Run As profile whose account the channel signs in with; null: anonymous'),
+  settings: z.record(z.string(), z.unknown()).describe('the settings of the channel kind (never a secret)'),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const channelListResponse = z.object({ items: z.array(channelSchema) });
+
+// ---------------------------------------------------------------- subscribers
+
+/** An address of one channel kind; its own schedule narrows the subscriber's (R42). */
+export const addressSchema = z
+  .strictObject({
+    name: displayNameSchema,
+    kind: channelKindSchema,
+    address: z
+      .string()
+      .max(2048)
+      .describe(
+        'email: user@domain; im: sip:user@domain; sms: sms:+number; teams: the channel link or webhook URL; command: empty',
+      ),
+    schedule: scheduleSchema.default([]),
+  })
+  .superRefine((a, ctx) => {
+    const problem = addressProblem(a.kind, a.address);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['address'], message: problem });
+  });
+
+/** Why an address does not fit its kind, or undefined. */
+export function addressProblem(kind: ChannelKind, address: string): string | undefined {
+  switch (kind) {
+    case 'email':
+      return /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/.test(address)
+        ? undefined
+        : 'must be an e-mail address like ops@contoso.com';
+    case 'im':
+      return /^sip:[^\s@]+@[^\s@]+$/.test(address)
+        ? undefined
+        : 'must be a sip: address like sip:ops@contoso.com';
+    case 'sms':
+      return /^sms:\+?[0-9]{3,20}$/.test(address)
+        ? undefined
+        : 'must be sms: and a number, like sms:+15551234567';
+    case 'teams':
+      return /^https:\/\/\S+$/.test(address)
+        ? undefined
+        : 'must be the https link of a Teams channel or webhook';
+    case 'command':
+      return address === '' ? undefined : 'must be empty: a command channel has no address';
+  }
+}
+
+export const subscriberBody = z.strictObject({
+  name: displayNameSchema,
+  schedule: scheduleSchema.default([]).describe('the subscriber’s schedule; empty: always (R42)'),
+  addresses: z.array(addressSchema).min(1).max(20),
+});
+
+export const subscriberPatchBody = z.strictObject({
+  name: displayNameSchema.optional(),
+  schedule: scheduleSchema.optional(),
+  addresses: z.array(addressSchema).min(1).max(20).optional(),
+});
+
+export const subscriberSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  schedule: z.array(z.record(z.string(), z.unknown())),
+  addresses: z.array(
+    z.object({
+      name: z.string(),
+      kind: channelKindSchema,
+      address: z.string(),
+      schedule: z.array(z.record(z.string(), z.unknown())),
+    }),
+  ),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const subscriberListResponse = z.object({ items: z.array(subscriberSchema) });
+
+// ---------------------------------------------------------------- subscriptions
+
+const recipientList = z.array(id).max(100);
+
+const subscriptionFields = {
+  name: displayNameSchema,
+  description: descriptionSchema.optional(),
+  enabled: z.boolean().default(true),
+  criteria: criteriaSchema.default({}).describe('every condition must hold; none: every alert (R43)'),
+  to: recipientList.min(1).describe('subscriber ids'),
+  cc: recipientList.default([]).describe('subscriber ids; e-mail Cc'),
+  bcc: recipientList.default([]).describe('subscriber ids; e-mail Bcc'),
+  channelIds: z.array(id).min(1).max(10),
+  delaySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(0)
+    .describe('alert aging: notify only alerts that keep matching this long (R45)'),
+  onlyOnResolutionChange: z
+    .boolean()
+    .default(false)
+    .describe('after the first notification, only resolution-state changes notify (R44)'),
+};
+
+export const subscriptionBody = z.strictObject(subscriptionFields);
+
+export const subscriptionPatchBody = z.strictObject({
+  name: displayNameSchema.optional(),
+  description: descriptionSchema.optional(),
+  enabled: z.boolean().optional(),
+  criteria: criteriaSchema.optional(),
+  to: recipientList.min(1).optional(),
+  cc: recipientList.optional(),
+  bcc: recipientList.optional(),
+  channelIds: z.array(id).min(1).max(10).optional(),
+  delaySeconds: subscriptionFields.delaySeconds.removeDefault().optional(),
+  onlyOnResolutionChange: z.boolean().optional(),
+});
+
+export const subscriptionSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  criteria: z.record(z.string(), z.unknown()),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  channelIds: z.array(z.string()),
+  delaySeconds: z.number().int(),
+  onlyOnResolutionChange: z.boolean(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const subscriptionListResponse = z.object({ items: z.array(subscriptionSchema) });
+
+// ---------------------------------------------------------------- deliveries
+
+export const deliveryStatuses = [
+  'pending',
+  'claimed',
+  'sending',
+  'retry',
+  'sent',
+  'dead',
+  'skipped',
+  'unknown',
+] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export const deliveryListQuery = z.strictObject({
+  status: z.enum(deliveryStatuses).optional(),
+  alert: id.optional(),
+  subscription: id.optional(),
+  limit: limitSchema,
+});
+
+export const deliverySchema = z.object({
+  id: z.string(),
+  alertId: z.string(),
+  reason: z.string().describe('started-matching, resolution-changed or updated'),
+  subscriptionId: z.string(),
+  channelId: z.string(),
+  subscriberId: z.string(),
+  address: z.string(),
+  role: z.enum(['to', 'cc', 'bcc']),
+  status: z.enum(deliveryStatuses),
+  attempts: z.number().int(),
+  nextAttemptAt: timestamp,
+  sentAt: timestamp.nullable(),
+  lastError: z.string().nullable().describe('why the last attempt failed, or why it was not sent'),
+  detail: z.string().nullable().describe('what the channel said when it was sent'),
+  createdAt: timestamp,
+});
+
+export const deliveryListResponse = z.object({ items: z.array(deliverySchema) });

@@ -1,0 +1,590 @@
+// Proves the e-mail transport against real SMTP servers on loopback: who signs in, what the mail carries, which
+// failures are final, R39 failover across servers with its retry interval, and STARTTLS / implicit TLS.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EmailChannelSettingsInput,
+  emailChannelSettingsSchema,
+} from '../../contract/notify-channels.js';
+import { createEmailTransport } from './email-transport.js';
+import type { ChannelCredential, OutgoingMessage } from './transport.js';
+
+const PASSWORD = 'N0tif-s3cret!pw';
+const HOST = '127.0.0.1';
+
+interface Received {
+  mailFrom: string;
+  rcptTo: string[];
+  user: string | undefined;
+  secure: boolean;
+  headers: Map<string, string>;
+  body: string;
+}
+
+interface TestSmtp {
+  port: number;
+  received: Received[];
+  /** Connections the server saw, refused ones included. */
+  connections: number;
+  /** While true the server greets with 421 and hangs up, as a server that is down for mail. */
+  down: boolean;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+/** Header names in lower case; folded lines joined. */
+function parseMail(raw: string): { headers: Map<string, string>; body: string } {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const headers = new Map<string, string>();
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':');
+    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { headers, body: raw.slice(split + 4) };
+}
+
+/** A real SMTP server on a random loopback port; with `users` it refuses mail from anyone not signed in. */
+async function startSmtp(
+  opts: { users?: Record<string, string>; rejectRcpt?: string[]; server?: SMTPServerOptions } = {},
+): Promise<TestSmtp> {
+  const state: TestSmtp = { port: 0, received: [], connections: 0, down: false };
+  const users = opts.users;
+  const server = new SMTPServer({
+    logger: false,
+    disableReverseLookup: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: users === undefined,
+    ...(users === undefined ? { disabledCommands: ['AUTH', 'STARTTLS'] } : { allowInsecureAuth: true }),
+    ...opts.server,
+    onConnect(_session, cb) {
+      state.connections++;
+      if (state.down) cb(Object.assign(new Error('Service not available'), { responseCode: 421 }));
+      else cb();
+    },
+    onAuth(auth, _session, cb) {
+      const name = auth.username ?? '';
+      if (users !== undefined && users[name] !== undefined && users[name] === auth.password) {
+        cb(null, { user: name });
+      } else cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onRcptTo(address, _session, cb) {
+      if (opts.rejectRcpt?.includes(address.address)) {
+        cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
+      } else cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        state.received.push({
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+          user: session.user as string | undefined,
+          secure: session.secure,
+          ...parseMail(Buffer.concat(chunks).toString('utf8')),
+        });
+        cb();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  state.port = (server.server.address() as { port: number }).port;
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return state;
+}
+
+/** A TCP port nothing listens on: connecting is refused. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, HOST, resolve));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** Accepts connections and never says a word, counting them. */
+async function silentServer(): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const s: Server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => s.listen(0, HOST, resolve));
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  });
+  return { port: (s.address() as { port: number }).port, connections: () => connections };
+}
+
+const settings = (input: Partial<EmailChannelSettingsInput> & Pick<EmailChannelSettingsInput, 'servers'>) =>
+  emailChannelSettingsSchema.parse({ from: 'scom@contoso.com', ...input });
+
+const server = (port: number, tls: 'none' | 'starttls' | 'implicit' = 'none') => ({ host: HOST, port, tls });
+
+const message = (over: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
+  subject: 'Alert: Disk full Resolution state: New',
+  body: 'Alert: Disk full\nSource: db01.contoso.com',
+  bodyIsHtml: false,
+  fields: {},
+  deliveryId: 'dlv_01HZX',
+  ...over,
+});
+
+const windowsAccount: ChannelCredential = {
+  type: 'windows',
+  publicFields: { userName: 'svc-notify', domain: 'CONTOSO' },
+  secret: { password: PASSWORD },
+};
+
+const to = (address: string) => ({ address, role: 'to' as const });
+
+describe('e-mail transport: S26 internal mail', () => {
+  it('sends one mail from the return address to the address, signed in as the Windows account', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({ ok: true, detail: expect.stringContaining(`${HOST}:${smtp.port}`) });
+    expect(smtp.received).toHaveLength(1);
+    const [mail] = smtp.received;
+    expect(mail?.user).toBe('CONTOSO\\svc-notify');
+    expect(mail?.mailFrom).toBe('scom@contoso.com');
+    expect(mail?.rcptTo).toEqual(['ops@contoso.com']);
+    expect(mail?.headers.get('from')).toBe('scom@contoso.com');
+    expect(mail?.headers.get('to')).toBe('ops@contoso.com');
+    expect(mail?.headers.get('subject')).toBe('Alert: Disk full Resolution state: New');
+    expect(mail?.headers.get('message-id')).toBe('<dlv_01HZX@steward>');
+    expect(mail?.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(mail?.headers.has('cc')).toBe(false);
+    expect(mail?.body).toContain('Source: db01.contoso.com');
+  });
+
+  it('puts a Cc address in the Cc header and a Bcc address in the envelope only', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const cc = await transport.send(message(), { address: 'lead@contoso.com', role: 'cc' }, windowsAccount);
+    const bcc = await transport.send(
+      message(),
+      { address: 'audit@contoso.com', role: 'bcc' },
+      windowsAccount,
+    );
+
+    expect([cc.ok, bcc.ok]).toEqual([true, true]);
+    const [ccMail, bccMail] = smtp.received;
+    expect(ccMail?.rcptTo).toEqual(['lead@contoso.com']);
+    expect(ccMail?.headers.get('cc')).toBe('lead@contoso.com');
+    expect(ccMail?.headers.has('to')).toBe(false);
+    expect(bccMail?.rcptTo).toEqual(['audit@contoso.com']);
+    expect([...(bccMail?.headers.values() ?? [])].join('\n')).not.toContain('audit@contoso.com');
+    expect(bccMail?.headers.has('bcc')).toBe(false);
+  });
+
+  it('refuses a wrong password for good, with a reason that holds no part of the password', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': 'the-right-one' } });
+    const backup = await startSmtp({ users: { 'CONTOSO\\svc-notify': 'the-right-one' } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port), server(backup.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toMatchObject({ ok: false, retryable: false });
+    if (result.ok) return;
+    expect(result.reason).toContain('535');
+    expect(result.reason).toContain('user name or password');
+    for (const leak of [
+      PASSWORD,
+      Buffer.from(PASSWORD).toString('base64'),
+      Buffer.from(`\0CONTOSO\\svc-notify\0${PASSWORD}`).toString('base64'),
+    ]) {
+      expect(result.reason).not.toContain(leak);
+    }
+    expect(smtp.received).toHaveLength(0);
+    expect(backup.connections).toBe(0);
+  });
+
+  it('refuses a recipient the server rejects for good, without trying the backup', async () => {
+    const smtp = await startSmtp({
+      users: { 'CONTOSO\\svc-notify': PASSWORD },
+      rejectRcpt: ['gone@contoso.com'],
+    });
+    const backup = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port), server(backup.port)] }));
+
+    const result = await transport.send(message(), to('gone@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason: expect.stringMatching(/refused the recipient \(550 .*RCPT TO\)/),
+    });
+    expect(backup.connections).toBe(0);
+  });
+
+  it('refuses to send for an account channel given no credential, or one without a password', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const none = await transport.send(message(), to('ops@contoso.com'), undefined);
+    const token = await transport.send(message(), to('ops@contoso.com'), {
+      type: 'token',
+      publicFields: {},
+      secret: { token: 'abc' },
+    });
+
+    expect(none).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining('none was given'),
+    });
+    expect(token).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining('type token'),
+    });
+    expect(smtp.connections).toBe(0);
+  });
+
+  it('refuses an address that would add recipients to the header', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com, all@contoso.com'), windowsAccount);
+
+    expect(result).toMatchObject({ ok: false, retryable: false });
+    expect(smtp.connections).toBe(0);
+  });
+});
+
+describe('e-mail transport: S27 external mail and anonymous channels', () => {
+  it('signs in with the Simple Authentication account whose mailbox is the return address', async () => {
+    const smtp = await startSmtp({ users: { 'alerts@outlook.example': PASSWORD } });
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], from: 'alerts@outlook.example', external: true }),
+    );
+    const simple: ChannelCredential = {
+      type: 'simple',
+      publicFields: { userName: 'alerts@outlook.example' },
+      secret: { password: PASSWORD },
+    };
+
+    const result = await transport.send(message(), to('ops@contoso.com'), simple);
+
+    expect(result.ok).toBe(true);
+    expect(smtp.received[0]).toMatchObject({
+      user: 'alerts@outlook.example',
+      mailFrom: 'alerts@outlook.example',
+    });
+  });
+
+  it('an anonymous channel sends without signing in, even when handed a credential', async () => {
+    const smtp = await startSmtp();
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous' }),
+    );
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result.ok).toBe(true);
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]?.user).toBeUndefined();
+  });
+
+  it('an anonymous channel to a server that requires sign-in fails for good', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous' }),
+    );
+
+    const result = await transport.send(message(), to('ops@contoso.com'), undefined);
+
+    expect(result).toMatchObject({ ok: false, retryable: false, reason: expect.stringContaining('530') });
+    expect(smtp.received).toHaveLength(0);
+  });
+});
+
+describe('e-mail transport: message content', () => {
+  it('carries Reply-To, the extra headers and the importance headers', async () => {
+    const smtp = await startSmtp();
+    const transport = createEmailTransport(
+      settings({
+        servers: [server(smtp.port)],
+        authentication: 'anonymous',
+        replyTo: 'noc@contoso.com',
+        headers: { 'X-Steward-Channel': 'ops mail', 'X-Ticket-Queue': 'NOC' },
+        importance: 'high',
+      }),
+    );
+
+    await transport.send(message(), to('ops@contoso.com'), undefined);
+
+    const headers = smtp.received[0]?.headers;
+    expect(headers?.get('reply-to')).toBe('noc@contoso.com');
+    expect(headers?.get('x-steward-channel')).toBe('ops mail');
+    expect(headers?.get('x-ticket-queue')).toBe('NOC');
+    expect(headers?.get('importance')).toBe('High');
+    expect(headers?.get('x-priority')).toBe('1 (Highest)');
+  });
+
+  it('carries no importance headers when the channel names no importance, and Low when it says low', async () => {
+    const smtp = await startSmtp();
+    const plain = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous' }),
+    );
+    const low = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous', importance: 'low' }),
+    );
+
+    await plain.send(message(), to('ops@contoso.com'), undefined);
+    await low.send(message(), to('ops@contoso.com'), undefined);
+
+    expect(smtp.received[0]?.headers.has('importance')).toBe(false);
+    expect(smtp.received[0]?.headers.has('x-priority')).toBe(false);
+    expect(smtp.received[1]?.headers.get('importance')).toBe('Low');
+    expect(smtp.received[1]?.headers.get('x-priority')).toBe('5 (Lowest)');
+  });
+
+  it('sends an HTML body as text/html, and keeps a line break in the subject out of the headers', async () => {
+    const smtp = await startSmtp();
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous', bodyIsHtml: true }),
+    );
+
+    await transport.send(
+      message({
+        subject: 'Alert: Disk full\r\nBcc: attacker@evil.example',
+        body: '<p>Alert: <b>Disk full</b></p>',
+        bodyIsHtml: true,
+        deliveryId: 'dlv 7/x',
+      }),
+      to('ops@contoso.com'),
+      undefined,
+    );
+
+    const mail = smtp.received[0];
+    expect(mail?.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(mail?.body).toContain('<b>Disk full</b>');
+    expect(mail?.headers.has('bcc')).toBe(false);
+    expect(mail?.rcptTo).toEqual(['ops@contoso.com']);
+    expect(mail?.headers.get('subject')).toBe('Alert: Disk full Bcc: attacker@evil.example');
+    expect(mail?.headers.get('message-id')).toBe('<dlv_7/x@steward>');
+  });
+});
+
+describe('e-mail transport: R39 failover', () => {
+  it('S29: with a single server down, every attempt goes to it and fails retryably', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    smtp.down = true;
+    let clock = 0;
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }), { now: () => clock });
+
+    const results = [];
+    for (const at of [0, 301_000, 10_000_000]) {
+      clock = at;
+      results.push(await transport.send(message(), to('ops@contoso.com'), windowsAccount));
+    }
+
+    expect(smtp.connections).toBe(3);
+    for (const r of results) {
+      expect(r).toMatchObject({ ok: false, retryable: true, reason: expect.stringContaining('421') });
+    }
+    expect(transport.failover()).toEqual({ current: 0, since: null });
+  });
+
+  it('S29: a refused connection is a retryable failure', async () => {
+    const port = await closedPort();
+    const transport = createEmailTransport(settings({ servers: [server(port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: true,
+      reason: `no SMTP server took the mail: ${HOST}:${port} refused the connection`,
+    });
+  });
+
+  it('moves to the backup when the primary is down, stays there until the retry interval, then returns', async () => {
+    const users = { 'CONTOSO\\svc-notify': PASSWORD };
+    const primary = await startSmtp({ users });
+    const backup = await startSmtp({ users });
+    primary.down = true;
+    let clock = 1_000_000;
+    const transport = createEmailTransport(
+      settings({ servers: [server(primary.port), server(backup.port)], primaryRetryIntervalSeconds: 300 }),
+      { now: () => clock },
+    );
+    const send = () => transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect((await send()).ok).toBe(true);
+    expect([primary.connections, backup.received.length]).toEqual([1, 1]);
+    expect(transport.failover()).toEqual({ current: 1, since: 1_000_000 });
+
+    clock += 299_000;
+    expect((await send()).ok).toBe(true);
+    expect([primary.connections, backup.received.length]).toEqual([1, 2]);
+
+    // The interval has passed but the primary is still down: it is tried, the backup delivers.
+    clock += 1_000;
+    expect((await send()).ok).toBe(true);
+    expect([primary.connections, backup.received.length]).toEqual([2, 3]);
+    expect(transport.failover()).toEqual({ current: 1, since: 1_000_000 });
+
+    primary.down = false;
+    clock += 300_000;
+    expect((await send()).ok).toBe(true);
+    expect([primary.received.length, backup.received.length]).toEqual([1, 3]);
+    expect(transport.failover()).toEqual({ current: 0, since: null });
+  });
+
+  it('moves on from a server that accepts the connection and never greets', async () => {
+    const silent = await silentServer();
+    const backup = await startSmtp();
+    const transport = createEmailTransport(
+      settings({ servers: [server(silent.port), server(backup.port)], authentication: 'anonymous' }),
+      { connectionTimeoutMs: 300 },
+    );
+
+    const result = await transport.send(message(), to('ops@contoso.com'), undefined);
+
+    expect(result.ok).toBe(true);
+    expect(silent.connections()).toBe(1);
+    expect(backup.received).toHaveLength(1);
+  });
+
+  it('fails retryably, naming each server, when every server is down', async () => {
+    const a = await closedPort();
+    const b = await startSmtp();
+    b.down = true;
+    const transport = createEmailTransport(
+      settings({ servers: [server(a), server(b.port)], authentication: 'anonymous' }),
+    );
+
+    const result = await transport.send(message(), to('ops@contoso.com'), undefined);
+
+    expect(result).toMatchObject({ ok: false, retryable: true });
+    if (result.ok) return;
+    expect(result.reason).toContain(`${HOST}:${a} refused the connection`);
+    expect(result.reason).toContain(`${HOST}:${b.port} could not take the mail now (421`);
+    expect(transport.failover()).toEqual({ current: 0, since: null });
+  });
+
+  it('stops at once when the caller cancels', async () => {
+    const smtp = await startSmtp();
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous' }),
+    );
+
+    const result = await transport.send(message(), to('ops@contoso.com'), undefined, AbortSignal.abort());
+
+    expect(result).toEqual({ ok: false, retryable: true, reason: 'sending was cancelled' });
+    expect(smtp.received).toHaveLength(0);
+  });
+});
+
+describe('e-mail transport: TLS', () => {
+  let dir: string;
+  let key: string;
+  let cert: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'steward-smtp-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=steward test SMTP',
+        '-addext',
+        `subjectAltName=IP:${HOST},DNS:localhost`,
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    key = readFileSync(join(dir, 'key.pem'), 'utf8');
+    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const users = { 'CONTOSO\\svc-notify': PASSWORD };
+
+  it('upgrades with STARTTLS before signing in, trusting the given authority', async () => {
+    const smtp = await startSmtp({ users, server: { key, cert, allowInsecureAuth: false } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port, 'starttls')] }), {
+      trustedCa: cert,
+    });
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result.ok).toBe(true);
+    expect(smtp.received[0]).toMatchObject({ secure: true, user: 'CONTOSO\\svc-notify' });
+  });
+
+  it('speaks TLS from the first byte on an implicit-TLS server', async () => {
+    const smtp = await startSmtp({ users, server: { key, cert, secure: true } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port, 'implicit')] }), {
+      trustedCa: [cert],
+    });
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result.ok).toBe(true);
+    expect(smtp.received[0]?.secure).toBe(true);
+  });
+
+  it('refuses a certificate it does not trust, retryably and without signing in', async () => {
+    const smtp = await startSmtp({ users, server: { key, cert, allowInsecureAuth: false } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port, 'starttls')] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toMatchObject({ ok: false, retryable: true, reason: expect.stringContaining('TLS') });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('accepts any certificate when told not to check them', async () => {
+    const smtp = await startSmtp({ users, server: { key, cert, allowInsecureAuth: false } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port, 'starttls')] }), {
+      tlsRejectUnauthorized: false,
+    });
+
+    expect((await transport.send(message(), to('ops@contoso.com'), windowsAccount)).ok).toBe(true);
+  });
+
+  it('with starttls required, refuses a server that does not offer it rather than send in the clear', async () => {
+    const smtp = await startSmtp({ users, server: { disabledCommands: ['STARTTLS'] } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port, 'starttls')] }), {
+      trustedCa: cert,
+    });
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toMatchObject({ ok: false, retryable: true, reason: expect.stringContaining('STARTTLS') });
+    expect(smtp.connections).toBe(1);
+    expect(smtp.received).toHaveLength(0);
+  });
+});

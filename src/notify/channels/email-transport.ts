@@ -1,0 +1,240 @@
+// The e-mail (SMTP) transport: one mail per address through the channel's servers, failing over per R39, and
+// telling a refused account or address (final) from a server that could not be reached (worth another try).
+import {
+  createTransport,
+  type NodemailerError,
+  type SendMailOptions,
+  type SMTPTransportOptions,
+} from 'nodemailer';
+import {
+  type EmailChannelSettings,
+  type EmailServer,
+  emailServerTls,
+} from '../../contract/notify-channels.js';
+import { afterAttempt, attemptOrder, initialFailover } from './failover.js';
+import type {
+  ChannelCredential,
+  DeliveryTarget,
+  FailoverState,
+  OutgoingMessage,
+  Transport,
+} from './transport.js';
+
+export interface EmailTransportOptions {
+  /** Milliseconds since the epoch; the failover clock. Default `Date.now`. */
+  now?: () => number;
+  /** How long to wait for the connection and for the server's greeting, in ms; an idle socket may wait
+   * twice as long. Default 30 000. */
+  connectionTimeoutMs?: number;
+  /** false accepts any server certificate. Default true. */
+  tlsRejectUnauthorized?: boolean;
+  /** PEM certificates of authorities trusted for the servers, on top of the system's. */
+  trustedCa?: string | readonly string[];
+}
+
+/** What a channel's transport exposes beyond `Transport`: the failover position, for status and tests. */
+export interface EmailTransport extends Transport {
+  failover(): FailoverState;
+}
+
+type Attempt =
+  | { kind: 'sent'; detail: string }
+  /** The server answered and refused for good: another server would refuse the same. */
+  | { kind: 'refused'; reason: string }
+  /** The server could not take the message now: try the next one. */
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'aborted' };
+
+const importanceHeaders = {
+  high: { Importance: 'High', 'X-Priority': '1 (Highest)', 'X-MSMail-Priority': 'High' },
+  normal: { Importance: 'Normal', 'X-Priority': '3 (Normal)', 'X-MSMail-Priority': 'Normal' },
+  low: { Importance: 'Low', 'X-Priority': '5 (Lowest)', 'X-MSMail-Priority': 'Low' },
+} as const;
+
+/** The transport of one e-mail channel. Keep one per channel: it remembers which server is in use (R39). */
+export function createEmailTransport(
+  settings: EmailChannelSettings,
+  opts: EmailTransportOptions = {},
+): EmailTransport {
+  const now = opts.now ?? Date.now;
+  const timeout = opts.connectionTimeoutMs ?? 30_000;
+  const retryMs = settings.primaryRetryIntervalSeconds * 1000;
+  let state = initialFailover();
+
+  const connection = (server: EmailServer): SMTPTransportOptions => {
+    const tls = emailServerTls(server, settings.authentication === 'account');
+    return {
+      host: server.host,
+      port: server.port,
+      secure: tls === 'implicit',
+      requireTLS: tls === 'starttls',
+      ignoreTLS: tls === 'none',
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout * 2,
+      logger: false,
+      debug: false,
+      tls: {
+        rejectUnauthorized: opts.tlsRejectUnauthorized ?? true,
+        ...(opts.trustedCa === undefined ? {} : { ca: [...[opts.trustedCa].flat()] }),
+      },
+    };
+  };
+
+  const mail = (message: OutgoingMessage, target: DeliveryTarget): SendMailOptions => ({
+    from: settings.from,
+    ...(target.role === 'bcc' ? {} : { [target.role]: target.address }),
+    envelope: { from: settings.from, to: [target.address] },
+    ...(settings.replyTo === undefined ? {} : { replyTo: settings.replyTo }),
+    subject: message.subject.replace(/[\r\n]+/g, ' '),
+    messageId: messageIdOf(message.deliveryId),
+    ...(message.bodyIsHtml ? { html: message.body } : { text: message.body }),
+    headers: {
+      ...settings.headers,
+      ...(settings.importance === undefined ? {} : importanceHeaders[settings.importance]),
+    },
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+
+  async function attempt(
+    server: EmailServer,
+    data: SendMailOptions,
+    auth: SMTPTransportOptions['auth'],
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> {
+    const where = `${server.host}:${server.port}`;
+    const transporter = createTransport({ ...connection(server), ...(auth ? { auth } : {}) });
+    try {
+      const info = await transporter.sendMail({ ...data, ...(signal ? { signal } : {}) });
+      const code = /^\d{3}/.exec(info.response ?? '')?.[0];
+      return { kind: 'sent', detail: `accepted by ${where}${code ? ` (${code})` : ''} as ${info.messageId}` };
+    } catch (error) {
+      if (signal?.aborted) return { kind: 'aborted' };
+      return classify(error as NodemailerError, where);
+    } finally {
+      transporter.close();
+    }
+  }
+
+  return {
+    failover: () => ({ ...state }),
+
+    async send(message, target, credential, signal) {
+      const auth = settings.authentication === 'account' ? signIn(credential) : undefined;
+      if (typeof auth === 'string') return { ok: false, retryable: false, reason: auth };
+      if (!/^[^\s<>,;]+@[^\s<>,;]+$/.test(target.address)) {
+        return { ok: false, retryable: false, reason: 'the address is not an e-mail address' };
+      }
+      const data = mail(message, target);
+      const failures: string[] = [];
+      for (const index of attemptOrder(state, settings.servers.length, now(), retryMs)) {
+        if (signal?.aborted) break;
+        const server = settings.servers[index] as EmailServer;
+        const outcome = await attempt(server, data, auth, signal);
+        if (outcome.kind === 'aborted') break;
+        if (outcome.kind === 'unavailable') {
+          failures.push(outcome.reason);
+          continue;
+        }
+        // The server answered: it is the one in use, whether it took the message or refused it for good.
+        state = afterAttempt(state, index, now());
+        if (outcome.kind === 'sent') return { ok: true, detail: outcome.detail };
+        return { ok: false, retryable: false, reason: outcome.reason };
+      }
+      if (signal?.aborted) return { ok: false, retryable: true, reason: 'sending was cancelled' };
+      return { ok: false, retryable: true, reason: `no SMTP server took the mail: ${failures.join('; ')}` };
+    },
+  };
+}
+
+/** `<deliveryId@steward>`, with any character a Message-ID may not hold replaced, so it stays stable. */
+export const messageIdOf = (deliveryId: string): string =>
+  `<${deliveryId.replace(/[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g, '_')}@steward>`;
+
+/**
+ * The SMTP login of a Run As account: its user name and password. Windows and Action accounts with a domain
+ * sign in as `DOMAIN\user` (what Exchange accepts for AUTH LOGIN/PLAIN) unless the user name already names
+ * its domain (`DOMAIN\user` or `user@domain`). A string is the reason no login could be made.
+ */
+export function signIn(credential: ChannelCredential | undefined): { user: string; pass: string } | string {
+  if (credential === undefined) return 'the channel signs in with an account, and none was given';
+  const userName = credential.publicFields.userName;
+  const password = credential.secret.password;
+  if (typeof userName !== 'string' || userName === '' || typeof password !== 'string' || password === '') {
+    return `an account of type ${credential.type} has no user name and password to sign in to an SMTP server`;
+  }
+  const domain = credential.publicFields.domain;
+  const qualified =
+    (credential.type === 'windows' || credential.type === 'action') &&
+    typeof domain === 'string' &&
+    domain !== '' &&
+    !/[\\@]/.test(userName);
+  return { user: qualified ? `${domain}\\${userName}` : userName, pass: password };
+}
+
+const commandNames =
+  /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH(?: [A-Z0-9-]+)?|MAIL FROM|RCPT TO|DATA|RSET|QUIT)$/i;
+const messageCommands = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
+
+/**
+ * Why a send through `where` failed, and whether another server could do better. The reason is built from the
+ * error's code, reply code, enhanced status and command only: an error's own text may quote what was sent.
+ */
+function classify(err: NodemailerError, where: string): Attempt {
+  const command =
+    typeof err.command === 'string' && commandNames.test(err.command) ? err.command.toUpperCase() : '';
+  const reply = err.responseCode;
+  const status =
+    typeof err.response === 'string' ? /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(err.response) : null;
+  const said = reply ? ` (${reply}${status ? ` ${status[1]}` : ''}${command ? ` to ${command}` : ''})` : '';
+  const permanent = reply !== undefined && reply >= 500 && reply !== 503;
+  const original = err.originalCode ?? err.code;
+
+  if (command.startsWith('AUTH') || err.code === 'EAUTH' || err.code === 'ENOAUTH') {
+    if (reply !== undefined && reply >= 400 && reply < 500) {
+      return { kind: 'unavailable', reason: `${where} could not check the account now${said}` };
+    }
+    return { kind: 'refused', reason: `${where} refused the account's user name or password${said}` };
+  }
+  if (permanent && messageCommands.has(command)) {
+    const what =
+      reply === 530 || status?.[1] === '5.7.0' || status?.[1] === '5.7.1'
+        ? 'refused the sender (does the channel need to sign in?)'
+        : command === 'RCPT TO'
+          ? 'refused the recipient'
+          : command === 'MAIL FROM'
+            ? 'refused the sender'
+            : 'refused the message';
+    return { kind: 'refused', reason: `${where} ${what}${said}` };
+  }
+  if (err.code === 'EENVELOPE' && reply === undefined) {
+    return { kind: 'refused', reason: 'the sender or recipient address cannot be used in an SMTP envelope' };
+  }
+  if (command === 'STARTTLS') {
+    return { kind: 'unavailable', reason: `${where} did not upgrade to TLS with STARTTLS${said}` };
+  }
+  if (reply !== undefined)
+    return { kind: 'unavailable', reason: `${where} could not take the mail now${said}` };
+  switch (original) {
+    case 'ECONNREFUSED':
+      return { kind: 'unavailable', reason: `${where} refused the connection` };
+    case 'ETIMEDOUT':
+      return { kind: 'unavailable', reason: `${where} did not answer in time` };
+    case 'EDNS':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { kind: 'unavailable', reason: `${where}: the host name could not be resolved` };
+    default:
+      if (err.code === 'ETLS' || /CERT|SELF_SIGNED|TLS|SSL/.test(original ?? '')) {
+        return {
+          kind: 'unavailable',
+          reason: `${where}: the TLS connection failed (certificate or protocol)`,
+        };
+      }
+      return {
+        kind: 'unavailable',
+        reason: `${where}: the connection failed${original && /^E[A-Z]+$/.test(original) ? ` (${original})` : ''}`,
+      };
+  }
+}

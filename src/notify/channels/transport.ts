@@ -1,0 +1,53 @@
+// What every notification channel transport does: deliver one rendered message to one address, signing in
+// with the channel's credential when it needs one, and say whether a failure is worth another try.
+import type { OpenedCredential } from '../../contract/agents.js';
+
+/** A message already rendered from the channel's templates for one alert change. */
+export interface OutgoingMessage {
+  subject: string;
+  body: string;
+  bodyIsHtml: boolean;
+  /** The alert fields for transports that pass them on as they are (command arguments, Adaptive Cards). */
+  fields: Record<string, string>;
+  /** A stable id of this delivery (the outbox row): e-mail Message-ID, idempotency headers. */
+  deliveryId: string;
+}
+
+export interface DeliveryTarget {
+  /** E-mail address, sip: URI, sms: number, Teams channel link or webhook URL; empty for command channels. */
+  address: string;
+  /** E-mail only: To, Cc or Bcc (envelope only). */
+  role: 'to' | 'cc' | 'bcc';
+}
+
+/** The Run As account the channel signs in with: user name and secret fields, opened in memory only. */
+export type ChannelCredential = Pick<OpenedCredential, 'type' | 'publicFields' | 'secret'>;
+
+export type SendResult =
+  | { ok: true; detail: string }
+  | {
+      ok: false;
+      /** false when trying again cannot help (refused credentials, MFA required, bad address). */
+      retryable: boolean;
+      /** Why, fit for the delivery list and logs: never a secret. */
+      reason: string;
+    };
+
+export interface Transport {
+  send(
+    message: OutgoingMessage,
+    target: DeliveryTarget,
+    credential: ChannelCredential | undefined,
+    signal?: AbortSignal,
+  ): Promise<SendResult>;
+  close?(): Promise<void>;
+}
+
+/** R39: an ordered list of endpoints — the first is primary; after a failure the next ones are tried, and the
+ * primary again once `primaryRetryMs` has passed since the switch away from it. */
+export interface FailoverState {
+  /** Index of the endpoint in use. */
+  current: number;
+  /** When the channel moved away from the primary; null while on the primary. */
+  since: number | null;
+}

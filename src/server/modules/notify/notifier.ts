@@ -1,0 +1,441 @@
+// The notifier: runs on the member of the Notifications Resource Pool that holds its lease (R36). It follows
+// alert changes in the audit log, decides per subscription what they call for (criteria R43, updates R44,
+// delay R45), puts one delivery per (change, subscription, channel, address) in the outbox, and sends them
+// through the channel's transport, signed in with the account its profile resolves to on the pool — or,
+// when that account is not distributed to the pool, sends nothing and raises Credentials Not Found.
+
+import { newId } from '../../../contract/ids.js';
+import { builtInPoolIds, SUBSCRIPTION_SERVER_OBJECT } from '../../../contract/inventory.js';
+import type { ChannelKind } from '../../../contract/notify-api.js';
+import type { NotificationAlert } from '../../../domain/notify/alert.js';
+import {
+  type AlertChange,
+  decideNotification,
+  initialMatchState,
+  type MatchState,
+  matches,
+  type NotifyReason,
+  type SubscriptionCriteria,
+} from '../../../domain/notify/criteria.js';
+import { deliveryAllowed, type ScheduleEntry } from '../../../domain/notify/schedules.js';
+import { renderMessage, renderTemplate, templateFieldNames } from '../../../domain/notify/templates.js';
+import type { ChannelDriver } from '../../../notify/channel-driver.js';
+import type { ChannelCredential, Transport } from '../../../notify/channels/transport.js';
+import type { Db } from '../../../store/db.js';
+import * as alertsRepo from '../alerts/alerts-repo.js';
+import type { AlertsService } from '../alerts/alerts-service.js';
+import { findObject } from '../inventory/objects-repo.js';
+import type { ResolutionService } from '../resolution/resolution-service.js';
+import type { PoolCredentials } from '../runtime/pool-credentials.js';
+import * as repo from './notify-repo.js';
+
+export const NOTIFICATION_POOL = builtInPoolIds.notifications;
+export const NOTIFICATION_PROFILE = 'Steward.NotificationAccount';
+const CURSOR = 'notifier';
+
+export interface NotifierDeps {
+  db: Db;
+  serverId: string;
+  serverName: string;
+  alerts: Pick<AlertsService, 'raise' | 'resolveByKey'>;
+  resolution: Pick<ResolutionService, 'current'>;
+  credentials: Pick<PoolCredentials, 'open'>;
+  drivers: Record<ChannelKind, ChannelDriver>;
+  /** The servers alive now: deliveries left by the others are recovered. */
+  liveServers: () => Promise<string[]>;
+  webConsoleUrl?: string;
+  now?: () => Date;
+  /** First retry after this long, doubled each time; default 30 s. */
+  retryBaseMs?: number;
+  /** Attempts before a delivery is dead; default 5. */
+  maxAttempts?: number;
+  /** Deliveries sent at once; default 8. */
+  concurrency?: number;
+  log: {
+    info(o: object, msg: string): void;
+    warn(o: object, msg: string): void;
+    error(o: object, msg: string): void;
+  };
+}
+
+export type Notifier = ReturnType<typeof createNotifier>;
+
+type AlertRow = alertsRepo.AlertRow;
+
+function changeOf(kind: string, details: Record<string, unknown>): AlertChange {
+  if (kind === 'alert.raise') return details.repeated ? 'repeated' : 'raised';
+  return details.resolutionState ? 'resolution-changed' : 'updated';
+}
+
+const stateOf = (row: repo.MatchStateRow | undefined): MatchState =>
+  row
+    ? { matchingSince: row.matchingSince, pending: (row.pending as NotifyReason | null) ?? null }
+    : initialMatchState;
+
+const resolutionStateName = (s: number) => (s === 0 ? 'New' : s === 255 ? 'Closed' : `Custom ${s}`);
+
+export function createNotifier(d: NotifierDeps) {
+  const db = d.db;
+  const now = d.now ?? (() => new Date());
+  const retryBaseMs = d.retryBaseMs ?? 30_000;
+  const maxAttempts = d.maxAttempts ?? 5;
+  const transports = new Map<string, { stamp: number; transport: Transport }>();
+  const opened = new Map<string, ChannelCredential>();
+
+  /** The alert as notifications see it, with its source's name and class (a watcher for heartbeats, R46). */
+  async function notificationAlert(a: AlertRow): Promise<NotificationAlert> {
+    let sourceName: string | null = null;
+    let sourceClassId: string | null = null;
+    if (a.sourceObjectId?.startsWith('watcher:')) {
+      sourceName = `Health Service Watcher (${a.sourceObjectId.slice('watcher:'.length)})`;
+      sourceClassId = 'System.HealthServiceWatcher';
+    } else if (a.sourceObjectId) {
+      const o = await findObject(db, a.sourceObjectId);
+      sourceName = o?.displayName ?? null;
+      sourceClassId = o?.classId ?? null;
+    }
+    return {
+      id: a.id,
+      name: a.name,
+      description: a.description,
+      severity: a.severity as NotificationAlert['severity'],
+      priority: a.priority as NotificationAlert['priority'],
+      resolutionState: a.resolutionState,
+      resolutionStateName: resolutionStateName(a.resolutionState),
+      sourceObjectId: a.sourceObjectId,
+      sourceName,
+      sourceClassId,
+      sourceKind: a.sourceKind,
+      workflowId: a.workflowId,
+      workflowName: a.workflowId,
+      createdByMonitor: a.dedupeKey?.startsWith('monitor:') ?? false,
+      timeRaised: a.timeRaised,
+      timeAdded: a.timeRaised,
+      timeResolved: a.timeResolved,
+      lastModified: a.lastModified,
+      lastModifiedBy: a.lastModifiedBy,
+      resolvedBy: a.resolvedBy,
+      owner: a.owner,
+      ticketId: a.ticketId,
+      repeatCount: a.repeatCount,
+      custom: a.custom,
+      category: a.category,
+    };
+  }
+
+  /** One delivery per (channel, subscriber address of that kind, role) of the subscription. */
+  async function enqueue(alertId: string, seq: number, sub: repo.SubscriptionRow, reason: NotifyReason) {
+    const channels = (await repo.findChannels(db, sub.channelIds)).filter((c) => c.enabled);
+    const roles = [
+      ['to', sub.recipients.to],
+      ['cc', sub.recipients.cc],
+      ['bcc', sub.recipients.bcc],
+    ] as const;
+    const subscribers = new Map(
+      (
+        await repo.findSubscribers(db, [...sub.recipients.to, ...sub.recipients.cc, ...sub.recipients.bcc])
+      ).map((s) => [s.id, s]),
+    );
+    const at = now();
+    const rows: Parameters<typeof repo.enqueue>[1] = [];
+    for (const c of channels)
+      for (const [role, ids] of roles)
+        for (const sid of ids) {
+          const s = subscribers.get(sid);
+          for (const a of (s?.addresses ?? []) as { kind: string; address: string }[]) {
+            if (a.kind !== c.kind) continue;
+            // E-mail alone knows Cc and Bcc; other kinds send each address its own message.
+            rows.push({
+              id: newId('delivery'),
+              alertId,
+              changeSeq: seq,
+              reason,
+              subscriptionId: sub.id,
+              channelId: c.id,
+              subscriberId: sid,
+              address: a.address,
+              role: c.kind === 'email' ? role : 'to',
+              status: 'pending',
+              nextAttemptAt: at,
+            });
+          }
+        }
+    await repo.enqueue(db, rows);
+    return rows.length;
+  }
+
+  async function observe(
+    sub: repo.SubscriptionRow,
+    alert: AlertRow,
+    na: NotificationAlert,
+    seq: number,
+    change: AlertChange,
+    prev: repo.MatchStateRow | undefined,
+  ) {
+    const engine = await d.resolution.current();
+    const isMatch = matches(sub.criteria as SubscriptionCriteria, na, {
+      isA: (c, base) => engine.isA(c, base),
+      inGroup: (o, g) => engine.inGroup(o, g),
+    });
+    const { decision, state } = decideNotification(
+      { delaySeconds: sub.delaySeconds, onlyOnResolutionChange: sub.onlyOnResolutionChange },
+      stateOf(prev),
+      { change, matches: isMatch, at: alert.lastModified },
+      now(),
+    );
+    let queued = 0;
+    if (decision.kind === 'notify-now') queued = await enqueue(alert.id, seq, sub, decision.reason);
+    const dueAt = decision.kind === 'wait-until' ? decision.at : null;
+    const pendingSeq = decision.kind === 'wait-until' ? (prev?.pendingSeq ?? seq) : null;
+    if (state.matchingSince === null && state.pending === null) {
+      if (prev) await repo.deleteMatchState(db, sub.id, alert.id);
+    } else {
+      await repo.saveMatchState(db, {
+        subscriptionId: sub.id,
+        alertId: alert.id,
+        matchingSince: state.matchingSince,
+        pending: state.pending,
+        pendingSeq,
+        dueAt,
+      });
+    }
+    return queued;
+  }
+
+  /** Reads the alert changes after the cursor and queues what they call for. */
+  async function evaluate(limit = 500): Promise<number> {
+    let cursor = await repo.readCursor(db, CURSOR);
+    if (cursor === undefined) {
+      // A new notifier starts from now: alerts raised before it existed are not notified.
+      cursor = await repo.latestSeq(db);
+      await repo.writeCursor(db, CURSOR, cursor);
+    }
+    const changes = await repo.alertChangesAfter(db, cursor, limit);
+    if (!changes.length) return 0;
+    const subs = await repo.listSubscriptions(db, true);
+    let queued = 0;
+    for (const c of changes) {
+      const alert = c.target ? await alertsRepo.findAlert(db, c.target) : undefined;
+      if (alert && subs.length) {
+        const na = await notificationAlert(alert);
+        const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
+        const change = changeOf(c.kind, (c.details ?? {}) as Record<string, unknown>);
+        for (const sub of subs) queued += await observe(sub, alert, na, c.seq, change, states.get(sub.id));
+      }
+      await repo.writeCursor(db, CURSOR, c.seq);
+    }
+    return queued;
+  }
+
+  /** Notifications held back by a delay whose time has come (R45). */
+  async function collectDue(limit = 500): Promise<number> {
+    const due = await repo.dueMatchStates(db, now(), limit);
+    let queued = 0;
+    for (const st of due) {
+      const [sub, alert] = await Promise.all([
+        repo.findSubscription(db, st.subscriptionId),
+        alertsRepo.findAlert(db, st.alertId),
+      ]);
+      if (!sub?.enabled || !alert) {
+        await repo.deleteMatchState(db, st.subscriptionId, st.alertId);
+        continue;
+      }
+      queued += await observe(
+        sub,
+        alert,
+        await notificationAlert(alert),
+        st.pendingSeq ?? 0,
+        'unchanged',
+        st,
+      );
+    }
+    return queued;
+  }
+
+  function transportFor(channel: repo.ChannelRow, driver: ChannelDriver): Transport {
+    const stamp = channel.updatedAt.getTime();
+    const have = transports.get(channel.id);
+    if (have && have.stamp === stamp) return have.transport;
+    void have?.transport.close?.();
+    const transport = driver.createTransport(driver.settingsSchema.parse(channel.settings));
+    transports.set(channel.id, { stamp, transport });
+    return transport;
+  }
+
+  type CredentialOutcome =
+    | { kind: 'ok'; credential: ChannelCredential | undefined; accountId?: string }
+    | { kind: 'missing'; reason: string; accountId?: string };
+
+  /** The account the channel signs in with: its profile resolved for the subscription server on the pool. */
+  async function credentialFor(channel: repo.ChannelRow, driver: ChannelDriver): Promise<CredentialOutcome> {
+    const settings = driver.settingsSchema.parse(channel.settings);
+    if (!driver.needsAccount(settings)) return { kind: 'ok', credential: undefined };
+    const profileId = channel.profileId ?? NOTIFICATION_PROFILE;
+    const engine = await d.resolution.current();
+    let r: ReturnType<typeof engine.resolveProfile>;
+    try {
+      r = engine.resolveProfile(profileId, SUBSCRIPTION_SERVER_OBJECT);
+    } catch {
+      return { kind: 'missing', reason: `the notification subscription server object is missing` };
+    }
+    if (r.kind === 'default-action-account')
+      return { kind: 'missing', reason: `no Run As account is associated with profile ${profileId} (R35)` };
+    if (r.kind === 'not-distributed')
+      return {
+        kind: 'missing',
+        accountId: r.accountId,
+        reason: `the account of profile ${profileId} is not distributed to the Notifications Resource Pool (R36)`,
+      };
+    const version = engine.accountsFor(NOTIFICATION_POOL).find((a) => a.id === r.accountId)?.version;
+    const key = `${r.accountId}@${version}`;
+    let credential = opened.get(key);
+    if (!credential && version !== undefined) {
+      credential = (await d.credentials.open(NOTIFICATION_POOL, [{ id: r.accountId, version }]))[0];
+      if (credential) opened.set(key, credential);
+    }
+    if (!credential)
+      return {
+        kind: 'missing',
+        accountId: r.accountId,
+        reason: `the account of profile ${profileId} is not distributed to the Notifications Resource Pool (R36)`,
+      };
+    return { kind: 'ok', credential, accountId: r.accountId };
+  }
+
+  const cnfKey = (accountId: string) => `credentials-not-found:${NOTIFICATION_POOL}:${accountId}`;
+
+  async function sendOne(row: repo.DeliveryRow) {
+    const fail = async (reason: string, retryable: boolean, attempts: number) => {
+      const last = !retryable || attempts >= maxAttempts;
+      await repo.finishDelivery(db, row.id, d.serverId, {
+        status: last ? 'dead' : 'retry',
+        lastError: reason,
+        nextAttemptAt: new Date(now().getTime() + retryBaseMs * 2 ** (attempts - 1)),
+      });
+      if (last) d.log.warn({ delivery: row.id, reason }, 'notification not delivered: dead letter');
+    };
+    const skip = (reason: string) =>
+      repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
+
+    const attempts = await repo.markSending(db, row.id, d.serverId);
+    if (attempts === undefined) return;
+    const [channel, subscriber, alert] = await Promise.all([
+      repo.findChannel(db, row.channelId),
+      repo.findSubscriber(db, row.subscriberId),
+      alertsRepo.findAlert(db, row.alertId),
+    ]);
+    if (!channel?.enabled) return skip('the channel was deleted or disabled');
+    if (!subscriber || !alert) return skip('the subscriber or the alert was deleted');
+    const address = (
+      subscriber.addresses as { kind: string; address: string; schedule?: ScheduleEntry[] }[]
+    ).find((a) => a.kind === channel.kind && a.address === row.address);
+    if (!address) return skip('the subscriber no longer has this address');
+    if (!deliveryAllowed(subscriber.schedule as ScheduleEntry[], address.schedule ?? [], now()))
+      return skip('outside the schedule of the subscriber or of the address (R42)');
+    const driver = d.drivers[channel.kind as ChannelKind];
+    const cred = await credentialFor(channel, driver);
+    if (cred.kind === 'missing') {
+      if (cred.accountId)
+        await d.alerts.raise('system', {
+          name: 'Health Service Credentials Not Found',
+          description: `${cred.reason}: notifications through channel ${channel.name} are not sent.`,
+          severity: 'critical',
+          priority: 'high',
+          sourceObjectId: NOTIFICATION_POOL,
+          sourceKind: 'steward',
+          custom: { '1': cred.accountId },
+          dedupeKey: cnfKey(cred.accountId),
+        });
+      return fail(cred.reason, true, attempts);
+    }
+    const settings = driver.settingsSchema.parse(channel.settings);
+    const na = await notificationAlert(alert);
+    const ctx = {
+      alert: na,
+      principalName: d.serverName,
+      recipientAddress: row.address,
+      webConsoleUrl: d.webConsoleUrl,
+    };
+    const rendered = driver.messageKind
+      ? renderMessage(driver.messageKind, driver.format(settings), ctx)
+      : { subject: '', body: '', bodyIsHtml: false };
+    // Every DataItem field by name, for transports that pass fields on (command arguments).
+    const fields: Record<string, string> = {
+      WebConsoleUrl: d.webConsoleUrl ?? '',
+      PrincipalName: d.serverName,
+      RecipientAddress: row.address,
+    };
+    for (const name of templateFieldNames)
+      fields[name] = renderTemplate(`$Data/Context/DataItem/${name}$`, ctx);
+    let result: Awaited<ReturnType<Transport['send']>>;
+    try {
+      result = await transportFor(channel, driver).send(
+        {
+          subject: rendered.subject ?? '',
+          body: rendered.body,
+          bodyIsHtml: rendered.bodyIsHtml,
+          fields,
+          deliveryId: row.id,
+        },
+        { address: row.address, role: row.role as 'to' | 'cc' | 'bcc' },
+        cred.credential,
+      );
+    } catch (err) {
+      result = { ok: false, retryable: true, reason: `the channel failed: ${(err as Error).message}` };
+    }
+    if (!result.ok) return fail(result.reason, result.retryable, attempts);
+    await repo.finishDelivery(db, row.id, d.serverId, {
+      status: 'sent',
+      sentAt: now(),
+      detail: result.detail,
+      lastError: null,
+    });
+    if (cred.accountId) await d.alerts.resolveByKey('system', cnfKey(cred.accountId));
+  }
+
+  /** Claims the due deliveries and sends them, a few at a time. */
+  async function deliver(limit = 64): Promise<number> {
+    const rows = await repo.claimDue(db, d.serverId, now(), limit);
+    const queue = [...rows];
+    const worker = async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        try {
+          await sendOne(row);
+        } catch (err) {
+          d.log.error({ delivery: row.id, err }, 'notification delivery failed');
+          await repo
+            .finishDelivery(db, row.id, d.serverId, {
+              status: 'retry',
+              lastError: 'internal error: will retry',
+              nextAttemptAt: new Date(now().getTime() + retryBaseMs),
+            })
+            .catch(() => undefined);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(d.concurrency ?? 8, rows.length) }, worker));
+    return rows.length;
+  }
+
+  return {
+    evaluate,
+    collectDue,
+    deliver,
+    /** Deliveries of servers that are gone: claimed ones back to pending, half-sent ones unknown. */
+    recover: async () => repo.recoverAbandoned(db, await d.liveServers(), now()),
+    /** One round: recover, read changes, collect delayed ones, send until nothing is due. */
+    async tick() {
+      await this.recover();
+      await evaluate();
+      await collectDue();
+      while ((await deliver()) > 0) await evaluate();
+    },
+    /** The pool moved away, or the server stops: unsent claims go back, opened credentials are forgotten. */
+    async release() {
+      await repo.releaseClaimed(db, d.serverId);
+      opened.clear();
+      for (const t of transports.values()) await t.transport.close?.();
+      transports.clear();
+    },
+  };
+}

@@ -1,0 +1,364 @@
+// Notification configuration: channels (administrators, R34), subscribers and subscriptions (authors and
+// operators too), and the delivery list. Every change is audited; a channel's settings never hold a secret.
+import type { z } from 'zod';
+import { newId } from '../../../contract/ids.js';
+import { SUBSCRIPTION_SERVER_OBJECT } from '../../../contract/inventory.js';
+import type {
+  ChannelKind,
+  deliveryListQuery,
+  subscriberBody,
+  subscriberPatchBody,
+  subscriptionBody,
+  subscriptionPatchBody,
+} from '../../../contract/notify-api.js';
+import type { ChannelDriver } from '../../../notify/channel-driver.js';
+import type { Db, Executor } from '../../../store/db.js';
+import { AppError, invalid, notFound } from '../../errors.js';
+import { actorOf, type Principal } from '../../principal.js';
+import { findAccount } from '../accounts/accounts-repo.js';
+import { appendAudit } from '../audit/audit-repo.js';
+import { findGroup } from '../inventory/groups-repo.js';
+import { exists, isUniqueViolation, listForMessage, loadClassTree } from '../inventory/inventory-shared.js';
+import type { ResolutionService } from '../resolution/resolution-service.js';
+import { NOTIFICATION_PROFILE } from './notifier.js';
+import * as repo from './notify-repo.js';
+
+export interface ChannelInput {
+  name: string;
+  kind: ChannelKind;
+  enabled?: boolean;
+  profileId?: string | null;
+  settings: Record<string, unknown>;
+}
+
+export interface NotifyConfigDeps {
+  db: Db;
+  drivers: Record<ChannelKind, ChannelDriver>;
+  resolution: Pick<ResolutionService, 'current'>;
+}
+
+export type NotifyConfigService = ReturnType<typeof createNotifyConfigService>;
+
+const duplicate = (what: string, name: string) =>
+  exists('body.name', `A ${what} named '${name}' exists already.`);
+
+function inUse(what: string, id: string, subs: repo.SubscriptionRow[]) {
+  return new AppError(
+    'IN_USE',
+    `${what} '${id}' is used by subscription(s) ${listForMessage(subs.map((s) => s.name))}: change them first.`,
+  );
+}
+
+export function createNotifyConfigService({ db, drivers, resolution }: NotifyConfigDeps) {
+  /** The kind's settings, completed with their defaults; problems name `body.settings.<field>`. */
+  function checkSettings(kind: ChannelKind, settings: Record<string, unknown>) {
+    const r = drivers[kind].settingsSchema.safeParse(settings);
+    if (r.success) return r.data as Record<string, unknown>;
+    const issues = r.error.issues.map((i) => ({
+      path: ['body', 'settings', ...i.path.map(String)].join('.'),
+      message: i.message,
+    }));
+    throw new AppError('VALIDATION_FAILED', `${issues[0]!.path}: ${issues[0]!.message}`, issues);
+  }
+
+  /**
+   * R38: an external mail channel signs in with the mailbox it sends from. When its profile resolves to an
+   * account already, the account's user name must be the return address.
+   */
+  async function checkExternalMail(
+    kind: ChannelKind,
+    settings: Record<string, unknown>,
+    profileId: string | null,
+  ) {
+    if (kind !== 'email' || settings.external !== true) return;
+    const engine = await resolution.current();
+    let r: ReturnType<typeof engine.resolveProfile> | undefined;
+    try {
+      r = engine.resolveProfile(profileId ?? NOTIFICATION_PROFILE, SUBSCRIPTION_SERVER_OBJECT);
+    } catch {
+      return;
+    }
+    if (r.kind === 'default-action-account') return;
+    const account = await findAccount(db, r.accountId);
+    const user = account?.publicFields.userName;
+    if (typeof user === 'string' && user.toLowerCase() !== String(settings.from).toLowerCase())
+      throw new AppError(
+        'RULE_VIOLATION',
+        `An external mail channel must send from the mailbox of its account (${user}), not ${String(settings.from)} (R38).`,
+        [{ path: 'body.settings.from', message: `must be ${user}, the mailbox of the channel's account` }],
+      );
+  }
+
+  async function checkProfile(tx: Executor, profileId: string | null | undefined) {
+    if (profileId && !(await repo.profileExists(tx, profileId)))
+      throw invalid('body.profileId', `no Run As profile '${profileId}'`);
+  }
+
+  async function checkRecipients(tx: Executor, ids: { to?: string[]; cc?: string[]; bcc?: string[] }) {
+    for (const role of ['to', 'cc', 'bcc'] as const) {
+      const list = ids[role];
+      if (!list?.length) continue;
+      const found = new Set((await repo.findSubscribers(tx, list)).map((s) => s.id));
+      const missing = list.find((id) => !found.has(id));
+      if (missing) throw invalid(`body.${role}`, `no subscriber '${missing}'`);
+    }
+  }
+
+  async function checkChannels(tx: Executor, ids: string[] | undefined) {
+    if (!ids) return;
+    const found = new Set((await repo.findChannels(tx, ids)).map((c) => c.id));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing) throw invalid('body.channelIds', `no channel '${missing}'`);
+  }
+
+  async function checkCriteria(tx: Executor, criteria: Record<string, unknown> | undefined) {
+    if (!criteria) return;
+    const classIds = (criteria.classIds as string[] | undefined) ?? [];
+    if (classIds.length) {
+      const tree = await loadClassTree(tx);
+      const bad = classIds.find((c) => !tree.has(c));
+      if (bad) throw invalid('body.criteria.classIds', `no class '${bad}'`);
+    }
+    const groupIds = (criteria.groupIds as string[] | undefined) ?? [];
+    if (groupIds.length) {
+      for (const g of groupIds)
+        if (!(await findGroup(tx, g))) throw invalid('body.criteria.groupIds', `no group '${g}'`);
+    }
+  }
+
+  const uniqueOr = async <T>(what: string, name: string | undefined, fn: () => Promise<T>) => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (name && isUniqueViolation(err)) throw duplicate(what, name);
+      throw err;
+    }
+  };
+
+  return {
+    // ---------------------------------------------------------------- channels
+    listChannels: () => repo.listChannels(db),
+    async getChannel(id: string) {
+      const row = await repo.findChannel(db, id);
+      if (!row) throw notFound('Channel', id);
+      return row;
+    },
+    async createChannel(p: Principal, input: ChannelInput) {
+      const settings = checkSettings(input.kind, input.settings);
+      const needsAccount = drivers[input.kind].needsAccount(settings);
+      const profileId =
+        input.profileId === undefined ? (needsAccount ? NOTIFICATION_PROFILE : null) : input.profileId;
+      await checkExternalMail(input.kind, settings, profileId);
+      return uniqueOr('channel', input.name, () =>
+        db.transaction(async (tx) => {
+          await checkProfile(tx, profileId);
+          const row = await repo.insertChannel(tx, {
+            id: newId('channel'),
+            name: input.name,
+            kind: input.kind,
+            enabled: input.enabled ?? true,
+            settings,
+            profileId,
+          });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'channel.create',
+            target: row.id,
+            details: { name: row.name, kind: row.kind, profileId, enabled: row.enabled },
+          });
+          return row;
+        }),
+      );
+    },
+    async updateChannel(
+      p: Principal,
+      id: string,
+      patch: {
+        name?: string;
+        enabled?: boolean;
+        profileId?: string | null;
+        settings?: Record<string, unknown>;
+      },
+    ) {
+      const row = await this.getChannel(id);
+      const settings = patch.settings ? checkSettings(row.kind as ChannelKind, patch.settings) : row.settings;
+      const profileId = patch.profileId === undefined ? row.profileId : patch.profileId;
+      await checkExternalMail(row.kind as ChannelKind, settings, profileId);
+      return uniqueOr('channel', patch.name, () =>
+        db.transaction(async (tx) => {
+          await checkProfile(tx, profileId);
+          const next = await repo.updateChannel(tx, id, {
+            ...(patch.name !== undefined ? { name: patch.name } : {}),
+            ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+            ...(patch.settings ? { settings } : {}),
+            profileId,
+          });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'channel.update',
+            target: id,
+            details: { changed: Object.keys(patch).sort() },
+          });
+          return next!;
+        }),
+      );
+    },
+    async deleteChannel(p: Principal, id: string) {
+      const row = await this.getChannel(id);
+      const users = await repo.subscriptionsUsing(db, { channelId: id });
+      if (users.length) throw inUse('Channel', id, users);
+      await db.transaction(async (tx) => {
+        await repo.deleteChannel(tx, id);
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'channel.delete',
+          target: id,
+          details: { name: row.name },
+        });
+      });
+    },
+
+    // ---------------------------------------------------------------- subscribers
+    listSubscribers: () => repo.listSubscribers(db),
+    async getSubscriber(id: string) {
+      const row = await repo.findSubscriber(db, id);
+      if (!row) throw notFound('Subscriber', id);
+      return row;
+    },
+    async createSubscriber(p: Principal, input: z.infer<typeof subscriberBody>) {
+      return uniqueOr('subscriber', input.name, () =>
+        db.transaction(async (tx) => {
+          const row = await repo.insertSubscriber(tx, {
+            id: newId('subscriber'),
+            name: input.name,
+            schedule: input.schedule,
+            addresses: input.addresses,
+          });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'subscriber.create',
+            target: row.id,
+            details: { name: row.name, addresses: input.addresses.length },
+          });
+          return row;
+        }),
+      );
+    },
+    async updateSubscriber(p: Principal, id: string, patch: z.infer<typeof subscriberPatchBody>) {
+      await this.getSubscriber(id);
+      return uniqueOr('subscriber', patch.name, () =>
+        db.transaction(async (tx) => {
+          const next = await repo.updateSubscriber(tx, id, patch);
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'subscriber.update',
+            target: id,
+            details: { changed: Object.keys(patch).sort() },
+          });
+          return next!;
+        }),
+      );
+    },
+    async deleteSubscriber(p: Principal, id: string) {
+      const row = await this.getSubscriber(id);
+      const users = await repo.subscriptionsUsing(db, { subscriberId: id });
+      if (users.length) throw inUse('Subscriber', id, users);
+      await db.transaction(async (tx) => {
+        await repo.deleteSubscriber(tx, id);
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'subscriber.delete',
+          target: id,
+          details: { name: row.name },
+        });
+      });
+    },
+
+    // ---------------------------------------------------------------- subscriptions
+    listSubscriptions: () => repo.listSubscriptions(db),
+    async getSubscription(id: string) {
+      const row = await repo.findSubscription(db, id);
+      if (!row) throw notFound('Subscription', id);
+      return row;
+    },
+    async createSubscription(p: Principal, input: z.infer<typeof subscriptionBody>) {
+      return uniqueOr('subscription', input.name, () =>
+        db.transaction(async (tx) => {
+          await checkRecipients(tx, input);
+          await checkChannels(tx, input.channelIds);
+          await checkCriteria(tx, input.criteria as Record<string, unknown>);
+          const row = await repo.insertSubscription(tx, {
+            id: newId('subscription'),
+            name: input.name,
+            description: input.description ?? '',
+            enabled: input.enabled,
+            criteria: input.criteria as Record<string, unknown>,
+            recipients: { to: input.to, cc: input.cc, bcc: input.bcc },
+            channelIds: input.channelIds,
+            delaySeconds: input.delaySeconds,
+            onlyOnResolutionChange: input.onlyOnResolutionChange,
+          });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'subscription.create',
+            target: row.id,
+            details: { name: row.name, channels: row.channelIds, enabled: row.enabled },
+          });
+          return row;
+        }),
+      );
+    },
+    async updateSubscription(p: Principal, id: string, patch: z.infer<typeof subscriptionPatchBody>) {
+      const row = await this.getSubscription(id);
+      return uniqueOr('subscription', patch.name, () =>
+        db.transaction(async (tx) => {
+          await checkRecipients(tx, patch);
+          await checkChannels(tx, patch.channelIds);
+          await checkCriteria(tx, patch.criteria as Record<string, unknown> | undefined);
+          const { to, cc, bcc, criteria, ...rest } = patch;
+          const next = await repo.updateSubscription(tx, id, {
+            ...rest,
+            ...(criteria ? { criteria: criteria as Record<string, unknown> } : {}),
+            ...(to || cc || bcc
+              ? {
+                  recipients: {
+                    to: to ?? row.recipients.to,
+                    cc: cc ?? row.recipients.cc,
+                    bcc: bcc ?? row.recipients.bcc,
+                  },
+                }
+              : {}),
+          });
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            kind: 'subscription.update',
+            target: id,
+            details: { changed: Object.keys(patch).sort() },
+          });
+          return next!;
+        }),
+      );
+    },
+    async deleteSubscription(p: Principal, id: string) {
+      const row = await this.getSubscription(id);
+      await db.transaction(async (tx) => {
+        await repo.deleteSubscription(tx, id);
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'subscription.delete',
+          target: id,
+          details: { name: row.name },
+        });
+      });
+    },
+
+    // ---------------------------------------------------------------- deliveries
+    listDeliveries: (q: z.infer<typeof deliveryListQuery>) =>
+      repo.listDeliveries(db, {
+        status: q.status,
+        alertId: q.alert,
+        subscriptionId: q.subscription,
+        limit: q.limit,
+      }),
+  };
+}

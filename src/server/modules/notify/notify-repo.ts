@@ -1,0 +1,297 @@
+// Notification channels, subscribers, subscriptions, the notifier's memory and the delivery outbox in the database.
+import { and, asc, desc, eq, gt, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../../store/db.js';
+import {
+  auditLog,
+  notificationChannels,
+  notificationDeliveries,
+  notificationMatchStates,
+  notificationSubscribers,
+  notificationSubscriptions,
+  notifierCursor,
+  profiles,
+} from '../../../store/schema.js';
+
+export type ChannelRow = typeof notificationChannels.$inferSelect;
+export type SubscriberRow = typeof notificationSubscribers.$inferSelect;
+export type SubscriptionRow = typeof notificationSubscriptions.$inferSelect;
+export type DeliveryRow = typeof notificationDeliveries.$inferSelect;
+export type MatchStateRow = typeof notificationMatchStates.$inferSelect;
+
+// ---------------------------------------------------------------- configuration
+
+export const listChannels = (db: Executor) =>
+  db.select().from(notificationChannels).orderBy(asc(notificationChannels.name));
+export const findChannel = async (db: Executor, id: string) =>
+  (await db.select().from(notificationChannels).where(eq(notificationChannels.id, id)))[0];
+export const findChannels = (db: Executor, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .select()
+        .from(notificationChannels)
+        .where(inArray(notificationChannels.id, [...ids]))
+    : Promise.resolve([]);
+export const insertChannel = async (db: Executor, row: typeof notificationChannels.$inferInsert) =>
+  (await db.insert(notificationChannels).values(row).returning())[0]!;
+export const updateChannel = async (
+  db: Executor,
+  id: string,
+  patch: Partial<typeof notificationChannels.$inferInsert>,
+) =>
+  (
+    await db
+      .update(notificationChannels)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(notificationChannels.id, id))
+      .returning()
+  )[0];
+export const deleteChannel = (db: Executor, id: string) =>
+  db.delete(notificationChannels).where(eq(notificationChannels.id, id));
+
+export const listSubscribers = (db: Executor) =>
+  db.select().from(notificationSubscribers).orderBy(asc(notificationSubscribers.name));
+export const findSubscriber = async (db: Executor, id: string) =>
+  (await db.select().from(notificationSubscribers).where(eq(notificationSubscribers.id, id)))[0];
+export const findSubscribers = (db: Executor, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .select()
+        .from(notificationSubscribers)
+        .where(inArray(notificationSubscribers.id, [...ids]))
+    : Promise.resolve([]);
+export const insertSubscriber = async (db: Executor, row: typeof notificationSubscribers.$inferInsert) =>
+  (await db.insert(notificationSubscribers).values(row).returning())[0]!;
+export const updateSubscriber = async (
+  db: Executor,
+  id: string,
+  patch: Partial<typeof notificationSubscribers.$inferInsert>,
+) =>
+  (
+    await db
+      .update(notificationSubscribers)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(notificationSubscribers.id, id))
+      .returning()
+  )[0];
+export const deleteSubscriber = (db: Executor, id: string) =>
+  db.delete(notificationSubscribers).where(eq(notificationSubscribers.id, id));
+
+export const listSubscriptions = (db: Executor, enabledOnly = false) =>
+  db
+    .select()
+    .from(notificationSubscriptions)
+    .where(enabledOnly ? eq(notificationSubscriptions.enabled, true) : undefined)
+    .orderBy(asc(notificationSubscriptions.name));
+export const findSubscription = async (db: Executor, id: string) =>
+  (await db.select().from(notificationSubscriptions).where(eq(notificationSubscriptions.id, id)))[0];
+export const insertSubscription = async (db: Executor, row: typeof notificationSubscriptions.$inferInsert) =>
+  (await db.insert(notificationSubscriptions).values(row).returning())[0]!;
+export const updateSubscription = async (
+  db: Executor,
+  id: string,
+  patch: Partial<typeof notificationSubscriptions.$inferInsert>,
+) =>
+  (
+    await db
+      .update(notificationSubscriptions)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(notificationSubscriptions.id, id))
+      .returning()
+  )[0];
+export const deleteSubscription = (db: Executor, id: string) =>
+  db.delete(notificationSubscriptions).where(eq(notificationSubscriptions.id, id));
+
+/** Subscriptions that name a subscriber (any role) or a channel: what blocks deleting them. */
+export const subscriptionsUsing = async (db: Executor, what: { subscriberId?: string; channelId?: string }) =>
+  (await listSubscriptions(db)).filter((s) =>
+    what.subscriberId
+      ? [...s.recipients.to, ...s.recipients.cc, ...s.recipients.bcc].includes(what.subscriberId)
+      : s.channelIds.includes(what.channelId!),
+  );
+
+export const profileExists = async (db: Executor, id: string) =>
+  (await db.select({ id: profiles.id }).from(profiles).where(eq(profiles.id, id))).length > 0;
+
+// ---------------------------------------------------------------- the alert change feed
+
+const ALERT_CHANGES = ['alert.raise', 'alert.update'];
+
+/** Alert changes in the audit log after `afterSeq`, oldest first. */
+export const alertChangesAfter = (db: Executor, afterSeq: number, limit: number) =>
+  db
+    .select({ seq: auditLog.seq, kind: auditLog.kind, target: auditLog.target, details: auditLog.details })
+    .from(auditLog)
+    .where(and(gt(auditLog.seq, afterSeq), inArray(auditLog.kind, ALERT_CHANGES)))
+    .orderBy(asc(auditLog.seq))
+    .limit(limit);
+
+/** The newest audit seq: where a new notifier starts (alerts from before it existed are not notified). */
+export const latestSeq = async (db: Executor) =>
+  Number((await db.select({ seq: sql<string>`coalesce(max(${auditLog.seq}), 0)` }).from(auditLog))[0]!.seq);
+
+export const readCursor = async (db: Executor, id: string) =>
+  (await db.select().from(notifierCursor).where(eq(notifierCursor.id, id)))[0]?.lastSeq;
+export const writeCursor = (db: Executor, id: string, lastSeq: number) =>
+  db
+    .insert(notifierCursor)
+    .values({ id, lastSeq })
+    .onConflictDoUpdate({ target: notifierCursor.id, set: { lastSeq } });
+
+// ---------------------------------------------------------------- match states (R45)
+
+export const findMatchStates = (db: Executor, alertId: string) =>
+  db.select().from(notificationMatchStates).where(eq(notificationMatchStates.alertId, alertId));
+export const dueMatchStates = (db: Executor, at: Date, limit: number) =>
+  db
+    .select()
+    .from(notificationMatchStates)
+    .where(and(isNotNull(notificationMatchStates.dueAt), lte(notificationMatchStates.dueAt, at)))
+    .limit(limit);
+export const saveMatchState = (db: Executor, row: MatchStateRow) =>
+  db
+    .insert(notificationMatchStates)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [notificationMatchStates.subscriptionId, notificationMatchStates.alertId],
+      set: {
+        matchingSince: row.matchingSince,
+        pending: row.pending,
+        pendingSeq: row.pendingSeq,
+        dueAt: row.dueAt,
+      },
+    });
+export const deleteMatchState = (db: Executor, subscriptionId: string, alertId: string) =>
+  db
+    .delete(notificationMatchStates)
+    .where(
+      and(
+        eq(notificationMatchStates.subscriptionId, subscriptionId),
+        eq(notificationMatchStates.alertId, alertId),
+      ),
+    );
+
+// ---------------------------------------------------------------- the outbox
+
+/** Adds deliveries; one already made for the same change and address is not made again. */
+export const enqueue = (db: Executor, rows: (typeof notificationDeliveries.$inferInsert)[]) =>
+  rows.length ? db.insert(notificationDeliveries).values(rows).onConflictDoNothing() : Promise.resolve();
+
+/**
+ * Takes up to `limit` due deliveries for this server: marks them `claimed` with who and when, in one
+ * statement over rows locked with SKIP LOCKED, so no two servers ever take the same one.
+ */
+export async function claimDue(
+  db: Executor,
+  serverId: string,
+  at: Date,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  return db
+    .update(notificationDeliveries)
+    .set({ status: 'claimed', claimedBy: serverId, claimedAt: at })
+    .where(
+      inArray(
+        notificationDeliveries.id,
+        db
+          .select({ id: notificationDeliveries.id })
+          .from(notificationDeliveries)
+          .where(
+            and(
+              or(eq(notificationDeliveries.status, 'pending'), eq(notificationDeliveries.status, 'retry')),
+              lte(notificationDeliveries.nextAttemptAt, at),
+            ),
+          )
+          .orderBy(asc(notificationDeliveries.nextAttemptAt), asc(notificationDeliveries.id))
+          .limit(limit)
+          .for('update', { skipLocked: true }),
+      ),
+    )
+    .returning();
+}
+
+/** Just before an attempt: from here on, a crash leaves it `sending`, never to be sent again. */
+export const markSending = async (db: Executor, id: string, serverId: string) =>
+  (
+    await db
+      .update(notificationDeliveries)
+      .set({ status: 'sending', attempts: sql`${notificationDeliveries.attempts} + 1` })
+      .where(
+        and(
+          eq(notificationDeliveries.id, id),
+          eq(notificationDeliveries.status, 'claimed'),
+          eq(notificationDeliveries.claimedBy, serverId),
+        ),
+      )
+      .returning({ attempts: notificationDeliveries.attempts })
+  )[0]?.attempts;
+
+/** Records how an attempt ended; only the server that claimed the delivery may. */
+export const finishDelivery = (
+  db: Executor,
+  id: string,
+  serverId: string,
+  patch: Partial<typeof notificationDeliveries.$inferInsert>,
+) =>
+  db
+    .update(notificationDeliveries)
+    .set(patch)
+    .where(
+      and(
+        eq(notificationDeliveries.id, id),
+        eq(notificationDeliveries.status, 'sending'),
+        eq(notificationDeliveries.claimedBy, serverId),
+      ),
+    );
+
+/** Claimed deliveries handed back unsent (the server is stopping, or the pool moved). */
+export const releaseClaimed = (db: Executor, serverId: string) =>
+  db
+    .update(notificationDeliveries)
+    .set({ status: 'pending', claimedBy: null, claimedAt: null })
+    .where(and(eq(notificationDeliveries.status, 'claimed'), eq(notificationDeliveries.claimedBy, serverId)));
+
+const notLive = (liveServerIds: readonly string[]) =>
+  liveServerIds.length
+    ? sql`${notificationDeliveries.claimedBy} NOT IN (${sql.join(
+        liveServerIds.map((s) => sql`${s}`),
+        sql`, `,
+      )})`
+    : undefined;
+
+/**
+ * Deliveries a server that is gone left behind: those it had only claimed go back to `pending`; those it
+ * was sending become `unknown` — whether they went out cannot be known, and sending again could send twice.
+ */
+export async function recoverAbandoned(db: Executor, liveServerIds: readonly string[], at: Date) {
+  const released = await db
+    .update(notificationDeliveries)
+    .set({ status: 'pending', claimedBy: null, claimedAt: null, nextAttemptAt: at })
+    .where(and(eq(notificationDeliveries.status, 'claimed'), notLive(liveServerIds)))
+    .returning({ id: notificationDeliveries.id });
+  const unknown = await db
+    .update(notificationDeliveries)
+    .set({
+      status: 'unknown',
+      lastError: 'the server sending it stopped mid-send: not sent again, so it cannot arrive twice',
+    })
+    .where(and(eq(notificationDeliveries.status, 'sending'), notLive(liveServerIds)))
+    .returning({ id: notificationDeliveries.id });
+  return { released: released.length, unknown: unknown.length };
+}
+
+export const listDeliveries = (
+  db: Executor,
+  f: { status?: string; alertId?: string; subscriptionId?: string; limit: number },
+) =>
+  db
+    .select()
+    .from(notificationDeliveries)
+    .where(
+      and(
+        f.status ? eq(notificationDeliveries.status, f.status) : undefined,
+        f.alertId ? eq(notificationDeliveries.alertId, f.alertId) : undefined,
+        f.subscriptionId ? eq(notificationDeliveries.subscriptionId, f.subscriptionId) : undefined,
+      ),
+    )
+    .orderBy(desc(notificationDeliveries.createdAt), desc(notificationDeliveries.id))
+    .limit(f.limit);
