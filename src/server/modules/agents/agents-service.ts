@@ -71,6 +71,18 @@ export function createAgentsService(d: AgentsServiceDeps) {
   const lastSeenIntervalMs = Math.min(10_000, Math.floor(missedHeartbeatMs / 4));
   let lastPurge = 0;
 
+  // Public keys parsed once: an agent's keys never change (a new key pair is a new enrollment).
+  const keys = new Map<string, KeyObject>();
+  const keyOf = (spki: string, type: 'ed25519' | 'x25519') => {
+    let key = keys.get(spki);
+    if (!key) {
+      if (keys.size >= 100_000) keys.clear();
+      key = importPublicKey(spki, type);
+      keys.set(spki, key);
+    }
+    return key;
+  };
+
   // One listener for every waiting long-poll: a change notice walks its runners once.
   const waiters = new Map<string, Set<() => void>>();
   d.resolution.onRunnersChanged((runners) => {
@@ -349,7 +361,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
       if (!agentId || !agent) return refused('The assertion names no enrolled agent.');
       const verified = await verifyAssertion(
         jwt,
-        importPublicKey(agent.signingPublicKey, 'ed25519'),
+        keyOf(agent.signingPublicKey, 'ed25519'),
         agentId,
         at,
       );
@@ -374,7 +386,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
         agent: {
           agentId,
           computerName: agent.computerName,
-          sealingKey: importPublicKey(agent.sealingPublicKey, 'x25519'),
+          sealingKey: keyOf(agent.sealingPublicKey, 'x25519'),
         },
       };
     },

@@ -117,10 +117,23 @@ export function createResolutionService(d: ResolutionServiceDeps) {
     notify(engine.drainChanged());
   }
 
-  /** Serialises catch-ups: one at a time, in order. */
+  /**
+   * Serialises catch-ups: one at a time, in order. Callers that arrive while one waits to start share it:
+   * it starts after their call, so it sees what they committed, and a burst of callers (every long-poll an
+   * association change wakes) costs one pass over the audit log, not one each.
+   */
+  let queued: Promise<void> | undefined;
   const catchUp = (): Promise<void> => {
-    running = running.then(catchUpNow, catchUpNow).catch((err) => d.onError?.(err));
-    return running;
+    if (queued) return queued;
+    const next = running
+      .then(() => {
+        queued = undefined;
+        return catchUpNow();
+      })
+      .catch((err) => d.onError?.(err));
+    queued = next;
+    running = next;
+    return next;
   };
 
   return {
