@@ -86,6 +86,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   let keptActionAccount: string | null = null;
   let invalidActionAccount: OpenedCredential | undefined;
   let lastChecks = '';
+  let reportRetryMs = retryMs / 2;
   let checksRetry: NodeJS.Timeout | undefined;
   // Users, locks and expiry dates change on the computer too: look again now and then.
   const recheck = setInterval(() => state && void reportAccountChecks(state.config), 600_000);
@@ -306,10 +307,13 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         }
         if (!stopping()) {
           log.warn({ err: errInfo(err), pending: outbox.size }, 'could not report results: will retry');
-          if (!flushTimer) flushTimer = setTimeout(() => void flush(), retryMs);
+          // Doubling waits: a server that refuses (a revoked agent) is not asked every second.
+          reportRetryMs = Math.min(reportRetryMs * 2, maxRetryMs);
+          if (!flushTimer) flushTimer = setTimeout(() => void flush(), reportRetryMs);
         }
         return;
       }
+      reportRetryMs = retryMs / 2;
       if (outbox.size && !flushTimer) flushTimer = setTimeout(() => void flush(), 0);
     });
     return flushing;

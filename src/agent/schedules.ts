@@ -10,7 +10,7 @@ export interface ScheduledItem {
 }
 
 export interface Scheduler {
-  /** Makes the timers match `items`: new ones start, changed ones restart, missing ones stop. */
+  /** Makes the timers match `items`: new ones start, changed ones restart, missing ones stop; nothing once stopped. */
   sync(items: ScheduledItem[]): void;
   /** Ids with a timer, sorted. */
   ids(): string[];
@@ -46,8 +46,11 @@ export function createScheduler(onDue: (id: string) => void): Scheduler {
     };
   }
 
+  let stopped = false;
   return {
     sync(items) {
+      // A configuration applied while the agent stops must not start timers again.
+      if (stopped) return;
       const wanted = new Map(items.map((i) => [i.id, i]));
       for (const [id, job] of jobs) {
         const next = wanted.get(id);
@@ -60,6 +63,7 @@ export function createScheduler(onDue: (id: string) => void): Scheduler {
     },
     ids: () => [...jobs.keys()].sort(),
     stop() {
+      stopped = true;
       for (const job of jobs.values()) job.cancel();
       jobs.clear();
     },

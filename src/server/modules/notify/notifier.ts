@@ -349,6 +349,18 @@ export function createNotifier(d: NotifierDeps) {
       return fail(cred.reason, true, attempts);
     }
     const settings = driver.settingsSchema.parse(channel.settings);
+    // R38: external mail goes out only as the mailbox of its account, whenever that account was associated.
+    const mailbox = cred.credential?.publicFields.userName;
+    if (
+      channel.kind === 'email' &&
+      settings.external === true &&
+      String(mailbox).toLowerCase() !== String(settings.from).toLowerCase()
+    )
+      return fail(
+        `the external mail channel sends from ${String(settings.from)}, and its account is ${String(mailbox)}: they must be the same mailbox (R38)`,
+        false,
+        attempts,
+      );
     const na = await notificationAlert(alert);
     const ctx = {
       alert: na,

@@ -1,0 +1,825 @@
+// Proves alert notifications by e-mail end to end in process: the notification account signing in to a real SMTP
+// server on loopback (S26), credentials missing on the pool (R36), external mail and its mailbox (S27, R38), a
+// server down (S29), template defaults (S30), schedules (S32, R42), criteria (S33, S35), updates, repeats and
+// delay (R44, R45), and that no password leaks into deliveries, responses or the audit log.
+import type { LightMyRequestResponse } from 'fastify';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
+import { builtInPoolIds } from '../../../contract/inventory.js';
+import { createAlertsService } from '../alerts/alerts-service.js';
+
+const POOL = builtInPoolIds.notifications;
+const NOTIFY_PASSWORD = 'Wind0ws-N0tify!pw';
+const EXTERNAL_PASSWORD = 'Outl00k-Ext3rnal!pw';
+const OTHER_PASSWORD = 'Oth3r-Mailb0x!pw';
+const SECRETS = [NOTIFY_PASSWORD, EXTERNAL_PASSWORD, OTHER_PASSWORD];
+const NOTIFY_LOGIN = 'CONTOSO\\svc-notify';
+const EXTERNAL_MAILBOX = 'alerts@outlook.example';
+const MAIL_PROFILE = 'Test.Notify.ExternalMail';
+/** Profiles with no account yet when their channel is made. */
+const LATE_PROFILES = ['Test.Notify.ExternalMailLate1', 'Test.Notify.ExternalMailLate2'];
+const OTHER_MAILBOX = 'other@outlook.example';
+
+let t: TestApp;
+/** Every response the tests received, to look for secrets at the end. */
+const responses: LightMyRequestResponse[] = [];
+
+async function api(method: string, url: string, body?: unknown): Promise<LightMyRequestResponse> {
+  const res = await t.request({ method, url, body, token: t.adminToken });
+  responses.push(res);
+  return res;
+}
+
+async function created(url: string, body: unknown): Promise<string> {
+  const res = await api('POST', url, body);
+  if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+  return res.json().id as string;
+}
+
+// ---------------------------------------------------------------- a real SMTP server on loopback
+
+interface Mail {
+  /** The user the session signed in as; undefined when it did not. */
+  user: string | undefined;
+  mailFrom: string;
+  rcptTo: string[];
+  headers: Map<string, string>;
+  body: string;
+}
+
+interface Smtp {
+  port: number;
+  mails: Mail[];
+  /** Every AUTH user name offered, accepted or not. */
+  logins: string[];
+  connections: number;
+  /** While true the server greets with 421 and hangs up. */
+  down: boolean;
+  close(): Promise<void>;
+}
+
+function parseMail(raw: string): { headers: Map<string, string>; body: string } {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const headers = new Map<string, string>();
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':');
+    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { headers, body: raw.slice(split + 4) };
+}
+
+/** An SMTP server that takes mail only from sessions signed in with one of `users` (user name → password). */
+async function startSmtp(users: Record<string, string>): Promise<Smtp> {
+  const state: Smtp = {
+    port: 0,
+    mails: [],
+    logins: [],
+    connections: 0,
+    down: false,
+    close: async () => undefined,
+  };
+  const server = new SMTPServer({
+    logger: false,
+    disableReverseLookup: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    onConnect(_session, cb) {
+      state.connections++;
+      if (state.down) cb(Object.assign(new Error('Service not available'), { responseCode: 421 }));
+      else cb();
+    },
+    onAuth(auth, _session, cb) {
+      const name = auth.username ?? '';
+      state.logins.push(name);
+      if (users[name] !== undefined && users[name] === auth.password) cb(null, { user: name });
+      else cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        state.mails.push({
+          user: session.user as string | undefined,
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+          ...parseMail(Buffer.concat(chunks).toString('utf8')),
+        });
+        cb();
+      });
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.port = (server.server.address() as { port: number }).port;
+  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return state;
+}
+
+// ---------------------------------------------------------------- notifications
+
+interface Delivery {
+  id: string;
+  alertId: string;
+  reason: string;
+  subscriptionId: string;
+  address: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  detail: string | null;
+}
+
+/** One notifier round on this server, which holds the Notifications Resource Pool. */
+async function round() {
+  await t.app.runtime.leases.renew();
+  await t.app.runtime.notify();
+}
+
+async function deliveriesOf(subscriptionId: string): Promise<Delivery[]> {
+  const res = await api('GET', `/api/v1/notification-deliveries?subscription=${subscriptionId}&limit=1000`);
+  expect(res.statusCode).toBe(200);
+  return res.json().items;
+}
+
+/** Time passes for the retries of a subscription: they are due now. */
+async function retriesDue(subscriptionId: string) {
+  await t.database.query(
+    `UPDATE notification_deliveries SET next_attempt_at = $2 WHERE subscription_id = $1 AND status = 'retry'`,
+    [subscriptionId, new Date(Date.now() - 1000).toISOString()],
+  );
+}
+
+async function raise(body: Record<string, unknown>): Promise<string> {
+  return created('/api/v1/alerts', { severity: 'critical', ...body });
+}
+
+async function alertById(id: string) {
+  const res = await api('GET', `/api/v1/alerts/${id}`);
+  expect(res.statusCode).toBe(200);
+  return res.json();
+}
+
+const mailTo = (smtp: Smtp, address: string) => smtp.mails.filter((m) => m.rcptTo.includes(address));
+
+let smtp: Smtp;
+let notifyAccountId: string;
+/** Channels and subscriptions a test made: turned off after it, so later alerts reach only the next test's. */
+const made: { channels: string[]; subscriptions: string[] } = { channels: [], subscriptions: [] };
+
+async function channel(body: Record<string, unknown>): Promise<string> {
+  const id = await created('/api/v1/notification-channels', body);
+  made.channels.push(id);
+  return id;
+}
+
+/** A channel through the SMTP server of the tests, signed in with the account of its profile. */
+const mailChannel = (name: string, settings: Record<string, unknown> = {}, extra = {}) =>
+  channel({
+    name,
+    kind: 'email',
+    settings: {
+      servers: [{ host: '127.0.0.1', port: smtp.port, tls: 'none' }],
+      from: 'scom@contoso.com',
+      authentication: 'account',
+      ...settings,
+    },
+    ...extra,
+  });
+
+const subscriber = (name: string, address: string, schedule: unknown[] = []) =>
+  created('/api/v1/notification-subscribers', {
+    name,
+    schedule,
+    addresses: [{ name: 'mail', kind: 'email', address }],
+  });
+
+async function subscription(
+  name: string,
+  to: string,
+  channelId: string,
+  extra: Record<string, unknown> = {},
+) {
+  const id = await created('/api/v1/notification-subscriptions', {
+    name,
+    to: [to],
+    channelIds: [channelId],
+    ...extra,
+  });
+  made.subscriptions.push(id);
+  return id;
+}
+
+async function distributeNotifyAccount(approved: string[]) {
+  const res = await api('PUT', `/api/v1/accounts/${notifyAccountId}/distribution`, {
+    security: 'more-secure',
+    approved,
+  });
+  expect(res.statusCode).toBe(200);
+  await t.app.resolution.catchUp();
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  smtp = await startSmtp({
+    [NOTIFY_LOGIN]: NOTIFY_PASSWORD,
+    [EXTERNAL_MAILBOX]: EXTERNAL_PASSWORD,
+    [OTHER_MAILBOX]: OTHER_PASSWORD,
+  });
+  notifyAccountId = await created('/api/v1/accounts', {
+    name: 'Notification action account',
+    credential: { type: 'windows', domain: 'CONTOSO', userName: 'svc-notify', password: NOTIFY_PASSWORD },
+  });
+  await distributeNotifyAccount([POOL]);
+  await created('/api/v1/profiles/Steward.NotificationAccount/associations', { accountId: notifyAccountId });
+  await t.app.resolution.catchUp();
+  // The notifier starts from now: this first round sets where it reads alert changes from.
+  await round();
+});
+afterEach(async () => {
+  for (const id of made.subscriptions.splice(0))
+    expect(
+      (await api('PATCH', `/api/v1/notification-subscriptions/${id}`, { enabled: false })).statusCode,
+    ).toBe(200);
+  // Best effort: a channel the API will not change stays enabled, and its subscriptions are off already.
+  for (const id of made.channels.splice(0))
+    await api('PATCH', `/api/v1/notification-channels/${id}`, { enabled: false });
+});
+afterAll(async () => {
+  await smtp?.close();
+  await t?.close();
+});
+
+describe('internal e-mail', () => {
+  it('S26 internal e-mail end to end: one mail from scom@contoso.com to ops@contoso.com, signed in as the notification account', async () => {
+    await distributeNotifyAccount([POOL]);
+    const ch = await mailChannel('Internal mail');
+    const channelRes = await api('GET', `/api/v1/notification-channels/${ch}`);
+    expect(channelRes.json()).toMatchObject({ profileId: 'Steward.NotificationAccount' });
+    const ops = await subscriber('Operations', 'ops@contoso.com');
+    const sub = await subscription('Every alert to operations', ops, ch);
+    await round();
+
+    const alertId = await raise({ name: 'Disk full on SQL01', description: 'C: is at 99%' });
+    await round();
+
+    const mails = mailTo(smtp, 'ops@contoso.com');
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail.user).toBe(NOTIFY_LOGIN);
+    expect(mail.mailFrom).toBe('scom@contoso.com');
+    expect(mail.rcptTo).toEqual(['ops@contoso.com']);
+    expect(mail.headers.get('from')).toBe('scom@contoso.com');
+    expect(mail.headers.get('to')).toBe('ops@contoso.com');
+    expect(mail.headers.get('subject')).toBe('Alert: Disk full on SQL01 Resolution state: New');
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({
+      alertId,
+      address: 'ops@contoso.com',
+      reason: 'started-matching',
+      status: 'sent',
+      attempts: 1,
+      lastError: null,
+    });
+    expect(deliveries[0]!.detail).toContain(`127.0.0.1:${smtp.port}`);
+  });
+
+  it('R36 not distributed to the pool: nothing sent, retried with Credentials Not Found open; distributing sends it and resolves the alert', async () => {
+    await distributeNotifyAccount([]);
+    const ch = await mailChannel('Internal mail, account not on the pool');
+    const ops = await subscriber('Operations R36', 'ops-r36@contoso.com');
+    const sub = await subscription('Every alert, account not on the pool', ops, ch);
+    await round();
+
+    const alertId = await raise({ name: 'Service stopped on WEB01' });
+    await round();
+
+    expect(mailTo(smtp, 'ops-r36@contoso.com')).toHaveLength(0);
+    const first = (await deliveriesOf(sub)).find((d) => d.alertId === alertId)!;
+    expect(first).toMatchObject({ status: 'retry', attempts: 1 });
+    expect(first.lastError).toContain('Notifications Resource Pool');
+    expect(first.lastError).toContain('Steward.NotificationAccount');
+    const cnfOpen = (await api('GET', `/api/v1/alerts?sourceObject=${POOL}&state=all`))
+      .json()
+      .items.filter((a: { name: string }) => a.name === 'Health Service Credentials Not Found');
+    expect(cnfOpen).toHaveLength(1);
+    expect(cnfOpen[0]).toMatchObject({
+      resolutionState: 0,
+      sourceObjectId: POOL,
+      custom: { '1': notifyAccountId },
+    });
+
+    await distributeNotifyAccount([POOL]);
+    await retriesDue(sub);
+    await round();
+
+    const mails = mailTo(smtp, 'ops-r36@contoso.com');
+    expect(mails.map((m) => m.headers.get('subject'))).toContain(
+      'Alert: Service stopped on WEB01 Resolution state: New',
+    );
+    expect(mails.every((m) => m.user === NOTIFY_LOGIN)).toBe(true);
+    const after = (await deliveriesOf(sub)).find((d) => d.alertId === alertId)!;
+    expect(after).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    const cnf = await alertById(cnfOpen[0].id);
+    expect(cnf.resolutionState).toBe(255);
+  });
+});
+
+describe('external e-mail (R37, R38)', () => {
+  let externalAccountId: string;
+  beforeAll(async () => {
+    const pack = {
+      id: 'Test.Notify.Pack',
+      version: '1.0.0',
+      displayName: 'Notification profiles',
+      references: [{ id: 'Steward.Library', minVersion: '1.0.0' }],
+      profiles: [
+        {
+          id: MAIL_PROFILE,
+          displayName: 'External mail account',
+          contextClass: 'Steward.AlertNotificationSubscriptionServer',
+        },
+        ...LATE_PROFILES.map((id, i) => ({
+          id,
+          displayName: `External mail account set later ${i + 1}`,
+          contextClass: 'Steward.AlertNotificationSubscriptionServer',
+        })),
+      ],
+    };
+    const imported = await api('POST', '/api/v1/packs', { content: JSON.stringify(pack) });
+    expect(imported.statusCode, imported.body).toBe(201);
+    externalAccountId = await created('/api/v1/accounts', {
+      name: 'External mailbox',
+      credential: { type: 'simple', userName: EXTERNAL_MAILBOX, password: EXTERNAL_PASSWORD },
+    });
+    await api('PUT', `/api/v1/accounts/${externalAccountId}/distribution`, {
+      security: 'more-secure',
+      approved: [POOL],
+    });
+    await created(`/api/v1/profiles/${MAIL_PROFILE}/associations`, {
+      accountId: externalAccountId,
+      scope: { kind: 'class', classId: 'Steward.AlertNotificationSubscriptionServer' },
+    });
+    await t.app.resolution.catchUp();
+  });
+
+  const external = (
+    from = EXTERNAL_MAILBOX,
+    servers = [{ host: '127.0.0.1', port: smtp.port, tls: 'none' }],
+  ) => ({
+    kind: 'email',
+    profileId: MAIL_PROFILE,
+    settings: { servers, from, authentication: 'account', external: true },
+  });
+
+  it('S27 external e-mail: sent from and signed in as the mailbox of the Simple Authentication account', async () => {
+    const ch = await channel({ name: 'External mail', ...external() });
+    const partner = await subscriber('Partner desk', 'desk@partner.example');
+    const sub = await subscription('Every alert to the partner', partner, ch);
+    await round();
+
+    await raise({ name: 'Backup failed' });
+    await round();
+
+    const mails = mailTo(smtp, 'desk@partner.example');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ user: EXTERNAL_MAILBOX, mailFrom: EXTERNAL_MAILBOX });
+    expect(mails[0]!.headers.get('from')).toBe(EXTERNAL_MAILBOX);
+    expect((await deliveriesOf(sub))[0]).toMatchObject({ status: 'sent', lastError: null });
+  });
+
+  it('S27 external e-mail: a second server, or a return address that is not the account mailbox, is refused', async () => {
+    const twoServers = [
+      { host: '127.0.0.1', port: smtp.port, tls: 'none' },
+      { host: '127.0.0.2', port: smtp.port, tls: 'none' },
+    ];
+    const second = await api('POST', '/api/v1/notification-channels', {
+      name: 'External mail, two servers',
+      ...external(EXTERNAL_MAILBOX, twoServers),
+    });
+    expect(second.statusCode).toBe(400);
+    expect(second.json().error.issues.map((i: { path: string }) => i.path)).toContain(
+      'body.settings.servers',
+    );
+
+    const otherFrom = await api('POST', '/api/v1/notification-channels', {
+      name: 'External mail, other sender',
+      ...external('noreply@outlook.example'),
+    });
+    expect(otherFrom.statusCode).toBe(422);
+    expect(otherFrom.json().error.issues).toEqual([
+      expect.objectContaining({
+        path: 'body.settings.from',
+        message: expect.stringContaining(EXTERNAL_MAILBOX),
+      }),
+    ]);
+
+    const ch = await channel({ name: 'External mail to change', ...external() });
+    const patched = await api('PATCH', `/api/v1/notification-channels/${ch}`, {
+      settings: external(EXTERNAL_MAILBOX, twoServers).settings,
+    });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json().error.issues.map((i: { path: string }) => i.path)).toContain(
+      'body.settings.servers',
+    );
+    const kept = await api('GET', `/api/v1/notification-channels/${ch}`);
+    expect(kept.json().settings.servers).toHaveLength(1);
+    const names = (await api('GET', '/api/v1/notification-channels'))
+      .json()
+      .items.map((c: { name: string }) => c.name);
+    expect(names).not.toContain('External mail, two servers');
+    expect(names).not.toContain('External mail, other sender');
+  });
+
+  /**
+   * An external channel made while its profile has no account (nothing to compare the return address with
+   * yet), whose profile then gets the account of another mailbox.
+   */
+  async function channelWithOtherMailbox(n: number) {
+    const ch = await channel({
+      name: `External mail, account set later ${n}`,
+      ...external(),
+      profileId: LATE_PROFILES[n - 1],
+    });
+    const otherId = await created('/api/v1/accounts', {
+      name: `Other mailbox ${n}`,
+      credential: { type: 'simple', userName: OTHER_MAILBOX, password: OTHER_PASSWORD },
+    });
+    await api('PUT', `/api/v1/accounts/${otherId}/distribution`, {
+      security: 'more-secure',
+      approved: [POOL],
+    });
+    await created(`/api/v1/profiles/${LATE_PROFILES[n - 1]}/associations`, { accountId: otherId });
+    await t.app.resolution.catchUp();
+    return ch;
+  }
+
+  it('R38 an external channel whose profile later resolves to another mailbox sends nothing: a dead letter saying why', async () => {
+    const ch = await channelWithOtherMailbox(1);
+    const partner = await subscriber('Partner desk R38', 'desk-r38@partner.example');
+    const sub = await subscription('Every alert, account set later', partner, ch);
+    await round();
+
+    await raise({ name: 'Sent as the wrong mailbox?' });
+    await round();
+
+    // The SMTP server of the tests would take it: the channel itself must not send as another mailbox.
+    expect(mailTo(smtp, 'desk-r38@partner.example')).toHaveLength(0);
+    const [d] = await deliveriesOf(sub);
+    expect(d).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(d!.lastError).toContain('R38');
+    expect(d!.lastError).toContain(OTHER_MAILBOX);
+    expect(d!.lastError).toContain(EXTERNAL_MAILBOX);
+  });
+
+  it('R38 an administrator can still disable an external channel whose account no longer owns its return address', async () => {
+    const ch = await channelWithOtherMailbox(2);
+    const off = await api('PATCH', `/api/v1/notification-channels/${ch}`, { enabled: false });
+    // Turning a misconfigured channel off must not require fixing it first.
+    expect(off.statusCode, `disabling the channel was refused: ${off.body}`).toBe(200);
+    expect(off.json().enabled).toBe(false);
+  });
+});
+
+describe('delivery failures and message format', () => {
+  it('S29 single server down: every attempt targets it, retried with backoff, then a dead letter after 5 attempts', async () => {
+    const down = await startSmtp({});
+    down.down = true;
+    try {
+      const ch = await channel({
+        name: 'Mail through a server that is down',
+        kind: 'email',
+        settings: {
+          servers: [{ host: '127.0.0.1', port: down.port, tls: 'none' }],
+          from: 'scom@contoso.com',
+          authentication: 'anonymous',
+          primaryRetryIntervalSeconds: 10,
+        },
+      });
+      const ops = await subscriber('Operations S29', 'ops-s29@contoso.com');
+      const sub = await subscription('Every alert, server down', ops, ch);
+      await round();
+      await raise({ name: 'Cluster failover' });
+
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        if (attempt > 1) await retriesDue(sub);
+        const before = Date.now();
+        await round();
+        expect(down.connections).toBe(attempt);
+        const [d] = await deliveriesOf(sub);
+        expect(d).toMatchObject({ attempts: attempt, status: attempt < 5 ? 'retry' : 'dead' });
+        expect(d!.lastError).toContain(`no SMTP server took the mail: 127.0.0.1:${down.port}`);
+        if (attempt < 5) {
+          // Backoff 30 s, doubled at each attempt.
+          const wait = new Date(d!.nextAttemptAt).getTime() - before;
+          expect(wait).toBeGreaterThanOrEqual(30_000 * 2 ** (attempt - 1) - 1000);
+          expect(wait).toBeLessThanOrEqual(30_000 * 2 ** (attempt - 1) + 10_000);
+        }
+      }
+      await retriesDue(sub);
+      await round();
+      expect(down.connections).toBe(5);
+      expect(down.mails).toHaveLength(0);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it("S30 template defaults: an alert without owner has the subject 'Alert: Disk full owner Not Present'", async () => {
+    const ch = await mailChannel('Mail with owner in the subject', {
+      subject:
+        "Alert: $Data[Default='Not Present']/Context/DataItem/AlertName$ owner $Data[Default='Not Present']/Context/DataItem/Owner$",
+    });
+    const ops = await subscriber('Operations S30', 'ops-s30@contoso.com');
+    await subscription('Every alert, owner in the subject', ops, ch);
+    await round();
+
+    await raise({ name: 'Disk full' });
+    await raise({ name: 'Disk full', owner: 'CONTOSO\\jdoe', dedupeKey: 'owned-disk' });
+    await round();
+
+    const subjects = mailTo(smtp, 'ops-s30@contoso.com').map((m) => m.headers.get('subject'));
+    expect(subjects.sort()).toEqual([
+      'Alert: Disk full owner CONTOSO\\jdoe',
+      'Alert: Disk full owner Not Present',
+    ]);
+  });
+});
+
+describe('schedules (R42)', () => {
+  const hhmm = (minutes: number) => {
+    const m = ((minutes % 1440) + 1440) % 1440;
+    return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  };
+  const nowMinutes = () => {
+    const d = new Date();
+    return d.getUTCHours() * 60 + d.getUTCMinutes();
+  };
+
+  it('S32 a schedule with only an exclusion is refused, naming the field', async () => {
+    const res = await api('POST', '/api/v1/notification-subscribers', {
+      name: 'Only an exclusion',
+      schedule: [{ exclude: true, startTime: '12:00', endTime: '13:00', timeZone: 'UTC' }],
+      addresses: [{ name: 'mail', kind: 'email', address: 'lunch@contoso.com' }],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues[0].path).toBe('body.schedule');
+    expect(res.json().error.issues[0].message).toContain('inclusion');
+    const names = (await api('GET', '/api/v1/notification-subscribers'))
+      .json()
+      .items.map((s: { name: string }) => s.name);
+    expect(names).not.toContain('Only an exclusion');
+  });
+
+  it('S32 all day with an exclusion: skipped inside the excluded hour, sent outside it', async () => {
+    const now = nowMinutes();
+    const allDay = { allDay: true, timeZone: 'UTC' };
+    const ch = await mailChannel('Mail on a schedule');
+    const ops = await subscriber('Operations S32', 'ops-s32@contoso.com', [
+      allDay,
+      { exclude: true, startTime: hhmm(now - 30), endTime: hhmm(now + 30), timeZone: 'UTC' },
+    ]);
+    const sub = await subscription('Every alert, on a schedule', ops, ch);
+    await round();
+
+    const inside = await raise({ name: 'Raised inside the exclusion' });
+    await round();
+    const skipped = (await deliveriesOf(sub)).find((d) => d.alertId === inside)!;
+    expect(skipped.status).toBe('skipped');
+    expect(skipped.lastError).toContain('schedule');
+
+    const moved = await api('PATCH', `/api/v1/notification-subscribers/${ops}`, {
+      schedule: [
+        allDay,
+        { exclude: true, startTime: hhmm(now + 120), endTime: hhmm(now + 180), timeZone: 'UTC' },
+      ],
+    });
+    expect(moved.statusCode).toBe(200);
+    const outside = await raise({ name: 'Raised outside the exclusion' });
+    await round();
+    expect((await deliveriesOf(sub)).find((d) => d.alertId === outside)).toMatchObject({ status: 'sent' });
+    expect(mailTo(smtp, 'ops-s32@contoso.com').map((m) => m.headers.get('subject'))).toEqual([
+      'Alert: Raised outside the exclusion Resolution state: New',
+    ]);
+  });
+
+  it('R42 the address schedule counts too: a subscriber always reachable, its address excluded now, is skipped', async () => {
+    const now = nowMinutes();
+    const ch = await mailChannel('Mail to an address on a schedule');
+    const ops = await created('/api/v1/notification-subscribers', {
+      name: 'Operations R42',
+      addresses: [
+        {
+          name: 'office mail',
+          kind: 'email',
+          address: 'ops-r42@contoso.com',
+          schedule: [
+            { allDay: true, timeZone: 'UTC' },
+            { exclude: true, startTime: hhmm(now - 30), endTime: hhmm(now + 30), timeZone: 'UTC' },
+          ],
+        },
+        { name: 'pager mail', kind: 'email', address: 'pager-r42@contoso.com' },
+      ],
+    });
+    const sub = await subscription('Every alert, address on a schedule', ops, ch);
+    await round();
+
+    await raise({ name: 'Raised while the office address is excluded' });
+    await round();
+
+    const byAddress = Object.fromEntries((await deliveriesOf(sub)).map((d) => [d.address, d.status]));
+    expect(byAddress).toEqual({ 'ops-r42@contoso.com': 'skipped', 'pager-r42@contoso.com': 'sent' });
+    expect(mailTo(smtp, 'ops-r42@contoso.com')).toHaveLength(0);
+    expect(mailTo(smtp, 'pager-r42@contoso.com')).toHaveLength(1);
+  });
+});
+
+describe('criteria (R43, R46)', () => {
+  it('S33 critical AND high AND new: only (critical, high, new) notifies', async () => {
+    const ch = await mailChannel('Mail for critical high new');
+    const ops = await subscriber('Operations S33', 'ops-s33@contoso.com');
+    const sub = await subscription('Critical high new', ops, ch, {
+      criteria: { severities: ['critical'], priorities: ['high'], resolutionStates: [0] },
+    });
+    await round();
+
+    const match = await raise({ name: 'Critical high', severity: 'critical', priority: 'high' });
+    await raise({ name: 'Critical medium', severity: 'critical', priority: 'medium' });
+    await raise({ name: 'Warning high', severity: 'warning', priority: 'high' });
+    await round();
+
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => [d.alertId, d.status])).toEqual([[match, 'sent']]);
+    expect(mailTo(smtp, 'ops-s33@contoso.com').map((m) => m.headers.get('subject'))).toEqual([
+      'Alert: Critical high Resolution state: New',
+    ]);
+  });
+
+  it('S35 a group of computers catches an alert on one of them, not the heartbeat alert of its watcher', async () => {
+    const web01 = await created('/api/v1/computers', { name: 'web01.contoso.com' });
+    const web02 = await created('/api/v1/computers', { name: 'web02.contoso.com' });
+    const group = await created('/api/v1/groups', {
+      id: 'Test.Notify.WindowsServers',
+      displayName: 'Windows Servers',
+      members: [web01, web02],
+    });
+    await t.app.resolution.catchUp();
+    const ch = await mailChannel('Mail for Windows Servers');
+    const ops = await subscriber('Operations S35', 'ops-s35@contoso.com');
+    const sub = await subscription('Windows Servers', ops, ch, { criteria: { groupIds: [group] } });
+    await round();
+
+    const onComputer = await raise({ name: 'Disk full on web01', sourceObjectId: web01 });
+    const heartbeat = await createAlertsService({ db: t.database.db }).raise('system', {
+      name: 'Health Service Heartbeat Failure',
+      severity: 'critical',
+      priority: 'high',
+      sourceKind: 'watcher',
+      sourceObjectId: `watcher:${web01}`,
+      dedupeKey: `heartbeat:${web01}`,
+    });
+    await round();
+
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => d.alertId)).toEqual([onComputer]);
+    expect(deliveries.map((d) => d.alertId)).not.toContain(heartbeat.alert.id);
+    expect(mailTo(smtp, 'ops-s35@contoso.com')).toHaveLength(1);
+  });
+});
+
+describe('when a matching alert notifies (R44, R45)', () => {
+  it('R44 updates of a matching alert notify again', async () => {
+    const ch = await mailChannel('Mail on every change');
+    const ops = await subscriber('Operations R44', 'ops-r44@contoso.com');
+    const sub = await subscription('Every change', ops, ch);
+    await round();
+
+    const id = await raise({ name: 'Queue backlog' });
+    await round();
+    expect((await api('PATCH', `/api/v1/alerts/${id}`, { owner: 'CONTOSO\\jdoe' })).statusCode).toBe(200);
+    await round();
+    expect((await api('PATCH', `/api/v1/alerts/${id}`, { resolutionState: 255 })).statusCode).toBe(200);
+    await round();
+
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => [d.reason, d.status]).reverse()).toEqual([
+      ['started-matching', 'sent'],
+      ['updated', 'sent'],
+      ['resolution-changed', 'sent'],
+    ]);
+    expect(mailTo(smtp, 'ops-r44@contoso.com')).toHaveLength(3);
+  });
+
+  it('R44 onlyOnResolutionChange: an owner change does not notify, a resolution change does', async () => {
+    const ch = await mailChannel('Mail on resolution changes');
+    const ops = await subscriber('Operations R44 resolution', 'ops-r44r@contoso.com');
+    const sub = await subscription('Resolution changes only', ops, ch, { onlyOnResolutionChange: true });
+    await round();
+
+    const id = await raise({ name: 'Replication lag' });
+    await round();
+    await api('PATCH', `/api/v1/alerts/${id}`, { owner: 'CONTOSO\\jdoe' });
+    await round();
+    expect(await deliveriesOf(sub)).toHaveLength(1);
+    await api('PATCH', `/api/v1/alerts/${id}`, { resolutionState: 10 });
+    await round();
+
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => d.reason).reverse()).toEqual(['started-matching', 'resolution-changed']);
+    expect(mailTo(smtp, 'ops-r44r@contoso.com').map((m) => m.headers.get('subject'))).toEqual([
+      'Alert: Replication lag Resolution state: New',
+      'Alert: Replication lag Resolution state: Custom 10',
+    ]);
+  });
+
+  it('R45 a repeat (the same dedupe key raised again) does not notify; closed and raised again, it does', async () => {
+    const ch = await mailChannel('Mail without repeats');
+    const ops = await subscriber('Operations R45 repeats', 'ops-r45r@contoso.com');
+    const sub = await subscription('No repeats', ops, ch);
+    await round();
+
+    const first = await api('POST', '/api/v1/alerts', {
+      name: 'Login failures',
+      severity: 'warning',
+      dedupeKey: 'login-failures',
+    });
+    expect(first.statusCode).toBe(201);
+    await round();
+    const again = await api('POST', '/api/v1/alerts', {
+      name: 'Login failures',
+      severity: 'warning',
+      dedupeKey: 'login-failures',
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: first.json().id, repeatCount: 1 });
+    await round();
+
+    expect(await deliveriesOf(sub)).toHaveLength(1);
+    expect(mailTo(smtp, 'ops-r45r@contoso.com')).toHaveLength(1);
+
+    const closed = await api('PATCH', `/api/v1/alerts/${first.json().id}`, { resolutionState: 255 });
+    expect(closed.statusCode).toBe(200);
+    const reraised = await api('POST', '/api/v1/alerts', {
+      name: 'Login failures',
+      severity: 'warning',
+      dedupeKey: 'login-failures',
+    });
+    expect(reraised.statusCode).toBe(201);
+    await round();
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => [d.alertId, d.reason]).reverse()).toEqual([
+      [first.json().id, 'started-matching'],
+      [first.json().id, 'resolution-changed'],
+      [reraised.json().id, 'started-matching'],
+    ]);
+  });
+
+  it('R45 delay: an alert closed before the delay is not sent; one that keeps matching is sent after it', async () => {
+    const ch = await mailChannel('Mail after a delay');
+    const ops = await subscriber('Operations R45 delay', 'ops-r45d@contoso.com');
+    const sub = await subscription('New alerts that last two seconds', ops, ch, {
+      criteria: { resolutionStates: [0] },
+      delaySeconds: 2,
+    });
+    await round();
+
+    const brief = await raise({ name: 'Brief spike' });
+    const lasting = await raise({ name: 'Lasting outage' });
+    await round();
+    expect(await deliveriesOf(sub)).toHaveLength(0);
+    expect((await api('PATCH', `/api/v1/alerts/${brief}`, { resolutionState: 255 })).statusCode).toBe(200);
+    await round();
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    await round();
+
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => [d.alertId, d.status])).toEqual([[lasting, 'sent']]);
+    expect(mailTo(smtp, 'ops-r45d@contoso.com').map((m) => m.headers.get('subject'))).toEqual([
+      'Alert: Lasting outage Resolution state: New',
+    ]);
+  });
+});
+
+describe('secrets', () => {
+  it('no password appears in a delivery, an API response or the audit log', async () => {
+    const all = await api('GET', '/api/v1/notification-deliveries?limit=1000');
+    const deliveries: Delivery[] = all.json().items;
+    expect(deliveries.length).toBeGreaterThan(10);
+    expect(deliveries.some((d) => d.lastError !== null)).toBe(true);
+    const audit = await api('GET', '/api/v1/audit?limit=1000');
+    expect(audit.statusCode).toBe(200);
+    expect(audit.json().items.length).toBeGreaterThan(50);
+    await api('GET', '/api/v1/accounts');
+    await api('GET', '/api/v1/notification-channels');
+    await api('GET', '/api/v1/alerts?state=all&limit=1000');
+    for (const res of responses)
+      for (const secret of SECRETS) expect(res.body, `${res.statusCode} response`).not.toContain(secret);
+    for (const d of deliveries)
+      for (const secret of SECRETS) expect(`${d.lastError} ${d.detail}`).not.toContain(secret);
+  });
+});
