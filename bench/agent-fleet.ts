@@ -44,9 +44,11 @@ export function newFleetAgent(computerName: string): FleetAgent {
   };
 }
 
-/** The `Authorization` header value for one request of this agent: a single-use assertion. */
+/** The `Authorization` header value for one configuration request of this agent: a single-use assertion. */
 export const authorizationOf = async (a: FleetAgent) =>
-  `Agent ${await signAssertion(a.identity.signingKey, a.id)}`;
+  `Agent ${await signAssertion(a.identity.signingKey, a.id, {
+    request: { method: 'GET', path: '/api/v1/agent/config' },
+  })}`;
 
 export type ConfigMode = 'full' | 'not-modified' | 'long-poll';
 

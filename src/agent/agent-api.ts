@@ -55,7 +55,8 @@ export function createAgentApi(opts: AgentApiOptions) {
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     if (o.auth) {
       if (!agentId) throw new ApiError(0, 'UNAUTHENTICATED', 'This agent is not enrolled yet.');
-      headers.authorization = `Agent ${await signAssertion(opts.identity.signingKey, agentId)}`;
+      const request = { method, path: url.pathname };
+      headers.authorization = `Agent ${await signAssertion(opts.identity.signingKey, agentId, { request })}`;
     }
     let res: Response;
     try {

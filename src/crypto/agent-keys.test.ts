@@ -77,6 +77,27 @@ describe('assertions', () => {
     expect(va!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
   });
 
+  it('bind to the method and path of their request when asked to', async () => {
+    const request = { method: 'get', path: '/api/v1/agent/config' };
+    const bound = await signAssertion(keys.signing.privateKey, 'cmp_1', { request });
+    const now = new Date();
+    expect(
+      await verifyAssertion(bound, pub, 'cmp_1', now, { method: 'GET', path: '/api/v1/agent/config' }),
+    ).toBeDefined();
+    expect(
+      await verifyAssertion(bound, pub, 'cmp_1', now, { method: 'POST', path: '/api/v1/agent/config' }),
+    ).toBe(undefined);
+    expect(
+      await verifyAssertion(bound, pub, 'cmp_1', now, { method: 'GET', path: '/api/v1/agent/workflows' }),
+    ).toBe(undefined);
+    // A path that only shares a tail without a separator is another path.
+    expect(await verifyAssertion(bound, pub, 'cmp_1', now, { method: 'GET', path: 'config' })).toBe(
+      undefined,
+    );
+    const unbound = await signAssertion(keys.signing.privateKey, 'cmp_1');
+    expect(await verifyAssertion(unbound, pub, 'cmp_1', now, request)).toBe(undefined);
+  });
+
   it('are refused when signed by another key, for another agent, or expired', async () => {
     const other = generateAgentKeys();
     expect(await verifyAssertion(await signAssertion(other.signing.privateKey, 'cmp_1'), pub, 'cmp_1')).toBe(

@@ -109,18 +109,26 @@ export function openSealed(recipient: KeyObject, envelope: SealedEnvelope, aad: 
   }
 }
 
+/** The request an assertion is for: an assertion taken from one request is no good for another. */
+export interface AssertedRequest {
+  method: string;
+  /** The URL path, without query. */
+  path: string;
+}
+
 /**
  * A single-use assertion proving possession of the agent's signing key: EdDSA JWT, iss = agent id,
- * aud = steward, random jti, living `ttlSeconds` (at most 60).
+ * aud = steward, random jti, living `ttlSeconds` (at most 60), and — with `request` — bound to that request's
+ * method and path (`htm`, `htu`, as in OAuth DPoP proofs).
  */
 export async function signAssertion(
   privateKey: KeyObject,
   agentId: string,
-  opts: { now?: Date; ttlSeconds?: number } = {},
+  opts: { now?: Date; ttlSeconds?: number; request?: AssertedRequest } = {},
 ): Promise<string> {
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const ttl = Math.min(opts.ttlSeconds ?? 30, MAX_ASSERTION_SECONDS);
-  return new SignJWT({})
+  return new SignJWT(opts.request ? { htm: opts.request.method.toUpperCase(), htu: opts.request.path } : {})
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
     .setIssuer(agentId)
     .setAudience(ASSERTION_AUDIENCE)
@@ -128,6 +136,17 @@ export async function signAssertion(
     .setExpirationTime(iat + ttl)
     .setJti(randomUUID())
     .sign(privateKey);
+}
+
+/**
+ * Whether the assertion's request is this one: same method, and a path that is the server's path or ends
+ * with it (a reverse proxy may serve Steward under a prefix).
+ */
+function sameRequest(payload: Record<string, unknown>, request: AssertedRequest): boolean {
+  const { htm, htu } = payload;
+  if (typeof htm !== 'string' || typeof htu !== 'string') return false;
+  const path = request.path;
+  return htm === request.method.toUpperCase() && path.startsWith('/') && (htu === path || htu.endsWith(path));
 }
 
 /** The agent an assertion claims to come from, read before its signature is checked (to find the key). */
@@ -156,6 +175,7 @@ export async function verifyAssertion(
   publicKey: KeyObject,
   agentId: string,
   now: Date = new Date(),
+  request?: AssertedRequest,
 ): Promise<VerifiedAssertion | undefined> {
   try {
     if (decodeProtectedHeader(jwt).alg !== 'EdDSA') return undefined;
@@ -172,6 +192,7 @@ export async function verifyAssertion(
     if (exp <= iat || exp - iat > MAX_ASSERTION_SECONDS) return undefined;
     // A clock ahead of ours by more than the tolerance gets no assertion that outlives its window.
     if (iat > now.getTime() / 1000 + 5) return undefined;
+    if (request && !sameRequest(payload, request)) return undefined;
     return { agentId, jti, expiresAt: new Date(exp * 1000) };
   } catch {
     return undefined;

@@ -635,12 +635,19 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
 
     it('refuses a replayed assertion and one signed by a foreign key with 401', async () => {
       const b = identityOf(fleet.b);
-      const assertion = await signAssertion(b.signingKey, fleet.b.id);
+      const assertion = await signAssertion(b.signingKey, fleet.b.id, {
+        request: { method: 'GET', path: '/api/v1/agent/config' },
+      });
       expect(await agentGet('/api/v1/agent/config', assertion)).toBe(200);
       expect(await agentGet('/api/v1/agent/config', assertion)).toBe(401);
       const foreign = generateAgentKeys();
       expect(
-        await agentGet('/api/v1/agent/config', await signAssertion(foreign.signing.privateKey, fleet.b.id)),
+        await agentGet(
+          '/api/v1/agent/config',
+          await signAssertion(foreign.signing.privateKey, fleet.b.id, {
+            request: { method: 'GET', path: '/api/v1/agent/config' },
+          }),
+        ),
       ).toBe(401);
     });
 
@@ -649,7 +656,9 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
       const res = await fetch(`${server.url}/api/v1/agent/credentials`, {
         method: 'POST',
         headers: {
-          authorization: `Agent ${await signAssertion(b.signingKey, fleet.b.id)}`,
+          authorization: `Agent ${await signAssertion(b.signingKey, fleet.b.id, {
+            request: { method: 'POST', path: '/api/v1/agent/credentials' },
+          })}`,
           'content-type': 'application/json',
         },
         body: JSON.stringify({ accounts: [{ id: accounts.acc2, version: 1 }] }),

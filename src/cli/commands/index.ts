@@ -14,6 +14,7 @@ import { registerExplainCommand } from './explain.js';
 import { registerFindingsCommand } from './findings.js';
 import { registerGroupCommands } from './group.js';
 import { registerLoginCommands } from './login.js';
+import { registerNotifyCommands } from './notify.js';
 import { registerObjectCommands } from './object.js';
 import { registerPackCommands } from './pack.js';
 import { registerPasswordCommands } from './password.js';
@@ -49,6 +50,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAgentConfigCommand(program, ctx);
   registerAgentRunCommand(program, ctx);
   registerAlertCommands(program, ctx);
+  registerNotifyCommands(program, ctx);
   registerAgentAdminCommands(program, ctx);
   registerTaskRunCommand(program, ctx);
   registerTaskRunsCommands(program, ctx);

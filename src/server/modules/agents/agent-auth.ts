@@ -33,7 +33,10 @@ export function registerAgentAuth(app: FastifyInstance, agents: Pick<AgentsServi
           { 'www-authenticate': 'Agent' },
         );
       }
-      const outcome = await agents.authenticate(match[1]!);
+      const outcome = await agents.authenticate(match[1]!, {
+        method: req.method,
+        path: req.url.split('?')[0]!,
+      });
       if (outcome.kind === 'refused') {
         throw new AppError('UNAUTHENTICATED', outcome.message, undefined, {
           'www-authenticate': 'Agent error="invalid_assertion"',

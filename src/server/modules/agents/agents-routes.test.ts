@@ -235,8 +235,10 @@ describe('agent authentication', () => {
     a = await enrolled('auth-01');
   });
 
+  const configRequest = { method: 'GET', path: '/api/v1/agent/config' };
+
   it('accepts a fresh assertion once and refuses it replayed', async () => {
-    const assertion = await signAssertion(a.identity.signingKey, a.agentId);
+    const assertion = await signAssertion(a.identity.signingKey, a.agentId, { request: configRequest });
     const first = await agentGet('/api/v1/agent/config', assertion);
     expect(first.statusCode).toBe(200);
     expect(first.json().healthServiceId).toBe(a.agentId);
@@ -250,20 +252,47 @@ describe('agent authentication', () => {
     const other = generateAgentKeys();
     const forged = await agentGet(
       '/api/v1/agent/config',
-      await signAssertion(other.signing.privateKey, a.agentId),
+      await signAssertion(other.signing.privateKey, a.agentId, { request: configRequest }),
     );
     expect(forged.statusCode).toBe(401);
     const expired = await agentGet(
       '/api/v1/agent/config',
-      await signAssertion(a.identity.signingKey, a.agentId, { now: new Date(Date.now() - 120_000) }),
+      await signAssertion(a.identity.signingKey, a.agentId, {
+        now: new Date(Date.now() - 120_000),
+        request: configRequest,
+      }),
     );
     expect(expired.statusCode).toBe(401);
     const unknown = await agentGet(
       '/api/v1/agent/config',
-      await signAssertion(a.identity.signingKey, 'cmp_nobody'),
+      await signAssertion(a.identity.signingKey, 'cmp_nobody', { request: configRequest }),
     );
     expect(unknown.statusCode).toBe(401);
     for (const r of [forged, expired, unknown]) expect(r.json().error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses an assertion made for another request, or for no request at all', async () => {
+    const sign = (request?: { method: string; path: string }) =>
+      signAssertion(a.identity.signingKey, a.agentId, request ? { request } : {});
+    const otherPath = await agentGet(
+      '/api/v1/agent/config',
+      await sign({ method: 'GET', path: '/api/v1/agent/workflows' }),
+    );
+    const otherMethod = await agentGet(
+      '/api/v1/agent/config',
+      await sign({ method: 'POST', path: '/api/v1/agent/config' }),
+    );
+    const unbound = await agentGet('/api/v1/agent/config', await sign());
+    for (const r of [otherPath, otherMethod, unbound]) {
+      expect(r.statusCode).toBe(401);
+      expect(r.json().error.message).toMatch(/another request/);
+    }
+    // Behind a reverse proxy that serves Steward under a prefix, the agent signs the full path.
+    const prefixed = await agentGet(
+      '/api/v1/agent/config',
+      await sign({ method: 'GET', path: '/steward/api/v1/agent/config' }),
+    );
+    expect(prefixed.statusCode).toBe(200);
   });
 
   it('refuses a user token on agent routes and records lastSeenAt for the agent', async () => {
@@ -372,7 +401,11 @@ describe('sealed credential delivery', () => {
     const res = await t.request({
       method: 'POST',
       url: '/api/v1/agent/credentials',
-      headers: { authorization: `Agent ${await signAssertion(a.identity.signingKey, a.agentId)}` },
+      headers: {
+        authorization: `Agent ${await signAssertion(a.identity.signingKey, a.agentId, {
+          request: { method: 'POST', path: '/api/v1/agent/credentials' },
+        })}`,
+      },
       body: { accounts: [{ id: accountId, version: 1 }] },
     });
     expect(res.statusCode).toBe(200);

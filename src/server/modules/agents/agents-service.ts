@@ -12,6 +12,7 @@ import {
 } from '../../../contract/agents.js';
 import { newId } from '../../../contract/ids.js';
 import {
+  type AssertedRequest,
   assertionIssuer,
   importPublicKey,
   keyFingerprint,
@@ -352,8 +353,11 @@ export function createAgentsService(d: AgentsServiceDeps) {
       });
     },
 
-    /** Checks an `Authorization: Agent <jwt>` assertion: signature, life, agent status, and single use. */
-    async authenticate(jwt: string): Promise<AuthOutcome> {
+    /**
+     * Checks an `Authorization: Agent <jwt>` assertion: signature, life, the request it was made for, agent
+     * status, and single use.
+     */
+    async authenticate(jwt: string, request: AssertedRequest): Promise<AuthOutcome> {
       const refused = (message: string): AuthOutcome => ({ kind: 'refused', message });
       const at = now();
       const agentId = assertionIssuer(jwt);
@@ -364,9 +368,12 @@ export function createAgentsService(d: AgentsServiceDeps) {
         keyOf(agent.signingPublicKey, 'ed25519'),
         agentId,
         at,
+        request,
       );
       if (!verified)
-        return refused('The assertion is invalid or expired: sign a fresh one with the agent key.');
+        return refused(
+          'The assertion is invalid, expired or made for another request: sign a fresh one with the agent key for each request.',
+        );
       if (agent.status !== 'approved')
         return refused(
           agent.status === 'pending'

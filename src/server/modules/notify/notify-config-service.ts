@@ -181,9 +181,17 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       },
     ) {
       const row = await this.getChannel(id);
-      const settings = patch.settings ? checkSettings(row.kind as ChannelKind, patch.settings) : row.settings;
-      const profileId = patch.profileId === undefined ? row.profileId : patch.profileId;
-      await checkExternalMail(row.kind as ChannelKind, settings, profileId);
+      const kind = row.kind as ChannelKind;
+      const settings = patch.settings ? checkSettings(kind, patch.settings) : row.settings;
+      // A channel whose new settings sign in, and that had no profile, takes the Notification Account's.
+      const signsInNow = patch.settings !== undefined && drivers[kind].needsAccount(settings);
+      const profileId =
+        patch.profileId !== undefined
+          ? patch.profileId
+          : (row.profileId ?? (signsInNow ? NOTIFICATION_PROFILE : null));
+      // Renaming or disabling is never refused: only new settings or a new profile are checked again.
+      if (patch.settings !== undefined || patch.profileId !== undefined)
+        await checkExternalMail(kind, settings, profileId);
       return uniqueOr('channel', patch.name, () =>
         db.transaction(async (tx) => {
           await checkProfile(tx, profileId);
