@@ -34,6 +34,11 @@ export const listAgents = (db: Executor, status?: AgentStatus) =>
     .where(status ? eq(agents.status, status) : undefined)
     .orderBy(asc(agents.enrolledAt), asc(agents.id));
 
+export const countPending = async (db: Executor) =>
+  Number(
+    (await db.select({ n: sql<string>`count(*)` }).from(agents).where(eq(agents.status, 'pending')))[0]!.n,
+  );
+
 /** The agent enrolled under a computer name that has no registered computer yet (pending ones). */
 export const findAgentByComputerName = async (db: Executor, name: string) =>
   (await db.select().from(agents).where(sql`lower(${agents.computerName}) = ${name.toLowerCase()}`))[0];

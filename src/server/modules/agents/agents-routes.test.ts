@@ -21,6 +21,7 @@ import {
   type SealedEnvelope,
   signAssertion,
 } from '../../../crypto/agent-keys.js';
+import { createAgentsService } from './agents-service.js';
 
 let t: TestApp;
 let admin: string;
@@ -226,6 +227,32 @@ describe('enrollment', () => {
     expect(config.kind === 'changed' && config.config.healthServiceId).toBe(out.agentId);
     expect((await call('POST', `/api/v1/agents/${out.agentId}/approve`)).status).toBe(409);
     expect((await call('POST', '/api/v1/agents/cmp_nosuch/approve')).status).toBe(404);
+  });
+
+  it('keeps the queue of token-less enrollments bounded: past the limit, 429 and nothing stored', async () => {
+    // Only the enrollment path runs here; no credential is ever opened.
+    const agents = createAgentsService({
+      db: t.database.db,
+      accounts: { openSecret: async () => ({}) },
+      resolution: t.app.resolution,
+      maxPending: (await ok('GET', '/api/v1/agents?status=pending')).items.length + 1,
+    });
+    const spki = () => {
+      const k = generateAgentKeys();
+      return {
+        signingPublicKey: k.signing.publicKey.export({ format: 'der', type: 'spki' }).toString('base64url'),
+        sealingPublicKey: k.sealing.publicKey.export({ format: 'der', type: 'spki' }).toString('base64url'),
+      };
+    };
+    expect((await agents.enroll({ computerName: 'flood-01', ...spki() })).status).toBe('pending');
+    await expect(agents.enroll({ computerName: 'flood-02', ...spki() })).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+    });
+    const names = (await ok('GET', '/api/v1/agents')).items.map(
+      (a: { computerName: string }) => a.computerName,
+    );
+    expect(names).toContain('flood-01');
+    expect(names).not.toContain('flood-02');
   });
 });
 

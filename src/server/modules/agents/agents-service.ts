@@ -40,6 +40,8 @@ export interface AgentsServiceDeps {
   resolution: Pick<ResolutionService, 'current' | 'onRunnersChanged'>;
   /** An agent not heard from for this long is unavailable (default 60 s); last contact is kept finer than that. */
   missedHeartbeatMs?: number;
+  /** Token-less enrollments waiting for approval at most; default 500. */
+  maxPending?: number;
   now?: () => Date;
 }
 
@@ -68,6 +70,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
   const db = d.db;
   const now = d.now ?? (() => new Date());
   const missedHeartbeatMs = d.missedHeartbeatMs ?? 60_000;
+  const maxPending = d.maxPending ?? 500;
   // Written at most this often per agent, yet often enough that a live agent never looks silent.
   const lastSeenIntervalMs = Math.min(10_000, Math.floor(missedHeartbeatMs / 4));
   let lastPurge = 0;
@@ -202,6 +205,12 @@ export function createAgentsService(d: AgentsServiceDeps) {
       throw new AppError(
         'CONFLICT',
         `An agent for '${agent.computerName}' is already awaiting approval: an administrator approves or revokes it.`,
+      );
+    // Token-less enrollment needs no secret: its queue is bounded, so nobody can flood it.
+    if ((await repo.countPending(tx)) >= maxPending)
+      throw new AppError(
+        'TOO_MANY_REQUESTS',
+        `${maxPending} agents already await approval: an administrator approves or revokes them first, or enroll with a token (steward agent token create).`,
       );
     const id = agent?.id ?? computer?.id ?? newId('computer');
     const values = {
