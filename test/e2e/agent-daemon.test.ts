@@ -5,19 +5,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentProcess, startAgent } from '../support/agent-process.js';
+import type { AgentProcess } from '../support/agent-process.js';
 import { assertCliBuilt } from '../support/cli-process.js';
-import {
-  api,
-  freePort,
-  oneTimePasswordOf,
-  type ServerProcess,
-  signInAsBootstrapAdmin,
-  startServer,
-  tempDir,
-} from '../support/server-process.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
+import { type Stage, startEnrolledAgent, startStage, until } from '../support/e2e-stage.js';
+import { freePort, type ServerProcess, tempDir } from '../support/server-process.js';
 
 const RUN_PASSWORD = 'e2e-run-as-password-Zq81';
 const MISSING_PASSWORD = 'e2e-not-distributed-password-Xk44';
@@ -66,29 +57,15 @@ interface Result {
 let server: ServerProcess;
 let agent: AgentProcess;
 let agentDir: string;
-let token: string;
+let stage: Stage;
 let agentId: string;
 let runAccount: string;
 let missingAccount: string;
-let dropDatabase: (() => Promise<void>) | undefined;
 let agentExit: number | null;
 
-async function ok<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await api<T>(server.url, method, path, { token, body });
-  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\nagent log:\n${agent?.stderr() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const ok: Stage['ok'] = (method, path, body) => stage.ok(method, path, body);
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>) =>
+  until(what, probe, { timeoutMs: 15_000, diagnostics: () => `agent log:\n${agent?.stderr() ?? ''}` });
 
 const resultOf = async (workflowId: string) =>
   (await ok<{ items: Result[] }>('GET', `/api/v1/results?computer=${COMPUTER}&workflow=${workflowId}`))
@@ -96,30 +73,15 @@ const resultOf = async (workflowId: string) =>
 
 beforeAll(async () => {
   assertCliBuilt();
-  let env: Record<string, string> = {};
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env = { DATABASE_URL: d.url };
-  }
-  server = await startServer({ env });
-  token = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), 'e2e admin password 9');
+  stage = await startStage({ adminPassword: 'e2e admin password 9' });
+  server = stage.server;
   await ok('POST', '/api/v1/packs', { content: PACK, format: 'yaml' });
-  const enrollment = await ok<{ token: string }>('POST', '/api/v1/agents/enrollment-tokens', {
-    computerName: COMPUTER,
-  });
   agentDir = tempDir('steward-agent-e2e-');
   const dead = `http://127.0.0.1:${await freePort()}`;
-  agent = startAgent(['--server', dead, '--server', server.url, '--data-dir', agentDir, '--name', COMPUTER], {
-    STEWARD_AGENT_TOKEN: enrollment.token,
-  });
-  agentId = await until('the agent to enroll', async () => {
-    const agents = await ok<{ items: { id: string; computerName: string; status: string }[] }>(
-      'GET',
-      '/api/v1/agents',
-    );
-    return agents.items.find((a) => a.computerName === COMPUTER && a.status === 'approved')?.id;
-  });
+  ({ agent, agentId } = await startEnrolledAgent(stage, COMPUTER, {
+    dataDir: agentDir,
+    servers: [dead, server.url],
+  }));
 
   const account = async (name: string, password: string) =>
     (
@@ -146,8 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop('SIGKILL');
-  await server?.stop();
-  await dropDatabase?.();
+  await stage?.close();
 });
 
 describe('steward agent', () => {
@@ -159,7 +120,7 @@ describe('steward agent', () => {
   });
 
   it('runs the monitor as the distributed account: its user name in the output, never its password', async () => {
-    const r = await until('a run as the distributed account', async () => {
+    const r = await eventually('a run as the distributed account', async () => {
       const x = await resultOf('E2E.Agent.WhoAmI');
       return x?.outcome === 'ran' && x.accountId === runAccount ? x : undefined;
     });
@@ -171,7 +132,7 @@ describe('steward agent', () => {
   });
 
   it('does not run the workflow whose account is associated but not distributed, and says so', async () => {
-    const r = await until('the not-run report', async () => {
+    const r = await eventually('the not-run report', async () => {
       const x = await resultOf('E2E.Agent.NotDistributed');
       return x?.outcome === 'not-run-credentials-not-found' ? x : undefined;
     });

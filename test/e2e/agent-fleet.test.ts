@@ -19,16 +19,8 @@ import {
 } from '../../src/crypto/agent-keys.js';
 import { type AgentProcess, startAgent } from '../support/agent-process.js';
 import { assertCliBuilt } from '../support/cli-process.js';
-import {
-  api,
-  oneTimePasswordOf,
-  type ServerProcess,
-  signInAsBootstrapAdmin,
-  startServer,
-  tempDir,
-} from '../support/server-process.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
+import { type Stage, startStage, until as untilThen } from '../support/e2e-stage.js';
+import { api, type ServerProcess, tempDir } from '../support/server-process.js';
 
 const CREDENTIALS_NOT_FOUND = 'Health Service Credentials Not Found';
 const HEARTBEAT_FAILURE = 'Health Service Heartbeat Failure';
@@ -174,21 +166,17 @@ workflows:
     schedule: { cron: '* * * * * *' }
 `;
 
+let stage: Stage;
 let server: ServerProcess;
 let token: string;
 let work: string;
-let dropDatabase: (() => Promise<void>) | undefined;
 const fleet = {} as Record<Key, Member>;
 const accounts = {} as Record<'acc1' | 'acc2' | 'acc3' | 'accX' | 'accY' | 's5' | 'nobody', string>;
 const tempDirs: string[] = [];
 let sqlX: string;
 let sqlY: string;
 
-async function ok<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await api<T>(server.url, method, path, { token, body });
-  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const ok: Stage['ok'] = (method, path, body) => stage.ok(method, path, body);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -240,34 +228,21 @@ const identityOf = (m: Member): AgentIdentity => {
 };
 
 /** Polls outside a test (expect.poll needs one): the value once defined, or an error with the agents' logs. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) {
-      const logs = KEYS.map((k) => `${k}:\n${fleet[k]?.agent.stderr() ?? ''}`).join('\n');
-      throw new Error(`timed out waiting for ${what}\n${logs}`);
-    }
-    await sleep(200);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>) =>
+  untilThen(what, probe, {
+    diagnostics: () => KEYS.map((k) => `${k}:\n${fleet[k]?.agent.stderr() ?? ''}`).join('\n'),
+  });
 
 const POLL = { timeout: 20_000, interval: 250 };
 
 beforeAll(async () => {
   assertCliBuilt();
-  let env: Record<string, string> = {};
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env = { DATABASE_URL: d.url };
-  }
-  server = await startServer({
-    env: { ...env, STEWARD_CREDENTIALS_GRACE_SECONDS: '2', STEWARD_MISSED_HEARTBEAT_SECONDS: '4' },
+  stage = await startStage({
+    adminPassword: SECRETS.admin,
+    env: { STEWARD_CREDENTIALS_GRACE_SECONDS: '2', STEWARD_MISSED_HEARTBEAT_SECONDS: '4' },
   });
+  ({ server, token } = stage);
   tempDirs.push(server.dataDir, dirname(server.stdoutPath));
-  token = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), SECRETS.admin);
   work = tempDir('steward-fleet-work-');
   tempDirs.push(work);
   await ok('POST', '/api/v1/packs', { content: pack(work), format: 'yaml' });
@@ -342,7 +317,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const k of KEYS) await fleet[k]?.agent.stop('SIGKILL');
   await server?.stop('SIGKILL');
-  await dropDatabase?.();
+  await stage?.close();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 

@@ -3,18 +3,10 @@
 // showing the password), exits 7 without running it when that account is not distributed to the agent (R22),
 // gives one JSON document with --json, returns the run id with --no-wait, and `task show` / `task list` read runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentProcess, startAgent } from '../support/agent-process.js';
+import type { AgentProcess } from '../support/agent-process.js';
 import { assertCliBuilt, runCliProcess } from '../support/cli-process.js';
-import {
-  api,
-  oneTimePasswordOf,
-  type ServerProcess,
-  signInAsBootstrapAdmin,
-  startServer,
-  tempDir,
-} from '../support/server-process.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
+import { type Stage, startEnrolledAgent, startStage } from '../support/e2e-stage.js';
+import { type ServerProcess, tempDir } from '../support/server-process.js';
 
 const PASSWORD = 'e2e-task-password-Wm52';
 const COMPUTER = 'task-e2e-01';
@@ -44,64 +36,29 @@ workflows:
     action: { type: command, command: [sh, -c, 'echo should-never-run'] }
 `;
 
+let stage: Stage;
 let server: ServerProcess;
 let agent: AgentProcess;
-let token: string;
 let agentId: string;
 let runAccount: string;
-let dropDatabase: (() => Promise<void>) | undefined;
 
-async function ok<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await api<T>(server.url, method, path, { token, body });
-  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+const ok: Stage['ok'] = (method, path, body) => stage.ok(method, path, body);
 
 const steward = (args: string[]) =>
   runCliProcess(args, {
     HOME: tempDir('steward-cli-task-home-'),
     STEWARD_URL: server.url,
-    STEWARD_TOKEN: token,
+    STEWARD_TOKEN: stage.token,
   });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\nagent log:\n${agent?.stderr() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   assertCliBuilt();
-  let env: Record<string, string> = {};
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env = { DATABASE_URL: d.url };
-  }
-  server = await startServer({ env });
-  token = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), 'e2e admin password 9');
+  stage = await startStage({ adminPassword: 'e2e admin password 9' });
+  server = stage.server;
   await ok('POST', '/api/v1/packs', { content: PACK, format: 'yaml' });
-  const enrollment = await ok<{ token: string }>('POST', '/api/v1/agents/enrollment-tokens', {
-    computerName: COMPUTER,
-  });
-  agent = startAgent(
-    ['--server', server.url, '--data-dir', tempDir('steward-agent-task-'), '--name', COMPUTER],
-    {
-      STEWARD_AGENT_TOKEN: enrollment.token,
-    },
-  );
-  agentId = await until('the agent to enroll', async () => {
-    const agents = await ok<{ items: { id: string; computerName: string; status: string }[] }>(
-      'GET',
-      '/api/v1/agents',
-    );
-    return agents.items.find((a) => a.computerName === COMPUTER && a.status === 'approved')?.id;
-  });
+  ({ agent, agentId } = await startEnrolledAgent(stage, COMPUTER, {
+    dataDir: tempDir('steward-agent-task-'),
+  }));
   const account = async (name: string) =>
     (
       await ok<{ id: string }>('POST', '/api/v1/accounts', {
@@ -129,8 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop('SIGKILL');
-  await server?.stop();
-  await dropDatabase?.();
+  await stage?.close();
 });
 
 describe('steward task', { timeout: 60_000 }, () => {
