@@ -20,6 +20,7 @@ const benchmarks: Record<
       '--services-per-agent 4 --concurrency 64 --seconds 5 --rounds 3 --changes 3 --wait-seconds 25 --log-level warn)',
     run: runAgentsBench,
   },
+  notify: (await import('./notify-bench.js')).notifyBenchmark,
   resolve: {
     summary:
       'resolution of a synthetic group (15,000 agents, 300,000 objects): full computation, incremental updates, ' +

@@ -10,6 +10,7 @@ import type { ChannelKind } from '../../../contract/notify-api.js';
 import type { NotificationAlert } from '../../../domain/notify/alert.js';
 import {
   type AlertChange,
+  type CriteriaContext,
   decideNotification,
   initialMatchState,
   type MatchState,
@@ -164,6 +165,12 @@ export function createNotifier(d: NotifierDeps) {
     return rows.length;
   }
 
+  /** Class and group questions answered by the resolution engine as it is now: one catch-up per alert change. */
+  async function criteriaContext(): Promise<CriteriaContext> {
+    const engine = await d.resolution.current();
+    return { isA: (c, base) => engine.isA(c, base), inGroup: (o, g) => engine.inGroup(o, g) };
+  }
+
   async function observe(
     sub: repo.SubscriptionRow,
     alert: AlertRow,
@@ -171,12 +178,9 @@ export function createNotifier(d: NotifierDeps) {
     seq: number,
     change: AlertChange,
     prev: repo.MatchStateRow | undefined,
+    ctx: CriteriaContext,
   ) {
-    const engine = await d.resolution.current();
-    const isMatch = matches(sub.criteria as SubscriptionCriteria, na, {
-      isA: (c, base) => engine.isA(c, base),
-      inGroup: (o, g) => engine.inGroup(o, g),
-    });
+    const isMatch = matches(sub.criteria as SubscriptionCriteria, na, ctx);
     const { decision, state } = decideNotification(
       { delaySeconds: sub.delaySeconds, onlyOnResolutionChange: sub.onlyOnResolutionChange },
       stateOf(prev),
@@ -220,7 +224,9 @@ export function createNotifier(d: NotifierDeps) {
         const na = await notificationAlert(alert);
         const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
         const change = changeOf(c.kind, (c.details ?? {}) as Record<string, unknown>);
-        for (const sub of subs) queued += await observe(sub, alert, na, c.seq, change, states.get(sub.id));
+        const ctx = await criteriaContext();
+        for (const sub of subs)
+          queued += await observe(sub, alert, na, c.seq, change, states.get(sub.id), ctx);
       }
       await repo.writeCursor(db, CURSOR, c.seq);
     }
@@ -247,6 +253,7 @@ export function createNotifier(d: NotifierDeps) {
         st.pendingSeq ?? 0,
         'unchanged',
         st,
+        await criteriaContext(),
       );
     }
     return queued;

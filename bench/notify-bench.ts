@@ -1,0 +1,567 @@
+// Benchmark `notify`: subscription criteria matching in process (alerts per second against every subscription),
+// then an alert storm through a real server to a local SMTP server (messages per second, delay from raise to
+// receipt), beside raw nodemailer sending to the same SMTP server.
+import { readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTransport } from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { createClassTree } from '../src/domain/inventory/class-tree.js';
+import { createMembershipIndex } from '../src/domain/inventory/membership.js';
+import { type CriteriaContext, matches } from '../src/domain/notify/criteria.js';
+import {
+  api,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+  startServer,
+  tempDir,
+} from '../test/support/server-process.js';
+import { createPostgresDatabase } from '../test/support/test-database.js';
+import { forEachConcurrently } from './agent-fleet.js';
+import { percentile, round } from './bench-stats.js';
+import {
+  benchAlerts,
+  benchClasses,
+  benchGroups,
+  benchObjects,
+  benchSubscriptions,
+  CLASS_PREFIX,
+  classNode,
+  type Scope,
+  scopeMix,
+  type WorkloadSizes,
+} from './notify-workload.js';
+
+const progress = (line: string) => process.stderr.write(`[notify] ${line}\n`);
+
+/** What the server's notifier sends at once (its default), and so what the baseline sends at once too. */
+const NOTIFIER_CONCURRENCY = 8;
+const FROM = 'steward@bench.example';
+
+interface Options extends WorkloadSizes {
+  e2eAlerts: number;
+  pagingSubscriptions: number;
+  pageEvery: number;
+  baselineMessages: number;
+  concurrency: number;
+  setupConcurrency: number;
+  smtpDelayMs: number;
+  stallSeconds: number;
+  logLevel: string;
+  skipE2e: boolean;
+}
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      alerts: { type: 'string', default: '50000' },
+      subscriptions: { type: 'string', default: '10000' },
+      subscribers: { type: 'string', default: '2000' },
+      'e2e-alerts': { type: 'string' },
+      'paging-subscriptions': { type: 'string', default: '10' },
+      'page-every': { type: 'string', default: '10' },
+      'baseline-messages': { type: 'string', default: '2000' },
+      concurrency: { type: 'string', default: '16' },
+      'setup-concurrency': { type: 'string', default: '16' },
+      'smtp-delay-ms': { type: 'string', default: '0' },
+      'stall-seconds': { type: 'string', default: '120' },
+      seed: { type: 'string', default: '11' },
+      'log-level': { type: 'string', default: 'warn' },
+      'skip-e2e': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const int = (name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be an integer from ${min} to ${max}, not ${v}`);
+    return n;
+  };
+  const alerts = int('alerts', values.alerts, 1);
+  const subscriptions = int('subscriptions', values.subscriptions, 1);
+  const subscribers = int('subscribers', values.subscribers, 1);
+  const paging = int('paging-subscriptions', values['paging-subscriptions'], 1, 1000);
+  if (paging > subscriptions || paging > subscribers)
+    throw new Error('--paging-subscriptions may not exceed --subscriptions or --subscribers');
+  return {
+    alerts,
+    subscriptions,
+    subscribers,
+    computers: 5000,
+    objectsPerComputer: 5,
+    groups: 200,
+    workflows: 300,
+    customers: 500,
+    seed: int('seed', values.seed, 0),
+    e2eAlerts: int('e2e-alerts', values['e2e-alerts'] ?? String(Math.min(alerts, 5000)), 1),
+    pagingSubscriptions: paging,
+    pageEvery: int('page-every', values['page-every'], 1),
+    baselineMessages: int('baseline-messages', values['baseline-messages'], 1),
+    concurrency: int('concurrency', values.concurrency, 1),
+    setupConcurrency: int('setup-concurrency', values['setup-concurrency'], 1),
+    smtpDelayMs: int('smtp-delay-ms', values['smtp-delay-ms'], 0, 10_000),
+    stallSeconds: int('stall-seconds', values['stall-seconds'], 1),
+    logLevel: values['log-level'],
+    skipE2e: values['skip-e2e'],
+  };
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MiB, from /proc. */
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: round(kb('VmRSS') / 1024, 1), peakMb: round(kb('VmHWM') / 1024, 1) };
+}
+
+// ------------------------------------------------------------------------------------------- matching
+
+/** Every alert of the storm against every subscription, through `matches()` with a real class tree and groups. */
+function measureMatching(o: Options) {
+  const classes = benchClasses();
+  const tree = createClassTree([
+    classNode('System.Entity', null),
+    classNode('System.Computer', 'System.Entity'),
+    classNode('System.Application', 'System.Entity'),
+    ...classes.map((c) => classNode(c.id, c.baseClassId)),
+  ]);
+  const objects = benchObjects(o, classes);
+  const groups = benchGroups(o, classes);
+  // As the server's resolution engine answers them: each class's ancestors and each object's groups, computed
+  // once from the class tree and the group index, then looked up.
+  const indexStarted = performance.now();
+  const membership = createMembershipIndex({ tree, objects, groups });
+  const ancestors = new Map(tree.descendants('System.Entity').map((c) => [c, tree.ancestors(c)]));
+  const containing = new Map<string, Set<string>>(objects.map((x) => [x.id, new Set()]));
+  for (const g of groups) for (const id of membership.membersOf(g.id).keys()) containing.get(id)?.add(g.id);
+  const indexMs = performance.now() - indexStarted;
+  const ctx: CriteriaContext = {
+    isA: (c, base) => ancestors.get(c)?.includes(base) ?? false,
+    inGroup: (objectId, group) => containing.get(objectId)?.has(group) ?? false,
+  };
+  const subscriptions = benchSubscriptions(o, classes);
+  const alerts = benchAlerts(o, objects);
+  progress(
+    `matching: ${alerts.length} alerts × ${subscriptions.length} subscriptions ` +
+      `(${objects.length} objects, ${groups.length} groups, ${classes.length} classes)`,
+  );
+
+  const warm = alerts.slice(0, Math.min(500, alerts.length));
+  for (const a of warm) for (const s of subscriptions) matches(s.criteria, a, ctx);
+
+  const byScope = new Map<Scope, number>(scopeMix.map(([k]) => [k, 0]));
+  const scopes = subscriptions.map((s) => s.scope);
+  let matched = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < alerts.length; i++) {
+    const a = alerts[i]!;
+    for (let k = 0; k < subscriptions.length; k++) {
+      if (matches(subscriptions[k]!.criteria, a, ctx)) {
+        matched++;
+        byScope.set(scopes[k]!, byScope.get(scopes[k]!)! + 1);
+      }
+    }
+    if (i > 0 && i % 10_000 === 0)
+      progress(`  ${i} alerts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const evaluations = alerts.length * subscriptions.length;
+  progress(
+    `matching: ${seconds.toFixed(1)} s, ${(alerts.length / seconds).toFixed(0)} alerts/s, ` +
+      `${(evaluations / seconds / 1e6).toFixed(2)} M criteria/s`,
+  );
+  return {
+    alerts: alerts.length,
+    subscriptions: subscriptions.length,
+    objects: objects.length,
+    groups: groups.length,
+    classes: classes.length,
+    scopeMixPercent: Object.fromEntries(scopeMix),
+    seconds: round(seconds, 2),
+    cpuSeconds: round(cpuSeconds, 2),
+    alertsPerSecond: round(alerts.length / seconds, 1),
+    alertsPerCpuSecond: round(alerts.length / cpuSeconds, 1),
+    criteriaPerSecond: Math.round(evaluations / seconds),
+    nsPerCriteria: round((seconds * 1e9) / evaluations, 1),
+    matchingSubscriptionsPerAlert: round(matched / alerts.length, 2),
+    matchesByScope: Object.fromEntries(byScope),
+    groupIndexMs: round(indexMs, 1),
+  };
+}
+
+// ------------------------------------------------------------------------------------------- SMTP
+
+interface Receipt {
+  at: number;
+  subject: string;
+  messageId: string;
+}
+
+/** A local SMTP server that notes when each message arrived, its subject and Message-ID. */
+async function startRecordingSmtp(delayMs: number) {
+  const received: Receipt[] = [];
+  const server = new SMTPServer({
+    logger: false,
+    disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    maxClients: 10_000,
+    onData(stream, _session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const at = performance.now();
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+        const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
+        received.push({ at, subject: header('Subject'), messageId: header('Message-ID') });
+        if (delayMs > 0) setTimeout(() => cb(), delayMs);
+        else cb();
+      });
+    },
+  });
+  // A connection that ends badly is the sender's problem: what counts is what arrived.
+  server.on('error', () => undefined);
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    received,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+type Smtp = Awaited<ReturnType<typeof startRecordingSmtp>>;
+
+/** Raw nodemailer, one connection per message as the e-mail channel does, the notifier's number at once. */
+async function measureBaseline(smtp: Smtp, count: number) {
+  const tag = `baseline-${process.pid}-`;
+  const seen = () => smtp.received.filter((m) => m.subject.startsWith(tag)).length;
+  const body = 'Alert: Storm alert\nSeverity: Warning\nPriority: Medium\n'.repeat(8);
+  const started = performance.now();
+  await forEachConcurrently(
+    Array.from({ length: count }, (_, i) => i),
+    NOTIFIER_CONCURRENCY,
+    async (i) => {
+      const transporter = createTransport({
+        host: '127.0.0.1',
+        port: smtp.port,
+        ignoreTLS: true,
+        secure: false,
+      });
+      try {
+        await transporter.sendMail({
+          from: FROM,
+          to: `person${i % 100}@bench.example`,
+          subject: `${tag}${i}`,
+          text: body,
+          messageId: `<baseline-${i}@bench>`,
+        });
+      } finally {
+        transporter.close();
+      }
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (seen() !== count)
+    throw new Error(`the baseline sent ${count} messages, the SMTP server took ${seen()}`);
+  progress(`baseline: ${count} messages in ${seconds.toFixed(2)} s, ${(count / seconds).toFixed(0)} msg/s`);
+  return { messages: count, seconds: round(seconds, 2), messagesPerSecond: round(count / seconds, 1) };
+}
+
+// ------------------------------------------------------------------------------------------- end to end
+
+/** An administrator session on the server: JSON calls that throw on anything but success. */
+function adminOf(url: string, token: string) {
+  return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await api<T>(url, method, path, { token, body }).catch((err: Error) => {
+      throw new Error(`${method} ${path}: ${err.message} (${(err.cause as Error | undefined)?.message})`);
+    });
+    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+}
+type Admin = ReturnType<typeof adminOf>;
+
+/**
+ * The classes (a pack), groups, subscribers, one e-mail channel and the subscriptions of the world on the server.
+ * The first `pagingSubscriptions` subscribers are on call, with one address each; their subscriptions alone
+ * catch the storm (custom field 2 is "page").
+ */
+async function setUpServer(admin: Admin, o: Options, smtpPort: number) {
+  const classes = benchClasses();
+  const pack = [
+    `id: ${CLASS_PREFIX}`,
+    'version: 1.0.0',
+    'references: [{ id: Steward.Library, minVersion: 1.0.0 }]',
+    'classes:',
+    ...classes.map((c) => `  - { id: ${c.id}, baseClass: ${c.baseClassId}, hosted: true }`),
+  ].join('\n');
+  await admin('POST', '/api/v1/packs', { content: pack, format: 'yaml' });
+  // No objects on the server: groups by class rule and nesting only (the storm's alerts have no source).
+  for (const g of benchGroups(o, classes, false))
+    await admin('POST', '/api/v1/groups', { id: g.id, rules: g.rules, subgroups: g.subgroups });
+
+  const channel = await admin<{ id: string }>('POST', '/api/v1/notification-channels', {
+    name: 'Bench mail',
+    kind: 'email',
+    settings: {
+      servers: [{ host: '127.0.0.1', port: smtpPort, tls: 'none' }],
+      from: FROM,
+      authentication: 'anonymous',
+      subject: '$Data/Context/DataItem/AlertId$',
+    },
+  });
+
+  const subscriberIds: string[] = new Array(o.subscribers);
+  await forEachConcurrently(
+    Array.from({ length: o.subscribers }, (_, i) => i),
+    o.setupConcurrency,
+    async (i) => {
+      const onCall = i < o.pagingSubscriptions;
+      const addresses = onCall
+        ? [{ name: 'mail', kind: 'email', address: `oncall${i}@bench.example` }]
+        : [
+            { name: 'mail', kind: 'email', address: `person${i}@bench.example` },
+            ...(i % 3 === 0
+              ? [{ name: 'pager', kind: 'email', address: `person${i}.pager@bench.example` }]
+              : []),
+          ];
+      const s = await admin<{ id: string }>('POST', '/api/v1/notification-subscribers', {
+        name: onCall ? `On call ${i}` : `Person ${i}`,
+        addresses,
+      });
+      subscriberIds[i] = s.id;
+    },
+  );
+  progress(`created ${o.subscribers} subscribers`);
+
+  const generated = benchSubscriptions(
+    o,
+    classes,
+    o.subscriptions - o.pagingSubscriptions,
+    o.pagingSubscriptions,
+  );
+  const bodies = [
+    ...Array.from({ length: o.pagingSubscriptions }, (_, k) => ({
+      name: `Bench paging ${k}`,
+      criteria: { text: [{ field: 'custom2', op: 'equals', value: 'page' }] },
+      to: [subscriberIds[k]!],
+      channelIds: [channel.id],
+    })),
+    ...generated.map((s, i) => ({
+      name: `Bench subscription ${i}`,
+      criteria: s.criteria,
+      to: s.to.map((x) => subscriberIds[x]!),
+      cc: s.cc.map((x) => subscriberIds[x]!),
+      channelIds: [channel.id],
+    })),
+  ];
+  let made = 0;
+  await forEachConcurrently(bodies, o.setupConcurrency, async (body) => {
+    await admin('POST', '/api/v1/notification-subscriptions', body);
+    if (++made % 2000 === 0) progress(`  ${made} subscriptions`);
+  });
+  progress(`created ${bodies.length} subscriptions (${o.pagingSubscriptions} catch the storm)`);
+}
+
+/** Raises probe alerts until one is mailed: the notifier is running and reading changes from here on. */
+async function waitForNotifier(admin: Admin, smtp: Smtp) {
+  const deadline = performance.now() + 90_000;
+  const probes = new Set<string>();
+  while (performance.now() < deadline) {
+    const a = await admin<{ id: string }>('POST', '/api/v1/alerts', {
+      name: 'Bench probe',
+      severity: 'warning',
+      custom: { '1': 'probe', '2': 'page' },
+    });
+    probes.add(a.id);
+    const until = performance.now() + 1000;
+    while (performance.now() < until) {
+      if (smtp.received.some((m) => probes.has(m.subject))) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error('the notifier sent nothing for a probe alert within 90 s');
+}
+
+async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | undefined) {
+  const work = tempDir('steward-bench-notify-');
+  const passwordFile = join(work, 'bootstrap-password');
+  let steward: ServerProcess | undefined;
+  try {
+    const setupStarted = performance.now();
+    progress(`starting Steward (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
+    steward = await startServer({
+      dataDir: join(work, 'data'),
+      env: {
+        STEWARD_BOOTSTRAP_PASSWORD_FILE: passwordFile,
+        STEWARD_LOG_LEVEL: o.logLevel,
+        STEWARD_SERVER_NAME: 'bench',
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      },
+    });
+    const token = await signInAsBootstrapAdmin(
+      steward.url,
+      readFileSync(passwordFile, 'utf8').trim(),
+      `bench-notify-admin-${process.pid}-password`,
+    );
+    const admin = adminOf(steward.url, token);
+    await setUpServer(admin, o, smtp.port);
+    await waitForNotifier(admin, smtp);
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    progress(`set up in ${setupSeconds.toFixed(1)} s`);
+
+    const paged = Math.ceil(o.e2eAlerts / o.pageEvery);
+    const expected = paged * o.pagingSubscriptions;
+    progress(
+      `storm: ${o.e2eAlerts} alerts, 1 in ${o.pageEvery} paged (${paged}) × ${o.pagingSubscriptions} ` +
+        `subscriptions = ${expected} messages; ${o.subscriptions} subscriptions evaluated per alert`,
+    );
+    const raisedAt = new Map<string, number>();
+    const stormStarted = performance.now();
+    await forEachConcurrently(
+      Array.from({ length: o.e2eAlerts }, (_, i) => i),
+      o.concurrency,
+      async (i) => {
+        const at = performance.now();
+        const a = await admin<{ id: string }>('POST', '/api/v1/alerts', {
+          name: `Storm alert ${i}`,
+          severity: 'warning',
+          priority: 'medium',
+          custom: { '1': 'storm', ...(i % o.pageEvery === 0 ? { '2': 'page' } : {}) },
+        });
+        raisedAt.set(a.id, at);
+      },
+    );
+    const raiseSeconds = (performance.now() - stormStarted) / 1000;
+    progress(`raised ${o.e2eAlerts} alerts in ${raiseSeconds.toFixed(1)} s`);
+
+    const storm = () => smtp.received.filter((m) => raisedAt.has(m.subject));
+    let count = 0;
+    let lastProgress = performance.now();
+    let lastReport = performance.now();
+    while (count < expected && performance.now() - lastProgress < o.stallSeconds * 1000) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = storm().length;
+      if (now !== count) lastProgress = performance.now();
+      count = now;
+      if (performance.now() - lastReport > 10_000) {
+        progress(
+          `  ${count}/${expected} messages after ${((performance.now() - stormStarted) / 1000).toFixed(0)} s`,
+        );
+        lastReport = performance.now();
+      }
+    }
+    const received = storm();
+    const distinct = new Set(received.map((m) => m.messageId)).size;
+    const first = Math.min(...received.map((m) => m.at));
+    const last = Math.max(...received.map((m) => m.at));
+    const delays = received.map((m) => m.at - raisedAt.get(m.subject)!);
+    const totalSeconds = (last - stormStarted) / 1000;
+    const drainSeconds = (last - first) / 1000;
+    const dead = await admin<{ items: unknown[] }>(
+      'GET',
+      '/api/v1/notification-deliveries?status=dead&limit=1000',
+    );
+    const memory = memoryOf(steward.pid);
+    progress(
+      `delivered ${received.length}/${expected} messages ${totalSeconds.toFixed(1)} s after the first raise: ` +
+        `${(received.length / totalSeconds).toFixed(1)} msg/s, p99 delay ${percentile(delays, 99).toFixed(0)} ms`,
+    );
+    return {
+      database: databaseUrl ? 'postgres' : 'pglite',
+      sizes: {
+        alerts: o.e2eAlerts,
+        pagedAlerts: paged,
+        subscriptions: o.subscriptions,
+        subscriptionsMatchingPagedAlerts: o.pagingSubscriptions,
+        subscribers: o.subscribers,
+        expectedMessages: expected,
+        ratio:
+          `${o.pagingSubscriptions} of ${o.subscriptions} subscriptions match 1 in ${o.pageEvery} alerts; ` +
+          'the others are evaluated for every alert and match none',
+      },
+      setupSeconds: round(setupSeconds, 1),
+      raise: { seconds: round(raiseSeconds, 2), alertsPerSecond: round(o.e2eAlerts / raiseSeconds, 1) },
+      delivery: {
+        messages: received.length,
+        distinctMessageIds: distinct,
+        missing: expected - distinct,
+        deadLetters: dead.items.length,
+        secondsFromFirstRaise: round(totalSeconds, 2),
+        messagesPerSecond: round(received.length / totalSeconds, 1),
+        drainSeconds: round(drainSeconds, 2),
+        drainMessagesPerSecond: round(drainSeconds > 0 ? (received.length - 1) / drainSeconds : 0, 1),
+      },
+      delayMs: {
+        from: 'the raise request sent → the message received',
+        p50: round(percentile(delays, 50), 1),
+        p90: round(percentile(delays, 90), 1),
+        p99: round(percentile(delays, 99), 1),
+        max: round(Math.max(...delays), 1),
+      },
+      serverMemory: memory,
+    };
+  } catch (err) {
+    const exited = steward ? await Promise.race([steward.exited, Promise.resolve(undefined)]) : undefined;
+    throw new Error(
+      `${(err as Error).message}${exited ? `; the server exited (${JSON.stringify(exited)})` : ''}` +
+        (steward ? `\nserver stderr (end):\n${steward.stderr().slice(-3000)}` : ''),
+    );
+  } finally {
+    await steward?.stop('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function runNotifyBench(args: string[]): Promise<Record<string, unknown>> {
+  const o = parseOptions(args);
+  const matching = measureMatching(o);
+  const result: Record<string, unknown> = {
+    benchmark: 'notify',
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    matching,
+  };
+  if (o.skipE2e) return result;
+
+  const smtp = await startRecordingSmtp(o.smtpDelayMs);
+  const database = process.env.DATABASE_URL ? await createPostgresDatabase() : undefined;
+  try {
+    const baseline = await measureBaseline(smtp, Math.min(o.baselineMessages, Math.max(200, o.e2eAlerts)));
+    const e2e = await measureEndToEnd(o, smtp, database?.url);
+    if (e2e.delivery.missing > 0 || e2e.delivery.distinctMessageIds !== e2e.delivery.messages)
+      process.exitCode = 1;
+    return {
+      ...result,
+      smtpReplyDelayMs: o.smtpDelayMs,
+      notifierConcurrency: NOTIFIER_CONCURRENCY,
+      raiseConcurrency: o.concurrency,
+      endToEnd: e2e,
+      baseline: { what: 'raw nodemailer, one connection per message, 8 at a time', ...baseline },
+      ratio: {
+        messagesPerSecond: round(e2e.delivery.messagesPerSecond / baseline.messagesPerSecond, 3),
+        drainMessagesPerSecond: round(e2e.delivery.drainMessagesPerSecond / baseline.messagesPerSecond, 3),
+      },
+    };
+  } finally {
+    await smtp.close();
+    await database?.drop();
+  }
+}
+
+/** The entry of `npm run bench -- notify`. */
+export const notifyBenchmark = {
+  summary:
+    'subscription criteria matching in process (alerts/s against every subscription), then an alert storm ' +
+    'through a real server to a local SMTP server: messages/s and p99 delay from raise to receipt, beside raw ' +
+    'nodemailer (options: --alerts 50000 --subscriptions 10000 --subscribers 2000 --e2e-alerts 5000 ' +
+    '--paging-subscriptions 10 --page-every 10 --concurrency 16 --smtp-delay-ms 0 --skip-e2e --log-level warn)',
+  run: runNotifyBench,
+};
