@@ -139,36 +139,40 @@ export function textConditionHolds(alert: NotificationAlert, c: TextCondition): 
 const listed = <T>(list: readonly T[] | undefined): list is readonly T[] =>
   list !== undefined && list.length > 0;
 
+/** The conditions the alert fails, one at a time, cheapest first: `matches` stops at the first. */
+function* failing(
+  criteria: SubscriptionCriteria,
+  alert: NotificationAlert,
+  ctx: CriteriaContext,
+): Generator<CriterionName> {
+  if (listed(criteria.severities) && !criteria.severities.includes(alert.severity)) yield 'severities';
+  if (listed(criteria.priorities) && !criteria.priorities.includes(alert.priority)) yield 'priorities';
+  if (listed(criteria.resolutionStates) && !criteria.resolutionStates.includes(alert.resolutionState))
+    yield 'resolutionStates';
+  if (listed(criteria.workflowIds)) {
+    const wf = alert.workflowId;
+    if (wf === null || !criteria.workflowIds.includes(wf)) yield 'workflowIds';
+  }
+  if (listed(criteria.classIds)) {
+    const cls = alert.sourceClassId;
+    if (cls === null || !criteria.classIds.some((base) => cls === base || ctx.isA(cls, base)))
+      yield 'classIds';
+  }
+  if (listed(criteria.groupIds)) {
+    const obj = alert.sourceObjectId;
+    if (obj === null || !criteria.groupIds.some((g) => ctx.inGroup(obj, g))) yield 'groupIds';
+  }
+  const text = criteria.text ?? [];
+  for (let i = 0; i < text.length; i++) if (!textConditionHolds(alert, text[i]!)) yield `text[${i}]`;
+}
+
 /** The conditions the alert fails, in the order of the criteria; empty when it matches. */
 export function unmetCriteria(
   criteria: SubscriptionCriteria,
   alert: NotificationAlert,
   ctx: CriteriaContext,
 ): CriterionName[] {
-  const unmet: CriterionName[] = [];
-  if (listed(criteria.severities) && !criteria.severities.includes(alert.severity)) unmet.push('severities');
-  if (listed(criteria.priorities) && !criteria.priorities.includes(alert.priority)) unmet.push('priorities');
-  if (listed(criteria.resolutionStates) && !criteria.resolutionStates.includes(alert.resolutionState)) {
-    unmet.push('resolutionStates');
-  }
-  if (listed(criteria.classIds)) {
-    const cls = alert.sourceClassId;
-    if (cls === null || !criteria.classIds.some((base) => cls === base || ctx.isA(cls, base))) {
-      unmet.push('classIds');
-    }
-  }
-  if (listed(criteria.groupIds)) {
-    const obj = alert.sourceObjectId;
-    if (obj === null || !criteria.groupIds.some((g) => ctx.inGroup(obj, g))) unmet.push('groupIds');
-  }
-  if (listed(criteria.workflowIds)) {
-    const wf = alert.workflowId;
-    if (wf === null || !criteria.workflowIds.includes(wf)) unmet.push('workflowIds');
-  }
-  criteria.text?.forEach((c, i) => {
-    if (!textConditionHolds(alert, c)) unmet.push(`text[${i}]`);
-  });
-  return unmet;
+  return [...failing(criteria, alert, ctx)];
 }
 
 /** Whether the alert meets every condition of the criteria (R43). */
@@ -176,7 +180,7 @@ export const matches = (
   criteria: SubscriptionCriteria,
   alert: NotificationAlert,
   ctx: CriteriaContext,
-): boolean => unmetCriteria(criteria, alert, ctx).length === 0;
+): boolean => failing(criteria, alert, ctx).next().done === true;
 
 /* ---------------------------------------------------------------------------------------------------------- */
 
