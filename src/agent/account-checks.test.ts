@@ -1,6 +1,10 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedCredential } from '../contract/agents.js';
+import { sshPublicKeyBlob } from '../crypto/ssh-public-key.js';
 import {
   type CheckDeps,
   checkAccount,
@@ -12,26 +16,47 @@ import {
 const now = new Date('2026-06-15T12:00:00Z');
 const today = Math.floor(now.getTime() / 86_400_000);
 
-const cred = (type: string, userName?: string): OpenedCredential => ({
+const cred = (
+  type: string,
+  userName?: string,
+  secret: Record<string, string> = { password: 'not-looked-at' },
+): OpenedCredential => ({
   accountId: 'acc_1',
   version: 1,
   name: 'Acc',
   type,
   publicFields: userName ? { userName } : {},
-  secret: { password: 'not-looked-at' },
+  secret,
 });
 
-function deps(users: Record<string, { shell?: string; shadow?: Partial<ShadowEntry> }>): CheckDeps {
+interface FakeUser {
+  shell?: string;
+  shadow?: Partial<ShadowEntry>;
+  /** The one password the system accepts; unset: the agent cannot tell. */
+  password?: string;
+  authorizedKeys?: string[];
+}
+
+function deps(users: Record<string, FakeUser>): CheckDeps {
   return {
-    passwd: async (name) => (users[name] ? { name, shell: users[name]!.shell ?? '/bin/bash' } : undefined),
+    passwd: async (name) =>
+      users[name] ? { name, home: `/home/${name}`, shell: users[name]!.shell ?? '/bin/bash' } : undefined,
     shadow: async (name) => {
       const s = users[name]?.shadow;
       return s ? { password: '$6$x', lastChangeDay: null, maxDays: null, expireDay: null, ...s } : undefined;
     },
+    passwordAccepted: async (name, password) => {
+      const known = users[name]?.password;
+      return known === undefined ? undefined : known === password;
+    },
+    authorizedKeys: async (user) => users[user.name]?.authorizedKeys,
     now,
     warningDays: 14,
   };
 }
+
+const logon = async (c: OpenedCredential, d: CheckDeps) =>
+  (await checkAccount(c, d)).find((x) => x.check === 'logon')!;
 
 const states = (checks: Awaited<ReturnType<typeof checkAccount>>) =>
   Object.fromEntries(checks.map((c) => [c.check, c.state]));
@@ -90,6 +115,47 @@ describe('checkAccount', () => {
       ).toBe('healthy');
   });
 
+  it('a password the system refuses cannot log on (R30, S24); the message names the user, never the password', async () => {
+    const d = deps({ svc: { password: 'the-right-one' } });
+    const wrong = await logon(cred('action', 'svc', { password: 'a-wrong-one' }), d);
+    expect(wrong).toMatchObject({ state: 'critical', message: 'the password of user svc is not accepted' });
+    const right = await logon(cred('unix-monitoring', 'svc', { password: 'the-right-one' }), d);
+    expect(right).toMatchObject({
+      state: 'healthy',
+      message: 'user svc exists and may log on; its password is accepted',
+    });
+    // An agent that cannot ask (not root) claims nothing about the password.
+    expect(await logon(cred('action', 'svc', { password: 'x' }), deps({ svc: {} }))).toMatchObject({
+      state: 'healthy',
+      message: 'user svc exists and may log on',
+    });
+  });
+
+  it('an SSH key is accepted when the user’s authorized_keys lists it, and refused with its fingerprint when not', async () => {
+    const pem = String(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const blob = sshPublicKeyBlob(pem).toString('base64');
+    const maintenance = cred('unix-maintenance', 'svc', { sshPrivateKey: pem });
+    expect(await logon(maintenance, deps({ svc: { authorizedKeys: ['AAAAother', blob] } }))).toMatchObject({
+      state: 'healthy',
+      message: 'user svc exists and may log on; its SSH key is authorized',
+    });
+    const refused = await logon(maintenance, deps({ svc: { authorizedKeys: ['AAAAother'] } }));
+    expect(refused.state).toBe('critical');
+    expect(refused.message).toMatch(
+      /^its SSH key \(SHA256:[A-Za-z0-9+/]{43}\) is not in the authorized_keys of user svc$/,
+    );
+    // No authorized_keys to read: nothing to say about the key.
+    expect((await logon(maintenance, deps({ svc: {} }))).state).toBe('healthy');
+    const broken = await logon(
+      cred('unix-maintenance', 'svc', { sshPrivateKey: 'garbage' }),
+      deps({ svc: {} }),
+    );
+    expect(broken).toMatchObject({
+      state: 'critical',
+      message: 'its SSH key cannot be used: the private key cannot be read',
+    });
+  });
+
   it('a user without a login shell lacks the logon type (R29)', async () => {
     const out = await checkAccount(cred('action', 'svc'), deps({ svc: { shell: '/usr/sbin/nologin' } }));
     expect(states(out)['logon-type']).toBe('warning');
@@ -109,9 +175,50 @@ describe('checkAccount', () => {
 
   it('looks real users up through the name service', async () => {
     const me = userInfo().username;
-    expect((await systemUsers.passwd(me))?.name).toBe(me);
+    expect(await systemUsers.passwd(me)).toMatchObject({ name: me, home: userInfo().homedir });
     expect(await systemUsers.passwd('no-such-user-steward-x')).toBeUndefined();
     expect(await systemUsers.passwd('--help')).toBeUndefined();
+  });
+});
+
+describe('the system’s own answers, for a real user (the tests run as root)', () => {
+  const USER = 'steward-test-logon';
+  const PASSWORD = 'Logon-Check-pw 7#';
+  const home = `/tmp/${USER}`;
+  const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  beforeAll(() => {
+    expect(process.getuid?.()).toBe(0);
+    // A run that was killed may have left the user behind.
+    spawnSync('userdel', ['--remove', USER], { stdio: 'ignore' });
+    execFileSync('useradd', ['--home-dir', home, '--create-home', '--shell', '/bin/sh', USER]);
+    execFileSync('chpasswd', { input: `${USER}:${PASSWORD}\n` });
+    mkdirSync(`${home}/.ssh`, { recursive: true });
+    writeFileSync(
+      `${home}/.ssh/authorized_keys`,
+      `ssh-ed25519 ${sshPublicKeyBlob(key).toString('base64')} k\n`,
+    );
+  });
+  afterAll(() => execFileSync('userdel', ['--remove', USER]));
+
+  it('PAM accepts the user’s password and refuses any other', async () => {
+    expect(await systemUsers.passwordAccepted(USER, PASSWORD)).toBe(true);
+    expect(await systemUsers.passwordAccepted(USER, `${PASSWORD}x`)).toBe(false);
+    expect(await systemUsers.passwordAccepted(USER, '')).toBe(false);
+  });
+
+  it('checks a whole account against the system: right password, wrong password, listed key', async () => {
+    const d: CheckDeps = { ...systemUsers, now: new Date(), warningDays: 14 };
+    expect(states(await checkAccount(cred('unix-monitoring', USER, { password: PASSWORD }), d))).toEqual({
+      logon: 'healthy',
+      'logon-type': 'healthy',
+      expiry: 'healthy',
+    });
+    expect((await logon(cred('action', USER, { password: 'not it' }), d)).state).toBe('critical');
+    expect(await logon(cred('unix-maintenance', USER, { sshPrivateKey: key }), d)).toMatchObject({
+      state: 'healthy',
+      message: `user ${USER} exists and may log on; its SSH key is authorized`,
+    });
   });
 });
 
