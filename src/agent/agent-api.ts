@@ -31,6 +31,20 @@ export interface AgentApiOptions {
 
 export type AgentApi = ReturnType<typeof createAgentApi>;
 
+export interface FetchedCredentials {
+  opened: OpenedCredential[];
+  /** Delivered but not usable here, with the reason (never the content). */
+  unopened: { accountId: string; version: number; reason: string }[];
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
 const anySignal = (a: AbortSignal, b: AbortSignal | undefined) => (b ? AbortSignal.any([a, b]) : a);
 
 export function createAgentApi(opts: AgentApiOptions) {
@@ -153,22 +167,37 @@ export function createAgentApi(opts: AgentApiOptions) {
     },
 
     /** Fetches and opens the given accounts; ones not distributed to this agent are simply absent. */
-    async fetchCredentials(accounts: { id: string; version: number }[]): Promise<OpenedCredential[]> {
+    /**
+     * The credentials delivered, opened with this agent's key. An envelope that does not open (tampered with,
+     * or sealed to another key) or holds another account is left out and named in `unopened`; the rest stand.
+     */
+    async fetchCredentials(accounts: { id: string; version: number }[]): Promise<FetchedCredentials> {
       const { json } = await call('POST', '/api/v1/agent/credentials', { auth: true, body: { accounts } });
-      return credentialsResponse.parse(json).items.map((i) => {
-        const opened = openedCredentialSchema.parse(
-          JSON.parse(
-            openSealed(
-              opts.identity.sealingKey,
-              i.envelope,
-              credentialAad(agentId!, i.accountId, i.version),
-            ).toString('utf8'),
-          ),
-        );
-        if (opened.accountId !== i.accountId || opened.version !== i.version)
-          throw new Error('A sealed credential does not match the account it was delivered for.');
-        return opened;
-      });
+      const out: FetchedCredentials = { opened: [], unopened: [] };
+      for (const i of credentialsResponse.parse(json).items) {
+        const which = { accountId: i.accountId, version: i.version };
+        let plain: string;
+        try {
+          plain = openSealed(
+            opts.identity.sealingKey,
+            i.envelope,
+            credentialAad(agentId!, i.accountId, i.version),
+          ).toString('utf8');
+        } catch (err) {
+          out.unopened.push({ ...which, reason: (err as Error).message });
+          continue;
+        }
+        // No parse error is kept: the text may hold a secret.
+        const opened = openedCredentialSchema.safeParse(parseJson(plain));
+        if (opened.success && opened.data.accountId === i.accountId && opened.data.version === i.version)
+          out.opened.push(opened.data);
+        else
+          out.unopened.push({
+            ...which,
+            reason: 'It does not hold the credential of this account and version.',
+          });
+      }
+      return out;
     },
   };
 }

@@ -121,7 +121,40 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         failover.failed(server);
         log.warn({ server, next: failover.current(), call: what }, 'server unreachable: moving on');
       }
+      if (err instanceof ApiError && err.code === 'AGENT_REVOKED') forgetOnRevocation();
       throw err;
+    }
+  }
+
+  /** A revoked agent holds no credential and runs nothing: only a new enrollment brings them back. */
+  function forgetOnRevocation() {
+    if (!state && held.size === 0) return;
+    state = undefined;
+    scheduler.sync([]);
+    held.clear();
+    log.error(
+      'this agent was revoked: it dropped its credentials and runs nothing; to enroll it again, restart it with a new enrollment token (steward agent token create)',
+    );
+  }
+
+  /**
+   * A revoked agent started with a token tries it once: a new token enrolls it again under the same id; the
+   * one it enrolled with before is spent, and it stays revoked.
+   */
+  let tokenTried = false;
+  async function enrollAgainWithToken() {
+    if (tokenTried || !o.enrollmentToken) return;
+    tokenTried = true;
+    try {
+      const out = await call('enroll', (api) =>
+        api.enroll({ computerName: o.computerName, token: o.enrollmentToken }),
+      );
+      saveAgentId(o.dataDir, out.agentId);
+      identity.agentId = out.agentId;
+      apis = new Map();
+      log.info({ agentId: out.agentId, status: out.status }, 'enrolled again');
+    } catch (err) {
+      log.warn({ err: errInfo(err) }, 'the enrollment token did not enroll this agent again');
     }
   }
 
@@ -195,8 +228,11 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     const defs = await call('workflows', (api) => api.fetchWorkflows());
     const wanted = credentialsToFetch(config, held);
     if (wanted.length) {
-      const got = await call('credentials', (api) => api.fetchCredentials(wanted));
+      const { opened: got, unopened } = await call('credentials', (api) => api.fetchCredentials(wanted));
       for (const c of got) held.set(c.accountId, c);
+      // What does not open is not held: its workflows are not run, as if it had not arrived (R22).
+      if (unopened.length)
+        log.error({ accounts: unopened }, 'credentials delivered that do not open with this agent’s key');
       const missing = wanted.filter((w) => !got.some((g) => g.accountId === w.id && g.version === w.version));
       if (missing.length) log.warn({ accounts: missing }, 'credentials not delivered');
     }
@@ -336,6 +372,11 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         lastRefusal = '';
       } catch (err) {
         if (stopping()) return;
+        if (err instanceof ApiError && err.code === 'AGENT_REVOKED') {
+          // Nothing is held any more, so the next configuration is applied in full.
+          tag = undefined;
+          await enrollAgainWithToken();
+        }
         const info = errInfo(err);
         // Waiting for approval repeats the same refusal: say it once.
         if (info.message !== lastRefusal)

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const errorCodes = {
   VALIDATION_FAILED: { status: 400, exit: 2 },
   UNAUTHENTICATED: { status: 401, exit: 3 },
+  AGENT_REVOKED: { status: 401, exit: 3 },
   FORBIDDEN: { status: 403, exit: 4 },
   PASSWORD_CHANGE_REQUIRED: { status: 403, exit: 4 },
   NOT_FOUND: { status: 404, exit: 5 },

@@ -3,7 +3,10 @@
 // (S2) and what happens when one is not distributed (R22, S5), a less-secure account reaching every agent
 // with its logon-type alert (S6, R29), monitor and rule alerts, the heartbeat watcher (R46), the agent
 // security boundary (foreign credentials, replayed and forged assertions, tampered envelopes, revocation),
-// the default action account type check (R7, S17), and no secret in any log or agent data directory.
+// the default action account type check (R7, S17), a wrong password found by the agents' logon check and
+// cleared by the corrected one (R30, S24), and no secret in any log or agent data directory.
+
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,10 +38,14 @@ const SECRETS = {
   accY: 'fleet-accy-pw-Ue83Pj',
   s5: 'fleet-s5-pw-Kc27Yo',
   action: 'fleet-action-pw-Xf62Sa',
-  nobody: 'fleet-nobody-pw-Gm19Ce',
+  logon: 'fleet-logon-pw-Gm19Ce',
+  wrongLogon: 'fleet-wrong-pw-Vd48Qa',
   basic: 'fleet-basic-pw-Lw73Nh',
   admin: 'fleet admin password 9',
 } as const;
+
+/** The OS user of the logon account: it exists on the agents' computer (this one), with no login shell. */
+const LOGON_USER = 'steward-e2e-logon';
 
 type Key = 'a' | 'b' | 'c' | 'd';
 const KEYS: Key[] = ['a', 'b', 'c', 'd'];
@@ -171,7 +178,7 @@ let server: ServerProcess;
 let token: string;
 let work: string;
 const fleet = {} as Record<Key, Member>;
-const accounts = {} as Record<'acc1' | 'acc2' | 'acc3' | 'accX' | 'accY' | 's5' | 'nobody', string>;
+const accounts = {} as Record<'acc1' | 'acc2' | 'acc3' | 'accX' | 'accY' | 's5' | 'logon', string>;
 const tempDirs: string[] = [];
 let sqlX: string;
 let sqlY: string;
@@ -263,10 +270,14 @@ beforeAll(async () => {
   accounts.accX = await windows('svc-fleet-accx', SECRETS.accX);
   accounts.accY = await windows('svc-fleet-accy', SECRETS.accY);
   accounts.s5 = await windows('svc-fleet-s5', SECRETS.s5);
-  accounts.nobody = await account('Fleet nobody', {
+  // The agents run as root: they switch to this user, and PAM tells them whether its password is right.
+  spawnSync('userdel', [LOGON_USER], { stdio: 'ignore' });
+  execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', LOGON_USER]);
+  execFileSync('chpasswd', { input: `${LOGON_USER}:${SECRETS.logon}\n` });
+  accounts.logon = await account('Fleet logon', {
     type: 'unix-monitoring',
-    userName: 'nobody',
-    password: SECRETS.nobody,
+    userName: LOGON_USER,
+    password: SECRETS.logon,
   });
 
   const distribute = (id: string, approved: string[], security = 'more-secure') =>
@@ -276,7 +287,7 @@ beforeAll(async () => {
   await distribute(accounts.acc3, [ids.d]);
   await distribute(accounts.accX, [ids.a]);
   await distribute(accounts.accY, [ids.a]);
-  await distribute(accounts.nobody, [], 'less-secure');
+  await distribute(accounts.logon, [], 'less-secure');
   // S5: more secure with an empty list, as every new account is.
 
   await ok('POST', '/api/v1/groups', { id: 'E2E.Fleet.BC', members: [ids.b, ids.c] });
@@ -286,7 +297,7 @@ beforeAll(async () => {
   await associate('E2E.Fleet.Profile', accounts.acc2, { kind: 'group', groupId: 'E2E.Fleet.BC' });
   await associate('E2E.Fleet.Profile', accounts.acc3, { kind: 'object', objectId: ids.d });
   await associate('E2E.Fleet.S5Profile', accounts.s5);
-  await associate('E2E.Fleet.LogonProfile', accounts.nobody);
+  await associate('E2E.Fleet.LogonProfile', accounts.logon);
 
   // A discovers two SQL instances on itself; B claims one on A, which must not work.
   writeWorkFile(
@@ -319,6 +330,7 @@ afterAll(async () => {
   await server?.stop('SIGKILL');
   await stage?.close();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  spawnSync('userdel', [LOGON_USER], { stdio: 'ignore' });
 });
 
 // Several polls in one test: more than the default 30 s on a slow machine is no failure.
@@ -474,7 +486,7 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
     const action = (
       await ok<{ id: string }>('POST', '/api/v1/accounts', {
         name: 'Fleet action',
-        credential: { type: 'action', userName: 'nobody', password: SECRETS.action },
+        credential: { type: 'action', userName: LOGON_USER, password: SECRETS.action },
       })
     ).id;
     const refused = await api(server.url, 'PUT', `/api/v1/accounts/${action}/distribution`, {
@@ -490,19 +502,19 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
         // The agent runs as root: it switched to the account's OS user.
         .toEqual({
           outcome: 'ran',
-          accountId: accounts.nobody,
-          stdout: 'user=nobody os=nobody\n',
+          accountId: accounts.logon,
+          stdout: `user=${LOGON_USER} os=${LOGON_USER}\n`,
           exitCode: 0,
         });
-    expect((await deliveredTo(accounts.nobody)).sort()).toEqual(members.map((m) => m.id).sort());
+    expect((await deliveredTo(accounts.logon)).sort()).toEqual(members.map((m) => m.id).sort());
 
     for (const m of members) {
-      // `nobody` exists with a nologin shell: it may not log on locally (R29), yet it is not locked (no R30).
+      // The user exists with a nologin shell: it may not log on locally (R29); its password is right (no R30).
       await expect
         .poll(
           async () =>
             (await openAlertsOn(m.id))
-              .filter((x) => x.custom['1'] === accounts.nobody)
+              .filter((x) => x.custom['1'] === accounts.logon)
               .map((x) => ({ name: x.name, severity: x.severity, sourceKind: x.sourceKind })),
           POLL,
         )
@@ -512,6 +524,38 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
       expect(mine.description).toContain(m.id);
     }
     expect((await alertsWhere('state=all')).filter((x) => x.name === COULD_NOT_LOG_ON)).toEqual([]);
+  });
+
+  it('S24: a wrong password reaches the agents, each raises Could Not Log On naming the user; the right one resolves it', async () => {
+    const members = KEYS.map((k) => fleet[k]);
+    const couldNotLogOn = async (m: Member) =>
+      (await allAlertsOn(m.id)).filter(
+        (x) => x.name === COULD_NOT_LOG_ON && x.custom['1'] === accounts.logon,
+      );
+    const setPassword = (password: string) =>
+      ok('PATCH', `/api/v1/accounts/${accounts.logon}`, {
+        credential: { type: 'unix-monitoring', userName: LOGON_USER, password },
+      });
+
+    await setPassword(SECRETS.wrongLogon);
+    for (const m of members) {
+      // R30: PAM refuses the password, so the agent reports the logon check critical: an open error alert.
+      await expect
+        .poll(async () => (await couldNotLogOn(m)).map((x) => [x.severity, x.resolutionState]), POLL)
+        .toEqual([['critical', 0]]);
+      const [alert] = await couldNotLogOn(m);
+      expect(alert!.description).toContain(`the password of user ${LOGON_USER} is not accepted`);
+      expect(alert!.description).not.toContain(SECRETS.wrongLogon);
+    }
+
+    await setPassword(SECRETS.logon);
+    for (const m of members) {
+      await expect
+        .poll(async () => (await couldNotLogOn(m)).map((x) => x.resolutionState), POLL)
+        .toEqual([255]);
+      // Resolved by the agent's own report that the check passes again.
+      expect((await couldNotLogOn(m))[0]!.resolvedBy).toBe(`agent:${m.id}`);
+    }
   });
 
   it('a monitor that exits 2 raises a critical alert on its object and closes it when it exits 0 again', async () => {
@@ -599,7 +643,10 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
     it('agent B cannot obtain agent A’s credentials: it gets nothing, and the refusal is audited', async () => {
       const b = identityOf(fleet.b);
       const asB = createAgentApi({ server: server.url, identity: b });
-      expect(await asB.fetchCredentials([{ id: accounts.acc1, version: 1 }])).toEqual([]);
+      expect(await asB.fetchCredentials([{ id: accounts.acc1, version: 1 }])).toEqual({
+        opened: [],
+        unopened: [],
+      });
       const refusals = (await auditOf('credential.refused')).filter(
         (r) => r.details.agent === fleet.b.id && r.details.account === accounts.acc1,
       );
@@ -652,7 +699,7 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
       expect(() => openSealed(b.sealingKey, { ...envelope, ct: ct.toString('base64url') }, aad)).toThrow();
     });
 
-    it('a revoked agent is refused with 401 and its results stop advancing', async () => {
+    it('a revoked agent is refused with 401, stops running workflows and its results stop advancing', async () => {
       const c = fleet.c;
       const since = Date.now() - 3000;
       await expect
@@ -670,13 +717,22 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
       expect(err).toBeInstanceOf(ApiError);
       expect((err as ApiError).status).toBe(401);
 
+      // Its waiting long-poll ends with the refusal: it drops its credentials and stops running workflows.
+      await c.agent.waitForLog(/this agent was revoked: it dropped its credentials/, 10_000);
+      const runs = () =>
+        c.agent
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes('"msg":"ran"')).length;
+
       // A report already on its way may still land: take the reading after it.
       await sleep(1500);
       const last = async () => (await resultsOf(c.id, 'E2E.Fleet.W1'))[0]!.reportedAt;
       const frozen = await last();
+      const ran = runs();
       await sleep(3500);
       expect(await last()).toBe(frozen);
-      await c.agent.waitForLog(/"status":401/, 10_000);
+      expect(runs()).toBe(ran);
       // Meanwhile B keeps reporting.
       expect((await resultFor(fleet.b.id, 'E2E.Fleet.W1'))!.reportedAt > frozen).toBe(true);
     });

@@ -38,7 +38,7 @@ export function registerAgentAuth(app: FastifyInstance, agents: Pick<AgentsServi
         path: req.url.split('?')[0]!,
       });
       if (outcome.kind === 'refused') {
-        throw new AppError('UNAUTHENTICATED', outcome.message, undefined, {
+        throw new AppError(outcome.code, outcome.message, undefined, {
           'www-authenticate': 'Agent error="invalid_assertion"',
         });
       }

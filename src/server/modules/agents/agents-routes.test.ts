@@ -2,6 +2,8 @@
 // forged, expired, pending and revoked refused), configuration long-polls, and sealed credential delivery that
 // reaches only the agents an account is distributed to — audited, and with no secret in the audit log.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -340,6 +342,39 @@ describe('agent authentication', () => {
     await expectApiError(b.api.fetchCredentials([]), 401);
     expect((await call('POST', `/api/v1/agents/${b.agentId}/revoke`)).status).toBe(409);
   });
+
+  it('ends the long-poll of an agent at once when it is revoked, with AGENT_REVOKED', async () => {
+    const b = await enrolled('revoke-02');
+    const first = await b.api.fetchConfig();
+    if (first.kind !== 'changed') throw new Error('expected a configuration');
+    const waiting = b.api.fetchConfig({ tag: first.config.tag, waitSeconds: 20 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    const revokedAt = Date.now();
+    await ok('POST', `/api/v1/agents/${b.agentId}/revoke`);
+    const err = await waiting;
+    expect(Date.now() - revokedAt).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 401, code: 'AGENT_REVOKED' });
+  });
+
+  it('gives no configuration change to an agent revoked while it waited (as through another server)', async () => {
+    const b = await enrolled('revoke-03');
+    const first = await b.api.fetchConfig();
+    if (first.kind !== 'changed') throw new Error('expected a configuration');
+    const waiting = b.api.fetchConfig({ tag: first.config.tag, waitSeconds: 20 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    // Another server's revocation is a row this server did not write: no wake-up, only the record.
+    await t.database.query(`UPDATE agents SET status = 'revoked' WHERE id = $1`, [b.agentId]);
+    const acct = await ok('POST', '/api/v1/accounts', {
+      name: 'revoke-03-account',
+      credential: { type: 'windows', userName: 'svc', password: 'revoke-secret-3' },
+    });
+    await ok('POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
+      accountId: acct.id,
+      scope: { kind: 'object', objectId: b.agentId },
+    });
+    expect(await waiting).toMatchObject({ status: 401, code: 'AGENT_REVOKED' });
+  });
 });
 
 describe('configuration long-poll', () => {
@@ -399,7 +434,9 @@ describe('sealed credential delivery', () => {
     if (config.kind !== 'changed') throw new Error('expected a configuration');
     const wanted = config.config.accounts.find((x) => x.id === accountId)!;
     expect(wanted).toEqual({ id: accountId, version: 1 });
-    const [opened] = await a.api.fetchCredentials([wanted]);
+    const {
+      opened: [opened],
+    } = await a.api.fetchCredentials([wanted]);
     expect(opened).toMatchObject({
       accountId,
       version: 1,
@@ -414,14 +451,69 @@ describe('sealed credential delivery', () => {
     });
   });
 
+  it('leaves out an envelope changed on the way, naming it unopened, and opens the others', async () => {
+    const second = await ok('POST', '/api/v1/accounts', {
+      name: 'cred-a-second',
+      credential: { type: 'basic', userName: 'svc-a2', password: `${SECRET}-2` },
+    });
+    await ok('PUT', `/api/v1/accounts/${second.id}/distribution`, {
+      security: 'more-secure',
+      approved: [a.agentId],
+    });
+    // A proxy between agent and server that flips one byte of the first envelope's ciphertext.
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const upstream = await fetch(`${server}${req.url}`, {
+        method: req.method,
+        headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      const body = (await upstream.json()) as { items: { envelope: { ct: string } }[] };
+      const ct = Buffer.from(body.items[0]!.envelope.ct, 'base64url');
+      ct[0]! ^= 1;
+      body.items[0]!.envelope.ct = ct.toString('base64url');
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const via = createAgentApi({
+        server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        identity: { ...a.identity, agentId: a.agentId },
+      });
+      const wanted = [
+        { id: accountId, version: 1 },
+        { id: second.id, version: 1 },
+      ];
+      const got = await via.fetchCredentials(wanted);
+      expect(got.unopened).toEqual([
+        {
+          accountId,
+          version: 1,
+          reason: 'The sealed envelope does not open: wrong key, or it was changed.',
+        },
+      ]);
+      expect(got.opened.map((c) => c.accountId)).toEqual([second.id]);
+      expect(JSON.stringify(got.unopened)).not.toContain(SECRET);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
   it('gives another agent nothing for it, and audits the refusal', async () => {
     const before = (await auditOf('credential.refused')).length;
-    expect(await b.api.fetchCredentials([{ id: accountId, version: 1 }])).toEqual([]);
+    expect(await b.api.fetchCredentials([{ id: accountId, version: 1 }])).toEqual({
+      opened: [],
+      unopened: [],
+    });
     const refused = await auditOf('credential.refused');
     expect(refused.length).toBe(before + 1);
     expect(refused.at(-1)).toMatchObject({ details: { agent: b.agentId, account: accountId } });
     // An old version is not delivered either, even to the agent it is distributed to.
-    expect(await a.api.fetchCredentials([{ id: accountId, version: 7 }])).toEqual([]);
+    expect(await a.api.fetchCredentials([{ id: accountId, version: 7 }])).toEqual({
+      opened: [],
+      unopened: [],
+    });
   });
 
   it('seals to the agent key: another key, another agent’s binding or any change fails to open', async () => {

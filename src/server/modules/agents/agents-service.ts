@@ -50,9 +50,15 @@ export interface AgentPrincipal {
   agentId: string;
   computerName: string;
   sealingKey: KeyObject;
+  /** Whether the agent is still approved now: a long-poll asks again after its wait. */
+  stillApproved(): Promise<boolean>;
 }
 
-export type AuthOutcome = { kind: 'ok'; agent: AgentPrincipal } | { kind: 'refused'; message: string };
+export type AuthOutcome =
+  | { kind: 'ok'; agent: AgentPrincipal }
+  | { kind: 'refused'; code: 'UNAUTHENTICATED' | 'AGENT_REVOKED'; message: string };
+
+const REVOKED_MESSAGE = 'This agent was revoked: it must enroll again.';
 
 export type ConfigOutcome = { kind: 'changed'; config: RunnerConfig } | { kind: 'unchanged'; tag: string };
 
@@ -88,7 +94,8 @@ export function createAgentsService(d: AgentsServiceDeps) {
   };
 
   // One listener for every waiting long-poll: a change notice walks its runners once.
-  const waiters = new Map<string, Set<() => void>>();
+  /** Each waiting long-poll by agent; `revoked` ends it with the refusal. */
+  const waiters = new Map<string, Set<(revoked?: boolean) => void>>();
   d.resolution.onRunnersChanged((runners) => {
     if (waiters.size === 0) return;
     for (const r of runners) for (const wake of waiters.get(r) ?? []) wake();
@@ -347,7 +354,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
     },
 
     async revoke(p: Principal, idOrName: string) {
-      return db.transaction(async (tx) => {
+      const id = await db.transaction(async (tx) => {
         const agent = await mustFindAgent(tx, idOrName);
         if (agent.status === 'revoked')
           throw new AppError('CONFLICT', `Agent '${agent.computerName}' is already revoked.`);
@@ -360,6 +367,9 @@ export function createAgentsService(d: AgentsServiceDeps) {
         });
         return agent.id;
       });
+      // Its waiting long-poll ends now, with the refusal (another server's ends at its deadline).
+      for (const wake of waiters.get(id) ?? []) wake(true);
+      return id;
     },
 
     /**
@@ -367,7 +377,14 @@ export function createAgentsService(d: AgentsServiceDeps) {
      * status, and single use.
      */
     async authenticate(jwt: string, request: AssertedRequest): Promise<AuthOutcome> {
-      const refused = (message: string): AuthOutcome => ({ kind: 'refused', message });
+      const refused = (
+        message: string,
+        code: 'UNAUTHENTICATED' | 'AGENT_REVOKED' = 'UNAUTHENTICATED',
+      ): AuthOutcome => ({
+        kind: 'refused',
+        code,
+        message,
+      });
       const at = now();
       const agentId = assertionIssuer(jwt);
       const agent = agentId ? await repo.findAgent(db, agentId) : undefined;
@@ -383,12 +400,8 @@ export function createAgentsService(d: AgentsServiceDeps) {
         return refused(
           'The assertion is invalid, expired or made for another request: sign a fresh one with the agent key for each request.',
         );
-      if (agent.status !== 'approved')
-        return refused(
-          agent.status === 'pending'
-            ? 'This agent is awaiting approval by an administrator.'
-            : 'This agent was revoked: it must enroll again.',
-        );
+      if (agent.status === 'revoked') return refused(REVOKED_MESSAGE, 'AGENT_REVOKED');
+      if (agent.status !== 'approved') return refused('This agent is awaiting approval by an administrator.');
       if (!(await repo.recordAssertion(db, verified.jti, verified.expiresAt)))
         return refused('The assertion was already used: sign a fresh one for every request.');
       await repo.touchAgent(db, agentId, at, lastSeenIntervalMs);
@@ -403,6 +416,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
           agentId,
           computerName: agent.computerName,
           sealingKey: keyOf(agent.sealingPublicKey, 'x25519'),
+          stillApproved: async () => (await repo.findAgent(db, agentId))?.status === 'approved',
         },
       };
     },
@@ -428,8 +442,12 @@ export function createAgentsService(d: AgentsServiceDeps) {
       let signalled = new Promise<void>((r) => {
         wake = r;
       });
-      const onChange = () => wake();
-      const set = waiters.get(agentId) ?? new Set<() => void>();
+      let revoked = false;
+      const onChange = (revokedNow?: boolean) => {
+        revoked ||= revokedNow === true;
+        wake();
+      };
+      const set = waiters.get(agentId) ?? new Set<(revoked?: boolean) => void>();
       waiters.set(agentId, set);
       set.add(onChange);
       const onAbort = () => wake();
@@ -437,10 +455,16 @@ export function createAgentsService(d: AgentsServiceDeps) {
       // A waiting agent must come back before it would look silent: at most half the missed-heartbeat time.
       const deadline = Date.now() + Math.min(opts.waitSeconds * 1000, missedHeartbeatMs / 2);
       let timer: NodeJS.Timeout | undefined;
+      let waited = false;
       try {
         for (;;) {
           const config = await read();
-          if (config.tag !== opts.tag) return { kind: 'changed', config };
+          if (config.tag !== opts.tag) {
+            // Authenticated before the wait: an agent revoked meanwhile (on any server) gets no configuration.
+            if (waited && (await repo.findAgent(db, agentId))?.status !== 'approved')
+              throw new AppError('AGENT_REVOKED', REVOKED_MESSAGE);
+            return { kind: 'changed', config };
+          }
           const remaining = deadline - Date.now();
           if (remaining <= 0 || opts.signal?.aborted) return { kind: 'unchanged', tag: config.tag };
           await Promise.race([
@@ -450,6 +474,8 @@ export function createAgentsService(d: AgentsServiceDeps) {
             }),
           ]);
           clearTimeout(timer);
+          if (revoked) throw new AppError('AGENT_REVOKED', REVOKED_MESSAGE);
+          waited = true;
           signalled = new Promise<void>((r) => {
             wake = r;
           });

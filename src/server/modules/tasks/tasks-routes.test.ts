@@ -234,6 +234,14 @@ describe('POST /api/v1/tasks/:taskId/runs → agent claim → result → GET /ap
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('ends the wait of an agent revoked meanwhile with AGENT_REVOKED, claiming nothing', async () => {
+    const r = await enrolled('task-revoked');
+    const claiming = failure(r.api.claimTaskRuns({ waitSeconds: 2 }));
+    await new Promise((res) => setTimeout(res, 200));
+    expect((await call('POST', `/api/v1/agents/${r.agentId}/revoke`)).status).toBe(200);
+    expect(await claiming).toMatchObject({ status: 401, code: 'AGENT_REVOKED' });
+  });
+
   it('hands a run out once between servers, and another server sees a queued run within about a second', async () => {
     const other = createTasksService({ db: t.database.db, resolution: t.app.resolution, pollMs: 200 });
     const third = createTasksService({ db: t.database.db, resolution: t.app.resolution, pollMs: 200 });
@@ -484,7 +492,7 @@ describe('the agent’s task loop against the server', () => {
     const fetched = await c.api.fetchConfig();
     if (fetched.kind !== 'changed') throw new Error('no configuration');
     const held = new Map<string, OpenedCredential>();
-    for (const cred of await c.api.fetchCredentials(credentialsToFetch(fetched.config, held)))
+    for (const cred of (await c.api.fetchCredentials(credentialsToFetch(fetched.config, held))).opened)
       held.set(cred.accountId, cred);
     expect([...held.keys()]).toEqual([account]);
 

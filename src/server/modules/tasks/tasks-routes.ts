@@ -125,7 +125,12 @@ export function registerTasks(fastify: FastifyInstance, tasks: TasksService): vo
     handler: async (req, reply) => {
       const { signal, release } = closeSignal(reply);
       try {
-        const items = await tasks.claim(agentOf(req).agentId, { waitSeconds: req.query.waitSeconds, signal });
+        const agent = agentOf(req);
+        const items = await tasks.claim(agent.agentId, {
+          waitSeconds: req.query.waitSeconds,
+          signal,
+          admitted: agent.stillApproved,
+        });
         return { items };
       } finally {
         release();

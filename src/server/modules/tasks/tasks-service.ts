@@ -346,11 +346,20 @@ export function createTasksService(d: TasksServiceDeps) {
      */
     async claim(
       runnerId: string,
-      opts: { waitSeconds?: number; signal?: AbortSignal; actor?: string; max?: number } = {},
+      opts: {
+        waitSeconds?: number;
+        signal?: AbortSignal;
+        actor?: string;
+        max?: number;
+        /** Asked before claiming after a wait: an agent revoked meanwhile claims nothing (AGENT_REVOKED). */
+        admitted?: () => Promise<boolean>;
+      } = {},
     ): Promise<AgentTaskRun[]> {
       const actor = opts.actor ?? agentActor(runnerId);
       const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000;
-      for (;;) {
+      for (let waited = false; ; waited = true) {
+        if (waited && opts.admitted && !(await opts.admitted()))
+          throw new AppError('AGENT_REVOKED', 'This agent was revoked: it must enroll again.');
         await settleDue({ runnerId });
         const at = now();
         const rows = await db.transaction(async (tx) => {
