@@ -74,6 +74,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   const held = new Map<string, OpenedCredential>();
   const running = new Map<string, Promise<void>>();
   const notRunReported = new Set<string>();
+  const ranAsSaid = new Map<string, string>();
   const outbox = new Map<string, RunResult>();
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
@@ -304,6 +305,14 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       }
     } else {
       notRunReported.delete(key);
+      // How an account runs here — as its OS user, or injected and why not — is said once, and again on change.
+      if (r.accountId && r.ranAs && ranAsSaid.get(r.accountId) !== r.ranAs) {
+        ranAsSaid.set(r.accountId, r.ranAs);
+        log.info(
+          { accountId: r.accountId, workflowId: entry.workflowId, ranAs: r.ranAs },
+          'how the account runs here',
+        );
+      }
       log.debug(
         {
           workflowId: entry.workflowId,

@@ -129,6 +129,16 @@ describe('steward agent', () => {
     // `test -n "$STEWARD_RUNAS_PASSWORD"` exits 0 only if the password reached the process.
     expect(r.exitCode).toBe(0);
     expect(JSON.stringify(r)).not.toContain(RUN_PASSWORD);
+    // A Windows account has no local user to run as: the agent says so, once, at the default log level.
+    const said = agent
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('how the account runs here') && l.includes(runAccount));
+    expect(said).toHaveLength(1);
+    expect(JSON.parse(said[0]!)).toMatchObject({
+      level: 30,
+      ranAs: "a windows account is injected, not run as: ran as the agent's own user",
+    });
   });
 
   it('does not run the workflow whose account is associated but not distributed, and says so', async () => {
