@@ -5,9 +5,8 @@
 // security boundary (foreign credentials, replayed and forged assertions, tampered envelopes, revocation),
 // the default action account type check (R7, S17), a wrong password found by the agents' logon check and
 // cleared by the corrected one (R30, S24), and no secret in any log or agent data directory.
-
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentApi } from '../../src/agent/agent-api.js';
@@ -20,7 +19,7 @@ import {
   type SealedEnvelope,
   signAssertion,
 } from '../../src/crypto/agent-keys.js';
-import { type AgentProcess, startAgent } from '../support/agent-process.js';
+import { type AgentProcess, filesUnder, startAgent } from '../support/agent-process.js';
 import { assertCliBuilt } from '../support/cli-process.js';
 import { type Stage, startStage, until as untilThen } from '../support/e2e-stage.js';
 import { api, type ServerProcess, tempDir } from '../support/server-process.js';
@@ -777,15 +776,10 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
       ['server stdout', readFileSync(server.stdoutPath, 'utf8')],
       ['server stderr', readFileSync(server.stderrPath, 'utf8')],
     ];
-    const walk = (dir: string): string[] =>
-      readdirSync(dir).flatMap((f) => {
-        const p = join(dir, f);
-        return statSync(p).isDirectory() ? walk(p) : [p];
-      });
     for (const k of KEYS) {
       const m = fleet[k];
       texts.push([`${m.name} stdout`, m.agent.stdout()], [`${m.name} stderr`, m.agent.stderr()]);
-      for (const f of walk(m.dir)) texts.push([f, readFileSync(f, 'latin1')]);
+      for (const f of filesUnder(m.dir)) texts.push([f, readFileSync(f, 'latin1')]);
       expect(m.agent.stderr()).toContain('configuration applied');
       for (const line of m.agent.stderr().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     }

@@ -8,14 +8,7 @@ import {
   signInAsBootstrapAdmin,
   startServer,
 } from '../support/server-process.js';
-
-// These tests need PostgreSQL whatever the suite's database: the default server here when DATABASE_URL is unset.
-const postgresUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const saved = process.env.DATABASE_URL;
-process.env.DATABASE_URL = postgresUrl;
-const { createPostgresDatabase } = await import('../support/test-database.js');
-if (saved === undefined) delete process.env.DATABASE_URL;
-else process.env.DATABASE_URL = saved;
+import { createRequiredPostgresDatabase } from '../support/test-database.js';
 
 const HEARTBEAT_SECONDS = 1;
 const TIMEOUT_SECONDS = 3;
@@ -32,13 +25,7 @@ describe('management servers sharing one PostgreSQL database', () => {
   let running: ServerProcess[] = [];
 
   beforeEach(async () => {
-    try {
-      database = await createPostgresDatabase();
-    } catch (err) {
-      throw new Error(
-        `The multi-server tests need PostgreSQL at ${postgresUrl} (${(err as Error).message}). Start it; these tests never skip.`,
-      );
-    }
+    database = await createRequiredPostgresDatabase();
   });
 
   afterEach(async () => {

@@ -12,14 +12,7 @@ import {
   signInAsBootstrapAdmin,
   startServer,
 } from '../support/server-process.js';
-
-// These tests need PostgreSQL whatever the suite's database: the default server here when DATABASE_URL is unset.
-const postgresUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const saved = process.env.DATABASE_URL;
-process.env.DATABASE_URL = postgresUrl;
-const { createPostgresDatabase } = await import('../support/test-database.js');
-if (saved === undefined) delete process.env.DATABASE_URL;
-else process.env.DATABASE_URL = saved;
+import { createRequiredPostgresDatabase } from '../support/test-database.js';
 
 const PASSWORD = 'notify failover admin password';
 const ALERTS = 150;
@@ -80,13 +73,7 @@ describe('the notifying member of the Notifications Resource Pool killed mid-str
   let smtp: Awaited<ReturnType<typeof startRecordingSmtp>>;
 
   beforeEach(async () => {
-    try {
-      database = await createPostgresDatabase();
-    } catch (err) {
-      throw new Error(
-        `The notify failover test needs PostgreSQL at ${postgresUrl} (${(err as Error).message}). Start it; it never skips.`,
-      );
-    }
+    database = await createRequiredPostgresDatabase();
     smtp = await startRecordingSmtp();
   });
 

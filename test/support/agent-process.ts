@@ -1,6 +1,7 @@
 // Runs a real `steward agent` process (node dist/index.js agent) with only the environment given (plus PATH).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const entry = resolve(import.meta.dirname, '../../dist/index.js');
 
@@ -59,4 +60,12 @@ export function startAgent(args: string[], env: Record<string, string> = {}): Ag
       return exited;
     },
   };
+}
+
+/** Every file under `dir`, however deep: what an agent left in its data directory. */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
 }

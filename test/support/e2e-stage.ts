@@ -33,6 +33,11 @@ export async function startStage(opts: {
   }
   const server = await startServer({ env });
   const token = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), opts.adminPassword);
+  return stageOn(server, token, drop);
+}
+
+/** The stage of a server already running, with an administrator's token; `close` stops it and calls `drop`. */
+export function stageOn(server: ServerProcess, token: string, drop?: () => Promise<void>): Stage {
   return {
     server,
     token,
