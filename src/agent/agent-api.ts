@@ -119,6 +119,14 @@ export function createAgentApi(opts: AgentApiOptions) {
       return out;
     },
 
+    /** Whether the server answers that it is ready; false for any failure (a probe, never an error). */
+    async ready(): Promise<boolean> {
+      return call('GET', '/readyz', { auth: false }).then(
+        () => true,
+        () => false,
+      );
+    },
+
     /** The configuration; with the current `tag` and `waitSeconds` the server holds the call until it changes. */
     async fetchConfig(o: { tag?: string; waitSeconds?: number } = {}): Promise<ConfigResult> {
       const { status, json } = await call('GET', '/api/v1/agent/config', {

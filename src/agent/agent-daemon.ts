@@ -38,7 +38,7 @@ export interface AgentDaemonOptions {
   /** First delay after a failed call, doubled up to `maxRetryMs`; default 1 s and 15 s. */
   retryMs?: number;
   maxRetryMs?: number;
-  /** After moving to another server, try the first one again after this long; default 60 s. */
+  /** After moving to another server, how often the ones preferred to it are probed; default 60 s. */
   failbackMs?: number;
   /** How long results wait to be sent together; default 250 ms. */
   reportDelayMs?: number;
@@ -69,7 +69,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   const longPollSeconds = o.longPollSeconds ?? 25;
   const retryMs = o.retryMs ?? 1000;
   const maxRetryMs = o.maxRetryMs ?? 15_000;
-  const failover = createFailover(o.servers, { failbackMs: o.failbackMs });
+  const failover = createFailover(o.servers);
   const abort = new AbortController();
   const held = new Map<string, OpenedCredential>();
   const running = new Map<string, Promise<void>>();
@@ -92,6 +92,9 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   // Users, locks and expiry dates change on the computer too: look again now and then.
   const recheck = setInterval(() => state && void reportAccountChecks(state.config), 600_000);
   recheck.unref();
+  // Back to a preferred server only once it answers: one that accepts connections and hangs is not used.
+  const failback = setInterval(() => void probePreferred(), o.failbackMs ?? 60_000);
+  failback.unref();
 
   const stopping = () => abort.signal.aborted;
 
@@ -156,6 +159,16 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       log.info({ agentId: out.agentId, status: out.status }, 'enrolled again');
     } catch (err) {
       log.warn({ err: errInfo(err) }, 'the enrollment token did not enroll this agent again');
+    }
+  }
+
+  async function probePreferred() {
+    for (const server of failover.preferred()) {
+      const probe = createAgentApi({ server, identity, signal: abort.signal, timeoutMs: 2000 });
+      if (!(await probe.ready()) || stopping()) continue;
+      failover.recovered(server);
+      log.info({ server }, 'a preferred server answers again: moving back');
+      return;
     }
   }
 
@@ -438,6 +451,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   async function shutdown() {
     scheduler.stop();
     clearInterval(recheck);
+    clearInterval(failback);
     clearTimeout(checksRetry);
     await taskRuns?.stop();
     abort.abort();

@@ -3,7 +3,7 @@
 // reaches only the agents an account is distributed to — audited, and with no secret in the audit log.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -374,6 +374,23 @@ describe('agent authentication', () => {
       scope: { kind: 'object', objectId: b.agentId },
     });
     expect(await waiting).toMatchObject({ status: 401, code: 'AGENT_REVOKED' });
+  });
+});
+
+describe('the readiness probe of a preferred server', () => {
+  it('is true for a server that answers and false, within its timeout, for one that accepts and never answers', async () => {
+    const { id } = identity();
+    expect(await createAgentApi({ server, identity: id, timeoutMs: 2000 }).ready()).toBe(true);
+    const hung = createNetServer(() => {});
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const started = Date.now();
+      const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      expect(await createAgentApi({ server: url, identity: id, timeoutMs: 500 }).ready()).toBe(false);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      hung.close();
+    }
   });
 });
 
