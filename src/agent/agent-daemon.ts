@@ -150,13 +150,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     if (tokenTried || !o.enrollmentToken) return;
     tokenTried = true;
     try {
-      const out = await call('enroll', (api) =>
-        api.enroll({ computerName: o.computerName, token: o.enrollmentToken }),
-      );
-      saveAgentId(o.dataDir, out.agentId);
-      identity.agentId = out.agentId;
-      apis = new Map();
-      log.info({ agentId: out.agentId, status: out.status }, 'enrolled again');
+      await enrollOnce('enrolled again');
     } catch (err) {
       log.warn({ err: errInfo(err) }, 'the enrollment token did not enroll this agent again');
     }
@@ -172,17 +166,22 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     }
   }
 
+  /** One enrollment request; the id the server gives is kept, and later calls are signed with it. */
+  async function enrollOnce(said: string) {
+    const out = await call('enroll', (api) =>
+      api.enroll({ computerName: o.computerName, token: o.enrollmentToken }),
+    );
+    saveAgentId(o.dataDir, out.agentId);
+    identity.agentId = out.agentId;
+    apis = new Map();
+    log.info({ agentId: out.agentId, status: out.status }, said);
+  }
+
   async function enroll() {
     let delay = retryMs;
     while (!identity.agentId && !stopping()) {
       try {
-        const out = await call('enroll', (api) =>
-          api.enroll({ computerName: o.computerName, token: o.enrollmentToken }),
-        );
-        saveAgentId(o.dataDir, out.agentId);
-        identity.agentId = out.agentId;
-        apis = new Map();
-        log.info({ agentId: out.agentId, status: out.status }, 'enrolled');
+        await enrollOnce('enrolled');
       } catch (err) {
         if (stopping()) return;
         log.warn({ err: errInfo(err), retryInMs: delay }, 'enrollment failed');

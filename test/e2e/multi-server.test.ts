@@ -1,4 +1,5 @@
-// Proves several real server processes on one PostgreSQL database see each other by heartbeat, and that a dead or stopped one drops out.
+// Proves several real server processes on one PostgreSQL database see each other by heartbeat, that a dead or stopped one drops out, and that pool work runs on one member with the pool's accounts and moves when that member dies.
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builtInPoolIds } from '../../src/contract/inventory.js';
 import {
@@ -149,10 +150,13 @@ describe('management servers sharing one PostgreSQL database', () => {
     expect((await list(b, token)).filter((s) => s.live)).toHaveLength(2);
   }, 90_000);
 
-  it('runs pool-hosted work on one member, and another member takes over within 30 s when it is killed', async () => {
+  it('runs pool-hosted work on one member with the accounts distributed to the pool (R23), and another member takes over within 30 s when it is killed', async () => {
+    // Members share the root key (README): whichever holds the pool opens the pool's accounts.
+    const rootKey = randomBytes(32).toString('base64');
     const startPooled = (name: string) =>
       startServer({
         env: {
+          STEWARD_ROOT_KEY: rootKey,
           DATABASE_URL: database.url,
           STEWARD_SERVER_NAME: name,
           STEWARD_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
@@ -172,11 +176,21 @@ describe('management servers sharing one PostgreSQL database', () => {
       'sealed: true',
       'references: [{ id: Steward.Library, minVersion: 1.0.0 }]',
       'classes: [{ id: Test.Pooled.Url, baseClass: System.Application, hosted: true }]',
+      'profiles:',
+      '  - { id: Test.Pooled.Profile, contextClass: Test.Pooled.Url }',
+      '  - { id: Test.Pooled.Elsewhere, contextClass: Test.Pooled.Url }',
       'workflows:',
       '  - id: Test.Pooled.Check',
       '    kind: monitor',
       '    target: Test.Pooled.Url',
-      "    action: { type: script, interpreter: sh, script: 'echo reachable' }",
+      '    runAs: Test.Pooled.Profile',
+      "    action: { type: script, interpreter: sh, script: 'echo user=$STEWARD_RUNAS_USERNAME' }",
+      "    schedule: { cron: '* * * * * *' }",
+      '  - id: Test.Pooled.Misplaced',
+      '    kind: monitor',
+      '    target: Test.Pooled.Url',
+      '    runAs: Test.Pooled.Elsewhere',
+      "    action: { type: script, interpreter: sh, script: 'echo should-never-run' }",
       "    schedule: { cron: '* * * * * *' }",
       '  - id: Test.Pooled.Probe',
       '    kind: task',
@@ -191,6 +205,44 @@ describe('management servers sharing one PostgreSQL database', () => {
       body: { classId: 'Test.Pooled.Url', hostId: builtInPoolIds.allManagementServers, name: 'intranet' },
     });
     expect(made.status).toBe(201);
+
+    // R23: the pool's account is distributed to the pool; the other one to a computer, which is no use here.
+    const pool = builtInPoolIds.allManagementServers;
+    const ok = async <T>(method: string, path: string, body?: unknown) => {
+      const r = await api<T>(a.url, method, path, { token, body });
+      expect(r.status, `${method} ${path}`).toBeLessThan(300);
+      return r.body;
+    };
+    const device = await ok<{ id: string }>('POST', '/api/v1/computers', { name: 'device-host' });
+    const account = async (userName: string, approved: string[], profile: string) => {
+      const { id } = await ok<{ id: string }>('POST', '/api/v1/accounts', {
+        name: userName,
+        credential: { type: 'basic', userName, password: `${userName}-pw-8Hq` },
+      });
+      await ok('PUT', `/api/v1/accounts/${id}/distribution`, { security: 'more-secure', approved });
+      await ok('POST', `/api/v1/profiles/${profile}/associations`, { accountId: id });
+      return id;
+    };
+    const poolAccount = await account('svc-pool', [pool], 'Test.Pooled.Profile');
+    const deviceAccount = await account('svc-device', [device.id], 'Test.Pooled.Elsewhere');
+    const resultOf = async (via: ServerProcess, workflow: string) =>
+      (
+        await api<{
+          items: { outcome: string; accountId: string | null; stdout: string; startedAt: string }[];
+        }>(via.url, 'GET', `/api/v1/results?object=${made.body.id}&workflow=${workflow}`, { token })
+      ).body.items[0];
+    await expect
+      .poll(async () => (await resultOf(a, 'Test.Pooled.Check'))?.stdout, { timeout: 20_000, interval: 250 })
+      .toBe('user=svc-pool\n');
+    expect(await resultOf(a, 'Test.Pooled.Check')).toMatchObject({ outcome: 'ran', accountId: poolAccount });
+    await expect
+      .poll(async () => (await resultOf(a, 'Test.Pooled.Misplaced'))?.outcome, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBe('not-run-credentials-not-found');
+    expect((await resultOf(a, 'Test.Pooled.Misplaced'))!.accountId).toBe(deviceAccount);
+
     const checkedAt = async (via: ServerProcess) => {
       const res = await api<{ items: { state: string; checkedAt: string; runnerId: string }[] }>(
         via.url,
@@ -235,6 +287,33 @@ describe('management servers sharing one PostgreSQL database', () => {
     const tookOverMs = Date.now() - killedAt;
     expect(tookOverMs).toBeLessThan(30_000);
     expect(nameOf(await holder())).toBe(first === 'server-a' ? 'server-b' : 'server-a');
+
+    // The survivor runs it with the pool's account too, opened by itself for the pool (audited as a delivery).
+    await expect
+      .poll(async () => Date.parse((await resultOf(survivor, 'Test.Pooled.Check'))!.startedAt) > killedAt, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBe(true);
+    expect(await resultOf(survivor, 'Test.Pooled.Check')).toMatchObject({
+      outcome: 'ran',
+      accountId: poolAccount,
+      stdout: 'user=svc-pool\n',
+    });
+    const survivorId = servers.find((x) => x.name === (first === 'server-a' ? 'server-b' : 'server-a'))!.id;
+    const deliveries = await api<{ items: { actor: string; details: Record<string, unknown> }[] }>(
+      survivor.url,
+      'GET',
+      '/api/v1/audit?kind=credential.delivery&limit=1000',
+      { token },
+    );
+    expect(deliveries.body.items.map((r) => r.details)).toContainEqual({
+      pool,
+      server: survivorId,
+      account: poolAccount,
+      version: 1,
+    });
+    expect(deliveries.body.items.some((r) => r.details.account === deviceAccount)).toBe(false);
 
     // A task on demand for a pool-hosted object runs on the member that holds the pool now.
     const requested = await api<{ id: string }>(

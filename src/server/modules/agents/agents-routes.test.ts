@@ -343,12 +343,18 @@ describe('agent authentication', () => {
     expect((await call('POST', `/api/v1/agents/${b.agentId}/revoke`)).status).toBe(409);
   });
 
-  it('ends the long-poll of an agent at once when it is revoked, with AGENT_REVOKED', async () => {
-    const b = await enrolled('revoke-02');
+  /** An enrolled agent with its configuration, waiting for the next change; the wait's end or its error. */
+  async function waitingAgent(name: string) {
+    const b = await enrolled(name);
     const first = await b.api.fetchConfig();
     if (first.kind !== 'changed') throw new Error('expected a configuration');
     const waiting = b.api.fetchConfig({ tag: first.config.tag, waitSeconds: 20 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 200));
+    return { b, waiting };
+  }
+
+  it('ends the long-poll of an agent at once when it is revoked, with AGENT_REVOKED', async () => {
+    const { b, waiting } = await waitingAgent('revoke-02');
     const revokedAt = Date.now();
     await ok('POST', `/api/v1/agents/${b.agentId}/revoke`);
     const err = await waiting;
@@ -358,11 +364,7 @@ describe('agent authentication', () => {
   });
 
   it('gives no configuration change to an agent revoked while it waited (as through another server)', async () => {
-    const b = await enrolled('revoke-03');
-    const first = await b.api.fetchConfig();
-    if (first.kind !== 'changed') throw new Error('expected a configuration');
-    const waiting = b.api.fetchConfig({ tag: first.config.tag, waitSeconds: 20 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    const { b, waiting } = await waitingAgent('revoke-03');
     // Another server's revocation is a row this server did not write: no wake-up, only the record.
     await t.database.query(`UPDATE agents SET status = 'revoked' WHERE id = $1`, [b.agentId]);
     const acct = await ok('POST', '/api/v1/accounts', {
