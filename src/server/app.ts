@@ -184,9 +184,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   app.decorate('resolution', resolution);
-  // Every committed change is in the audit log; after a write, resolution catches up at once.
-  app.addHook('onResponse', async (req, reply) => {
+  // Every committed change is in the audit log; after a write, resolution catches up at once — started
+  // before the answer leaves, so the caller's next request waits for it (`latest()`).
+  app.addHook('onSend', async (req, reply, payload) => {
     if (req.method !== 'GET' && reply.statusCode < 400) void resolution.catchUp();
+    return payload;
   });
   app.addHook('onReady', async () => resolution.start());
   app.addHook('onClose', async () => resolution.stop());

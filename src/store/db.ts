@@ -14,6 +14,22 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 /** Anything a repository can run queries on: the database or an open transaction. */
 export type Executor = Db | Tx;
 
+/**
+ * A statement prepared once per executor for a query that runs on every request, so its SQL is not rebuilt
+ * each time: `build` makes it, the first call on each database keeps it.
+ */
+export function preparedPerExecutor<Q>(build: (db: Executor) => Q): (db: Executor) => Q {
+  const prepared = new WeakMap<Executor, Q>();
+  return (db) => {
+    let q = prepared.get(db);
+    if (!q) {
+      q = build(db);
+      prepared.set(db, q);
+    }
+    return q;
+  };
+}
+
 export type DbTarget =
   | { kind: 'postgres'; url: string; poolSize?: number }
   | { kind: 'pglite'; dataDir: string };

@@ -1,7 +1,7 @@
 // Agents, their enrollment tokens and the ids of used assertions in the database.
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AgentStatus } from '../../../contract/agents.js';
-import type { Executor } from '../../../store/db.js';
+import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import { agents, assertionReplays, computers, enrollmentTokens } from '../../../store/schema.js';
 
 export type AgentRow = typeof agents.$inferSelect;
@@ -19,8 +19,16 @@ export const lockEnrollmentToken = async (db: Executor, tokenHash: string) =>
 export const markTokenUsed = (db: Executor, id: string, at: Date) =>
   db.update(enrollmentTokens).set({ usedAt: at }).where(eq(enrollmentTokens.id, id));
 
-export const findAgent = async (db: Executor, id: string) =>
-  (await db.select().from(agents).where(eq(agents.id, id)))[0];
+/** Runs on every agent request: prepared once per database. */
+const agentQuery = preparedPerExecutor((db) =>
+  db
+    .select()
+    .from(agents)
+    .where(eq(agents.id, sql.placeholder('id')))
+    .prepare('steward_agent'),
+);
+
+export const findAgent = async (db: Executor, id: string) => (await agentQuery(db).execute({ id }))[0];
 
 export const findAgentForUpdate = async (db: Executor, id: string) =>
   (await db.select().from(agents).where(eq(agents.id, id)).for('update'))[0];
@@ -61,14 +69,18 @@ export const touchAgent = (db: Executor, id: string, at: Date, minIntervalMs: nu
       ),
     );
 
-/** Records an assertion id; false when it was recorded before (a replay). */
-export async function recordAssertion(db: Executor, jti: string, expiresAt: Date): Promise<boolean> {
-  const rows = await db
+const recordAssertionQuery = preparedPerExecutor((db) =>
+  db
     .insert(assertionReplays)
-    .values({ jti, expiresAt })
+    .values({ jti: sql.placeholder('jti'), expiresAt: sql.placeholder('expiresAt') })
     .onConflictDoNothing()
-    .returning({ jti: assertionReplays.jti });
-  return rows.length === 1;
+    .returning({ jti: assertionReplays.jti })
+    .prepare('steward_record_assertion'),
+);
+
+/** Records an assertion id; false when it was recorded before (a replay). Runs on every agent request. */
+export async function recordAssertion(db: Executor, jti: string, expiresAt: Date): Promise<boolean> {
+  return (await recordAssertionQuery(db).execute({ jti, expiresAt })).length === 1;
 }
 
 export const purgeExpiredAssertions = (db: Executor, before: Date) =>

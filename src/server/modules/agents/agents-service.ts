@@ -37,7 +37,7 @@ import * as repo from './agents-repo.js';
 export interface AgentsServiceDeps {
   db: Db;
   accounts: Pick<AccountsService, 'openSecret'>;
-  resolution: Pick<ResolutionService, 'current' | 'onRunnersChanged'>;
+  resolution: Pick<ResolutionService, 'latest' | 'onRunnersChanged'>;
   /** An agent not heard from for this long is unavailable (default 60 s); last contact is kept finer than that. */
   missedHeartbeatMs?: number;
   /** Token-less enrollments waiting for approval at most; default 500. */
@@ -404,7 +404,9 @@ export function createAgentsService(d: AgentsServiceDeps) {
       if (agent.status !== 'approved') return refused('This agent is awaiting approval by an administrator.');
       if (!(await repo.recordAssertion(db, verified.jti, verified.expiresAt)))
         return refused('The assertion was already used: sign a fresh one for every request.');
-      await repo.touchAgent(db, agentId, at, lastSeenIntervalMs);
+      // The row just read says whether it is time: most requests write nothing (the update re-checks).
+      if (!agent.lastSeenAt || at.getTime() - agent.lastSeenAt.getTime() >= lastSeenIntervalMs)
+        await repo.touchAgent(db, agentId, at, lastSeenIntervalMs);
       if (at.getTime() - lastPurge > REPLAY_PURGE_INTERVAL_MS) {
         lastPurge = at.getTime();
         // Expired assertions are refused by their exp anyway; keep a margin over the clock tolerance.
@@ -430,7 +432,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
       opts: { tag?: string; waitSeconds: number; signal?: AbortSignal },
     ): Promise<ConfigOutcome> {
       const read = async () => {
-        const config = (await d.resolution.current()).configOf(agentId);
+        const config = (await d.resolution.latest()).configOf(agentId);
         if (!config) throw notFound('Computer of agent', agentId);
         return config;
       };
@@ -493,7 +495,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
      * gets nothing. Deliveries and refusals are audited (agent, account, version) — never the secret.
      */
     async credentials(agent: AgentPrincipal, requested: { id: string; version: number }[]) {
-      const engine = await d.resolution.current();
+      const engine = await d.resolution.latest();
       const distributed = new Map(engine.accountsFor(agent.agentId).map((a) => [a.id, a.version]));
       const seen = new Set<string>();
       const items: { accountId: string; version: number; envelope: SealedEnvelope }[] = [];

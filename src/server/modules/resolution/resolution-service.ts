@@ -148,10 +148,20 @@ export function createResolutionService(d: ResolutionServiceDeps) {
       if (timer) clearInterval(timer);
     },
     catchUp,
-    /** The engine, current as of the last catch-up. */
+    /** The engine after a catch-up of its own: it sees every change committed before the call. */
     async current(): Promise<ResolutionEngine> {
       await catchUp();
       return engine!;
+    },
+    /**
+     * The engine once the catch-up under way (if any) ends, with no query of its own: for the requests every
+     * agent makes, whose staleness is bounded by the catch-up each local write starts before it answers and
+     * by the poll for other servers' writes.
+     */
+    async latest(): Promise<ResolutionEngine> {
+      if (!engine) return this.current();
+      await (queued ?? running);
+      return engine;
     },
     /** Called with the runners whose configuration tag may have changed. */
     onRunnersChanged(listener: (runners: string[]) => void) {

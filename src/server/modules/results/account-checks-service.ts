@@ -27,7 +27,7 @@ const checkKey = (agentId: string, c: AccountCheck) => `account-check:${agentId}
 export interface AccountChecksDeps {
   db: Db;
   alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
-  resolution: Pick<ResolutionService, 'current'>;
+  resolution: Pick<ResolutionService, 'latest'>;
 }
 
 export type AccountChecksService = ReturnType<typeof createAccountChecksService>;
@@ -38,7 +38,7 @@ export function createAccountChecksService({ db, alerts, resolution }: AccountCh
       agentId: string,
       checks: AccountCheck[],
     ): Promise<z.infer<typeof reportAccountChecksResponse>> {
-      const config = (await resolution.current()).configOf(agentId);
+      const config = (await resolution.latest()).configOf(agentId);
       if (!config) throw notFound('Computer of agent', agentId);
       const mine = new Set(config.accounts.map((a) => a.id));
       const actor = agentActor(agentId);

@@ -18,7 +18,7 @@ import type { RunEffects } from './run-effects.js';
 
 export interface ResultsServiceDeps {
   db: Db;
-  resolution: Pick<ResolutionService, 'current'>;
+  resolution: Pick<ResolutionService, 'latest'>;
   effects: Pick<RunEffects, 'apply'>;
   now?: () => Date;
 }
@@ -32,7 +32,7 @@ export function createResultsService(d: ResultsServiceDeps) {
   const now = d.now ?? (() => new Date());
 
   async function configOf(agentId: string) {
-    const config = (await d.resolution.current()).configOf(agentId);
+    const config = (await d.resolution.latest()).configOf(agentId);
     if (!config) throw notFound('Computer of agent', agentId);
     return config;
   }

@@ -1,6 +1,6 @@
 // Users and API tokens in the database.
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Executor } from '../../../store/db.js';
+import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import { apiTokens, users } from '../../../store/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -44,25 +44,18 @@ export const deleteUser = (db: Executor, id: string) => db.delete(users).where(e
 export const insertToken = async (db: Executor, row: typeof apiTokens.$inferInsert) =>
   (await db.insert(apiTokens).values(row).returning())[0]!;
 
-const activeTokenQuery = (db: Executor) =>
+/** Runs on every authenticated request: prepared once per database. */
+const activeTokenQuery = preparedPerExecutor((db) =>
   db
     .select({ token: apiTokens, user: users })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(apiTokens.revokedAt)))
-    .prepare('steward_active_token');
+    .prepare('steward_active_token'),
+);
 
-/** Runs on every authenticated request: prepared once per database, so the SQL is not rebuilt each time. */
-const preparedActiveToken = new WeakMap<Executor, ReturnType<typeof activeTokenQuery>>();
-
-export async function findActiveToken(db: Executor, tokenHash: string) {
-  let q = preparedActiveToken.get(db);
-  if (!q) {
-    q = activeTokenQuery(db);
-    preparedActiveToken.set(db, q);
-  }
-  return (await q.execute({ tokenHash }))[0];
-}
+export const findActiveToken = async (db: Executor, tokenHash: string) =>
+  (await activeTokenQuery(db).execute({ tokenHash }))[0];
 
 export const listTokens = (db: Executor, userId?: string) =>
   db
