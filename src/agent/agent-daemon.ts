@@ -246,7 +246,9 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       // What does not open is not held: its workflows are not run, as if it had not arrived (R22).
       if (unopened.length)
         log.error({ accounts: unopened }, 'credentials delivered that do not open with this agent’s key');
-      const missing = wanted.filter((w) => !got.some((g) => g.accountId === w.id && g.version === w.version));
+      const arrived = (w: { id: string; version: number }) =>
+        [...got, ...unopened].some((g) => g.accountId === w.id && g.version === w.version);
+      const missing = wanted.filter((w) => !arrived(w));
       if (missing.length) log.warn({ accounts: missing }, 'credentials not delivered');
     }
     config = keepValidActionAccount(config);

@@ -179,6 +179,8 @@ let work: string;
 const fleet = {} as Record<Key, Member>;
 const accounts = {} as Record<'acc1' | 'acc2' | 'acc3' | 'accX' | 'accY' | 's5' | 'logon', string>;
 const tempDirs: string[] = [];
+/** Agent processes replaced by a restart: their logs are scanned for secrets too. */
+const retired: AgentProcess[] = [];
 let sqlX: string;
 let sqlY: string;
 
@@ -735,6 +737,28 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
       // Meanwhile B keeps reporting.
       expect((await resultFor(fleet.b.id, 'E2E.Fleet.W1'))!.reportedAt > frozen).toBe(true);
     });
+
+    it('a revoked agent restarted with a new token enrolls again under its id and runs as its account again', async () => {
+      const c = fleet.c;
+      expect(await c.agent.stop('SIGTERM')).toBe(0);
+      retired.push(c.agent);
+      const { token: fresh } = await ok<{ token: string }>('POST', '/api/v1/agents/enrollment-tokens', {
+        computerName: c.name,
+      });
+      const restartedAt = new Date().toISOString();
+      c.agent = startAgent(['--server', server.url, '--data-dir', c.dir, '--name', c.name], {
+        STEWARD_AGENT_TOKEN: fresh,
+        STEWARD_AGENT_LOG_LEVEL: 'debug',
+      });
+      await c.agent.waitForLog(/"msg":"enrolled again"/, 20_000);
+      expect(identityOf(c).agentId).toBe(c.id);
+      await expect
+        .poll(async () => {
+          const r = await resultFor(c.id, 'E2E.Fleet.W1');
+          return r && r.startedAt > restartedAt ? summary(r) : undefined;
+        }, POLL)
+        .toEqual({ outcome: 'ran', accountId: accounts.acc2, stdout: 'user=svc-fleet-acc2\n', exitCode: 0 });
+    });
   });
 
   it('R7, S17: a basic account cannot be a computer’s default action account (422, unchanged)', async () => {
@@ -776,6 +800,8 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
       ['server stdout', readFileSync(server.stdoutPath, 'utf8')],
       ['server stderr', readFileSync(server.stderrPath, 'utf8')],
     ];
+    for (const [i, r] of retired.entries())
+      texts.push([`retired agent ${i} stdout`, r.stdout()], [`retired agent ${i} stderr`, r.stderr()]);
     for (const k of KEYS) {
       const m = fleet[k];
       texts.push([`${m.name} stdout`, m.agent.stdout()], [`${m.name} stderr`, m.agent.stderr()]);
