@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { credentialSchema } from '../contract/accounts.js';
-import { type CredentialFlags, keyIsEncrypted, readCredential } from './account-credential.js';
+import { keyIsEncrypted } from '../crypto/ssh-public-key.js';
+import { type CredentialFlags, readCredential } from './account-credential.js';
 import { contextFrom } from './cli-context.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-cred-'));

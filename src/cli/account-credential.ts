@@ -1,6 +1,7 @@
 // Builds a Run As credential for `steward account create|update` from flags, files and stdin — never a secret from argv.
 import { readFile } from 'node:fs/promises';
 import type { AccountType, Credential } from '../contract/accounts.js';
+import { keyIsEncrypted } from '../crypto/ssh-public-key.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 
@@ -58,22 +59,6 @@ async function readInput(ctx: CliContext, file: string, flag: string, max: numbe
   }
   if (data.length > max) throw bad(`${flag}: ${file} is larger than ${max / 1024} KiB.`);
   return data;
-}
-
-/**
- * True when a private key needs a passphrase: PEM keys say ENCRYPTED in their header; OpenSSH keys
- * name their cipher ('none' when unencrypted) right after the magic.
- */
-export function keyIsEncrypted(pem: string): boolean {
-  if (/ENCRYPTED/.test(pem)) return true;
-  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(pem);
-  if (!m) return false;
-  const buf = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
-  const magic = 'openssh-key-v1\0';
-  if (buf.length < magic.length + 4 || buf.subarray(0, magic.length).toString('latin1') !== magic)
-    return false;
-  const len = buf.readUInt32BE(magic.length);
-  return buf.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1') !== 'none';
 }
 
 /** Reads one secret: the next stdin line with --secret-stdin, else a hidden prompt on a terminal. */

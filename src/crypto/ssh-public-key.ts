@@ -1,5 +1,6 @@
-// The SSH public key of a private key, in the wire form `authorized_keys` lists (RFC 4253 §6.6), so an agent
-// can tell whether a UNIX/Linux account's key would be accepted without logging on with it.
+// SSH private keys as text: whether one needs a passphrase (the CLI asks for it), and its public key in the wire
+// form `authorized_keys` lists (RFC 4253 §6.6), so an agent can tell whether a UNIX/Linux account's key would be
+// accepted without logging on with it.
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey } from 'node:crypto';
 
 const OPENSSH_MAGIC = 'openssh-key-v1\0';
@@ -21,34 +22,60 @@ const sshMpint = (b: Buffer) => {
 
 const b64url = (v: string | undefined) => Buffer.from(v ?? '', 'base64url');
 
-/** The public half of an `openssh-key-v1` file: stored in clear before the (maybe encrypted) private part. */
-function fromOpenSsh(pem: string): Buffer {
-  const body = pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
-  const raw = Buffer.from(body, 'base64');
+/**
+ * Reads the clear header of an `openssh-key-v1` file field by field: the cipher of its private part (`none`
+ * when unencrypted), the KDF name and options, the key count, then the public keys. Throws when the text is
+ * no such file or ends early.
+ */
+function openSshFields(text: string) {
+  const m = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text);
+  const raw = Buffer.from((m?.[1] ?? '').replace(/\s+/g, ''), 'base64');
   if (raw.subarray(0, OPENSSH_MAGIC.length).toString('latin1') !== OPENSSH_MAGIC)
     throw new Error('not an OpenSSH private key');
   let at = OPENSSH_MAGIC.length;
-  const next = () => {
+  const uint32 = () => {
     if (at + 4 > raw.length) throw new Error('truncated OpenSSH private key');
-    const len = raw.readUInt32BE(at);
-    const value = raw.subarray(at + 4, at + 4 + len);
+    at += 4;
+    return raw.readUInt32BE(at - 4);
+  };
+  const string = () => {
+    const len = uint32();
+    const value = raw.subarray(at, at + len);
     if (value.length !== len) throw new Error('truncated OpenSSH private key');
-    at += 4 + len;
+    at += len;
     return value;
   };
-  next(); // cipher name
-  next(); // KDF name
-  next(); // KDF options
-  if (at + 4 > raw.length || raw.readUInt32BE(at) < 1)
-    throw new Error('the OpenSSH private key holds no key');
-  at += 4;
-  return Buffer.from(next());
+  return { uint32, string };
+}
+
+/** The first public key of an OpenSSH private key file. */
+function openSshPublicKey(text: string): Buffer {
+  const f = openSshFields(text);
+  f.string(); // cipher name
+  f.string(); // KDF name
+  f.string(); // KDF options
+  if (f.uint32() < 1) throw new Error('the OpenSSH private key holds no key');
+  return Buffer.from(f.string());
+}
+
+const isOpenSsh = (text: string) => text.includes('BEGIN OPENSSH PRIVATE KEY');
+/** PKCS#8 says `BEGIN ENCRYPTED PRIVATE KEY`, PKCS#1 and SEC1 say `Proc-Type: 4,ENCRYPTED`. */
+const pemIsEncrypted = (text: string) => /ENCRYPTED/.test(text);
+
+/** True when a private key (PEM or OpenSSH text) needs a passphrase; text that is no key is not encrypted. */
+export function keyIsEncrypted(text: string): boolean {
+  if (pemIsEncrypted(text)) return true;
+  if (!isOpenSsh(text)) return false;
+  try {
+    return openSshFields(text).string().toString('latin1') !== 'none';
+  } catch {
+    return false;
+  }
 }
 
 /** The public half of a PEM private key (PKCS#1, PKCS#8, SEC1; encrypted ones need the passphrase). */
 function fromPem(pem: string, passphrase: string | undefined): Buffer {
-  // PKCS#8 says `BEGIN ENCRYPTED PRIVATE KEY`, PKCS#1 and SEC1 say `Proc-Type: 4,ENCRYPTED`.
-  const encrypted = /ENCRYPTED/.test(pem);
+  const encrypted = pemIsEncrypted(pem);
   if (encrypted && passphrase === undefined)
     throw new Error('the private key is encrypted and no passphrase came with it');
   let jwk: JsonWebKey;
@@ -82,9 +109,7 @@ function fromPem(pem: string, passphrase: string | undefined): Buffer {
  * an encrypted PEM key comes without its passphrase; the message never quotes the key.
  */
 export function sshPublicKeyBlob(privateKey: string, passphrase?: string): Buffer {
-  return privateKey.includes('BEGIN OPENSSH PRIVATE KEY')
-    ? fromOpenSsh(privateKey)
-    : fromPem(privateKey, passphrase);
+  return isOpenSsh(privateKey) ? openSshPublicKey(privateKey) : fromPem(privateKey, passphrase);
 }
 
 /** `SHA256:…`, as `ssh-keygen -l` prints it. */
