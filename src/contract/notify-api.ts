@@ -91,7 +91,11 @@ export const subscriberSchema = z.object({
     z.object({
       name: z.string(),
       kind: channelKindSchema,
-      address: z.string(),
+      address: z
+        .string()
+        .describe(
+          'an https address (Teams link or webhook URL) shows only its host and a fingerprint: it is write-only',
+        ),
       schedule: z.array(z.record(z.string(), z.unknown())),
     }),
   ),
@@ -188,7 +192,7 @@ export const deliverySchema = z.object({
   subscriptionId: z.string(),
   channelId: z.string(),
   subscriberId: z.string(),
-  address: z.string(),
+  address: z.string().describe('an https address shows only its host and a fingerprint'),
   role: z.enum(['to', 'cc', 'bcc']),
   status: z.enum(deliveryStatuses),
   attempts: z.number().int(),

@@ -1,5 +1,6 @@
 // Builds the real application on a clean test database, with helpers to sign in as any role.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
 import { createKeyring, generateRootKey } from '../../src/crypto/keyring.js';
 import { hashPassword } from '../../src/crypto/passwords.js';
 import type { Role } from '../../src/domain/roles.js';
@@ -28,7 +29,13 @@ export interface TestApp {
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-export async function createTestApp(opts: { loginMaxFailures?: number } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: {
+    loginMaxFailures?: number;
+    /** Every line the server logs, at every level, is added here (to look for secrets in them). */
+    logLines?: string[];
+  } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase();
   const root = generateRootKey();
   const keyring = createKeyring({ current: () => root, find: (id) => (id === root.id ? root : undefined) });
@@ -40,7 +47,11 @@ export async function createTestApp(opts: { loginMaxFailures?: number } = {}): P
     heartbeatMs: 1000,
     timeoutMs: 30_000,
   });
-  const app = await buildApp({ database, keyring, servers, loginMaxFailures: opts.loginMaxFailures });
+  const lines = opts.logLines;
+  const logger = lines
+    ? pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) })
+    : undefined;
+  const app = await buildApp({ database, keyring, servers, logger, loginMaxFailures: opts.loginMaxFailures });
   await bootstrap(database);
   await servers.start();
   const passwordHash = await hashPassword(TEST_PASSWORD);

@@ -1,7 +1,7 @@
 // Proves alert notifications by e-mail end to end in process: the notification account signing in to a real SMTP
 // server on loopback (S26), credentials missing on the pool (R36), external mail and its mailbox (S27, R38), a
 // server down (S29), template defaults (S30), schedules (S32, R42), criteria (S33, S35), updates, repeats and
-// delay (R44, R45), and that no password leaks into deliveries, responses or the audit log.
+// delay (R44, R45), and that no password leaks into deliveries, responses, the audit log or the server's log.
 import type { LightMyRequestResponse } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ const LATE_PROFILES = ['Test.Notify.ExternalMailLate1', 'Test.Notify.ExternalMai
 const OTHER_MAILBOX = 'other@outlook.example';
 
 let t: TestApp;
+/** Every line the server logged. */
+const logLines: string[] = [];
 /** Every response the tests received, to look for secrets at the end. */
 const responses: LightMyRequestResponse[] = [];
 
@@ -224,7 +226,7 @@ async function distributeNotifyAccount(approved: string[]) {
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ logLines });
   smtp = await startSmtp({
     [NOTIFY_LOGIN]: NOTIFY_PASSWORD,
     [EXTERNAL_MAILBOX]: EXTERNAL_PASSWORD,
@@ -313,6 +315,16 @@ describe('internal e-mail', () => {
       sourceObjectId: POOL,
       custom: { '1': notifyAccountId },
     });
+    // The health watchers, which close what agents no longer report, leave it open; another failed attempt
+    // does not raise it again (each raise would be an alert change of its own).
+    await t.app.runtime.sweep();
+    await retriesDue(sub);
+    await round();
+    expect((await deliveriesOf(sub)).find((d) => d.alertId === alertId)).toMatchObject({
+      status: 'retry',
+      attempts: 2,
+    });
+    expect(await alertById(cnfOpen[0].id)).toMatchObject({ resolutionState: 0, repeatCount: 0 });
 
     await distributeNotifyAccount([POOL]);
     await retriesDue(sub);
@@ -324,7 +336,7 @@ describe('internal e-mail', () => {
     );
     expect(mails.every((m) => m.user === NOTIFY_LOGIN)).toBe(true);
     const after = (await deliveriesOf(sub)).find((d) => d.alertId === alertId)!;
-    expect(after).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    expect(after).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
     const cnf = await alertById(cnfOpen[0].id);
     expect(cnf.resolutionState).toBe(255);
   });
@@ -528,6 +540,64 @@ describe('delivery failures and message format', () => {
     } finally {
       await down.close();
     }
+  });
+
+  it('a delivery waiting for a retry is not sent once its subscription is turned off', async () => {
+    const down = await startSmtp({});
+    down.down = true;
+    try {
+      const ch = await channel({
+        name: 'Mail through a server that is down for a while',
+        kind: 'email',
+        settings: {
+          servers: [{ host: '127.0.0.1', port: down.port, tls: 'none' }],
+          from: 'scom@contoso.com',
+          authentication: 'anonymous',
+        },
+      });
+      const ops = await subscriber('Operations, subscription turned off', 'ops-off@contoso.com');
+      const sub = await subscription('Turned off while retrying', ops, ch);
+      await round();
+      await raise({ name: 'Queue backlog' });
+      await round();
+      expect(await deliveriesOf(sub)).toMatchObject([{ status: 'retry', attempts: 1 }]);
+
+      expect(
+        (await api('PATCH', `/api/v1/notification-subscriptions/${sub}`, { enabled: false })).statusCode,
+      ).toBe(200);
+      down.down = false;
+      await retriesDue(sub);
+      await round();
+      const [d] = await deliveriesOf(sub);
+      expect(d).toMatchObject({ status: 'skipped', attempts: 1 });
+      expect(d!.lastError).toContain('subscription was deleted or disabled');
+      expect(down.mails).toHaveLength(0);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('R40 the source of the alert: its name, hosting path and full name', async () => {
+    await created('/api/v1/classes', { id: 'Test.Notify.SqlInstance', hosted: true });
+    const computer = await created('/api/v1/computers', { name: 'sql01.contoso.com' });
+    const instance = await created('/api/v1/objects', {
+      classId: 'Test.Notify.SqlInstance',
+      name: 'MSSQLSERVER',
+      displayName: 'SQL instance',
+      hostId: computer,
+    });
+    const ch = await mailChannel('Mail naming the source', {
+      subject:
+        '$Data/Context/DataItem/ManagedEntityDisplayName$ | $Data/Context/DataItem/ManagedEntityPath$ | $Data/Context/DataItem/ManagedEntityFullName$',
+    });
+    const ops = await subscriber('Operations R40 source', 'ops-source@contoso.com');
+    await subscription('Every alert, source in the subject', ops, ch);
+    await round();
+    await raise({ name: 'Log full', sourceObjectId: instance });
+    await round();
+    expect(mailTo(smtp, 'ops-source@contoso.com').map((m) => m.headers.get('subject'))).toEqual([
+      'SQL instance | sql01.contoso.com | Test.Notify.SqlInstance:sql01.contoso.com;MSSQLSERVER',
+    ]);
   });
 
   it("S30 template defaults: an alert without owner has the subject 'Alert: Disk full owner Not Present'", async () => {
@@ -806,7 +876,7 @@ describe('when a matching alert notifies (R44, R45)', () => {
 });
 
 describe('secrets', () => {
-  it('no password appears in a delivery, an API response or the audit log', async () => {
+  it('no password appears in a delivery, an API response, the audit log or a line the server logged', async () => {
     const all = await api('GET', '/api/v1/notification-deliveries?limit=1000');
     const deliveries: Delivery[] = all.json().items;
     expect(deliveries.length).toBeGreaterThan(10);
@@ -821,5 +891,9 @@ describe('secrets', () => {
       for (const secret of SECRETS) expect(res.body, `${res.statusCode} response`).not.toContain(secret);
     for (const d of deliveries)
       for (const secret of SECRETS) expect(`${d.lastError} ${d.detail}`).not.toContain(secret);
+    // The server logged the whole run at trace level, the notifier's dead letters and warnings among it.
+    expect(logLines.some((l) => l.includes('notification not delivered: dead letter'))).toBe(true);
+    expect(logLines.some((l) => l.includes('notifications not sent'))).toBe(true);
+    for (const line of logLines) for (const secret of SECRETS) expect(line).not.toContain(secret);
   });
 });

@@ -25,7 +25,7 @@ import type { ChannelCredential, Transport } from '../../../notify/channels/tran
 import type { Db } from '../../../store/db.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
-import { findObject } from '../inventory/objects-repo.js';
+import { selfAndHosts } from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
 import * as repo from './notify-repo.js';
@@ -38,7 +38,7 @@ export interface NotifierDeps {
   db: Db;
   serverId: string;
   serverName: string;
-  alerts: Pick<AlertsService, 'raise' | 'resolveByKey'>;
+  alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
   resolution: Pick<ResolutionService, 'current'>;
   credentials: Pick<PoolCredentials, 'open'>;
   drivers: Record<ChannelKind, ChannelDriver>;
@@ -87,13 +87,29 @@ export function createNotifier(d: NotifierDeps) {
   async function notificationAlert(a: AlertRow): Promise<NotificationAlert> {
     let sourceName: string | null = null;
     let sourceClassId: string | null = null;
+    let sourcePath: string | null = null;
+    let sourceFullName: string | null = null;
     if (a.sourceObjectId?.startsWith('watcher:')) {
       sourceName = `Health Service Watcher (${a.sourceObjectId.slice('watcher:'.length)})`;
       sourceClassId = 'System.HealthServiceWatcher';
     } else if (a.sourceObjectId) {
-      const o = await findObject(db, a.sourceObjectId);
+      const chain = await selfAndHosts(db, a.sourceObjectId);
+      const byId = new Map(chain.map((o) => [o.id, o]));
+      const o = byId.get(a.sourceObjectId);
       sourceName = o?.displayName ?? null;
       sourceClassId = o?.classId ?? null;
+      if (o) {
+        // SCOM's forms: the path is the names of the hosts, outermost first; the full name is class:path;name.
+        const hosts: string[] = [];
+        for (
+          let h = o.hostId ? byId.get(o.hostId) : undefined;
+          h;
+          h = h.hostId ? byId.get(h.hostId) : undefined
+        )
+          hosts.unshift(h.name);
+        sourcePath = hosts.join(';') || null;
+        sourceFullName = `${o.classId}:${[...hosts, o.name].join(';')}`;
+      }
     }
     return {
       id: a.id,
@@ -106,6 +122,8 @@ export function createNotifier(d: NotifierDeps) {
       sourceObjectId: a.sourceObjectId,
       sourceName,
       sourceClassId,
+      sourcePath,
+      sourceFullName,
       sourceKind: a.sourceKind,
       workflowId: a.workflowId,
       workflowName: a.workflowId,
@@ -309,13 +327,42 @@ export function createNotifier(d: NotifierDeps) {
     return { kind: 'ok', credential, accountId: r.accountId };
   }
 
-  const cnfKey = (accountId: string) => `credentials-not-found:${NOTIFICATION_POOL}:${accountId}`;
+  // Its own key: the health watchers own `credentials-not-found:…` and close what agents no longer report.
+  const cnfKey = (accountId: string) => `notifier-credentials-not-found:${NOTIFICATION_POOL}:${accountId}`;
+  /** Accounts known to have no open Credentials Not Found alert of the notifier: sending resolves no more. */
+  const cnfClear = new Set<string>();
+
+  /** Raised once while it stays open — every delivery that finds the account missing would repeat it. */
+  async function credentialsNotFound(accountId: string, channelName: string, reason: string) {
+    cnfClear.delete(accountId);
+    if (await d.alerts.openByKey(cnfKey(accountId))) return;
+    d.log.warn({ account: accountId, channel: channelName }, `notifications not sent: ${reason}`);
+    await d.alerts.raise('system', {
+      name: 'Health Service Credentials Not Found',
+      description: `${reason}: notifications through channel ${channelName} are not sent.`,
+      severity: 'critical',
+      priority: 'high',
+      sourceObjectId: NOTIFICATION_POOL,
+      sourceKind: 'steward',
+      custom: { '1': accountId },
+      dedupeKey: cnfKey(accountId),
+    });
+  }
+
+  async function credentialsFound(accountId: string) {
+    if (cnfClear.has(accountId)) return;
+    await d.alerts.resolveByKey('system', cnfKey(accountId));
+    cnfClear.add(accountId);
+  }
 
   async function sendOne(row: repo.DeliveryRow) {
-    const fail = async (reason: string, retryable: boolean, attempts: number) => {
+    /** This attempt's number; it counts once the delivery is marked `sending` or ends before that. */
+    const attempts = row.attempts + 1;
+    const fail = async (reason: string, retryable: boolean) => {
       const last = !retryable || attempts >= maxAttempts;
       await repo.finishDelivery(db, row.id, d.serverId, {
         status: last ? 'dead' : 'retry',
+        attempts,
         lastError: reason,
         nextAttemptAt: new Date(now().getTime() + retryBaseMs * 2 ** (attempts - 1)),
       });
@@ -324,13 +371,19 @@ export function createNotifier(d: NotifierDeps) {
     const skip = (reason: string) =>
       repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
 
-    const attempts = await repo.markSending(db, row.id, d.serverId);
-    if (attempts === undefined) return;
-    const [channel, subscriber, alert] = await Promise.all([
+    const [subscription, channel, subscriber, alert] = await Promise.all([
+      repo.findSubscription(db, row.subscriptionId),
       repo.findChannel(db, row.channelId),
       repo.findSubscriber(db, row.subscriberId),
       alertsRepo.findAlert(db, row.alertId),
     ]);
+    if (!subscription?.enabled) return skip('the subscription was deleted or disabled');
+    const { to, cc, bcc } = subscription.recipients;
+    if (
+      ![...to, ...cc, ...bcc].includes(row.subscriberId) ||
+      !subscription.channelIds.includes(row.channelId)
+    )
+      return skip('the subscription no longer names this subscriber or channel');
     if (!channel?.enabled) return skip('the channel was deleted or disabled');
     if (!subscriber || !alert) return skip('the subscriber or the alert was deleted');
     const address = (
@@ -342,18 +395,8 @@ export function createNotifier(d: NotifierDeps) {
     const driver = d.drivers[channel.kind as ChannelKind];
     const cred = await credentialFor(channel, driver);
     if (cred.kind === 'missing') {
-      if (cred.accountId)
-        await d.alerts.raise('system', {
-          name: 'Health Service Credentials Not Found',
-          description: `${cred.reason}: notifications through channel ${channel.name} are not sent.`,
-          severity: 'critical',
-          priority: 'high',
-          sourceObjectId: NOTIFICATION_POOL,
-          sourceKind: 'steward',
-          custom: { '1': cred.accountId },
-          dedupeKey: cnfKey(cred.accountId),
-        });
-      return fail(cred.reason, true, attempts);
+      if (cred.accountId) await credentialsNotFound(cred.accountId, channel.name, cred.reason);
+      return fail(cred.reason, true);
     }
     const settings = driver.settingsSchema.parse(channel.settings);
     // R38: external mail goes out only as the mailbox of its account, whenever that account was associated.
@@ -366,7 +409,6 @@ export function createNotifier(d: NotifierDeps) {
       return fail(
         `the external mail channel sends from ${String(settings.from)}, and its account is ${String(mailbox)}: they must be the same mailbox (R38)`,
         false,
-        attempts,
       );
     const na = await notificationAlert(alert);
     const ctx = {
@@ -386,6 +428,8 @@ export function createNotifier(d: NotifierDeps) {
     };
     for (const name of templateFieldNames)
       fields[name] = renderTemplate(`$Data/Context/DataItem/${name}$`, ctx);
+    // From here a crash leaves it `sending`: recovered as `unknown`, never sent twice.
+    if ((await repo.markSending(db, row.id, d.serverId)) === undefined) return;
     let result: Awaited<ReturnType<Transport['send']>>;
     try {
       result = await transportFor(channel, driver).send(
@@ -402,32 +446,52 @@ export function createNotifier(d: NotifierDeps) {
     } catch (err) {
       result = { ok: false, retryable: true, reason: `the channel failed: ${(err as Error).message}` };
     }
-    if (!result.ok) return fail(result.reason, result.retryable, attempts);
+    if (!result.ok) return fail(result.reason, result.retryable);
     await repo.finishDelivery(db, row.id, d.serverId, {
       status: 'sent',
       sentAt: now(),
       detail: result.detail,
       lastError: null,
     });
-    if (cred.accountId) await d.alerts.resolveByKey('system', cnfKey(cred.accountId));
+    if (cred.accountId) await credentialsFound(cred.accountId);
   }
 
   /** Claims the due deliveries and sends them, a few at a time. */
-  async function deliver(limit = 64): Promise<number> {
+  async function deliver(limit = 64, keepGoing: () => boolean = () => true): Promise<number> {
     const rows = await repo.claimDue(db, d.serverId, now(), limit);
     const queue = [...rows];
     const worker = async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) {
+      // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
+      for (let row = queue.shift(); row && keepGoing(); row = queue.shift()) {
         try {
           await sendOne(row);
         } catch (err) {
           d.log.error({ delivery: row.id, err }, 'notification delivery failed');
+          // Not yet handed to the channel: another try. Handed over: it may have gone out, so never again.
           await repo
-            .finishDelivery(db, row.id, d.serverId, {
-              status: 'retry',
-              lastError: 'internal error: will retry',
-              nextAttemptAt: new Date(now().getTime() + retryBaseMs),
-            })
+            .finishDelivery(
+              db,
+              row.id,
+              d.serverId,
+              {
+                status: 'retry',
+                lastError: 'internal error: will retry',
+                nextAttemptAt: new Date(now().getTime() + retryBaseMs),
+              },
+              ['claimed'],
+            )
+            .catch(() => undefined);
+          await repo
+            .finishDelivery(
+              db,
+              row.id,
+              d.serverId,
+              {
+                status: 'unknown',
+                lastError: 'internal error after it was handed to the channel: not sent again',
+              },
+              ['sending'],
+            )
             .catch(() => undefined);
         }
       }
@@ -442,17 +506,19 @@ export function createNotifier(d: NotifierDeps) {
     deliver,
     /** Deliveries of servers that are gone: claimed ones back to pending, half-sent ones unknown. */
     recover: async () => repo.recoverAbandoned(db, await d.liveServers(), now()),
-    /** One round: recover, read changes, collect delayed ones, send until nothing is due. */
-    async tick() {
+    /** One round: recover, read changes, collect delayed ones, send until nothing is due or `keepGoing` says stop
+     * (the server stops, or lost the Notifications Resource Pool). */
+    async tick(keepGoing: () => boolean = () => true) {
       await this.recover();
       await evaluate();
       await collectDue();
-      while ((await deliver()) > 0) await evaluate();
+      while (keepGoing() && (await deliver(64, keepGoing)) > 0) await evaluate();
     },
     /** The pool moved away, or the server stops: unsent claims go back, opened credentials are forgotten. */
     async release() {
       await repo.releaseClaimed(db, d.serverId);
       opened.clear();
+      cnfClear.clear();
       for (const t of transports.values()) await t.transport.close?.();
       transports.clear();
     },

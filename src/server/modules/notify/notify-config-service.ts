@@ -111,6 +111,21 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     if (missing) throw invalid('body.channelIds', `no channel '${missing}'`);
   }
 
+  /** A channel none of the recipients has an address for would never send anything: said now, not never. */
+  async function checkReach(tx: Executor, recipients: string[], channelIds: string[]) {
+    const kinds = new Set(
+      (await repo.findSubscribers(tx, recipients)).flatMap((s) =>
+        (s.addresses as { kind: string }[]).map((a) => a.kind),
+      ),
+    );
+    for (const c of await repo.findChannels(tx, channelIds))
+      if (!kinds.has(c.kind))
+        throw invalid(
+          'body.channelIds',
+          `channel '${c.name}' sends ${c.kind} messages, and no subscriber of the subscription has a ${c.kind} address`,
+        );
+  }
+
   async function checkCriteria(tx: Executor, criteria: Record<string, unknown> | undefined) {
     if (!criteria) return;
     const classIds = (criteria.classIds as string[] | undefined) ?? [];
@@ -294,6 +309,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
         db.transaction(async (tx) => {
           await checkRecipients(tx, input);
           await checkChannels(tx, input.channelIds);
+          await checkReach(tx, [...input.to, ...input.cc, ...input.bcc], input.channelIds);
           await checkCriteria(tx, input.criteria as Record<string, unknown>);
           const row = await repo.insertSubscription(tx, {
             id: newId('subscription'),
@@ -322,6 +338,16 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
         db.transaction(async (tx) => {
           await checkRecipients(tx, patch);
           await checkChannels(tx, patch.channelIds);
+          if (patch.to || patch.cc || patch.bcc || patch.channelIds)
+            await checkReach(
+              tx,
+              [
+                ...(patch.to ?? row.recipients.to),
+                ...(patch.cc ?? row.recipients.cc),
+                ...(patch.bcc ?? row.recipients.bcc),
+              ],
+              patch.channelIds ?? row.channelIds,
+            );
           await checkCriteria(tx, patch.criteria as Record<string, unknown> | undefined);
           const { to, cc, bcc, criteria, ...rest } = patch;
           const next = await repo.updateSubscription(tx, id, {
@@ -337,6 +363,14 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
                 }
               : {}),
           });
+          // An alert matching since before, or a delay under way, belongs to what the subscription asked then (R45).
+          if (
+            patch.enabled === false ||
+            criteria !== undefined ||
+            patch.delaySeconds !== undefined ||
+            patch.onlyOnResolutionChange !== undefined
+          )
+            await repo.forgetMatchStates(tx, id);
           await appendAudit(tx, {
             actor: actorOf(p),
             kind: 'subscription.update',
@@ -351,6 +385,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       const row = await this.getSubscription(id);
       await db.transaction(async (tx) => {
         await repo.deleteSubscription(tx, id);
+        await repo.forgetMatchStates(tx, id);
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'subscription.delete',

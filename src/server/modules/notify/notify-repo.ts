@@ -160,6 +160,10 @@ export const saveMatchState = (db: Executor, row: MatchStateRow) =>
         dueAt: row.dueAt,
       },
     });
+/** What a subscription remembers of every alert: forgotten when it is deleted, turned off or changes what it asks. */
+export const forgetMatchStates = (db: Executor, subscriptionId: string) =>
+  db.delete(notificationMatchStates).where(eq(notificationMatchStates.subscriptionId, subscriptionId));
+
 export const deleteMatchState = (db: Executor, subscriptionId: string, alertId: string) =>
   db
     .delete(notificationMatchStates)
@@ -209,7 +213,7 @@ export async function claimDue(
     .returning();
 }
 
-/** Just before an attempt: from here on, a crash leaves it `sending`, never to be sent again. */
+/** Just before the channel gets it: from here on, a crash leaves it `sending`, never to be sent again. */
 export const markSending = async (db: Executor, id: string, serverId: string) =>
   (
     await db
@@ -225,12 +229,13 @@ export const markSending = async (db: Executor, id: string, serverId: string) =>
       .returning({ attempts: notificationDeliveries.attempts })
   )[0]?.attempts;
 
-/** Records how an attempt ended; only the server that claimed the delivery may. */
+/** Records how an attempt ended; only the server that claimed the delivery may, and only while it holds it. */
 export const finishDelivery = (
   db: Executor,
   id: string,
   serverId: string,
   patch: Partial<typeof notificationDeliveries.$inferInsert>,
+  from: readonly ('claimed' | 'sending')[] = ['claimed', 'sending'],
 ) =>
   db
     .update(notificationDeliveries)
@@ -238,7 +243,7 @@ export const finishDelivery = (
     .where(
       and(
         eq(notificationDeliveries.id, id),
-        eq(notificationDeliveries.status, 'sending'),
+        inArray(notificationDeliveries.status, [...from]),
         eq(notificationDeliveries.claimedBy, serverId),
       ),
     );

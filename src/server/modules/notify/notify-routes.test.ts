@@ -3,6 +3,7 @@
 // channels while operators, advanced operators and authors manage subscribers and subscriptions (R34); what a
 // subscription uses cannot be deleted; every change is audited without settings or secrets; and the delivery
 // list filters by status, alert and subscription.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import type { Role } from '../../../domain/roles.js';
@@ -320,7 +321,11 @@ describe('subscribers', () => {
       {
         name: 'teams',
         kind: 'teams',
-        address: 'https://teams.microsoft.com/l/channel/19%3a1/Ops',
+        // Written, never read back: a webhook URL's path and query are its key.
+        address: `https://teams.microsoft.com/… (fingerprint ${createHash('sha256')
+          .update('https://teams.microsoft.com/l/channel/19%3a1/Ops')
+          .digest('hex')
+          .slice(0, 12)})`,
         schedule: [],
       },
       { name: 'pager', kind: 'command', address: '', schedule: [] },
@@ -546,6 +551,49 @@ describe('subscriptions', () => {
     );
   });
 
+  it('refuses a channel that reaches none of the recipients (no address of its kind), on create and change', async () => {
+    const mail = await mailChannel();
+    const pagerChannel = await created(CHANNELS, {
+      name: unique('Pager'),
+      kind: 'command',
+      settings: nodeChannel('process.exit(0)'),
+    });
+    const ops = await mailSubscriber();
+    const err = await refused(
+      'POST',
+      SUBSCRIPTIONS,
+      { name: unique('Pages nobody'), to: [ops.id], channelIds: [mail.id, pagerChannel.id] },
+      400,
+      'VALIDATION_FAILED',
+      'body.channelIds',
+    );
+    expect(err.message).toContain(pagerChannel.name);
+    expect(err.message).toContain('command address');
+    const s = await created(SUBSCRIPTIONS, {
+      name: unique('Mails ops'),
+      to: [ops.id],
+      channelIds: [mail.id],
+    });
+    await refused(
+      'PATCH',
+      `${SUBSCRIPTIONS}/${s.id}`,
+      { channelIds: [pagerChannel.id] },
+      400,
+      'VALIDATION_FAILED',
+      'body.channelIds',
+    );
+    const pager = await created(SUBSCRIBERS, {
+      name: unique('Pager'),
+      addresses: [{ name: 'pager', kind: 'command', address: '' }],
+    });
+    // A pager among the recipients: the command channel reaches someone; the mail channel still reaches ops.
+    const res = await call('PATCH', `${SUBSCRIPTIONS}/${s.id}`, {
+      cc: [pager.id],
+      channelIds: [mail.id, pagerChannel.id],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  });
+
   it('refuses a second subscription with the same name with 409', async () => {
     const c = await mailChannel();
     const sub = await mailSubscriber();
@@ -738,6 +786,50 @@ describe('deliveries', () => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json().items as Delivery[];
   };
+
+  it('never reads back the key of a webhook URL: subscribers and deliveries show its host and a fingerprint', async () => {
+    const KEY = 'k3y-0f-th3-w3bh00k';
+    const url = `https://localhost:9/webhookb2/${KEY}/IncomingWebhook/x?sig=${KEY}`;
+    const shown = `https://localhost:9/… (fingerprint ${createHash('sha256').update(url).digest('hex').slice(0, 12)})`;
+    const ch = await created(CHANNELS, {
+      name: unique('Teams webhook'),
+      kind: 'teams',
+      settings: { mode: 'webhook', webhookHosts: ['localhost'] },
+    });
+    const createRes = await call('POST', SUBSCRIBERS, {
+      name: unique('Teams room'),
+      addresses: [{ name: 'room', kind: 'teams', address: url }],
+    });
+    expect(createRes.statusCode, createRes.body).toBe(201);
+    const room = createRes.json();
+    expect(room.addresses[0].address).toBe(shown);
+    const sub = await created(SUBSCRIPTIONS, { name: unique('Teams'), to: [room.id], channelIds: [ch.id] });
+    await t.app.runtime.leases.renew();
+    await t.app.runtime.notify();
+    const alert = await call('POST', '/api/v1/alerts', { name: 'Webhook room alert', severity: 'critical' });
+    expect(alert.statusCode).toBe(201);
+    await t.app.runtime.notify();
+
+    const mine = await deliveries(`?subscription=${sub.id}`);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.address).toBe(shown);
+    const reads = [
+      await call('GET', `${SUBSCRIBERS}/${room.id}`),
+      await call('GET', SUBSCRIBERS),
+      await call('GET', DELIVERIES),
+      await call('PATCH', `${SUBSCRIBERS}/${room.id}`, { name: unique('Teams room renamed') }),
+    ];
+    for (const res of [createRes, ...reads]) {
+      expect(res.statusCode).toBe(200 + (res === createRes ? 1 : 0));
+      expect(res.body).not.toContain(KEY);
+    }
+    // What is shown is no address: it is not taken back.
+    const back = await call('PATCH', `${SUBSCRIBERS}/${room.id}`, {
+      addresses: [{ name: 'room', kind: 'teams', address: shown }],
+    });
+    expect(back.statusCode).toBe(400);
+    await call('PATCH', `${SUBSCRIPTIONS}/${sub.id}`, { enabled: false });
+  });
 
   it('lists deliveries newest first, filtered by status, alert and subscription, with the reason of a dead letter', async () => {
     const ok = await created(CHANNELS, {

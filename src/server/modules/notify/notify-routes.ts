@@ -1,5 +1,6 @@
 // HTTP routes for notifications: channels (administrators write, R34), subscribers and subscriptions
 // (authors and operators too), and the delivery list with the reason of each failure.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { displayNameSchema, idParams } from '../../../contract/common.js';
@@ -59,11 +60,26 @@ const channelDto = (c: ChannelRow) => ({
   updatedAt: iso(c.updatedAt),
 });
 
+/**
+ * An address as people see it. The path and query of a webhook URL are its key — whoever has them can post
+ * to the channel — so an https address shows its host and a fingerprint to tell addresses apart; it is
+ * written, never read back.
+ */
+export function shownAddress(address: string): string {
+  const url = /^https:\/\/([^/?#\s]+)/i.exec(address);
+  if (!url) return address;
+  const fingerprint = createHash('sha256').update(address).digest('hex').slice(0, 12);
+  return `https://${url[1]}/… (fingerprint ${fingerprint})`;
+}
+
 const subscriberDto = (s: SubscriberRow) => ({
   id: s.id,
   name: s.name,
   schedule: s.schedule as Record<string, unknown>[],
-  addresses: s.addresses as z.infer<typeof subscriberSchema>['addresses'],
+  addresses: (s.addresses as z.infer<typeof subscriberSchema>['addresses']).map((a) => ({
+    ...a,
+    address: shownAddress(a.address),
+  })),
   createdAt: iso(s.createdAt),
   updatedAt: iso(s.updatedAt),
 });
@@ -91,7 +107,7 @@ const deliveryDto = (d: DeliveryRow) => ({
   subscriptionId: d.subscriptionId,
   channelId: d.channelId,
   subscriberId: d.subscriberId,
-  address: d.address,
+  address: shownAddress(d.address),
   role: d.role as 'to' | 'cc' | 'bcc',
   status: d.status as DeliveryStatus,
   attempts: d.attempts,

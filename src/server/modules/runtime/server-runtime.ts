@@ -12,7 +12,7 @@ import type { PoolRunner } from './pool-runner.js';
 export interface ServerRuntimeDeps {
   db: Db;
   serverId: string;
-  alerts: Pick<AlertsService, 'raise' | 'resolveByKey'>;
+  alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
   resolution: Pick<ResolutionService, 'current'>;
   poolLeaseMs?: number;
   credentialsGraceMs?: number;
@@ -56,11 +56,13 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   let notifyTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   let notifying: Promise<void> | undefined;
+  let stopping = false;
+  const holdsNotifications = () => !stopping && leases.holds(builtInPoolIds.notifications);
 
   /** One notifier round, when this server holds the Notifications Resource Pool. */
   function notify(): Promise<void> {
-    if (!d.notifier || !leases.holds(builtInPoolIds.notifications)) return Promise.resolve();
-    notifying ??= d.notifier.tick().finally(() => {
+    if (!d.notifier || !holdsNotifications()) return Promise.resolve();
+    notifying ??= d.notifier.tick(holdsNotifications).finally(() => {
       notifying = undefined;
     });
     return notifying;
@@ -84,6 +86,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
       return sweeping;
     },
     start() {
+      stopping = false;
       leases.start();
       timer = setInterval(
         () => void this.sweep().catch((err) => d.onError?.(err, 'health watchers')),
@@ -97,6 +100,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
       notifyTimer.unref();
     },
     async stop() {
+      stopping = true;
       if (timer) clearInterval(timer);
       if (notifyTimer) clearInterval(notifyTimer);
       timer = undefined;
