@@ -1,5 +1,6 @@
 // Proves subscription criteria (R43: AND of conditions, OR within one, classes by derivation, groups by containment,
 // wildcards, watcher sources of R46) and the notify/wait/skip decisions of R44 and R45 (updates, delay, repeats).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ClassNode, createClassTree } from '../inventory/class-tree.js';
 import { createMembershipIndex, type MemberObject } from '../inventory/membership.js';
@@ -15,10 +16,11 @@ import {
   matches,
   type NotifyDecision,
   type SubscriptionCriteria,
+  type TextOperator,
   textConditionHolds,
   textFields,
+  textMatcher,
   unmetCriteria,
-  wildcardPattern,
 } from './criteria.js';
 
 const cls = (id: string, baseClassId: string | null): ClassNode => ({
@@ -272,12 +274,132 @@ describe('text conditions', () => {
     expect(matches(criteria, alert({ name: 'Disk slow' }), ctx)).toBe(false);
   });
 
-  it('compiles a pattern to an anchored, case-insensitive expression', () => {
-    const re = wildcardPattern('a*b');
-    expect(re.test('AxxB')).toBe(true);
-    expect(re.test('xAxxB')).toBe(false);
+  it('compiles a pattern to an anchored, case-insensitive matcher', () => {
+    const like = textMatcher('like', 'a*b');
+    expect(like('AxxB')).toBe(true);
+    expect(like('xAxxB')).toBe(false);
+  });
+
+  it('finds a value ending in a backslash with contains, the backslash taken literally', () => {
+    expect(holds('Disk full on C:\\ now', 'contains', 'c:\\')).toBe(true);
+    expect(holds('C:\\', 'contains', 'C:\\')).toBe(true);
+    expect(holds('C:*', 'contains', 'C:\\')).toBe(false);
+    expect(holds('C:\\', 'like', 'C:\\')).toBe(true);
+    expect(holds('a*b', 'contains', 'a\\*')).toBe(true);
+    expect(holds('ab', 'contains', 'a\\*')).toBe(false);
+    expect(holds('x\\y', 'contains', '\\')).toBe(true);
+    expect(holds('xy', 'contains', '\\')).toBe(false);
+  });
+
+  it('ignores case by Unicode case folding, one code point for one', () => {
+    expect(holds('ſystem', 'equals', 'SYSTEM')).toBe(true); // long s folds to s
+    expect(holds('\u212Aelvin', 'like', 'k*')).toBe(true); // Kelvin sign folds to k
+    expect(holds('ΣΊΣΥΦΟΣ', 'contains', 'σίσυφος')).toBe(true);
+    expect(holds('straße', 'equals', 'STRASSE')).toBe(false); // ß is one code point, SS two
+    expect(holds('ı', 'equals', 'i')).toBe(false); // dotless i folds to itself
+    expect(holds('İ', 'equals', 'i')).toBe(false);
+  });
+
+  it('compares code points, never half of a surrogate pair', () => {
+    expect(holds('😀', 'contains', '\uD83D')).toBe(false);
+    expect(holds('a😀', 'like', 'a\uD83D*')).toBe(false);
+    expect(holds('x\uD83D', 'like', '*\uD83D')).toBe(true);
+    expect(holds('😀x', 'like', '?x')).toBe(true);
+  });
+
+  it('matches pathological patterns in linear time, not exponential', () => {
+    const started = performance.now();
+    expect(holds('a'.repeat(10_000), 'like', '*a*a*a*a*a*a*!')).toBe(false);
+    expect(holds('a'.repeat(10_000), 'contains', 'a*a*a*a*a*a*!')).toBe(false);
+    expect(holds(`${'a'.repeat(10_000)}!`, 'like', '*a*a*a*a*a*a*!')).toBe(true);
+    expect(holds('ab'.repeat(5_000), 'like', '*?*?*?*?*?*?*c')).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_000); // the backtracking expression took seconds
+  });
+
+  it('agrees with a dynamic-programming reference on random short patterns and texts', () => {
+    const chars = ['a', 'A', 'b', 's', 'S', 'ſ', 'ß', '😀', '\uD83D', '\n'];
+    const text = fc
+      .array(fc.constantFrom(...chars, '*', '?', '\\'), { maxLength: 10 })
+      .map((c) => c.join(''));
+    const pattern = fc
+      .array(fc.constantFrom(...chars, '*', '*', '?', '\\', '\\*', '\\?', '\\\\'), { maxLength: 8 })
+      .map((c) => c.join(''));
+    const op = fc.constantFrom<TextOperator>('equals', 'like', 'contains');
+    fc.assert(
+      fc.property(op, pattern, text, (o, p, t) => {
+        expect(textMatcher(o, p)(t)).toBe(reference(o, p, t));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('folds case exactly as a case-insensitive Unicode expression does', () => {
+    // Every code point whose case mapping does something, and whatever it maps to.
+    const cased = new Set<string>();
+    for (let cp = 0; cp <= 0x1ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      for (const m of [c, c.toLowerCase(), c.toUpperCase(), c.toUpperCase().toLowerCase()])
+        if (m !== c || c.toLowerCase() !== c || c.toUpperCase() !== c)
+          if (Array.from(m).length === 1) cased.add(m);
+    }
+    const all = [...cased].join('');
+    const mismatches: string[] = [];
+    for (const c of cased) {
+      const same = new Set(Array.from(all.matchAll(new RegExp(escapeRegExp(c), 'giu')), (m) => m[0]));
+      const related = new Set([...same, c.toLowerCase(), c.toUpperCase(), c.toUpperCase().toLowerCase()]);
+      for (const d of related)
+        if (Array.from(d).length === 1 && textMatcher('equals', c)(d) !== same.has(d))
+          mismatches.push(`${c} ${d}`);
+    }
+    expect(mismatches).toEqual([]);
   });
 });
+
+const escapeRegExp = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Case-insensitive equality of two code points, as a one-character `/iu` expression decides it. */
+const sameCaseless = (a: string, b: string) => new RegExp(`^${escapeRegExp(a)}$`, 'iu').test(b);
+
+type RefToken = { star: true } | { any: true } | { char: string };
+
+/** The operator's semantics, written plainly: tokens by code point, then a table of prefix matches. */
+function reference(op: TextOperator, value: string, text: string): boolean {
+  const chars = Array.from(value);
+  const tokens: RefToken[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    const next = chars[i + 1];
+    if (op === 'equals') tokens.push({ char: c });
+    else if (c === '\\' && next !== undefined && '*?\\'.includes(next)) {
+      tokens.push({ char: next });
+      i++;
+    } else if (c === '*') tokens.push({ star: true });
+    else if (c === '?') tokens.push({ any: true });
+    else tokens.push({ char: c });
+  }
+  const whole = (t: string[]) => {
+    // fits[i][j]: the first i tokens match the first j code points.
+    const fits = Array.from({ length: tokens.length + 1 }, () =>
+      new Array<boolean>(t.length + 1).fill(false),
+    );
+    fits[0]![0] = true;
+    for (let i = 1; i <= tokens.length; i++) {
+      const token = tokens[i - 1]!;
+      for (let j = 0; j <= t.length; j++) {
+        if ('star' in token) fits[i]![j] = fits[i - 1]![j]! || (j > 0 && fits[i]![j - 1]!);
+        else if (j > 0 && ('any' in token || sameCaseless(token.char, t[j - 1]!)))
+          fits[i]![j] = fits[i - 1]![j - 1]!;
+      }
+    }
+    return fits[tokens.length]![t.length]!;
+  };
+  const t = Array.from(text);
+  if (op !== 'contains') return whole(t);
+  for (let from = 0; from <= t.length; from++)
+    for (let to = from; to <= t.length; to++) if (whole(t.slice(from, to))) return true;
+  return false;
+}
 
 describe('classifyChange', () => {
   it('calls an alert not seen before raised', () => {

@@ -1,5 +1,6 @@
 // Proves alerts over HTTP and in process: raise, repeat by dedupe key, update and close (time and who resolved),
-// close by key, filters and paging, bad input refused naming the field with nothing written, 404s, and who may do what.
+// close by key, a patch that changes nothing writing nothing, filters and paging, bad input refused naming the field
+// with nothing written, 404s, and who may do what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { roles } from '../../../domain/roles.js';
@@ -169,6 +170,35 @@ describe('updating and closing alerts', () => {
     expect(res.json().custom).not.toHaveProperty('2');
     const cleared = (await patch(a.id, { owner: null, ticketId: null })).json();
     expect(cleared).toMatchObject({ owner: null, ticketId: null, resolutionState: 3 });
+  });
+
+  it('answers a patch that changes nothing with the alert as it is, writing nothing', async () => {
+    const a = (await raise({ name: 'Service stopped', severity: 'warning', custom: { '1': 'one' } })).json();
+    const owned = (await patch(a.id, { owner: 'alice', ticketId: 'INC-7' })).json();
+    const before = await counts();
+    const res = await patch(a.id, {
+      resolutionState: 0,
+      priority: 'medium',
+      owner: 'alice',
+      ticketId: 'INC-7',
+      custom: { '1': 'one', '2': null },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(owned);
+    expect((await patch(a.id, { custom: {} })).json()).toEqual(owned);
+    expect(await counts()).toBe(before);
+  });
+
+  it('audits only the fields that changed: a resolution state repeated beside a new owner is not a resolution change', async () => {
+    const a = (await raise({ name: 'Memory low', severity: 'warning' })).json();
+    const res = await patch(a.id, { resolutionState: 0, owner: 'bob', priority: 'medium' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ resolutionState: 0, owner: 'bob' });
+    const audit = await t.database.query<{ details: Record<string, unknown> }>(
+      "SELECT details FROM audit_log WHERE target = $1 AND kind = 'alert.update'",
+      [a.id],
+    );
+    expect(audit.map((r) => r.details)).toEqual([{ changed: ['owner'] }]);
   });
 
   it('reopens a closed alert, clearing its resolution, unless another open alert holds its dedupe key (409)', async () => {

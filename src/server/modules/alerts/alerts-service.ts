@@ -64,6 +64,9 @@ export type AlertsService = ReturnType<typeof createAlertsService>;
 const defined = (o: Record<string, string | null | undefined>) =>
   Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
+const sameFields = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
 /**
  * `actor` is the audit actor of each change: `user:<name>` for people (actorOf), `system` for Steward itself,
  * or a health service such as `agent:cmp_…`.
@@ -136,15 +139,21 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
       });
     },
 
-    /** Changes resolution state, priority, owner, ticket or custom fields; 255 closes (time and who resolved). */
+    /**
+     * Changes resolution state, priority, owner, ticket or custom fields; 255 closes (time and who resolved).
+     * A patch that changes nothing writes nothing — no audit record, so no notification (R44) — and returns
+     * the alert as it is; otherwise the audit record names only the fields that changed.
+     */
     async update(actor: string, id: string, patch: AlertPatch): Promise<AlertRow> {
       return db.transaction(async (tx) => {
         const row = await mustFind(tx, id);
         const at = now();
-        const set: Partial<repo.AlertInsert> = { lastModified: at, lastModifiedBy: actor };
-        const details: Record<string, unknown> = { changed: Object.keys(patch) };
+        const set: Partial<repo.AlertInsert> = {};
+        const changed: string[] = [];
+        const details: Record<string, unknown> = { changed };
         const to = patch.resolutionState;
         if (to !== undefined && to !== row.resolutionState) {
+          changed.push('resolutionState');
           details.resolutionState = { from: row.resolutionState, to };
           set.resolutionState = to;
           if (to === RESOLUTION_CLOSED) {
@@ -169,11 +178,27 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
             set.resolvedBy = null;
           }
         }
-        if (patch.priority !== undefined) set.priority = patch.priority;
-        if (patch.owner !== undefined) set.owner = patch.owner;
-        if (patch.ticketId !== undefined) set.ticketId = patch.ticketId;
-        if (patch.custom) set.custom = defined({ ...row.custom, ...patch.custom });
-        const next = (await repo.updateAlert(tx, id, set))!;
+        if (patch.priority !== undefined && patch.priority !== row.priority) {
+          changed.push('priority');
+          set.priority = patch.priority;
+        }
+        if (patch.owner !== undefined && patch.owner !== row.owner) {
+          changed.push('owner');
+          set.owner = patch.owner;
+        }
+        if (patch.ticketId !== undefined && patch.ticketId !== row.ticketId) {
+          changed.push('ticketId');
+          set.ticketId = patch.ticketId;
+        }
+        if (patch.custom) {
+          const custom = defined({ ...row.custom, ...patch.custom });
+          if (!sameFields(custom, row.custom)) {
+            changed.push('custom');
+            set.custom = custom;
+          }
+        }
+        if (changed.length === 0) return row;
+        const next = (await repo.updateAlert(tx, id, { ...set, lastModified: at, lastModifiedBy: actor }))!;
         await appendAudit(tx, { actor, kind: 'alert.update', target: id, details });
         return next;
       });

@@ -785,6 +785,25 @@ describe('when a matching alert notifies (R44, R45)', () => {
     expect(mailTo(smtp, 'ops-r44@contoso.com')).toHaveLength(3);
   });
 
+  it('R44 a patch that changes nothing does not notify; one repeating the resolution state beside a new owner is an update', async () => {
+    const ch = await mailChannel('Mail on real changes');
+    const ops = await subscriber('Operations R44 no-op', 'ops-r44n@contoso.com');
+    const sub = await subscription('Real changes', ops, ch);
+    await round();
+
+    const id = await raise({ name: 'Index fragmented' });
+    await round();
+    const owned = { resolutionState: 0, owner: 'CONTOSO\\jdoe' };
+    expect((await api('PATCH', `/api/v1/alerts/${id}`, owned)).statusCode).toBe(200);
+    await round();
+    expect((await api('PATCH', `/api/v1/alerts/${id}`, { ...owned, custom: {} })).statusCode).toBe(200);
+    await round();
+
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => d.reason).reverse()).toEqual(['started-matching', 'updated']);
+    expect(mailTo(smtp, 'ops-r44n@contoso.com')).toHaveLength(2);
+  });
+
   it('R44 onlyOnResolutionChange: an owner change does not notify, a resolution change does', async () => {
     const ch = await mailChannel('Mail on resolution changes');
     const ops = await subscriber('Operations R44 resolution', 'ops-r44r@contoso.com');
