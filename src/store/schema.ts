@@ -596,6 +596,8 @@ export const notificationMatchStates = pgTable(
   (t) => [
     primaryKey({ columns: [t.subscriptionId, t.alertId] }),
     index('notification_match_states_due_idx').on(t.dueAt),
+    // Every change of an alert reads what each subscription remembers of it.
+    index('notification_match_states_alert_idx').on(t.alertId),
   ],
 );
 

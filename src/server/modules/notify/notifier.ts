@@ -22,7 +22,7 @@ import { deliveryAllowed, type ScheduleEntry } from '../../../domain/notify/sche
 import { renderMessage, renderTemplate, templateFieldNames } from '../../../domain/notify/templates.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
 import type { ChannelCredential, Transport } from '../../../notify/channels/transport.js';
-import type { Db } from '../../../store/db.js';
+import type { Db, Executor } from '../../../store/db.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import { selfAndHosts } from '../inventory/objects-repo.js';
@@ -143,8 +143,14 @@ export function createNotifier(d: NotifierDeps) {
   }
 
   /** One delivery per (channel, subscriber address of that kind, role) of the subscription. */
-  async function enqueue(alertId: string, seq: number, sub: repo.SubscriptionRow, reason: NotifyReason) {
-    const channels = (await repo.findChannels(db, sub.channelIds)).filter((c) => c.enabled);
+  async function enqueue(
+    ex: Executor,
+    alertId: string,
+    seq: number,
+    sub: repo.SubscriptionRow,
+    reason: NotifyReason,
+  ) {
+    const channels = (await repo.findChannels(ex, sub.channelIds)).filter((c) => c.enabled);
     const roles = [
       ['to', sub.recipients.to],
       ['cc', sub.recipients.cc],
@@ -152,7 +158,7 @@ export function createNotifier(d: NotifierDeps) {
     ] as const;
     const subscribers = new Map(
       (
-        await repo.findSubscribers(db, [...sub.recipients.to, ...sub.recipients.cc, ...sub.recipients.bcc])
+        await repo.findSubscribers(ex, [...sub.recipients.to, ...sub.recipients.cc, ...sub.recipients.bcc])
       ).map((s) => [s.id, s]),
     );
     const at = now();
@@ -179,17 +185,32 @@ export function createNotifier(d: NotifierDeps) {
             });
           }
         }
-    await repo.enqueue(db, rows);
+    await repo.enqueue(ex, rows);
     return rows.length;
   }
 
-  /** Class and group questions answered by the resolution engine as it is now: one catch-up per alert change. */
+  /** Class and group questions answered by the resolution engine as it is now. */
   async function criteriaContext(): Promise<CriteriaContext> {
     const engine = await d.resolution.current();
     return { isA: (c, base) => engine.isA(c, base), inGroup: (o, g) => engine.inGroup(o, g) };
   }
 
-  async function observe(
+  /** What one alert change means for one subscription: a notification to queue, and what to remember. */
+  interface Effect {
+    sub: repo.SubscriptionRow;
+    notify?: { seq: number; reason: NotifyReason };
+    /** The state to keep; null: forget it; undefined: unchanged. */
+    state?: repo.MatchStateRow | null;
+  }
+
+  const sameState = (a: repo.MatchStateRow, b: repo.MatchStateRow) =>
+    a.matchingSince?.getTime() === b.matchingSince?.getTime() &&
+    a.pending === b.pending &&
+    a.pendingSeq === b.pendingSeq &&
+    a.dueAt?.getTime() === b.dueAt?.getTime();
+
+  /** Decides, without touching the database, what a change of the alert calls for (R43–R45). */
+  function decide(
     sub: repo.SubscriptionRow,
     alert: AlertRow,
     na: NotificationAlert,
@@ -197,7 +218,7 @@ export function createNotifier(d: NotifierDeps) {
     change: AlertChange,
     prev: repo.MatchStateRow | undefined,
     ctx: CriteriaContext,
-  ) {
+  ): Effect | undefined {
     const isMatch = matches(sub.criteria as SubscriptionCriteria, na, ctx);
     const { decision, state } = decideNotification(
       { delaySeconds: sub.delaySeconds, onlyOnResolutionChange: sub.onlyOnResolutionChange },
@@ -205,26 +226,41 @@ export function createNotifier(d: NotifierDeps) {
       { change, matches: isMatch, at: alert.lastModified },
       now(),
     );
-    let queued = 0;
-    if (decision.kind === 'notify-now') queued = await enqueue(alert.id, seq, sub, decision.reason);
-    const dueAt = decision.kind === 'wait-until' ? decision.at : null;
-    const pendingSeq = decision.kind === 'wait-until' ? (prev?.pendingSeq ?? seq) : null;
-    if (state.matchingSince === null && state.pending === null) {
-      if (prev) await repo.deleteMatchState(db, sub.id, alert.id);
-    } else {
-      await repo.saveMatchState(db, {
+    const notify = decision.kind === 'notify-now' ? { seq, reason: decision.reason } : undefined;
+    let next: repo.MatchStateRow | null | undefined;
+    if (state.matchingSince === null && state.pending === null) next = prev ? null : undefined;
+    else {
+      const row = {
         subscriptionId: sub.id,
         alertId: alert.id,
         matchingSince: state.matchingSince,
         pending: state.pending,
-        pendingSeq,
-        dueAt,
-      });
+        pendingSeq: decision.kind === 'wait-until' ? (prev?.pendingSeq ?? seq) : null,
+        dueAt: decision.kind === 'wait-until' ? decision.at : null,
+      };
+      next = prev && sameState(prev, row) ? undefined : row;
+    }
+    return notify || next !== undefined ? { sub, notify, state: next } : undefined;
+  }
+
+  /** Queues the notifications and keeps the states the effects call for. */
+  async function apply(ex: Executor, alertId: string, effects: Effect[]) {
+    let queued = 0;
+    for (const e of effects) {
+      if (e.notify) queued += await enqueue(ex, alertId, e.notify.seq, e.sub, e.notify.reason);
+      if (e.state === null) await repo.deleteMatchState(ex, e.sub.id, alertId);
+      else if (e.state) await repo.saveMatchState(ex, e.state);
     }
     return queued;
   }
 
-  /** Reads the alert changes after the cursor and queues what they call for. */
+  /** The enabled subscriptions, read again only after the change feed shows one of them changed. */
+  let subscriptions: repo.SubscriptionRow[] | undefined;
+
+  /**
+   * Reads the changes after the cursor and queues what they call for. A change that calls for something is
+   * recorded with the cursor in one transaction, so a crash neither loses it nor acts on it twice.
+   */
   async function evaluate(limit = 500): Promise<number> {
     let cursor = await repo.readCursor(db, CURSOR);
     if (cursor === undefined) {
@@ -232,22 +268,39 @@ export function createNotifier(d: NotifierDeps) {
       cursor = await repo.latestSeq(db);
       await repo.writeCursor(db, CURSOR, cursor);
     }
-    const changes = await repo.alertChangesAfter(db, cursor, limit);
+    const changes = await repo.changesAfter(db, cursor, limit);
     if (!changes.length) return 0;
-    const subs = await repo.listSubscriptions(db, true);
+    let ctx: CriteriaContext | undefined;
     let queued = 0;
+    let written = cursor;
     for (const c of changes) {
-      const alert = c.target ? await alertsRepo.findAlert(db, c.target) : undefined;
-      if (alert && subs.length) {
-        const na = await notificationAlert(alert);
-        const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
-        const change = changeOf(c.kind, (c.details ?? {}) as Record<string, unknown>);
-        const ctx = await criteriaContext();
-        for (const sub of subs)
-          queued += await observe(sub, alert, na, c.seq, change, states.get(sub.id), ctx);
+      if (!c.kind.startsWith('alert.')) {
+        subscriptions = undefined;
+        continue;
       }
-      await repo.writeCursor(db, CURSOR, c.seq);
+      const alert = c.target ? await alertsRepo.findAlert(db, c.target) : undefined;
+      subscriptions ??= await repo.listSubscriptions(db, true);
+      if (!alert || !subscriptions.length) continue;
+      const na = await notificationAlert(alert);
+      const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
+      const change = changeOf(c.kind, (c.details ?? {}) as Record<string, unknown>);
+      ctx ??= await criteriaContext();
+      const effects: Effect[] = [];
+      for (const sub of subscriptions) {
+        const e = decide(sub, alert, na, c.seq, change, states.get(sub.id), ctx);
+        if (e) effects.push(e);
+      }
+      if (!effects.length) continue;
+      queued += await db.transaction(async (tx) => {
+        const n = await apply(tx, alert.id, effects);
+        await repo.writeCursor(tx, CURSOR, c.seq);
+        return n;
+      });
+      written = c.seq;
     }
+    // The changes after the last one recorded called for nothing: evaluated again after a crash, they still do not.
+    const last = changes[changes.length - 1]!.seq;
+    if (last !== written) await repo.writeCursor(db, CURSOR, last);
     return queued;
   }
 
@@ -255,6 +308,7 @@ export function createNotifier(d: NotifierDeps) {
   async function collectDue(limit = 500): Promise<number> {
     const due = await repo.dueMatchStates(db, now(), limit);
     let queued = 0;
+    let ctx: CriteriaContext | undefined;
     for (const st of due) {
       const [sub, alert] = await Promise.all([
         repo.findSubscription(db, st.subscriptionId),
@@ -264,15 +318,9 @@ export function createNotifier(d: NotifierDeps) {
         await repo.deleteMatchState(db, st.subscriptionId, st.alertId);
         continue;
       }
-      queued += await observe(
-        sub,
-        alert,
-        await notificationAlert(alert),
-        st.pendingSeq ?? 0,
-        'unchanged',
-        st,
-        await criteriaContext(),
-      );
+      ctx ??= await criteriaContext();
+      const e = decide(sub, alert, await notificationAlert(alert), st.pendingSeq ?? 0, 'unchanged', st, ctx);
+      if (e) queued += await db.transaction((tx) => apply(tx, alert.id, [e]));
     }
     return queued;
   }
@@ -519,6 +567,7 @@ export function createNotifier(d: NotifierDeps) {
       await repo.releaseClaimed(db, d.serverId);
       opened.clear();
       cnfClear.clear();
+      subscriptions = undefined;
       for (const t of transports.values()) await t.transport.close?.();
       transports.clear();
     },

@@ -114,14 +114,21 @@ export const profileExists = async (db: Executor, id: string) =>
 
 // ---------------------------------------------------------------- the alert change feed
 
-const ALERT_CHANGES = ['alert.raise', 'alert.update'];
+/** What the notifier follows: alert changes, and changes of subscriptions (which it keeps in memory). */
+const FOLLOWED_CHANGES = [
+  'alert.raise',
+  'alert.update',
+  'subscription.create',
+  'subscription.update',
+  'subscription.delete',
+];
 
-/** Alert changes in the audit log after `afterSeq`, oldest first. */
-export const alertChangesAfter = (db: Executor, afterSeq: number, limit: number) =>
+/** Alert and subscription changes in the audit log after `afterSeq`, oldest first. */
+export const changesAfter = (db: Executor, afterSeq: number, limit: number) =>
   db
     .select({ seq: auditLog.seq, kind: auditLog.kind, target: auditLog.target, details: auditLog.details })
     .from(auditLog)
-    .where(and(gt(auditLog.seq, afterSeq), inArray(auditLog.kind, ALERT_CHANGES)))
+    .where(and(gt(auditLog.seq, afterSeq), inArray(auditLog.kind, FOLLOWED_CHANGES)))
     .orderBy(asc(auditLog.seq))
     .limit(limit);
 

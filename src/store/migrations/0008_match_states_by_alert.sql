@@ -1,0 +1,1 @@
+CREATE INDEX "notification_match_states_alert_idx" ON "notification_match_states" USING btree ("alert_id");
