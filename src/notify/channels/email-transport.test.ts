@@ -216,6 +216,63 @@ describe('e-mail transport: S26 internal mail', () => {
     expect(backup.connections).toBe(0);
   });
 
+  it('refuses for good, without sending anonymously, through a server that offers no sign-in', async () => {
+    const logins: string[] = [];
+    const smtp = await startSmtp({
+      server: {
+        authOptional: true,
+        disabledCommands: ['AUTH', 'STARTTLS'],
+        onAuth(auth, _session, cb) {
+          logins.push(auth.username ?? '');
+          cb(null, { user: auth.username });
+        },
+      },
+    });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining(`${HOST}:${smtp.port} offers no sign-in`),
+    });
+    expect(result.ok ? '' : result.reason).not.toContain(PASSWORD);
+    expect(smtp.connections).toBe(1);
+    expect(smtp.received).toHaveLength(0);
+    expect(logins).toEqual([]);
+  });
+
+  it('does not send the password to a server whose AUTH lists no mechanism it can use', async () => {
+    const smtp = await startSmtp({
+      users: { 'CONTOSO\\svc-notify': PASSWORD },
+      server: { authMethods: ['XOAUTH2'] },
+    });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining('offers no sign-in'),
+    });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('signs in with LOGIN when the server offers only LOGIN', async () => {
+    const smtp = await startSmtp({
+      users: { 'CONTOSO\\svc-notify': PASSWORD },
+      server: { authMethods: ['LOGIN'] },
+    });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result.ok).toBe(true);
+    expect(smtp.received[0]?.user).toBe('CONTOSO\\svc-notify');
+  });
+
   it('refuses a recipient the server rejects for good, without trying the backup', async () => {
     const smtp = await startSmtp({
       users: { 'CONTOSO\\svc-notify': PASSWORD },

@@ -100,11 +100,16 @@ export function createEmailTransport(
   async function attempt(
     server: EmailServer,
     data: SendMailOptions,
-    auth: SMTPTransportOptions['auth'],
+    auth: { user: string; pass: string } | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const where = `${server.host}:${server.port}`;
-    const transporter = createTransport({ ...connection(server), ...(auth ? { auth } : {}) });
+    const transporter = createTransport({
+      ...connection(server),
+      // forceAuth: by itself nodemailer signs in only when the server advertises AUTH, and through a server
+      // that does not it would send anonymously and report the mail sent.
+      ...(auth ? { auth, forceAuth: true, customAuth: { PLAIN: plainSignIn } } : {}),
+    });
     try {
       const info = await transporter.sendMail({ ...data, ...(signal ? { signal } : {}) });
       const code = /^\d{3}/.exec(info.response ?? '')?.[0];
@@ -173,6 +178,25 @@ export function signIn(credential: ChannelCredential | undefined): { user: strin
   return { user: qualified ? `${domain}\\${userName}` : userName, pass: password };
 }
 
+/** The server listed no sign-in mechanism Steward speaks: nothing of the credentials was sent. */
+class NoSignInOffered extends Error {}
+
+type SignInContext = Parameters<NonNullable<SMTPTransportOptions['customAuth']>[string]>[0];
+
+/**
+ * SASL PLAIN as nodemailer does it, but only to a server that offers it. nodemailer falls back to PLAIN when
+ * the server lists no mechanism it knows, or (with `forceAuth`) no AUTH at all, and would send the user name
+ * and password to a server that never offered to take them; here that ends the attempt instead.
+ */
+async function plainSignIn(ctx: SignInContext): Promise<void> {
+  if (!ctx.authMethods.includes('PLAIN')) throw new NoSignInOffered('the server offers no sign-in');
+  const { user, pass } = ctx.auth.credentials;
+  const login = Buffer.from(`\0${user}\0${pass}`, 'utf8').toString('base64');
+  const reply = await ctx.sendCommand(`AUTH PLAIN ${login}`);
+  // nodemailer adds the reply (and its code) to this error; the reply never quotes the command.
+  if (reply.status < 200 || reply.status >= 300) throw new Error('Invalid login');
+}
+
 const commandNames =
   /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH(?: [A-Z0-9-]+)?|MAIL FROM|RCPT TO|DATA|RSET|QUIT)$/i;
 const messageCommands = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
@@ -191,6 +215,12 @@ function classify(err: NodemailerError, where: string): Attempt {
   const permanent = reply !== undefined && reply >= 500 && reply !== 503;
   const original = err.originalCode ?? err.code;
 
+  if (err instanceof NoSignInOffered) {
+    return {
+      kind: 'refused',
+      reason: `${where} offers no sign-in (no AUTH PLAIN, LOGIN or CRAM-MD5 after EHLO), and the channel signs in with an account: the mail was not sent without signing in`,
+    };
+  }
   if (command.startsWith('AUTH') || err.code === 'EAUTH' || err.code === 'ENOAUTH') {
     if (reply !== undefined && reply >= 400 && reply < 500) {
       return { kind: 'unavailable', reason: `${where} could not check the account now${said}` };
