@@ -315,6 +315,25 @@ describe('e-mail transport: S26 internal mail', () => {
     expect(smtp.connections).toBe(0);
   });
 
+  it('refuses for good, before connecting, to sign in over plain SMTP to a server that is not loopback', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    // Settings the schema would refuse: the second server is plain SMTP on the network.
+    const stored = {
+      ...settings({ servers: [server(smtp.port)] }),
+      servers: [server(smtp.port), { host: '192.0.2.25', port: 25, tls: 'none' as const }],
+    };
+    const transport = createEmailTransport(stored);
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason: expect.stringMatching(/^192\.0\.2\.25:25 is plain SMTP \(tls none\).*starttls or implicit$/),
+    });
+    expect(smtp.connections).toBe(0);
+  });
+
   it('refuses an address that would add recipients to the header', async () => {
     const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
     const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));

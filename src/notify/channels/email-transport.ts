@@ -9,6 +9,7 @@ import {
 import {
   type EmailChannelSettings,
   type EmailServer,
+  emailPasswordInClear,
   emailServerTls,
 } from '../../contract/notify-channels.js';
 import { afterAttempt, attemptOrder, initialFailover } from './failover.js';
@@ -60,6 +61,9 @@ export function createEmailTransport(
   const timeout = opts.connectionTimeoutMs ?? 30_000;
   const retryMs = settings.primaryRetryIntervalSeconds * 1000;
   let state = initialFailover();
+  // The settings schema refuses this already; the transport holds to it whoever built its settings.
+  const inClear =
+    settings.authentication === 'account' ? settings.servers.find(emailPasswordInClear) : undefined;
 
   const connection = (server: EmailServer): SMTPTransportOptions => {
     const tls = emailServerTls(server, settings.authentication === 'account');
@@ -128,6 +132,13 @@ export function createEmailTransport(
     async send(message, target, credential, signal) {
       const auth = settings.authentication === 'account' ? signIn(credential) : undefined;
       if (typeof auth === 'string') return { ok: false, retryable: false, reason: auth };
+      if (inClear) {
+        return {
+          ok: false,
+          retryable: false,
+          reason: `${inClear.host}:${inClear.port} is plain SMTP (tls none) and not the loopback interface: the channel does not send the account's password there in clear text; set tls to starttls or implicit`,
+        };
+      }
       if (!/^[^\s<>,;]+@[^\s<>,;]+$/.test(target.address)) {
         return { ok: false, retryable: false, reason: 'the address is not an e-mail address' };
       }
