@@ -513,17 +513,53 @@ describe('e-mail transport: R39 failover', () => {
     expect((await send()).ok).toBe(true);
     expect([primary.connections, backup.received.length]).toEqual([1, 2]);
 
-    // The interval has passed but the primary is still down: it is tried, the backup delivers.
+    // The interval has passed but the primary is still down: it is tried, the backup delivers, and the
+    // interval starts again from this try.
     clock += 1_000;
     expect((await send()).ok).toBe(true);
     expect([primary.connections, backup.received.length]).toEqual([2, 3]);
-    expect(transport.failover()).toEqual({ current: 1, since: 1_000_000 });
+    expect(transport.failover()).toEqual({ current: 1, since: 1_300_000 });
+
+    // The next messages go straight to the backup: one try of the primary per interval, not one per message.
+    clock += 1_000;
+    expect((await send()).ok).toBe(true);
+    clock += 298_000;
+    expect((await send()).ok).toBe(true);
+    expect([primary.connections, backup.received.length]).toEqual([2, 5]);
 
     primary.down = false;
-    clock += 300_000;
+    clock += 1_000;
     expect((await send()).ok).toBe(true);
-    expect([primary.received.length, backup.received.length]).toEqual([1, 3]);
+    expect([primary.received.length, backup.received.length]).toEqual([1, 5]);
     expect(transport.failover()).toEqual({ current: 0, since: null });
+  });
+
+  it('while the primary is being tried again, other messages go to the backup instead of waiting on it', async () => {
+    const silent = await silentServer();
+    const backup = await startSmtp();
+    let clock = 1_000_000;
+    const transport = createEmailTransport(
+      settings({
+        servers: [server(silent.port), server(backup.port)],
+        authentication: 'anonymous',
+        primaryRetryIntervalSeconds: 60,
+      }),
+      { now: () => clock, connectionTimeoutMs: 400 },
+    );
+    const send = () => transport.send(message(), to('ops@contoso.com'), undefined);
+    expect((await send()).ok).toBe(true);
+    expect(silent.connections()).toBe(1);
+
+    clock += 60_000;
+    const retrying = send();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const meanwhile = await send();
+
+    expect(meanwhile.ok).toBe(true);
+    expect(backup.received).toHaveLength(2);
+    expect((await retrying).ok).toBe(true);
+    expect(silent.connections()).toBe(2);
+    expect(backup.received).toHaveLength(3);
   });
 
   it('moves on from a server that accepts the connection and never greets', async () => {

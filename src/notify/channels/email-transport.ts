@@ -12,7 +12,7 @@ import {
   emailPasswordInClear,
   emailServerTls,
 } from '../../contract/notify-channels.js';
-import { afterAttempt, attemptOrder, initialFailover } from './failover.js';
+import { afterAttempt, initialFailover, planAttempts } from './failover.js';
 import type {
   ChannelCredential,
   DeliveryTarget,
@@ -144,21 +144,26 @@ export function createEmailTransport(
       }
       const data = mail(message, target);
       const failures: string[] = [];
-      for (const index of attemptOrder(state, settings.servers.length, now(), retryMs)) {
+      let primaryFailed = false;
+      const plan = planAttempts(state, settings.servers.length, now(), retryMs);
+      state = plan.state;
+      for (const index of plan.order) {
         if (signal?.aborted) break;
         const server = settings.servers[index] as EmailServer;
         const outcome = await attempt(server, data, auth, signal);
         if (outcome.kind === 'aborted') break;
         if (outcome.kind === 'unavailable') {
           failures.push(outcome.reason);
+          primaryFailed ||= index === 0;
           continue;
         }
         // The server answered: it is the one in use, whether it took the message or refused it for good.
-        state = afterAttempt(state, index, now());
+        state = afterAttempt(state, index, now(), primaryFailed);
         if (outcome.kind === 'sent') return { ok: true, detail: outcome.detail };
         return { ok: false, retryable: false, reason: outcome.reason };
       }
       if (signal?.aborted) return { ok: false, retryable: true, reason: 'sending was cancelled' };
+      state = afterAttempt(state, undefined, now(), primaryFailed);
       return { ok: false, retryable: true, reason: `no SMTP server took the mail: ${failures.join('; ')}` };
     },
   };

@@ -136,6 +136,27 @@ describe('SMS transport', () => {
     expect([primary.requests.length, backup.requests.length]).toEqual([3, 2]);
   });
 
+  it('tries a primary that stays down once per interval, not before every message (R39)', async () => {
+    const sms = transport({ primaryRetryIntervalSeconds: 300 });
+    primary.handle(answer(503, 'down'));
+    await sms.send(message(), to('sms:+15551234567'), account);
+    clock += 300_000;
+    await sms.send(message(), to('sms:+15551234567'), account);
+    expect([primary.requests.length, backup.requests.length]).toEqual([2, 2]);
+
+    // The failed try started the interval again: the next messages go to the backup alone.
+    clock += 1_000;
+    await sms.send(message(), to('sms:+15551234567'), account);
+    clock += 298_000;
+    await sms.send(message(), to('sms:+15551234567'), account);
+    expect([primary.requests.length, backup.requests.length]).toEqual([2, 4]);
+
+    clock += 1_000;
+    primary.handle(answer(201, { sid: 'SM0009' }));
+    const back = await sms.send(message(), to('sms:+15551234567'), account);
+    expect(back).toMatchObject({ ok: true, detail: expect.stringContaining('(primary)') });
+  });
+
   it('reports a retryable failure naming every gateway when all are down, and keeps no secret in it', async () => {
     const refused = await closedPort();
     const sms = createSmsTransport(

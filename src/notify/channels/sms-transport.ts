@@ -1,7 +1,7 @@
 // SMS channel transport: a Twilio-style form POST (To, From, Body) to HTTP SMS gateways with HTTP Basic
 // authentication by the Run As account, failing over from the primary to the backups and back (R39).
 import type { SmsChannelSettings } from '../../contract/notify-channel-kinds.js';
-import { afterAttempt, attemptOrder, initialFailover } from './failover.js';
+import { afterAttempt, initialFailover, planAttempts } from './failover.js';
 import {
   credentialText,
   DEFAULT_HTTP_TIMEOUT_MS,
@@ -71,14 +71,17 @@ export function createSmsTransport(settings: SmsChannelSettings, opts: SmsTransp
       const body = new URLSearchParams({ To: to, From: settings.from, Body: text }).toString();
 
       const failures: SendFailure[] = [];
-      for (const index of attemptOrder(state, settings.gateways.length, now(), retryMs)) {
+      let primaryFailed = false;
+      const plan = planAttempts(state, settings.gateways.length, now(), retryMs);
+      state = plan.state;
+      for (const index of plan.order) {
         const url = settings.gateways[index] as string;
         const host = endpointName(url);
         const outcome = await postOnce({ url, headers, body }, { timeoutMs, signal });
         if (signal?.aborted)
           return { ok: false, retryable: true, reason: 'cancelled before the SMS was sent' };
         if (outcome.ok && isSuccess(outcome.reply.status)) {
-          state = afterAttempt(state, index, now());
+          state = afterAttempt(state, index, now(), primaryFailed);
           const sid = messageId(outcome.reply.text);
           const role = index === 0 ? 'primary' : `backup ${index}`;
           return { ok: true, detail: `sent through ${host} (${role})${sid ? `, message ${sid}` : ''}` };
@@ -88,7 +91,9 @@ export function createSmsTransport(settings: SmsChannelSettings, opts: SmsTransp
             ? statusFailure(host, outcome.reply, replyDetail(outcome.reply.text, [auth.password]))
             : outcome.failure,
         );
+        primaryFailed ||= index === 0;
       }
+      state = afterAttempt(state, undefined, now(), primaryFailed);
       return {
         ok: false,
         // A gateway that was down or busy may take the message later; refusals by every gateway are final.

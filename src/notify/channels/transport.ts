@@ -44,10 +44,10 @@ export interface Transport {
 }
 
 /** R39: an ordered list of endpoints — the first is primary; after a failure the next ones are tried, and the
- * primary again once `primaryRetryMs` has passed since the switch away from it. */
+ * primary again once `primaryRetryMs` has passed since it last failed. */
 export interface FailoverState {
   /** Index of the endpoint in use. */
   current: number;
-  /** When the channel moved away from the primary; null while on the primary. */
+  /** When the primary last failed (the switch away from it, or a later try of it); null while on the primary. */
   since: number | null;
 }
