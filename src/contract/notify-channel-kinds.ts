@@ -80,7 +80,7 @@ const imPath = z
 const imAuthentication = z
   .enum(['anonymous', 'account'])
   .describe(
-    'account: "Authorization: Bearer" with the Run As account\'s token (a token account) or else its password',
+    'account: "Authorization: Bearer" with the token of the Run As account, which must be of type token',
   );
 const imContentType = z
   .enum(['text/plain', 'text/markdown'])

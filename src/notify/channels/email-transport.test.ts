@@ -334,6 +334,26 @@ describe('e-mail transport: S26 internal mail', () => {
     expect(smtp.connections).toBe(0);
   });
 
+  it('refuses for good, without connecting, an account that is not a Windows logon (R37)', async () => {
+    const smtp = await startSmtp({ users: { 'alerts@contoso.com': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+    const simple: ChannelCredential = {
+      type: 'simple',
+      publicFields: { userName: 'alerts@contoso.com' },
+      secret: { password: PASSWORD },
+    };
+
+    const result = await transport.send(message(), to('ops@contoso.com'), simple);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason:
+        'the e-mail channel signs in with an account of type windows or action, and the account of its profile is of type simple',
+    });
+    expect(smtp.connections).toBe(0);
+  });
+
   it('refuses an address that would add recipients to the header', async () => {
     const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
     const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
@@ -364,6 +384,23 @@ describe('e-mail transport: S27 external mail and anonymous channels', () => {
       user: 'alerts@outlook.example',
       mailFrom: 'alerts@outlook.example',
     });
+  });
+
+  it('refuses for good, without connecting, an external channel handed an account that is not Simple Authentication', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], from: 'alerts@outlook.example', external: true }),
+    );
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason:
+        'the external-mail channel signs in with an account of type simple, and the account of its profile is of type windows',
+    });
+    expect(smtp.connections).toBe(0);
   });
 
   it('an anonymous channel sends without signing in, even when handed a credential', async () => {

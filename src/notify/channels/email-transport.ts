@@ -6,6 +6,7 @@ import {
   type SendMailOptions,
   type SMTPTransportOptions,
 } from 'nodemailer';
+import type { AccountType } from '../../contract/accounts.js';
 import {
   type EmailChannelSettings,
   type EmailServer,
@@ -13,12 +14,13 @@ import {
   emailServerTls,
 } from '../../contract/notify-channels.js';
 import { afterAttempt, initialFailover, planAttempts } from './failover.js';
-import type {
-  ChannelCredential,
-  DeliveryTarget,
-  FailoverState,
-  OutgoingMessage,
-  Transport,
+import {
+  accountTypeProblem,
+  type ChannelCredential,
+  type DeliveryTarget,
+  type FailoverState,
+  type OutgoingMessage,
+  type Transport,
 } from './transport.js';
 
 export interface EmailTransportOptions {
@@ -51,6 +53,12 @@ const importanceHeaders = {
   normal: { Importance: 'Normal', 'X-Priority': '3 (Normal)', 'X-MSMail-Priority': 'Normal' },
   low: { Importance: 'Low', 'X-Priority': '5 (Lowest)', 'X-MSMail-Priority': 'Low' },
 } as const;
+
+/** R37: internal mail signs in with a Windows logon (a Windows or Action account), external mail with a Simple
+ * Authentication account. */
+export const emailAccountTypes = (
+  settings: Pick<EmailChannelSettings, 'external'>,
+): readonly AccountType[] => (settings.external ? ['simple'] : ['windows', 'action']);
 
 /** The transport of one e-mail channel. Keep one per channel: it remembers which server is in use (R39). */
 export function createEmailTransport(
@@ -130,6 +138,11 @@ export function createEmailTransport(
     failover: () => ({ ...state }),
 
     async send(message, target, credential, signal) {
+      if (settings.authentication === 'account') {
+        const channel = settings.external ? 'external-mail channel' : 'e-mail channel';
+        const problem = accountTypeProblem(channel, emailAccountTypes(settings), credential);
+        if (problem) return { ok: false, retryable: false, reason: problem };
+      }
       const auth = settings.authentication === 'account' ? signIn(credential) : undefined;
       if (typeof auth === 'string') return { ok: false, retryable: false, reason: auth };
       if (inClear) {

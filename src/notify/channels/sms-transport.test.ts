@@ -189,14 +189,28 @@ describe('SMS transport', () => {
     expect(primary.requests.length + backup.requests.length).toBe(0);
   });
 
-  it('posts without sign-in when the channel has no account, and refuses an account without a password', async () => {
+  it('posts without sign-in when the channel has no account, and refuses an account that is no user name and password', async () => {
     expect((await transport().send(message(), to('sms:+15551234567'), undefined)).ok).toBe(true);
     expect(primary.requests[0]?.headers.authorization).toBeUndefined();
     const noPassword: ChannelCredential = { type: 'token', publicFields: {}, secret: { token: 't' } };
-    expect(await transport().send(message(), to('sms:+15551234567'), noPassword)).toMatchObject({
+    expect(await transport().send(message(), to('sms:+15551234567'), noPassword)).toEqual({
       ok: false,
       retryable: false,
+      reason:
+        'the SMS channel signs in with an account of type basic, simple, windows or action, and the account of its profile is of type token',
     });
     expect(primary.requests).toHaveLength(1);
+  });
+
+  it('signs in with the Windows account of the Notification Account profile, its user name without the domain', async () => {
+    const windows: ChannelCredential = {
+      type: 'windows',
+      publicFields: { userName: 'svc-notify', domain: 'CONTOSO' },
+      secret: { password: 'gw-pa55word' },
+    };
+    expect((await transport().send(message(), to('sms:+15551234567'), windows)).ok).toBe(true);
+    expect(primary.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from('svc-notify:gw-pa55word').toString('base64')}`,
+    );
   });
 });

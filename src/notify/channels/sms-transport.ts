@@ -1,5 +1,6 @@
 // SMS channel transport: a Twilio-style form POST (To, From, Body) to HTTP SMS gateways with HTTP Basic
 // authentication by the Run As account, failing over from the primary to the backups and back (R39).
+import type { AccountType } from '../../contract/accounts.js';
 import type { SmsChannelSettings } from '../../contract/notify-channel-kinds.js';
 import { afterAttempt, initialFailover, planAttempts } from './failover.js';
 import {
@@ -13,7 +14,13 @@ import {
   type SendFailure,
   statusFailure,
 } from './http-delivery.js';
-import type { ChannelCredential, FailoverState, SendResult, Transport } from './transport.js';
+import {
+  accountTypeProblem,
+  type ChannelCredential,
+  type FailoverState,
+  type SendResult,
+  type Transport,
+} from './transport.js';
 
 export interface SmsTransportOptions extends HttpTransportOptions {
   /** Milliseconds since the epoch; the primary retry interval is measured on it. Default Date.now. */
@@ -37,10 +44,18 @@ const GSM = new Set([...GSM_BASIC, ...GSM_EXTENSION]);
 export const toGsmAlphabet = (text: string): string =>
   [...text.normalize('NFC')].map((c) => (GSM.has(c) ? c : '?')).join('');
 
+/**
+ * The gateway takes the account's user name and password as HTTP Basic: a Basic or Simple Authentication account,
+ * or the Windows (or Action) account of the Notification Account profile, which SMS channels use by default.
+ */
+export const smsAccountTypes: readonly AccountType[] = ['basic', 'simple', 'windows', 'action'];
+
 function basicAuth(
   credential: ChannelCredential | undefined,
 ): { header?: string; password?: string } | string {
   if (!credential) return {};
+  const problem = accountTypeProblem('SMS channel', smsAccountTypes, credential);
+  if (problem) return problem;
   const user = credentialText(credential.publicFields, 'userName');
   const password = credentialText(credential.secret, 'password');
   if (!user || !password) return 'the SMS channel account needs a user name and a password';

@@ -337,6 +337,24 @@ describe('Teams transport through Graph', () => {
     expect(ms.requests).toHaveLength(0);
   });
 
+  it('refuses for good, without signing in, an account that is not of the Simple Authentication type (R47)', async () => {
+    const windows: ChannelCredential = {
+      type: 'windows',
+      publicFields: { userName: 'svc-notify', domain: 'CONTOSO' },
+      secret: { password: PASSWORD },
+    };
+
+    const r = await transport().send(cardMessage(), to(LINK), windows);
+
+    expect(r).toEqual({
+      ok: false,
+      retryable: false,
+      reason:
+        'the Teams channel signs in with an account of type simple, and the account of its profile is of type windows',
+    });
+    expect(ms.requests).toHaveLength(0);
+  });
+
   it('wraps a plain-text body in a minimal card', async () => {
     await transport().send(textMessage('Disk full on C:', 'Alert: Disk full'), to(LINK), account);
     const sent = JSON.parse(graphRequests()[0]?.body ?? '');
