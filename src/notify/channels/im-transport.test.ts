@@ -104,6 +104,7 @@ describe('IM transport', () => {
     expect(req?.url).toBe('/hooks/steward');
     expect(req?.headers['content-type']).toMatch(/^application\/json/);
     expect(req?.headers.authorization).toBeUndefined();
+    expect(req?.headers['idempotency-key']).toBe('dlv_1');
     expect(JSON.parse(req?.body ?? '')).toEqual({
       text: 'Alert: Disk full Resolution state: New',
       username: 'sip:scom@contoso.com',

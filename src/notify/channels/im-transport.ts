@@ -11,6 +11,7 @@ import {
   DEFAULT_HTTP_TIMEOUT_MS,
   endpointName,
   type HttpTransportOptions,
+  idempotencyKey,
   isSuccess,
   postOnce,
   replyDetail,
@@ -50,7 +51,10 @@ export function createImTransport(settings: ImChannelSettings, opts: HttpTranspo
           reason: `the IM address "${target.address}" is not a sip: URI`,
         };
       }
-      const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json; charset=utf-8',
+        'idempotency-key': idempotencyKey(message.deliveryId),
+      };
       let token: string | undefined;
       if (settings.authentication === 'account') {
         const problem = accountTypeProblem('IM channel', imAccountTypes, credential);

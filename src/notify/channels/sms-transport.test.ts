@@ -106,6 +106,29 @@ describe('SMS transport', () => {
     expect(backup.requests).toHaveLength(0);
   });
 
+  it('sends the delivery id as idempotency key, the same on the retry after a timeout', async () => {
+    primary.handle(() => undefined);
+    const sms = createSmsTransport(
+      smsChannelSettingsSchema.parse({ gateways: [`${primary.url}/send`], from: '+15550100' }),
+      { timeoutMs: 200 },
+    );
+    const delivery = { ...message(), deliveryId: 'dlv_01J9 retry' };
+
+    const first = await sms.send(delivery, to('sms:+15551234567'), account);
+    primary.handle(answer(201, { sid: 'SM0004' }));
+    const again = await sms.send(delivery, to('sms:+15551234567'), account);
+
+    expect([first.ok, again.ok]).toEqual([false, true]);
+    expect(primary.requests.map((r) => r.headers['idempotency-key'])).toEqual([
+      'dlv_01J9_retry',
+      'dlv_01J9_retry',
+    ]);
+    expect(primary.requests.map((r) => r.headers['i-twilio-idempotency-token'])).toEqual([
+      'dlv_01J9_retry',
+      'dlv_01J9_retry',
+    ]);
+  });
+
   it('sends the text as written in the unicode encoding and in the GSM alphabet by default', async () => {
     await transport({ encoding: 'unicode' }).send(message('Disque plein ✓'), to('sms:+15551234567'), account);
     await transport().send(message('Disque plein ✓'), to('sms:+15551234567'), account);

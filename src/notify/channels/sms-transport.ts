@@ -8,6 +8,7 @@ import {
   DEFAULT_HTTP_TIMEOUT_MS,
   endpointName,
   type HttpTransportOptions,
+  idempotencyKey,
   isSuccess,
   postOnce,
   replyDetail,
@@ -80,7 +81,13 @@ export function createSmsTransport(settings: SmsChannelSettings, opts: SmsTransp
       }
       const auth = basicAuth(credential);
       if (typeof auth === 'string') return { ok: false, retryable: false, reason: auth };
-      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      const key = idempotencyKey(message.deliveryId);
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'idempotency-key': key,
+        // Twilio's own name for the same key.
+        'i-twilio-idempotency-token': key,
+      };
       if (auth.header) headers.authorization = auth.header;
       const text = settings.encoding === 'unicode' ? message.body : toGsmAlphabet(message.body);
       const body = new URLSearchParams({ To: to, From: settings.from, Body: text }).toString();

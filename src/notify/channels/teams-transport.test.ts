@@ -207,6 +207,8 @@ describe('Teams transport through Graph', () => {
 
     const [post] = graphRequests();
     expect(post?.headers.authorization).toBe('Bearer at-1');
+    expect(post?.headers['idempotency-key']).toBe('dlv_01HZ');
+    expect(token?.headers['idempotency-key']).toBeUndefined();
     const sent = JSON.parse(post?.body ?? '');
     expect(sent.body).toEqual({ contentType: 'html', content: '<attachment id="dlv_01HZ"></attachment>' });
     expect(sent.attachments).toHaveLength(1);
@@ -389,6 +391,7 @@ describe('Teams transport through incoming webhooks', () => {
     const [req] = hook.requests;
     expect(req?.url).toBe('/workflows/abc/triggers/manual/paths/invoke?sig=S3CR3T-SIG');
     expect(req?.headers.authorization).toBeUndefined();
+    expect(req?.headers['idempotency-key']).toBe('dlv_01HZ');
     expect(JSON.parse(req?.body ?? '')).toEqual({
       type: 'message',
       attachments: [

@@ -15,6 +15,7 @@ import {
   firstLine,
   type HttpCallOptions,
   type HttpTransportOptions,
+  idempotencyKey,
   isSuccess,
   postOnce,
   redact,
@@ -294,7 +295,11 @@ function createGraphTransport(settings: TeamsGraphSettings, opts: TeamsTransport
       for (let attempt = 0; ; attempt++) {
         const token = await tokens.get(account.userName, account.password, signal);
         if (!token.ok) return token.failure;
-        const headers = { 'content-type': 'application/json', authorization: `Bearer ${token.token}` };
+        const headers = {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token.token}`,
+          'idempotency-key': idempotencyKey(message.deliveryId),
+        };
         const outcome = await postOnce({ url, headers, body }, call);
         if (!outcome.ok) return outcome.failure;
         const { reply } = outcome;
@@ -376,7 +381,14 @@ function createWebhookTransport(settings: TeamsWebhookSettings, opts: TeamsTrans
         ],
       };
       const outcome = await postOnce(
-        { url: url.href, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) },
+        {
+          url: url.href,
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': idempotencyKey(message.deliveryId),
+          },
+          body: JSON.stringify(payload),
+        },
         { timeoutMs, signal },
       );
       if (!outcome.ok) return outcome.failure;
