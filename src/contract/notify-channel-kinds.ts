@@ -3,12 +3,25 @@
 import { z } from 'zod';
 import { templateTextSchema } from './notify.js';
 
+/** A URL host name, as `URL` normalises it, of the loopback interface: localhost, 127.0.0.0/8 or [::1]. */
+const LOOPBACK_HOSTNAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
 /** Credentials and alert text travel over HTTPS; plain HTTP only to the loopback interface (development). */
 export function isSecureOrLoopbackUrl(value: string): boolean {
   try {
     const u = new URL(value);
     if (u.protocol === 'https:') return true;
-    return u.protocol === 'http:' && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(u.hostname);
+    return u.protocol === 'http:' && LOOPBACK_HOSTNAME.test(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `host` (a host name, IPv4 or IPv6 address) is the loopback interface: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackHost(host: string): boolean {
+  try {
+    // URL writes every spelling of an address one way (0:0:0:0:0:0:0:1 is [::1], LOCALHOST is localhost).
+    return LOOPBACK_HOSTNAME.test(new URL(`http://${host.includes(':') ? `[${host}]` : host}`).hostname);
   } catch {
     return false;
   }
@@ -67,7 +80,7 @@ const imPath = z
 const imAuthentication = z
   .enum(['anonymous', 'account'])
   .describe(
-    'account: "Authorization: Bearer" with the Run As account\'s token (a token account) or else its password',
+    'account: "Authorization: Bearer" with the token of the Run As account, which must be of type token',
   );
 const imContentType = z
   .enum(['text/plain', 'text/markdown'])

@@ -28,6 +28,7 @@ describe('emailChannelSettingsSchema', () => {
   it('uses STARTTLS on 587, implicit TLS on 465 and none elsewhere unless the server says otherwise', () => {
     const parsed = emailChannelSettingsSchema.parse({
       ...base,
+      authentication: 'anonymous',
       servers: [
         { host: 'a.contoso.com', port: 587 },
         { host: 'b.contoso.com', port: 465 },
@@ -49,7 +50,7 @@ describe('emailChannelSettingsSchema', () => {
       'starttls',
       'none',
     ]);
-    // A channel that signs in never sends its password in the clear unless told to.
+    // A channel that signs in never sends its password in the clear unless told to (and then only to loopback).
     expect(parsed.servers.map((s) => emailServerTls(s, true))).toEqual([
       'starttls',
       'implicit',
@@ -116,6 +117,33 @@ describe('emailChannelSettingsSchema', () => {
   it('refuses unknown template tokens in the subject and unknown fields', () => {
     expect(pathsOf({ ...base, subject: 'Alert $Data/Context/DataItem/NoSuchField$' })).toEqual(['subject']);
     expect(pathsOf({ ...base, encoding: 'utf-8' })).toEqual(['']);
+  });
+
+  it('refuses plain SMTP for a channel that signs in, naming the server, unless the server is loopback', () => {
+    const plain = (host: string) => ({ host, port: 25, tls: 'none' });
+    const signedIn = (...hosts: string[]) => ({ ...base, servers: hosts.map(plain) });
+    expect(pathsOf(signedIn('smtp.contoso.com'))).toEqual(['servers.0.tls']);
+    expect(pathsOf(signedIn('127.0.0.1', '10.0.0.5', '::2'))).toEqual(['servers.1.tls', 'servers.2.tls']);
+    expect(pathsOf(signedIn('localhost.contoso.com', '128.0.0.1'))).toEqual([
+      'servers.0.tls',
+      'servers.1.tls',
+    ]);
+    expect(
+      emailChannelSettingsSchema.safeParse(signedIn('smtp.contoso.com')).error?.issues[0]?.message,
+    ).toMatch(/must be starttls or implicit .* clear text/);
+    expect(pathsOf(signedIn('127.0.0.1', '127.8.9.10', '::1', '0:0:0:0:0:0:0:1', 'LocalHost'))).toEqual([]);
+    // TLS on the others; plain SMTP without sign-in anywhere.
+    expect(
+      pathsOf({
+        ...base,
+        servers: [
+          plain('127.0.0.1'),
+          { host: 'a.contoso.com', tls: 'starttls' },
+          { host: 'b.contoso.com', port: 465 },
+        ],
+      }),
+    ).toEqual([]);
+    expect(pathsOf({ ...signedIn('smtp.contoso.com'), authentication: 'anonymous' })).toEqual([]);
   });
 
   it('R38: an external-mail channel has exactly one server and signs in with its account', () => {

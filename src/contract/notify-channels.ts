@@ -1,6 +1,7 @@
 // Schemas of notification channel settings, one export family per channel kind (domain-spec §1.2, R37–R39).
 import { z } from 'zod';
 import { templateTextSchema } from './notify.js';
+import { isLoopbackHost } from './notify-channel-kinds.js';
 
 // ---------------------------------------------------------------- e-mail (SMTP)
 
@@ -9,8 +10,8 @@ export type EmailTlsMode = (typeof emailTlsModes)[number];
 
 /**
  * The TLS mode a server uses when it names none: STARTTLS on submission (587), TLS from the first byte on
- * SMTPS (465); elsewhere STARTTLS when the channel signs in (a password never crosses the wire in the
- * clear unless an administrator asks for `none`), plain SMTP for anonymous channels.
+ * SMTPS (465); elsewhere STARTTLS when the channel signs in (a password never crosses the network in the
+ * clear: `none` is accepted with sign-in for a loopback server only), plain SMTP for anonymous channels.
  */
 export const defaultEmailTls = (port: number, signsIn = false): EmailTlsMode =>
   port === 587 ? 'starttls' : port === 465 ? 'implicit' : signsIn ? 'starttls' : 'none';
@@ -20,6 +21,16 @@ export const emailServerTls = (
   server: { port: number; tls?: EmailTlsMode | undefined },
   signsIn = false,
 ): EmailTlsMode => server.tls ?? defaultEmailTls(server.port, signsIn);
+
+/**
+ * Whether a channel that signs in would send its account's password to `server` readable by the network: plain
+ * SMTP (`tls: none`) to anything but the loopback interface (localhost, 127.0.0.0/8, ::1).
+ */
+export const emailPasswordInClear = (server: {
+  host: string;
+  port: number;
+  tls?: EmailTlsMode | undefined;
+}) => emailServerTls(server, true) === 'none' && !isLoopbackHost(server.host);
 
 /** Headers the channel sets itself from its other fields, or that the mail system owns. */
 export const emailReservedHeaders: readonly string[] = [
@@ -65,7 +76,7 @@ export const emailServerSchema = z
       .enum(emailTlsModes)
       .optional()
       .describe(
-        'none: plain SMTP (with authentication "account" the password crosses the network readable); ' +
+        'none: plain SMTP, with authentication "account" for a loopback server only (localhost, 127.0.0.0/8, ::1); ' +
           'starttls: upgrade with STARTTLS, refuse a server that does not offer it; implicit: TLS from the ' +
           'first byte. Absent: starttls on port 587, implicit on 465, none otherwise',
       ),
@@ -159,6 +170,14 @@ export const emailChannelSettingsSchema = z
       if (seen.has(key))
         ctx.addIssue({ code: 'custom', path: ['servers', i], message: 'lists this server twice' });
       seen.add(key);
+      if (s.authentication === 'account' && emailPasswordInClear(server))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', i, 'tls'],
+          message:
+            'must be starttls or implicit when the channel signs in with an account: the password must not ' +
+            'cross the network in clear text (none is accepted for a loopback server only)',
+        });
     });
     if (!s.external) return;
     if (s.servers.length !== 1) {

@@ -1,6 +1,7 @@
 // What the notifier needs of each channel kind: its settings schema, its message format, whether it signs
-// in with a Run As account, and a transport made from its settings.
+// in with a Run As account and of which types, and a transport made from its settings.
 import type { z } from 'zod';
+import type { AccountType } from '../contract/accounts.js';
 import type { ChannelFormat, MessageChannelKind } from '../domain/notify/templates.js';
 import type { Transport } from './channels/transport.js';
 
@@ -12,5 +13,7 @@ export interface ChannelDriver<S = Record<string, unknown>> {
   format(settings: S): ChannelFormat;
   /** Whether the channel signs in with the account of its Run As profile. */
   needsAccount(settings: S): boolean;
+  /** The account types it signs in with when it needs an account (R37, R47); its transport refuses others. */
+  accountTypes(settings: S): readonly AccountType[];
   createTransport(settings: S): Transport;
 }

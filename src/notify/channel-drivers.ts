@@ -9,10 +9,10 @@ import {
 import { emailChannelSettingsSchema } from '../contract/notify-channels.js';
 import type { ChannelDriver } from './channel-driver.js';
 import { createCommandTransport } from './channels/command-transport.js';
-import { createEmailTransport } from './channels/email-transport.js';
-import { createImTransport } from './channels/im-transport.js';
-import { createSmsTransport } from './channels/sms-transport.js';
-import { createTeamsTransport } from './channels/teams-transport.js';
+import { createEmailTransport, emailAccountTypes } from './channels/email-transport.js';
+import { createImTransport, imAccountTypes } from './channels/im-transport.js';
+import { createSmsTransport, smsAccountTypes } from './channels/sms-transport.js';
+import { createTeamsTransport, teamsGraphAccountTypes } from './channels/teams-transport.js';
 
 /** A driver typed by its own settings, kept in the one table of every kind. */
 const driver = <S>(d: ChannelDriver<S>) => d as unknown as ChannelDriver;
@@ -23,6 +23,7 @@ export const channelDrivers: Record<ChannelKind, ChannelDriver> = {
     messageKind: 'email',
     format: (s) => ({ subject: s.subject, body: s.body, bodyIsHtml: s.bodyIsHtml }),
     needsAccount: (s) => s.authentication === 'account',
+    accountTypes: (s) => emailAccountTypes(s),
     createTransport: (s) => createEmailTransport(s),
   }),
   im: driver({
@@ -30,6 +31,7 @@ export const channelDrivers: Record<ChannelKind, ChannelDriver> = {
     messageKind: 'im',
     format: (s) => ({ body: s.body }),
     needsAccount: (s) => s.authentication === 'account',
+    accountTypes: () => imAccountTypes,
     createTransport: (s) => createImTransport(s),
   }),
   sms: driver({
@@ -38,6 +40,7 @@ export const channelDrivers: Record<ChannelKind, ChannelDriver> = {
     format: (s) => ({ body: s.body }),
     // The gateway is always signed in to with the account's user name and password (HTTP Basic).
     needsAccount: () => true,
+    accountTypes: () => smsAccountTypes,
     createTransport: (s) => createSmsTransport(s),
   }),
   teams: driver({
@@ -46,6 +49,7 @@ export const channelDrivers: Record<ChannelKind, ChannelDriver> = {
     format: (s) => ({ body: s.message }),
     // Graph posts as the Run As account (R47); an incoming webhook URL needs none.
     needsAccount: (s) => s.mode === 'graph',
+    accountTypes: (s) => (s.mode === 'graph' ? teamsGraphAccountTypes : []),
     createTransport: (s) => createTeamsTransport(s),
   }),
   command: driver({
@@ -54,6 +58,7 @@ export const channelDrivers: Record<ChannelKind, ChannelDriver> = {
     messageKind: undefined,
     format: () => ({}),
     needsAccount: () => false,
+    accountTypes: () => [],
     createTransport: (s) => createCommandTransport(s),
   }),
 };

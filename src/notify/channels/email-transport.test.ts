@@ -216,6 +216,63 @@ describe('e-mail transport: S26 internal mail', () => {
     expect(backup.connections).toBe(0);
   });
 
+  it('refuses for good, without sending anonymously, through a server that offers no sign-in', async () => {
+    const logins: string[] = [];
+    const smtp = await startSmtp({
+      server: {
+        authOptional: true,
+        disabledCommands: ['AUTH', 'STARTTLS'],
+        onAuth(auth, _session, cb) {
+          logins.push(auth.username ?? '');
+          cb(null, { user: auth.username });
+        },
+      },
+    });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining(`${HOST}:${smtp.port} offers no sign-in`),
+    });
+    expect(result.ok ? '' : result.reason).not.toContain(PASSWORD);
+    expect(smtp.connections).toBe(1);
+    expect(smtp.received).toHaveLength(0);
+    expect(logins).toEqual([]);
+  });
+
+  it('does not send the password to a server whose AUTH lists no mechanism it can use', async () => {
+    const smtp = await startSmtp({
+      users: { 'CONTOSO\\svc-notify': PASSWORD },
+      server: { authMethods: ['XOAUTH2'] },
+    });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: expect.stringContaining('offers no sign-in'),
+    });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('signs in with LOGIN when the server offers only LOGIN', async () => {
+    const smtp = await startSmtp({
+      users: { 'CONTOSO\\svc-notify': PASSWORD },
+      server: { authMethods: ['LOGIN'] },
+    });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result.ok).toBe(true);
+    expect(smtp.received[0]?.user).toBe('CONTOSO\\svc-notify');
+  });
+
   it('refuses a recipient the server rejects for good, without trying the backup', async () => {
     const smtp = await startSmtp({
       users: { 'CONTOSO\\svc-notify': PASSWORD },
@@ -258,6 +315,45 @@ describe('e-mail transport: S26 internal mail', () => {
     expect(smtp.connections).toBe(0);
   });
 
+  it('refuses for good, before connecting, to sign in over plain SMTP to a server that is not loopback', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    // Settings the schema would refuse: the second server is plain SMTP on the network.
+    const stored = {
+      ...settings({ servers: [server(smtp.port)] }),
+      servers: [server(smtp.port), { host: '192.0.2.25', port: 25, tls: 'none' as const }],
+    };
+    const transport = createEmailTransport(stored);
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason: expect.stringMatching(/^192\.0\.2\.25:25 is plain SMTP \(tls none\).*starttls or implicit$/),
+    });
+    expect(smtp.connections).toBe(0);
+  });
+
+  it('refuses for good, without connecting, an account that is not a Windows logon (R37)', async () => {
+    const smtp = await startSmtp({ users: { 'alerts@contoso.com': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+    const simple: ChannelCredential = {
+      type: 'simple',
+      publicFields: { userName: 'alerts@contoso.com' },
+      secret: { password: PASSWORD },
+    };
+
+    const result = await transport.send(message(), to('ops@contoso.com'), simple);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason:
+        'the e-mail channel signs in with an account of type windows or action, and the account of its profile is of type simple',
+    });
+    expect(smtp.connections).toBe(0);
+  });
+
   it('refuses an address that would add recipients to the header', async () => {
     const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
     const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
@@ -288,6 +384,23 @@ describe('e-mail transport: S27 external mail and anonymous channels', () => {
       user: 'alerts@outlook.example',
       mailFrom: 'alerts@outlook.example',
     });
+  });
+
+  it('refuses for good, without connecting, an external channel handed an account that is not Simple Authentication', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], from: 'alerts@outlook.example', external: true }),
+    );
+
+    const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
+
+    expect(result).toEqual({
+      ok: false,
+      retryable: false,
+      reason:
+        'the external-mail channel signs in with an account of type simple, and the account of its profile is of type windows',
+    });
+    expect(smtp.connections).toBe(0);
   });
 
   it('an anonymous channel sends without signing in, even when handed a credential', async () => {
@@ -437,17 +550,53 @@ describe('e-mail transport: R39 failover', () => {
     expect((await send()).ok).toBe(true);
     expect([primary.connections, backup.received.length]).toEqual([1, 2]);
 
-    // The interval has passed but the primary is still down: it is tried, the backup delivers.
+    // The interval has passed but the primary is still down: it is tried, the backup delivers, and the
+    // interval starts again from this try.
     clock += 1_000;
     expect((await send()).ok).toBe(true);
     expect([primary.connections, backup.received.length]).toEqual([2, 3]);
-    expect(transport.failover()).toEqual({ current: 1, since: 1_000_000 });
+    expect(transport.failover()).toEqual({ current: 1, since: 1_300_000 });
+
+    // The next messages go straight to the backup: one try of the primary per interval, not one per message.
+    clock += 1_000;
+    expect((await send()).ok).toBe(true);
+    clock += 298_000;
+    expect((await send()).ok).toBe(true);
+    expect([primary.connections, backup.received.length]).toEqual([2, 5]);
 
     primary.down = false;
-    clock += 300_000;
+    clock += 1_000;
     expect((await send()).ok).toBe(true);
-    expect([primary.received.length, backup.received.length]).toEqual([1, 3]);
+    expect([primary.received.length, backup.received.length]).toEqual([1, 5]);
     expect(transport.failover()).toEqual({ current: 0, since: null });
+  });
+
+  it('while the primary is being tried again, other messages go to the backup instead of waiting on it', async () => {
+    const silent = await silentServer();
+    const backup = await startSmtp();
+    let clock = 1_000_000;
+    const transport = createEmailTransport(
+      settings({
+        servers: [server(silent.port), server(backup.port)],
+        authentication: 'anonymous',
+        primaryRetryIntervalSeconds: 60,
+      }),
+      { now: () => clock, connectionTimeoutMs: 400 },
+    );
+    const send = () => transport.send(message(), to('ops@contoso.com'), undefined);
+    expect((await send()).ok).toBe(true);
+    expect(silent.connections()).toBe(1);
+
+    clock += 60_000;
+    const retrying = send();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const meanwhile = await send();
+
+    expect(meanwhile.ok).toBe(true);
+    expect(backup.received).toHaveLength(2);
+    expect((await retrying).ok).toBe(true);
+    expect(silent.connections()).toBe(2);
+    expect(backup.received).toHaveLength(3);
   });
 
   it('moves on from a server that accepts the connection and never greets', async () => {

@@ -6,18 +6,21 @@ import {
   type SendMailOptions,
   type SMTPTransportOptions,
 } from 'nodemailer';
+import type { AccountType } from '../../contract/accounts.js';
 import {
   type EmailChannelSettings,
   type EmailServer,
+  emailPasswordInClear,
   emailServerTls,
 } from '../../contract/notify-channels.js';
-import { afterAttempt, attemptOrder, initialFailover } from './failover.js';
-import type {
-  ChannelCredential,
-  DeliveryTarget,
-  FailoverState,
-  OutgoingMessage,
-  Transport,
+import { afterAttempt, initialFailover, planAttempts } from './failover.js';
+import {
+  accountTypeProblem,
+  type ChannelCredential,
+  type DeliveryTarget,
+  type FailoverState,
+  type OutgoingMessage,
+  type Transport,
 } from './transport.js';
 
 export interface EmailTransportOptions {
@@ -51,6 +54,12 @@ const importanceHeaders = {
   low: { Importance: 'Low', 'X-Priority': '5 (Lowest)', 'X-MSMail-Priority': 'Low' },
 } as const;
 
+/** R37: internal mail signs in with a Windows logon (a Windows or Action account), external mail with a Simple
+ * Authentication account. */
+export const emailAccountTypes = (
+  settings: Pick<EmailChannelSettings, 'external'>,
+): readonly AccountType[] => (settings.external ? ['simple'] : ['windows', 'action']);
+
 /** The transport of one e-mail channel. Keep one per channel: it remembers which server is in use (R39). */
 export function createEmailTransport(
   settings: EmailChannelSettings,
@@ -60,6 +69,9 @@ export function createEmailTransport(
   const timeout = opts.connectionTimeoutMs ?? 30_000;
   const retryMs = settings.primaryRetryIntervalSeconds * 1000;
   let state = initialFailover();
+  // The settings schema refuses this already; the transport holds to it whoever built its settings.
+  const inClear =
+    settings.authentication === 'account' ? settings.servers.find(emailPasswordInClear) : undefined;
 
   const connection = (server: EmailServer): SMTPTransportOptions => {
     const tls = emailServerTls(server, settings.authentication === 'account');
@@ -100,11 +112,16 @@ export function createEmailTransport(
   async function attempt(
     server: EmailServer,
     data: SendMailOptions,
-    auth: SMTPTransportOptions['auth'],
+    auth: { user: string; pass: string } | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const where = `${server.host}:${server.port}`;
-    const transporter = createTransport({ ...connection(server), ...(auth ? { auth } : {}) });
+    const transporter = createTransport({
+      ...connection(server),
+      // forceAuth: by itself nodemailer signs in only when the server advertises AUTH, and through a server
+      // that does not it would send anonymously and report the mail sent.
+      ...(auth ? { auth, forceAuth: true, customAuth: { PLAIN: plainSignIn } } : {}),
+    });
     try {
       const info = await transporter.sendMail({ ...data, ...(signal ? { signal } : {}) });
       const code = /^\d{3}/.exec(info.response ?? '')?.[0];
@@ -121,28 +138,45 @@ export function createEmailTransport(
     failover: () => ({ ...state }),
 
     async send(message, target, credential, signal) {
+      if (settings.authentication === 'account') {
+        const channel = settings.external ? 'external-mail channel' : 'e-mail channel';
+        const problem = accountTypeProblem(channel, emailAccountTypes(settings), credential);
+        if (problem) return { ok: false, retryable: false, reason: problem };
+      }
       const auth = settings.authentication === 'account' ? signIn(credential) : undefined;
       if (typeof auth === 'string') return { ok: false, retryable: false, reason: auth };
+      if (inClear) {
+        return {
+          ok: false,
+          retryable: false,
+          reason: `${inClear.host}:${inClear.port} is plain SMTP (tls none) and not the loopback interface: the channel does not send the account's password there in clear text; set tls to starttls or implicit`,
+        };
+      }
       if (!/^[^\s<>,;]+@[^\s<>,;]+$/.test(target.address)) {
         return { ok: false, retryable: false, reason: 'the address is not an e-mail address' };
       }
       const data = mail(message, target);
       const failures: string[] = [];
-      for (const index of attemptOrder(state, settings.servers.length, now(), retryMs)) {
+      let primaryFailed = false;
+      const plan = planAttempts(state, settings.servers.length, now(), retryMs);
+      state = plan.state;
+      for (const index of plan.order) {
         if (signal?.aborted) break;
         const server = settings.servers[index] as EmailServer;
         const outcome = await attempt(server, data, auth, signal);
         if (outcome.kind === 'aborted') break;
         if (outcome.kind === 'unavailable') {
           failures.push(outcome.reason);
+          primaryFailed ||= index === 0;
           continue;
         }
         // The server answered: it is the one in use, whether it took the message or refused it for good.
-        state = afterAttempt(state, index, now());
+        state = afterAttempt(state, index, now(), primaryFailed);
         if (outcome.kind === 'sent') return { ok: true, detail: outcome.detail };
         return { ok: false, retryable: false, reason: outcome.reason };
       }
       if (signal?.aborted) return { ok: false, retryable: true, reason: 'sending was cancelled' };
+      state = afterAttempt(state, undefined, now(), primaryFailed);
       return { ok: false, retryable: true, reason: `no SMTP server took the mail: ${failures.join('; ')}` };
     },
   };
@@ -173,6 +207,25 @@ export function signIn(credential: ChannelCredential | undefined): { user: strin
   return { user: qualified ? `${domain}\\${userName}` : userName, pass: password };
 }
 
+/** The server listed no sign-in mechanism Steward speaks: nothing of the credentials was sent. */
+class NoSignInOffered extends Error {}
+
+type SignInContext = Parameters<NonNullable<SMTPTransportOptions['customAuth']>[string]>[0];
+
+/**
+ * SASL PLAIN as nodemailer does it, but only to a server that offers it. nodemailer falls back to PLAIN when
+ * the server lists no mechanism it knows, or (with `forceAuth`) no AUTH at all, and would send the user name
+ * and password to a server that never offered to take them; here that ends the attempt instead.
+ */
+async function plainSignIn(ctx: SignInContext): Promise<void> {
+  if (!ctx.authMethods.includes('PLAIN')) throw new NoSignInOffered('the server offers no sign-in');
+  const { user, pass } = ctx.auth.credentials;
+  const login = Buffer.from(`\0${user}\0${pass}`, 'utf8').toString('base64');
+  const reply = await ctx.sendCommand(`AUTH PLAIN ${login}`);
+  // nodemailer adds the reply (and its code) to this error; the reply never quotes the command.
+  if (reply.status < 200 || reply.status >= 300) throw new Error('Invalid login');
+}
+
 const commandNames =
   /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH(?: [A-Z0-9-]+)?|MAIL FROM|RCPT TO|DATA|RSET|QUIT)$/i;
 const messageCommands = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
@@ -191,6 +244,12 @@ function classify(err: NodemailerError, where: string): Attempt {
   const permanent = reply !== undefined && reply >= 500 && reply !== 503;
   const original = err.originalCode ?? err.code;
 
+  if (err instanceof NoSignInOffered) {
+    return {
+      kind: 'refused',
+      reason: `${where} offers no sign-in (no AUTH PLAIN, LOGIN or CRAM-MD5 after EHLO), and the channel signs in with an account: the mail was not sent without signing in`,
+    };
+  }
   if (command.startsWith('AUTH') || err.code === 'EAUTH' || err.code === 'ENOAUTH') {
     if (reply !== undefined && reply >= 400 && reply < 500) {
       return { kind: 'unavailable', reason: `${where} could not check the account now${said}` };

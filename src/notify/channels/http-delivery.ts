@@ -163,6 +163,14 @@ export function replyDetail(text: string, secrets: readonly (string | undefined)
   return firstLine(redact(detail, secrets));
 }
 
+/**
+ * The `Idempotency-Key` header, the delivery id: a server that took a request whose answer was lost (a timeout,
+ * then a retry of the delivery) can tell the retry from a new message. Characters a header value may not hold
+ * are replaced, so the key is the same for every try.
+ */
+export const idempotencyKey = (deliveryId: string): string =>
+  deliveryId.replace(/[^\x21-\x7e]/g, '_').slice(0, 255);
+
 /** The value of a string field of an opened credential, or undefined. */
 export function credentialText(
   fields: Record<string, unknown> | undefined,

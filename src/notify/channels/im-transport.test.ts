@@ -1,5 +1,6 @@
 // Proves the IM channel: its settings (port defaults by protocol and the sip: return address of S37) and its
-// transport against a real chat-webhook server on loopback: payload, bearer sign-in, failures and timeouts.
+// transport against a real chat-webhook server on loopback: payload, bearer sign-in with a token account only,
+// failures and timeouts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   answer,
@@ -103,6 +104,7 @@ describe('IM transport', () => {
     expect(req?.url).toBe('/hooks/steward');
     expect(req?.headers['content-type']).toMatch(/^application\/json/);
     expect(req?.headers.authorization).toBeUndefined();
+    expect(req?.headers['idempotency-key']).toBe('dlv_1');
     expect(JSON.parse(req?.body ?? '')).toEqual({
       text: 'Alert: Disk full Resolution state: New',
       username: 'sip:scom@contoso.com',
@@ -120,14 +122,24 @@ describe('IM transport', () => {
     expect(JSON.parse(chat.requests[0]?.body ?? '')).not.toHaveProperty('mrkdwn');
   });
 
-  it("signs in with the account's token, or with its password when it has no token", async () => {
+  it("signs in with the token of a token account as 'Authorization: Bearer'", async () => {
     const transport = createImTransport(settings({ authentication: 'account' }));
     expect((await transport.send(message(), to('sip:ops@contoso.com'), tokenAccount)).ok).toBe(true);
-    expect((await transport.send(message(), to('sip:ops@contoso.com'), basicAccount)).ok).toBe(true);
-    expect(chat.requests.map((r) => r.headers.authorization)).toEqual([
-      'Bearer tok-9f2b7c',
-      'Bearer pa55-w0rd',
-    ]);
+    expect(chat.requests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-9f2b7c']);
+  });
+
+  it('refuses for good, without a request, an account of another type: a password is never sent as a token', async () => {
+    const transport = createImTransport(settings({ authentication: 'account' }));
+
+    const r = await transport.send(message(), to('sip:ops@contoso.com'), basicAccount);
+
+    expect(r).toEqual({
+      ok: false,
+      retryable: false,
+      reason:
+        'the IM channel signs in with an account of type token, and the account of its profile is of type basic',
+    });
+    expect(chat.requests).toHaveLength(0);
   });
 
   it('fails for good, without a request, when an account channel has no account', async () => {

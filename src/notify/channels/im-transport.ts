@@ -1,5 +1,6 @@
 // IM channel transport: posts the rendered text to a Slack/Mattermost-compatible chat webhook at
 // http(s)://server:port/path, from the channel's sip: return address to the subscriber's sip: address.
+import type { AccountType } from '../../contract/accounts.js';
 import {
   type ImChannelSettings,
   isSecureOrLoopbackUrl,
@@ -10,12 +11,13 @@ import {
   DEFAULT_HTTP_TIMEOUT_MS,
   endpointName,
   type HttpTransportOptions,
+  idempotencyKey,
   isSuccess,
   postOnce,
   replyDetail,
   statusFailure,
 } from './http-delivery.js';
-import type { ChannelCredential, SendResult, Transport } from './transport.js';
+import { accountTypeProblem, type SendResult, type Transport } from './transport.js';
 
 /** The webhook URL of an IM channel: tls posts over https, tcp over http. */
 export function imWebhookUrl(settings: ImChannelSettings): string {
@@ -30,10 +32,9 @@ export function imPayload(settings: ImChannelSettings, text: string, to: string)
   return payload;
 }
 
-/** The bearer token of an `account` channel: a token account's `token`, else the account's `password`. */
-function bearerToken(credential: ChannelCredential | undefined): string | undefined {
-  return credentialText(credential?.secret, 'token') ?? credentialText(credential?.secret, 'password');
-}
+/** An `account` channel sends the token of a token account as `Authorization: Bearer`, and nothing else: a
+ * password is not a bearer token, and the chat server must never be handed one. */
+export const imAccountTypes: readonly AccountType[] = ['token'];
 
 export function createImTransport(settings: ImChannelSettings, opts: HttpTransportOptions = {}): Transport {
   const url = imWebhookUrl(settings);
@@ -50,16 +51,20 @@ export function createImTransport(settings: ImChannelSettings, opts: HttpTranspo
           reason: `the IM address "${target.address}" is not a sip: URI`,
         };
       }
-      const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json; charset=utf-8',
+        'idempotency-key': idempotencyKey(message.deliveryId),
+      };
       let token: string | undefined;
       if (settings.authentication === 'account') {
-        token = bearerToken(credential);
+        const problem = accountTypeProblem('IM channel', imAccountTypes, credential);
+        if (problem) return { ok: false, retryable: false, reason: problem };
+        token = credentialText(credential?.secret, 'token');
         if (!token) {
           return {
             ok: false,
             retryable: false,
-            reason:
-              'the IM channel signs in with an account, and the Notification Account profile gives it none with a token or password',
+            reason: 'the token account of the IM channel holds no token',
           };
         }
         if (!isSecureOrLoopbackUrl(url)) {

@@ -106,6 +106,29 @@ describe('SMS transport', () => {
     expect(backup.requests).toHaveLength(0);
   });
 
+  it('sends the delivery id as idempotency key, the same on the retry after a timeout', async () => {
+    primary.handle(() => undefined);
+    const sms = createSmsTransport(
+      smsChannelSettingsSchema.parse({ gateways: [`${primary.url}/send`], from: '+15550100' }),
+      { timeoutMs: 200 },
+    );
+    const delivery = { ...message(), deliveryId: 'dlv_01J9 retry' };
+
+    const first = await sms.send(delivery, to('sms:+15551234567'), account);
+    primary.handle(answer(201, { sid: 'SM0004' }));
+    const again = await sms.send(delivery, to('sms:+15551234567'), account);
+
+    expect([first.ok, again.ok]).toEqual([false, true]);
+    expect(primary.requests.map((r) => r.headers['idempotency-key'])).toEqual([
+      'dlv_01J9_retry',
+      'dlv_01J9_retry',
+    ]);
+    expect(primary.requests.map((r) => r.headers['i-twilio-idempotency-token'])).toEqual([
+      'dlv_01J9_retry',
+      'dlv_01J9_retry',
+    ]);
+  });
+
   it('sends the text as written in the unicode encoding and in the GSM alphabet by default', async () => {
     await transport({ encoding: 'unicode' }).send(message('Disque plein ✓'), to('sms:+15551234567'), account);
     await transport().send(message('Disque plein ✓'), to('sms:+15551234567'), account);
@@ -134,6 +157,27 @@ describe('SMS transport', () => {
     // Back on the primary: the next message goes there directly.
     await sms.send(message(), to('sms:+15551234567'), account);
     expect([primary.requests.length, backup.requests.length]).toEqual([3, 2]);
+  });
+
+  it('tries a primary that stays down once per interval, not before every message (R39)', async () => {
+    const sms = transport({ primaryRetryIntervalSeconds: 300 });
+    primary.handle(answer(503, 'down'));
+    await sms.send(message(), to('sms:+15551234567'), account);
+    clock += 300_000;
+    await sms.send(message(), to('sms:+15551234567'), account);
+    expect([primary.requests.length, backup.requests.length]).toEqual([2, 2]);
+
+    // The failed try started the interval again: the next messages go to the backup alone.
+    clock += 1_000;
+    await sms.send(message(), to('sms:+15551234567'), account);
+    clock += 298_000;
+    await sms.send(message(), to('sms:+15551234567'), account);
+    expect([primary.requests.length, backup.requests.length]).toEqual([2, 4]);
+
+    clock += 1_000;
+    primary.handle(answer(201, { sid: 'SM0009' }));
+    const back = await sms.send(message(), to('sms:+15551234567'), account);
+    expect(back).toMatchObject({ ok: true, detail: expect.stringContaining('(primary)') });
   });
 
   it('reports a retryable failure naming every gateway when all are down, and keeps no secret in it', async () => {
@@ -168,14 +212,28 @@ describe('SMS transport', () => {
     expect(primary.requests.length + backup.requests.length).toBe(0);
   });
 
-  it('posts without sign-in when the channel has no account, and refuses an account without a password', async () => {
+  it('posts without sign-in when the channel has no account, and refuses an account that is no user name and password', async () => {
     expect((await transport().send(message(), to('sms:+15551234567'), undefined)).ok).toBe(true);
     expect(primary.requests[0]?.headers.authorization).toBeUndefined();
     const noPassword: ChannelCredential = { type: 'token', publicFields: {}, secret: { token: 't' } };
-    expect(await transport().send(message(), to('sms:+15551234567'), noPassword)).toMatchObject({
+    expect(await transport().send(message(), to('sms:+15551234567'), noPassword)).toEqual({
       ok: false,
       retryable: false,
+      reason:
+        'the SMS channel signs in with an account of type basic, simple, windows or action, and the account of its profile is of type token',
     });
     expect(primary.requests).toHaveLength(1);
+  });
+
+  it('signs in with the Windows account of the Notification Account profile, its user name without the domain', async () => {
+    const windows: ChannelCredential = {
+      type: 'windows',
+      publicFields: { userName: 'svc-notify', domain: 'CONTOSO' },
+      secret: { password: 'gw-pa55word' },
+    };
+    expect((await transport().send(message(), to('sms:+15551234567'), windows)).ok).toBe(true);
+    expect(primary.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from('svc-notify:gw-pa55word').toString('base64')}`,
+    );
   });
 });

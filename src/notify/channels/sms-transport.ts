@@ -1,19 +1,27 @@
 // SMS channel transport: a Twilio-style form POST (To, From, Body) to HTTP SMS gateways with HTTP Basic
 // authentication by the Run As account, failing over from the primary to the backups and back (R39).
+import type { AccountType } from '../../contract/accounts.js';
 import type { SmsChannelSettings } from '../../contract/notify-channel-kinds.js';
-import { afterAttempt, attemptOrder, initialFailover } from './failover.js';
+import { afterAttempt, initialFailover, planAttempts } from './failover.js';
 import {
   credentialText,
   DEFAULT_HTTP_TIMEOUT_MS,
   endpointName,
   type HttpTransportOptions,
+  idempotencyKey,
   isSuccess,
   postOnce,
   replyDetail,
   type SendFailure,
   statusFailure,
 } from './http-delivery.js';
-import type { ChannelCredential, FailoverState, SendResult, Transport } from './transport.js';
+import {
+  accountTypeProblem,
+  type ChannelCredential,
+  type FailoverState,
+  type SendResult,
+  type Transport,
+} from './transport.js';
 
 export interface SmsTransportOptions extends HttpTransportOptions {
   /** Milliseconds since the epoch; the primary retry interval is measured on it. Default Date.now. */
@@ -37,10 +45,18 @@ const GSM = new Set([...GSM_BASIC, ...GSM_EXTENSION]);
 export const toGsmAlphabet = (text: string): string =>
   [...text.normalize('NFC')].map((c) => (GSM.has(c) ? c : '?')).join('');
 
+/**
+ * The gateway takes the account's user name and password as HTTP Basic: a Basic or Simple Authentication account,
+ * or the Windows (or Action) account of the Notification Account profile, which SMS channels use by default.
+ */
+export const smsAccountTypes: readonly AccountType[] = ['basic', 'simple', 'windows', 'action'];
+
 function basicAuth(
   credential: ChannelCredential | undefined,
 ): { header?: string; password?: string } | string {
   if (!credential) return {};
+  const problem = accountTypeProblem('SMS channel', smsAccountTypes, credential);
+  if (problem) return problem;
   const user = credentialText(credential.publicFields, 'userName');
   const password = credentialText(credential.secret, 'password');
   if (!user || !password) return 'the SMS channel account needs a user name and a password';
@@ -65,20 +81,29 @@ export function createSmsTransport(settings: SmsChannelSettings, opts: SmsTransp
       }
       const auth = basicAuth(credential);
       if (typeof auth === 'string') return { ok: false, retryable: false, reason: auth };
-      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+      const key = idempotencyKey(message.deliveryId);
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'idempotency-key': key,
+        // Twilio's own name for the same key.
+        'i-twilio-idempotency-token': key,
+      };
       if (auth.header) headers.authorization = auth.header;
       const text = settings.encoding === 'unicode' ? message.body : toGsmAlphabet(message.body);
       const body = new URLSearchParams({ To: to, From: settings.from, Body: text }).toString();
 
       const failures: SendFailure[] = [];
-      for (const index of attemptOrder(state, settings.gateways.length, now(), retryMs)) {
+      let primaryFailed = false;
+      const plan = planAttempts(state, settings.gateways.length, now(), retryMs);
+      state = plan.state;
+      for (const index of plan.order) {
         const url = settings.gateways[index] as string;
         const host = endpointName(url);
         const outcome = await postOnce({ url, headers, body }, { timeoutMs, signal });
         if (signal?.aborted)
           return { ok: false, retryable: true, reason: 'cancelled before the SMS was sent' };
         if (outcome.ok && isSuccess(outcome.reply.status)) {
-          state = afterAttempt(state, index, now());
+          state = afterAttempt(state, index, now(), primaryFailed);
           const sid = messageId(outcome.reply.text);
           const role = index === 0 ? 'primary' : `backup ${index}`;
           return { ok: true, detail: `sent through ${host} (${role})${sid ? `, message ${sid}` : ''}` };
@@ -88,7 +113,9 @@ export function createSmsTransport(settings: SmsChannelSettings, opts: SmsTransp
             ? statusFailure(host, outcome.reply, replyDetail(outcome.reply.text, [auth.password]))
             : outcome.failure,
         );
+        primaryFailed ||= index === 0;
       }
+      state = afterAttempt(state, undefined, now(), primaryFailed);
       return {
         ok: false,
         // A gateway that was down or busy may take the message later; refusals by every gateway are final.

@@ -207,6 +207,8 @@ describe('Teams transport through Graph', () => {
 
     const [post] = graphRequests();
     expect(post?.headers.authorization).toBe('Bearer at-1');
+    expect(post?.headers['idempotency-key']).toBe('dlv_01HZ');
+    expect(token?.headers['idempotency-key']).toBeUndefined();
     const sent = JSON.parse(post?.body ?? '');
     expect(sent.body).toEqual({ contentType: 'html', content: '<attachment id="dlv_01HZ"></attachment>' });
     expect(sent.attachments).toHaveLength(1);
@@ -337,6 +339,24 @@ describe('Teams transport through Graph', () => {
     expect(ms.requests).toHaveLength(0);
   });
 
+  it('refuses for good, without signing in, an account that is not of the Simple Authentication type (R47)', async () => {
+    const windows: ChannelCredential = {
+      type: 'windows',
+      publicFields: { userName: 'svc-notify', domain: 'CONTOSO' },
+      secret: { password: PASSWORD },
+    };
+
+    const r = await transport().send(cardMessage(), to(LINK), windows);
+
+    expect(r).toEqual({
+      ok: false,
+      retryable: false,
+      reason:
+        'the Teams channel signs in with an account of type simple, and the account of its profile is of type windows',
+    });
+    expect(ms.requests).toHaveLength(0);
+  });
+
   it('wraps a plain-text body in a minimal card', async () => {
     await transport().send(textMessage('Disk full on C:', 'Alert: Disk full'), to(LINK), account);
     const sent = JSON.parse(graphRequests()[0]?.body ?? '');
@@ -371,6 +391,7 @@ describe('Teams transport through incoming webhooks', () => {
     const [req] = hook.requests;
     expect(req?.url).toBe('/workflows/abc/triggers/manual/paths/invoke?sig=S3CR3T-SIG');
     expect(req?.headers.authorization).toBeUndefined();
+    expect(req?.headers['idempotency-key']).toBe('dlv_01HZ');
     expect(JSON.parse(req?.body ?? '')).toEqual({
       type: 'message',
       attachments: [

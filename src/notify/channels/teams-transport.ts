@@ -1,6 +1,7 @@
 // Microsoft Teams channel transport (DESIGN Q12): posts an Adaptive Card to a channel through Microsoft Graph,
 // signed in as the Simple Authentication Run As account (password grant, R47), or to an incoming webhook.
 import { createHash } from 'node:crypto';
+import type { AccountType } from '../../contract/accounts.js';
 import {
   isSecureOrLoopbackUrl,
   type TeamsChannelSettings,
@@ -14,6 +15,7 @@ import {
   firstLine,
   type HttpCallOptions,
   type HttpTransportOptions,
+  idempotencyKey,
   isSuccess,
   postOnce,
   redact,
@@ -21,7 +23,13 @@ import {
   type SendFailure,
   statusFailure,
 } from './http-delivery.js';
-import type { ChannelCredential, OutgoingMessage, SendResult, Transport } from './transport.js';
+import {
+  accountTypeProblem,
+  type ChannelCredential,
+  type OutgoingMessage,
+  type SendResult,
+  type Transport,
+} from './transport.js';
 
 export interface TeamsTransportOptions extends HttpTransportOptions {
   /** Milliseconds since the epoch; access tokens are cached against it. Default Date.now. */
@@ -223,6 +231,9 @@ function createTokenSource(settings: TeamsGraphSettings, now: () => number, time
 
 // ---------------------------------------------------------------- Graph transport
 
+/** R47, DESIGN Q12: Graph posts as an Entra user signed in with a Simple Authentication account. */
+export const teamsGraphAccountTypes: readonly AccountType[] = ['simple'];
+
 function graphMessage(message: OutgoingMessage, card: Record<string, unknown>): Record<string, unknown> {
   const id = message.deliveryId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64) || 'alert';
   return {
@@ -266,13 +277,14 @@ function createGraphTransport(settings: TeamsGraphSettings, opts: TeamsTransport
           reason: `the channel link belongs to tenant ${link.tenantId}, and the Teams channel signs in to ${settings.tenantId}`,
         };
       }
+      const problem = accountTypeProblem('Teams channel', teamsGraphAccountTypes, credential);
+      if (problem) return { ok: false, retryable: false, reason: problem };
       const account = simpleAccount(credential);
       if (!account) {
         return {
           ok: false,
           retryable: false,
-          reason:
-            'the Teams channel needs a Simple Authentication account (user name and password) from the Notification Account profile',
+          reason: 'the Simple Authentication account of the Teams channel has no user name or password',
         };
       }
       const call: HttpCallOptions = { timeoutMs, signal };
@@ -283,7 +295,11 @@ function createGraphTransport(settings: TeamsGraphSettings, opts: TeamsTransport
       for (let attempt = 0; ; attempt++) {
         const token = await tokens.get(account.userName, account.password, signal);
         if (!token.ok) return token.failure;
-        const headers = { 'content-type': 'application/json', authorization: `Bearer ${token.token}` };
+        const headers = {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token.token}`,
+          'idempotency-key': idempotencyKey(message.deliveryId),
+        };
         const outcome = await postOnce({ url, headers, body }, call);
         if (!outcome.ok) return outcome.failure;
         const { reply } = outcome;
@@ -365,7 +381,14 @@ function createWebhookTransport(settings: TeamsWebhookSettings, opts: TeamsTrans
         ],
       };
       const outcome = await postOnce(
-        { url: url.href, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) },
+        {
+          url: url.href,
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': idempotencyKey(message.deliveryId),
+          },
+          body: JSON.stringify(payload),
+        },
         { timeoutMs, signal },
       );
       if (!outcome.ok) return outcome.failure;

@@ -1,5 +1,6 @@
 // What every notification channel transport does: deliver one rendered message to one address, signing in
 // with the channel's credential when it needs one, and say whether a failure is worth another try.
+import type { AccountType } from '../../contract/accounts.js';
 import type { OpenedCredential } from '../../contract/agents.js';
 
 /** A message already rendered from the channel's templates for one alert change. */
@@ -23,6 +24,25 @@ export interface DeliveryTarget {
 /** The Run As account the channel signs in with: user name and secret fields, opened in memory only. */
 export type ChannelCredential = Pick<OpenedCredential, 'type' | 'publicFields' | 'secret'>;
 
+/** "an account of type a, b or c". */
+export const accountOfType = (types: readonly string[]): string =>
+  `an account of type ${[types.slice(0, -1).join(', '), types.at(-1)].filter(Boolean).join(' or ')}`;
+
+/**
+ * Why `credential` cannot sign in to `channel` (e.g. "Teams channel"), which takes accounts of the `accepted`
+ * types (R37, R47); undefined when it can. The reason names account types only, never a field of the account.
+ */
+export function accountTypeProblem(
+  channel: string,
+  accepted: readonly AccountType[],
+  credential: ChannelCredential | undefined,
+): string | undefined {
+  const wanted = accountOfType(accepted);
+  if (credential === undefined) return `the ${channel} signs in with ${wanted}, and none was given`;
+  if ((accepted as readonly string[]).includes(credential.type)) return undefined;
+  return `the ${channel} signs in with ${wanted}, and the account of its profile is of type ${credential.type}`;
+}
+
 export type SendResult =
   | { ok: true; detail: string }
   | {
@@ -44,10 +64,10 @@ export interface Transport {
 }
 
 /** R39: an ordered list of endpoints — the first is primary; after a failure the next ones are tried, and the
- * primary again once `primaryRetryMs` has passed since the switch away from it. */
+ * primary again once `primaryRetryMs` has passed since it last failed. */
 export interface FailoverState {
   /** Index of the endpoint in use. */
   current: number;
-  /** When the channel moved away from the primary; null while on the primary. */
+  /** When the primary last failed (the switch away from it, or a later try of it); null while on the primary. */
   since: number | null;
 }

@@ -296,6 +296,56 @@ describe('Teams channel through Graph (R47)', () => {
   });
 });
 
+describe('account types (R37, R47)', () => {
+  it('refuses with 422 naming the profile a channel whose profile resolves to an account of a type it cannot sign in with', async () => {
+    const url = 'https://graph.contoso.example';
+    const teams = await api('POST', '/api/v1/notification-channels', {
+      name: 'Teams with the Windows notification account',
+      kind: 'teams',
+      settings: {
+        mode: 'graph',
+        tenantId: TENANT,
+        clientId: CLIENT,
+        authorizationUrl: url,
+        graphApiUrl: url,
+      },
+    });
+    expect(teams.statusCode, teams.body).toBe(422);
+    expect(teams.json().error.code).toBe('RULE_VIOLATION');
+    expect(teams.json().error.message).toContain(
+      "of type simple, and profile Steward.NotificationAccount resolves to 'Notification action account' of type windows",
+    );
+    expect(teams.json().error.issues).toEqual([
+      { path: 'body.profileId', message: 'must resolve to an account of type simple, not windows' },
+    ]);
+
+    const imSettings = { server: 'im.contoso.com', protocol: 'tls', returnAddress: 'sip:scom@contoso.com' };
+    const im = await api('POST', '/api/v1/notification-channels', {
+      name: 'IM signed in with a password account',
+      kind: 'im',
+      profileId: TEAMS_PROFILE,
+      settings: { ...imSettings, authentication: 'account' },
+    });
+    expect(im.statusCode, im.body).toBe(422);
+    expect(im.json().error.issues[0].message).toBe('must resolve to an account of type token, not simple');
+
+    // The same check when a channel starts signing in, or moves to another profile.
+    const anonymous = await channel({ name: 'IM without sign-in', kind: 'im', settings: imSettings });
+    const signsIn = await api('PATCH', `/api/v1/notification-channels/${anonymous}`, {
+      profileId: TEAMS_PROFILE,
+      settings: { ...imSettings, authentication: 'account' },
+    });
+    expect(signsIn.statusCode, signsIn.body).toBe(422);
+    const sms = await channel({
+      name: 'SMS with the notification account',
+      kind: 'sms',
+      settings: { gateways: ['https://sms.contoso.example/send'], from: '+15550001111' },
+    });
+    const moved = await api('PATCH', `/api/v1/notification-channels/${sms}`, { profileId: TEAMS_PROFILE });
+    expect(moved.statusCode, moved.body).toBe(200);
+  });
+});
+
 describe('SMS channel', () => {
   it('SMS: a form POST with Basic auth of the notification account, through the backup when the primary is down', async () => {
     const primary = await endpoint(answer(503, 'gateway maintenance'));

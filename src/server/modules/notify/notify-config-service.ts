@@ -12,6 +12,7 @@ import type {
   subscriptionPatchBody,
 } from '../../../contract/notify-api.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
+import { accountOfType } from '../../../notify/channels/transport.js';
 import type { Db, Executor } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
@@ -39,6 +40,14 @@ export interface NotifyConfigDeps {
 
 export type NotifyConfigService = ReturnType<typeof createNotifyConfigService>;
 
+const kindNames: Record<ChannelKind, string> = {
+  email: 'An e-mail',
+  im: 'An IM',
+  sms: 'An SMS',
+  teams: 'A Teams',
+  command: 'A command',
+};
+
 const duplicate = (what: string, name: string) =>
   exists('body.name', `A ${what} named '${name}' exists already.`);
 
@@ -62,26 +71,44 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
   }
 
   /**
-   * R38: an external mail channel signs in with the mailbox it sends from. When its profile resolves to an
-   * account already, the account's user name must be the return address.
+   * The account the channel's profile resolves to now, when the channel signs in: it must be of a type the
+   * channel signs in with (R37, R47), and an external mail channel must send from its mailbox (R38). A profile
+   * with no account yet is not checked: its deliveries say so while it has none.
    */
-  async function checkExternalMail(
+  async function checkAccount(
     kind: ChannelKind,
     settings: Record<string, unknown>,
     profileId: string | null,
   ) {
-    if (kind !== 'email' || settings.external !== true) return;
+    const driver = drivers[kind];
+    if (!driver.needsAccount(settings)) return;
+    const profile = profileId ?? NOTIFICATION_PROFILE;
     const engine = await resolution.current();
     let r: ReturnType<typeof engine.resolveProfile> | undefined;
     try {
-      r = engine.resolveProfile(profileId ?? NOTIFICATION_PROFILE, SUBSCRIPTION_SERVER_OBJECT);
+      r = engine.resolveProfile(profile, SUBSCRIPTION_SERVER_OBJECT);
     } catch {
       return;
     }
     if (r.kind === 'default-action-account') return;
     const account = await findAccount(db, r.accountId);
-    const user = account?.publicFields.userName;
-    if (typeof user === 'string' && user.toLowerCase() !== String(settings.from).toLowerCase())
+    if (!account) return;
+    const types = driver.accountTypes(settings);
+    if (!(types as readonly string[]).includes(account.type)) {
+      const wanted = accountOfType(types);
+      throw new AppError(
+        'RULE_VIOLATION',
+        `${kindNames[kind]} channel${kind === 'email' && settings.external === true ? ' for external mail' : ''} signs in with ${wanted}, and profile ${profile} resolves to '${account.name}' of type ${account.type}: choose another profile or associate such an account with it.`,
+        [{ path: 'body.profileId', message: `must resolve to ${wanted}, not ${account.type}` }],
+      );
+    }
+    const user = account.publicFields.userName;
+    if (
+      kind === 'email' &&
+      settings.external === true &&
+      typeof user === 'string' &&
+      user.toLowerCase() !== String(settings.from).toLowerCase()
+    )
       throw new AppError(
         'RULE_VIOLATION',
         `An external mail channel must send from the mailbox of its account (${user}), not ${String(settings.from)} (R38).`,
@@ -163,7 +190,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       const needsAccount = drivers[input.kind].needsAccount(settings);
       const profileId =
         input.profileId === undefined ? (needsAccount ? NOTIFICATION_PROFILE : null) : input.profileId;
-      await checkExternalMail(input.kind, settings, profileId);
+      await checkAccount(input.kind, settings, profileId);
       return uniqueOr('channel', input.name, () =>
         db.transaction(async (tx) => {
           await checkProfile(tx, profileId);
@@ -206,7 +233,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
           : (row.profileId ?? (signsInNow ? NOTIFICATION_PROFILE : null));
       // Renaming or disabling is never refused: only new settings or a new profile are checked again.
       if (patch.settings !== undefined || patch.profileId !== undefined)
-        await checkExternalMail(kind, settings, profileId);
+        await checkAccount(kind, settings, profileId);
       return uniqueOr('channel', patch.name, () =>
         db.transaction(async (tx) => {
           await checkProfile(tx, profileId);

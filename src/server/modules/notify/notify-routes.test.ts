@@ -185,6 +185,34 @@ describe('channels', () => {
     });
   });
 
+  it('refuses with 400 naming the server a channel that would sign in over plain SMTP, at create and update', async () => {
+    const plain = { servers: [{ host: 'smtp.contoso.com', tls: 'none' }], authentication: 'account' };
+    const err = await refused(
+      'POST',
+      CHANNELS,
+      { name: unique('Mail in clear'), kind: 'email', settings: mailSettings(plain) },
+      400,
+      'VALIDATION_FAILED',
+      'body.settings.servers.0.tls',
+    );
+    expect(err.message).toContain('clear text');
+
+    const c = await mailChannel();
+    await refused(
+      'PATCH',
+      `${CHANNELS}/${c.id}`,
+      { settings: mailSettings(plain) },
+      400,
+      'VALIDATION_FAILED',
+      'body.settings.servers.0.tls',
+    );
+    // Plain SMTP to the loopback interface stays allowed (a local relay).
+    const local = await call('PATCH', `${CHANNELS}/${c.id}`, {
+      settings: mailSettings({ authentication: 'account' }),
+    });
+    expect(local.statusCode, local.body).toBe(200);
+  });
+
   it.each([
     [{ kind: 'pager', settings: {} }, 'body.kind'],
     [{ kind: 'email' }, 'body.settings'],
