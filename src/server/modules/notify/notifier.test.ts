@@ -600,6 +600,25 @@ describe('delivery failures and message format', () => {
     ]);
   });
 
+  it('a channel whose stored settings no longer pass the rules is a dead letter saying so, not a retry without end', async () => {
+    const ch = await mailChannel('Mail saved under older rules');
+    const ops = await subscriber('Operations, old settings', 'ops-old-settings@contoso.com');
+    const sub = await subscription('Every alert, old settings', ops, ch);
+    await round();
+    // Saved before sign-in without TLS was refused for hosts other than loopback.
+    await t.database.query(
+      `UPDATE notification_channels SET settings = jsonb_set(settings, '{servers,0,host}', '"mail.contoso.com"') WHERE id = $1`,
+      [ch],
+    );
+    await raise({ name: 'Certificate expiring' });
+    await round();
+    const [d] = await deliveriesOf(sub);
+    expect(d).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(d!.lastError).toContain('are no longer valid');
+    expect(d!.lastError).toContain('servers.0');
+    expect(mailTo(smtp, 'ops-old-settings@contoso.com')).toHaveLength(0);
+  });
+
   it("S30 template defaults: an alert without owner has the subject 'Alert: Disk full owner Not Present'", async () => {
     const ch = await mailChannel('Mail with owner in the subject', {
       subject:

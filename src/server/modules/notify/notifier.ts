@@ -39,7 +39,7 @@ export interface NotifierDeps {
   serverId: string;
   serverName: string;
   alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
-  resolution: Pick<ResolutionService, 'current'>;
+  resolution: Pick<ResolutionService, 'current' | 'latest'>;
   credentials: Pick<PoolCredentials, 'open'>;
   drivers: Record<ChannelKind, ChannelDriver>;
   /** The servers alive now: deliveries left by the others are recovered. */
@@ -62,6 +62,8 @@ export interface NotifierDeps {
 export type Notifier = ReturnType<typeof createNotifier>;
 
 type AlertRow = alertsRepo.AlertRow;
+/** A channel's settings as its kind's schema completed them. */
+type ChannelSettings = Record<string, unknown>;
 
 function changeOf(kind: string, details: Record<string, unknown>): AlertChange {
   if (kind === 'alert.raise') return details.repeated ? 'repeated' : 'raised';
@@ -325,12 +327,16 @@ export function createNotifier(d: NotifierDeps) {
     return queued;
   }
 
-  function transportFor(channel: repo.ChannelRow, driver: ChannelDriver): Transport {
+  function transportFor(
+    channel: repo.ChannelRow,
+    driver: ChannelDriver,
+    settings: ChannelSettings,
+  ): Transport {
     const stamp = channel.updatedAt.getTime();
     const have = transports.get(channel.id);
     if (have && have.stamp === stamp) return have.transport;
     void have?.transport.close?.();
-    const transport = driver.createTransport(driver.settingsSchema.parse(channel.settings));
+    const transport = driver.createTransport(settings);
     transports.set(channel.id, { stamp, transport });
     return transport;
   }
@@ -340,11 +346,15 @@ export function createNotifier(d: NotifierDeps) {
     | { kind: 'missing'; reason: string; accountId?: string };
 
   /** The account the channel signs in with: its profile resolved for the subscription server on the pool. */
-  async function credentialFor(channel: repo.ChannelRow, driver: ChannelDriver): Promise<CredentialOutcome> {
-    const settings = driver.settingsSchema.parse(channel.settings);
+  async function credentialFor(
+    channel: repo.ChannelRow,
+    driver: ChannelDriver,
+    settings: ChannelSettings,
+  ): Promise<CredentialOutcome> {
     if (!driver.needsAccount(settings)) return { kind: 'ok', credential: undefined };
     const profileId = channel.profileId ?? NOTIFICATION_PROFILE;
-    const engine = await d.resolution.current();
+    // The resolution as last caught up (each write, and every second): no query of its own per send.
+    const engine = await d.resolution.latest();
     let r: ReturnType<typeof engine.resolveProfile>;
     try {
       r = engine.resolveProfile(profileId, SUBSCRIPTION_SERVER_OBJECT);
@@ -403,7 +413,28 @@ export function createNotifier(d: NotifierDeps) {
     cnfClear.add(accountId);
   }
 
-  async function sendOne(row: repo.DeliveryRow) {
+  /** Lookups shared by the deliveries of one batch: they mostly name the same few rows. */
+  function batchLookups() {
+    const memo = <T>(load: (id: string) => Promise<T>) => {
+      const seen = new Map<string, Promise<T>>();
+      return (id: string) => {
+        const known = seen.get(id);
+        if (known) return known;
+        const loading = load(id);
+        seen.set(id, loading);
+        return loading;
+      };
+    };
+    return {
+      subscription: memo((id) => repo.findSubscription(db, id)),
+      channel: memo((id) => repo.findChannel(db, id)),
+      subscriber: memo((id) => repo.findSubscriber(db, id)),
+      alert: memo((id) => alertsRepo.findAlert(db, id)),
+    };
+  }
+  type Lookups = ReturnType<typeof batchLookups>;
+
+  async function sendOne(row: repo.DeliveryRow, find: Lookups) {
     /** This attempt's number; it counts once the delivery is marked `sending` or ends before that. */
     const attempts = row.attempts + 1;
     const fail = async (reason: string, retryable: boolean) => {
@@ -420,10 +451,10 @@ export function createNotifier(d: NotifierDeps) {
       repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
 
     const [subscription, channel, subscriber, alert] = await Promise.all([
-      repo.findSubscription(db, row.subscriptionId),
-      repo.findChannel(db, row.channelId),
-      repo.findSubscriber(db, row.subscriberId),
-      alertsRepo.findAlert(db, row.alertId),
+      find.subscription(row.subscriptionId),
+      find.channel(row.channelId),
+      find.subscriber(row.subscriberId),
+      find.alert(row.alertId),
     ]);
     if (!subscription?.enabled) return skip('the subscription was deleted or disabled');
     const { to, cc, bcc } = subscription.recipients;
@@ -441,12 +472,21 @@ export function createNotifier(d: NotifierDeps) {
     if (!deliveryAllowed(subscriber.schedule as ScheduleEntry[], address.schedule ?? [], now()))
       return skip('outside the schedule of the subscriber or of the address (R42)');
     const driver = d.drivers[channel.kind as ChannelKind];
-    const cred = await credentialFor(channel, driver);
+    // Settings saved under older rules may no longer pass: the channel must be fixed, trying again cannot help.
+    const parsed = driver.settingsSchema.safeParse(channel.settings);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return fail(
+        `the settings of channel ${channel.name} are no longer valid (${issue?.path.join('.') || 'settings'}: ${issue?.message}): change them`,
+        false,
+      );
+    }
+    const settings = parsed.data;
+    const cred = await credentialFor(channel, driver, settings);
     if (cred.kind === 'missing') {
       if (cred.accountId) await credentialsNotFound(cred.accountId, channel.name, cred.reason);
       return fail(cred.reason, true);
     }
-    const settings = driver.settingsSchema.parse(channel.settings);
     // R38: external mail goes out only as the mailbox of its account, whenever that account was associated.
     const mailbox = cred.credential?.publicFields.userName;
     if (
@@ -480,7 +520,7 @@ export function createNotifier(d: NotifierDeps) {
     if ((await repo.markSending(db, row.id, d.serverId)) === undefined) return;
     let result: Awaited<ReturnType<Transport['send']>>;
     try {
-      result = await transportFor(channel, driver).send(
+      result = await transportFor(channel, driver, settings).send(
         {
           subject: rendered.subject ?? '',
           body: rendered.body,
@@ -492,7 +532,17 @@ export function createNotifier(d: NotifierDeps) {
         cred.credential,
       );
     } catch (err) {
-      result = { ok: false, retryable: true, reason: `the channel failed: ${(err as Error).message}` };
+      // Transports answer failures; one that throws may have sent already. Its message is not kept: it could
+      // quote what was sent.
+      d.log.error(
+        { delivery: row.id, channel: channel.id, err: (err as Error).name },
+        'notification channel threw',
+      );
+      await repo.finishDelivery(db, row.id, d.serverId, {
+        status: 'unknown',
+        lastError: 'the channel failed unexpectedly after the message was handed to it: not sent again',
+      });
+      return;
     }
     if (!result.ok) return fail(result.reason, result.retryable);
     await repo.finishDelivery(db, row.id, d.serverId, {
@@ -508,11 +558,12 @@ export function createNotifier(d: NotifierDeps) {
   async function deliver(limit = 64, keepGoing: () => boolean = () => true): Promise<number> {
     const rows = await repo.claimDue(db, d.serverId, now(), limit);
     const queue = [...rows];
+    const find = batchLookups();
     const worker = async () => {
       // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
       for (let row = queue.shift(); row && keepGoing(); row = queue.shift()) {
         try {
-          await sendOne(row);
+          await sendOne(row, find);
         } catch (err) {
           d.log.error({ delivery: row.id, err }, 'notification delivery failed');
           // Not yet handed to the channel: another try. Handed over: it may have gone out, so never again.
@@ -521,11 +572,18 @@ export function createNotifier(d: NotifierDeps) {
               db,
               row.id,
               d.serverId,
-              {
-                status: 'retry',
-                lastError: 'internal error: will retry',
-                nextAttemptAt: new Date(now().getTime() + retryBaseMs),
-              },
+              row.attempts + 1 >= maxAttempts
+                ? {
+                    status: 'dead',
+                    attempts: row.attempts + 1,
+                    lastError: 'internal error, at every attempt',
+                  }
+                : {
+                    status: 'retry',
+                    attempts: row.attempts + 1,
+                    lastError: 'internal error: will retry',
+                    nextAttemptAt: new Date(now().getTime() + retryBaseMs),
+                  },
               ['claimed'],
             )
             .catch(() => undefined);
