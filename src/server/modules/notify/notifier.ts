@@ -82,6 +82,7 @@ export function createNotifier(d: NotifierDeps) {
   const now = d.now ?? (() => new Date());
   const retryBaseMs = d.retryBaseMs ?? 30_000;
   const maxAttempts = d.maxAttempts ?? 5;
+  const concurrency = d.concurrency ?? 8;
   const transports = new Map<string, { stamp: number; transport: Transport }>();
   const opened = new Map<string, ChannelCredential>();
 
@@ -263,7 +264,7 @@ export function createNotifier(d: NotifierDeps) {
    * Reads the changes after the cursor and queues what they call for. A change that calls for something is
    * recorded with the cursor in one transaction, so a crash neither loses it nor acts on it twice.
    */
-  async function evaluate(limit = 500): Promise<number> {
+  async function evaluate(limit = 500): Promise<{ changes: number; queued: number }> {
     let cursor = await repo.readCursor(db, CURSOR);
     if (cursor === undefined) {
       // A new notifier starts from now: alerts raised before it existed are not notified.
@@ -271,7 +272,7 @@ export function createNotifier(d: NotifierDeps) {
       await repo.writeCursor(db, CURSOR, cursor);
     }
     const changes = await repo.changesAfter(db, cursor, limit);
-    if (!changes.length) return 0;
+    if (!changes.length) return { changes: 0, queued: 0 };
     let ctx: CriteriaContext | undefined;
     let queued = 0;
     let written = cursor;
@@ -303,7 +304,7 @@ export function createNotifier(d: NotifierDeps) {
     // The changes after the last one recorded called for nothing: evaluated again after a crash, they still do not.
     const last = changes[changes.length - 1]!.seq;
     if (last !== written) await repo.writeCursor(db, CURSOR, last);
-    return queued;
+    return { changes: changes.length, queued };
   }
 
   /** Notifications held back by a delay whose time has come (R45). */
@@ -555,7 +556,7 @@ export function createNotifier(d: NotifierDeps) {
   }
 
   /** Claims the due deliveries and sends them, a few at a time. */
-  async function deliver(limit = 64, keepGoing: () => boolean = () => true): Promise<number> {
+  async function deliver(limit: number, keepGoing: () => boolean = () => true): Promise<number> {
     const rows = await repo.claimDue(db, d.serverId, now(), limit);
     const queue = [...rows];
     const find = batchLookups();
@@ -602,7 +603,7 @@ export function createNotifier(d: NotifierDeps) {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(d.concurrency ?? 8, rows.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
     return rows.length;
   }
 
@@ -612,13 +613,32 @@ export function createNotifier(d: NotifierDeps) {
     deliver,
     /** Deliveries of servers that are gone: claimed ones back to pending, half-sent ones unknown. */
     recover: async () => repo.recoverAbandoned(db, await d.liveServers(), now()),
-    /** One round: recover, read changes, collect delayed ones, send until nothing is due or `keepGoing` says stop
-     * (the server stops, or lost the Notifications Resource Pool). */
+    /**
+     * One round: recover, then — side by side, so a storm of alert changes does not hold back what is queued —
+     * read the changes until caught up and collect delayed ones, and send until nothing is due. Stops early
+     * when `keepGoing` says so (the server stops, or lost the Notifications Resource Pool).
+     */
     async tick(keepGoing: () => boolean = () => true) {
       await this.recover();
-      await evaluate();
-      await collectDue();
-      while (keepGoing() && (await deliver(64, keepGoing)) > 0) await evaluate();
+      let deciding = true;
+      const decide = (async () => {
+        try {
+          while (keepGoing() && (await evaluate()).changes > 0);
+          await collectDue();
+        } finally {
+          deciding = false;
+        }
+      })();
+      const send = (async () => {
+        while (keepGoing()) {
+          // Nothing due after deciding ended: done. Nothing due while it goes on: look again shortly.
+          const decided = !deciding;
+          if ((await deliver(2 * concurrency, keepGoing)) > 0) continue;
+          if (decided) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await Promise.all([decide, send]);
     },
     /** The pool moved away, or the server stops: unsent claims go back, opened credentials are forgotten. */
     async release() {
