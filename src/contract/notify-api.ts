@@ -99,6 +99,10 @@ export const subscriberSchema = z.object({
       schedule: z.array(z.record(z.string(), z.unknown())),
     }),
   ),
+  createdBy: z
+    .string()
+    .nullable()
+    .describe('id of the user who made it: besides administrators, only they change or delete it (R34)'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -158,6 +162,10 @@ export const subscriptionSchema = z.object({
   channelIds: z.array(z.string()),
   delaySeconds: z.number().int(),
   onlyOnResolutionChange: z.boolean(),
+  createdBy: z
+    .string()
+    .nullable()
+    .describe('id of the user who made it: besides administrators, only they change or delete it (R34)'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

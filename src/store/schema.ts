@@ -562,6 +562,8 @@ export const notificationSubscribers = pgTable('notification_subscribers', {
   name: text('name').notNull().unique(),
   schedule: jsonb('schedule').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
   addresses: jsonb('addresses').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+  /** The user who made it: besides administrators, only they change it (R34). Null: made before owners. */
+  createdBy: text('created_by'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -577,6 +579,8 @@ export const notificationSubscriptions = pgTable('notification_subscriptions', {
   channelIds: jsonb('channel_ids').$type<string[]>().notNull(),
   delaySeconds: integer('delay_seconds').notNull().default(0),
   onlyOnResolutionChange: boolean('only_on_resolution_change').notNull().default(false),
+  /** The user who made it: besides administrators, only they change it (R34). Null: made before owners. */
+  createdBy: text('created_by'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -5,7 +5,6 @@
 // when that account is not distributed to the pool, sends nothing and raises Credentials Not Found.
 
 import { newId } from '../../../contract/ids.js';
-import { builtInPoolIds, SUBSCRIPTION_SERVER_OBJECT } from '../../../contract/inventory.js';
 import type { ChannelKind } from '../../../contract/notify-api.js';
 import type { NotificationAlert } from '../../../domain/notify/alert.js';
 import {
@@ -21,17 +20,16 @@ import {
 import { deliveryAllowed, type ScheduleEntry } from '../../../domain/notify/schedules.js';
 import { renderMessage, renderTemplate, templateFieldNames } from '../../../domain/notify/templates.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
-import type { ChannelCredential, Transport } from '../../../notify/channels/transport.js';
+import type { Transport } from '../../../notify/channels/transport.js';
 import type { Db, Executor } from '../../../store/db.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
-import { selfAndHosts } from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
+import { notificationAlertOf } from './notification-alert.js';
+import { createNotifierAccounts } from './notifier-accounts.js';
 import * as repo from './notify-repo.js';
 
-export const NOTIFICATION_POOL = builtInPoolIds.notifications;
-export const NOTIFICATION_PROFILE = 'Steward.NotificationAccount';
 const CURSOR = 'notifier';
 
 export interface NotifierDeps {
@@ -75,8 +73,6 @@ const stateOf = (row: repo.MatchStateRow | undefined): MatchState =>
     ? { matchingSince: row.matchingSince, pending: (row.pending as NotifyReason | null) ?? null }
     : initialMatchState;
 
-const resolutionStateName = (s: number) => (s === 0 ? 'New' : s === 255 ? 'Closed' : `Custom ${s}`);
-
 export function createNotifier(d: NotifierDeps) {
   const db = d.db;
   const now = d.now ?? (() => new Date());
@@ -84,66 +80,9 @@ export function createNotifier(d: NotifierDeps) {
   const maxAttempts = d.maxAttempts ?? 5;
   const concurrency = d.concurrency ?? 8;
   const transports = new Map<string, { stamp: number; transport: Transport }>();
-  const opened = new Map<string, ChannelCredential>();
+  const accounts = createNotifierAccounts(d);
 
-  /** The alert as notifications see it, with its source's name and class (a watcher for heartbeats, R46). */
-  async function notificationAlert(a: AlertRow): Promise<NotificationAlert> {
-    let sourceName: string | null = null;
-    let sourceClassId: string | null = null;
-    let sourcePath: string | null = null;
-    let sourceFullName: string | null = null;
-    if (a.sourceObjectId?.startsWith('watcher:')) {
-      sourceName = `Health Service Watcher (${a.sourceObjectId.slice('watcher:'.length)})`;
-      sourceClassId = 'System.HealthServiceWatcher';
-    } else if (a.sourceObjectId) {
-      const chain = await selfAndHosts(db, a.sourceObjectId);
-      const byId = new Map(chain.map((o) => [o.id, o]));
-      const o = byId.get(a.sourceObjectId);
-      sourceName = o?.displayName ?? null;
-      sourceClassId = o?.classId ?? null;
-      if (o) {
-        // SCOM's forms: the path is the names of the hosts, outermost first; the full name is class:path;name.
-        const hosts: string[] = [];
-        for (
-          let h = o.hostId ? byId.get(o.hostId) : undefined;
-          h;
-          h = h.hostId ? byId.get(h.hostId) : undefined
-        )
-          hosts.unshift(h.name);
-        sourcePath = hosts.join(';') || null;
-        sourceFullName = `${o.classId}:${[...hosts, o.name].join(';')}`;
-      }
-    }
-    return {
-      id: a.id,
-      name: a.name,
-      description: a.description,
-      severity: a.severity as NotificationAlert['severity'],
-      priority: a.priority as NotificationAlert['priority'],
-      resolutionState: a.resolutionState,
-      resolutionStateName: resolutionStateName(a.resolutionState),
-      sourceObjectId: a.sourceObjectId,
-      sourceName,
-      sourceClassId,
-      sourcePath,
-      sourceFullName,
-      sourceKind: a.sourceKind,
-      workflowId: a.workflowId,
-      workflowName: a.workflowId,
-      createdByMonitor: a.dedupeKey?.startsWith('monitor:') ?? false,
-      timeRaised: a.timeRaised,
-      timeAdded: a.timeRaised,
-      timeResolved: a.timeResolved,
-      lastModified: a.lastModified,
-      lastModifiedBy: a.lastModifiedBy,
-      resolvedBy: a.resolvedBy,
-      owner: a.owner,
-      ticketId: a.ticketId,
-      repeatCount: a.repeatCount,
-      custom: a.custom,
-      category: a.category,
-    };
-  }
+  const notificationAlert = (a: AlertRow) => notificationAlertOf(db, a);
 
   /** One delivery per (channel, subscriber address of that kind, role) of the subscription. */
   async function enqueue(
@@ -342,78 +281,6 @@ export function createNotifier(d: NotifierDeps) {
     return transport;
   }
 
-  type CredentialOutcome =
-    | { kind: 'ok'; credential: ChannelCredential | undefined; accountId?: string }
-    | { kind: 'missing'; reason: string; accountId?: string };
-
-  /** The account the channel signs in with: its profile resolved for the subscription server on the pool. */
-  async function credentialFor(
-    channel: repo.ChannelRow,
-    driver: ChannelDriver,
-    settings: ChannelSettings,
-  ): Promise<CredentialOutcome> {
-    if (!driver.needsAccount(settings)) return { kind: 'ok', credential: undefined };
-    const profileId = channel.profileId ?? NOTIFICATION_PROFILE;
-    // The resolution as last caught up (each write, and every second): no query of its own per send.
-    const engine = await d.resolution.latest();
-    let r: ReturnType<typeof engine.resolveProfile>;
-    try {
-      r = engine.resolveProfile(profileId, SUBSCRIPTION_SERVER_OBJECT);
-    } catch {
-      return { kind: 'missing', reason: `the notification subscription server object is missing` };
-    }
-    if (r.kind === 'default-action-account')
-      return { kind: 'missing', reason: `no Run As account is associated with profile ${profileId} (R35)` };
-    if (r.kind === 'not-distributed')
-      return {
-        kind: 'missing',
-        accountId: r.accountId,
-        reason: `the account of profile ${profileId} is not distributed to the Notifications Resource Pool (R36)`,
-      };
-    const version = engine.accountsFor(NOTIFICATION_POOL).find((a) => a.id === r.accountId)?.version;
-    const key = `${r.accountId}@${version}`;
-    let credential = opened.get(key);
-    if (!credential && version !== undefined) {
-      credential = (await d.credentials.open(NOTIFICATION_POOL, [{ id: r.accountId, version }]))[0];
-      if (credential) opened.set(key, credential);
-    }
-    if (!credential)
-      return {
-        kind: 'missing',
-        accountId: r.accountId,
-        reason: `the account of profile ${profileId} is not distributed to the Notifications Resource Pool (R36)`,
-      };
-    return { kind: 'ok', credential, accountId: r.accountId };
-  }
-
-  // Its own key: the health watchers own `credentials-not-found:…` and close what agents no longer report.
-  const cnfKey = (accountId: string) => `notifier-credentials-not-found:${NOTIFICATION_POOL}:${accountId}`;
-  /** Accounts known to have no open Credentials Not Found alert of the notifier: sending resolves no more. */
-  const cnfClear = new Set<string>();
-
-  /** Raised once while it stays open — every delivery that finds the account missing would repeat it. */
-  async function credentialsNotFound(accountId: string, channelName: string, reason: string) {
-    cnfClear.delete(accountId);
-    if (await d.alerts.openByKey(cnfKey(accountId))) return;
-    d.log.warn({ account: accountId, channel: channelName }, `notifications not sent: ${reason}`);
-    await d.alerts.raise('system', {
-      name: 'Health Service Credentials Not Found',
-      description: `${reason}: notifications through channel ${channelName} are not sent.`,
-      severity: 'critical',
-      priority: 'high',
-      sourceObjectId: NOTIFICATION_POOL,
-      sourceKind: 'steward',
-      custom: { '1': accountId },
-      dedupeKey: cnfKey(accountId),
-    });
-  }
-
-  async function credentialsFound(accountId: string) {
-    if (cnfClear.has(accountId)) return;
-    await d.alerts.resolveByKey('system', cnfKey(accountId));
-    cnfClear.add(accountId);
-  }
-
   /** Lookups shared by the deliveries of one batch: they mostly name the same few rows. */
   function batchLookups() {
     const memo = <T>(load: (id: string) => Promise<T>) => {
@@ -483,9 +350,9 @@ export function createNotifier(d: NotifierDeps) {
       );
     }
     const settings = parsed.data;
-    const cred = await credentialFor(channel, driver, settings);
+    const cred = await accounts.credentialFor(channel, driver, settings);
     if (cred.kind === 'missing') {
-      if (cred.accountId) await credentialsNotFound(cred.accountId, channel.name, cred.reason);
+      if (cred.accountId) await accounts.missing(cred.accountId, channel.name, cred.reason);
       return fail(cred.reason, true);
     }
     // R38: external mail goes out only as the mailbox of its account, whenever that account was associated.
@@ -552,7 +419,7 @@ export function createNotifier(d: NotifierDeps) {
       detail: result.detail,
       lastError: null,
     });
-    if (cred.accountId) await credentialsFound(cred.accountId);
+    if (cred.accountId) await accounts.found(cred.accountId);
   }
 
   /** Claims the due deliveries and sends them, a few at a time. */
@@ -643,8 +510,7 @@ export function createNotifier(d: NotifierDeps) {
     /** The pool moved away, or the server stops: unsent claims go back, opened credentials are forgotten. */
     async release() {
       await repo.releaseClaimed(db, d.serverId);
-      opened.clear();
-      cnfClear.clear();
+      accounts.forget();
       subscriptions = undefined;
       for (const t of transports.values()) await t.transport.close?.();
       transports.clear();

@@ -21,7 +21,7 @@ import { appendAudit } from '../audit/audit-repo.js';
 import { findGroup } from '../inventory/groups-repo.js';
 import { exists, isUniqueViolation, listForMessage, loadClassTree } from '../inventory/inventory-shared.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
-import { NOTIFICATION_PROFILE } from './notifier.js';
+import { NOTIFICATION_PROFILE } from './notifier-accounts.js';
 import * as repo from './notify-repo.js';
 
 export interface ChannelInput {
@@ -50,6 +50,18 @@ const kindNames: Record<ChannelKind, string> = {
 
 const duplicate = (what: string, name: string) =>
   exists('body.name', `A ${what} named '${name}' exists already.`);
+
+/**
+ * R34: authors and operators manage subscribers and subscriptions within their scope — the ones they made;
+ * administrators manage all of them. What was made before owners were kept belongs to administrators.
+ */
+function mayChange(p: Principal, what: string, row: { id: string; name: string; createdBy: string | null }) {
+  if (p.role === 'administrator' || (row.createdBy !== null && row.createdBy === p.userId)) return;
+  throw new AppError(
+    'FORBIDDEN',
+    `${what} '${row.name}' (${row.id}) was made by someone else: only they or an administrator may change or delete it (R34).`,
+  );
+}
 
 function inUse(what: string, id: string, subs: repo.SubscriptionRow[]) {
   return new AppError(
@@ -283,6 +295,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
             name: input.name,
             schedule: input.schedule,
             addresses: input.addresses,
+            createdBy: p.userId,
           });
           await appendAudit(tx, {
             actor: actorOf(p),
@@ -295,7 +308,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       );
     },
     async updateSubscriber(p: Principal, id: string, patch: z.infer<typeof subscriberPatchBody>) {
-      await this.getSubscriber(id);
+      mayChange(p, 'Subscriber', await this.getSubscriber(id));
       return uniqueOr('subscriber', patch.name, () =>
         db.transaction(async (tx) => {
           const next = await repo.updateSubscriber(tx, id, patch);
@@ -311,6 +324,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     },
     async deleteSubscriber(p: Principal, id: string) {
       const row = await this.getSubscriber(id);
+      mayChange(p, 'Subscriber', row);
       const users = await repo.subscriptionsUsing(db, { subscriberId: id });
       if (users.length) throw inUse('Subscriber', id, users);
       await db.transaction(async (tx) => {
@@ -348,6 +362,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
             channelIds: input.channelIds,
             delaySeconds: input.delaySeconds,
             onlyOnResolutionChange: input.onlyOnResolutionChange,
+            createdBy: p.userId,
           });
           await appendAudit(tx, {
             actor: actorOf(p),
@@ -361,6 +376,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     },
     async updateSubscription(p: Principal, id: string, patch: z.infer<typeof subscriptionPatchBody>) {
       const row = await this.getSubscription(id);
+      mayChange(p, 'Subscription', row);
       return uniqueOr('subscription', patch.name, () =>
         db.transaction(async (tx) => {
           await checkRecipients(tx, patch);
@@ -410,6 +426,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     },
     async deleteSubscription(p: Principal, id: string) {
       const row = await this.getSubscription(id);
+      mayChange(p, 'Subscription', row);
       await db.transaction(async (tx) => {
         await repo.deleteSubscription(tx, id);
         await repo.forgetMatchStates(tx, id);

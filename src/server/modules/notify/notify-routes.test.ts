@@ -711,6 +711,50 @@ describe('permissions (R34)', () => {
     },
   );
 
+  it.each(['operator', 'advanced-operator', 'author'] as Role[])(
+    '%s changes only the subscribers and subscriptions it made (R34); an administrator changes any',
+    async (role) => {
+      const token = await t.tokenFor(role);
+      const other = await t.tokenFor(role);
+      const c = await mailChannel();
+      const mail = [{ name: 'mail', kind: 'email', address: 'me@contoso.com' }];
+      const own = await created(SUBSCRIBERS, { name: unique(role), addresses: mail }, token);
+      const s = await created(SUBSCRIPTIONS, { name: unique(role), to: [own.id], channelIds: [c.id] }, token);
+      expect(own.createdBy).toEqual(expect.stringMatching(/^usr_/));
+      expect(s.createdBy).toBe(own.createdBy);
+      // Another user of the same role, and one of the administrator's: read, used as recipients, not changed.
+      const admins = await mailSubscriber();
+      expect(admins.createdBy).not.toBe(own.createdBy);
+      for (const [method, url, body] of [
+        ['PATCH', `${SUBSCRIBERS}/${own.id}`, { name: unique('taken') }],
+        ['DELETE', `${SUBSCRIBERS}/${own.id}`, undefined],
+        ['PATCH', `${SUBSCRIPTIONS}/${s.id}`, { enabled: false }],
+        ['DELETE', `${SUBSCRIPTIONS}/${s.id}`, undefined],
+      ] as const) {
+        const err = await refused(method, url, body, 403, 'FORBIDDEN', undefined, other);
+        expect(err.message).toContain('R34');
+      }
+      await refused(
+        'PATCH',
+        `${SUBSCRIBERS}/${admins.id}`,
+        { name: unique('x') },
+        403,
+        'FORBIDDEN',
+        undefined,
+        token,
+      );
+      expect((await call('GET', `${SUBSCRIPTIONS}/${s.id}`, undefined, other)).statusCode).toBe(200);
+      const mine = await created(
+        SUBSCRIPTIONS,
+        { name: unique(role), to: [own.id, admins.id], channelIds: [c.id] },
+        other,
+      );
+      expect((await call('PATCH', `${SUBSCRIPTIONS}/${s.id}`, { enabled: false })).statusCode).toBe(200);
+      expect((await call('DELETE', `${SUBSCRIPTIONS}/${mine.id}`)).statusCode).toBe(204);
+      expect((await call('DELETE', `${SUBSCRIPTIONS}/${s.id}`, undefined, token)).statusCode).toBe(204);
+    },
+  );
+
   it('refuses a read-only operator everything here, reads included', async () => {
     const token = await t.tokenFor('read-only-operator');
     const c = await mailChannel();

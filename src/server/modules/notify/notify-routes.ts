@@ -80,6 +80,7 @@ const subscriberDto = (s: SubscriberRow) => ({
     ...a,
     address: shownAddress(a.address),
   })),
+  createdBy: s.createdBy,
   createdAt: iso(s.createdAt),
   updatedAt: iso(s.updatedAt),
 });
@@ -96,6 +97,7 @@ const subscriptionDto = (s: SubscriptionRow) => ({
   channelIds: s.channelIds,
   delaySeconds: s.delaySeconds,
   onlyOnResolutionChange: s.onlyOnResolutionChange,
+  createdBy: s.createdBy,
   createdAt: iso(s.createdAt),
   updatedAt: iso(s.updatedAt),
 });
