@@ -1,11 +1,10 @@
 // The alert as subscriptions test it and templates render it: its fields, and its source's name, class, hosting
 // path and full name (SCOM's forms, R40), with a watcher as the source of heartbeat alerts (R46).
+import { resolutionStateName } from '../../../contract/alerts.js';
 import type { NotificationAlert } from '../../../domain/notify/alert.js';
 import type { Executor } from '../../../store/db.js';
 import type { AlertRow } from '../alerts/alerts-repo.js';
 import { selfAndHosts } from '../inventory/objects-repo.js';
-
-const resolutionStateName = (s: number) => (s === 0 ? 'New' : s === 255 ? 'Closed' : `Custom ${s}`);
 
 /** The alert as notifications see it, with its source's name and class (a watcher for heartbeats, R46). */
 export async function notificationAlertOf(db: Executor, a: AlertRow): Promise<NotificationAlert> {
