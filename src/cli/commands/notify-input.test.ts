@@ -276,10 +276,14 @@ describe('steward notify against a recording server', () => {
   const stamp = '2025-03-10T12:00:00.000Z';
   const echo =
     (extra: Record<string, unknown>) => (req: RecordedRequest, res: import('node:http').ServerResponse) =>
-      answer(201, { id: 'x_1', createdAt: stamp, updatedAt: stamp, ...JSON.parse(req.body), ...extra })(
-        req,
-        res,
-      );
+      answer(201, {
+        id: 'x_1',
+        createdBy: 'usr_1',
+        createdAt: stamp,
+        updatedAt: stamp,
+        ...JSON.parse(req.body),
+        ...extra,
+      })(req, res);
 
   async function steward(...args: string[]) {
     const stdout = new PassThrough();
