@@ -2,6 +2,7 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { classes, groups, objects, profiles, workflows } from '../../../store/schema.js';
+import { subscriptionsNaming } from '../notify/notify-repo.js';
 
 export type ClassRow = typeof classes.$inferSelect;
 
@@ -46,10 +47,12 @@ export async function referencesToClass(db: Executor, classId: string) {
     .from(groups)
     .where(sql`${groups.rules} @> ${JSON.stringify([{ classId }])}::jsonb`)
     .limit(FEW);
+  const subscriptions = await subscriptionsNaming(db, { classIds: [classId] });
   return {
     subclasses: subclasses.map((r) => r.id),
     workflows: targetingWorkflows.map((r) => r.id),
     profiles: contextProfiles.map((r) => r.id),
     groups: ruleGroups.map((r) => r.id),
+    subscriptions: subscriptions.map((s) => `${s.name} (${s.id})`),
   };
 }

@@ -131,6 +131,8 @@ export function createClassesService({ db }: { db: Db }) {
           refs.workflows.length && `workflows ${listForMessage(refs.workflows)}`,
           refs.profiles.length && `Run As profiles ${listForMessage(refs.profiles)}`,
           refs.groups.length && `rules of groups ${listForMessage(refs.groups)}`,
+          refs.subscriptions.length &&
+            `criteria of notification subscriptions ${listForMessage(refs.subscriptions)}`,
         ].filter(Boolean);
         if (uses.length) {
           throw new AppError('IN_USE', `Class '${id}' is still used by ${uses.join('; ')}.`);

@@ -9,6 +9,7 @@ import type { Db, Tx } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { subscriptionsNaming } from '../notify/notify-repo.js';
 import * as repo from './groups-repo.js';
 import { exists, isUniqueViolation, listForMessage, loadClassTree } from './inventory-shared.js';
 import * as objectsRepo from './objects-repo.js';
@@ -159,6 +160,13 @@ export function createGroupsService({ db }: { db: Db }) {
           throw new AppError(
             'IN_USE',
             `Group '${id}' is nested in ${listForMessage(parents)}; remove it from them first.`,
+          );
+        }
+        const subscriptions = await subscriptionsNaming(tx, { groupIds: [id] });
+        if (subscriptions.length) {
+          throw new AppError(
+            'IN_USE',
+            `Group '${id}' is in the criteria of notification subscriptions ${listForMessage(subscriptions.map((s) => `${s.name} (${s.id})`))}; change them first.`,
           );
         }
         await repo.deleteGroup(tx, id);

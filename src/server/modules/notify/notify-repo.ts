@@ -109,6 +109,29 @@ export const subscriptionsUsing = async (db: Executor, what: { subscriberId?: st
       : s.channelIds.includes(what.channelId!),
   );
 
+/**
+ * Subscriptions whose criteria name any of these classes or groups, and which one: what deleting a class or a
+ * group (by hand or with its pack) would leave matching nothing.
+ */
+export async function subscriptionsNaming(
+  db: Executor,
+  what: { classIds?: readonly string[]; groupIds?: readonly string[] },
+): Promise<{ id: string; name: string; names: string }[]> {
+  const named = [
+    ...(what.classIds ?? []).map((id) => ({ key: 'classIds', id })),
+    ...(what.groupIds ?? []).map((id) => ({ key: 'groupIds', id })),
+  ];
+  if (!named.length) return [];
+  const out: { id: string; name: string; names: string }[] = [];
+  for (const n of named)
+    for (const s of await db
+      .select({ id: notificationSubscriptions.id, name: notificationSubscriptions.name })
+      .from(notificationSubscriptions)
+      .where(sql`${notificationSubscriptions.criteria} @> ${JSON.stringify({ [n.key]: [n.id] })}::jsonb`))
+      out.push({ ...s, names: `${n.key === 'classIds' ? 'class' : 'group'} '${n.id}'` });
+  return out;
+}
+
 export const profileExists = async (db: Executor, id: string) =>
   (await db.select({ id: profiles.id }).from(profiles).where(eq(profiles.id, id))).length > 0;
 

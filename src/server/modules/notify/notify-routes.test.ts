@@ -661,6 +661,30 @@ describe('deleting what a subscription uses', () => {
   });
 });
 
+describe('deleting what subscription criteria name', () => {
+  it('refuses to delete a group or a class a subscription names, naming the subscription', async () => {
+    const group = 'Contoso.Notify.Doomed';
+    const cls = 'Contoso.Notify.DoomedClass';
+    expect((await call('POST', '/api/v1/groups', { id: group, displayName: 'Doomed' })).statusCode).toBe(201);
+    expect((await call('POST', '/api/v1/classes', { id: cls })).statusCode).toBe(201);
+    const s = await created(SUBSCRIPTIONS, {
+      name: unique('Names them'),
+      to: [(await mailSubscriber()).id],
+      channelIds: [(await mailChannel()).id],
+      criteria: { groupIds: [group], classIds: [cls] },
+    });
+    for (const url of [`/api/v1/groups/${group}`, `/api/v1/classes/${cls}`]) {
+      const res = await call('DELETE', url);
+      expect(res.statusCode, url).toBe(422);
+      expect(res.json().error.code).toBe('IN_USE');
+      expect(res.json().error.message).toContain(s.name);
+    }
+    expect((await call('DELETE', `${SUBSCRIPTIONS}/${s.id}`)).statusCode).toBe(204);
+    expect((await call('DELETE', `/api/v1/groups/${group}`)).statusCode).toBe(204);
+    expect((await call('DELETE', `/api/v1/classes/${cls}`)).statusCode).toBe(204);
+  });
+});
+
 // ---------------------------------------------------------------- who may do what (R34)
 
 describe('permissions (R34)', () => {

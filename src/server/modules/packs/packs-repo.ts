@@ -25,6 +25,7 @@ import {
   relationships,
   workflows,
 } from '../../../store/schema.js';
+import { subscriptionsNaming } from '../notify/notify-repo.js';
 
 export type PackRow = typeof packs.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
@@ -466,6 +467,8 @@ export async function findOutsideUses(
       );
     }
   }
+  for (const s of await subscriptionsNaming(db, { classIds: ids.classes, groupIds: ids.groups }))
+    uses.push(`notification subscription '${s.name}' (${s.id}) has criteria on ${s.names}`);
   return uses;
 }
 

@@ -280,6 +280,52 @@ describe('upgrade', () => {
   });
 });
 
+describe('elements named by notification subscriptions', () => {
+  it('refuses to remove a class or group a subscription names, by a new version or by deleting the pack', async () => {
+    expect((await importPack(stringify(samplePack('Sub')))).statusCode).toBe(201);
+    const post = async (url: string, body: unknown) => {
+      const res = await t.request({ method: 'POST', url, token: t.adminToken, body });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const channel = await post('/api/v1/notification-channels', {
+      name: 'Pack test pager',
+      kind: 'command',
+      settings: { applicationPath: process.execPath, arguments: ['-e', 'process.exit(0)'] },
+    });
+    const pager = await post('/api/v1/notification-subscribers', {
+      name: 'Pack test pager',
+      addresses: [{ name: 'pager', kind: 'command', address: '' }],
+    });
+    const subscription = await post('/api/v1/notification-subscriptions', {
+      name: 'Production SQL instances',
+      to: [pager],
+      channelIds: [channel],
+      criteria: { classIds: ['Sub.Database'], groupIds: ['Sub.ProductionInstances'] },
+    });
+    const v2 = samplePack('Sub', '2.0.0');
+    v2.classes = v2.classes.filter((c) => c.id !== 'Sub.Database');
+    v2.relationships = [];
+    const res = await importPack(stringify(v2));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('IN_USE');
+    expect(res.json().error.message).toContain(
+      `notification subscription 'Production SQL instances' (${subscription}) has criteria on class 'Sub.Database'`,
+    );
+    const del = await t.request({ method: 'DELETE', url: '/api/v1/packs/Sub.Pack', token: t.adminToken });
+    expect(del.statusCode).toBe(422);
+    expect(del.json().error.message).toContain("group 'Sub.ProductionInstances'");
+    const gone = await t.request({
+      method: 'DELETE',
+      url: `/api/v1/notification-subscriptions/${subscription}`,
+      token: t.adminToken,
+    });
+    expect(gone.statusCode).toBe(204);
+    const again = await t.request({ method: 'DELETE', url: '/api/v1/packs/Sub.Pack', token: t.adminToken });
+    expect(again.statusCode, again.body).toBe(200);
+  });
+});
+
 describe('validation', () => {
   it('rejects a wrong base class with the element path and writes nothing', async () => {
     const before = await rowCounts();
