@@ -231,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     liveServers: async () => (await deps.servers.listLive()).map((s) => s.id),
     webConsoleUrl: deps.webConsoleUrl,
     now: deps.now,
+    metrics,
     log: app.log,
   });
   const runtime = createServerRuntime({

@@ -913,6 +913,28 @@ describe('when a matching alert notifies (R44, R45)', () => {
   });
 });
 
+describe('metrics', () => {
+  it('counts how attempts ended, how long sent ones waited, and what the outbox holds', async () => {
+    const res = await t.request({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    const value = (series: string) => {
+      const line = res.body.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    // What the tests above did: mails sent, a server down until dead, schedules that skipped, retries.
+    for (const outcome of ['sent', 'dead', 'skipped', 'retry'])
+      expect(value(`steward_notification_attempts_total{outcome="${outcome}"}`), outcome).toBeGreaterThan(0);
+    expect(value('steward_notification_queued_seconds_count')).toBe(
+      value('steward_notification_attempts_total{outcome="sent"}'),
+    );
+    const deliveries: Delivery[] = (
+      await api('GET', '/api/v1/notification-deliveries?status=retry&limit=1000')
+    ).json().items;
+    expect(value('steward_notification_outbox{status="retry"}')).toBe(deliveries.length);
+    expect(value('steward_notification_outbox{status="sending"}')).toBe(0);
+  });
+});
+
 describe('secrets', () => {
   it('no password appears in a delivery, an API response, the audit log or a line the server logged', async () => {
     const all = await api('GET', '/api/v1/notification-deliveries?limit=1000');

@@ -4,6 +4,7 @@
 // through the channel's transport, signed in with the account its profile resolves to on the pool — or,
 // when that account is not distributed to the pool, sends nothing and raises Credentials Not Found.
 
+import type { Registry } from 'prom-client';
 import { newId } from '../../../contract/ids.js';
 import type { ChannelKind } from '../../../contract/notify-api.js';
 import type { NotificationAlert } from '../../../domain/notify/alert.js';
@@ -28,6 +29,7 @@ import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
 import { notificationAlertOf } from './notification-alert.js';
 import { createNotifierAccounts } from './notifier-accounts.js';
+import { createNotifierMetrics } from './notifier-metrics.js';
 import * as repo from './notify-repo.js';
 
 const CURSOR = 'notifier';
@@ -48,6 +50,8 @@ export interface NotifierDeps {
   retryBaseMs?: number;
   /** Attempts before a delivery is dead; default 5. */
   maxAttempts?: number;
+  /** Where the notifier's Prometheus metrics go; none when absent. */
+  metrics?: Registry;
   /** Deliveries sent at once; default 8. */
   concurrency?: number;
   log: {
@@ -81,6 +85,7 @@ export function createNotifier(d: NotifierDeps) {
   const concurrency = d.concurrency ?? 8;
   const transports = new Map<string, { stamp: number; transport: Transport }>();
   const accounts = createNotifierAccounts(d);
+  const metrics = createNotifierMetrics(db, d.metrics);
 
   const notificationAlert = (a: AlertRow) => notificationAlertOf(db, a);
 
@@ -313,10 +318,13 @@ export function createNotifier(d: NotifierDeps) {
         lastError: reason,
         nextAttemptAt: new Date(now().getTime() + retryBaseMs * 2 ** (attempts - 1)),
       });
+      metrics.ended(last ? 'dead' : 'retry');
       if (last) d.log.warn({ delivery: row.id, reason }, 'notification not delivered: dead letter');
     };
-    const skip = (reason: string) =>
-      repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
+    const skip = async (reason: string) => {
+      await repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
+      metrics.ended('skipped');
+    };
 
     const [subscription, channel, subscriber, alert] = await Promise.all([
       find.subscription(row.subscriptionId),
@@ -410,15 +418,18 @@ export function createNotifier(d: NotifierDeps) {
         status: 'unknown',
         lastError: 'the channel failed unexpectedly after the message was handed to it: not sent again',
       });
+      metrics.ended('unknown');
       return;
     }
     if (!result.ok) return fail(result.reason, result.retryable);
+    const sentAt = now();
     await repo.finishDelivery(db, row.id, d.serverId, {
       status: 'sent',
-      sentAt: now(),
+      sentAt,
       detail: result.detail,
       lastError: null,
     });
+    metrics.ended('sent', row.createdAt, sentAt);
     if (cred.accountId) await accounts.found(cred.accountId);
   }
 

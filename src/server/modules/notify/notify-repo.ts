@@ -314,6 +314,19 @@ export async function recoverAbandoned(db: Executor, liveServerIds: readonly str
   return { released: released.length, unknown: unknown.length };
 }
 
+/** The statuses of deliveries not yet ended. */
+export const LIVE_DELIVERY_STATUSES = ['pending', 'retry', 'claimed', 'sending'] as const;
+
+/** How many deliveries wait or are in hand, by status (through the status index). */
+export async function countLiveDeliveries(db: Executor): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ status: notificationDeliveries.status, n: sql<string>`count(*)` })
+    .from(notificationDeliveries)
+    .where(inArray(notificationDeliveries.status, [...LIVE_DELIVERY_STATUSES]))
+    .groupBy(notificationDeliveries.status);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
 export const listDeliveries = (
   db: Executor,
   f: { status?: string; alertId?: string; subscriptionId?: string; limit: number },
