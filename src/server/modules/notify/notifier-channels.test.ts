@@ -217,20 +217,18 @@ describe('IM channel', () => {
   });
 });
 
+/** Teams through Graph with the sign-in and Graph endpoints both at `url`. */
+const graphSettings = (url: string) => ({
+  mode: 'graph',
+  tenantId: TENANT,
+  clientId: CLIENT,
+  authorizationUrl: url,
+  graphApiUrl: url,
+});
+
 describe('Teams channel through Graph (R47)', () => {
   const graphChannel = (name: string, url: string) =>
-    channel({
-      name,
-      kind: 'teams',
-      profileId: TEAMS_PROFILE,
-      settings: {
-        mode: 'graph',
-        tenantId: TENANT,
-        clientId: CLIENT,
-        authorizationUrl: url,
-        graphApiUrl: url,
-      },
-    });
+    channel({ name, kind: 'teams', profileId: TEAMS_PROFILE, settings: graphSettings(url) });
 
   it('S38 Teams: signs in with the account (password grant) and posts an Adaptive Card to the linked channel', async () => {
     const graph = await endpoint((req, res) => {
@@ -302,13 +300,7 @@ describe('account types (R37, R47)', () => {
     const teams = await api('POST', '/api/v1/notification-channels', {
       name: 'Teams with the Windows notification account',
       kind: 'teams',
-      settings: {
-        mode: 'graph',
-        tenantId: TENANT,
-        clientId: CLIENT,
-        authorizationUrl: url,
-        graphApiUrl: url,
-      },
+      settings: graphSettings(url),
     });
     expect(teams.statusCode, teams.body).toBe(422);
     expect(teams.json().error.code).toBe('RULE_VIOLATION');

@@ -156,14 +156,20 @@ export function createNotifier(d: NotifierDeps) {
     a.pendingSeq === b.pendingSeq &&
     a.dueAt?.getTime() === b.dueAt?.getTime();
 
+  /** One change of an alert as every subscription looks at it; `now` is taken once for all of them. */
+  interface Observed {
+    alert: AlertRow;
+    na: NotificationAlert;
+    seq: number;
+    change: AlertChange;
+    now: Date;
+  }
+
   /** Decides, without touching the database, what a change of the alert calls for (R43–R45). */
   function decide(
     sub: repo.SubscriptionRow,
-    alert: AlertRow,
-    na: NotificationAlert,
-    seq: number,
-    change: AlertChange,
     prev: repo.MatchStateRow | undefined,
+    { alert, na, seq, change, now: at }: Observed,
     ctx: CriteriaContext,
   ): Effect | undefined {
     const isMatch = matches(sub.criteria as SubscriptionCriteria, na, ctx);
@@ -171,7 +177,7 @@ export function createNotifier(d: NotifierDeps) {
       { delaySeconds: sub.delaySeconds, onlyOnResolutionChange: sub.onlyOnResolutionChange },
       stateOf(prev),
       { change, matches: isMatch, at: alert.lastModified },
-      now(),
+      at,
     );
     const notify = decision.kind === 'notify-now' ? { seq, reason: decision.reason } : undefined;
     let next: repo.MatchStateRow | null | undefined;
@@ -228,13 +234,18 @@ export function createNotifier(d: NotifierDeps) {
       const alert = c.target ? await alertsRepo.findAlert(db, c.target) : undefined;
       subscriptions ??= await repo.listSubscriptions(db, true);
       if (!alert || !subscriptions.length) continue;
-      const na = await notificationAlert(alert);
       const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
-      const change = changeOf(c.kind, (c.details ?? {}) as Record<string, unknown>);
+      const observed: Observed = {
+        alert,
+        na: await notificationAlert(alert),
+        seq: c.seq,
+        change: changeOf(c.kind, (c.details ?? {}) as Record<string, unknown>),
+        now: now(),
+      };
       ctx ??= await criteriaContext();
       const effects: Effect[] = [];
       for (const sub of subscriptions) {
-        const e = decide(sub, alert, na, c.seq, change, states.get(sub.id), ctx);
+        const e = decide(sub, states.get(sub.id), observed, ctx);
         if (e) effects.push(e);
       }
       if (!effects.length) continue;
@@ -266,7 +277,14 @@ export function createNotifier(d: NotifierDeps) {
         continue;
       }
       ctx ??= await criteriaContext();
-      const e = decide(sub, alert, await notificationAlert(alert), st.pendingSeq ?? 0, 'unchanged', st, ctx);
+      const observed: Observed = {
+        alert,
+        na: await notificationAlert(alert),
+        seq: st.pendingSeq ?? 0,
+        change: 'unchanged',
+        now: now(),
+      };
+      const e = decide(sub, st, observed, ctx);
       if (e) queued += await db.transaction((tx) => apply(tx, alert.id, [e]));
     }
     return queued;
