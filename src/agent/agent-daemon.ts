@@ -14,6 +14,7 @@ import { actionAccountTypes, checkAccount, checkActionAccount, systemUsers } fro
 import { type AgentApi, createAgentApi } from './agent-api.js';
 import { type AgentIdentity, loadOrCreateIdentity, saveAgentId } from './agent-identity.js';
 import { executeEntry } from './execute-entry.js';
+import { errInfo, reportInParts } from './result-reporting.js';
 import {
   type AgentConfig,
   type ConfigEntry,
@@ -57,12 +58,6 @@ interface State {
 }
 
 const pairKey = (workflowId: string, objectId: string) => `${workflowId}\u0000${objectId}`;
-
-/** Error details fit for a log line: code, status and message (server and runner messages hold no secret). */
-const errInfo = (err: unknown) =>
-  err instanceof ApiError
-    ? { code: err.code, status: err.status, message: err.message }
-    : { message: err instanceof Error ? err.message : String(err) };
 
 export function createAgentDaemon(o: AgentDaemonOptions) {
   const log = o.logger;
@@ -354,15 +349,16 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       if (outbox.size === 0 || !identity.agentId) return;
       const batch = [...outbox.values()].slice(0, RESULTS_BATCH_MAX);
       for (const r of batch) outbox.delete(pairKey(r.workflowId, r.objectId));
+      const sent = new Set<RunResult>();
       try {
-        const out = await call('results', (api) => api.reportResults(batch));
-        if (out.refused.length) log.warn({ refused: out.refused }, 'results refused by the server');
-        if (out.problems.length)
-          log.warn({ problems: out.problems }, 'the server could not use part of the output');
+        await reportInParts(batch, sent, {
+          post: (part) => call('results', (api) => api.reportResults(part)),
+          log,
+        });
       } catch (err) {
         for (const r of batch) {
           const key = pairKey(r.workflowId, r.objectId);
-          if (!outbox.has(key)) outbox.set(key, r);
+          if (!sent.has(r) && !outbox.has(key)) outbox.set(key, r);
         }
         if (!stopping()) {
           log.warn({ err: errInfo(err), pending: outbox.size }, 'could not report results: will retry');

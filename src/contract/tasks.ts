@@ -118,7 +118,10 @@ export const finishTaskRunBody = z.strictObject({
   timedOut: z.boolean(),
   accountId: z.string().min(1).max(256).optional(),
   accountVersion: z.number().int().min(1).optional(),
-  stdout: z.string().max(RESULT_OUTPUT_MAX_CHARS).describe('already redacted by the agent'),
+  stdout: z
+    .string()
+    .max(RESULT_OUTPUT_MAX_CHARS)
+    .describe('already redacted by the agent; NUL is kept as ␀ (U+2400), an unpaired surrogate as U+FFFD'),
   stderr: z.string().max(RESULT_OUTPUT_MAX_CHARS),
 });
 export type FinishTaskRun = z.infer<typeof finishTaskRunBody>;

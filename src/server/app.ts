@@ -10,7 +10,7 @@ import type { Permission } from '../domain/roles.js';
 import { channelDrivers } from '../notify/channel-drivers.js';
 import type { Database } from '../store/db.js';
 import { registerAuth } from './auth.js';
-import { registerErrorHandling } from './errors.js';
+import { answerFrameworkError, registerErrorHandling } from './errors.js';
 import { registerAccounts } from './modules/accounts/accounts-routes.js';
 import { createAccountsService } from './modules/accounts/accounts-service.js';
 import { registerAssociations } from './modules/accounts/associations-routes.js';
@@ -46,6 +46,7 @@ import { createTasksService } from './modules/tasks/tasks-service.js';
 import { createLoginThrottle } from './modules/users/login-throttle.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
+import { parseQueryString, registerTextGuard } from './text-guard.js';
 
 export const STEWARD_VERSION = '0.1.0';
 
@@ -98,10 +99,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimitBytes ?? 4 * 1024 * 1024,
     trustProxy: deps.trustProxy ?? false,
     genReqId: () => newId('request'),
+    querystringParser: parseQueryString,
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerTextGuard(app);
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

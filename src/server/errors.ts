@@ -1,5 +1,5 @@
 // One application error, and the one handler that turns any error into the one error body.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type ErrorCode, errorCodes, type Issue } from '../contract/errors.js';
 
@@ -34,6 +34,20 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
 };
+
+/** Errors Fastify meets before routing (a path that does not decode): answered in the one error body. */
+export function answerFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const badPath = err.code === 'FST_ERR_BAD_URL';
+  const message = badPath ? 'is not valid percent-encoded UTF-8' : 'is not valid';
+  reply.code(400).send({
+    error: {
+      code: 'VALIDATION_FAILED',
+      message: `${badPath ? 'params' : 'request'}: ${message}`,
+      requestId: req.id,
+      issues: [{ path: badPath ? 'params' : 'request', message }],
+    },
+  });
+}
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {

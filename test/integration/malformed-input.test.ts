@@ -102,3 +102,82 @@ describe('malformed bodies at every write endpoint', () => {
     }
   });
 });
+
+/** Text the database cannot keep, as it arrives in a path, a query string and a JSON body. */
+const badText = [
+  { what: 'a NUL character', path: '%00', query: '%00', json: '"a\\u0000b"' },
+  { what: 'an unpaired surrogate', path: '%ED%A0%80', query: '%ED%A0%80', json: '"\\ud800"' },
+] as const;
+
+describe('NUL and unpaired surrogates anywhere in a request', () => {
+  const userRoutes = () => t.app.routePolicies.filter((r) => r.authenticated && !r.agent);
+
+  it('are refused in every path parameter with a 400 naming it, and change nothing', async () => {
+    const before = await snapshot();
+    const withParams = userRoutes().filter((r) => r.url.includes('/:'));
+    expect(withParams.length).toBeGreaterThan(10);
+    for (const r of withParams) {
+      for (const bad of badText) {
+        const url = r.url.replace(/:(\w+)/g, `x${bad.path}`);
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url,
+          headers: { authorization: `Bearer ${t.adminToken}` },
+          ...(['POST', 'PUT', 'PATCH'].includes(r.method) ? { payload: {} } : {}),
+        });
+        expect(res.statusCode, `${r.method} ${url}`).toBe(400);
+        expect(res.json().error.issues[0].path, `${r.method} ${url}`).toMatch(/^params(\.|$)/);
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('are refused in query strings and JSON bodies with a 400 naming the field', async () => {
+    const before = await snapshot();
+    for (const bad of badText) {
+      const q = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/objects?host=${bad.query}`,
+        headers: { authorization: `Bearer ${t.adminToken}` },
+      });
+      expect(q.statusCode, bad.what).toBe(400);
+      expect(q.json().error.issues[0].path).toBe('query.host');
+      for (const r of userRoutes().filter((x) => ['POST', 'PUT', 'PATCH'].includes(x.method))) {
+        const url = r.url.replace(/:(\w+)/g, 'no-such-$1');
+        const res = await t.app.inject({
+          method: r.method as 'POST',
+          url,
+          headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+          payload: `{"name":${bad.json},"nested":{"list":["ok",${bad.json}]}}`,
+        });
+        expect(res.statusCode, `${r.method} ${url} ${bad.what}`).toBe(400);
+        expect(res.json().error.issues[0].path, `${r.method} ${url}`).toBe('body.name');
+        expect(res.json().error.message).toMatch(/NUL|surrogate/);
+      }
+    }
+    const token = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      payload: '{"name":"\\ud800"}',
+    });
+    expect(token.statusCode).toBe(400);
+    expect(token.json().error.issues).toEqual([
+      { path: 'body.name', message: expect.stringMatching(/unpaired UTF-16 surrogate/) },
+    ]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('refuses a JSON body that is not valid UTF-8 instead of storing U+FFFD', async () => {
+    const before = await snapshot();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      payload: Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues).toEqual([{ path: 'body', message: 'is not valid UTF-8' }]);
+    expect(await snapshot()).toBe(before);
+  });
+});

@@ -73,6 +73,9 @@ const reasons = {
 
 type XmlNode = Record<string, unknown>;
 
+/** Real packs nest a few dozen levels at most; deeper input is refused before it is built into objects. */
+const MAX_NESTING = 256;
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
@@ -84,6 +87,7 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false,
+  maxNestedTags: MAX_NESTING,
 });
 
 const children = (node: unknown, name: string): XmlNode[] => {
@@ -118,7 +122,14 @@ export function convertScomXml(content: string): ScomConversion {
   if (valid !== true) {
     return fail(`is not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`);
   }
-  const root = child(parser.parse(content), 'ManagementPack');
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(content);
+  } catch {
+    // The validator accepted it, so what the parser refuses is its nesting depth.
+    return fail(`nests elements more than ${MAX_NESTING} levels deep.`);
+  }
+  const root = child(parsed, 'ManagementPack');
   if (!root) return fail('the root element must be <ManagementPack>.');
 
   const issues: PackIssue[] = [];

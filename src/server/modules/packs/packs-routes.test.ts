@@ -595,6 +595,20 @@ describe('SCOM XML', () => {
     expect(exported.json()).toMatchObject({ format: 'scom-xml', content: xml });
   });
 
+  it('refuses XML nested 2,000 levels deep with 400 naming the content, as it does the YAML equivalent', async () => {
+    const before = await rowCounts();
+    const deep = `<ManagementPack>${'<a>'.repeat(2000)}${'</a>'.repeat(2000)}</ManagementPack>`;
+    const res = await importPack(deep, 'scom-xml');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues[0]).toEqual({
+      path: 'body.content',
+      message: expect.stringMatching(/levels deep/),
+    });
+    const yaml = await importPack(`${'- '.repeat(2000)}x`, 'yaml');
+    expect(yaml.statusCode).toBe(400);
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it('names the XML place of a class it cannot resolve', async () => {
     const broken = xml
       .replace('<ID>Contoso.SQL</ID>', '<ID>Contoso.Broken</ID>')

@@ -101,6 +101,23 @@ describe('POST /api/v1/agent/results', () => {
     }
   });
 
+  it('keeps output holding NUL and unpaired surrogates visibly (␀, U+FFFD) instead of failing the batch', async () => {
+    const c = await enrolled('res-c');
+    const out = await c.api.reportResults([
+      result('Test.Computer.W1', c.agentId, { stdout: 'bin\u0000ary\n', stderr: 'half \ud800 pair' }),
+      result('Test.Computer.W2', c.agentId, { stdout: 'clean\n' }),
+    ]);
+    expect(out).toEqual({ accepted: 2, refused: [], problems: [] });
+    const items = (await call('GET', '/api/v1/results?computer=res-c')).body.items;
+    expect(items.find((i: { workflowId: string }) => i.workflowId === 'Test.Computer.W1')).toMatchObject({
+      stdout: 'bin\u2400ary\n',
+      stderr: 'half \ufffd pair',
+    });
+    expect(items.find((i: { workflowId: string }) => i.workflowId === 'Test.Computer.W2').stdout).toBe(
+      'clean\n',
+    );
+  });
+
   it('refuses, item by item, a pair hosted on another agent and audits it', async () => {
     const out = await a.api.reportResults([
       result('Test.Computer.W2', b.agentId),

@@ -65,6 +65,7 @@ export function registerResults(
       body: reportResultsBody,
       response: { 200: reportResultsResponse, ...agentErrors },
     },
+    config: { outputKeys: ['stdout', 'stderr'] },
     onRequest: app.authorizeAgent(),
     handler: async (req) => results.report(agentOf(req).agentId, req.body.results),
   });

@@ -7,6 +7,7 @@ import type {
   reportResultsResponse,
   resultsQuery,
 } from '../../../contract/results.js';
+import { storableOutput } from '../../../contract/text.js';
 import type { Db } from '../../../store/db.js';
 import { notFound } from '../../errors.js';
 import { agentActor } from '../agents/agents-service.js';
@@ -67,7 +68,13 @@ export function createResultsService(d: ResultsServiceDeps) {
      * Stores the latest result of each reported pair that is in the agent's configuration. A pair that is not
      * (an object hosted elsewhere, a workflow it does not run) is refused item by item and audited.
      */
-    async report(agentId: string, results: RunResult[]): Promise<z.infer<typeof reportResultsResponse>> {
+    async report(agentId: string, reported: RunResult[]): Promise<z.infer<typeof reportResultsResponse>> {
+      // Output is data from anywhere: what the database cannot hold (NUL) is kept visibly, never refused.
+      const results = reported.map((r) => ({
+        ...r,
+        stdout: storableOutput(r.stdout),
+        stderr: storableOutput(r.stderr),
+      }));
       const config = await configOf(agentId);
       const allowed = new Set(config.entries.map((e) => pairKey(e.workflowId, e.objectId)));
       const at = now();

@@ -147,6 +147,7 @@ export function registerTasks(fastify: FastifyInstance, tasks: TasksService): vo
       body: finishTaskRunBody,
       response: { 200: taskRunSummarySchema, ...agentErrors },
     },
+    config: { outputKeys: ['stdout', 'stderr'] },
     onRequest: app.authorizeAgent(),
     handler: async (req) => summaryDto(await tasks.finish(agentOf(req).agentId, req.params.id, req.body)),
   });

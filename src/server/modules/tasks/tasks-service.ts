@@ -11,6 +11,7 @@ import {
   type TaskRunStatus,
   type taskRunListQuery,
 } from '../../../contract/tasks.js';
+import { storableOutput } from '../../../contract/text.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
@@ -405,8 +406,8 @@ export function createTasksService(d: TasksServiceDeps) {
           timedOut: result.timedOut,
           accountId: result.accountId ?? null,
           accountVersion: result.accountVersion ?? null,
-          stdout: result.stdout,
-          stderr: result.stderr,
+          stdout: storableOutput(result.stdout),
+          stderr: storableOutput(result.stderr),
         });
         if (row) {
           await appendAudit(tx, {
