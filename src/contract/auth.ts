@@ -51,6 +51,14 @@ export const changePasswordBody = z.strictObject({
   newPassword: passwordSchema,
 });
 
+export const changePasswordResponse = z.object({
+  ok: z.literal(true),
+  revokedTokens: z
+    .number()
+    .int()
+    .describe('your other tokens and sessions, revoked with the change; the one that made it stays valid'),
+});
+
 export const createUserBody = z.strictObject({
   username: usernameSchema,
   displayName: displayNameSchema.optional(),

@@ -1,5 +1,6 @@
 // Envelope encryption: each value sealed with its own data key (AES-256-GCM), data keys wrapped by the root key.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { deriveKey, type KeyPurpose } from './derived-keys.js';
 
 export interface RootKey {
   /** Short fingerprint stored beside every wrapped data key, so the right root key can be found. */
@@ -68,6 +69,8 @@ export interface Keyring {
   /** Re-wraps the data key under the current root key; the value's ciphertext is untouched. */
   rewrap(recordId: string, version: number, sealed: SealedValue): SealedValue;
   currentKeyId(): string;
+  /** A key for one purpose, derived from the current root key or the one named (UNKNOWN_ROOT_KEY if absent). */
+  derive(purpose: KeyPurpose, rootKeyId?: string): Buffer;
 }
 
 export function createKeyring(keys: RootKeySource): Keyring {
@@ -139,5 +142,6 @@ export function createKeyring(keys: RootKeySource): Keyring {
       return { ...sealed, rootKeyId: root.id, wrappedKey };
     },
     currentKeyId: () => keys.current().id,
+    derive: (purpose, rootKeyId) => deriveKey(rootKeyId ? rootKeyFor(rootKeyId) : keys.current(), purpose),
   };
 }

@@ -43,7 +43,7 @@ import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
 import { registerTasks } from './modules/tasks/tasks-routes.js';
 import { createTasksService } from './modules/tasks/tasks-service.js';
-import { createLoginThrottle } from './modules/users/login-throttle.js';
+import { createLoginThrottle, keyedNameHash } from './modules/users/login-throttle.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
 import { parseQueryString, registerTextGuard } from './text-guard.js';
@@ -163,12 +163,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const db = deps.database.db;
+  const nameKey = deps.keyring.derive('audit-user-name');
   const users = createUsersService({
     db: deps.database.db,
     throttle: createLoginThrottle({
+      db: deps.database.db,
       maxFailures: deps.loginMaxFailures ?? 5,
       windowMs: deps.loginWindowMs ?? 900_000,
+      nameKey,
+      now: deps.now,
     }),
+    unknownNameHash: (typed) => keyedNameHash(nameKey, typed),
     tokenTtlDays: deps.tokenTtlDays ?? 30,
     now: deps.now,
   });

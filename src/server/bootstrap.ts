@@ -3,8 +3,7 @@
 import type { Database } from '../store/db.js';
 import { ensureBuiltInPools } from './modules/inventory/pools-service.js';
 import { ensureBuiltInPacks } from './modules/packs/built-in-packs.js';
-import { createLoginThrottle } from './modules/users/login-throttle.js';
-import { createUsersService } from './modules/users/users-service.js';
+import { ensureBootstrapAdmin } from './modules/users/users-service.js';
 
 const BOOTSTRAP_LOCK = 7_420_003;
 
@@ -16,12 +15,7 @@ export async function bootstrap(database: Database) {
     try {
       // First: every other built-in (pools, objects) needs the classes of Steward.Library.
       await ensureBuiltInPacks(database.db);
-      const users = createUsersService({
-        db: database.db,
-        throttle: createLoginThrottle({ maxFailures: 1, windowMs: 1 }),
-        tokenTtlDays: 1,
-      });
-      const admin = await users.ensureBootstrapAdmin();
+      const admin = await ensureBootstrapAdmin(database.db);
       await ensureBuiltInPools(database.db);
       return admin;
     } finally {

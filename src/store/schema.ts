@@ -28,6 +28,20 @@ export const users = pgTable('users', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * Sign-in attempts counted per user name (a keyed hash of it) and per address, before any password is
+ * checked, in one window each: shared by every server and kept over restarts.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    key: text('key').primaryKey(),
+    attempts: integer('attempts').notNull(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('login_attempts_window_idx').on(t.windowStartedAt)],
+);
+
 export const apiTokens = pgTable(
   'api_tokens',
   {

@@ -1,7 +1,7 @@
 // Builds the real application on a clean test database, with helpers to sign in as any role.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
-import { createKeyring, generateRootKey } from '../../src/crypto/keyring.js';
+import { createKeyring, generateRootKey, type RootKey } from '../../src/crypto/keyring.js';
 import { hashPassword } from '../../src/crypto/passwords.js';
 import type { Role } from '../../src/domain/roles.js';
 import { buildApp } from '../../src/server/app.js';
@@ -14,6 +14,7 @@ import { openTestDatabase } from './test-database.js';
 export interface TestApp {
   app: FastifyInstance;
   database: Database;
+  rootKey: RootKey;
   /** A token for a fresh user of this role (password already changed). */
   tokenFor(role: Role): Promise<string>;
   adminToken: string;
@@ -34,10 +35,12 @@ export async function createTestApp(
     loginMaxFailures?: number;
     /** Every line the server logs, at every level, is added here (to look for secrets in them). */
     logLines?: string[];
+    /** Another server of the same management group: this app shares that one's database and root key. */
+    sameGroupAs?: TestApp;
   } = {},
 ): Promise<TestApp> {
-  const database = await openTestDatabase();
-  const root = generateRootKey();
+  const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
+  const root = opts.sameGroupAs?.rootKey ?? generateRootKey();
   const keyring = createKeyring({ current: () => root, find: (id) => (id === root.id ? root : undefined) });
   const servers = createServersService({
     db: database.db,
@@ -56,6 +59,7 @@ export async function createTestApp(
   await servers.start();
   const passwordHash = await hashPassword(TEST_PASSWORD);
   let n = 0;
+  const appTag = Math.random().toString(36).slice(2, 8);
   const request: TestApp['request'] = ({ method, url, token, body, headers }) =>
     app.inject({
       method: method as 'GET',
@@ -64,9 +68,9 @@ export async function createTestApp(
       ...(body !== undefined ? { payload: body as object } : {}),
     });
   const tokenFor = async (role: Role) => {
-    const username = `${role}-${++n}`;
+    const username = opts.sameGroupAs ? `${role}-${appTag}-${++n}` : `${role}-${++n}`;
     await database.db.insert(users).values({
-      id: `usr_test${n}${role.replace(/-/g, '')}`,
+      id: `usr_test${opts.sameGroupAs ? appTag : ''}${n}${role.replace(/-/g, '')}`,
       username,
       displayName: username,
       role,
@@ -84,13 +88,14 @@ export async function createTestApp(
   return {
     app,
     database,
+    rootKey: root,
     tokenFor,
     adminToken,
     request,
     close: async () => {
       await servers.stop();
       await app.close();
-      await database.close();
+      if (!opts.sameGroupAs) await database.close();
     },
   };
 }

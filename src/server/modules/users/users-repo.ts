@@ -1,5 +1,5 @@
 // Users and API tokens in the database.
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import { apiTokens, users } from '../../../store/schema.js';
 
@@ -73,11 +73,21 @@ export const revokeToken = (db: Executor, id: string, at: Date) =>
     .set({ revokedAt: at })
     .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)));
 
-export const revokeTokensOfUser = (db: Executor, userId: string, at: Date) =>
-  db
-    .update(apiTokens)
-    .set({ revokedAt: at })
-    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+/** Revokes every live token of the user but `keepTokenId`; returns how many it revoked. */
+export const revokeTokensOfUser = async (db: Executor, userId: string, at: Date, keepTokenId?: string) =>
+  (
+    await db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(
+        and(
+          eq(apiTokens.userId, userId),
+          isNull(apiTokens.revokedAt),
+          keepTokenId ? ne(apiTokens.id, keepTokenId) : undefined,
+        ),
+      )
+      .returning({ id: apiTokens.id })
+  ).length;
 
 export const touchToken = (db: Executor, id: string, at: Date) =>
   db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id));

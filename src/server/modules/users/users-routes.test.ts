@@ -210,3 +210,112 @@ describe('login throttling', () => {
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
+
+/** Signs in from its own address, so the per-address limit of one test never touches another. */
+const loginFrom = (app: TestApp, remoteAddress: string, username: string, password: string) =>
+  app.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    remoteAddress,
+    payload: { username, password },
+  });
+
+async function newUser(name: string) {
+  const created = await t.request({
+    method: 'POST',
+    url: '/api/v1/users',
+    token: t.adminToken,
+    body: { username: name, role: 'operator', password: TEST_PASSWORD },
+  });
+  expect(created.statusCode).toBe(201);
+}
+
+describe('login throttling across parallel attempts, servers and restarts', () => {
+  it('counts every attempt before its password is checked: 200 parallel wrong passwords check at most the limit, and the right one after them is refused', async () => {
+    await newUser('burst-victim');
+    const attempts = Array.from({ length: 200 }, (_, i) =>
+      loginFrom(t, `10.1.${i >> 8}.${i & 255}`, 'burst-victim', i === 199 ? TEST_PASSWORD : `wrong-${i}`),
+    );
+    const statuses = (await Promise.all(attempts)).map((r) => r.statusCode);
+    // Only attempts that were let through had their password checked (401); the rest were refused first.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(197);
+    expect(statuses[199]).toBe(429);
+    expect((await loginFrom(t, '10.1.9.9', 'burst-victim', TEST_PASSWORD)).statusCode).toBe(429);
+  });
+
+  it('keeps a lock made on one server on another server of the group, and after a restart', async () => {
+    await newUser('group-victim');
+    for (let i = 0; i < 3; i++)
+      expect((await loginFrom(t, '10.2.0.1', 'group-victim', 'wrong')).statusCode).toBe(401);
+    const other = await createTestApp({ sameGroupAs: t, loginMaxFailures: 3 });
+    try {
+      const there = await loginFrom(other, '10.2.0.2', 'group-victim', TEST_PASSWORD);
+      expect(there.statusCode).toBe(429);
+      expect(Number(there.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await other.close();
+    }
+    const restarted = await createTestApp({ sameGroupAs: t, loginMaxFailures: 3 });
+    try {
+      expect((await loginFrom(restarted, '10.2.0.3', 'group-victim', TEST_PASSWORD)).statusCode).toBe(429);
+      // Another user is not affected by that lock.
+      await newUser('group-bystander');
+      expect((await loginFrom(restarted, '10.2.0.3', 'group-bystander', TEST_PASSWORD)).statusCode).toBe(200);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('records a keyed hash, never the text, of a user name nobody has: people type passwords there', async () => {
+    const typed = 'Tr0ub4dor&3-typed-in-the-wrong-field';
+    for (const address of ['10.3.0.1', '10.3.0.2'])
+      expect((await loginFrom(t, address, typed, 'whatever')).statusCode).toBe(401);
+    const rows = await t.database.query<{ details: Record<string, unknown>; text: string }>(
+      `SELECT details, details::text || ' ' || coalesce(target, '') || ' ' || actor AS text
+         FROM audit_log WHERE kind = 'auth.login-failed' ORDER BY seq DESC LIMIT 2`,
+    );
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(r.text).not.toContain('Tr0ub4dor');
+    const [a, b] = rows.map((r) => r.details.unknownUsernameHash);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a).toBe(b);
+    const all = await t.database.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM audit_log WHERE details::text LIKE '%Tr0ub4dor%'`,
+    );
+    expect(all[0]?.n).toBe('0');
+    const stored = await t.database.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM login_attempts WHERE key LIKE '%Tr0ub4dor%'`,
+    );
+    expect(stored[0]?.n).toBe('0');
+  });
+});
+
+describe('changing your own password', () => {
+  it('revokes every other token and session of yours, keeps the one used, and audits how many', async () => {
+    await newUser('rotating-user');
+    const tokens: string[] = [];
+    for (const address of ['10.4.0.1', '10.4.0.2', '10.4.0.3']) {
+      const login = await loginFrom(t, address, 'rotating-user', TEST_PASSWORD);
+      expect(login.statusCode).toBe(200);
+      tokens.push(login.json().token);
+    }
+    const [using, ...others] = tokens as [string, ...string[]];
+    const change = await t.request({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      token: using,
+      body: { currentPassword: TEST_PASSWORD, newPassword: 'a-new-and-longer-secret' },
+    });
+    expect(change.statusCode).toBe(200);
+    expect(change.json()).toEqual({ ok: true, revokedTokens: 2 });
+    expect((await t.request({ method: 'GET', url: '/api/v1/me', token: using })).statusCode).toBe(200);
+    for (const token of others)
+      expect((await t.request({ method: 'GET', url: '/api/v1/me', token })).statusCode).toBe(401);
+    const [audit] = await t.database.query<{ details: unknown }>(
+      `SELECT details FROM audit_log WHERE kind = 'user.password-change' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(audit?.details).toEqual({ revokedTokens: 2 });
+  });
+});
+

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   changePasswordBody,
+  changePasswordResponse,
   createTokenBody,
   createUserBody,
   issuedTokenSchema,
@@ -71,14 +72,18 @@ export function registerUsers(fastify: FastifyInstance, users: UsersService): vo
   app.post('/api/v1/me/password', {
     schema: {
       tags,
-      summary: 'Change your own password',
+      summary: 'Change your own password; every other token and session of yours is revoked',
       body: changePasswordBody,
-      response: { 200: okSchema, ...errorResponses },
+      response: { 200: changePasswordResponse, ...errorResponses },
     },
     onRequest: app.authorize(undefined, { duringPasswordChange: true }),
     handler: async (req) => {
-      await users.changePassword(principalOf(req), req.body.currentPassword, req.body.newPassword);
-      return { ok: true as const };
+      const { revokedTokens } = await users.changePassword(
+        principalOf(req),
+        req.body.currentPassword,
+        req.body.newPassword,
+      );
+      return { ok: true as const, revokedTokens };
     },
   });
 

@@ -20,6 +20,8 @@ import * as repo from './users-repo.js';
 export interface UsersServiceDeps {
   db: Db;
   throttle: LoginThrottle;
+  /** Stands for a user name no user has in the audit log: people type passwords into that field. */
+  unknownNameHash: (typedName: string) => string;
   tokenTtlDays: number;
   now?: () => Date;
 }
@@ -29,7 +31,40 @@ const TOUCH_EVERY_MS = 60_000;
 
 export type UsersService = ReturnType<typeof createUsersService>;
 
-export function createUsersService({ db, throttle, tokenTtlDays, now = () => new Date() }: UsersServiceDeps) {
+/** Creates the first administrator when there are no users; returns its one-time password once. */
+export async function ensureBootstrapAdmin(
+  db: Db,
+): Promise<{ username: string; password: string } | undefined> {
+  if ((await repo.countUsers(db)) > 0) return undefined;
+  const password = newOneTimePassword();
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    if ((await repo.countUsers(tx)) > 0) return undefined;
+    const row = await repo.insertUser(tx, {
+      id: newId('user'),
+      username: 'admin',
+      displayName: 'Bootstrap administrator',
+      role: 'administrator',
+      passwordHash,
+      mustChangePassword: true,
+    });
+    await appendAudit(tx, {
+      actor: 'system',
+      kind: 'user.bootstrap',
+      target: row.id,
+      details: { username: 'admin' },
+    });
+    return { username: 'admin', password };
+  });
+}
+
+export function createUsersService({
+  db,
+  throttle,
+  unknownNameHash,
+  tokenTtlDays,
+  now = () => new Date(),
+}: UsersServiceDeps) {
   async function issueToken(userId: string, name: string, days: number, actor: string) {
     const { token, hash } = newApiToken();
     const at = now();
@@ -54,34 +89,11 @@ export function createUsersService({ db, throttle, tokenTtlDays, now = () => new
   }
 
   return {
-    /** Creates the first administrator when there are no users; returns its one-time password once. */
-    async ensureBootstrapAdmin(): Promise<{ username: string; password: string } | undefined> {
-      if ((await repo.countUsers(db)) > 0) return undefined;
-      const password = newOneTimePassword();
-      const passwordHash = await hashPassword(password);
-      return db.transaction(async (tx) => {
-        if ((await repo.countUsers(tx)) > 0) return undefined;
-        const row = await repo.insertUser(tx, {
-          id: newId('user'),
-          username: 'admin',
-          displayName: 'Bootstrap administrator',
-          role: 'administrator',
-          passwordHash,
-          mustChangePassword: true,
-        });
-        await appendAudit(tx, {
-          actor: 'system',
-          kind: 'user.bootstrap',
-          target: row.id,
-          details: { username: 'admin' },
-        });
-        return { username: 'admin', password };
-      });
-    },
-
     async login(username: string, password: string, address: string, tokenName?: string) {
-      const wait = throttle.retryAfter(username, address);
-      if (wait > 0) {
+      // Counted before the password is checked: parallel attempts cannot slip past the limit.
+      const admission = await throttle.admit(username, address);
+      if (!admission.allowed) {
+        const wait = admission.retryAfterSeconds;
         throw new AppError(
           'TOO_MANY_REQUESTS',
           `Too many failed sign-ins. Try again in ${wait} s.`,
@@ -94,18 +106,17 @@ export function createUsersService({ db, throttle, tokenTtlDays, now = () => new
       const user = await repo.findUserByName(db, username);
       const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash), password);
       if (!user || !ok || user.disabled) {
-        throttle.failed(username, address);
         await db.transaction((tx) =>
           appendAudit(tx, {
             actor: `anonymous@${address}`,
             kind: 'auth.login-failed',
             target: user?.id ?? null,
-            details: { username },
+            details: user ? { username: user.username } : { unknownUsernameHash: unknownNameHash(username) },
           }),
         );
         throw new AppError('UNAUTHENTICATED', 'The user name or password is wrong, or the user is disabled.');
       }
-      throttle.succeeded(username, address);
+      await throttle.succeeded(username, address);
       const issued = await issueToken(user.id, tokenName ?? 'login', tokenTtlDays, `user:${user.username}`);
       return { ...issued, user };
     },
@@ -141,9 +152,17 @@ export function createUsersService({ db, throttle, tokenTtlDays, now = () => new
         ]);
       }
       const passwordHash = await hashPassword(newPassword);
-      await db.transaction(async (tx) => {
+      // Whoever knew the old password may hold a token: every other token and session of the user ends.
+      return db.transaction(async (tx) => {
         await repo.updateUser(tx, user.id, { passwordHash, mustChangePassword: false });
-        await appendAudit(tx, { actor: actorOf(p), kind: 'user.password-change', target: user.id });
+        const revokedTokens = await repo.revokeTokensOfUser(tx, user.id, now(), p.tokenId);
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'user.password-change',
+          target: user.id,
+          details: { revokedTokens },
+        });
+        return { revokedTokens };
       });
     },
 
