@@ -44,11 +44,13 @@ export function newFleetAgent(computerName: string): FleetAgent {
   };
 }
 
-/** The `Authorization` header value for one configuration request of this agent: a single-use assertion. */
-export const authorizationOf = async (a: FleetAgent) =>
-  `Agent ${await signAssertion(a.identity.signingKey, a.id, {
-    request: { method: 'GET', path: '/api/v1/agent/config' },
-  })}`;
+/** The `Authorization` header value for one GET of this agent (path with its query): a single-use assertion. */
+export const authorizationOf = async (a: FleetAgent, pathAndQuery = '/api/v1/agent/config') => {
+  const q = pathAndQuery.indexOf('?');
+  const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
+  const query = q < 0 ? '' : pathAndQuery.slice(q + 1);
+  return `Agent ${await signAssertion(a.identity.signingKey, a.id, { request: { method: 'GET', path, query } })}`;
+};
 
 export type ConfigMode = 'full' | 'not-modified' | 'long-poll';
 
@@ -132,7 +134,7 @@ export async function runFleetLoad(o: {
     while (performance.now() < deadline) {
       const a = o.agents[issued++ % o.agents.length]!;
       const path = configPath(a, o.mode);
-      const authorization = await authorizationOf(a);
+      const authorization = await authorizationOf(a, path);
       const t0 = performance.now();
       let answer: ConfigAnswer;
       try {

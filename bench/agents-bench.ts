@@ -257,9 +257,10 @@ async function probe(url: string, agent: FleetAgent, times: number): Promise<num
   const latencies: number[] = [];
   try {
     for (let i = 0; i < times; i++) {
-      const authorization = await authorizationOf(agent);
+      const path = configPath(agent, 'not-modified');
+      const authorization = await authorizationOf(agent, path);
       const t0 = performance.now();
-      const r = await client.get(configPath(agent, 'not-modified'), authorization);
+      const r = await client.get(path, authorization);
       if (r.status !== 304) throw new Error(`the probe answered ${r.status}: ${r.body.slice(0, 300)}`);
       latencies.push(performance.now() - t0);
     }
@@ -317,7 +318,8 @@ async function measurePropagation(
       first = false;
       let r: Awaited<ReturnType<typeof client.get>>;
       try {
-        r = await client.get(configPath(a, 'long-poll', o.waitSeconds), await authorizationOf(a), onSent);
+        const path = configPath(a, 'long-poll', o.waitSeconds);
+        r = await client.get(path, await authorizationOf(a, path), onSent);
       } catch (err) {
         if (!stopping) {
           errors++;

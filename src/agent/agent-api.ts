@@ -66,10 +66,12 @@ export function createAgentApi(opts: AgentApiOptions) {
     for (const [k, v] of Object.entries(o.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;
+    if (body !== undefined) headers['content-type'] = 'application/json';
     if (o.auth) {
       if (!agentId) throw new ApiError(0, 'UNAUTHENTICATED', 'This agent is not enrolled yet.');
-      const request = { method, path: url.pathname };
+      // Signed for exactly this query string and these body bytes.
+      const request = { method, path: url.pathname, query: url.search.slice(1), body };
       headers.authorization = `Agent ${await signAssertion(opts.identity.signingKey, agentId, { request })}`;
     }
     let res: Response;
@@ -77,7 +79,7 @@ export function createAgentApi(opts: AgentApiOptions) {
       res = await doFetch(url, {
         method,
         headers,
-        body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+        body,
         signal: anySignal(AbortSignal.timeout((opts.timeoutMs ?? 30_000) + (o.waitMs ?? 0)), opts.signal),
       });
     } catch (err) {

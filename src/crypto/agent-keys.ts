@@ -114,21 +114,40 @@ export interface AssertedRequest {
   method: string;
   /** The URL path, without query. */
   path: string;
+  /** The query string as sent, without `?` (none: empty). */
+  query?: string;
 }
+
+/** SHA-256, base64url: how an assertion names the exact query string and body bytes it was made for. */
+export const requestDigest = (bytes: string | Uint8Array) =>
+  createHash('sha256').update(bytes).digest('base64url');
+
+/** The digest of no body at all (GET, and every request without one). */
+export const EMPTY_BODY_DIGEST = requestDigest('');
 
 /**
  * A single-use assertion proving possession of the agent's signing key: EdDSA JWT, iss = agent id,
  * aud = steward, random jti, living `ttlSeconds` (at most 60), and — with `request` — bound to that request's
- * method and path (`htm`, `htu`, as in OAuth DPoP proofs).
+ * method and path (`htm`, `htu`, as in OAuth DPoP proofs), and to digests of its query string (`qsh`) and of
+ * its exact body bytes (`bdh`), so a captured assertion that was not used cannot carry another query or body.
  */
 export async function signAssertion(
   privateKey: KeyObject,
   agentId: string,
-  opts: { now?: Date; ttlSeconds?: number; request?: AssertedRequest } = {},
+  opts: { now?: Date; ttlSeconds?: number; request?: AssertedRequest & { body?: string | Uint8Array } } = {},
 ): Promise<string> {
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const ttl = Math.min(opts.ttlSeconds ?? 30, MAX_ASSERTION_SECONDS);
-  return new SignJWT(opts.request ? { htm: opts.request.method.toUpperCase(), htu: opts.request.path } : {})
+  const r = opts.request;
+  const claims = r
+    ? {
+        htm: r.method.toUpperCase(),
+        htu: r.path,
+        qsh: requestDigest(r.query ?? ''),
+        bdh: r.body === undefined ? EMPTY_BODY_DIGEST : requestDigest(r.body),
+      }
+    : {};
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
     .setIssuer(agentId)
     .setAudience(ASSERTION_AUDIENCE)
@@ -143,10 +162,21 @@ export async function signAssertion(
  * with it (a reverse proxy may serve Steward under a prefix).
  */
 function sameRequest(payload: Record<string, unknown>, request: AssertedRequest): boolean {
-  const { htm, htu } = payload;
-  if (typeof htm !== 'string' || typeof htu !== 'string') return false;
+  const { htm, htu, qsh, bdh } = payload;
+  if (
+    typeof htm !== 'string' ||
+    typeof htu !== 'string' ||
+    typeof qsh !== 'string' ||
+    typeof bdh !== 'string'
+  )
+    return false;
   const path = request.path;
-  return htm === request.method.toUpperCase() && path.startsWith('/') && (htu === path || htu.endsWith(path));
+  return (
+    htm === request.method.toUpperCase() &&
+    path.startsWith('/') &&
+    (htu === path || htu.endsWith(path)) &&
+    qsh === requestDigest(request.query ?? '')
+  );
 }
 
 /** The agent an assertion claims to come from, read before its signature is checked (to find the key). */
@@ -163,6 +193,8 @@ export interface VerifiedAssertion {
   agentId: string;
   jti: string;
   expiresAt: Date;
+  /** The body digest it was made for (`bdh`), to compare with the body once it has been read. */
+  bodyDigest: string | undefined;
 }
 
 /**
@@ -193,7 +225,8 @@ export async function verifyAssertion(
     // A clock ahead of ours by more than the tolerance gets no assertion that outlives its window.
     if (iat > now.getTime() / 1000 + 5) return undefined;
     if (request && !sameRequest(payload, request)) return undefined;
-    return { agentId, jti, expiresAt: new Date(exp * 1000) };
+    const bodyDigest = typeof payload.bdh === 'string' ? payload.bdh : undefined;
+    return { agentId, jti, expiresAt: new Date(exp * 1000), bodyDigest };
   } catch {
     return undefined;
   }

@@ -1,10 +1,16 @@
-// Refuses, before validation, any request whose path, query or body holds text the database cannot keep.
+// Reads request bodies strictly, and refuses before validation any request whose path, query or body holds text
+// the database cannot keep.
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { textProblem } from '../contract/text.js';
+import { requestDigest } from '../crypto/agent-keys.js';
 import { invalid } from './errors.js';
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** SHA-256 (base64url) of the exact JSON body bytes, kept for requests an agent signs. */
+    bodyDigest?: string;
+  }
   interface FastifyContextConfig {
     /** Body keys whose string values are program output: kept (sanitised by their schema), not refused. */
     outputKeys?: readonly string[];
@@ -64,6 +70,7 @@ const none: ReadonlySet<string> = new Set();
 
 export function registerTextGuard(app: FastifyInstance): void {
   // JSON bodies are decoded strictly: invalid UTF-8 is refused rather than turned into U+FFFD.
+  app.decorateRequest('bodyDigest', undefined);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
@@ -72,6 +79,8 @@ export function registerTextGuard(app: FastifyInstance): void {
       done(invalid('body', 'is not valid UTF-8'), undefined);
       return;
     }
+    // An agent's assertion names the digest of the body it signed (checked once the agent is known).
+    if (/^agent\s/i.test(req.headers.authorization ?? '')) req.bodyDigest = requestDigest(bytes);
     parseJson(req, bytes.toString('utf8'), done);
   });
 

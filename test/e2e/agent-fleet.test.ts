@@ -676,15 +676,16 @@ describe('a fleet of four agents on one server', { timeout: 60_000 }, () => {
 
     it('seals credentials to the agent: another agent’s key or a tampered envelope fails to open', async () => {
       const b = identityOf(fleet.b);
+      const body = JSON.stringify({ accounts: [{ id: accounts.acc2, version: 1 }] });
       const res = await fetch(`${server.url}/api/v1/agent/credentials`, {
         method: 'POST',
         headers: {
           authorization: `Agent ${await signAssertion(b.signingKey, fleet.b.id, {
-            request: { method: 'POST', path: '/api/v1/agent/credentials' },
+            request: { method: 'POST', path: '/api/v1/agent/credentials', body },
           })}`,
           'content-type': 'application/json',
         },
-        body: JSON.stringify({ accounts: [{ id: accounts.acc2, version: 1 }] }),
+        body,
       });
       expect(res.status).toBe(200);
       const text = await res.text();

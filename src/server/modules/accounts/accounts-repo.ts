@@ -1,5 +1,5 @@
 // Run As accounts, their approved distribution lists and their profile associations in the database.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, or } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import {
   accountDistribution,
@@ -98,3 +98,38 @@ export const updateAssociation = async (
 
 export const deleteAssociation = (db: Executor, id: string) =>
   db.delete(associations).where(eq(associations.id, id));
+
+/**
+ * Associations scoped to any of these classes, groups or objects, each described for an error message: what
+ * deleting the scope (by hand or with its pack) would silently hand to another association.
+ */
+export async function associationsScopedTo(
+  db: Executor,
+  scopes: { classIds?: readonly string[]; groupIds?: readonly string[]; objectIds?: readonly string[] },
+  /** Associations of these profiles are left out (a pack deletion reports or removes them itself). */
+  exceptProfileIds: readonly string[] = [],
+): Promise<string[]> {
+  const kinds = [
+    ['class', scopes.classIds ?? []],
+    ['group', scopes.groupIds ?? []],
+    ['object', scopes.objectIds ?? []],
+  ] as const;
+  const wanted = kinds
+    .filter(([, ids]) => ids.length)
+    .map(([kind, ids]) => and(eq(associations.scopeKind, kind), inArray(associations.scopeId, [...ids])));
+  if (!wanted.length) return [];
+  const rows = await db
+    .select()
+    .from(associations)
+    .where(
+      and(
+        or(...wanted),
+        exceptProfileIds.length ? notInArray(associations.profileId, [...exceptProfileIds]) : undefined,
+      ),
+    )
+    .orderBy(asc(associations.id));
+  return rows.map(
+    (a) =>
+      `association ${a.id} (profile '${a.profileId}', account ${a.accountId}) is scoped to ${a.scopeKind} '${a.scopeId}'`,
+  );
+}

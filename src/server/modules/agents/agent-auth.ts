@@ -1,6 +1,7 @@
 // Agent authentication as an `onRequest` hook: `Authorization: Agent <assertion>`, a short-lived single-use
 // EdDSA JWT signed with the agent's own key. Mirrors src/server/auth.ts; user tokens are refused here.
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { EMPTY_BODY_DIGEST } from '../../../crypto/agent-keys.js';
 import { AppError } from '../../errors.js';
 import type { AgentPrincipal, AgentsService } from './agents-service.js';
 
@@ -21,6 +22,17 @@ export function agentOf(req: FastifyRequest): AgentPrincipal {
 
 export function registerAgentAuth(app: FastifyInstance, agents: Pick<AgentsService, 'authenticate'>): void {
   app.decorateRequest('agent', undefined);
+  // The body is read after authentication: once it has been, it must be the one the assertion was made for.
+  app.addHook('preValidation', async (req) => {
+    if (req.agent && req.agent.bodyDigest !== (req.bodyDigest ?? EMPTY_BODY_DIGEST)) {
+      throw new AppError(
+        'UNAUTHENTICATED',
+        'The assertion was made for another request body: sign a fresh one for each request.',
+        undefined,
+        { 'www-authenticate': 'Agent error="invalid_assertion"' },
+      );
+    }
+  });
   app.decorate('authorizeAgent', () => {
     const handler = async (req: FastifyRequest) => {
       const header = req.headers.authorization;
@@ -33,9 +45,11 @@ export function registerAgentAuth(app: FastifyInstance, agents: Pick<AgentsServi
           { 'www-authenticate': 'Agent' },
         );
       }
+      const q = req.url.indexOf('?');
       const outcome = await agents.authenticate(match[1]!, {
         method: req.method,
-        path: req.url.split('?')[0]!,
+        path: q < 0 ? req.url : req.url.slice(0, q),
+        query: q < 0 ? '' : req.url.slice(q + 1),
       });
       if (outcome.kind === 'refused') {
         throw new AppError(outcome.code, outcome.message, undefined, {

@@ -324,6 +324,43 @@ describe('agent authentication', () => {
     expect(prefixed.statusCode).toBe(200);
   });
 
+  it('refuses a captured, unused assertion sent with another body or another query string', async () => {
+    const signed = { checks: [] };
+    const assertion = (body: string | undefined, query = '') =>
+      signAssertion(a.identity.signingKey, a.agentId, {
+        request: { method: 'PUT', path: '/api/v1/agent/account-checks', query, body },
+      });
+    const put = async (auth: string, payload: string, url = '/api/v1/agent/account-checks') =>
+      t.app.inject({
+        method: 'PUT',
+        url,
+        headers: { authorization: `Agent ${auth}`, 'content-type': 'application/json' },
+        payload,
+      });
+    const otherBody = await put(await assertion(JSON.stringify(signed)), '{"checks":[] }');
+    expect(otherBody.statusCode).toBe(401);
+    expect(otherBody.json().error.message).toMatch(/another request body/);
+    const noBodySigned = await put(await assertion(undefined), JSON.stringify(signed));
+    expect(noBodySigned.statusCode).toBe(401);
+    const otherQuery = await agentGet(
+      '/api/v1/agent/config?waitSeconds=0&tag=forged',
+      await signAssertion(a.identity.signingKey, a.agentId, {
+        request: { method: 'GET', path: '/api/v1/agent/config', query: 'waitSeconds=0' },
+      }),
+    );
+    expect(otherQuery.statusCode).toBe(401);
+    expect(otherQuery.json().error.message).toMatch(/another request/);
+    // The same bytes and query it was signed for pass.
+    expect((await put(await assertion(JSON.stringify(signed)), JSON.stringify(signed))).statusCode).toBe(200);
+    const sameQuery = await agentGet(
+      '/api/v1/agent/config?waitSeconds=0',
+      await signAssertion(a.identity.signingKey, a.agentId, {
+        request: { method: 'GET', path: '/api/v1/agent/config', query: 'waitSeconds=0' },
+      }),
+    );
+    expect(sameQuery.statusCode).toBe(200);
+  });
+
   it('refuses a user token on agent routes and records lastSeenAt for the agent', async () => {
     const r = await call('GET', '/api/v1/agent/config', undefined, admin);
     expect(r.status).toBe(401);
@@ -536,15 +573,16 @@ describe('sealed credential delivery', () => {
   });
 
   it('seals to the agent key: another key, another agent’s binding or any change fails to open', async () => {
+    const body = { accounts: [{ id: accountId, version: 1 }] };
     const res = await t.request({
       method: 'POST',
       url: '/api/v1/agent/credentials',
       headers: {
         authorization: `Agent ${await signAssertion(a.identity.signingKey, a.agentId, {
-          request: { method: 'POST', path: '/api/v1/agent/credentials' },
+          request: { method: 'POST', path: '/api/v1/agent/credentials', body: JSON.stringify(body) },
         })}`,
       },
-      body: { accounts: [{ id: accountId, version: 1 }] },
+      body,
     });
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain(SECRET);

@@ -50,6 +50,8 @@ export interface AgentPrincipal {
   agentId: string;
   computerName: string;
   sealingKey: KeyObject;
+  /** SHA-256 (base64url) of the body the assertion was made for: the body received must match it. */
+  bodyDigest: string | undefined;
   /** Whether the agent is still approved now: a long-poll asks again after its wait. */
   stillApproved(): Promise<boolean>;
 }
@@ -418,6 +420,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
           agentId,
           computerName: agent.computerName,
           sealingKey: keyOf(agent.sealingPublicKey, 'x25519'),
+          bodyDigest: verified.bodyDigest,
           stillApproved: async () => (await repo.findAgent(db, agentId))?.status === 'approved',
         },
       };

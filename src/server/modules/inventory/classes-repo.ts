@@ -2,6 +2,7 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { classes, groups, objects, profiles, workflows } from '../../../store/schema.js';
+import { associationsScopedTo } from '../accounts/accounts-repo.js';
 import { subscriptionsNaming } from '../notify/notify-repo.js';
 
 export type ClassRow = typeof classes.$inferSelect;
@@ -48,7 +49,9 @@ export async function referencesToClass(db: Executor, classId: string) {
     .where(sql`${groups.rules} @> ${JSON.stringify([{ classId }])}::jsonb`)
     .limit(FEW);
   const subscriptions = await subscriptionsNaming(db, { classIds: [classId] });
+  const scopedAssociations = await associationsScopedTo(db, { classIds: [classId] });
   return {
+    associations: scopedAssociations,
     subclasses: subclasses.map((r) => r.id),
     workflows: targetingWorkflows.map((r) => r.id),
     profiles: contextProfiles.map((r) => r.id),

@@ -131,6 +131,7 @@ export function createClassesService({ db }: { db: Db }) {
           refs.workflows.length && `workflows ${listForMessage(refs.workflows)}`,
           refs.profiles.length && `Run As profiles ${listForMessage(refs.profiles)}`,
           refs.groups.length && `rules of groups ${listForMessage(refs.groups)}`,
+          refs.associations.length && `Run As associations: ${listForMessage(refs.associations)}`,
           refs.subscriptions.length &&
             `criteria of notification subscriptions ${listForMessage(refs.subscriptions)}`,
         ].filter(Boolean);

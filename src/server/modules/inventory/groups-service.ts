@@ -8,6 +8,7 @@ import {
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
+import { associationsScopedTo } from '../accounts/accounts-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { subscriptionsNaming } from '../notify/notify-repo.js';
 import * as repo from './groups-repo.js';
@@ -160,6 +161,13 @@ export function createGroupsService({ db }: { db: Db }) {
           throw new AppError(
             'IN_USE',
             `Group '${id}' is nested in ${listForMessage(parents)}; remove it from them first.`,
+          );
+        }
+        const scoped = await associationsScopedTo(tx, { groupIds: [id] });
+        if (scoped.length) {
+          throw new AppError(
+            'IN_USE',
+            `Group '${id}' is the scope of Run As associations: ${listForMessage(scoped)}; delete or change them first.`,
           );
         }
         const subscriptions = await subscriptionsNaming(tx, { groupIds: [id] });

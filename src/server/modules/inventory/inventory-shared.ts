@@ -7,6 +7,7 @@ import {
 } from '../../../domain/inventory/class-tree.js';
 import type { Executor, Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
+import { associationsScopedTo } from '../accounts/accounts-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { type ClassRow, listClasses } from './classes-repo.js';
 import * as objectsRepo from './objects-repo.js';
@@ -48,13 +49,20 @@ export { list as listForMessage };
 
 /**
  * Deletes an object and, with `cascade`, everything hosted below it, in the caller's transaction,
- * with one audit record. Without `cascade`, an object that hosts others is refused (422).
+ * with one audit record. Without `cascade`, an object that hosts others is refused (422); so is one that an
+ * association is scoped to, or that hosts such an object (deleting it would hand its workflows to another
+ * account).
  */
 export async function deleteWithHosted(
   tx: Tx,
   actor: string,
   target: { id: string; kind: 'object' | 'computer' | 'pool'; what: string; name: string },
   cascade: boolean,
+  /**
+   * A discovery that no longer finds an object removes it even when an association is scoped to it: the
+   * object is gone, and the association is then reported as a dangling-association finding.
+   */
+  opts: { byDiscovery?: boolean } = {},
 ): Promise<string[]> {
   const below = (await objectsRepo.hostedSubtreeRows(tx, target.id)).map((r) => r.id);
   if (below.length && !cascade) {
@@ -65,6 +73,13 @@ export async function deleteWithHosted(
     );
   }
   const deleted = [target.id, ...below.sort()];
+  const scoped = opts.byDiscovery ? [] : await associationsScopedTo(tx, { objectIds: deleted });
+  if (scoped.length) {
+    throw new AppError(
+      'IN_USE',
+      `${target.what} '${target.id}' cannot be deleted while Run As associations are scoped to it or to what it hosts: ${list(scoped)}; delete or change them first.`,
+    );
+  }
   await objectsRepo.deleteObjects(tx, deleted);
   await appendAudit(tx, {
     actor,

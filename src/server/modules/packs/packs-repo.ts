@@ -25,6 +25,7 @@ import {
   relationships,
   workflows,
 } from '../../../store/schema.js';
+import { associationsScopedTo } from '../accounts/accounts-repo.js';
 import { subscriptionsNaming } from '../notify/notify-repo.js';
 
 export type PackRow = typeof packs.$inferSelect;
@@ -467,6 +468,9 @@ export async function findOutsideUses(
       );
     }
   }
+  uses.push(
+    ...(await associationsScopedTo(db, { classIds: ids.classes, groupIds: ids.groups }, ids.profiles)),
+  );
   for (const s of await subscriptionsNaming(db, { classIds: ids.classes, groupIds: ids.groups }))
     uses.push(`notification subscription '${s.name}' (${s.id}) has criteria on ${s.names}`);
   return uses;

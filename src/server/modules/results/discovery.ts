@@ -137,6 +137,7 @@ export async function applyDiscovery(
       run.actor,
       { id: row.id, kind: 'object', what: 'Object', name: row.name },
       true,
+      { byDiscovery: true },
     );
     for (const id of deleted) gone.add(id);
     out.removed.push(row.id);

@@ -217,4 +217,35 @@ describe('discoveries', () => {
     await a.api.reportResults([ran('Test.Computer.W3', a.agentId, 'nothing here')]);
     expect(await objectsOn(a.agentId)).toEqual(['Test.SQL.Instance:Manual:Manual']);
   });
+
+  it('removes an object it no longer finds even when an association is scoped to it, which then shows as dangling', async () => {
+    const found = await a.api.reportResults([
+      ran('Test.Computer.W3', a.agentId, '{"class":"Test.SQL.Instance","name":"Scoped"}'),
+    ]);
+    expect(found.problems).toEqual([]);
+    const objects = (await call('GET', `/api/v1/objects?host=${a.agentId}`)).body.items as {
+      id: string;
+      name: string;
+    }[];
+    const scoped = objects.find((o) => o.name === 'Scoped')!.id;
+    const acc = (
+      await call('POST', '/api/v1/accounts', {
+        name: 'scoped-by-discovery',
+        credential: { type: 'windows', userName: 'svc', password: 'a-password-here' },
+      })
+    ).body.id;
+    const assoc = (
+      await call('POST', '/api/v1/profiles/Test.SQL.Profile/associations', {
+        accountId: acc,
+        scope: { kind: 'object', objectId: scoped },
+      })
+    ).body.id;
+    expect((await call('DELETE', `/api/v1/objects/${scoped}`)).status).toBe(422);
+    await a.api.reportResults([ran('Test.Computer.W3', a.agentId, 'nothing here')]);
+    expect((await call('GET', `/api/v1/objects/${scoped}`)).status).toBe(404);
+    const findings = (await call('GET', '/api/v1/findings')).body.items as { id: string; severity: string }[];
+    expect(findings).toContainEqual(
+      expect.objectContaining({ id: `dangling-association:${assoc}`, severity: 'warning' }),
+    );
+  });
 });

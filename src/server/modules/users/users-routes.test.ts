@@ -318,4 +318,3 @@ describe('changing your own password', () => {
     expect(audit?.details).toEqual({ revokedTokens: 2 });
   });
 });
-

@@ -13,7 +13,7 @@ import {
   updateUserBody,
   userSchema,
 } from '../../../contract/auth.js';
-import { idParams, okSchema } from '../../../contract/common.js';
+import { idParams } from '../../../contract/common.js';
 import { can } from '../../../domain/roles.js';
 import { principalOf } from '../../auth.js';
 import { clientAddress, errorResponses, iso, isoOrNull, typed } from '../../http.js';
