@@ -19,6 +19,7 @@ import { registerAgents } from './modules/agents/agents-routes.js';
 import { createAgentsService } from './modules/agents/agents-service.js';
 import { registerAlerts } from './modules/alerts/alerts-routes.js';
 import { createAlertsService } from './modules/alerts/alerts-service.js';
+import { useAuditChainKeys } from './modules/audit/audit-repo.js';
 import { registerAudit } from './modules/audit/audit-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   registerTextGuard(app);
+  useAuditChainKeys(deps.keyring);
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

@@ -93,7 +93,7 @@ export function registerTextGuard(app: FastifyInstance): void {
       outputKeysOf.set(config, keys);
     }
     check(req.params, 'params', none);
-    check(req.query, 'query', none);
+    check(req.query, 'querystring', none);
     check(req.body, 'body', keys);
   });
 }

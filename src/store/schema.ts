@@ -70,6 +70,8 @@ export const auditLog = pgTable(
     details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /** The root key whose derived chain key made `hash` (an HMAC); null for records from before keying. */
+    keyId: text('key_id'),
   },
   (t) => [
     index('audit_log_at_idx').on(t.at),

@@ -1,7 +1,7 @@
 // Proves the `steward` CLI end to end against a real listening server: login and the credentials file,
 // tables and --json, exit codes that follow error codes, --help, inventory and packs, audit filters and tamper detection.
 // Each test spawns `node dist/index.js`, so the slow ones get a longer timeout.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -430,6 +430,21 @@ describe('steward audit', { timeout: 120_000 }, () => {
     const ok = await steward(['audit', 'verify'], { env: asAdmin() });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('The audit log is intact');
+    expect(ok.stdout).toContain('keyed from #1');
+
+    const cp = await steward(['audit', 'checkpoint', '--json'], { env: asAdmin() });
+    expect(cp.code).toBe(0);
+    const cpFile = join(scratch, 'checkpoint.json');
+    writeFileSync(cpFile, cp.stdout);
+    const held = await steward(['audit', 'verify', '--checkpoint', cpFile], { env: asAdmin() });
+    expect(held.code).toBe(0);
+    expect(held.stdout).toContain('checkpoint held');
+    writeFileSync(join(scratch, 'not-a-checkpoint.json'), '{"seq":1}');
+    const bad = await steward(['audit', 'verify', '--checkpoint', join(scratch, 'not-a-checkpoint.json')], {
+      env: asAdmin(),
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--checkpoint');
 
     await createUser('ivan', 'operator');
     await createUser('jill', 'operator');

@@ -142,7 +142,7 @@ describe('NUL and unpaired surrogates anywhere in a request', () => {
         headers: { authorization: `Bearer ${t.adminToken}` },
       });
       expect(q.statusCode, bad.what).toBe(400);
-      expect(q.json().error.issues[0].path).toBe('query.host');
+      expect(q.json().error.issues[0].path).toBe('querystring.host');
       for (const r of userRoutes().filter((x) => ['POST', 'PUT', 'PATCH'].includes(x.method))) {
         const url = r.url.replace(/:(\w+)/g, 'no-such-$1');
         const res = await t.app.inject({

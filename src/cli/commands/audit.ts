@@ -1,7 +1,14 @@
-// `steward audit list` (filters by actor, kind and time) and `steward audit verify` (checks the hash chain).
+// `steward audit list` (filters by actor, kind and time), `steward audit checkpoint` (the head of the chain, to
+// keep elsewhere) and `steward audit verify` (checks the keyed chain, against a checkpoint if given).
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { auditRecordSchema, auditVerifyResponse } from '../../contract/audit.js';
+import {
+  auditCheckpointResponse,
+  auditCheckpointSchema,
+  auditRecordSchema,
+  auditVerifyResponse,
+} from '../../contract/audit.js';
 import { listOf } from '../../contract/client.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -76,19 +83,76 @@ Examples:
     });
 
   audit
-    .command('verify')
-    .description('Check the hash chain of the whole audit log; names every edited or deleted record')
+    .command('checkpoint')
+    .description('Print the last record of the chain and its hash, to keep outside the database')
     .addHelpText(
       'after',
       `
-Exits 0 when the chain holds, 1 when a record was edited or deleted (each problem is listed).`,
+Keep the output somewhere the database's administrators cannot write (a ticket, another system, paper):
+\`steward audit verify --checkpoint FILE\` later proves the log still holds that record, unchanged, and
+was not cut back below it.
+
+Example:
+  steward audit checkpoint --json > audit-checkpoint-$(date +%F).json`,
     )
     .action(async (_opts, cmd: Command) => {
       const s = session(ctx, cmd);
-      const r = await s.client().request('GET', '/api/v1/audit/verify', { schema: auditVerifyResponse });
+      const cp = await s
+        .client()
+        .request('GET', '/api/v1/audit/checkpoint', { schema: auditCheckpointResponse });
+      s.out.result(cp, () => s.out.line(`#${cp.seq} ${cp.hash} (${cp.at})`));
+    });
+
+  audit
+    .command('verify')
+    .description('Check the keyed chain of the whole audit log; names every edited or deleted record')
+    .option(
+      '--checkpoint <file>',
+      'a file written by `steward audit checkpoint --json`: the log must still hold that record unchanged',
+    )
+    .addHelpText(
+      'after',
+      `
+Each record is chained to the one before by an HMAC whose key is derived from the root key, which the
+database never holds: whoever can write the database but lacks the root key cannot edit, insert or remove a
+record without this showing. Cutting records off the end (and moving the head) shows only against a
+checkpoint taken before; anyone who holds the root key can rewrite the chain. Records written before the
+chain was keyed carry plain hashes and prove little ("keyed from" names the first keyed record).
+
+Exits 0 when the chain holds, 1 when a record was edited or deleted (each problem is listed).`,
+    )
+    .action(async (opts: { checkpoint?: string }, cmd: Command) => {
+      const s = session(ctx, cmd);
+      let query: Record<string, string | number> = {};
+      if (opts.checkpoint) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(readFileSync(opts.checkpoint, 'utf8'));
+        } catch (err) {
+          throw new CliError(
+            `--checkpoint: cannot read ${opts.checkpoint} as JSON (${(err as Error).message}).`,
+            2,
+            'VALIDATION_FAILED',
+          );
+        }
+        const cp = auditCheckpointSchema.safeParse(parsed);
+        if (!cp.success)
+          throw new CliError(
+            `--checkpoint: ${opts.checkpoint} is not a checkpoint (${cp.error.issues[0]?.path.join('.')}: ${cp.error.issues[0]?.message}).`,
+            2,
+            'VALIDATION_FAILED',
+          );
+        query = { checkpointSeq: cp.data.seq, checkpointHash: cp.data.hash };
+      }
+      const r = await s
+        .client()
+        .request('GET', '/api/v1/audit/verify', { query, schema: auditVerifyResponse });
       s.out.result(r, () => {
         if (r.ok) {
-          s.out.line(`The audit log is intact: ${r.checked} records checked.`);
+          const keyed = r.keyedFrom === null ? 'no keyed records' : `keyed from #${r.keyedFrom}`;
+          s.out.line(
+            `The audit log is intact: ${r.checked} records checked (${keyed})${opts.checkpoint ? ', checkpoint held' : ''}.`,
+          );
           return;
         }
         for (const p of r.problems) s.out.line(`#${p.seq} ${p.problem}: ${p.message}`);

@@ -3,7 +3,7 @@
 import type { Keyring } from '../../crypto/keyring.js';
 import type { FileRootKeys } from '../../crypto/root-key-files.js';
 import type { Database } from '../../store/db.js';
-import { appendAudit } from '../modules/audit/audit-repo.js';
+import { appendAudit, useAuditChainKeys } from '../modules/audit/audit-repo.js';
 import {
   countNotUnderKey,
   listNotUnderKey,
@@ -37,6 +37,7 @@ export async function rotateRootKey(opts: {
   stopAfterBatches?: number;
 }): Promise<RotationResult> {
   const { database, keyring, fileKeys } = opts;
+  useAuditChainKeys(keyring);
   const batchSize = opts.batchSize ?? 200;
   const target = fileKeys ? fileKeys.beginRotation().id : keyring.currentKeyId();
   const total = await countNotUnderKey(database.db, target);

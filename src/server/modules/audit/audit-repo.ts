@@ -1,5 +1,6 @@
-// The audit log: appended in the caller's transaction, each record chained to the one before by its hash.
-import { createHash } from 'node:crypto';
+// The audit log: appended in the caller's transaction, each record chained to the one before by an HMAC whose
+// key is derived from the root key, which the database never holds.
+import { createHash, createHmac } from 'node:crypto';
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { canonicalJson } from '../../../domain/canonical-json.js';
 import type { Executor, Tx } from '../../../store/db.js';
@@ -22,29 +23,60 @@ export interface AuditRecord {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  /** Root key id of the chain key that made `hash`; null for a record from before the chain was keyed. */
+  keyId: string | null;
 }
 
 const GENESIS = '0'.repeat(64);
 const AUDIT_LOCK = 7_420_002;
 
-export function hashRecord(r: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        seq: r.seq,
-        at: r.at.toISOString(),
-        actor: r.actor,
-        kind: r.kind,
-        target: r.target,
-        details: r.details,
-        prevHash: r.prevHash,
-      }),
-    )
-    .digest('hex');
+/** Where the chain keys come from: the keyring of this process (the root key is one per process). */
+export interface AuditChainKeys {
+  currentKeyId(): string;
+  /** Throws when this process does not hold that root key. */
+  derive(purpose: 'audit-chain', rootKeyId?: string): Buffer;
+}
+
+let chainKeys: AuditChainKeys | undefined;
+
+/** Sets the keys this process chains audit records with; called once at start, before anything is appended. */
+export function useAuditChainKeys(keys: AuditChainKeys): void {
+  chainKeys = keys;
+}
+
+const keyFor = (keyId: string) => {
+  try {
+    return chainKeys?.derive('audit-chain', keyId);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The record's hash: HMAC-SHA256 under `key` over its canonical JSON (with its key id), or plain SHA-256 for
+ * a record from before the chain was keyed (`key` undefined and no key id).
+ */
+export function hashRecord(r: Omit<AuditRecord, 'hash'>, key: Buffer | undefined): string {
+  const fields = {
+    seq: r.seq,
+    at: r.at.toISOString(),
+    actor: r.actor,
+    kind: r.kind,
+    target: r.target,
+    details: r.details,
+    prevHash: r.prevHash,
+    ...(r.keyId ? { keyId: r.keyId } : {}),
+  };
+  const text = canonicalJson(fields);
+  return key
+    ? createHmac('sha256', key).update(text).digest('hex')
+    : createHash('sha256').update(text).digest('hex');
 }
 
 /** Appends one record. Must run inside the transaction that makes the change it describes. */
 export async function appendAudit(tx: Tx, entry: AuditEntry, now = new Date()): Promise<AuditRecord> {
+  if (!chainKeys) throw new Error('The audit chain has no key: useAuditChainKeys() must run at start.');
+  const keyId = chainKeys.currentKeyId();
   // Serialises appenders so the chain has no forks; held only until the caller's transaction ends.
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
   const [last] = await tx
@@ -60,8 +92,9 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, now = new Date()): 
     target: entry.target ?? null,
     details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
     prevHash: last?.hash ?? GENESIS,
+    keyId,
   };
-  const record = { ...base, hash: hashRecord(base) };
+  const record = { ...base, hash: hashRecord(base, chainKeys.derive('audit-chain', keyId)) };
   await tx.insert(auditLog).values(record);
   await tx
     .insert(auditHead)
@@ -102,18 +135,44 @@ export async function listAudit(db: Executor, f: AuditFilter): Promise<AuditReco
 
 export interface AuditProblem {
   seq: number;
-  problem: 'edited' | 'deleted-before' | 'chain-broken' | 'tail-deleted';
+  problem:
+    | 'edited'
+    | 'deleted-before'
+    | 'chain-broken'
+    | 'tail-deleted'
+    | 'unkeyed'
+    | 'unverifiable'
+    | 'checkpoint-mismatch';
   message: string;
 }
 
-/** Walks the whole chain in pages; reports every record whose hash or link does not hold. */
+/** A record kept outside the database: the chain must still hold it, with this hash, at this place. */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+}
+
+export interface AuditVerification {
+  checked: number;
+  /** First record chained with a key; records before it are from before keying (plain SHA-256). */
+  keyedFrom: number | null;
+  problems: AuditProblem[];
+}
+
+/**
+ * Walks the whole chain in pages; reports every record whose HMAC or link does not hold, a plain-hash record
+ * after a keyed one, and — given a checkpoint kept elsewhere — a chain that no longer holds it.
+ */
 export async function verifyAudit(
   db: Executor,
-  pageSize = 1000,
-): Promise<{ checked: number; problems: AuditProblem[] }> {
+  opts: { pageSize?: number; checkpoint?: AuditCheckpoint } = {},
+): Promise<AuditVerification> {
+  const pageSize = opts.pageSize ?? 1000;
   const problems: AuditProblem[] = [];
   let prev: { seq: number; hash: string } = { seq: 0, hash: GENESIS };
   let checked = 0;
+  let keyedFrom: number | null = null;
+  let checkpointSeen = false;
   for (;;) {
     const page = (await db
       .select()
@@ -138,12 +197,35 @@ export async function verifyAudit(
           message: `Record #${r.seq} does not follow #${prev.seq}: the record before it was altered or replaced.`,
         });
       }
-      if (hashRecord(r) !== r.hash) {
+      const key = r.keyId ? keyFor(r.keyId) : undefined;
+      if (r.keyId) keyedFrom ??= r.seq;
+      if (!r.keyId && keyedFrom !== null) {
+        problems.push({
+          seq: r.seq,
+          problem: 'unkeyed',
+          message: `Record #${r.seq} carries a plain hash after keyed records: it was rewritten without the key.`,
+        });
+      } else if (r.keyId && !key) {
+        problems.push({
+          seq: r.seq,
+          problem: 'unverifiable',
+          message: `Record #${r.seq} is chained with root key ${r.keyId}, which this server does not hold.`,
+        });
+      } else if (hashRecord(r, key) !== r.hash) {
         problems.push({
           seq: r.seq,
           problem: 'edited',
           message: `Record #${r.seq} was edited after it was written.`,
         });
+      }
+      if (opts.checkpoint && r.seq === opts.checkpoint.seq) {
+        checkpointSeen = true;
+        if (r.hash !== opts.checkpoint.hash)
+          problems.push({
+            seq: r.seq,
+            problem: 'checkpoint-mismatch',
+            message: `Record #${r.seq} is not the one the checkpoint names: the log was rewritten up to it.`,
+          });
       }
       prev = { seq: r.seq, hash: r.hash };
     }
@@ -164,5 +246,21 @@ export async function verifyAudit(
           },
     );
   }
-  return { checked, problems };
+  if (opts.checkpoint && !checkpointSeen)
+    problems.push({
+      seq: opts.checkpoint.seq,
+      problem: 'checkpoint-mismatch',
+      message: `Record #${opts.checkpoint.seq} of the checkpoint is gone: the log was cut back below it.`,
+    });
+  return { checked, keyedFrom, problems };
+}
+
+/** The head of the chain, to keep outside the database and give to a later verification. */
+export async function auditCheckpoint(db: Executor): Promise<(AuditCheckpoint & { at: Date }) | undefined> {
+  const [last] = await db
+    .select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at })
+    .from(auditLog)
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  return last;
 }

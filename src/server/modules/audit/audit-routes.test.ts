@@ -97,7 +97,7 @@ describe('audit log', () => {
     );
   });
 
-  it("catches a forger who also recomputes the edited record's hash: the next record no longer follows it", async () => {
+  it("catches a forger who also recomputes the edited record's hash: without the key it cannot match", async () => {
     for (let i = 0; i < 3; i++)
       await t.database.db.transaction((tx) =>
         appendAudit(tx, { actor: 'test', kind: 'test.forge', details: { i } }),
@@ -111,16 +111,12 @@ describe('audit log', () => {
     const forged = { ...first!, details: { i: 42 } };
     await t.database.db
       .update(auditLog)
-      .set({ details: forged.details, hash: hashRecord(forged) })
+      .set({ details: forged.details, hash: hashRecord(forged, undefined) })
       .where(eq(auditLog.seq, first!.seq));
     const bad = (await t.request({ method: 'GET', url: '/api/v1/audit/verify', token: t.adminToken })).json();
+    expect(bad.problems).toContainEqual(expect.objectContaining({ problem: 'edited', seq: first!.seq }));
     expect(bad.problems).toContainEqual(
       expect.objectContaining({ problem: 'chain-broken', seq: first!.seq + 1 }),
     );
-    expect(
-      bad.problems.some(
-        (p: { problem: string; seq: number }) => p.problem === 'edited' && p.seq === first!.seq,
-      ),
-    ).toBe(false);
   });
 });
