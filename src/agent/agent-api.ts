@@ -86,7 +86,9 @@ export function createAgentApi(opts: AgentApiOptions) {
       throw new ApiError(
         0,
         'UNAVAILABLE',
-        `Cannot reach the Steward server at ${opts.server} (${String(err)}).`,
+        `Cannot reach the Steward server at ${opts.server} (${
+          (err as { cause?: { message?: string } }).cause?.message ?? String(err)
+        }).`,
       );
     }
     const text = await res.text();

@@ -45,6 +45,8 @@ export interface AgentDaemonOptions {
   reportDelayMs?: number;
   /** Expiry warning window of the account checks; critical under 3 days. Default 14. */
   expiryWarningDays?: number;
+  /** How requests reach the servers: a fetch that trusts them as configured (pinned, CA file). */
+  fetch?: typeof fetch;
   /** Runner settings. */
   switchUser?: boolean;
   tempRoot?: string;
@@ -110,7 +112,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     const server = failover.current();
     let api = apis.get(server);
     if (!api) {
-      api = createAgentApi({ server, identity, signal: abort.signal });
+      api = createAgentApi({ server, identity, signal: abort.signal, fetch: o.fetch });
       apis.set(server, api);
     }
     try {
@@ -153,7 +155,13 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
 
   async function probePreferred() {
     for (const server of failover.preferred()) {
-      const probe = createAgentApi({ server, identity, signal: abort.signal, timeoutMs: 2000 });
+      const probe = createAgentApi({
+        server,
+        identity,
+        signal: abort.signal,
+        timeoutMs: 2000,
+        fetch: o.fetch,
+      });
       if (!(await probe.ready()) || stopping()) continue;
       failover.recovered(server);
       log.info({ server }, 'a preferred server answers again: moving back');

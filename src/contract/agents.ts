@@ -36,6 +36,10 @@ export const enrollmentTokenSchema = z.object({
   computerId: z.string().nullable().describe('the registered computer it enrolls, or null until enrollment'),
   computerName: z.string(),
   expiresAt: timestamp,
+  serverCertificateSha256: z
+    .string()
+    .nullable()
+    .describe('SHA-256 of the certificate this server serves, for the agent to pin; null over plain HTTP'),
 });
 
 export const agentSchema = z.object({

@@ -57,6 +57,10 @@ export interface AppDeps {
   servers: ServersService;
   logger?: FastifyBaseLogger | false;
   bodyLimitBytes?: number;
+  /** HTTPS with this certificate and key (and HSTS on every answer); plain HTTP without. */
+  https?: { cert: string; key: string };
+  /** SHA-256 of the certificate now served, printed with enrollment tokens for agents to pin. */
+  tlsFingerprint?: () => string;
   tokenTtlDays?: number;
   loginMaxFailures?: number;
   loginWindowMs?: number;
@@ -102,7 +106,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => newId('request'),
     querystringParser: parseQueryString,
     frameworkErrors: answerFrameworkError,
-  });
+    ...(deps.https ? { https: deps.https } : {}),
+  }) as unknown as FastifyInstance;
+  if (deps.https) {
+    app.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('strict-transport-security', 'max-age=31536000');
+      return payload;
+    });
+  }
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
@@ -214,6 +225,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       missedHeartbeatMs: deps.missedHeartbeatMs,
       now: deps.now,
     }),
+    { tlsFingerprint: deps.tlsFingerprint },
   );
   const alerts = createAlertsService({ db, now: deps.now });
   const effects = createRunEffects({ db, alerts, now: deps.now });

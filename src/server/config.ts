@@ -37,6 +37,9 @@ export const serverEnvSchema = z
     STEWARD_MISSED_HEARTBEAT_SECONDS: seconds.default(60),
     STEWARD_CREDENTIALS_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     STEWARD_POOL_LEASE_SECONDS: z.coerce.number().int().min(3).max(300).default(15),
+    STEWARD_TLS: z.enum(['auto', 'on', 'off']).default('auto'),
+    STEWARD_TLS_CERT_FILE: z.string().min(1).optional(),
+    STEWARD_TLS_KEY_FILE: z.string().min(1).optional(),
   })
   .strict();
 
@@ -58,6 +61,8 @@ export interface ServerConfig {
   loginWindowMs: number;
   bodyLimitBytes: number;
   bootstrapPasswordFile: string | undefined;
+  /** HTTPS with these PEM files, a self-signed certificate kept in the data directory, or plain HTTP. */
+  tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'self-signed' } | { kind: 'off' };
   trustProxy: boolean;
   expiryWarningDays: number;
   /** An agent not heard from for this long is unavailable and has a heartbeat alert. */
@@ -88,6 +93,16 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.STEWARD_TLS_CERT_FILE) !== Boolean(e.STEWARD_TLS_KEY_FILE)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STEWARD_TLS_CERT_FILE, STEWARD_TLS_KEY_FILE: give both files, or neither',
+    );
+  }
+  if (e.STEWARD_TLS === 'off' && e.STEWARD_TLS_CERT_FILE) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STEWARD_TLS: is off, but STEWARD_TLS_CERT_FILE is set: remove one of them',
+    );
+  }
   if (e.STEWARD_SERVER_TIMEOUT_SECONDS <= e.STEWARD_HEARTBEAT_SECONDS) {
     throw new ConfigError(
       'Invalid configuration:\n  STEWARD_SERVER_TIMEOUT_SECONDS: must be greater than STEWARD_HEARTBEAT_SECONDS',
@@ -114,5 +129,21 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     missedHeartbeatMs: e.STEWARD_MISSED_HEARTBEAT_SECONDS * 1000,
     credentialsGraceMs: e.STEWARD_CREDENTIALS_GRACE_SECONDS * 1000,
     poolLeaseMs: e.STEWARD_POOL_LEASE_SECONDS * 1000,
+    tls: tlsOf(e),
   };
+}
+
+const isLoopback = (host: string) => host === 'localhost' || /^127\./.test(host) || host === '::1';
+
+/** Loopback stays plain HTTP unless asked (so a first `npm start` just works); any other address speaks TLS. */
+function tlsOf(e: ServerEnv): ServerConfig['tls'] {
+  if (e.STEWARD_TLS_CERT_FILE && e.STEWARD_TLS_KEY_FILE)
+    return {
+      kind: 'files',
+      certFile: resolve(e.STEWARD_TLS_CERT_FILE),
+      keyFile: resolve(e.STEWARD_TLS_KEY_FILE),
+    };
+  if (e.STEWARD_TLS === 'on' || (e.STEWARD_TLS === 'auto' && !isLoopback(e.STEWARD_HOST)))
+    return { kind: 'self-signed' };
+  return { kind: 'off' };
 }

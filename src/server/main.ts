@@ -7,6 +7,7 @@ import { bootstrap } from './bootstrap.js';
 import { loadServerConfig } from './config.js';
 import { createServersService } from './modules/servers/servers-service.js';
 import { openStorage } from './open-storage.js';
+import { loadServerTls, type TlsPair } from './server-tls.js';
 
 export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadServerConfig(env);
@@ -23,10 +24,12 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     logger.info({ dataDir: config.dataDir }, 'created a new root key file (mode 0600): back it up');
   if (storage.migrations.length) logger.info({ applied: storage.migrations }, 'database migrated');
 
+  const tls = await loadServerTls(config);
+  const scheme = tls ? 'https' : 'http';
   const servers = createServersService({
     db: database.db,
     name: config.serverName,
-    address: `http://${config.host}:${config.port}`,
+    address: `${scheme}://${config.host}:${config.port}`,
     version: STEWARD_VERSION,
     heartbeatMs: config.heartbeatMs,
     timeoutMs: config.serverTimeoutMs,
@@ -50,8 +53,17 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     poolLeaseMs: config.poolLeaseMs,
     credentialsGraceMs: config.credentialsGraceMs,
     missedHeartbeatMs: config.missedHeartbeatMs,
-    webConsoleUrl: `http://${config.host}:${config.port}`,
+    webConsoleUrl: `${scheme}://${config.host}:${config.port}`,
+    ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });
+  const unwatch = tls?.watch(
+    (pair) => {
+      (app.server as unknown as { setSecureContext(p: TlsPair): void }).setSecureContext(pair);
+      logger.info({ certificateSha256: tls.fingerprint() }, 'TLS certificate reloaded');
+    },
+    (err) =>
+      logger.warn({ err: { message: err.message } }, 'new TLS certificate files not used: keeping the old'),
+  );
   const admin = await bootstrap(database);
   if (admin) {
     // Printed once, to the terminal only, never through the logger: it is a secret.
@@ -67,7 +79,12 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   await servers.start();
   logger.info(
-    { serverId: servers.id, url: `http://${config.host}:${config.port}`, database: database.kind },
+    {
+      serverId: servers.id,
+      url: `${scheme}://${config.host}:${config.port}`,
+      database: database.kind,
+      ...(tls ? { certificateSha256: tls.fingerprint() } : {}),
+    },
     'steward server ready',
   );
 
@@ -79,6 +96,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {
+      unwatch?.();
       await servers.stop();
       await app.close();
       await database.close();

@@ -1,9 +1,11 @@
 // Runs a real `steward server` process (node dist/index.js server) with its own environment and data directory.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+import { trustingFetch } from '../../src/crypto/tls-trust.js';
 
 const entry = resolve(import.meta.dirname, '../../dist/index.js');
 
@@ -115,7 +117,10 @@ process.once('exit', () => {
 export async function startServer(opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? tempDir();
   const port = opts.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
+  // STEWARD_TLS=on: HTTPS with the self-signed certificate the server makes in its data directory.
+  const https = opts.env?.STEWARD_TLS === 'on';
+  const url = `${https ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const certFile = join(dataDir, 'tls', 'server.crt');
   const tag = `server-${process.pid}-${++counter}-${Date.now()}`;
   const env = baseEnv({
     STEWARD_DATA_DIR: dataDir,
@@ -162,8 +167,9 @@ export async function startServer(opts: ServerProcessOptions = {}): Promise<Serv
       );
     }
     try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return server;
+      const probe = https ? (existsSync(certFile) ? trustingFetch({ caFile: certFile }) : undefined) : fetch;
+      const res = await probe?.(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (res?.status === 200) return server;
     } catch {
       // Not listening yet.
     }

@@ -31,8 +31,10 @@ async function findAgent(client: Client, id: string): Promise<Agent | undefined>
 }
 
 /** The shell command that starts the agent with its token; the server URL is the one this CLI talks to. */
-const startCommand = (url: string, token: string) =>
-  `steward agent --server ${url.replace(/\/+$/, '')} --token ${token}`;
+const startCommand = (url: string, token: string, fingerprint: string | null) =>
+  `steward agent --server ${url.replace(/\/+$/, '')} --token ${token}${
+    fingerprint && url.startsWith('https:') ? ` --ca-fingerprint ${fingerprint}` : ''
+  }`;
 
 export function registerAgentAdminCommands(program: Command, ctx: CliContext): void {
   const agent = agentGroup(program);
@@ -68,7 +70,7 @@ Examples:
         body: { computerName, expiresInMinutes: opts.expiresIn },
         schema: enrollmentTokenSchema,
       });
-      const command = startCommand(client.baseUrl, r.token);
+      const command = startCommand(client.baseUrl, r.token, r.serverCertificateSha256);
       s.out.note(
         `Enrollment token ${r.id} for ${r.computerName} expires ${r.expiresAt}. It is shown only this once: use or store it now.`,
       );

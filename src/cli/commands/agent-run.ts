@@ -1,7 +1,11 @@
 // `steward agent --server URL …`: runs the agent daemon on this computer (settings from options or STEWARD_AGENT_*).
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { isFingerprint, normalizeFingerprint } from '../../crypto/certificate-fingerprint.js';
+import type { ServerTrust } from '../../crypto/tls-trust.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { agentGroup } from './agent-group.js';
@@ -12,6 +16,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export interface AgentRunSettings {
   servers: string[];
   token?: string;
+  /** How the agent trusts HTTPS servers: given now, or as remembered in the data directory. */
+  trust: ServerTrust;
   dataDir: string;
   computerName: string;
   logLevel: string;
@@ -19,7 +25,14 @@ export interface AgentRunSettings {
 
 /** Options first, then STEWARD_AGENT_SERVERS (comma-separated), _TOKEN, _DATA_DIR, _NAME, _LOG_LEVEL. */
 export function agentRunSettings(
-  opts: { server?: string[]; token?: string; dataDir?: string; name?: string },
+  opts: {
+    server?: string[];
+    token?: string;
+    dataDir?: string;
+    name?: string;
+    caFingerprint?: string[];
+    caFile?: string;
+  },
   env: NodeJS.ProcessEnv,
 ): AgentRunSettings {
   const servers = (
@@ -38,13 +51,57 @@ export function agentRunSettings(
       throw new CliError(`--server: '${s}' is not an http(s) URL.`, 2, 'VALIDATION_FAILED');
   }
   const token = opts.token ?? env.STEWARD_AGENT_TOKEN;
+  const dataDir = resolve(opts.dataDir ?? env.STEWARD_AGENT_DATA_DIR ?? 'agent-data');
+  const fingerprints = opts.caFingerprint?.length
+    ? opts.caFingerprint
+    : (env.STEWARD_AGENT_CA_FINGERPRINTS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+  for (const f of fingerprints)
+    if (!isFingerprint(f))
+      throw new CliError(
+        `--ca-fingerprint: '${f}' is not a SHA-256 fingerprint (64 hexadecimal digits, colons allowed).`,
+        2,
+        'VALIDATION_FAILED',
+      );
+  const caFile = opts.caFile ?? env.STEWARD_AGENT_CA_FILE;
+  if (caFile && !existsSync(caFile))
+    throw new CliError(`--ca-file: ${caFile} does not exist.`, 2, 'VALIDATION_FAILED');
+  const given: ServerTrust = {
+    ...(fingerprints.length ? { fingerprints: fingerprints.map(normalizeFingerprint) } : {}),
+    ...(caFile ? { caFile: resolve(caFile) } : {}),
+  };
   return {
     servers,
     ...(token ? { token } : {}),
-    dataDir: resolve(opts.dataDir ?? env.STEWARD_AGENT_DATA_DIR ?? 'agent-data'),
+    trust: rememberTrust(dataDir, given),
+    dataDir,
     computerName: opts.name ?? env.STEWARD_AGENT_NAME ?? hostname(),
     logLevel: env.STEWARD_AGENT_LOG_LEVEL ?? 'info',
   };
+}
+
+/**
+ * The trust given now is remembered in the data directory (mode 0600), so a restarted agent keeps its pin;
+ * without any given, the remembered one applies.
+ */
+function rememberTrust(dataDir: string, given: ServerTrust): ServerTrust {
+  const file = join(dataDir, 'server-trust.json');
+  if (given.fingerprints || given.caFile) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${JSON.stringify(given, null, 2)}\n`, { mode: 0o600 });
+    return given;
+  }
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ServerTrust;
+  } catch (err) {
+    throw new CliError(
+      `${file}: cannot be read (${(err as Error).message}); give --ca-fingerprint again.`,
+      2,
+    );
+  }
 }
 
 export function registerAgentRunCommand(program: Command, ctx: CliContext): void {
@@ -53,6 +110,15 @@ export function registerAgentRunCommand(program: Command, ctx: CliContext): void
     .option('--token <token>', 'single-use enrollment token (safer: STEWARD_AGENT_TOKEN)')
     .option('--data-dir <dir>', 'where the agent keeps its keys and id (default ./agent-data)')
     .option('--name <computer>', 'the computer name to enroll as (default: this host name)')
+    .option(
+      '--ca-fingerprint <sha256>',
+      "pin the HTTPS server's certificate by its SHA-256 fingerprint (printed with the enrollment token); repeat for several servers",
+      collect,
+    )
+    .option(
+      '--ca-file <pem>',
+      'trust the HTTPS servers whose certificates this CA (or certificate) file vouches for',
+    )
     .addHelpText(
       'after',
       `
@@ -60,18 +126,22 @@ Without a sub-command, runs the agent on this computer: it enrolls (with the tok
 an administrator's approval), follows its configuration, and runs its workflows with the credentials
 distributed to it — kept in memory only. Logs are JSON lines on stderr. SIGTERM or SIGINT stop it.
 Settings may come from STEWARD_AGENT_SERVERS (comma-separated), STEWARD_AGENT_TOKEN,
-STEWARD_AGENT_DATA_DIR, STEWARD_AGENT_NAME and STEWARD_AGENT_LOG_LEVEL.
+STEWARD_AGENT_DATA_DIR, STEWARD_AGENT_NAME, STEWARD_AGENT_LOG_LEVEL, STEWARD_AGENT_CA_FINGERPRINTS
+(comma-separated) and STEWARD_AGENT_CA_FILE. Over HTTPS, a server whose certificate does not match the
+pinned fingerprint is refused before anything is sent to it; the pin (or CA file) is remembered in the
+data directory, so later starts need not repeat it.
 
 Examples:
   STEWARD_AGENT_TOKEN=stw_enroll_… steward agent --server https://steward1:8443 --server https://steward2:8443
   steward agent --server http://127.0.0.1:8080 --data-dir /var/lib/steward-agent`,
     )
-    .action(async (opts: { server?: string[]; token?: string; dataDir?: string; name?: string }) => {
+    .action(async (opts: Parameters<typeof agentRunSettings>[0]) => {
       const settings = agentRunSettings(opts, ctx.env);
       // Loaded here: other commands start faster without the daemon's modules.
-      const [{ default: pino }, { createAgentDaemon }] = await Promise.all([
+      const [{ default: pino }, { createAgentDaemon }, { trustingFetch }] = await Promise.all([
         import('pino'),
         import('../../agent/agent-daemon.js'),
+        import('../../crypto/tls-trust.js'),
       ]);
       const logger = pino({ level: settings.logLevel, base: { name: 'steward-agent' } }, pino.destination(2));
       const daemon = createAgentDaemon({
@@ -79,6 +149,7 @@ Examples:
         dataDir: settings.dataDir,
         computerName: settings.computerName,
         enrollmentToken: settings.token,
+        fetch: trustingFetch(settings.trust),
         logger,
       });
       const stop = () => void daemon.stop();

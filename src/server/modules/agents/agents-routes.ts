@@ -23,7 +23,11 @@ import type { AgentsService } from './agents-service.js';
 
 const agentErrors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema } as const;
 
-export function registerAgents(fastify: FastifyInstance, agents: AgentsService): void {
+export function registerAgents(
+  fastify: FastifyInstance,
+  agents: AgentsService,
+  opts: { tlsFingerprint?: () => string } = {},
+): void {
   registerAgentAuth(fastify, agents);
   const app = typed(fastify);
   const tags = ['agents'];
@@ -39,7 +43,11 @@ export function registerAgents(fastify: FastifyInstance, agents: AgentsService):
     onRequest: admin,
     handler: async (req, reply) => {
       const t = await agents.createEnrollmentToken(principalOf(req), req.body);
-      return reply.code(201).send({ ...t, expiresAt: iso(t.expiresAt) });
+      return reply.code(201).send({
+        ...t,
+        expiresAt: iso(t.expiresAt),
+        serverCertificateSha256: opts.tlsFingerprint?.() ?? null,
+      });
     },
   });
 
