@@ -284,6 +284,12 @@ export const commandChannelSettingsSchema = z
       .describe(
         'one template per argument, rendered with the alert fields; no shell, so no quoting is needed',
       ),
+    alertTextArguments: z
+      .enum(['refuse-leading-dash', 'after-double-dash'])
+      .default('refuse-leading-dash')
+      .describe(
+        'alert text must not become an option of the program: refuse-leading-dash fails the run when alert text puts a "-" at the start of an argument; after-double-dash passes "--" before the first argument that holds alert fields (put your own options before those)',
+      ),
     workingDirectory: absolutePath
       .optional()
       .describe('directory the program starts in; default the root of the file system (SCOM: %systemdrive%)'),

@@ -1,5 +1,5 @@
 // A server's self-signed certificate, made on first start: ECDSA P-256, built with @peculiar/x509.
-import { webcrypto, X509Certificate } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import 'reflect-metadata';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';

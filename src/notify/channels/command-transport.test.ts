@@ -43,6 +43,7 @@ describe('command channel settings', () => {
     expect(commandChannelSettingsSchema.parse({ applicationPath: '/opt/notify/page.sh' })).toEqual({
       applicationPath: '/opt/notify/page.sh',
       arguments: [],
+      alertTextArguments: 'refuse-leading-dash',
       timeoutSeconds: 60,
     });
     expect(commandChannelSettingsSchema.safeParse({ applicationPath: 'C:\\Tools\\page.exe' }).success).toBe(
@@ -96,6 +97,42 @@ describe('command transport', () => {
   }
   const transport = (settings: CommandChannelSettingsInput) =>
     createCommandTransport(commandChannelSettingsSchema.parse(settings), { killGraceMs: 200 });
+
+  it('never lets alert text become an option: refused by default, or passed after "--" when the channel says so', async () => {
+    const out = join(dir, 'argv.txt');
+    const program = await script('argv.sh', `for a in "$@"; do printf '%s\n' "$a"; done > "${out}"`);
+    const args = ['--from-template', token('AlertName'), token('Severity')];
+    const hostile = message({ AlertName: '--exec=/bin/rm' });
+    const refused = await transport({ applicationPath: program, arguments: args }).send(
+      hostile,
+      noAddress,
+      undefined,
+    );
+    expect(refused).toMatchObject({
+      ok: false,
+      retryable: false,
+      reason: expect.stringMatching(/argument 2/),
+    });
+    await expect(readFile(out, 'utf8')).rejects.toThrow();
+    // The channel's own options may start with "-"; so may alert text that does not lead an argument.
+    expect(
+      (await transport({ applicationPath: program, arguments: args }).send(message(), noAddress, undefined))
+        .ok,
+    ).toBe(true);
+    const passed = await transport({
+      applicationPath: program,
+      arguments: args,
+      alertTextArguments: 'after-double-dash',
+    }).send(hostile, noAddress, undefined);
+    expect(passed.ok).toBe(true);
+    expect((await readFile(out, 'utf8')).split('\n')).toEqual([
+      '--from-template',
+      '--',
+      '--exec=/bin/rm',
+      'Critical',
+      '',
+    ]);
+  });
 
   it('runs the program with each rendered argument as one argv entry, no shell, PATH alone and the working directory', async () => {
     const out = join(dir, 'out.txt');

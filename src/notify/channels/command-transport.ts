@@ -47,6 +47,30 @@ export function renderCommandArgument(template: string, fields: Readonly<Record<
   );
 }
 
+const holdsFields = (template: string) => new RegExp(TOKEN.source).test(template);
+
+/**
+ * The program's arguments, so that alert text never becomes one of its options: an argument whose leading
+ * "-" came from alert text is refused, or every argument from the first that holds alert fields comes after
+ * "--" (the end of options for getopt-style programs), as the channel says.
+ */
+export function commandArguments(
+  settings: Pick<CommandChannelSettings, 'arguments' | 'alertTextArguments'>,
+  fields: Readonly<Record<string, string>>,
+): string[] | { refused: string } {
+  const rendered = settings.arguments.map((t) => renderCommandArgument(t, fields));
+  if (settings.alertTextArguments === 'after-double-dash') {
+    const first = settings.arguments.findIndex(holdsFields);
+    return first < 0 ? rendered : [...rendered.slice(0, first), '--', ...rendered.slice(first)];
+  }
+  const bad = rendered.findIndex((arg, i) => arg.startsWith('-') && !settings.arguments[i]!.startsWith('-'));
+  if (bad >= 0)
+    return {
+      refused: `argument ${bad + 1} would start with "-" taken from the alert (it could pass an option to the program): not run; set alertTextArguments to after-double-dash if the program takes "--"`,
+    };
+  return rendered;
+}
+
 /** Collects up to `max` bytes of a stream and drops the rest, so a chatty program neither blocks nor floods. */
 function capture(max: number) {
   const chunks: Buffer[] = [];
@@ -161,7 +185,8 @@ export function createCommandTransport(
       if (!cwdStat?.isDirectory()) {
         return { ok: false, retryable: false, reason: `the working directory ${cwd} does not exist` };
       }
-      const args = settings.arguments.map((t) => renderCommandArgument(t, message.fields));
+      const args = commandArguments(settings, message.fields);
+      if (!Array.isArray(args)) return { ok: false, retryable: false, reason: args.refused };
       const started = Date.now();
       const r = await run(args, signal);
       const elapsed = `${Date.now() - started} ms`;
