@@ -11,7 +11,8 @@ import {
   type SmsChannelSettingsInput,
   smsChannelSettingsSchema,
 } from '../../contract/notify-channel-kinds.js';
-import { createSmsTransport, smsNumber, toGsmAlphabet } from './sms-transport.js';
+import { textProblem } from '../../contract/text.js';
+import { capSmsText, createSmsTransport, smsNumber, toGsmAlphabet } from './sms-transport.js';
 import type { ChannelCredential, DeliveryTarget, OutgoingMessage } from './transport.js';
 
 const message = (body = 'Alert: Disk full Resolution state: New'): OutgoingMessage => ({
@@ -61,6 +62,17 @@ describe('SMS channel settings', () => {
     );
     // Decomposed accents are composed first: e + U+0301 is é, which GSM has.
     expect(toGsmAlphabet('Temp\u0065\u0301rature')).toBe('Température');
+  });
+
+  it('caps a text at 1,600 characters with a visible marker, never cutting a surrogate pair', () => {
+    expect(capSmsText('a'.repeat(1600))).toBe('a'.repeat(1600));
+    const cut = capSmsText('a'.repeat(1597) + '😀'.repeat(10));
+    expect([...cut]).toHaveLength(1600);
+    expect(cut.endsWith(' […]')).toBe(true);
+    expect(cut).toBe(`${'a'.repeat(1596)} […]`);
+    const emoji = capSmsText('😀'.repeat(2000));
+    expect([...emoji]).toHaveLength(1600);
+    expect(textProblem(emoji)).toBeUndefined();
   });
 });
 

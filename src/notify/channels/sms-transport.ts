@@ -41,6 +41,20 @@ const GSM_BASIC =
 const GSM_EXTENSION = '\f^{}\\[~]|€';
 const GSM = new Set([...GSM_BASIC, ...GSM_EXTENSION]);
 
+/** Gateways take at most this many characters in one (concatenated) message. */
+export const SMS_MAX_CHARS = 1600;
+const CUT_MARKER = ' […]';
+
+/**
+ * At most `SMS_MAX_CHARS` characters (code points, never half a surrogate pair); a longer text is cut and
+ * ends with " […]" so the reader knows there was more.
+ */
+export function capSmsText(text: string): string {
+  const chars = [...text];
+  if (chars.length <= SMS_MAX_CHARS) return text;
+  return chars.slice(0, SMS_MAX_CHARS - [...CUT_MARKER].length).join('') + CUT_MARKER;
+}
+
 /** `text` in the GSM 7-bit alphabet: every other character becomes "?", as a PDU-mode modem would send it. */
 export const toGsmAlphabet = (text: string): string =>
   [...text.normalize('NFC')].map((c) => (GSM.has(c) ? c : '?')).join('');
@@ -89,7 +103,7 @@ export function createSmsTransport(settings: SmsChannelSettings, opts: SmsTransp
         'i-twilio-idempotency-token': key,
       };
       if (auth.header) headers.authorization = auth.header;
-      const text = settings.encoding === 'unicode' ? message.body : toGsmAlphabet(message.body);
+      const text = capSmsText(settings.encoding === 'unicode' ? message.body : toGsmAlphabet(message.body));
       const body = new URLSearchParams({ To: to, From: settings.from, Body: text }).toString();
 
       const failures: SendFailure[] = [];
