@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimitBytes ?? 4 * 1024 * 1024,
     trustProxy: deps.trustProxy ?? false,
     genReqId: () => newId('request'),
-    querystringParser: parseQueryString,
+    routerOptions: { querystringParser: parseQueryString },
     frameworkErrors: answerFrameworkError,
     ...(deps.https ? { https: deps.https } : {}),
   }) as unknown as FastifyInstance;
