@@ -77,6 +77,8 @@ export interface AppDeps {
   missedHeartbeatMs?: number;
   /** Base URL of the web console, for links in notifications. */
   webConsoleUrl?: string;
+  /** IANA zone of the `…Local` notification fields; default the server's own. */
+  notifyTimeZone?: string;
   now?: () => Date;
 }
 
@@ -253,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     drivers: channelDrivers,
     liveServers: async () => (await deps.servers.listLive()).map((s) => s.id),
     webConsoleUrl: deps.webConsoleUrl,
+    timeZone: deps.notifyTimeZone,
     now: deps.now,
     metrics,
     log: app.log,

@@ -7,6 +7,8 @@ describe('server configuration', () => {
     const c = loadServerConfig({});
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8420, databaseUrl: undefined, rootKey: undefined });
     expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(c.notifyTimeZone).toBeUndefined();
+    expect(loadServerConfig({ STEWARD_NOTIFY_TIME_ZONE: 'Europe/Paris' }).notifyTimeZone).toBe('Europe/Paris');
   });
 
   it.each([
@@ -16,6 +18,9 @@ describe('server configuration', () => {
     [{ STEWARD_ROOT_KEY: 'c2hvcnQ=' }, 'STEWARD_ROOT_KEY'],
     [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL'],
     [{ STEWARD_LOG_LEVEL: 'loud' }, 'STEWARD_LOG_LEVEL'],
+    [{ STEWARD_NOTIFY_TIME_ZONE: 'Mars/Olympus' }, 'STEWARD_NOTIFY_TIME_ZONE'],
+    [{ STEWARD_NOTIFY_TIME_ZONE: '+02:00' }, 'STEWARD_NOTIFY_TIME_ZONE'],
+    [{ STEWARD_TLS: 'maybe' }, 'STEWARD_TLS'],
     [
       { STEWARD_HEARTBEAT_SECONDS: '30', STEWARD_SERVER_TIMEOUT_SECONDS: '10' },
       'STEWARD_SERVER_TIMEOUT_SECONDS',

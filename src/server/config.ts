@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isIanaTimeZone } from '../domain/notify/zoned-time.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().int().min(1).max(86_400);
@@ -38,6 +39,10 @@ export const serverEnvSchema = z
     STEWARD_CREDENTIALS_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     STEWARD_POOL_LEASE_SECONDS: z.coerce.number().int().min(3).max(300).default(15),
     STEWARD_TLS: z.enum(['auto', 'on', 'off']).default('auto'),
+    STEWARD_NOTIFY_TIME_ZONE: z
+      .string()
+      .refine(isIanaTimeZone, 'must be an IANA time zone name such as Europe/Paris or America/New_York')
+      .optional(),
     STEWARD_TLS_CERT_FILE: z.string().min(1).optional(),
     STEWARD_TLS_KEY_FILE: z.string().min(1).optional(),
   })
@@ -62,6 +67,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   bootstrapPasswordFile: string | undefined;
   /** HTTPS with these PEM files, a self-signed certificate kept in the data directory, or plain HTTP. */
+  /** IANA zone of the `…Local` notification fields; undefined: the server's own. */
+  notifyTimeZone: string | undefined;
   tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'self-signed' } | { kind: 'off' };
   trustProxy: boolean;
   expiryWarningDays: number;
@@ -129,6 +136,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     missedHeartbeatMs: e.STEWARD_MISSED_HEARTBEAT_SECONDS * 1000,
     credentialsGraceMs: e.STEWARD_CREDENTIALS_GRACE_SECONDS * 1000,
     poolLeaseMs: e.STEWARD_POOL_LEASE_SECONDS * 1000,
+    notifyTimeZone: e.STEWARD_NOTIFY_TIME_ZONE,
     tls: tlsOf(e),
   };
 }

@@ -54,6 +54,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     credentialsGraceMs: config.credentialsGraceMs,
     missedHeartbeatMs: config.missedHeartbeatMs,
     webConsoleUrl: `${scheme}://${config.host}:${config.port}`,
+    notifyTimeZone: config.notifyTimeZone,
     ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });
   const unwatch = tls?.watch(

@@ -45,6 +45,8 @@ export interface NotifierDeps {
   /** The servers alive now: deliveries left by the others are recovered. */
   liveServers: () => Promise<string[]>;
   webConsoleUrl?: string;
+  /** IANA zone the `…Local` template fields are rendered in; default the server's own. */
+  timeZone?: string;
   now?: () => Date;
   /** First retry after this long, doubled each time; default 30 s. */
   retryBaseMs?: number;
@@ -398,6 +400,7 @@ export function createNotifier(d: NotifierDeps) {
       principalName: d.serverName,
       recipientAddress: row.address,
       webConsoleUrl: d.webConsoleUrl,
+      timeZone: d.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     };
     const rendered = driver.messageKind
       ? renderMessage(driver.messageKind, driver.format(settings), ctx)
