@@ -8,7 +8,9 @@ describe('server configuration', () => {
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8420, databaseUrl: undefined, rootKey: undefined });
     expect(c.dataDir.endsWith('/data')).toBe(true);
     expect(c.notifyTimeZone).toBeUndefined();
-    expect(loadServerConfig({ STEWARD_NOTIFY_TIME_ZONE: 'Europe/Paris' }).notifyTimeZone).toBe('Europe/Paris');
+    expect(loadServerConfig({ STEWARD_NOTIFY_TIME_ZONE: 'Europe/Paris' }).notifyTimeZone).toBe(
+      'Europe/Paris',
+    );
   });
 
   it.each([
