@@ -1,6 +1,6 @@
 // Requests and responses of the notification API: channels, subscribers, subscriptions and deliveries.
 import { z } from 'zod';
-import { descriptionSchema, displayNameSchema, limitSchema, timestamp } from './common.js';
+import { descriptionSchema, displayNameSchema, isoDate, limitSchema, timestamp } from './common.js';
 import { criteriaSchema, scheduleSchema } from './notify.js';
 
 export const channelKinds = ['email', 'im', 'sms', 'teams', 'command'] as const;
@@ -212,3 +212,36 @@ export const deliverySchema = z.object({
 });
 
 export const deliveryListResponse = z.object({ items: z.array(deliverySchema) });
+
+export const RESEND_MAX = 10_000;
+
+export const resendBody = z
+  .strictObject({
+    ids: z.array(id).min(1).max(1000).optional().describe('these deliveries'),
+    status: z
+      .enum(['dead', 'unknown'])
+      .optional()
+      .describe('every delivery in this status (with the other filters)'),
+    channelId: id.optional().describe('only deliveries through this channel'),
+    since: isoDate.optional().describe('only deliveries queued at or after this time'),
+    until: isoDate.optional().describe('only deliveries queued at or before this time'),
+    dryRun: z.boolean().default(false).describe('say what would be sent again, and change nothing'),
+    force: z
+      .boolean()
+      .default(false)
+      .describe('also send again deliveries whose outcome is unknown: they may have been sent already'),
+  })
+  .refine((b) => b.ids !== undefined || b.status !== undefined, {
+    message: 'give ids, or a status (dead or unknown) to choose deliveries by',
+    path: ['status'],
+  });
+
+export const resendResponse = z.object({
+  dryRun: z.boolean(),
+  matched: z.number().int().describe('deliveries the filters chose'),
+  resent: z.number().int().describe('queued to be sent again (0 in a dry run)'),
+  items: z.array(deliverySchema).describe('the deliveries that are (or would be) sent again, at most 1000'),
+  refused: z
+    .array(z.object({ id: z.string(), status: z.enum(deliveryStatuses), reason: z.string() }))
+    .describe('chosen deliveries that are not sent again, and why'),
+});

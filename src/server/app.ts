@@ -27,6 +27,8 @@ import { createInventoryService } from './modules/inventory/inventory-service.js
 import { createNotifier } from './modules/notify/notifier.js';
 import { createNotifyConfigService } from './modules/notify/notify-config-service.js';
 import { registerNotify } from './modules/notify/notify-routes.js';
+import { registerResend } from './modules/notify/resend-routes.js';
+import { createResendService } from './modules/notify/resend-service.js';
 import { registerPacks } from './modules/packs/packs-routes.js';
 import { createPacksService } from './modules/packs/packs-service.js';
 import { createFindingsService } from './modules/resolution/findings-service.js';
@@ -245,6 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAlerts(app, alerts);
   const poolCredentials = createPoolCredentials({ db, serverId: deps.servers.id, accounts, resolution });
   registerNotify(app, createNotifyConfigService({ db, drivers: channelDrivers, resolution }));
+  registerResend(app, createResendService({ db, now: deps.now }));
   const notifier = createNotifier({
     db,
     serverId: deps.servers.id,

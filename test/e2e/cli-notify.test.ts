@@ -30,6 +30,8 @@ const mails: Mail[] = [];
 let dropDatabase: (() => Promise<void>) | undefined;
 
 const REFUSED = 'nobody@contoso.com';
+/** Once the refused mailbox exists again, a dead letter sent again arrives. */
+let mailboxRestored = false;
 
 const steward = (args: string[], as = token) =>
   runCliProcess(args, {
@@ -85,7 +87,7 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     onRcptTo(address, _session, cb) {
-      if (address.address === REFUSED)
+      if (address.address === REFUSED && !mailboxRestored)
         cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
       else cb();
     },
@@ -192,6 +194,7 @@ describe('steward notify', { timeout: 90_000 }, () => {
     );
     mails.length = 0;
 
+    const raisedAt = new Date().toISOString();
     const alertId = await raise('Disk full');
     const mail = await until('the mail of the alert', async () =>
       mails.find((m) => m.raw.includes('Disk full')),
@@ -225,6 +228,36 @@ describe('steward notify', { timeout: 90_000 }, () => {
       new RegExp(`dead\\s+1\\s+${alertId}\\s+${subscription.id}\\s+nobody@contoso\\.com\\s+.*550`),
     );
     expect(dead.stdout).not.toContain('ops@contoso.com');
+
+    // The mailbox is back: the dead letter is sent again; the mail that was sent is not.
+    const deadId = done.find((d) => d.status === 'dead')!.id;
+    const sentId = done.find((d) => d.status === 'sent')!.id;
+    const dry = await json<{ items: { id: string }[]; resent: number }>([
+      'notify',
+      'resend',
+      '--status',
+      'dead',
+      '--since',
+      raisedAt,
+      '--dry-run',
+    ]);
+    expect(dry.items.map((d) => d.id)).toEqual([deadId]);
+    expect(dry.resent).toBe(0);
+    mailboxRestored = true;
+    const again = await steward(['notify', 'resend', deadId, sentId]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`${sentId} (sent) not sent again: it was sent`);
+    await until('the dead letter to arrive once sent again', async () =>
+      mails.find((m) => m.to.includes(REFUSED) && m.raw.includes('Disk full')),
+    );
+    const after = await deliveriesOf(alertId);
+    expect(after.map((d) => [d.address, d.status]).sort()).toEqual([
+      [REFUSED, 'sent'],
+      ['ops@contoso.com', 'sent'],
+    ]);
+    expect(mails.filter((m) => m.to.includes('ops@contoso.com') && m.raw.includes('Disk full'))).toHaveLength(
+      1,
+    );
 
     // What a subscription uses cannot go; once it is gone, everything can.
     const inUse = await steward(['notify', 'channel', 'delete', channelId!]);

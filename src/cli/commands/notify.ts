@@ -10,13 +10,14 @@ import {
   channelSchema,
   deliveryListResponse,
   deliveryStatuses,
+  resendResponse,
   subscriberListResponse,
   subscriberSchema,
   subscriptionListResponse,
   subscriptionSchema,
 } from '../../contract/notify-api.js';
 import type { CliContext } from '../cli-context.js';
-import { integerOption } from '../options.js';
+import { integerOption, timeOption } from '../options.js';
 import type { Column } from '../output.js';
 import { session } from '../session.js';
 import {
@@ -375,5 +376,57 @@ Example:
         schema: deliveryListResponse,
       });
       s.out.result(r, () => s.out.table(r.items, deliveryColumns, 'No deliveries.'));
+    });
+
+  notify
+    .command('resend')
+    .description(
+      'Send deliveries again: dead letters after an outage; unknown ones only with --force (administrators)',
+    )
+    .argument('[ids...]', 'delivery ids (dlv_…); or choose by --status')
+    .addOption(new Option('--status <status>', 'every delivery in this status').choices(['dead', 'unknown']))
+    .option('--channel <id>', 'only deliveries through this channel')
+    .option('--since <time>', 'queued at or after: ISO 8601 time, or an age like 30m, 2h, 7d', timeOption)
+    .option('--until <time>', 'queued at or before: ISO 8601 time, or an age like 30m, 2h, 7d', timeOption)
+    .option('--dry-run', 'show what would be sent again, and change nothing')
+    .option(
+      '--force',
+      'also send again deliveries whose outcome is unknown (they may have been sent already)',
+    )
+    .addHelpText(
+      'after',
+      `
+A delivery that was sent is never sent again, nor one still waiting or being sent. One whose outcome is
+unknown (the server stopped while handing it over) may have arrived: it goes again only with --force.
+Those sent again start afresh (attempts from zero) and go out oldest first. Every resend is audited.
+
+Examples:
+  steward notify resend --status dead --since 2h --dry-run
+  steward notify resend --status dead --channel nch_…
+  steward notify resend dlv_… dlv_… --force`,
+    )
+    .action(async (ids: string[], opts, cmd: Command) => {
+      const s = session(ctx, cmd);
+      const r = await s.client().request('POST', '/api/v1/notification-deliveries/resend', {
+        body: {
+          ...(ids.length ? { ids } : {}),
+          status: opts.status,
+          channelId: opts.channel,
+          since: opts.since,
+          until: opts.until,
+          dryRun: Boolean(opts.dryRun),
+          force: Boolean(opts.force),
+        },
+        schema: resendResponse,
+      });
+      s.out.result(r, () => {
+        s.out.table(r.items, deliveryColumns, 'Nothing to send again.');
+        for (const x of r.refused) s.out.line(`${x.id} (${x.status}) not sent again: ${x.reason}`);
+        s.out.note(
+          r.dryRun
+            ? `${r.items.length} of ${r.matched} chosen deliveries would be sent again (dry run: nothing changed).`
+            : `${r.resent} of ${r.matched} chosen deliveries queued to be sent again.`,
+        );
+      });
     });
 }

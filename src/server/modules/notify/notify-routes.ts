@@ -102,7 +102,7 @@ const subscriptionDto = (s: SubscriptionRow) => ({
   updatedAt: iso(s.updatedAt),
 });
 
-const deliveryDto = (d: DeliveryRow) => ({
+export const deliveryDto = (d: DeliveryRow) => ({
   id: d.id,
   alertId: d.alertId,
   reason: d.reason,
