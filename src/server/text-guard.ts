@@ -12,7 +12,7 @@ declare module 'fastify' {
     bodyDigest?: string;
   }
   interface FastifyContextConfig {
-    /** Body keys whose string values are program output: kept (sanitised by their schema), not refused. */
+    /** Body keys whose string values are program output: kept (made storable by the service), not refused. */
     outputKeys?: readonly string[];
   }
 }
