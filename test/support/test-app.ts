@@ -37,6 +37,8 @@ export async function createTestApp(
     logLines?: string[];
     /** Another server of the same management group: this app shares that one's database and root key. */
     sameGroupAs?: TestApp;
+    /** STEWARD_NOTIFY_TIME_ZONE of the server. */
+    notifyTimeZone?: string;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -54,7 +56,14 @@ export async function createTestApp(
   const logger = lines
     ? pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) })
     : undefined;
-  const app = await buildApp({ database, keyring, servers, logger, loginMaxFailures: opts.loginMaxFailures });
+  const app = await buildApp({
+    database,
+    keyring,
+    servers,
+    logger,
+    loginMaxFailures: opts.loginMaxFailures,
+    notifyTimeZone: opts.notifyTimeZone,
+  });
   await bootstrap(database);
   await servers.start();
   const passwordHash = await hashPassword(TEST_PASSWORD);

@@ -226,7 +226,8 @@ async function distributeNotifyAccount(approved: string[]) {
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ logLines });
+  // A zone without daylight saving, far from UTC: the …Local fields must show it.
+  t = await createTestApp({ logLines, notifyTimeZone: 'Asia/Kolkata' });
   smtp = await startSmtp({
     [NOTIFY_LOGIN]: NOTIFY_PASSWORD,
     [EXTERNAL_MAILBOX]: EXTERNAL_PASSWORD,
@@ -637,6 +638,25 @@ describe('delivery failures and message format', () => {
       'Alert: Disk full owner CONTOSO\\jdoe',
       'Alert: Disk full owner Not Present',
     ]);
+  });
+});
+
+describe('time zone of the …Local fields', () => {
+  it('renders TimeRaisedLocal in STEWARD_NOTIFY_TIME_ZONE and TimeRaised in UTC', async () => {
+    const ch = await mailChannel('Mail with both times', {
+      subject: 'Raised $Data/Context/DataItem/TimeRaised$ local $Data/Context/DataItem/TimeRaisedLocal$',
+    });
+    const ops = await subscriber('Operations times', 'ops-times@contoso.com');
+    await subscription('Every alert, times in the subject', ops, ch);
+    await round();
+    await raise({ name: 'Clock check' });
+    await round();
+    const [subject] = mailTo(smtp, 'ops-times@contoso.com').map((m) => m.headers.get('subject') ?? '');
+    const m = /^Raised (\S+Z) local (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \+05:30$/.exec(subject ?? '');
+    expect(m, subject).not.toBeNull();
+    const utc = Date.parse(m![1]!);
+    const local = Date.parse(`${m![2]!.replace(' ', 'T')}Z`);
+    expect(local - utc).toBe(5.5 * 3_600_000);
   });
 });
 
