@@ -55,11 +55,14 @@ describe('server TLS', () => {
       (e) => errors.push(e),
     );
     try {
+      // The watchers take their first look at the files in the background: change them only after it.
+      await new Promise((r) => setTimeout(r, 1500));
       // A certificate without its key does not go together: refused, the old pair stays.
       writeFileSync(certFile, two.certPem);
       await until('the mismatched pair to be refused', () => errors.length > 0);
       expect(applied).toEqual([]);
       expect(tls!.fingerprint()).toBe(certificateFingerprint(one.certPem));
+      await new Promise((r) => setTimeout(r, 1100));
       writeFileSync(keyFile, two.keyPem);
       await until('the new pair to be applied', () => applied.length > 0);
       expect(tls!.fingerprint()).toBe(certificateFingerprint(two.certPem));
