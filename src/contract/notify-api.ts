@@ -11,6 +11,22 @@ const id = z.string().min(1).max(256);
 
 // ---------------------------------------------------------------- channels
 
+export const channelHealthSchema = z
+  .discriminatedUnion('state', [
+    z.object({ state: z.literal('ok') }),
+    z.object({
+      state: z.literal('paused'),
+      cause: z
+        .enum(['unreachable', 'account'])
+        .describe('unreachable: no server or gateway took a message; account: missing or not distributed'),
+      reason: z.string(),
+      since: timestamp,
+      failedProbes: z.number().int(),
+      nextProbeAt: timestamp.describe('when its oldest waiting delivery is tried again'),
+    }),
+  ])
+  .describe('paused: the channel failed as a whole; its deliveries wait and are sent when it answers again');
+
 export const channelSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -21,6 +37,7 @@ export const channelSchema = z.object({
     .nullable()
     .describe('the Run As profile whose account the channel signs in with; null: anonymous'),
   settings: z.record(z.string(), z.unknown()).describe('the settings of the channel kind (never a secret)'),
+  health: channelHealthSchema,
   createdAt: timestamp,
   updatedAt: timestamp,
 });

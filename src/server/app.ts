@@ -81,6 +81,10 @@ export interface AppDeps {
   webConsoleUrl?: string;
   /** IANA zone of the `…Local` notification fields; default the server's own. */
   notifyTimeZone?: string;
+  /** A notification not sent this long after its alert change is given up; default 24 h. */
+  notifyMaxAgeMs?: number;
+  /** The longest wait between probes of a paused notification channel; default 5 min. */
+  notifyProbeMaxMs?: number;
   now?: () => Date;
 }
 
@@ -259,6 +263,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     liveServers: async () => (await deps.servers.listLive()).map((s) => s.id),
     webConsoleUrl: deps.webConsoleUrl,
     timeZone: deps.notifyTimeZone,
+    maxAgeMs: deps.notifyMaxAgeMs,
+    probeMaxMs: deps.notifyProbeMaxMs,
     now: deps.now,
     metrics,
     log: app.log,

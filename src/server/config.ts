@@ -43,6 +43,8 @@ export const serverEnvSchema = z
       .string()
       .refine(isIanaTimeZone, 'must be an IANA time zone name such as Europe/Paris or America/New_York')
       .optional(),
+    STEWARD_NOTIFY_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(720).default(24),
+    STEWARD_NOTIFY_PROBE_MAX_SECONDS: seconds.default(300),
     STEWARD_TLS_CERT_FILE: z.string().min(1).optional(),
     STEWARD_TLS_KEY_FILE: z.string().min(1).optional(),
   })
@@ -69,6 +71,10 @@ export interface ServerConfig {
   /** HTTPS with these PEM files, a self-signed certificate kept in the data directory, or plain HTTP. */
   /** IANA zone of the `…Local` notification fields; undefined: the server's own. */
   notifyTimeZone: string | undefined;
+  /** A notification not sent this long after its alert change is given up. */
+  notifyMaxAgeMs: number;
+  /** The longest wait between probes of a paused notification channel. */
+  notifyProbeMaxMs: number;
   tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'self-signed' } | { kind: 'off' };
   trustProxy: boolean;
   expiryWarningDays: number;
@@ -137,6 +143,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     credentialsGraceMs: e.STEWARD_CREDENTIALS_GRACE_SECONDS * 1000,
     poolLeaseMs: e.STEWARD_POOL_LEASE_SECONDS * 1000,
     notifyTimeZone: e.STEWARD_NOTIFY_TIME_ZONE,
+    notifyMaxAgeMs: Math.round(e.STEWARD_NOTIFY_MAX_AGE_HOURS * 3_600_000),
+    notifyProbeMaxMs: e.STEWARD_NOTIFY_PROBE_MAX_SECONDS * 1000,
     tls: tlsOf(e),
   };
 }

@@ -55,6 +55,8 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     missedHeartbeatMs: config.missedHeartbeatMs,
     webConsoleUrl: `${scheme}://${config.host}:${config.port}`,
     notifyTimeZone: config.notifyTimeZone,
+    notifyMaxAgeMs: config.notifyMaxAgeMs,
+    notifyProbeMaxMs: config.notifyProbeMaxMs,
     ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });
   const unwatch = tls?.watch(

@@ -659,8 +659,27 @@ export const notificationDeliveries = pgTable(
     ),
     index('notification_deliveries_due_idx').on(t.status, t.nextAttemptAt),
     index('notification_deliveries_alert_idx').on(t.alertId),
+    // A paused channel's probe takes its oldest waiting delivery.
+    index('notification_deliveries_channel_idx').on(t.channelId, t.status, t.createdAt),
   ],
 );
+
+/**
+ * Channels that are paused (a circuit breaker): every server or gateway failed, or the account is missing.
+ * Their deliveries wait as `pending`; one is tried as a probe at `next_probe_at`, at growing intervals, and
+ * the first that goes through resumes the channel (the row is deleted). No row: the channel is healthy.
+ */
+export const notificationChannelHealth = pgTable('notification_channel_health', {
+  channelId: text('channel_id')
+    .primaryKey()
+    .references(() => notificationChannels.id, { onDelete: 'cascade' }),
+  /** `unreachable` (no server or gateway took the message) or `account` (missing or not distributed). */
+  cause: text('cause').notNull(),
+  reason: text('reason').notNull(),
+  pausedAt: timestamp('paused_at', { withTimezone: true }).notNull(),
+  failedProbes: integer('failed_probes').notNull().default(0),
+  nextProbeAt: timestamp('next_probe_at', { withTimezone: true }).notNull(),
+});
 
 /** How far the notifier has read the alert changes in the audit log. */
 export const notifierCursor = pgTable('notifier_cursor', {

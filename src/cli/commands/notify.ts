@@ -46,7 +46,14 @@ const channelColumns: Column<Channel>[] = [
   { header: 'enabled', value: (c) => c.enabled },
   { header: 'profile', value: (c) => c.profileId },
   { header: 'sends to', value: channelTarget },
+  { header: 'health', value: (c) => healthOf(c) },
 ];
+
+/** "ok", or "paused (why), next try at …". */
+const healthOf = (c: Channel) =>
+  c.health.state === 'ok'
+    ? 'ok'
+    : `paused since ${c.health.since}: ${c.health.reason}; next try ${c.health.nextProbeAt}`;
 
 const subscriberColumns: Column<Subscriber>[] = [
   { header: 'id', value: (s) => s.id },
@@ -163,6 +170,7 @@ export function registerNotifyCommands(program: Command, ctx: CliContext): void 
           ['Enabled', c.enabled],
           ['Profile', c.profileId ?? 'none (does not sign in)'],
           ['Sends to', channelTarget(c)],
+          ['Health', healthOf(c)],
           ['Created', c.createdAt],
           ['Updated', c.updatedAt],
         ]);

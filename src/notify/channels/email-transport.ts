@@ -45,7 +45,7 @@ type Attempt =
   /** The server answered and refused for good: another server would refuse the same. */
   | { kind: 'refused'; reason: string }
   /** The server could not take the message now: try the next one. */
-  | { kind: 'unavailable'; reason: string }
+  | { kind: 'unavailable'; reason: string; recipientOnly?: boolean }
   | { kind: 'aborted' };
 
 const importanceHeaders = {
@@ -157,6 +157,8 @@ export function createEmailTransport(
       }
       const data = mail(message, target);
       const failures: string[] = [];
+      // Every server answered and put off only this recipient (a 4xx to RCPT TO, greylisting): the channel works.
+      let recipientOnly = true;
       let primaryFailed = false;
       const plan = planAttempts(state, settings.servers.length, now(), retryMs);
       state = plan.state;
@@ -167,6 +169,7 @@ export function createEmailTransport(
         if (outcome.kind === 'aborted') break;
         if (outcome.kind === 'unavailable') {
           failures.push(outcome.reason);
+          recipientOnly &&= outcome.recipientOnly === true;
           primaryFailed ||= index === 0;
           continue;
         }
@@ -177,7 +180,10 @@ export function createEmailTransport(
       }
       if (signal?.aborted) return { ok: false, retryable: true, reason: 'sending was cancelled' };
       state = afterAttempt(state, undefined, now(), primaryFailed);
-      return { ok: false, retryable: true, reason: `no SMTP server took the mail: ${failures.join('; ')}` };
+      const reason = `no SMTP server took the mail: ${failures.join('; ')}`;
+      return recipientOnly && failures.length
+        ? { ok: false, retryable: true, scope: 'recipient', reason }
+        : { ok: false, retryable: true, reason };
     },
   };
 }
@@ -274,7 +280,11 @@ function classify(err: NodemailerError, where: string): Attempt {
     return { kind: 'unavailable', reason: `${where} did not upgrade to TLS with STARTTLS${said}` };
   }
   if (reply !== undefined)
-    return { kind: 'unavailable', reason: `${where} could not take the mail now${said}` };
+    return {
+      kind: 'unavailable',
+      reason: `${where} could not take the mail now${said}`,
+      ...(command === 'RCPT TO' && reply >= 400 && reply < 500 ? { recipientOnly: true } : {}),
+    };
   switch (original) {
     case 'ECONNREFUSED':
       return { kind: 'unavailable', reason: `${where} refused the connection` };

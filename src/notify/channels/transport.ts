@@ -49,6 +49,11 @@ export type SendResult =
       ok: false;
       /** false when trying again cannot help (refused credentials, MFA required, bad address). */
       retryable: boolean;
+      /**
+       * `recipient`: the channel works, only this address was put off for now (greylisting). Absent: a
+       * retryable failure is the channel's — no server or gateway took the message — and pauses it.
+       */
+      scope?: 'recipient';
       /** Why, fit for the delivery list and logs: never a secret. */
       reason: string;
     };

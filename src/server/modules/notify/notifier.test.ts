@@ -1,6 +1,7 @@
 // Proves alert notifications by e-mail end to end in process: the notification account signing in to a real SMTP
-// server on loopback (S26), credentials missing on the pool (R36), external mail and its mailbox (S27, R38), a
-// server down (S29), template defaults (S30), schedules (S32, R42), criteria (S33, S35), updates, repeats and
+// server on loopback (S26), credentials missing on the pool (R36: the channel pauses), external mail and its
+// mailbox (S27, R38), a server down (S29: the channel pauses, is probed, resumes), a recipient put off for now,
+// the maximum age, template defaults (S30), schedules (S32, R42), criteria (S33, S35), updates, repeats and
 // delay (R44, R45), and that no password leaks into deliveries, responses, the audit log or the server's log.
 import type { LightMyRequestResponse } from 'fastify';
 import { SMTPServer } from 'smtp-server';
@@ -58,6 +59,8 @@ interface Smtp {
   connections: number;
   /** While true the server greets with 421 and hangs up. */
   down: boolean;
+  /** Recipients answered 450 (greylisted: try again later) to RCPT TO. */
+  deferred: Set<string>;
   close(): Promise<void>;
 }
 
@@ -72,7 +75,10 @@ function parseMail(raw: string): { headers: Map<string, string>; body: string } 
   return { headers, body: raw.slice(split + 4) };
 }
 
-/** An SMTP server that takes mail only from sessions signed in with one of `users` (user name → password). */
+/**
+ * An SMTP server that takes mail only from sessions signed in with one of `users` (user name → password), or
+ * from anyone when there are none.
+ */
 async function startSmtp(users: Record<string, string>): Promise<Smtp> {
   const state: Smtp = {
     port: 0,
@@ -80,18 +86,25 @@ async function startSmtp(users: Record<string, string>): Promise<Smtp> {
     logins: [],
     connections: 0,
     down: false,
+    deferred: new Set(),
     close: async () => undefined,
   };
   const server = new SMTPServer({
     logger: false,
     disableReverseLookup: true,
     authMethods: ['PLAIN', 'LOGIN'],
-    authOptional: false,
+    // With no users it takes mail from anyone.
+    authOptional: Object.keys(users).length === 0,
     allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     onConnect(_session, cb) {
       state.connections++;
       if (state.down) cb(Object.assign(new Error('Service not available'), { responseCode: 421 }));
+      else cb();
+    },
+    onRcptTo(address, _session, cb) {
+      if (state.deferred.has(address.address))
+        cb(Object.assign(new Error('Greylisted, try again later'), { responseCode: 450 }));
       else cb();
     },
     onAuth(auth, _session, cb) {
@@ -154,6 +167,28 @@ async function retriesDue(subscriptionId: string) {
     `UPDATE notification_deliveries SET next_attempt_at = $2 WHERE subscription_id = $1 AND status = 'retry'`,
     [subscriptionId, new Date(Date.now() - 1000).toISOString()],
   );
+}
+
+/** Time passes for the paused channels: their probes are due now. */
+async function probesDue() {
+  await t.database.query(`UPDATE notification_channel_health SET next_probe_at = $1`, [
+    new Date(Date.now() - 1000).toISOString(),
+  ]);
+}
+
+async function channelHealth(channelId: string) {
+  const res = await api('GET', `/api/v1/notification-channels/${channelId}`);
+  expect(res.statusCode).toBe(200);
+  return res.json().health;
+}
+
+/** The open "Notification channel paused" alerts of a channel. */
+async function pausedAlerts(channelId: string) {
+  const all = (await api('GET', `/api/v1/alerts?sourceObject=${POOL}&state=all&limit=1000`)).json().items;
+  return all.filter(
+    (a: { name: string; custom: Record<string, string> }) =>
+      a.name === 'Notification channel paused' && a.custom['1'] === channelId,
+  ) as { id: string; resolutionState: number; description: string }[];
 }
 
 async function raise(body: Record<string, unknown>): Promise<string> {
@@ -251,6 +286,9 @@ afterEach(async () => {
   // Best effort: a channel the API will not change stays enabled, and its subscriptions are off already.
   for (const id of made.channels.splice(0))
     await api('PATCH', `/api/v1/notification-channels/${id}`, { enabled: false });
+  // Alerts the notifier itself raised in the last round (a channel paused or resumed) are read now, while
+  // nothing subscribes: the next test's subscriptions see only its own alerts.
+  await round();
 });
 afterAll(async () => {
   await smtp?.close();
@@ -292,7 +330,7 @@ describe('internal e-mail', () => {
     expect(deliveries[0]!.detail).toContain(`127.0.0.1:${smtp.port}`);
   });
 
-  it('R36 not distributed to the pool: nothing sent, retried with Credentials Not Found open; distributing sends it and resolves the alert', async () => {
+  it('R36 not distributed to the pool: nothing sent, the channel paused with Credentials Not Found open; distributing resumes it and resolves both alerts', async () => {
     await distributeNotifyAccount([]);
     const ch = await mailChannel('Internal mail, account not on the pool');
     const ops = await subscriber('Operations R36', 'ops-r36@contoso.com');
@@ -303,10 +341,16 @@ describe('internal e-mail', () => {
     await round();
 
     expect(mailTo(smtp, 'ops-r36@contoso.com')).toHaveLength(0);
+    // Waiting, not attempted: a missing account burns no attempt and brings no delivery nearer to dying.
     const first = (await deliveriesOf(sub)).find((d) => d.alertId === alertId)!;
-    expect(first).toMatchObject({ status: 'retry', attempts: 1 });
+    expect(first).toMatchObject({ status: 'pending', attempts: 0 });
     expect(first.lastError).toContain('Notifications Resource Pool');
     expect(first.lastError).toContain('Steward.NotificationAccount');
+    expect(await channelHealth(ch)).toMatchObject({
+      state: 'paused',
+      cause: 'account',
+      reason: expect.stringContaining('not distributed to the Notifications Resource Pool'),
+    });
     const cnfOpen = (await api('GET', `/api/v1/alerts?sourceObject=${POOL}&state=all`))
       .json()
       .items.filter((a: { name: string }) => a.name === 'Health Service Credentials Not Found');
@@ -316,19 +360,23 @@ describe('internal e-mail', () => {
       sourceObjectId: POOL,
       custom: { '1': notifyAccountId },
     });
-    // The health watchers, which close what agents no longer report, leave it open; another failed attempt
-    // does not raise it again (each raise would be an alert change of its own).
+    const [paused] = await pausedAlerts(ch);
+    expect(paused).toMatchObject({ resolutionState: 0 });
+    expect(paused!.description).toContain('Internal mail, account not on the pool');
+    // The health watchers, which close what agents no longer report, leave it open; another probe that finds
+    // the account missing raises neither alert again (each raise would be an alert change of its own).
     await t.app.runtime.sweep();
-    await retriesDue(sub);
+    await probesDue();
     await round();
     expect((await deliveriesOf(sub)).find((d) => d.alertId === alertId)).toMatchObject({
-      status: 'retry',
-      attempts: 2,
+      status: 'pending',
+      attempts: 0,
     });
     expect(await alertById(cnfOpen[0].id)).toMatchObject({ resolutionState: 0, repeatCount: 0 });
+    expect(await alertById(paused!.id)).toMatchObject({ resolutionState: 0, repeatCount: 0 });
 
     await distributeNotifyAccount([POOL]);
-    await retriesDue(sub);
+    await probesDue();
     await round();
 
     const mails = mailTo(smtp, 'ops-r36@contoso.com');
@@ -337,9 +385,10 @@ describe('internal e-mail', () => {
     );
     expect(mails.every((m) => m.user === NOTIFY_LOGIN)).toBe(true);
     const after = (await deliveriesOf(sub)).find((d) => d.alertId === alertId)!;
-    expect(after).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
-    const cnf = await alertById(cnfOpen[0].id);
-    expect(cnf.resolutionState).toBe(255);
+    expect(after).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect((await alertById(cnfOpen[0].id)).resolutionState).toBe(255);
+    expect((await alertById(paused!.id)).resolutionState).toBe(255);
+    expect(await channelHealth(ch)).toEqual({ state: 'ok' });
   });
 });
 
@@ -500,7 +549,7 @@ describe('external e-mail (R37, R38)', () => {
 });
 
 describe('delivery failures and message format', () => {
-  it('S29 single server down: every attempt targets it, retried with backoff, then a dead letter after 5 attempts', async () => {
+  it('S29 single server down: the channel pauses, its deliveries wait untried, probes come at growing intervals; back up, all are sent oldest first and the pause alert resolved', async () => {
     const down = await startSmtp({});
     down.down = true;
     try {
@@ -517,33 +566,136 @@ describe('delivery failures and message format', () => {
       const ops = await subscriber('Operations S29', 'ops-s29@contoso.com');
       const sub = await subscription('Every alert, server down', ops, ch);
       await round();
-      await raise({ name: 'Cluster failover' });
+      // The subscription takes every alert: the channel's own pause alert too, which waits with the others.
+      const ours = [await raise({ name: 'Cluster failover' })];
+      await round();
+      // The first delivery found the server down: the channel paused.
+      expect(down.connections).toBe(1);
+      const health = await channelHealth(ch);
+      expect(health).toMatchObject({ state: 'paused', cause: 'unreachable', failedProbes: 0 });
+      expect(health.reason).toContain(`no SMTP server took the mail: 127.0.0.1:${down.port}`);
+      expect(await pausedAlerts(ch)).toMatchObject([{ resolutionState: 0 }]);
 
-      for (let attempt = 1; attempt <= 5; attempt++) {
-        if (attempt > 1) await retriesDue(sub);
+      // More alerts while it is paused: queued, not tried.
+      ours.push(await raise({ name: 'Cluster failover, second node' }));
+      ours.push(await raise({ name: 'Cluster failover, third node' }));
+      await round();
+      expect(down.connections).toBe(1);
+      const waiting = await deliveriesOf(sub);
+      expect(waiting.map((d) => d.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+      expect(waiting.filter((d) => d.attempts > 0)).toHaveLength(1);
+
+      // Probes: one delivery each, the wait doubling after each failed one; nothing dies.
+      for (const failedProbes of [1, 2, 3]) {
+        await probesDue();
         const before = Date.now();
         await round();
-        expect(down.connections).toBe(attempt);
-        const [d] = await deliveriesOf(sub);
-        expect(d).toMatchObject({ attempts: attempt, status: attempt < 5 ? 'retry' : 'dead' });
-        expect(d!.lastError).toContain(`no SMTP server took the mail: 127.0.0.1:${down.port}`);
-        if (attempt < 5) {
-          // Backoff 30 s, doubled at each attempt.
-          const wait = new Date(d!.nextAttemptAt).getTime() - before;
-          expect(wait).toBeGreaterThanOrEqual(30_000 * 2 ** (attempt - 1) - 1000);
-          expect(wait).toBeLessThanOrEqual(30_000 * 2 ** (attempt - 1) + 10_000);
-        }
+        expect(down.connections).toBe(1 + failedProbes);
+        const h = await channelHealth(ch);
+        expect(h).toMatchObject({ state: 'paused', failedProbes });
+        const wait = new Date(h.nextProbeAt).getTime() - before;
+        expect(wait).toBeGreaterThanOrEqual(5_000 * 2 ** failedProbes - 1000);
+        expect(wait).toBeLessThanOrEqual(5_000 * 2 ** failedProbes + 5_000);
       }
+      expect((await deliveriesOf(sub)).every((d) => d.status === 'pending')).toBe(true);
+
+      down.down = false;
+      await probesDue();
+      await round();
+      const sent = await deliveriesOf(sub);
+      expect(sent.map((d) => d.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+      expect(sent.filter((d) => ours.includes(d.alertId))).toHaveLength(3);
+      // The probe is the oldest, alone; the rest go after it, side by side.
+      const subjects = down.mails.map((m) => m.headers.get('subject'));
+      expect(subjects[0]).toBe('Alert: Cluster failover Resolution state: New');
+      expect(subjects.slice(1).sort()).toEqual([
+        'Alert: Cluster failover, second node Resolution state: New',
+        'Alert: Cluster failover, third node Resolution state: New',
+        expect.stringMatching(/^Alert: Notification channel paused Resolution state: /),
+      ]);
+      expect(await channelHealth(ch)).toEqual({ state: 'ok' });
+      expect(await pausedAlerts(ch)).toMatchObject([{ resolutionState: 255 }]);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('a recipient put off for now (450 to RCPT TO) is retried with backoff and does not pause the channel: other recipients are sent', async () => {
+    smtp.deferred.add('greylisted@contoso.com');
+    try {
+      const ch = await mailChannel('Mail with a greylisting server');
+      const grey = await subscriber('Greylisted', 'greylisted@contoso.com');
+      const fine = await subscriber('Not greylisted', 'fine@contoso.com');
+      const sub = await subscription('Every alert, one recipient greylisted', grey, ch, { cc: [fine] });
+      await round();
+      await raise({ name: 'Replication lag' });
+      const before = Date.now();
+      await round();
+      const deliveries = await deliveriesOf(sub);
+      const put = deliveries.find((d) => d.address === 'greylisted@contoso.com')!;
+      expect(put).toMatchObject({ status: 'retry', attempts: 1 });
+      expect(put.lastError).toContain('450');
+      const wait = new Date(put.nextAttemptAt).getTime() - before;
+      expect(wait).toBeGreaterThanOrEqual(29_000);
+      expect(wait).toBeLessThanOrEqual(40_000);
+      expect(deliveries.find((d) => d.address === 'fine@contoso.com')).toMatchObject({ status: 'sent' });
+      expect(await channelHealth(ch)).toEqual({ state: 'ok' });
+
+      smtp.deferred.delete('greylisted@contoso.com');
       await retriesDue(sub);
       await round();
-      expect(down.connections).toBe(5);
+      expect((await deliveriesOf(sub)).map((d) => d.status)).toEqual(['sent', 'sent']);
+      expect(mailTo(smtp, 'greylisted@contoso.com')).toHaveLength(1);
+    } finally {
+      smtp.deferred.clear();
+    }
+  });
+
+  it('a delivery older than the maximum age (24 h) is given up as a dead letter, whether it waits on a paused channel or for a retry', async () => {
+    const down = await startSmtp({});
+    down.down = true;
+    try {
+      const ch = await channel({
+        name: 'Mail through a server down for a day',
+        kind: 'email',
+        settings: {
+          servers: [{ host: '127.0.0.1', port: down.port, tls: 'none' }],
+          from: 'scom@contoso.com',
+          authentication: 'anonymous',
+        },
+      });
+      const ops = await subscriber('Operations, a day of outage', 'ops-day@contoso.com');
+      const sub = await subscription('Every alert, server down a day', ops, ch);
+      await round();
+      const alertId = await raise({ name: 'Data center power' });
+      await round();
+      const ours = async () => (await deliveriesOf(sub)).filter((d) => d.alertId === alertId);
+      expect(await ours()).toMatchObject([{ status: 'pending' }]);
+      // A day passes, less a minute: it still waits.
+      const aged = (ms: number) =>
+        t.database.query(`UPDATE notification_deliveries SET created_at = $2 WHERE subscription_id = $1`, [
+          sub,
+          new Date(Date.now() - ms).toISOString(),
+        ]);
+      await aged(24 * 3_600_000 - 60_000);
+      await round();
+      expect(await ours()).toMatchObject([{ status: 'pending' }]);
+      await aged(24 * 3_600_000 + 60_000);
+      await round();
+      const [d] = await ours();
+      expect(d).toMatchObject({ status: 'dead' });
+      expect(d!.lastError).toContain('not sent within 24 h of the alert change');
+      // Dead is dead: the server back, a probe finds nothing to send.
+      down.down = false;
+      await probesDue();
+      await round();
       expect(down.mails).toHaveLength(0);
     } finally {
       await down.close();
     }
   });
 
-  it('a delivery waiting for a retry is not sent once its subscription is turned off', async () => {
+  it('a delivery waiting on a paused channel is not sent once its subscription is turned off', async () => {
     const down = await startSmtp({});
     down.down = true;
     try {
@@ -559,17 +711,18 @@ describe('delivery failures and message format', () => {
       const ops = await subscriber('Operations, subscription turned off', 'ops-off@contoso.com');
       const sub = await subscription('Turned off while retrying', ops, ch);
       await round();
-      await raise({ name: 'Queue backlog' });
+      const alertId = await raise({ name: 'Queue backlog' });
       await round();
-      expect(await deliveriesOf(sub)).toMatchObject([{ status: 'retry', attempts: 1 }]);
+      const ours = async () => (await deliveriesOf(sub)).filter((d) => d.alertId === alertId);
+      expect(await ours()).toMatchObject([{ status: 'pending', attempts: 1 }]);
 
       expect(
         (await api('PATCH', `/api/v1/notification-subscriptions/${sub}`, { enabled: false })).statusCode,
       ).toBe(200);
       down.down = false;
-      await retriesDue(sub);
+      await probesDue();
       await round();
-      const [d] = await deliveriesOf(sub);
+      const [d] = await ours();
       expect(d).toMatchObject({ status: 'skipped', attempts: 1 });
       expect(d!.lastError).toContain('subscription was deleted or disabled');
       expect(down.mails).toHaveLength(0);
@@ -941,9 +1094,12 @@ describe('metrics', () => {
       const line = res.body.split('\n').find((l) => l.startsWith(`${series} `));
       return line === undefined ? undefined : Number(line.slice(series.length + 1));
     };
-    // What the tests above did: mails sent, a server down until dead, schedules that skipped, retries.
-    for (const outcome of ['sent', 'dead', 'skipped', 'retry'])
+    // What the tests above did: mails sent, channels paused, a day-old delivery dead, schedules that
+    // skipped, a recipient retried.
+    for (const outcome of ['sent', 'paused', 'dead', 'skipped', 'retry'])
       expect(value(`steward_notification_attempts_total{outcome="${outcome}"}`), outcome).toBeGreaterThan(0);
+    expect(value('steward_notification_channel_pauses_total{cause="unreachable"}')).toBeGreaterThan(0);
+    expect(value('steward_notification_channel_pauses_total{cause="account"}')).toBeGreaterThan(0);
     expect(value('steward_notification_queued_seconds_count')).toBe(
       value('steward_notification_attempts_total{outcome="sent"}'),
     );

@@ -2,7 +2,9 @@
 // alert changes in the audit log, decides per subscription what they call for (criteria R43, updates R44,
 // delay R45), puts one delivery per (change, subscription, channel, address) in the outbox, and sends them
 // through the channel's transport, signed in with the account its profile resolves to on the pool — or,
-// when that account is not distributed to the pool, sends nothing and raises Credentials Not Found.
+// when that account is not distributed to the pool, sends nothing and raises Credentials Not Found. A channel
+// that fails as a whole is paused (channel-health.ts) and its deliveries wait; a delivery dies only for a
+// permanent reason or when older than the maximum age.
 
 import type { Registry } from 'prom-client';
 import { newId } from '../../../contract/ids.js';
@@ -27,6 +29,8 @@ import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
+import { createChannelHealth } from './channel-health.js';
+import * as healthRepo from './channel-health-repo.js';
 import { notificationAlertOf } from './notification-alert.js';
 import { createNotifierAccounts } from './notifier-accounts.js';
 import { createNotifierMetrics } from './notifier-metrics.js';
@@ -48,10 +52,16 @@ export interface NotifierDeps {
   /** IANA zone the `…Local` template fields are rendered in; default the server's own. */
   timeZone?: string;
   now?: () => Date;
-  /** First retry after this long, doubled each time; default 30 s. */
+  /** First retry of an address the channel put off (greylisting) after this long, doubled each time; default 30 s. */
   retryBaseMs?: number;
-  /** Attempts before a delivery is dead; default 5. */
-  maxAttempts?: number;
+  /** The longest wait between retries of an address; default 30 min. */
+  retryMaxMs?: number;
+  /** A delivery not sent this long after its alert change is given up (dead); default 24 h. */
+  maxAgeMs?: number;
+  /** The first probe of a paused channel after this long, doubled after each failed one; default 5 s. */
+  probeBaseMs?: number;
+  /** The longest wait between probes of a paused channel; default 5 min. */
+  probeMaxMs?: number;
   /** Where the notifier's Prometheus metrics go; none when absent. */
   metrics?: Registry;
   /** Deliveries sent at once; default 8. */
@@ -83,11 +93,25 @@ export function createNotifier(d: NotifierDeps) {
   const db = d.db;
   const now = d.now ?? (() => new Date());
   const retryBaseMs = d.retryBaseMs ?? 30_000;
-  const maxAttempts = d.maxAttempts ?? 5;
+  const retryMaxMs = d.retryMaxMs ?? 30 * 60_000;
+  const maxAgeMs = d.maxAgeMs ?? 24 * 3_600_000;
   const concurrency = d.concurrency ?? 8;
   const transports = new Map<string, { stamp: number; transport: Transport }>();
   const accounts = createNotifierAccounts(d);
   const metrics = createNotifierMetrics(db, d.metrics);
+  const health = createChannelHealth({
+    db,
+    alerts: d.alerts,
+    now,
+    probeBaseMs: d.probeBaseMs ?? 5_000,
+    probeMaxMs: d.probeMaxMs ?? 5 * 60_000,
+    log: d.log,
+    onPause: (cause) => metrics.paused(cause),
+  });
+  /** Too old to send: given up. */
+  const tooOld = (row: repo.DeliveryRow) => now().getTime() - row.createdAt.getTime() >= maxAgeMs;
+  const retryAt = (attempts: number) =>
+    new Date(now().getTime() + Math.min(retryBaseMs * 2 ** Math.max(0, attempts - 1), retryMaxMs));
 
   const notificationAlert = (a: AlertRow) => notificationAlertOf(db, a);
 
@@ -327,19 +351,40 @@ export function createNotifier(d: NotifierDeps) {
   }
   type Lookups = ReturnType<typeof batchLookups>;
 
-  async function sendOne(row: repo.DeliveryRow, find: Lookups) {
+  /**
+   * Sends one delivery. `probe`: the channel is paused and this, its oldest waiting delivery, tries whether it
+   * answers again.
+   */
+  async function sendOne(row: repo.DeliveryRow, find: Lookups, probe: boolean) {
     /** This attempt's number; it counts once the delivery is marked `sending` or ends before that. */
     const attempts = row.attempts + 1;
     const fail = async (reason: string, retryable: boolean) => {
-      const last = !retryable || attempts >= maxAttempts;
+      const last = !retryable || tooOld(row);
       await repo.finishDelivery(db, row.id, d.serverId, {
         status: last ? 'dead' : 'retry',
         attempts,
         lastError: reason,
-        nextAttemptAt: new Date(now().getTime() + retryBaseMs * 2 ** (attempts - 1)),
+        nextAttemptAt: retryAt(attempts),
       });
       metrics.ended(last ? 'dead' : 'retry');
       if (last) d.log.warn({ delivery: row.id, reason }, 'notification not delivered: dead letter');
+    };
+    /** The channel failed as a whole: the delivery waits, pending, and the channel pauses. */
+    const pause = async (
+      channel: repo.ChannelRow,
+      cause: healthRepo.PauseCause,
+      reason: string,
+      attempted: boolean,
+    ) => {
+      await repo.finishDelivery(db, row.id, d.serverId, {
+        status: 'pending',
+        claimedBy: null,
+        claimedAt: null,
+        ...(attempted ? { attempts } : {}),
+        lastError: `waiting: channel ${channel.name} is paused (${reason})`,
+      });
+      metrics.ended('paused');
+      await health.failed(channel, cause, reason, probe);
     };
     const skip = async (reason: string) => {
       await repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
@@ -381,7 +426,7 @@ export function createNotifier(d: NotifierDeps) {
     const cred = await accounts.credentialFor(channel, driver, settings);
     if (cred.kind === 'missing') {
       if (cred.accountId) await accounts.missing(cred.accountId, channel.name, cred.reason);
-      return fail(cred.reason, true);
+      return pause(channel, 'account', cred.reason, false);
     }
     // R38: external mail goes out only as the mailbox of its account, whenever that account was associated.
     const mailbox = cred.credential?.publicFields.userName;
@@ -442,7 +487,13 @@ export function createNotifier(d: NotifierDeps) {
       metrics.ended('unknown');
       return;
     }
-    if (!result.ok) return fail(result.reason, result.retryable);
+    if (!result.ok) {
+      if (result.retryable && result.scope !== 'recipient')
+        return pause(channel, 'unreachable', result.reason, true);
+      // Any answer but "no server took it" (a refused recipient, a greylisted one) shows the channel works.
+      await health.answered(channel);
+      return fail(result.reason, result.retryable);
+    }
     const sentAt = now();
     await repo.finishDelivery(db, row.id, d.serverId, {
       status: 'sent',
@@ -451,59 +502,98 @@ export function createNotifier(d: NotifierDeps) {
       lastError: null,
     });
     metrics.ended('sent', row.createdAt, sentAt);
+    await health.answered(channel);
     if (cred.accountId) await accounts.found(cred.accountId);
   }
 
-  /** Claims the due deliveries and sends them, a few at a time. */
+  /** The delivery failed inside the notifier: another try before it reached the channel, never after. */
+  async function internalError(row: repo.DeliveryRow, err: unknown) {
+    d.log.error({ delivery: row.id, err }, 'notification delivery failed');
+    const attempts = row.attempts + 1;
+    await repo
+      .finishDelivery(
+        db,
+        row.id,
+        d.serverId,
+        tooOld(row)
+          ? { status: 'dead', attempts, lastError: 'internal error, at every attempt' }
+          : {
+              status: 'retry',
+              attempts,
+              lastError: 'internal error: will retry',
+              nextAttemptAt: retryAt(attempts),
+            },
+        ['claimed'],
+      )
+      .catch(() => undefined);
+    await repo
+      .finishDelivery(
+        db,
+        row.id,
+        d.serverId,
+        {
+          status: 'unknown',
+          lastError: 'internal error after it was handed to the channel: not sent again',
+        },
+        ['sending'],
+      )
+      .catch(() => undefined);
+  }
+
+  /**
+   * Claims the due deliveries of the channels that are not paused, and one probe of each paused channel whose
+   * time has come, and sends them a few at a time.
+   */
   async function deliver(limit: number, keepGoing: () => boolean = () => true): Promise<number> {
-    const rows = await repo.claimDue(db, d.serverId, now(), limit);
-    const queue = [...rows];
+    const at = now();
+    const { waiting, probeDue } = await health.refresh();
+    const probes = (
+      await Promise.all(probeDue.map((c) => healthRepo.claimOldest(db, c, d.serverId, at)))
+    ).flat();
+    const rows = await repo.claimDue(db, d.serverId, at, limit, [...waiting, ...probeDue]);
+    const queue = [
+      ...probes.map((row) => ({ row, probe: true })),
+      ...rows.map((row) => ({ row, probe: false })),
+    ];
     const find = batchLookups();
     const worker = async () => {
       // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
-      for (let row = queue.shift(); row && keepGoing(); row = queue.shift()) {
+      for (let next = queue.shift(); next && keepGoing(); next = queue.shift()) {
+        const { row, probe } = next;
         try {
-          await sendOne(row, find);
-        } catch (err) {
-          d.log.error({ delivery: row.id, err }, 'notification delivery failed');
-          // Not yet handed to the channel: another try. Handed over: it may have gone out, so never again.
-          await repo
-            .finishDelivery(
+          // Paused while this batch was under way: it waits with the others, untried.
+          if (!probe && health.isPaused(row.channelId)) {
+            await repo.finishDelivery(
               db,
               row.id,
               d.serverId,
-              row.attempts + 1 >= maxAttempts
-                ? {
-                    status: 'dead',
-                    attempts: row.attempts + 1,
-                    lastError: 'internal error, at every attempt',
-                  }
-                : {
-                    status: 'retry',
-                    attempts: row.attempts + 1,
-                    lastError: 'internal error: will retry',
-                    nextAttemptAt: new Date(now().getTime() + retryBaseMs),
-                  },
+              { status: 'pending', claimedBy: null, claimedAt: null },
               ['claimed'],
-            )
-            .catch(() => undefined);
-          await repo
-            .finishDelivery(
-              db,
-              row.id,
-              d.serverId,
-              {
-                status: 'unknown',
-                lastError: 'internal error after it was handed to the channel: not sent again',
-              },
-              ['sending'],
-            )
-            .catch(() => undefined);
+            );
+            continue;
+          }
+          await sendOne(row, find, probe);
+        } catch (err) {
+          await internalError(row, err);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
-    return rows.length;
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    return queue.length;
+  }
+
+  /** Deliveries older than the maximum age, waiting or retrying, are given up. */
+  async function expire() {
+    const hours = Math.round((maxAgeMs / 3_600_000) * 100) / 100;
+    const n = await healthRepo.expireOlderThan(
+      db,
+      new Date(now().getTime() - maxAgeMs),
+      `not sent within ${hours} h of the alert change (the maximum age): given up`,
+    );
+    if (n) {
+      metrics.ended('dead', undefined, undefined, n);
+      d.log.warn({ deliveries: n }, 'notifications not delivered within the maximum age: dead letters');
+    }
   }
 
   return {
@@ -519,6 +609,7 @@ export function createNotifier(d: NotifierDeps) {
      */
     async tick(keepGoing: () => boolean = () => true) {
       await this.recover();
+      await expire();
       let deciding = true;
       const decide = (async () => {
         try {
@@ -543,6 +634,7 @@ export function createNotifier(d: NotifierDeps) {
     async release() {
       await repo.releaseClaimed(db, d.serverId);
       accounts.forget();
+      health.forget();
       subscriptions = undefined;
       for (const t of transports.values()) await t.transport.close?.();
       transports.clear();

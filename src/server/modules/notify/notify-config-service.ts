@@ -21,6 +21,7 @@ import { appendAudit } from '../audit/audit-repo.js';
 import { findGroup } from '../inventory/groups-repo.js';
 import { exists, isUniqueViolation, listForMessage, loadClassTree } from '../inventory/inventory-shared.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
+import * as healthRepo from './channel-health-repo.js';
 import { NOTIFICATION_PROFILE } from './notifier-accounts.js';
 import * as repo from './notify-repo.js';
 
@@ -191,11 +192,16 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
 
   return {
     // ---------------------------------------------------------------- channels
-    listChannels: () => repo.listChannels(db),
+    /** The channels, each with its health: paused ones carry why and when they are tried again. */
+    async listChannels() {
+      const [rows, paused] = await Promise.all([repo.listChannels(db), healthRepo.listPaused(db)]);
+      const health = new Map(paused.map((p) => [p.channelId, p]));
+      return rows.map((r) => ({ ...r, health: health.get(r.id) }));
+    },
     async getChannel(id: string) {
-      const row = await repo.findChannel(db, id);
+      const [row, health] = await Promise.all([repo.findChannel(db, id), healthRepo.findPaused(db, id)]);
       if (!row) throw notFound('Channel', id);
-      return row;
+      return { ...row, health };
     },
     async createChannel(p: Principal, input: ChannelInput) {
       const settings = checkSettings(input.kind, input.settings);

@@ -1,5 +1,5 @@
 // Notification channels, subscribers, subscriptions, the notifier's memory and the delivery outbox in the database.
-import { and, asc, desc, eq, gt, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import {
   auditLog,
@@ -211,14 +211,16 @@ export const enqueue = (db: Executor, rows: (typeof notificationDeliveries.$infe
   rows.length ? db.insert(notificationDeliveries).values(rows).onConflictDoNothing() : Promise.resolve();
 
 /**
- * Takes up to `limit` due deliveries for this server: marks them `claimed` with who and when, in one
- * statement over rows locked with SKIP LOCKED, so no two servers ever take the same one.
+ * Takes up to `limit` due deliveries for this server, none of the channels in `pausedChannels`: marks them
+ * `claimed` with who and when, in one statement over rows locked with SKIP LOCKED, so no two servers ever take
+ * the same one.
  */
 export async function claimDue(
   db: Executor,
   serverId: string,
   at: Date,
   limit: number,
+  pausedChannels: readonly string[] = [],
 ): Promise<DeliveryRow[]> {
   return db
     .update(notificationDeliveries)
@@ -233,6 +235,9 @@ export async function claimDue(
             and(
               or(eq(notificationDeliveries.status, 'pending'), eq(notificationDeliveries.status, 'retry')),
               lte(notificationDeliveries.nextAttemptAt, at),
+              pausedChannels.length
+                ? notInArray(notificationDeliveries.channelId, [...pausedChannels])
+                : undefined,
             ),
           )
           .orderBy(asc(notificationDeliveries.nextAttemptAt), asc(notificationDeliveries.id))

@@ -22,6 +22,7 @@ import {
 } from '../../../contract/notify-api.js';
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
+import type { ChannelHealthRow } from './channel-health-repo.js';
 import type { NotifyConfigService } from './notify-config-service.js';
 import type { ChannelRow, DeliveryRow, SubscriberRow, SubscriptionRow } from './notify-repo.js';
 
@@ -49,13 +50,23 @@ const channelPatchBody = z.strictObject({
   settings: settingsSchema.optional(),
 });
 
-const channelDto = (c: ChannelRow) => ({
+const channelDto = (c: ChannelRow & { health?: ChannelHealthRow }) => ({
   id: c.id,
   name: c.name,
   kind: c.kind as z.infer<typeof channelKindSchema>,
   enabled: c.enabled,
   profileId: c.profileId,
   settings: c.settings,
+  health: c.health
+    ? {
+        state: 'paused' as const,
+        cause: c.health.cause as 'unreachable' | 'account',
+        reason: c.health.reason,
+        since: iso(c.health.pausedAt),
+        failedProbes: c.health.failedProbes,
+        nextProbeAt: iso(c.health.nextProbeAt),
+      }
+    : { state: 'ok' as const },
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
 });
