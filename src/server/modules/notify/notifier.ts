@@ -246,6 +246,7 @@ export function createNotifier(d: NotifierDeps) {
       // A new notifier starts from now: alerts raised before it existed are not notified.
       cursor = await repo.latestSeq(db);
       await repo.writeCursor(db, CURSOR, cursor);
+      d.log.info({ seq: cursor }, 'notifier started: alert changes from now on are notified');
     }
     const changes = await repo.changesAfter(db, cursor, limit);
     if (!changes.length) return { changes: 0, queued: 0 };
