@@ -32,6 +32,10 @@ export const emailPasswordInClear = (server: {
   tls?: EmailTlsMode | undefined;
 }) => emailServerTls(server, true) === 'none' && !isLoopbackHost(server.host);
 
+/** Character sets a mail channel writes its subject and body in (SCOM's channel encoding). */
+export const emailEncodings = ['utf-8', 'iso-8859-1', 'us-ascii'] as const;
+export type EmailEncoding = (typeof emailEncodings)[number];
+
 /** Headers the channel sets itself from its other fields, or that the mail system owns. */
 export const emailReservedHeaders: readonly string[] = [
   'bcc',
@@ -149,6 +153,29 @@ export const emailChannelSettingsSchema = z
     importance: emailImportanceSchema
       .optional()
       .describe('Importance and X-Priority headers; absent: the mail carries none'),
+    encoding: z
+      .enum(emailEncodings)
+      .default('utf-8')
+      .describe(
+        'character set of the subject and body; a character the set lacks is written "?" (utf-8 has them all)',
+      ),
+    noSubjectEncoding: z
+      .boolean()
+      .default(false)
+      .describe(
+        'send the subject as it is, not MIME-encoded (RFC 2047), for mail systems that show encoded subjects ' +
+          'raw; a subject with characters outside US-ASCII then needs an 8-bit-clean path',
+      ),
+    maxPrimaryRecipientsPerMail: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe(
+        'most To recipients in one mail; Steward sends each recipient a message of its own, so every mail ' +
+          'has one and any limit is met',
+      ),
     authentication: emailAuthenticationSchema
       .default('account')
       .describe(

@@ -497,6 +497,97 @@ describe('e-mail transport: message content', () => {
   });
 });
 
+/** The body's bytes, its content transfer encoding undone. */
+function bodyBytes(mail: Received): Buffer {
+  const cte = mail.headers.get('content-transfer-encoding')?.toLowerCase();
+  if (cte === 'base64') return Buffer.from(mail.body.replace(/\s+/g, ''), 'base64');
+  if (cte === 'quoted-printable') {
+    const soft = mail.body.replace(/=\r\n/g, '');
+    const bytes: number[] = [];
+    for (let i = 0; i < soft.length; i++) {
+      if (soft[i] === '=' && /^[0-9A-F]{2}$/i.test(soft.slice(i + 1, i + 3))) {
+        bytes.push(Number.parseInt(soft.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else bytes.push(soft.charCodeAt(i));
+    }
+    return Buffer.from(bytes);
+  }
+  return Buffer.from(mail.body, 'latin1');
+}
+
+describe('e-mail transport: encoding, subject encoding and recipients per mail', () => {
+  const accented = 'Disque plein sur SRV-É01 – 99 % ✓';
+
+  it('writes the body in ISO-8859-1 when the channel says so, a character the set lacks as "?"', async () => {
+    const smtp = await startSmtp();
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous', encoding: 'iso-8859-1' }),
+    );
+    const r = await transport.send(message({ body: accented }), to('ops@contoso.com'), undefined);
+    expect(r).toMatchObject({ ok: true });
+    const mail = smtp.received[0]!;
+    expect(mail.headers.get('content-type')).toBe('text/plain; charset=iso-8859-1');
+    expect(bodyBytes(mail).toString('latin1').trimEnd()).toBe('Disque plein sur SRV-É01 ? 99 % ?');
+    // É is one byte in ISO-8859-1 (0xC9), two in UTF-8.
+    expect(bodyBytes(mail).includes(Buffer.from([0xc9]))).toBe(true);
+  });
+
+  it('writes US-ASCII with every other character as "?", and UTF-8 by default', async () => {
+    const smtp = await startSmtp();
+    const ascii = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous', encoding: 'us-ascii' }),
+    );
+    await ascii.send(
+      message({ subject: `Alert: ${accented}`, body: accented }),
+      to('a@contoso.com'),
+      undefined,
+    );
+    const plain = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous' }),
+    );
+    await plain.send(message({ body: accented }), to('b@contoso.com'), undefined);
+    const [a, b] = smtp.received;
+    expect(a!.headers.get('content-type')).toBe('text/plain; charset=us-ascii');
+    expect(bodyBytes(a!).toString('latin1').trimEnd()).toBe('Disque plein sur SRV-?01 ? 99 % ?');
+    expect(a!.headers.get('subject')).toBe('Alert: Disque plein sur SRV-?01 ? 99 % ?');
+    expect(b!.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(bodyBytes(b!).toString('utf8').trimEnd()).toBe(accented);
+  });
+
+  it('MIME-encodes a subject with accents unless noSubjectEncoding says to send it as it is', async () => {
+    const smtp = await startSmtp({ server: { hideSMTPUTF8: false } });
+    const subject = 'Alerte : disque plein sur SRV-É01';
+    for (const noSubjectEncoding of [false, true]) {
+      const transport = createEmailTransport(
+        settings({ servers: [server(smtp.port)], authentication: 'anonymous', noSubjectEncoding }),
+      );
+      expect(await transport.send(message({ subject }), to('ops@contoso.com'), undefined)).toMatchObject({
+        ok: true,
+      });
+    }
+    const [encoded, raw] = smtp.received;
+    expect(encoded!.headers.get('subject')).toMatch(/^=\?UTF-8\?[QB]\?/i);
+    expect(raw!.headers.get('subject')).toBe(subject);
+    expect(raw!.headers.get('subject')).not.toContain('=?');
+  });
+
+  it('takes maxPrimaryRecipientsPerMail of 1 and more, refuses 0, and puts one To recipient in each mail', async () => {
+    expect(() =>
+      settings({ servers: [server(25)], authentication: 'anonymous', maxPrimaryRecipientsPerMail: 0 }),
+    ).toThrow(/maxPrimaryRecipientsPerMail/);
+    const smtp = await startSmtp();
+    const transport = createEmailTransport(
+      settings({ servers: [server(smtp.port)], authentication: 'anonymous', maxPrimaryRecipientsPerMail: 1 }),
+    );
+    await transport.send(message(), to('one@contoso.com'), undefined);
+    await transport.send(message(), to('two@contoso.com'), undefined);
+    expect(smtp.received.map((m) => [m.rcptTo, m.headers.get('to')])).toEqual([
+      [['one@contoso.com'], 'one@contoso.com'],
+      [['two@contoso.com'], 'two@contoso.com'],
+    ]);
+  });
+});
+
 describe('e-mail transport: R39 failover', () => {
   it('S29: with a single server down, every attempt goes to it and fails retryably', async () => {
     const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });

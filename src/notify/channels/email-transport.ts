@@ -9,6 +9,7 @@ import {
 import type { AccountType } from '../../contract/accounts.js';
 import {
   type EmailChannelSettings,
+  type EmailEncoding,
   type EmailServer,
   emailPasswordInClear,
   emailServerTls,
@@ -93,21 +94,27 @@ export function createEmailTransport(
     };
   };
 
-  const mail = (message: OutgoingMessage, target: DeliveryTarget): SendMailOptions => ({
-    from: settings.from,
-    ...(target.role === 'bcc' ? {} : { [target.role]: target.address }),
-    envelope: { from: settings.from, to: [target.address] },
-    ...(settings.replyTo === undefined ? {} : { replyTo: settings.replyTo }),
-    subject: message.subject.replace(/[\r\n]+/g, ' '),
-    messageId: messageIdOf(message.deliveryId),
-    ...(message.bodyIsHtml ? { html: message.body } : { text: message.body }),
-    headers: {
-      ...settings.headers,
-      ...(settings.importance === undefined ? {} : importanceHeaders[settings.importance]),
-    },
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  const mail = (message: OutgoingMessage, target: DeliveryTarget): SendMailOptions => {
+    const subject = inCharset(message.subject.replace(/[\r\n]+/g, ' '), settings.encoding);
+    const body = inCharset(message.body, settings.encoding);
+    return {
+      from: settings.from,
+      ...(target.role === 'bcc' ? {} : { [target.role]: target.address }),
+      envelope: { from: settings.from, to: [target.address] },
+      ...(settings.replyTo === undefined ? {} : { replyTo: settings.replyTo }),
+      // A prepared header goes out as written: SCOM's "no subject encoding".
+      ...(settings.noSubjectEncoding ? {} : { subject }),
+      messageId: messageIdOf(message.deliveryId),
+      ...bodyPart(body, message.bodyIsHtml, settings.encoding),
+      headers: {
+        ...settings.headers,
+        ...(settings.importance === undefined ? {} : importanceHeaders[settings.importance]),
+        ...(settings.noSubjectEncoding ? { Subject: { prepared: true, value: subject } } : {}),
+      },
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    };
+  };
 
   async function attempt(
     server: EmailServer,
@@ -185,6 +192,29 @@ export function createEmailTransport(
         ? { ok: false, retryable: true, scope: 'recipient', reason }
         : { ok: false, retryable: true, reason };
     },
+  };
+}
+
+/** The text with every character the set cannot write replaced by "?". */
+export function inCharset(text: string, encoding: EmailEncoding): string {
+  if (encoding === 'utf-8') return text;
+  const last = encoding === 'us-ascii' ? 0x7f : 0xff;
+  let out = '';
+  for (const ch of text) out += (ch.codePointAt(0) ?? 0) <= last ? ch : '?';
+  return out;
+}
+
+/** The body as the only part of the mail, in the channel's character set. */
+function bodyPart(body: string, isHtml: boolean, encoding: EmailEncoding): SendMailOptions {
+  if (encoding === 'utf-8') return isHtml ? { html: body } : { text: body };
+  // nodemailer writes text and html in UTF-8; a part of its own carries another character set.
+  return {
+    alternatives: [
+      {
+        contentType: `${isHtml ? 'text/html' : 'text/plain'}; charset=${encoding}`,
+        content: Buffer.from(body, 'latin1'),
+      },
+    ],
   };
 }
 
