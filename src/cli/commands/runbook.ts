@@ -253,14 +253,14 @@ export function registerRunbookCommands(program: Command, ctx: CliContext): void
     .description('Write a runbook’s content (draft, published or a version) to stdout or a file')
     .argument('<runbook>', 'runbook id (rb_…) or name (with --account)')
     .addOption(accountOption())
-    .option('--version <version>', 'draft, published or a version number', 'published')
+    .option('--from <version>', 'draft, published or a version number', 'published')
     .option('--output <file>', 'write to this file instead of stdout')
     .action(async (ref: string, opts, cmd: Command) => {
       const s = session(ctx, cmd);
       const client = s.client();
       const current = await resolveRunbook(client, ref, opts.account);
       const c = await client.request('GET', apiPath`/api/v1/runbooks/${current.id}/content`, {
-        query: { version: opts.version },
+        query: { version: opts.from },
         schema: runbookContentResponse,
       });
       if (opts.output) {
