@@ -18,6 +18,10 @@ export const idPrefixes = {
   subscription: 'sub',
   delivery: 'dlv',
   request: 'req',
+  automationAccount: 'aa',
+  runbook: 'rb',
+  asset: 'ast',
+  connectionType: 'ctyp',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

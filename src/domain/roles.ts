@@ -33,9 +33,11 @@ export type Permission =
   | 'alerts.write'
   | 'tasks.run'
   | 'notify.channels'
-  | 'notify.subscriptions';
+  | 'notify.subscriptions'
+  | 'automation.read'
+  | 'automation.manage';
 
-const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read'];
+const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read', 'automation.read'];
 
 const grants: Record<Role, readonly Permission[]> = {
   administrator: [
@@ -53,11 +55,20 @@ const grants: Record<Role, readonly Permission[]> = {
     'tasks.run',
     'notify.channels',
     'notify.subscriptions',
+    'automation.manage',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   // Only administrators define notification channels; authors and operators manage subscribers and
   // subscriptions (R34).
-  author: [...everyone, 'groups.write', 'packs.read', 'profiles.read', 'notify.subscriptions'],
+  // Administrators and authors manage automation accounts, runbooks and assets; everyone signed in reads them.
+  author: [
+    ...everyone,
+    'groups.write',
+    'packs.read',
+    'profiles.read',
+    'notify.subscriptions',
+    'automation.manage',
+  ],
   // Operators work alerts: raise, take ownership, set ticket and resolution state; and run tasks on demand
   // (SCOM operators may run tasks; read-only operators and authors may not).
   'advanced-operator': [...everyone, 'alerts.write', 'tasks.run', 'notify.subscriptions'],

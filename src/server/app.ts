@@ -21,6 +21,7 @@ import { registerAlerts } from './modules/alerts/alerts-routes.js';
 import { createAlertsService } from './modules/alerts/alerts-service.js';
 import { useAuditChainKeys } from './modules/audit/audit-repo.js';
 import { registerAudit } from './modules/audit/audit-routes.js';
+import { registerAutomation } from './modules/automation/automation-module.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
@@ -294,6 +295,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook('onReady', async () => runtime.start());
     app.addHook('preClose', async () => runtime.stop());
   }
+  registerAutomation(app, { db, keyring: deps.keyring, now: deps.now });
   registerResolution(app, {
     resolution,
     findings: createFindingsService({

@@ -686,3 +686,104 @@ export const notifierCursor = pgTable('notifier_cursor', {
   id: text('id').primaryKey(),
   lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
 });
+
+/** Automation accounts (Azure Automation's): runbooks and assets hang off one; limits apply to its jobs. */
+export const automationAccounts = pgTable('automation_accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description').notNull(),
+  disableLocalAuth: boolean('disable_local_auth').notNull().default(false),
+  maxConcurrentJobs: integer('max_concurrent_jobs').notNull().default(10),
+  maxNewJobsPer30s: integer('max_new_jobs_per_30s').notNull().default(100),
+  fairShareSeconds: integer('fair_share_seconds').notNull().default(10800),
+  jobRetentionDays: integer('job_retention_days').notNull().default(30),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** A runbook's draft lives in its row; every published version is a row of runbook_versions. */
+export const runbooks = pgTable(
+  'runbooks',
+  {
+    id: text('id').primaryKey(),
+    automationAccountId: text('automation_account_id')
+      .notNull()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    description: text('description').notNull(),
+    draftContent: text('draft_content').notNull(),
+    draftParameters: jsonb('draft_parameters').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    draftUpdatedAt: timestamp('draft_updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The version jobs run: the newest published one; null until the first publish. */
+    publishedVersion: integer('published_version'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('runbooks_account_name_idx').on(t.automationAccountId, t.name)],
+);
+
+/** Published versions of a runbook, kept as history: content and parameter declarations as they were. */
+export const runbookVersions = pgTable(
+  'runbook_versions',
+  {
+    runbookId: text('runbook_id')
+      .notNull()
+      .references(() => runbooks.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    content: text('content').notNull(),
+    parameters: jsonb('parameters').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Set when this version was made by rolling back to an earlier one. */
+    rolledBackFrom: integer('rolled_back_from'),
+    publishedBy: text('published_by').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runbookId, t.version] })],
+);
+
+/** Connection types of an account: the built-in ones (made with the account) and user-defined ones. */
+export const automationConnectionTypes = pgTable(
+  'automation_connection_types',
+  {
+    id: text('id').primaryKey(),
+    automationAccountId: text('automation_account_id')
+      .notNull()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    builtIn: boolean('built_in').notNull().default(false),
+    fields: jsonb('fields').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('automation_connection_types_account_name_idx').on(t.automationAccountId, t.name)],
+);
+
+/**
+ * Variables, credentials, connections and certificates of an account. What may be shown is in
+ * public_fields; secret parts (encrypted values, passwords, private keys) are sealed in sealed_secrets
+ * under (id, version).
+ */
+export const automationAssets = pgTable(
+  'automation_assets',
+  {
+    id: text('id').primaryKey(),
+    automationAccountId: text('automation_account_id')
+      .notNull()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    encrypted: boolean('encrypted').notNull().default(false),
+    publicFields: jsonb('public_fields').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    connectionTypeId: text('connection_type_id').references(() => automationConnectionTypes.id),
+    version: integer('version').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('automation_assets_account_kind_name_idx').on(t.automationAccountId, t.kind, t.name),
+    index('automation_assets_connection_type_idx').on(t.connectionTypeId),
+  ],
+);

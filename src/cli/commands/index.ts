@@ -7,7 +7,9 @@ import { registerAgentAdminCommands } from './agent-admin.js';
 import { registerAgentConfigCommand } from './agent-config.js';
 import { registerAgentRunCommand } from './agent-run.js';
 import { registerAlertCommands } from './alert.js';
+import { registerAssetCommands } from './asset.js';
 import { registerAuditCommands } from './audit.js';
+import { registerAutomationCommands } from './automation.js';
 import { registerClassCommands } from './class.js';
 import { registerComputerCommands } from './computer.js';
 import { registerExplainCommand } from './explain.js';
@@ -21,6 +23,7 @@ import { registerPasswordCommands } from './password.js';
 import { registerPoolCommands } from './pool.js';
 import { registerProfileCommands } from './profile.js';
 import { registerServerCommand } from './run-server.js';
+import { registerRunbookCommands } from './runbook.js';
 import { registerServersCommands } from './servers.js';
 import { registerTaskRunCommand } from './task-run.js';
 import { registerTaskRunsCommands } from './task-runs.js';
@@ -54,6 +57,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAgentAdminCommands(program, ctx);
   registerTaskRunCommand(program, ctx);
   registerTaskRunsCommands(program, ctx);
+  registerAutomationCommands(program, ctx);
+  registerRunbookCommands(program, ctx);
+  registerAssetCommands(program, ctx);
   const admin = program
     .command('admin')
     .description('Maintenance that runs on a server machine, against the database');

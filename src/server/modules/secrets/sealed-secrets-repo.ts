@@ -1,5 +1,5 @@
 // Sealed values in the database: written and read by id and version, re-wrapped in batches on root-key rotation.
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { SealedValue } from '../../../crypto/keyring.js';
 import type { Executor } from '../../../store/db.js';
 import { sealedSecrets } from '../../../store/schema.js';
@@ -47,3 +47,7 @@ export const replaceWrappedKey = (db: Executor, row: SealedRow, v: SealedValue) 
         eq(sealedSecrets.rootKeyId, row.rootKeyId),
       ),
     );
+
+/** Removes every version of a record's sealed values (the record itself is gone). */
+export const deleteSealed = (db: Executor, ids: readonly string[]) =>
+  ids.length ? db.delete(sealedSecrets).where(inArray(sealedSecrets.id, [...ids])) : Promise.resolve();

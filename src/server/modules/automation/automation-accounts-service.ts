@@ -1,0 +1,120 @@
+// Automation accounts: create (with the built-in connection types), rename, set limits, delete with everything
+// they hold — never a Run As account of the SCOM half.
+import type { z } from 'zod';
+import type {
+  AutomationLimits,
+  createAutomationAccountBody,
+  updateAutomationAccountBody,
+} from '../../../contract/automation.js';
+import { defaultLimits } from '../../../contract/automation.js';
+import { newId } from '../../../contract/ids.js';
+import { builtInConnectionTypes } from '../../../domain/automation/connection-fields.js';
+import type { Db } from '../../../store/db.js';
+import { actorOf, type Principal } from '../../principal.js';
+import { appendAudit } from '../audit/audit-repo.js';
+import { deleteSealed } from '../secrets/sealed-secrets-repo.js';
+import * as repo from './automation-repo.js';
+import { mustFindAccount, nameTaken, uniquely } from './automation-shared.js';
+
+export type AutomationAccountsService = ReturnType<typeof createAutomationAccountsService>;
+
+export const limitsOf = (r: repo.AutomationAccountRow): AutomationLimits => ({
+  maxConcurrentJobs: r.maxConcurrentJobs,
+  maxNewJobsPer30s: r.maxNewJobsPer30s,
+  fairShareSeconds: r.fairShareSeconds,
+  jobRetentionDays: r.jobRetentionDays,
+});
+
+export function createAutomationAccountsService({ db }: { db: Db }) {
+  const taken = (name: string) => () => nameTaken('An automation account', name);
+
+  return {
+    list: () => repo.listAccounts(db),
+
+    get: (id: string) => mustFindAccount(db, id),
+
+    async create(p: Principal, body: z.infer<typeof createAutomationAccountBody>) {
+      const limits = { ...defaultLimits, ...body.limits };
+      return uniquely(
+        () =>
+          db.transaction(async (tx) => {
+            if (await repo.findAccountByName(tx, body.name)) throw taken(body.name)();
+            const id = newId('automationAccount');
+            const row = await repo.insertAccount(tx, {
+              id,
+              name: body.name,
+              description: body.description ?? '',
+              disableLocalAuth: body.disableLocalAuth,
+              ...limits,
+            });
+            for (const t of builtInConnectionTypes) {
+              await repo.insertConnectionType(tx, {
+                id: newId('connectionType'),
+                automationAccountId: id,
+                name: t.name,
+                description: t.description,
+                builtIn: true,
+                fields: [...t.fields],
+              });
+            }
+            await appendAudit(tx, {
+              actor: actorOf(p),
+              kind: 'automation-account.create',
+              target: id,
+              details: { name: row.name, disableLocalAuth: row.disableLocalAuth, limits },
+            });
+            return row;
+          }),
+        taken(body.name),
+      );
+    },
+
+    async update(p: Principal, id: string, body: z.infer<typeof updateAutomationAccountBody>) {
+      const name = body.name;
+      return uniquely(
+        () =>
+          db.transaction(async (tx) => {
+            const row = await mustFindAccount(tx, id);
+            if (name && name !== row.name && (await repo.findAccountByName(tx, name))) throw taken(name)();
+            const next = (await repo.updateAccount(tx, id, {
+              ...(name ? { name } : {}),
+              ...(body.description !== undefined ? { description: body.description } : {}),
+              ...(body.disableLocalAuth !== undefined ? { disableLocalAuth: body.disableLocalAuth } : {}),
+              ...body.limits,
+            }))!;
+            await appendAudit(tx, {
+              actor: actorOf(p),
+              kind: 'automation-account.update',
+              target: id,
+              details: {
+                changed: Object.keys(body),
+                ...(name && name !== row.name ? { name: { from: row.name, to: name } } : {}),
+                ...(body.disableLocalAuth !== undefined ? { disableLocalAuth: body.disableLocalAuth } : {}),
+                ...(body.limits ? { limits: limitsOf(next) } : {}),
+              },
+            });
+            return next;
+          }),
+        taken(name ?? ''),
+      );
+    },
+
+    /** Deletes the account, its runbooks (with every version), connection types and assets with their sealed values. */
+    async remove(p: Principal, id: string) {
+      await db.transaction(async (tx) => {
+        const row = await mustFindAccount(tx, id);
+        const contents = await repo.contentsOf(tx, id);
+        await repo.deleteAccount(tx, id);
+        await deleteSealed(tx, contents.assetIds);
+        const assets: Record<string, number> = {};
+        for (const k of contents.assetKinds) assets[k] = (assets[k] ?? 0) + 1;
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'automation-account.delete',
+          target: id,
+          details: { name: row.name, deleted: { runbooks: contents.runbooks, assets } },
+        });
+      });
+    },
+  };
+}

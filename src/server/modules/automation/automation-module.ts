@@ -1,0 +1,27 @@
+// The automation feature: automation accounts, runbooks and assets, registered on the app in one call.
+import type { FastifyInstance } from 'fastify';
+import type { Keyring } from '../../../crypto/keyring.js';
+import type { Db } from '../../../store/db.js';
+import { registerAssets } from './assets-routes.js';
+import { createAssetsService } from './assets-service.js';
+import { registerAutomationAccounts } from './automation-accounts-routes.js';
+import { createAutomationAccountsService } from './automation-accounts-service.js';
+import { registerRunbooks } from './runbooks-routes.js';
+import { createRunbooksService } from './runbooks-service.js';
+
+export interface AutomationDeps {
+  db: Db;
+  keyring: Keyring;
+  now?: () => Date;
+}
+
+/** Registers the routes and returns the services, for the job runtime built on them. */
+export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
+  const accounts = createAutomationAccountsService({ db: deps.db });
+  const runbooks = createRunbooksService({ db: deps.db, now: deps.now });
+  const assets = createAssetsService({ db: deps.db, keyring: deps.keyring });
+  registerAutomationAccounts(app, accounts);
+  registerRunbooks(app, runbooks);
+  registerAssets(app, assets);
+  return { accounts, runbooks, assets };
+}
