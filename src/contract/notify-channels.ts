@@ -55,6 +55,7 @@ export const emailReservedHeaders: readonly string[] = [
   'to',
   'x-msmail-priority',
   'x-priority',
+  'x-steward-subscriptions',
 ];
 
 const hostSchema = z

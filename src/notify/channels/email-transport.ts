@@ -104,6 +104,9 @@ export function createEmailTransport(
     headers: {
       ...settings.headers,
       ...(settings.importance === undefined ? {} : importanceHeaders[settings.importance]),
+      ...(message.subscriptions?.length
+        ? { 'X-Steward-Subscriptions': subscriptionsHeader(message.subscriptions) }
+        : {}),
     },
     disableFileAccess: true,
     disableUrlAccess: true,
@@ -181,6 +184,14 @@ export function createEmailTransport(
     },
   };
 }
+
+/**
+ * The value of X-Steward-Subscriptions: each name as a quoted string (`"Ops", "DBA \"night\""`), comma-separated.
+ * Control characters (CR and LF above all: they would start a header of the name's choosing) become spaces;
+ * a value with other than ASCII is sent as RFC 2047 encoded words by the mail library.
+ */
+export const subscriptionsHeader = (names: readonly string[]): string =>
+  names.map((n) => `"${n.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').replace(/["\\]/g, '\\$&')}"`).join(', ');
 
 /** `<deliveryId@steward>`, with any character a Message-ID may not hold replaced, so it stays stable. */
 export const messageIdOf = (deliveryId: string): string =>
