@@ -24,7 +24,7 @@ export function mergeByAddress<R extends DeliveryInsert>(planned: readonly R[]):
     const key = JSON.stringify([row.alertId, row.changeSeq, row.channelId, row.address]);
     const have = kept.get(key);
     if (!have) {
-      kept.set(key, { ...row, sources: [...row.sources] });
+      kept.set(key, { ...row, sources: row.sources.map((s) => ({ ...s })) });
       continue;
     }
     for (const s of row.sources) {

@@ -348,6 +348,11 @@ export function createNotifier(d: NotifierDeps) {
       channel: memo((id) => repo.findChannel(db, id)),
       subscriber: memo((id) => repo.findSubscriber(db, id)),
       alert: memo((id) => alertsRepo.findAlert(db, id)),
+      /** The alert as a change left it, by `<alert id> <change seq>`. */
+      alertAt: memo((key) => {
+        const [id, seq] = key.split(' ');
+        return alertAtChange(db, id!, Number(seq));
+      }),
     };
   }
   type Lookups = ReturnType<typeof batchLookups>;
@@ -405,7 +410,7 @@ export function createNotifier(d: NotifierDeps) {
       );
     // The alert as the change left it; a delivery made before changes were kept shows it as it is.
     const na = await notificationAlert(
-      (row.alertSeq !== null && (await alertAtChange(db, row.alertId, row.alertSeq))) || alert,
+      (row.alertSeq !== null && (await find.alertAt(`${row.alertId} ${row.alertSeq}`))) || alert,
     );
     const ctx = {
       alert: na,
