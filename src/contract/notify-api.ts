@@ -215,6 +215,9 @@ export const deliverySchema = z.object({
   alertId: z.string(),
   reason: z.string().describe('started-matching, resolution-changed or updated'),
   subscriptionId: z.string(),
+  subscriptionIds: z
+    .array(z.string())
+    .describe('every subscription the message serves: one message per address and alert change'),
   channelId: z.string(),
   subscriberId: z.string(),
   address: z.string().describe('an https address shows only its host and a fingerprint'),

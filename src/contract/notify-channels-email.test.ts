@@ -22,6 +22,8 @@ describe('emailChannelSettingsSchema', () => {
       bodyIsHtml: false,
       authentication: 'account',
       external: false,
+      encoding: 'utf-8',
+      noSubjectEncoding: false,
     });
   });
 
@@ -116,7 +118,7 @@ describe('emailChannelSettingsSchema', () => {
 
   it('refuses unknown template tokens in the subject and unknown fields', () => {
     expect(pathsOf({ ...base, subject: 'Alert $Data/Context/DataItem/NoSuchField$' })).toEqual(['subject']);
-    expect(pathsOf({ ...base, encoding: 'utf-8' })).toEqual(['']);
+    expect(pathsOf({ ...base, charset: 'utf-8' })).toEqual(['']);
   });
 
   it('refuses plain SMTP for a channel that signs in, naming the server, unless the server is loopback', () => {

@@ -59,6 +59,7 @@ export const emailReservedHeaders: readonly string[] = [
   'to',
   'x-msmail-priority',
   'x-priority',
+  'x-steward-subscriptions',
 ];
 
 const hostSchema = z

@@ -13,6 +13,13 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
+/** One subscription a delivery serves, and the subscriber and role through which it reaches the address. */
+export interface DeliverySourceJson {
+  subscriptionId: string;
+  subscriberId: string;
+  role: 'to' | 'cc' | 'bcc';
+}
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -601,6 +608,23 @@ export const notificationSubscriptions = pgTable('notification_subscriptions', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * Each change of an alert as it was: the alert's row right after the change, keyed by the audit seq of the
+ * change and written in the same transaction, so notifications of a backlog render every state in turn.
+ */
+export const alertSnapshots = pgTable(
+  'alert_snapshots',
+  {
+    changeSeq: bigint('change_seq', { mode: 'number' }).primaryKey(),
+    alertId: text('alert_id')
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    /** The alert's row, its times as ISO 8601 strings. */
+    alert: jsonb('alert').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('alert_snapshots_alert_idx').on(t.alertId, t.changeSeq)],
+);
+
 /** What the notifier remembers per (subscription, alert) between changes: the delay's clock (R45). */
 export const notificationMatchStates = pgTable(
   'notification_match_states',
@@ -622,8 +646,9 @@ export const notificationMatchStates = pgTable(
 );
 
 /**
- * The notification outbox: one row per (alert change, subscription, channel, address), so each is delivered
- * at most once. Claimed with SKIP LOCKED (`claimed`), marked `sending` just before the attempt; retried with
+ * The notification outbox: one row per (alert change, channel, address), however many subscriptions reach that
+ * address (`sources` lists them), so each is delivered at most once. Rows from before that rule have no
+ * `sources`: one row per (alert change, subscription, channel, address). Claimed with SKIP LOCKED (`claimed`), marked `sending` just before the attempt; retried with
  * backoff; `dead` after the last try; `unknown` when the server sending it stopped mid-send (never sent
  * twice); a claimed one whose server stopped before trying goes back to `pending`.
  */
@@ -648,8 +673,19 @@ export const notificationDeliveries = pgTable(
     lastError: text('last_error'),
     detail: text('detail'),
     createdAt: createdAt(),
+    /**
+     * The subscriptions this message serves, first the one in `subscription_id`: one message per address and
+     * change. Null on rows made before messages were shared.
+     */
+    sources: jsonb('sources').$type<DeliverySourceJson[]>(),
+    /** The change whose recorded alert state the message shows; null: the alert as it is when sent. */
+    alertSeq: bigint('alert_seq', { mode: 'number' }),
   },
   (t) => [
+    // Two servers deciding the same change at once make one message per address: the second insert is a no-op.
+    uniqueIndex('notification_deliveries_address_once_idx')
+      .on(t.alertId, t.changeSeq, t.channelId, t.address)
+      .where(sql`${t.sources} IS NOT NULL`),
     uniqueIndex('notification_deliveries_once_idx').on(
       t.changeSeq,
       t.subscriptionId,

@@ -319,7 +319,7 @@ describe('steward notify against a recording server', () => {
   }
 
   it('channel create posts the name, kind, profile and settings read from a file', async () => {
-    server.handle(echo({ id: 'chan_1', enabled: true }));
+    server.handle(echo({ id: 'chan_1', enabled: true, health: { state: 'ok' } }));
     const settings = file('mail.json', '{"servers":[{"host":"smtp.contoso.com"}],"from":"scom@contoso.com"}');
     const r = await steward(
       'notify',
@@ -422,6 +422,7 @@ describe('steward notify against a recording server', () => {
       alertId: 'alrt_1',
       reason: 'started-matching',
       subscriptionId: 'sub_1',
+      subscriptionIds: ['sub_1', 'sub_2'],
       channelId: 'chan_1',
       subscriberId: 'sbr_1',
       address: 'nobody@contoso.com',
@@ -441,7 +442,7 @@ describe('steward notify against a recording server', () => {
     const [head, row] = r.out.trimEnd().split('\n');
     expect(head).toMatch(/^ID\s+CREATED\s+STATUS\s+ATTEMPTS\s+ALERT\s+SUBSCRIPTION\s+ADDRESS\s+LAST ERROR$/);
     expect(row).toMatch(
-      /^dlv_1\s+2025-03-10T12:00:00Z\s+dead\s+1\s+alrt_1\s+sub_1\s+nobody@contoso\.com \(cc\)\s+550 no such mailbox$/,
+      /^dlv_1\s+2025-03-10T12:00:00Z\s+dead\s+1\s+alrt_1\s+sub_1,sub_2\s+nobody@contoso\.com \(cc\)\s+550 no such mailbox$/,
     );
   });
 

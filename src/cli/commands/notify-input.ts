@@ -251,7 +251,8 @@ export const deliveryColumns: Column<Delivery>[] = [
   { header: 'status', value: (d) => d.status },
   { header: 'attempts', value: (d) => d.attempts },
   { header: 'alert', value: (d) => d.alertId },
-  { header: 'subscription', value: (d) => d.subscriptionId },
+  // A message shared by several subscriptions (one per address and change) names them all.
+  { header: 'subscription', value: (d) => d.subscriptionIds.join(',') },
   { header: 'address', value: (d) => (d.role === 'to' ? d.address : `${d.address} (${d.role})`) },
   { header: 'last error', value: (d) => d.lastError },
 ];

@@ -110,6 +110,9 @@ export function createEmailTransport(
         ...settings.headers,
         ...(settings.importance === undefined ? {} : importanceHeaders[settings.importance]),
         ...(settings.noSubjectEncoding ? { Subject: { prepared: true, value: subject } } : {}),
+        ...(message.subscriptions?.length
+          ? { 'X-Steward-Subscriptions': subscriptionsHeader(message.subscriptions) }
+          : {}),
       },
       disableFileAccess: true,
       disableUrlAccess: true,
@@ -217,6 +220,14 @@ function bodyPart(body: string, isHtml: boolean, encoding: EmailEncoding): SendM
     ],
   };
 }
+
+/**
+ * The value of X-Steward-Subscriptions: each name as a quoted string (`"Ops", "DBA \"night\""`), comma-separated.
+ * Control characters (CR and LF above all: they would start a header of the name's choosing) become spaces;
+ * a value with other than ASCII is sent as RFC 2047 encoded words by the mail library.
+ */
+export const subscriptionsHeader = (names: readonly string[]): string =>
+  names.map((n) => `"${n.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').replace(/["\\]/g, '\\$&')}"`).join(', ');
 
 /** `<deliveryId@steward>`, with any character a Message-ID may not hold replaced, so it stays stable. */
 export const messageIdOf = (deliveryId: string): string =>

@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   fields: Record<string, string>;
   /** A stable id of this delivery (the outbox row): e-mail Message-ID, idempotency headers. */
   deliveryId: string;
+  /** Names of the subscriptions the message serves (one message per address and change); e-mail shows them. */
+  subscriptions?: readonly string[];
 }
 
 export interface DeliveryTarget {

@@ -1,4 +1,5 @@
-// Alerts: raise (with repeat counting by dedupe key), update, close by key, list and show — every change audited.
+// Alerts: raise (with repeat counting by dedupe key), update, close by key, list and show — every change audited,
+// and kept as it was (a snapshot of the alert with the audit record of the change).
 import {
   type Priority,
   RESOLUTION_CLOSED,
@@ -10,6 +11,7 @@ import { newId } from '../../../contract/ids.js';
 import type { Db, Executor } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { recordAlertSnapshot } from './alert-snapshots-repo.js';
 import * as repo from './alerts-repo.js';
 
 export interface AlertsServiceDeps {
@@ -122,7 +124,7 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
             lastModifiedBy: actor,
           },
         );
-        await appendAudit(tx, {
+        const change = await appendAudit(tx, {
           actor,
           kind: 'alert.raise',
           target: row.id,
@@ -135,6 +137,7 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
             ...(repeated ? { repeated: true, repeatCount: row.repeatCount } : {}),
           },
         });
+        await recordAlertSnapshot(tx, change.seq, row);
         return { alert: row, repeated };
       });
     },
@@ -199,7 +202,8 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
         }
         if (changed.length === 0) return row;
         const next = (await repo.updateAlert(tx, id, { ...set, lastModified: at, lastModifiedBy: actor }))!;
-        await appendAudit(tx, { actor, kind: 'alert.update', target: id, details });
+        const change = await appendAudit(tx, { actor, kind: 'alert.update', target: id, details });
+        await recordAlertSnapshot(tx, change.seq, next);
         return next;
       });
     },
@@ -217,7 +221,7 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
           lastModified: at,
           lastModifiedBy: actor,
         }))!;
-        await appendAudit(tx, {
+        const change = await appendAudit(tx, {
           actor,
           kind: 'alert.update',
           target: row.id,
@@ -227,6 +231,7 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
             dedupeKey,
           },
         });
+        await recordAlertSnapshot(tx, change.seq, next);
         return next;
       });
     },

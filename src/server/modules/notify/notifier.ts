@@ -1,10 +1,11 @@
 // The notifier: runs on the member of the Notifications Resource Pool that holds its lease (R36). It follows
-// alert changes in the audit log, decides per subscription what they call for (criteria R43, updates R44,
-// delay R45), puts one delivery per (change, subscription, channel, address) in the outbox, and sends them
-// through the channel's transport, signed in with the account its profile resolves to on the pool — or,
-// when that account is not distributed to the pool, sends nothing and raises Credentials Not Found. A channel
-// that fails as a whole is paused (channel-health.ts) and its deliveries wait; a delivery dies only for a
-// permanent reason or when older than the maximum age.
+// alert changes in the audit log, each with the alert as it was then, decides per subscription what they call
+// for (criteria R43, updates R44, delay R45), puts one delivery per (change, channel, address) in the outbox —
+// shared by the subscriptions that reach that address — and sends them through the channel's transport, signed
+// in with the account its profile resolves to on the pool — or, when that account is not distributed to the
+// pool, sends nothing and raises Credentials Not Found. A channel that fails as a whole is paused
+// (channel-health.ts) and its deliveries wait; a delivery dies only for a permanent reason or when older than
+// the maximum age.
 
 import type { Registry } from 'prom-client';
 import { newId } from '../../../contract/ids.js';
@@ -20,17 +21,18 @@ import {
   type NotifyReason,
   type SubscriptionCriteria,
 } from '../../../domain/notify/criteria.js';
-import { deliveryAllowed, type ScheduleEntry } from '../../../domain/notify/schedules.js';
 import { renderMessage, renderTemplate, templateFieldNames } from '../../../domain/notify/templates.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
 import type { Transport } from '../../../notify/channels/transport.js';
 import type { Db, Executor } from '../../../store/db.js';
+import { alertAtChange, latestAlertSnapshot } from '../alerts/alert-snapshots-repo.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
 import { createChannelHealth } from './channel-health.js';
 import * as healthRepo from './channel-health-repo.js';
+import { mergeByAddress, servingSources } from './delivery-sources.js';
 import { notificationAlertOf } from './notification-alert.js';
 import { createNotifierAccounts } from './notifier-accounts.js';
 import { createNotifierMetrics } from './notifier-metrics.js';
@@ -115,13 +117,12 @@ export function createNotifier(d: NotifierDeps) {
 
   const notificationAlert = (a: AlertRow) => notificationAlertOf(db, a);
 
-  /** One delivery per (channel, subscriber address of that kind, role) of the subscription. */
-  async function enqueue(
+  /** One delivery per (channel, subscriber address of that kind, role) of the subscription, not yet merged. */
+  async function plan(
     ex: Executor,
     alertId: string,
-    seq: number,
+    { seq, alertSeq, reason }: Notify,
     sub: repo.SubscriptionRow,
-    reason: NotifyReason,
   ) {
     const channels = (await repo.findChannels(ex, sub.channelIds)).filter((c) => c.enabled);
     const roles = [
@@ -135,7 +136,7 @@ export function createNotifier(d: NotifierDeps) {
       ).map((s) => [s.id, s]),
     );
     const at = now();
-    const rows: Parameters<typeof repo.enqueue>[1] = [];
+    const rows: Parameters<typeof mergeByAddress>[0][number][] = [];
     for (const c of channels)
       for (const [role, ids] of roles)
         for (const sid of ids) {
@@ -143,6 +144,7 @@ export function createNotifier(d: NotifierDeps) {
           for (const a of (s?.addresses ?? []) as { kind: string; address: string }[]) {
             if (a.kind !== c.kind) continue;
             // E-mail alone knows Cc and Bcc; other kinds send each address its own message.
+            const r = c.kind === 'email' ? role : 'to';
             rows.push({
               id: newId('delivery'),
               alertId,
@@ -152,14 +154,15 @@ export function createNotifier(d: NotifierDeps) {
               channelId: c.id,
               subscriberId: sid,
               address: a.address,
-              role: c.kind === 'email' ? role : 'to',
+              role: r,
+              sources: [{ subscriptionId: sub.id, subscriberId: sid, role: r }],
+              alertSeq,
               status: 'pending',
               nextAttemptAt: at,
             });
           }
         }
-    await repo.enqueue(ex, rows);
-    return rows.length;
+    return rows;
   }
 
   /** Class and group questions answered by the resolution engine as it is now. */
@@ -168,10 +171,17 @@ export function createNotifier(d: NotifierDeps) {
     return { isA: (c, base) => engine.isA(c, base), inGroup: (o, g) => engine.inGroup(o, g) };
   }
 
+  /** A notification to queue: for the change `seq`, showing the alert as it was at `alertSeq` (null: as it is). */
+  interface Notify {
+    seq: number;
+    alertSeq: number | null;
+    reason: NotifyReason;
+  }
+
   /** What one alert change means for one subscription: a notification to queue, and what to remember. */
   interface Effect {
     sub: repo.SubscriptionRow;
-    notify?: { seq: number; reason: NotifyReason };
+    notify?: Notify;
     /** The state to keep; null: forget it; undefined: unchanged. */
     state?: repo.MatchStateRow | null;
   }
@@ -184,9 +194,12 @@ export function createNotifier(d: NotifierDeps) {
 
   /** One change of an alert as every subscription looks at it; `now` is taken once for all of them. */
   interface Observed {
+    /** The alert as it was right after the change (as it is now, for a change recorded without it). */
     alert: AlertRow;
     na: NotificationAlert;
     seq: number;
+    /** The change whose recorded state `alert` is; null: the live alert. */
+    alertSeq: number | null;
     change: AlertChange;
     now: Date;
   }
@@ -195,7 +208,7 @@ export function createNotifier(d: NotifierDeps) {
   function decide(
     sub: repo.SubscriptionRow,
     prev: repo.MatchStateRow | undefined,
-    { alert, na, seq, change, now: at }: Observed,
+    { alert, na, seq, alertSeq, change, now: at }: Observed,
     ctx: CriteriaContext,
   ): Effect | undefined {
     const isMatch = matches(sub.criteria as SubscriptionCriteria, na, ctx);
@@ -205,7 +218,7 @@ export function createNotifier(d: NotifierDeps) {
       { change, matches: isMatch, at: alert.lastModified },
       at,
     );
-    const notify = decision.kind === 'notify-now' ? { seq, reason: decision.reason } : undefined;
+    const notify = decision.kind === 'notify-now' ? { seq, alertSeq, reason: decision.reason } : undefined;
     let next: repo.MatchStateRow | null | undefined;
     if (state.matchingSince === null && state.pending === null) next = prev ? null : undefined;
     else {
@@ -222,15 +235,20 @@ export function createNotifier(d: NotifierDeps) {
     return notify || next !== undefined ? { sub, notify, state: next } : undefined;
   }
 
-  /** Queues the notifications and keeps the states the effects call for. */
+  /**
+   * Queues the notifications — one per channel and address, whichever subscriptions reach it — and keeps the
+   * states the effects call for. A delivery already made for the change and address (by another server) stays.
+   */
   async function apply(ex: Executor, alertId: string, effects: Effect[]) {
-    let queued = 0;
+    const planned = [];
     for (const e of effects) {
-      if (e.notify) queued += await enqueue(ex, alertId, e.notify.seq, e.sub, e.notify.reason);
+      if (e.notify) planned.push(...(await plan(ex, alertId, e.notify, e.sub)));
       if (e.state === null) await repo.deleteMatchState(ex, e.sub.id, alertId);
       else if (e.state) await repo.saveMatchState(ex, e.state);
     }
-    return queued;
+    const rows = mergeByAddress(planned);
+    await repo.enqueue(ex, rows);
+    return rows.length;
   }
 
   /** The enabled subscriptions, read again only after the change feed shows one of them changed. */
@@ -258,7 +276,9 @@ export function createNotifier(d: NotifierDeps) {
         subscriptions = undefined;
         continue;
       }
-      const alert = c.target ? await alertsRepo.findAlert(db, c.target) : undefined;
+      // The alert as this change left it, so a backlog is decided and rendered as it happened.
+      const then = c.target ? await alertAtChange(db, c.target, c.seq) : undefined;
+      const alert = then ?? (c.target ? await alertsRepo.findAlert(db, c.target) : undefined);
       subscriptions ??= await repo.listSubscriptions(db, true);
       if (!alert || !subscriptions.length) continue;
       const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
@@ -266,6 +286,7 @@ export function createNotifier(d: NotifierDeps) {
         alert,
         na: await notificationAlert(alert),
         seq: c.seq,
+        alertSeq: then ? c.seq : null,
         change: changeOf(c.kind, (c.details ?? {}) as Record<string, unknown>),
         now: now(),
       };
@@ -295,10 +316,13 @@ export function createNotifier(d: NotifierDeps) {
     let queued = 0;
     let ctx: CriteriaContext | undefined;
     for (const st of due) {
-      const [sub, alert] = await Promise.all([
+      const [sub, live, latest] = await Promise.all([
         repo.findSubscription(db, st.subscriptionId),
         alertsRepo.findAlert(db, st.alertId),
+        latestAlertSnapshot(db, st.alertId),
       ]);
+      // The wait folded every change into one notification: it shows the alert as the newest change left it.
+      const alert = live && (latest?.alert ?? live);
       if (!sub?.enabled || !alert) {
         await repo.deleteMatchState(db, st.subscriptionId, st.alertId);
         continue;
@@ -308,6 +332,7 @@ export function createNotifier(d: NotifierDeps) {
         alert,
         na: await notificationAlert(alert),
         seq: st.pendingSeq ?? 0,
+        alertSeq: latest?.changeSeq ?? null,
         change: 'unchanged',
         now: now(),
       };
@@ -348,6 +373,11 @@ export function createNotifier(d: NotifierDeps) {
       channel: memo((id) => repo.findChannel(db, id)),
       subscriber: memo((id) => repo.findSubscriber(db, id)),
       alert: memo((id) => alertsRepo.findAlert(db, id)),
+      /** The alert as a change left it, by `<alert id> <change seq>`. */
+      alertAt: memo((key) => {
+        const [id, seq] = key.split(' ');
+        return alertAtChange(db, id!, Number(seq));
+      }),
     };
   }
   type Lookups = ReturnType<typeof batchLookups>;
@@ -392,27 +422,11 @@ export function createNotifier(d: NotifierDeps) {
       metrics.ended('skipped');
     };
 
-    const [subscription, channel, subscriber, alert] = await Promise.all([
-      find.subscription(row.subscriptionId),
-      find.channel(row.channelId),
-      find.subscriber(row.subscriberId),
-      find.alert(row.alertId),
-    ]);
-    if (!subscription?.enabled) return skip('the subscription was deleted or disabled');
-    const { to, cc, bcc } = subscription.recipients;
-    if (
-      ![...to, ...cc, ...bcc].includes(row.subscriberId) ||
-      !subscription.channelIds.includes(row.channelId)
-    )
-      return skip('the subscription no longer names this subscriber or channel');
-    if (!channel?.enabled) return skip('the channel was deleted or disabled');
-    if (!subscriber || !alert) return skip('the subscriber or the alert was deleted');
-    const address = (
-      subscriber.addresses as { kind: string; address: string; schedule?: ScheduleEntry[] }[]
-    ).find((a) => a.kind === channel.kind && a.address === row.address);
-    if (!address) return skip('the subscriber no longer has this address');
-    if (!deliveryAllowed(subscriber.schedule as ScheduleEntry[], address.schedule ?? [], now()))
-      return skip('outside the schedule of the subscriber or of the address (R42)');
+    const [channel, alert] = await Promise.all([find.channel(row.channelId), find.alert(row.alertId)]);
+    // The subscriptions the message serves that still want it (R42 schedules included); none: skipped.
+    const served = await servingSources(row, channel, find, now());
+    if (served.kind === 'skip') return skip(served.reason);
+    if (!channel || !alert) return skip('the subscriber or the alert was deleted');
     const driver = d.drivers[channel.kind as ChannelKind];
     // Settings saved under older rules may no longer pass: the channel must be fixed, trying again cannot help.
     const parsed = driver.settingsSchema.safeParse(channel.settings);
@@ -440,7 +454,10 @@ export function createNotifier(d: NotifierDeps) {
         `the external mail channel sends from ${String(settings.from)}, and its account is ${String(mailbox)}: they must be the same mailbox (R38)`,
         false,
       );
-    const na = await notificationAlert(alert);
+    // The alert as the change left it; a delivery made before changes were kept shows it as it is.
+    const na = await notificationAlert(
+      (row.alertSeq !== null && (await find.alertAt(`${row.alertId} ${row.alertSeq}`))) || alert,
+    );
     const ctx = {
       alert: na,
       principalName: d.serverName,
@@ -470,8 +487,9 @@ export function createNotifier(d: NotifierDeps) {
           bodyIsHtml: rendered.bodyIsHtml,
           fields,
           deliveryId: row.id,
+          subscriptions: served.subscriptionNames,
         },
-        { address: row.address, role: row.role as 'to' | 'cc' | 'bcc' },
+        { address: row.address, role: served.role },
         cred.credential,
       );
     } catch (err) {

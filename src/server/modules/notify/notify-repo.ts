@@ -343,7 +343,12 @@ export const listDeliveries = (
       and(
         f.status ? eq(notificationDeliveries.status, f.status) : undefined,
         f.alertId ? eq(notificationDeliveries.alertId, f.alertId) : undefined,
-        f.subscriptionId ? eq(notificationDeliveries.subscriptionId, f.subscriptionId) : undefined,
+        f.subscriptionId
+          ? or(
+              eq(notificationDeliveries.subscriptionId, f.subscriptionId),
+              sql`${notificationDeliveries.sources} @> ${JSON.stringify([{ subscriptionId: f.subscriptionId }])}::jsonb`,
+            )
+          : undefined,
       ),
     )
     .orderBy(desc(notificationDeliveries.createdAt), desc(notificationDeliveries.id))

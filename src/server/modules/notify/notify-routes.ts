@@ -23,6 +23,7 @@ import {
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
 import type { ChannelHealthRow } from './channel-health-repo.js';
+import { sourcesOf } from './delivery-sources.js';
 import type { NotifyConfigService } from './notify-config-service.js';
 import type { ChannelRow, DeliveryRow, SubscriberRow, SubscriptionRow } from './notify-repo.js';
 
@@ -118,6 +119,7 @@ export const deliveryDto = (d: DeliveryRow) => ({
   alertId: d.alertId,
   reason: d.reason,
   subscriptionId: d.subscriptionId,
+  subscriptionIds: [...new Set(sourcesOf(d).map((s) => s.subscriptionId))],
   channelId: d.channelId,
   subscriberId: d.subscriberId,
   address: shownAddress(d.address),

@@ -1,0 +1,47 @@
+// Each change of an alert as it was: the alert's row kept with the audit record of the change, so what reads the
+// changes later (the notifier after an outage) sees every state in turn, not only the last one.
+import { and, desc, eq } from 'drizzle-orm';
+import type { Executor } from '../../../store/db.js';
+import { alertSnapshots } from '../../../store/schema.js';
+import type { AlertRow } from './alerts-repo.js';
+
+const TIMES = ['timeRaised', 'timeResolved', 'lastModified'] as const;
+
+const toJson = (row: AlertRow): Record<string, unknown> => JSON.parse(JSON.stringify(row));
+
+function fromJson(json: Record<string, unknown>): AlertRow {
+  const row = { ...json };
+  for (const k of TIMES) row[k] = typeof row[k] === 'string' ? new Date(row[k] as string) : row[k];
+  return row as unknown as AlertRow;
+}
+
+/** Keeps the alert as it is after the change `changeSeq`; call in the transaction that made the change. */
+export const recordAlertSnapshot = (tx: Executor, changeSeq: number, row: AlertRow) =>
+  tx.insert(alertSnapshots).values({ changeSeq, alertId: row.id, alert: toJson(row) });
+
+/** The alert as it was right after the change `changeSeq`; undefined for a change recorded without it. */
+export async function alertAtChange(
+  db: Executor,
+  alertId: string,
+  changeSeq: number,
+): Promise<AlertRow | undefined> {
+  const [s] = await db
+    .select({ alert: alertSnapshots.alert })
+    .from(alertSnapshots)
+    .where(and(eq(alertSnapshots.changeSeq, changeSeq), eq(alertSnapshots.alertId, alertId)));
+  return s ? fromJson(s.alert) : undefined;
+}
+
+/** The alert's newest recorded change and its state then; undefined when none was recorded. */
+export async function latestAlertSnapshot(
+  db: Executor,
+  alertId: string,
+): Promise<{ changeSeq: number; alert: AlertRow } | undefined> {
+  const [s] = await db
+    .select()
+    .from(alertSnapshots)
+    .where(eq(alertSnapshots.alertId, alertId))
+    .orderBy(desc(alertSnapshots.changeSeq))
+    .limit(1);
+  return s ? { changeSeq: s.changeSeq, alert: fromJson(s.alert) } : undefined;
+}
