@@ -22,6 +22,7 @@ export const idPrefixes = {
   runbook: 'rb',
   asset: 'ast',
   connectionType: 'ctyp',
+  job: 'job',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -35,7 +35,8 @@ export type Permission =
   | 'notify.channels'
   | 'notify.subscriptions'
   | 'automation.read'
-  | 'automation.manage';
+  | 'automation.manage'
+  | 'automation.jobs';
 
 const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read', 'automation.read'];
 
@@ -56,6 +57,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'notify.channels',
     'notify.subscriptions',
     'automation.manage',
+    'automation.jobs',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   // Only administrators define notification channels; authors and operators manage subscribers and
@@ -68,11 +70,13 @@ const grants: Record<Role, readonly Permission[]> = {
     'profiles.read',
     'notify.subscriptions',
     'automation.manage',
+    'automation.jobs',
   ],
   // Operators work alerts: raise, take ownership, set ticket and resolution state; and run tasks on demand
-  // (SCOM operators may run tasks; read-only operators and authors may not).
-  'advanced-operator': [...everyone, 'alerts.write', 'tasks.run', 'notify.subscriptions'],
-  operator: [...everyone, 'alerts.write', 'tasks.run', 'notify.subscriptions'],
+  // (SCOM operators may run tasks; read-only operators and authors may not). They start and stop jobs (as
+  // Azure's Automation Operator), which authors do too, to test what they write.
+  'advanced-operator': [...everyone, 'alerts.write', 'tasks.run', 'notify.subscriptions', 'automation.jobs'],
+  operator: [...everyone, 'alerts.write', 'tasks.run', 'notify.subscriptions', 'automation.jobs'],
   'read-only-operator': everyone,
 };
 

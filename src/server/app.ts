@@ -22,6 +22,7 @@ import { createAlertsService } from './modules/alerts/alerts-service.js';
 import { useAuditChainKeys } from './modules/audit/audit-repo.js';
 import { registerAudit } from './modules/audit/audit-routes.js';
 import { registerAutomation } from './modules/automation/automation-module.js';
+import { createCloudJobs } from './modules/automation/cloud-jobs.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
@@ -84,6 +85,8 @@ export interface AppDeps {
   notifyTimeZone?: string;
   /** A notification not sent this long after its alert change is given up; default 24 h. */
   notifyMaxAgeMs?: number;
+  /** How a job calls `steward` (`steward asset get …`): node and the entry script; none: it cannot. */
+  stewardCommand?: { node: string; script: string };
   /** The longest wait between probes of a paused notification channel; default 5 min. */
   notifyProbeMaxMs?: number;
   now?: () => Date;
@@ -270,6 +273,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     log: app.log,
   });
+  const automation = registerAutomation(app, { db, keyring: deps.keyring, now: deps.now });
   const runtime = createServerRuntime({
     db,
     serverId: deps.servers.id,
@@ -281,6 +285,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
     onError: (err, what) => app.log.error({ err }, `${what} failed`),
     notifier,
+    cloudJobs: createCloudJobs({
+      db,
+      serverId: deps.servers.id,
+      jobs: automation.jobs,
+      assets: automation.assets,
+      stewardCommand: deps.stewardCommand,
+      now: deps.now,
+      log: app.log,
+    }),
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,
@@ -295,7 +308,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook('onReady', async () => runtime.start());
     app.addHook('preClose', async () => runtime.stop());
   }
-  registerAutomation(app, { db, keyring: deps.keyring, now: deps.now });
   registerResolution(app, {
     resolution,
     findings: createFindingsService({

@@ -56,6 +56,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     webConsoleUrl: `${scheme}://${config.host}:${config.port}`,
     notifyTimeZone: config.notifyTimeZone,
     notifyMaxAgeMs: config.notifyMaxAgeMs,
+    stewardCommand: { node: process.execPath, script: process.argv[1] ?? '' },
     notifyProbeMaxMs: config.notifyProbeMaxMs,
     ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });

@@ -823,3 +823,66 @@ export const automationAssets = pgTable(
     index('automation_assets_connection_type_idx').on(t.connectionTypeId),
   ],
 );
+
+/**
+ * Jobs: one run of a runbook, in the cloud (the Automation Pool member that holds its lease) or on a hybrid
+ * worker group. The content and version run are copied in, so the job says what it ran whatever happens to
+ * the runbook later. Values of parameters declared secret are sealed under the job id, never kept here.
+ */
+export const automationJobs = pgTable(
+  'automation_jobs',
+  {
+    id: text('id').primaryKey(),
+    automationAccountId: text('automation_account_id')
+      .notNull()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    runbookId: text('runbook_id').references(() => runbooks.id, { onDelete: 'set null' }),
+    runbookName: text('runbook_name').notNull(),
+    runbookType: text('runbook_type').notNull(),
+    /** The published version number, or `draft` for a test run. */
+    runbookVersion: text('runbook_version').notNull(),
+    content: text('content').notNull(),
+    isTest: boolean('is_test').notNull().default(false),
+    /** `cloud`, or the id of a hybrid worker group. */
+    runOn: text('run_on').notNull(),
+    /** Values of the parameters not declared secret. */
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    /** Names of the parameters whose values are sealed. */
+    secretParameters: jsonb('secret_parameters').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    startedBy: text('started_by').notNull(),
+    /** `api`, `schedule` or `webhook`. */
+    source: text('source').notNull(),
+    status: text('status').notNull(),
+    statusReason: text('status_reason'),
+    restarts: integer('restarts').notNull().default(0),
+    stopRequested: boolean('stop_requested').notNull().default(false),
+    claimedBy: text('claimed_by'),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    exitCode: integer('exit_code'),
+    exception: text('exception'),
+    streamBytes: integer('stream_bytes').notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('automation_jobs_account_idx').on(t.automationAccountId, t.createdAt),
+    index('automation_jobs_runbook_idx').on(t.runbookId),
+    index('automation_jobs_status_idx').on(t.status, t.runOn, t.createdAt),
+  ],
+);
+
+/** A job's streams: output, error, warning, verbose and progress records, numbered in the order written. */
+export const automationJobStreams = pgTable(
+  'automation_job_streams',
+  {
+    jobId: text('job_id')
+      .notNull()
+      .references(() => automationJobs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    stream: text('stream').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [primaryKey({ name: 'automation_job_streams_pk', columns: [t.jobId, t.seq] })],
+);

@@ -1,4 +1,5 @@
 // Builds the real application on a clean test database, with helpers to sign in as any role.
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { createKeyring, generateRootKey, type RootKey } from '../../src/crypto/keyring.js';
@@ -63,6 +64,11 @@ export async function createTestApp(
     logger,
     loginMaxFailures: opts.loginMaxFailures,
     notifyTimeZone: opts.notifyTimeZone,
+    // Jobs call the built CLI (`npm test` builds it first).
+    stewardCommand: {
+      node: process.execPath,
+      script: fileURLToPath(new URL('../../dist/index.js', import.meta.url)),
+    },
   });
   await bootstrap(database);
   await servers.start();

@@ -11,9 +11,11 @@ import {
   assetSchema,
   connectionTypeSchema,
 } from '../../contract/automation-assets.js';
+import { JOB_TOKEN_HEADER } from '../../contract/automation-jobs.js';
 import { apiPath, type Client, listOf } from '../../contract/client.js';
 import { bad, readInputFile, readJsonFile, readSecretLine } from '../automation-input.js';
 import type { CliContext } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
 import { collectKeyValue } from '../options.js';
 import type { Column, Output } from '../output.js';
 import { session } from '../session.js';
@@ -249,6 +251,35 @@ Examples:
       else body = await certificateBody(ctx, { ...opts, noPassword: opts.password === false });
       const a = await client.request('PUT', assetPath(accountId, kind, name), { body, schema: assetSchema });
       s.out.result(a, () => s.out.line(`Saved ${a.kind} ${a.name} (${a.id}), version ${a.version}.`));
+    });
+
+  asset
+    .command('get')
+    .description(
+      "Inside a job: print an asset of the job's automation account as JSON, secrets included " +
+        '(Get-AutomationVariable, Get-AutomationPSCredential, Get-AutomationConnection, Get-AutomationCertificate)',
+    )
+    .argument('<kind>', `one of ${assetKinds.join(', ')}`, kindArgument)
+    .argument('<name>', 'the asset name')
+    .action(async (kind: AssetKind, name: string) => {
+      const endpoint = ctx.env.AUTOMATION_ENDPOINT;
+      const token = ctx.env.AUTOMATION_JOB_TOKEN;
+      if (!endpoint || !token)
+        throw bad(
+          'steward asset get runs inside a job: AUTOMATION_ENDPOINT and AUTOMATION_JOB_TOKEN are not set here. Outside a job, use steward asset show.',
+        );
+      let res: Response;
+      try {
+        res = await fetch(`${endpoint}/assets/${kind}/${encodeURIComponent(name)}`, {
+          headers: { [JOB_TOKEN_HEADER]: token },
+        });
+      } catch {
+        throw new CliError(`The job endpoint ${endpoint} does not answer.`, 1, 'UNAVAILABLE');
+      }
+      const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+      if (!res.ok)
+        throw CliError.fromCode(body.error?.code ?? 'INTERNAL', body.error?.message ?? `HTTP ${res.status}`);
+      ctx.stdout.write(`${JSON.stringify(body)}\n`);
     });
 
   asset

@@ -1,4 +1,4 @@
-// The automation feature: automation accounts, runbooks and assets, registered on the app in one call.
+// The automation feature: automation accounts, runbooks, assets and jobs, registered on the app in one call.
 import type { FastifyInstance } from 'fastify';
 import type { Keyring } from '../../../crypto/keyring.js';
 import type { Db } from '../../../store/db.js';
@@ -6,6 +6,8 @@ import { registerAssets } from './assets-routes.js';
 import { createAssetsService } from './assets-service.js';
 import { registerAutomationAccounts } from './automation-accounts-routes.js';
 import { createAutomationAccountsService } from './automation-accounts-service.js';
+import { registerJobs } from './jobs-routes.js';
+import { createJobsService } from './jobs-service.js';
 import { registerRunbooks } from './runbooks-routes.js';
 import { createRunbooksService } from './runbooks-service.js';
 
@@ -23,5 +25,7 @@ export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
   registerAutomationAccounts(app, accounts);
   registerRunbooks(app, runbooks);
   registerAssets(app, assets);
-  return { accounts, runbooks, assets };
+  const jobs = createJobsService({ db: deps.db, keyring: deps.keyring, runbooks, now: deps.now });
+  registerJobs(app, jobs);
+  return { accounts, runbooks, assets, jobs };
 }

@@ -1,8 +1,9 @@
 // The background work of one server: pool leases, and — while it holds the All Management Servers pool —
-// the health watchers. Pool-hosted workflows follow the leases.
+// the health watchers. Pool-hosted workflows, the notifier and cloud jobs follow the leases.
 import { builtInPoolIds } from '../../../contract/inventory.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
+import type { CloudJobs } from '../automation/cloud-jobs.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { createHealthWatchers } from './health-watchers.js';
@@ -25,6 +26,8 @@ export interface ServerRuntimeDeps {
   poolRunner?: Pick<PoolRunner, 'sync' | 'stop'>;
   /** Sends notifications while this server holds the Notifications Resource Pool (R36). */
   notifier?: Pick<Notifier, 'tick' | 'release'>;
+  /** Runs cloud jobs while this server holds the Automation Pool. */
+  cloudJobs?: Pick<CloudJobs, 'tick' | 'release'>;
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -42,6 +45,8 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
       void d.poolRunner?.sync(held);
       if (!held.has(builtInPoolIds.notifications))
         void d.notifier?.release().catch((err) => d.onError?.(err, 'notifier release'));
+      if (!held.has(builtInPoolIds.automation))
+        void d.cloudJobs?.release().catch((err) => d.onError?.(err, 'cloud jobs release'));
     },
   });
   const watchers = createHealthWatchers({
@@ -54,10 +59,22 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   });
   let timer: NodeJS.Timeout | undefined;
   let notifyTimer: NodeJS.Timeout | undefined;
+  let jobsTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   let notifying: Promise<void> | undefined;
   let stopping = false;
   const holdsNotifications = () => !stopping && leases.holds(builtInPoolIds.notifications);
+
+  let jobsRound: Promise<void> | undefined;
+  const holdsAutomation = () => !stopping && leases.holds(builtInPoolIds.automation);
+  /** One round of cloud jobs, when this server holds the Automation Pool. */
+  function runJobs(): Promise<void> {
+    if (!d.cloudJobs || !holdsAutomation()) return Promise.resolve();
+    jobsRound ??= d.cloudJobs.tick(holdsAutomation).finally(() => {
+      jobsRound = undefined;
+    });
+    return jobsRound;
+  }
 
   /** One notifier round, when this server holds the Notifications Resource Pool. */
   function notify(): Promise<void> {
@@ -78,6 +95,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     leases,
     watchers,
     notify,
+    runJobs,
     /** One watchers round, when this server holds the All Management Servers pool. */
     sweep(): Promise<void> {
       sweeping ??= sweep().finally(() => {
@@ -98,6 +116,11 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
         d.notifyMs ?? 1000,
       );
       notifyTimer.unref();
+      jobsTimer = setInterval(
+        () => void runJobs().catch((err) => d.onError?.(err, 'cloud jobs')),
+        d.notifyMs ?? 1000,
+      );
+      jobsTimer.unref();
     },
     async stop() {
       stopping = true;
@@ -107,6 +130,10 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
       notifyTimer = undefined;
       await sweeping?.catch(() => undefined);
       await notifying?.catch(() => undefined);
+      if (jobsTimer) clearInterval(jobsTimer);
+      jobsTimer = undefined;
+      await jobsRound?.catch(() => undefined);
+      await d.cloudJobs?.release().catch(() => undefined);
       await d.notifier?.release().catch(() => undefined);
       await leases.stop();
       await d.poolRunner?.stop();

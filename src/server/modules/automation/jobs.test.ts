@@ -1,0 +1,333 @@
+// Proves cloud jobs in process, with real child processes: shell, python and node runbooks run on the
+// Automation Pool's holder with their parameters; their streams (output, error, warning, verbose) are kept in
+// order and followed by long poll; a failure keeps its exit code and error lines; a job reads a credential
+// asset through its job-local endpoint and that password reaches no response, audit record or other job;
+// secret parameters are never shown; stop ends a running job; the account's limits hold (running jobs, start
+// rate); a job whose server died is started again, three times at most; and every refusal names the field.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
+import { findOnPath } from '../../../automation/job-process.js';
+
+const PASSWORD = 'Jobs-Cr3dential!pw';
+const SECRET_PARAM = 'param-secret-Zq81';
+
+let t: TestApp;
+let accountId: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  accountId = (await call('POST', '/api/v1/automation-accounts', { name: 'jobs-tests' })).json().id;
+  await t.app.runtime.leases.renew();
+});
+afterAll(async () => {
+  await t.app.runtime.stop();
+  await t.close();
+});
+
+function call(method: string, url: string, body?: unknown, token = t.adminToken) {
+  return t.request({ method, url, token, body });
+}
+
+async function runbook(
+  name: string,
+  type: string,
+  content: string,
+  parameters: unknown[] = [],
+  account = accountId,
+): Promise<string> {
+  const res = await call('POST', `/api/v1/automation-accounts/${account}/runbooks`, {
+    name,
+    type,
+    content,
+    parameters,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const id = res.json().id as string;
+  expect((await call('POST', `/api/v1/runbooks/${id}/publish`)).statusCode).toBe(200);
+  return id;
+}
+
+async function start(runbookId: string, body: Record<string, unknown> = {}) {
+  const res = await call('POST', `/api/v1/runbooks/${runbookId}/jobs`, body);
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { id: string; status: string };
+}
+
+/** Rounds of the Automation Pool until the job ends. */
+async function finished(jobId: string, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await t.app.runtime.runJobs();
+    const job = (await call('GET', `/api/v1/jobs/${jobId}`)).json();
+    if (['Completed', 'Failed', 'Stopped'].includes(job.status)) return job;
+    if (Date.now() > until) throw new Error(`job ${jobId} still ${job.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function streams(jobId: string) {
+  const res = await call('GET', `/api/v1/jobs/${jobId}/streams?limit=5000`);
+  expect(res.statusCode).toBe(200);
+  return res.json().items as { seq: number; stream: string; text: string }[];
+}
+
+describe('cloud jobs', () => {
+  it('runs a shell runbook with its parameters: output, error, warning and verbose records in order; Completed, exit 0', async () => {
+    const rb = await runbook(
+      'Hello-Shell',
+      'shell',
+      [
+        'echo "hello $PARAM_Name, $PARAM_Count times"',
+        'echo "WARNING: disk at 91%" >&2',
+        'echo "VERBOSE: checked 3 volumes" >&2',
+        'echo "an error line" >&2',
+        'echo "params: $AUTOMATION_PARAMETERS"',
+        'echo "steward vars: $(env | grep -c ^STEWARD_)"',
+      ].join('\n'),
+      [
+        { name: 'Name', type: 'string', required: true },
+        { name: 'Count', type: 'int', required: false, default: 2 },
+      ],
+    );
+    const job = await start(rb, { parameters: { name: 'world' } });
+    expect(job.status).toBe('Queued');
+    const done = await finished(job.id);
+    expect(done).toMatchObject({
+      status: 'Completed',
+      exitCode: 0,
+      runbookVersion: '1',
+      parameters: { Name: 'world', Count: 2 },
+      startedBy: expect.stringMatching(/^user:/),
+    });
+    const records = await streams(job.id);
+    const output = records.filter((r) => r.stream === 'output').map((r) => r.text);
+    expect(output).toEqual([
+      'hello world, 2 times',
+      'params: {"Name":"world","Count":2}',
+      // The job sees none of the server's STEWARD_ settings.
+      'steward vars: 0',
+    ]);
+    expect(records.find((r) => r.stream === 'warning')?.text).toBe('disk at 91%');
+    expect(records.find((r) => r.stream === 'verbose')?.text).toBe('checked 3 volumes');
+    expect(records.find((r) => r.stream === 'error')?.text).toBe('an error line');
+    expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+  });
+
+  it.each([
+    [
+      'python',
+      'python3',
+      'import os, json\nprint("py", json.loads(os.environ["AUTOMATION_PARAMETERS"])["N"] * 2)',
+    ],
+    ['node', 'node', 'console.log("node", JSON.parse(process.env.AUTOMATION_PARAMETERS).N * 2)'],
+  ])('runs a %s runbook', async (type, command, content) => {
+    if (type === 'python') expect(findOnPath(command), 'python3 is on this machine').toBeDefined();
+    const rb = await runbook(`Double-${type}`, type, content, [{ name: 'N', type: 'int', required: true }]);
+    const done = await finished((await start(rb, { parameters: { N: 21 } })).id);
+    expect(done.status, JSON.stringify(done)).toBe('Completed');
+    expect((await streams(done.id)).map((r) => r.text)).toEqual([`${type === 'python' ? 'py' : 'node'} 42`]);
+  });
+
+  it('a failing runbook is Failed with its exit code and last error lines as the exception', async () => {
+    const rb = await runbook('Fails', 'shell', 'echo working\necho "cannot reach db01" >&2\nexit 3');
+    const done = await finished((await start(rb)).id);
+    expect(done).toMatchObject({ status: 'Failed', exitCode: 3, exception: 'cannot reach db01' });
+  });
+
+  it('a powershell runbook fails saying pwsh is not installed, where it is not', async () => {
+    const rb = await runbook('Posh', 'powershell', 'Write-Output "hi"');
+    const done = await finished((await start(rb)).id);
+    if (findOnPath('pwsh')) expect(done.status).toBe('Completed');
+    else expect(done).toMatchObject({ status: 'Failed', exception: expect.stringContaining('pwsh') });
+  });
+
+  it('a job reads its account credential through the job endpoint; the password reaches no response, audit record or other job', async () => {
+    const put = await call('PUT', `/api/v1/automation-accounts/${accountId}/credentials/SqlAdmin`, {
+      userName: 'CONTOSO\\sqladmin',
+      password: PASSWORD,
+    });
+    expect(put.statusCode, put.body).toBe(201);
+    const rb = await runbook(
+      'Read-Credential',
+      'shell',
+      [
+        'cred=$(steward asset get credential SqlAdmin)',
+        'echo "$cred" | python3 -c "import sys,json,hashlib; c=json.load(sys.stdin); print(c[\'userName\']); print(hashlib.sha256(c[\'password\'].encode()).hexdigest())"',
+        'steward asset get variable Missing || echo "missing: $?"',
+      ].join('\n'),
+    );
+    const other = await runbook('Other-Job', 'shell', 'env; echo done');
+    const done = await finished((await start(rb)).id);
+    expect(done.status, JSON.stringify(await streams(done.id))).toBe('Completed');
+    const out = (await streams(done.id)).filter((r) => r.stream === 'output').map((r) => r.text);
+    expect(out[0]).toBe('CONTOSO\\sqladmin');
+    expect(out[1]).toBe(createHash('sha256').update(PASSWORD).digest('hex'));
+    expect(out[2]).toMatch(/^missing: [1-9]/);
+    const otherDone = await finished((await start(other)).id);
+    const everything = [
+      JSON.stringify(await streams(done.id)),
+      JSON.stringify(await streams(otherDone.id)),
+      (await call('GET', '/api/v1/audit?limit=1000')).body,
+      (await call('GET', `/api/v1/jobs?account=${accountId}`)).body,
+    ].join('\n');
+    expect(everything).not.toContain(PASSWORD);
+    // The read is audited with the job.
+    const audit = (await call('GET', '/api/v1/audit?limit=1000')).json().items as {
+      kind: string;
+      actor: string;
+      details: { jobId?: string };
+    }[];
+    expect(audit.find((a) => a.kind === 'asset.read' && a.details.jobId === done.id)?.actor).toBe(
+      `job:${done.id}`,
+    );
+  });
+
+  it('the job token is useless once the job ended', async () => {
+    const rb = await runbook('Leak-Token', 'shell', 'echo "$AUTOMATION_ENDPOINT $AUTOMATION_JOB_TOKEN"');
+    const done = await finished((await start(rb)).id);
+    const [endpoint, token] = (await streams(done.id))[0]!.text.split(' ');
+    const res = await fetch(`${endpoint}/assets/credential/SqlAdmin`, {
+      headers: { 'x-automation-job-token': token! },
+    }).catch(() => undefined);
+    expect(res === undefined || res.status === 401).toBe(true);
+  });
+
+  it('never shows or audits a secret parameter, and gives it to the process', async () => {
+    const rb = await runbook(
+      'Secret-Param',
+      'shell',
+      'python3 -c "import os,hashlib; print(hashlib.sha256(os.environ[\'PARAM_Token\'].encode()).hexdigest())"',
+      [{ name: 'Token', type: 'string', required: true, secret: true }],
+    );
+    const job = await start(rb, { parameters: { Token: SECRET_PARAM } });
+    expect(JSON.stringify(job)).not.toContain(SECRET_PARAM);
+    expect(job).toMatchObject({ parameters: {}, secretParameters: ['Token'] });
+    const done = await finished(job.id);
+    expect((await streams(done.id))[0]?.text).toBe(createHash('sha256').update(SECRET_PARAM).digest('hex'));
+    expect((await call('GET', '/api/v1/audit?limit=1000')).body).not.toContain(SECRET_PARAM);
+  });
+
+  it('stops a running job: its process tree ends and the job is Stopped', async () => {
+    const rb = await runbook('Sleeps', 'shell', 'echo started\nsleep 60 & wait\necho never');
+    const job = await start(rb);
+    await t.app.runtime.runJobs();
+    const follow = await call('GET', `/api/v1/jobs/${job.id}/streams?wait=10`);
+    expect(follow.json()).toMatchObject({ status: 'Running', items: [{ text: 'started' }] });
+    const stopped = await call('POST', `/api/v1/jobs/${job.id}/stop`);
+    expect(stopped.statusCode).toBe(200);
+    const done = await finished(job.id);
+    expect(done).toMatchObject({ status: 'Stopped', statusReason: 'stopped by request' });
+    expect((await streams(job.id)).map((r) => r.text)).toEqual(['started']);
+    expect((await call('POST', `/api/v1/jobs/${job.id}/stop`)).statusCode).toBe(409);
+  });
+
+  it('holds the account to its limit of running jobs; more wait Queued', async () => {
+    const limited = (
+      await call('POST', '/api/v1/automation-accounts', {
+        name: 'one-at-a-time',
+        limits: { maxConcurrentJobs: 1 },
+      })
+    ).json().id;
+    const rb = await runbook('Waits', 'shell', 'sleep 1; echo ok', [], limited);
+    const first = await start(rb);
+    const second = await start(rb);
+    await t.app.runtime.runJobs();
+    const states = async () =>
+      Promise.all(
+        [first.id, second.id].map(async (id) => (await call('GET', `/api/v1/jobs/${id}`)).json().status),
+      );
+    expect(await states()).toEqual(['Running', 'Queued']);
+    await finished(first.id);
+    expect((await finished(second.id)).status).toBe('Completed');
+  });
+
+  it('refuses more new jobs per 30 seconds than the account allows: 429 with Retry-After, nothing made', async () => {
+    const limited = (
+      await call('POST', '/api/v1/automation-accounts', {
+        name: 'rate-limited',
+        limits: { maxNewJobsPer30s: 2 },
+      })
+    ).json().id;
+    const rb = await runbook('Quick', 'shell', 'true', [], limited);
+    await start(rb);
+    await start(rb);
+    const third = await call('POST', `/api/v1/runbooks/${rb}/jobs`, {});
+    expect(third.statusCode).toBe(429);
+    expect(third.headers['retry-after']).toBe('30');
+    expect((await call('GET', `/api/v1/jobs?account=${limited}`)).json().items).toHaveLength(2);
+  });
+
+  it('names the field of every bad start and changes nothing', async () => {
+    const rb = await runbook('Typed', 'shell', 'true', [{ name: 'Count', type: 'int', required: true }]);
+    const before = (await call('GET', `/api/v1/jobs?runbook=${rb}`)).json().items.length;
+    const cases: [unknown, string, number][] = [
+      [{}, 'body.parameters.Count', 400],
+      [{ parameters: { Count: 'three' } }, 'body.parameters.Count', 400],
+      [{ parameters: { Count: 1, Other: 2 } }, 'body.parameters.Other', 400],
+      [{ parameters: { Count: 1 }, runOn: 'hwg_nothere' }, 'body.runOn', 404],
+      [{ parameters: { Count: 1 }, runOn: 'elsewhere' }, 'body.runOn', 400],
+      [{ parameters: { 'Co\u0000unt': 1 } }, 'body.parameters', 400],
+    ];
+    for (const [body, path, status] of cases) {
+      const res = await call('POST', `/api/v1/runbooks/${rb}/jobs`, body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(status);
+      expect(JSON.stringify(res.json().error.issues), JSON.stringify(body)).toContain(path);
+    }
+    const draftOnly = await call('POST', `/api/v1/automation-accounts/${accountId}/runbooks`, {
+      name: 'Never-Published',
+      type: 'shell',
+      content: 'echo draft',
+    });
+    const unpublished = await call('POST', `/api/v1/runbooks/${draftOnly.json().id}/jobs`, {});
+    expect(unpublished.statusCode).toBe(422);
+    const testRun = await start(draftOnly.json().id, { test: true });
+    expect((await finished(testRun.id)).runbookVersion).toBe('draft');
+    expect((await call('GET', `/api/v1/jobs?runbook=${rb}`)).json().items).toHaveLength(before);
+  });
+
+  it('a job whose server stopped is started again elsewhere, at most three times, then Failed with the reason', async () => {
+    const rb = await runbook('Orphan', 'shell', 'echo ran');
+    const job = await start(rb);
+    // As a server that claimed it and died: Running, no heartbeat for a minute.
+    const orphan = async () =>
+      t.database.query(
+        `UPDATE automation_jobs SET status = 'Running', claimed_by = 'srv_gone', heartbeat_at = now() - interval '1 minute' WHERE id = $1`,
+        [job.id],
+      );
+    for (const n of [1, 2, 3]) {
+      await orphan();
+      await t.app.runtime.runJobs();
+      const again = (await call('GET', `/api/v1/jobs/${job.id}`)).json();
+      expect(again.restarts).toBe(n);
+      expect(again.statusReason).toContain(`started again (${n} of 3)`);
+      // Started again here; it runs to its end before the next server dies under it.
+      expect((await finished(job.id)).status).toBe('Completed');
+      expect((await streams(job.id)).map((r) => r.text).slice(-2)).toEqual([again.statusReason, 'ran']);
+    }
+    await orphan();
+    await t.app.runtime.runJobs();
+    const failed = (await call('GET', `/api/v1/jobs/${job.id}`)).json();
+    expect(failed).toMatchObject({ status: 'Failed', restarts: 3 });
+    expect(failed.statusReason).toContain('its server stopped');
+  });
+
+  it('lets operators start and stop, and refuses read-only operators (403); everyone reads', async () => {
+    const rb = await runbook('Roles', 'shell', 'true');
+    const readOnly = await t.tokenFor('read-only-operator');
+    const operator = await t.tokenFor('operator');
+    expect((await call('POST', `/api/v1/runbooks/${rb}/jobs`, {}, readOnly)).statusCode).toBe(403);
+    const job = await call('POST', `/api/v1/runbooks/${rb}/jobs`, {}, operator);
+    expect(job.statusCode).toBe(201);
+    expect((await call('POST', `/api/v1/jobs/${job.json().id}/stop`, undefined, readOnly)).statusCode).toBe(
+      403,
+    );
+    expect((await call('GET', `/api/v1/jobs/${job.json().id}`, undefined, readOnly)).statusCode).toBe(200);
+    expect((await call('GET', `/api/v1/jobs/${job.json().id}/streams`, undefined, readOnly)).statusCode).toBe(
+      200,
+    );
+    expect((await call('POST', `/api/v1/jobs/${job.json().id}/stop`, undefined, operator)).statusCode).toBe(
+      200,
+    );
+    expect((await t.request({ method: 'GET', url: `/api/v1/jobs/${job.json().id}` })).statusCode).toBe(401);
+  });
+});
