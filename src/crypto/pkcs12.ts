@@ -1,17 +1,9 @@
-// Reads a PKCS#12 (.pfx/.p12) file: checks its password against the MAC, decrypts its bags with node:crypto
-// (PBES2 with PBKDF2 and AES or 3DES; the PKCS#12 PBEs with 3DES) and returns the certificates and keys.
-// RC2 and RC4 (legacy exports) are refused by name: OpenSSL 3 has them only in its legacy provider.
-import {
-  createDecipheriv,
-  createHash,
-  createHmac,
-  createPrivateKey,
-  type KeyObject,
-  pbkdf2Sync,
-  timingSafeEqual,
-  X509Certificate,
-} from 'node:crypto';
-import { Asn1Error, type Asn1Node, child, integer, octets, oid, parseAsn1, TAG } from './der.js';
+// Reads a PKCS#12 (.pfx/.p12) file with node-forge: it checks the password against the MAC, decrypts the bags
+// (PBES2 with AES or 3DES; the PKCS#12 PBEs with 3DES or 40-bit RC2, as legacy exports use) and this module
+// hands back the certificates and keys as node:crypto objects. Around forge, this module only bounds the work a
+// file may ask for, passes the password as OpenSSL does, and sorts forge's errors into three reasons.
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
 
 export type Pkcs12ErrorReason = 'malformed' | 'wrong-password' | 'unsupported';
 
@@ -30,251 +22,153 @@ export interface Pkcs12Contents {
   keys: KeyObject[];
 }
 
-const OID = {
-  data: '1.2.840.113549.1.7.1',
-  encryptedData: '1.2.840.113549.1.7.6',
-  keyBag: '1.2.840.113549.1.12.10.1.1',
-  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
-  pbes2: '1.2.840.113549.1.5.13',
-  pbkdf2: '1.2.840.113549.1.5.12',
-};
+/** Larger files are refused before parsing (the upload contract bounds them the same way). */
+export const MAX_PKCS12_BYTES = 64 * 1024;
 
-const hashes: Record<string, { name: string; block: number; size: number }> = {
-  '1.3.14.3.2.26': { name: 'sha1', block: 64, size: 20 },
-  '2.16.840.1.101.3.4.2.1': { name: 'sha256', block: 64, size: 32 },
-  '2.16.840.1.101.3.4.2.2': { name: 'sha384', block: 128, size: 48 },
-  '2.16.840.1.101.3.4.2.3': { name: 'sha512', block: 128, size: 64 },
-};
-const hmacPrfs: Record<string, string> = {
-  '1.2.840.113549.2.7': 'sha1',
-  '1.2.840.113549.2.9': 'sha256',
-  '1.2.840.113549.2.10': 'sha384',
-  '1.2.840.113549.2.11': 'sha512',
-};
-const pbes2Ciphers: Record<string, { name: string; keyLength: number }> = {
-  '2.16.840.1.101.3.4.1.2': { name: 'aes-128-cbc', keyLength: 16 },
-  '2.16.840.1.101.3.4.1.22': { name: 'aes-192-cbc', keyLength: 24 },
-  '2.16.840.1.101.3.4.1.42': { name: 'aes-256-cbc', keyLength: 32 },
-  '1.2.840.113549.3.7': { name: 'des-ede3-cbc', keyLength: 24 },
-};
-const pkcs12Pbes: Record<string, { name: string; keyLength: number } | string> = {
-  '1.2.840.113549.1.12.1.3': { name: 'des-ede3-cbc', keyLength: 24 },
-  '1.2.840.113549.1.12.1.4': { name: 'des-ede-cbc', keyLength: 16 },
-  '1.2.840.113549.1.12.1.1': 'RC4',
-  '1.2.840.113549.1.12.1.2': 'RC4',
-  '1.2.840.113549.1.12.1.5': 'RC2',
-  '1.2.840.113549.1.12.1.6': 'RC2',
-};
-
-/** Iteration counts above this are refused: a file must not make the server spin. */
-const MAX_ITERATIONS = 10_000_000;
+/**
+ * forge derives keys in JavaScript, a few microseconds an iteration: the iterations of all key derivations of one
+ * file together are bounded, so a file cannot make the server spin. OpenSSL writes 2048 a derivation, Java 10000;
+ * a file needs three to five derivations.
+ */
+export const MAX_TOTAL_ITERATIONS = 1_000_000;
 
 const malformed = (what: string) =>
   new Pkcs12Error('malformed', `The file is not a readable PKCS#12 file (${what}).`);
 const wrongPassword = () =>
-  new Pkcs12Error('wrong-password', 'The password is wrong (the file failed its integrity check).');
+  new Pkcs12Error(
+    'wrong-password',
+    'The password is wrong (the file failed its integrity check or its decryption).',
+  );
 
-/** The password as PKCS#12 wants it: UTF-16BE with a terminating zero (and just the zero when empty). */
-function bmpPassword(password: string): Buffer {
-  const out = Buffer.alloc((password.length + 1) * 2);
-  for (let i = 0; i < password.length; i++) out.writeUInt16BE(password.charCodeAt(i), i * 2);
+type Kdf = (...args: unknown[]) => unknown;
+/** forge's key derivations, looked up by its own code at each call (so they can be wrapped for one read). */
+interface ForgeKdfs {
+  pkcs5: { pbkdf2: Kdf };
+  pbe: { generatePkcs12Key: Kdf };
+  pkcs12: { generateKey: Kdf };
+}
+const kdfs = forge as unknown as ForgeKdfs;
+
+interface ReadState {
+  /** A key derivation for decrypting (not for the MAC) has run: the MAC, if any, was verified before. */
+  decrypting: boolean;
+}
+
+/**
+ * Runs `read` with forge's key derivations wrapped, and restores them after (reading is synchronous, so nothing
+ * else runs meanwhile). The wrappers bound the iterations; give PBKDF2 the password as UTF-8 (forge would take the
+ * low byte of each character) while the PKCS#12 derivation keeps its UTF-16 (both as OpenSSL 3 does); and, when
+ * `emptyAsNothing`, derive from no password bytes at all rather than the lone terminating zero of "" (some
+ * writers encode a password-less file so; OpenSSL tries both).
+ */
+function withGuardedKdfs<T>(emptyAsNothing: boolean, read: (state: ReadState) => T): T {
+  const original = {
+    pbkdf2: kdfs.pkcs5.pbkdf2,
+    pbeKey: kdfs.pbe.generatePkcs12Key,
+    p12Key: kdfs.pkcs12.generateKey,
+  };
+  const state: ReadState = { decrypting: false };
+  let spent = 0;
+  const spend = (iterations: unknown) => {
+    const n = typeof iterations === 'number' ? iterations : Number.NaN;
+    if (!(n >= 1)) throw malformed('iteration count out of range');
+    spent += n;
+    if (spent > MAX_TOTAL_ITERATIONS)
+      throw new Pkcs12Error(
+        'unsupported',
+        `The file asks for more key-derivation iterations than this server allows (${MAX_TOTAL_ITERATIONS} in all).`,
+      );
+  };
+  const pkcs12Key =
+    (kdf: Kdf): Kdf =>
+    (password, salt, id, iterations, ...rest) => {
+      spend(iterations);
+      if (id !== 3) state.decrypting = true;
+      return kdf(emptyAsNothing && password === '' ? null : password, salt, id, iterations, ...rest);
+    };
+  kdfs.pkcs5.pbkdf2 = (password, salt, iterations, ...rest) => {
+    spend(iterations);
+    state.decrypting = true;
+    const utf8 = Buffer.from(typeof password === 'string' ? password : '', 'utf8').toString('binary');
+    return original.pbkdf2(utf8, salt, iterations, ...rest);
+  };
+  kdfs.pbe.generatePkcs12Key = pkcs12Key(original.pbeKey);
+  kdfs.pkcs12.generateKey = pkcs12Key(original.p12Key);
+  try {
+    return read(state);
+  } finally {
+    kdfs.pkcs5.pbkdf2 = original.pbkdf2;
+    kdfs.pbe.generatePkcs12Key = original.pbeKey;
+    kdfs.pkcs12.generateKey = original.p12Key;
+  }
+}
+
+const derOf = (asn1: forge.asn1.Asn1) => Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+
+/** The certificates and keys of forge's bags. forge itself reads only RSA: other bags come as ASN.1 only. */
+function contentsOf(pfx: forge.pkcs12.Pkcs12Pfx): Pkcs12Contents {
+  const out: Pkcs12Contents = { certificates: [], keys: [] };
+  for (const safe of pfx.safeContents) {
+    for (const bag of safe.safeBags) {
+      if (bag.type === forge.pki.oids.certBag) {
+        const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+        if (!asn1) throw malformed('a certificate in it cannot be read');
+        try {
+          out.certificates.push(new X509Certificate(derOf(asn1)));
+        } catch {
+          throw malformed('a certificate in it cannot be read');
+        }
+      } else if (bag.type === forge.pki.oids.keyBag || bag.type === forge.pki.oids.pkcs8ShroudedKeyBag) {
+        const asn1 = bag.key
+          ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key as forge.pki.rsa.PrivateKey))
+          : bag.asn1;
+        if (!asn1) throw malformed('its private key cannot be read');
+        try {
+          out.keys.push(createPrivateKey({ key: derOf(asn1), format: 'der', type: 'pkcs8' }));
+        } catch {
+          throw malformed('its private key cannot be read');
+        }
+      }
+    }
+  }
   return out;
 }
 
-/** The key derivation of RFC 7292 appendix B.2: id 1 for keys, 2 for IVs, 3 for MAC keys. */
-export function pkcs12Kdf(
-  hash: { name: string; block: number; size: number },
-  password: Buffer,
-  salt: Buffer,
-  iterations: number,
-  id: 1 | 2 | 3,
-  length: number,
-): Buffer {
-  const v = hash.block;
-  const fill = (src: Buffer) => {
-    if (src.length === 0) return Buffer.alloc(0);
-    const out = Buffer.alloc(v * Math.ceil(src.length / v));
-    for (let i = 0; i < out.length; i++) out[i] = src[i % src.length] as number;
-    return out;
-  };
-  const D = Buffer.alloc(v, id);
-  const I = Buffer.concat([fill(salt), fill(password)]);
-  const blocks: Buffer[] = [];
-  for (let produced = 0; produced < length; produced += hash.size) {
-    let A = createHash(hash.name).update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash(hash.name).update(A).digest();
-    blocks.push(A);
-    const B = Buffer.alloc(v);
-    for (let i = 0; i < v; i++) B[i] = A[i % A.length] as number;
-    for (let j = 0; j < I.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = (I[j + k] as number) + (B[k] as number) + carry;
-        I[j + k] = sum & 0xff;
-        carry = sum >> 8;
-      }
-    }
-  }
-  return Buffer.concat(blocks).subarray(0, length);
-}
-
-function iterationsOf(node: Asn1Node | undefined): number {
-  const n = node ? integer(node) : 1;
-  if (n < 1 || n > MAX_ITERATIONS) throw malformed('iteration count out of range');
-  return n;
-}
-
-/** Decrypts an encrypted content (EncryptedData or EncryptedPrivateKeyInfo) given its AlgorithmIdentifier. */
-function decrypt(algorithm: Asn1Node, ciphertext: Buffer, password: string): Buffer {
-  const alg = oid(child(algorithm, 0));
-  const params = algorithm.children[1];
-  let cipher: string;
-  let key: Buffer;
-  let iv: Buffer;
-  if (alg === OID.pbes2) {
-    if (!params) throw malformed('PBES2 without parameters');
-    const kdf = child(params, 0, TAG.sequence);
-    const scheme = child(params, 1, TAG.sequence);
-    if (oid(child(kdf, 0)) !== OID.pbkdf2)
-      throw new Pkcs12Error('unsupported', 'Only PBKDF2 is supported in PBES2.');
-    const kp = child(kdf, 1, TAG.sequence);
-    const salt = octets(child(kp, 0, TAG.octetString));
-    const iterations = iterationsOf(child(kp, 1, TAG.integer));
-    let prfNode: Asn1Node | undefined;
-    for (const c of kp.children.slice(2)) if (c.tag === TAG.sequence) prfNode = c;
-    const prf = prfNode ? hmacPrfs[oid(child(prfNode, 0))] : 'sha1';
-    const c = pbes2Ciphers[oid(child(scheme, 0))];
-    if (!prf || !c)
-      throw new Pkcs12Error(
-        'unsupported',
-        'The file uses an encryption this server does not support; use AES.',
-      );
-    cipher = c.name;
-    key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, c.keyLength, prf);
-    iv = octets(child(scheme, 1, TAG.octetString));
-  } else {
-    const pbe = pkcs12Pbes[alg];
-    if (!pbe)
-      throw new Pkcs12Error(
-        'unsupported',
-        'The file uses an encryption this server does not support; use AES.',
-      );
-    if (typeof pbe === 'string')
-      throw new Pkcs12Error(
-        'unsupported',
-        `The file is encrypted with ${pbe}, a legacy algorithm this server does not support: export it again with AES-256 (e.g. openssl pkcs12 -export without -legacy, or Windows' AES256-SHA256 option).`,
-      );
-    if (!params) throw malformed('PBE without parameters');
-    const salt = octets(child(params, 0, TAG.octetString));
-    const iterations = iterationsOf(params.children[1]);
-    const sha1 = hashes['1.3.14.3.2.26']!;
-    const pw = bmpPassword(password);
-    cipher = pbe.name;
-    key = pkcs12Kdf(sha1, pw, salt, iterations, 1, pbe.keyLength);
-    iv = pkcs12Kdf(sha1, pw, salt, iterations, 2, 8);
-  }
+function readWith(file: Buffer, password: string, emptyAsNothing: boolean): Pkcs12Contents {
+  let asn1: forge.asn1.Asn1;
   try {
-    const d = createDecipheriv(cipher, key, iv);
-    return Buffer.concat([d.update(ciphertext), d.final()]);
-  } catch {
-    // Bad padding: the password is wrong (a file without a MAC has no other check).
-    throw wrongPassword();
-  } finally {
-    key.fill(0);
+    asn1 = forge.asn1.fromDer(forge.util.createBuffer(file.toString('binary')));
+  } catch (err) {
+    throw malformed(err instanceof Error ? err.message.replace(/\.$/, '') : 'not DER');
   }
-}
-
-function verifyMac(macData: Asn1Node, content: Buffer, password: string): void {
-  const digestInfo = child(macData, 0, TAG.sequence);
-  const hash = hashes[oid(child(child(digestInfo, 0, TAG.sequence), 0))];
-  if (!hash)
-    throw new Pkcs12Error('unsupported', 'The file is protected by a MAC this server does not support.');
-  const expected = octets(child(digestInfo, 1, TAG.octetString));
-  const salt = octets(child(macData, 1, TAG.octetString));
-  const iterations = iterationsOf(macData.children[2]);
-  // An empty password is written either as a lone terminating zero or as nothing at all: try both.
-  const candidates = password === '' ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
-  for (const pw of candidates) {
-    const key = pkcs12Kdf(hash, pw, salt, iterations, 3, hash.size);
-    const mac = createHmac(hash.name, key).update(content).digest();
-    if (mac.length === expected.length && timingSafeEqual(mac, expected)) return;
-  }
-  throw wrongPassword();
-}
-
-function readBags(safeContents: Buffer, password: string, out: Pkcs12Contents): void {
-  for (const bag of parseAsn1(safeContents).children) {
-    const id = oid(child(bag, 0));
-    const value = child(child(bag, 1, TAG.context0), 0);
-    if (id === OID.certBag) {
-      if (oid(child(value, 0)) !== OID.x509Certificate) continue;
-      const der = octets(child(child(value, 1, TAG.context0), 0, TAG.octetString));
-      try {
-        out.certificates.push(new X509Certificate(der));
-      } catch {
-        throw malformed('a certificate in it cannot be read');
-      }
-    } else if (id === OID.keyBag || id === OID.shroudedKeyBag) {
-      const der =
-        id === OID.keyBag
-          ? value.content.length
-            ? Buffer.concat([Buffer.from([value.tag]), encodeLength(value.content.length), value.content])
-            : Buffer.alloc(0)
-          : decrypt(child(value, 0, TAG.sequence), octets(child(value, 1, TAG.octetString)), password);
-      try {
-        out.keys.push(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
-      } catch {
-        // A wrong password can decrypt with valid padding by chance (1 in 256): what comes out is not a key.
-        throw id === OID.shroudedKeyBag ? wrongPassword() : malformed('its private key cannot be read');
-      }
+  // Without a MAC, a failed (or garbled) decryption is the only sign of a wrong password.
+  const hasMac = Array.isArray(asn1.value) && asn1.value.length > 2;
+  return withGuardedKdfs(emptyAsNothing, (state) => {
+    try {
+      return contentsOf(forge.pkcs12.pkcs12FromAsn1(asn1, password));
+    } catch (err) {
+      if (err instanceof Pkcs12Error && err.reason !== 'malformed') throw err;
+      if (state.decrypting && !hasMac) throw wrongPassword();
+      if (err instanceof Pkcs12Error) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      if (/MAC could not be verified/.test(message)) throw wrongPassword();
+      if (/unsupported|only .*supported/i.test(message))
+        throw new Pkcs12Error(
+          'unsupported',
+          `The file uses something this server cannot read (${message.replace(/\.$/, '')}).`,
+        );
+      throw malformed(message.replace(/\.$/, '') || 'unexpected structure');
     }
-  }
-}
-
-function encodeLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+  });
 }
 
 /** Reads a PKCS#12 file with its password ('' when it has none). Throws Pkcs12Error. */
 export function readPkcs12(file: Buffer, password: string): Pkcs12Contents {
+  if (file.length > MAX_PKCS12_BYTES) throw malformed(`larger than ${MAX_PKCS12_BYTES / 1024} KiB`);
   try {
-    const pfx = parseAsn1(file);
-    if (pfx.tag !== TAG.sequence || integer(child(pfx, 0, TAG.integer)) !== 3)
-      throw malformed('not version 3');
-    const authSafe = child(pfx, 1, TAG.sequence);
-    if (oid(child(authSafe, 0)) !== OID.data)
-      throw new Pkcs12Error(
-        'unsupported',
-        'Only password-protected PKCS#12 files are supported (not public-key mode).',
-      );
-    const content = octets(child(child(authSafe, 1, TAG.context0), 0, TAG.octetString));
-    const macData = pfx.children[2];
-    if (macData) verifyMac(macData, content, password);
-    const out: Pkcs12Contents = { certificates: [], keys: [] };
-    for (const info of parseAsn1(content).children) {
-      const type = oid(child(info, 0));
-      const inner = child(child(info, 1, TAG.context0), 0);
-      if (type === OID.data) readBags(octets(inner), password, out);
-      else if (type === OID.encryptedData) {
-        const eci = child(inner, 1, TAG.sequence);
-        const encrypted = child(eci, 2);
-        if ((encrypted.tag & 0xdf) !== 0x80) throw malformed('unexpected encrypted content');
-        readBags(decrypt(child(eci, 1, TAG.sequence), octets(encrypted), password), password, out);
-      } else
-        throw new Pkcs12Error(
-          'unsupported',
-          'The file holds public-key encrypted contents, which are not supported.',
-        );
-    }
-    return out;
+    return readWith(file, password, false);
   } catch (err) {
-    if (err instanceof Pkcs12Error) throw err;
-    if (err instanceof Asn1Error) throw malformed(err.message);
-    throw malformed('unexpected structure');
+    if (!(password === '' && err instanceof Pkcs12Error && err.reason === 'wrong-password')) throw err;
+    return readWith(file, password, true);
   }
 }

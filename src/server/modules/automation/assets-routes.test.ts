@@ -1,7 +1,7 @@
 // Proves assets over HTTP: variables (plain and encrypted), credentials, connections checked against their type
-// (built-in AzureServicePrincipal and user-defined with encrypted fields), certificates (PFX, PEM, public-only;
-// a wrong PFX password named), and that encrypted values, passwords and private keys reach no response, audit
-// record or log line — only readAssetForJob, the job runtime's way in. Also who may do what.
+// (built-in AzureServicePrincipal and user-defined with encrypted fields), certificates (PFX including legacy RC2
+// and EC keys, PEM, public-only; a wrong PFX password named), and that encrypted values, passwords and private
+// keys reach no response, audit record or log line — only readAssetForJob, the job runtime's way in. Also who may do what.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
@@ -263,14 +263,37 @@ describe('certificates', () => {
     expect(none.json().error.issues[0].path).toBe('body.password');
     const broken = await put('certificates/Wrong', { format: 'pfx', pfxBase64: 'AAAA', password: 'x' });
     expect(broken.json().error.issues[0].path).toBe('body.pfxBase64');
-    const rc2 = await put('certificates/Wrong', {
+    const slow = await put('certificates/Wrong', {
+      format: 'pfx',
+      pfxBase64: fixture('slow.pfx').toString('base64'),
+      password: PFX_PASSWORD,
+    });
+    expect(slow.statusCode).toBe(400);
+    expect(slow.json().error.issues[0]).toMatchObject({
+      path: 'body.pfxBase64',
+      message: expect.stringMatching(/iterations/),
+    });
+    expect((await get('certificates/Wrong')).statusCode).toBe(404);
+  });
+
+  it('reads a legacy RC2 export and an EC key', async () => {
+    const rc2 = await put('certificates/Legacy', {
       format: 'pfx',
       pfxBase64: fixture('rc2.pfx').toString('base64'),
       password: PFX_PASSWORD,
     });
-    expect(rc2.statusCode).toBe(400);
-    expect(rc2.json().error.message).toMatch(/RC2/);
-    expect((await get('certificates/Wrong')).statusCode).toBe(404);
+    expect(rc2.statusCode).toBe(201);
+    expect(rc2.json()).toMatchObject({ thumbprint: THUMBPRINT, hasPrivateKey: true });
+    const ec = await put('certificates/Ec', {
+      format: 'pfx',
+      pfxBase64: fixture('ec.pfx').toString('base64'),
+      password: PFX_PASSWORD,
+      exportable: true,
+    });
+    expect(ec.statusCode).toBe(201);
+    expect(ec.json()).toMatchObject({ subject: 'CN=steward-ec-test', hasPrivateKey: true });
+    const read = await service().readAssetForJob(accountId, 'certificate', 'Ec');
+    expect(read).toMatchObject({ privateKeyPem: expect.stringContaining('PRIVATE KEY') });
   });
 
   it('reads PEM with an encrypted key (passphrase named when wrong), and public-only PEM and DER', async () => {
