@@ -15,6 +15,7 @@ export const errorCodes = {
   IN_USE: { status: 422, exit: 7 },
   DEPENDENT_PACKS: { status: 422, exit: 7 },
   PACK_SEALED: { status: 422, exit: 7 },
+  MISSING_REFERENCE: { status: 422, exit: 7 },
   PAYLOAD_TOO_LARGE: { status: 413, exit: 2 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: 2 },
   TOO_MANY_REQUESTS: { status: 429, exit: 8 },

@@ -1,6 +1,9 @@
 // Requests and responses for management packs, and the Run As profiles and workflows they declare.
 import { z } from 'zod';
 import { packSourceFormats, relationshipKinds, workflowKinds } from '../domain/packs/pack-document.js';
+
+export { decodePackBytes } from '../domain/packs/pack-encoding.js';
+
 import { timestamp } from './common.js';
 
 export const packSourceFormatSchema = z.enum(packSourceFormats);
@@ -10,7 +13,15 @@ export const importPackBody = z.strictObject({
   content: z
     .string()
     .min(1)
-    .describe('The pack file as text: native YAML or JSON, or SCOM management pack XML.'),
+    .describe(
+      'The pack file as text (native YAML or JSON, or SCOM management pack XML), or its bytes in base64 when contentEncoding is base64.',
+    ),
+  contentEncoding: z
+    .enum(['text', 'base64'])
+    .optional()
+    .describe(
+      'base64: content is the file as it is on disk; the server decodes it by its byte order mark or XML declaration (UTF-8, UTF-16).',
+    ),
   format: packSourceFormatSchema
     .optional()
     .describe('Sniffed when absent: a leading "<" is SCOM XML, a leading "{" JSON, anything else YAML.'),
@@ -23,6 +34,10 @@ export const skippedElementSchema = z.object({
     .describe("Where the element is in the source, e.g. ManagementPack/Monitoring/Rules/Rule[@ID='X']"),
   kind: z.string().describe('The SCOM element kind, e.g. Rule, UnitMonitor, DataSourceModuleType.'),
   reason: z.string(),
+  missingPack: z
+    .string()
+    .optional()
+    .describe('The pack this element waits for: import it and this pack is completed.'),
 });
 export type SkippedElement = z.infer<typeof skippedElementSchema>;
 
@@ -65,16 +80,36 @@ export const packDetailSchema = packSummarySchema.extend({
 });
 export type PackDetail = z.infer<typeof packDetailSchema>;
 
-export const importOutcomes = ['imported', 'upgraded', 'unchanged'] as const;
+export const importOutcomes = ['imported', 'upgraded', 'unchanged', 'completed'] as const;
+
+export const missingReferenceSchema = z.object({
+  packId: z.string().describe('The referenced pack that is not imported: import it first.'),
+  alias: z.string(),
+  minVersion: z.string(),
+  neededBy: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .describe('Each element that names something of that pack, and what was done with it meanwhile.'),
+});
+export type MissingReference = z.infer<typeof missingReferenceSchema>;
 
 export const importPackResponse = z.object({
   outcome: z
     .enum(importOutcomes)
-    .describe('imported (201): new pack; upgraded (200): newer version replaced the old; unchanged (200).'),
+    .describe(
+      'imported (201): new pack; upgraded (200): newer version replaced the old; unchanged (200); completed (200): the same version again, now with elements that waited for a pack imported since.',
+    ),
   previousVersion: z.string().nullable(),
   changes: z
     .object({ added: elementCountsSchema, updated: elementCountsSchema, removed: elementCountsSchema })
     .describe('Elements added, changed and removed by this import.'),
+  missingReferences: z
+    .array(missingReferenceSchema)
+    .describe(
+      'Referenced packs that are not imported; the elements that need them were left out or widened. Import those packs: this one is then completed.',
+    ),
+  completed: z
+    .array(z.string())
+    .describe('Packs that were waiting for this one and were completed by this import.'),
   pack: packDetailSchema,
 });
 export type ImportPackResponse = z.infer<typeof importPackResponse>;

@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { apiPath } from '../../contract/client.js';
 import {
+  decodePackBytes,
   deletePackResponse,
   type ElementCounts,
   exportPackResponse,
   importPackResponse,
+  type MissingReference,
   type PackSummary,
   packDetailSchema,
   packListResponse,
@@ -57,6 +59,17 @@ function printSkipped(out: Output, skipped: SkippedElement[]) {
     ],
     '',
   );
+}
+
+/** Which packs to import first, and what waits for each meanwhile. */
+function printMissing(out: Output, missing: MissingReference[]) {
+  for (const m of missing) {
+    out.line('');
+    out.line(
+      `Missing reference: pack ${m.packId} (alias ${m.alias}, version ${m.minVersion} or later) is not imported. Import it, and this pack is completed; meanwhile:`,
+    );
+    for (const n of m.neededBy) out.line(`  ${n.path}: ${n.message}`);
+  }
 }
 
 export function registerPackCommands(program: Command, ctx: CliContext): void {
@@ -134,8 +147,12 @@ Examples:
           s.out.line(
             `  added ${countsText(r.changes.added)}; updated ${countsText(r.changes.updated)}; removed ${countsText(r.changes.removed)}.`,
           );
+        } else if (r.outcome === 'completed') {
+          s.out.line(`Completed pack ${p.id} ${p.version}: added ${countsText(r.changes.added)}.`);
         } else s.out.line(`Pack ${p.id} ${p.version} is already imported: nothing changed.`);
+        for (const id of r.completed) s.out.line(`Completed pack ${id}, which was waiting for ${p.id}.`);
         printSkipped(s.out, p.skipped);
+        printMissing(s.out, r.missingReferences);
       });
     });
 
@@ -179,10 +196,15 @@ Examples:
     });
 }
 
+/** The file's text, decoded by its byte order mark or XML declaration (SCOM exports are UTF-16). */
 function readInput(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`, 2, 'VALIDATION_FAILED');
   }
+  const decoded = decodePackBytes(bytes);
+  if (!decoded.ok) throw new CliError(`${file} ${decoded.message}.`, 2, 'VALIDATION_FAILED');
+  return decoded.text;
 }

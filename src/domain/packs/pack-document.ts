@@ -73,7 +73,7 @@ export const classSchema = z
     baseClass: elementIdSchema
       .optional()
       .describe(
-        'Class this one derives from; required for every class except System.Entity (Steward.Library).',
+        'Class this one derives from; required for every class except System.Entity (System.Library).',
       ),
     abstract: z.boolean().default(false).describe('An abstract class has no objects of its own.'),
     hosted: z

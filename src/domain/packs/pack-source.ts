@@ -8,7 +8,7 @@ import {
   packSourceFormats,
 } from './pack-document.js';
 import { nativePath, type PackIssue } from './pack-validation.js';
-import { convertScomXml, type SkippedElement } from './scom-xml.js';
+import { convertScomXml, type ReferenceUse, type SkippedElement } from './scom-xml.js';
 
 export { type PackSourceFormat, packSourceFormats };
 
@@ -16,6 +16,8 @@ export interface ParsedPack {
   format: PackSourceFormat;
   document: PackDocument;
   skipped: SkippedElement[];
+  /** Values naming elements of other packs (SCOM XML only), for missing-reference handling. */
+  uses: ReferenceUse[];
   /** Turns a document path (`classes[2].baseClass`) into the path reported to the user. */
   locate(path: string): string;
 }
@@ -52,7 +54,7 @@ export function parsePackSource(
   if (format === 'scom-xml') {
     const converted = convertScomXml(content);
     if (!converted.ok) return converted;
-    return finish(format, converted.document, converted.skipped, converted.locate);
+    return finish(format, converted.document, converted.skipped, converted.locate, converted.uses);
   }
   let raw: unknown;
   if (format === 'json') {
@@ -89,10 +91,11 @@ function finish(
   raw: unknown,
   skipped: SkippedElement[],
   locate: (path: string) => string,
+  uses: ReferenceUse[] = [],
 ): ParseOutcome {
   const parsed = packDocumentSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issues: zodIssuesAt(parsed.error, locate) };
-  return { ok: true, pack: { format, document: parsed.data, skipped, locate } };
+  return { ok: true, pack: { format, document: parsed.data, skipped, uses, locate } };
 }
 
 function zodIssuesAt(error: z.ZodError, locate: (path: string) => string): PackIssue[] {

@@ -55,10 +55,16 @@ describe('validatePack', () => {
     expect(validatePack(d, world())).toEqual([]);
   });
 
-  it('requires a base class for every class but System.Entity of Steward.Library', () => {
+  it('requires a base class for every class but System.Entity of System.Library', () => {
     expect(paths(doc({ classes: [{ id: 'Mine.Root' }] }))).toEqual(['pack.classes[0].baseClass']);
-    const library = packDocumentSchema.parse({
+    const notRoot = packDocumentSchema.parse({
       id: 'Steward.Library',
+      version: '1.0',
+      classes: [{ id: 'System.Entity' }],
+    });
+    expect(validatePack(notRoot, world()).map((i) => i.path)).toEqual(['pack.classes[0].baseClass']);
+    const library = packDocumentSchema.parse({
+      id: 'System.Library',
       version: '1.0',
       classes: [{ id: 'System.Entity' }],
     });
@@ -207,6 +213,58 @@ describe('normalizePack', () => {
     });
     expect(e.references).toEqual([
       { refPackId: 'Steward.Library', alias: 'Steward.Library', minVersion: '1.0' },
+    ]);
+  });
+});
+
+describe('SCOM libraries behind Steward.Library', () => {
+  const scomWorld = () =>
+    world({
+      packs: new Map([
+        ['System.Library', { version: '10.22.10118.0', sealed: true, references: [], builtIn: true }],
+        [
+          'Steward.Library',
+          { version: '2.0.0', sealed: true, references: ['System.Library'], builtIn: true },
+        ],
+        ['Mine.Other', { version: '1.0', sealed: true, references: [] }],
+      ]),
+      classes: new Map([
+        ['System.Entity', { packId: 'System.Library', baseClassId: null, properties: [] }],
+        ['System.Computer', { packId: 'System.Library', baseClassId: 'System.Entity', properties: [] }],
+        ['Other.Thing', { packId: 'Mine.Other', baseClassId: 'System.Entity', properties: [] }],
+      ]),
+    });
+
+  it('lets a pack that references Steward.Library use the classes of the SCOM libraries Steward.Library references', () => {
+    expect(
+      paths(doc({ classes: [{ id: 'Mine.Server', baseClass: 'System.Computer' }] }), scomWorld()),
+    ).toEqual([]);
+  });
+
+  it('still asks for a direct reference to a pack no referenced pack references', () => {
+    const issues = validatePack(doc({ classes: [{ id: 'Mine.X', baseClass: 'Other.Thing' }] }), scomWorld());
+    expect(issues).toEqual([
+      {
+        path: 'pack.classes[0].baseClass',
+        message: "class 'Other.Thing' belongs to pack 'Mine.Other'; list 'Mine.Other' in references",
+      },
+    ]);
+  });
+
+  it('lets a built-in pack take a class over from another built-in pack, and nobody else', () => {
+    const lib = packDocumentSchema.parse({
+      id: 'System.Library',
+      version: '10.22.10118.0',
+      classes: [{ id: 'System.Entity' }],
+    });
+    const w = world({
+      packs: new Map([
+        ['Steward.Library', { version: '1.0.0', sealed: true, references: [], builtIn: true }],
+      ]),
+    });
+    expect(findOwnershipConflicts(lib, w, undefined, true)).toEqual([]);
+    expect(findOwnershipConflicts(lib, w).map((i) => i.message)).toEqual([
+      "'System.Entity' is already a class owned by pack 'Steward.Library'",
     ]);
   });
 });

@@ -9,7 +9,10 @@ export interface PackIssue {
 
 /** What the validator needs to know about everything already imported (plain data, loaded by the caller). */
 export interface PackWorld {
-  packs: ReadonlyMap<string, { version: string; sealed: boolean; references: readonly string[] }>;
+  packs: ReadonlyMap<
+    string,
+    { version: string; sealed: boolean; references: readonly string[]; builtIn?: boolean }
+  >;
   classes: ReadonlyMap<
     string,
     { packId: string | null; baseClassId: string | null; properties: readonly string[] }
@@ -22,6 +25,8 @@ export interface PackWorld {
 
 export const ROOT_CLASS_ID = 'System.Entity';
 export const LIBRARY_PACK_ID = 'Steward.Library';
+/** SCOM's root library, built in: the one pack that declares the root class. */
+export const SYSTEM_LIBRARY_PACK_ID = 'System.Library';
 
 /** Paths in a native document are reported under `pack.`. */
 export const nativePath = (path: string) => (path ? `pack.${path}` : 'pack');
@@ -91,6 +96,18 @@ export function validatePack(doc: PackDocument, world: PackWorld, locate = nativ
     }
   });
 
+  // A referenced pack's own references are visible too: a pack that references Steward.Library sees the
+  // SCOM libraries Steward.Library builds on. Versions are checked on direct references only.
+  const visible = new Set(referenced);
+  for (const stack = [...referenced]; stack.length; ) {
+    for (const next of world.packs.get(stack.pop()!)?.references ?? []) {
+      if (!visible.has(next)) {
+        visible.add(next);
+        stack.push(next);
+      }
+    }
+  }
+
   const own = <K extends Kind>(kind: K) => new Set((doc[kind] as { id: string }[]).map((e) => e.id));
   const ownIds = Object.fromEntries(kinds.map((k) => [k, own(k)])) as Record<Kind, Set<string>>;
 
@@ -107,7 +124,7 @@ export function validatePack(doc: PackDocument, world: PackWorld, locate = nativ
       at(path, `${noun} '${id}' is not declared by a pack, so a pack cannot use it`);
       return false;
     }
-    if (!referenced.has(found.packId)) {
+    if (!visible.has(found.packId)) {
       at(path, `${noun} '${id}' belongs to pack '${found.packId}'; list '${found.packId}' in references`);
       return false;
     }
@@ -142,7 +159,7 @@ export function validatePack(doc: PackDocument, world: PackWorld, locate = nativ
   doc.classes.forEach((c, i) => {
     const path = `classes[${i}]`;
     if (!c.baseClass) {
-      if (!(c.id === ROOT_CLASS_ID && doc.id === LIBRARY_PACK_ID)) {
+      if (!(c.id === ROOT_CLASS_ID && doc.id === SYSTEM_LIBRARY_PACK_ID)) {
         at(`${path}.baseClass`, `is required: every class derives from ${ROOT_CLASS_ID} (directly or not)`);
       }
     } else if (c.baseClass === c.id) {
@@ -217,13 +234,17 @@ export function findOwnershipConflicts(
   doc: PackDocument,
   world: PackWorld,
   locate = nativePath,
+  /** A built-in pack may take over an element of the same kind from another built-in pack (an element moved between them). */
+  builtIn = false,
 ): PackIssue[] {
   const issues: PackIssue[] = [];
+  const movable = (kind: Kind, other: Kind, owner: string | null) =>
+    builtIn && kind === other && owner !== null && world.packs.get(owner)?.builtIn === true;
   for (const kind of kinds) {
     (doc[kind] as { id: string }[]).forEach((e, i) => {
       for (const other of kinds) {
         const found = world[other].get(e.id);
-        if (found && found.packId !== doc.id) {
+        if (found && found.packId !== doc.id && !movable(kind, other, found.packId)) {
           const owner = found.packId ? `pack '${found.packId}'` : 'no pack (it was created directly)';
           issues.push({
             path: locate(`${kind}[${i}].id`),

@@ -7,7 +7,7 @@ import { convertScomXml } from './scom-xml.js';
 const xml = readFileSync(new URL('../../../test/fixtures/packs/contoso-sql.xml', import.meta.url), 'utf8');
 
 describe('convertScomXml', () => {
-  it('maps the manifest, classes, relationships and secure references', () => {
+  it('maps the manifest, classes, relationships and secure references, keeping SCOM library ids as they are', () => {
     const r = convertScomXml(xml);
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(r.document).toMatchObject({
@@ -15,13 +15,16 @@ describe('convertScomXml', () => {
       version: '1.0.2.0',
       displayName: 'Contoso SQL Server',
       sealed: true,
-      references: [{ id: 'Steward.Library', minVersion: '1.0.0' }],
+      references: [
+        { id: 'System.Library', alias: 'System', minVersion: '7.5.8501.0' },
+        { id: 'Microsoft.Windows.Library', alias: 'Windows', minVersion: '7.5.8501.0' },
+      ],
     });
     expect(r.document.classes).toContainEqual(
       expect.objectContaining({
         id: 'Contoso.SQL.Instance',
         displayName: 'Contoso SQL Instance',
-        baseClass: 'System.Application',
+        baseClass: 'Microsoft.Windows.LocalApplication',
         hosted: true,
         properties: [
           { name: 'InstanceName', type: 'string', key: true },
@@ -44,7 +47,7 @@ describe('convertScomXml', () => {
       {
         id: 'Contoso.SQL.ComputerReferencesInstance',
         kind: 'reference',
-        source: 'System.Computer',
+        source: 'Microsoft.Windows.Computer',
         target: 'Contoso.SQL.Instance',
       },
     ]);
@@ -58,7 +61,7 @@ describe('convertScomXml', () => {
       {
         id: 'Contoso.SQL.DiscoveryAccount',
         description: 'Reads the registry to find instances.',
-        contextClass: 'System.Computer',
+        contextClass: 'Microsoft.Windows.Computer',
       },
     ]);
   });

@@ -2,12 +2,24 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { PackDocumentInput, PropertyType, RelationshipKind } from './pack-document.js';
 import type { PackIssue } from './pack-validation.js';
-import { LIBRARY_PACK_ID } from './pack-validation.js';
+import { ROOT_CLASS_ID, SYSTEM_LIBRARY_PACK_ID } from './pack-validation.js';
 
 export interface SkippedElement {
   path: string;
   kind: string;
   reason: string;
+  /** The pack this element waits for, when it was left out because that pack is not imported. */
+  missingPack?: string;
+}
+
+/** An element of the document that names an element of another pack (`Alias!Id` in the XML). */
+export interface ReferenceUse {
+  /** Document path of the value, like `classes[2].baseClass`. */
+  path: string;
+  packId: string;
+  alias: string;
+  /** The element named, without its alias. */
+  id: string;
 }
 
 export type ScomConversion =
@@ -15,38 +27,12 @@ export type ScomConversion =
       ok: true;
       document: PackDocumentInput;
       skipped: SkippedElement[];
+      /** Every value that names an element of another pack, with that pack. */
+      uses: ReferenceUse[];
       /** Maps a document path (`classes[2].baseClass`) to where it came from in the XML. */
       locate(path: string): string;
     }
   | { ok: false; issues: PackIssue[] };
-
-/** SCOM libraries whose classes Steward.Library stands in for. */
-export const libraryPackIds = new Set([
-  'System.Library',
-  'Microsoft.Windows.Library',
-  'Microsoft.SystemCenter.Library',
-  'Microsoft.Windows.Server.Library',
-  'Microsoft.Unix.Library',
-]);
-
-/** Well-known SCOM classes and the Steward.Library class each maps to (others keep their id). */
-export const wellKnownClasses: Readonly<Record<string, string>> = {
-  'System.Entity': 'System.Entity',
-  'System.LogicalEntity': 'System.LogicalEntity',
-  'System.PhysicalEntity': 'System.Entity',
-  'System.Computer': 'System.Computer',
-  'System.Device': 'System.LogicalEntity',
-  'System.Service': 'System.Service',
-  'System.Database': 'System.Database',
-  'System.Application': 'System.Application',
-  'System.ApplicationComponent': 'System.Application',
-  'Microsoft.Windows.Computer': 'System.Computer',
-  'Microsoft.Windows.Server.Computer': 'System.Computer',
-  'Microsoft.Unix.Computer': 'System.Computer',
-  'Microsoft.Windows.LocalApplication': 'System.Application',
-  'Microsoft.Windows.ApplicationComponent': 'System.Application',
-  'Microsoft.SystemCenter.HealthServiceWatcher': 'System.HealthServiceWatcher',
-};
 
 const propertyTypeMap: Readonly<Record<string, PropertyType>> = {
   string: 'string',
@@ -111,7 +97,9 @@ const attr = (node: unknown, name: string): string | undefined => {
 const isTrue = (v: string | undefined) => v?.toLowerCase() === 'true';
 const q = (id: string | undefined) => (id ? `[@ID='${id}']` : '');
 
-export function convertScomXml(content: string): ScomConversion {
+export function convertScomXml(input: string): ScomConversion {
+  // A byte order mark left in decoded text is not part of the document.
+  const content = input.replace(/^\uFEFF/, '');
   const fail = (message: string): ScomConversion => ({
     ok: false,
     issues: [{ path: 'body.content', message }],
@@ -175,10 +163,11 @@ export function convertScomXml(content: string): ScomConversion {
     }
     refs.set(alias, { id, version: childText(r, 'Version') ?? '0', path });
   }
-  const usedRefs = new Map<string, string>();
+  const usedRefs = new Set<string>();
+  const uses: ReferenceUse[] = [];
 
-  /** Resolves `Alias!Id` (or a local id) to the id Steward knows the element by. */
-  const ref = (value: string | undefined, path: string, wellKnown: Readonly<Record<string, string>>) => {
+  /** Resolves `Alias!Id` (or a local id) to the element id, noting which pack it comes from. */
+  const ref = (value: string | undefined, path: string, docPath: string) => {
     if (!value) {
       issues.push({ path, message: 'is required' });
       return '';
@@ -192,11 +181,8 @@ export function convertScomXml(content: string): ScomConversion {
       issues.push({ path, message: `alias '${alias}' is not declared in Manifest/References` });
       return id;
     }
-    if (libraryPackIds.has(target.id)) {
-      usedRefs.set(LIBRARY_PACK_ID, '1.0.0');
-      return wellKnown[id] ?? id;
-    }
-    usedRefs.set(target.id, target.version);
+    usedRefs.add(alias);
+    uses.push({ path: docPath, packId: target.id, alias, id });
     return id;
   };
 
@@ -222,7 +208,7 @@ export function convertScomXml(content: string): ScomConversion {
     classes.push({
       id,
       ...named(id),
-      baseClass: ref(attr(c, 'Base'), `${path}/@Base`, wellKnownClasses),
+      baseClass: ref(attr(c, 'Base'), `${path}/@Base`, `classes[${i}].baseClass`),
       abstract: isTrue(attr(c, 'Abstract')),
       hosted: isTrue(attr(c, 'Hosted')),
       properties,
@@ -252,15 +238,17 @@ export function convertScomXml(content: string): ScomConversion {
     origins.set(`relationships[${i}].target`, `${path}/Target/@Type`);
     // Relationship bases are SCOM's abstract relationship types: used only to tell the kind.
     const base = attr(r, 'Base');
-    if (base?.includes('!')) ref(base, `${path}/@Base`, {});
-    const end = (name: string) => {
+    if (base?.includes('!')) ref(base, `${path}/@Base`, `relationships[${i}].kind`);
+    const end = (name: 'Source' | 'Target') => {
       const n = child(r, name);
-      return ref(attr(n, 'Type') ?? text(n), `${path}/${name}/@Type`, wellKnownClasses);
+      const field = name === 'Source' ? 'source' : 'target';
+      return ref(attr(n, 'Type') ?? text(n), `${path}/${name}/@Type`, `relationships[${i}].${field}`);
     };
     relationships.push({ id, kind: kindOf(base), source: end('Source'), target: end('Target') });
   }
 
   const profiles: NonNullable<PackDocumentInput['profiles']> = [];
+  let needsRoot = false;
   const secureRefsPath = `${MP}/TypeDefinitions/SecureReferences/SecureReference`;
   for (const s of children(child(child(root, 'TypeDefinitions'), 'SecureReferences'), 'SecureReference')) {
     const id = attr(s, 'ID') ?? '';
@@ -270,11 +258,14 @@ export function convertScomXml(content: string): ScomConversion {
     origins.set(`profiles[${i}].contextClass`, `${path}/@Context`);
     const comment = attr(s, 'Comment');
     const shown = named(id);
+    // SCOM treats a secure reference without a context as one for any class.
+    const context = attr(s, 'Context');
+    if (!context) needsRoot = true;
     profiles.push({
       id,
       ...shown,
       ...(shown.description ? {} : comment ? { description: comment } : {}),
-      contextClass: ref(attr(s, 'Context'), `${path}/@Context`, wellKnownClasses),
+      contextClass: context ? ref(context, `${path}/@Context`, `profiles[${i}].contextClass`) : ROOT_CLASS_ID,
     });
   }
 
@@ -339,20 +330,18 @@ export function convertScomXml(content: string): ScomConversion {
 
   const references: NonNullable<PackDocumentInput['references']> = [];
   for (const [alias, r] of refs) {
-    const target = libraryPackIds.has(r.id) ? LIBRARY_PACK_ID : r.id;
-    if (!usedRefs.has(target)) {
-      if (!libraryPackIds.has(r.id) || !usedRefs.has(LIBRARY_PACK_ID)) {
-        skipped.push({ path: r.path, kind: 'Reference', reason: reasons.reference });
-      }
+    const rootHere = needsRoot && r.id === SYSTEM_LIBRARY_PACK_ID;
+    if (!usedRefs.has(alias) && !rootHere) {
+      skipped.push({ path: r.path, kind: 'Reference', reason: reasons.reference });
       continue;
     }
-    if (references.some((x) => x.id === target)) continue;
+    if (references.some((x) => x.id === r.id)) continue;
     origins.set(`references[${references.length}]`, r.path);
-    references.push({
-      id: target,
-      alias: target === LIBRARY_PACK_ID ? target : alias,
-      minVersion: usedRefs.get(target)!,
-    });
+    references.push({ id: r.id, alias, minVersion: r.version });
+  }
+  // A context-less secure reference names System.Entity even when the pack does not reference System.Library.
+  if (needsRoot && !references.some((x) => x.id === SYSTEM_LIBRARY_PACK_ID)) {
+    references.push({ id: SYSTEM_LIBRARY_PACK_ID, alias: 'System', minVersion: '1.0' });
   }
 
   if (issues.length > 0) return { ok: false, issues };
@@ -373,6 +362,7 @@ export function convertScomXml(content: string): ScomConversion {
     ok: true,
     document,
     skipped,
+    uses,
     locate: (path) => {
       let best: string | undefined;
       let bestKey = '';

@@ -8,7 +8,23 @@ import { createPacksService, type ImportOutcome } from './packs-service.js';
 /** Same folder from `src/server/modules/packs` and from `dist/server/modules/packs`: the repo's packs/. */
 const packsDir = fileURLToPath(new URL('../../../../packs/', import.meta.url));
 
-export const builtInPackFiles = ['steward-library.yaml'] as const;
+/**
+ * In import order: each after the packs it references. SCOM's libraries come first; Steward.Library,
+ * whose classes derive from theirs, last. Steward.Library 1.x declared System.Entity, System.Computer
+ * and a few other SCOM classes itself; System.Library takes them over on the first start after an
+ * upgrade (a built-in pack may take an element over from another built-in pack).
+ */
+export const builtInPackFiles = [
+  'system-library.yaml',
+  'system-health-library.yaml',
+  'microsoft-systemcenter-instancegroup-library.yaml',
+  'microsoft-systemcenter-library.yaml',
+  'microsoft-windows-library.yaml',
+  'microsoft-windows-server-library.yaml',
+  'microsoft-unix-library.yaml',
+  'microsoft-linux-library.yaml',
+  'steward-library.yaml',
+] as const;
 
 export const readBuiltInPack = (file: (typeof builtInPackFiles)[number]) =>
   readFileSync(`${packsDir}${file}`, 'utf8');

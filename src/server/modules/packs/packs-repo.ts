@@ -87,7 +87,7 @@ export async function countPackElements(db: Executor, packId: string): Promise<E
 export async function loadWorld(db: Executor): Promise<PackWorld> {
   // One query after another: inside a transaction they share one connection anyway.
   const packRows = await db
-    .select({ id: packs.id, version: packs.version, sealed: packs.sealed })
+    .select({ id: packs.id, version: packs.version, sealed: packs.sealed, builtIn: packs.builtIn })
     .from(packs);
   const refRows = await db
     .select({ packId: packReferences.packId, refPackId: packReferences.refPackId })
@@ -112,7 +112,7 @@ export async function loadWorld(db: Executor): Promise<PackWorld> {
     packs: new Map(
       packRows.map((p) => [
         p.id,
-        { version: p.version, sealed: p.sealed, references: refsOf.get(p.id) ?? [] },
+        { version: p.version, sealed: p.sealed, references: refsOf.get(p.id) ?? [], builtIn: p.builtIn },
       ]),
     ),
     classes: new Map(
@@ -265,6 +265,7 @@ export async function upsertElements(tx: Tx, packId: string, e: PackElements) {
       .onConflictDoUpdate({
         target: relationships.id,
         set: {
+          packId: excluded('pack_id'),
           kind: excluded('kind'),
           sourceClassId: excluded('source_class_id'),
           targetClassId: excluded('target_class_id'),
@@ -308,6 +309,7 @@ export async function upsertElements(tx: Tx, packId: string, e: PackElements) {
       .onConflictDoUpdate({
         target: profiles.id,
         set: {
+          packId: excluded('pack_id'),
           displayName: excluded('display_name'),
           description: excluded('description'),
           contextClassId: excluded('context_class_id'),

@@ -109,14 +109,14 @@ const rowCounts = async () => {
 };
 
 describe('built-in pack', () => {
-  it('imports Steward.Library at start with the base classes and setup profiles', async () => {
+  it('imports Steward.Library at start with its classes, derived from SCOM library classes, and the setup profiles', async () => {
     const res = await t.request({ method: 'GET', url: '/api/v1/packs/Steward.Library', token: t.adminToken });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       id: 'Steward.Library',
       sealed: true,
       builtIn: true,
-      version: '1.0.0',
+      version: '2.0.0',
     });
     const ids = (
       await t.database.db
@@ -124,7 +124,8 @@ describe('built-in pack', () => {
         .from(classes)
         .where(eq(classes.packId, 'Steward.Library'))
     ).map((r) => r.id);
-    expect(ids).toEqual(expect.arrayContaining(['System.Entity', 'System.Computer', 'System.ResourcePool']));
+    expect(ids).toEqual(expect.arrayContaining(['System.ResourcePool', 'System.Application']));
+    expect(ids).not.toContain('System.Entity');
     const profileList = await t.request({
       method: 'GET',
       url: '/api/v1/profiles?packId=Steward.Library',
@@ -141,7 +142,9 @@ describe('built-in pack', () => {
 
   it('does nothing when the built-in pack is already current', async () => {
     const before = (await t.database.db.select({ n: sql<number>`count(*)` }).from(auditLog))[0]!.n;
-    expect(await ensureBuiltInPacks(t.database.db)).toEqual({ 'Steward.Library': 'unchanged' });
+    const outcomes = await ensureBuiltInPacks(t.database.db);
+    expect(Object.keys(outcomes)).toContain('Steward.Library');
+    expect(new Set(Object.values(outcomes))).toEqual(new Set(['unchanged']));
     const after = (await t.database.db.select({ n: sql<number>`count(*)` }).from(auditLog))[0]!.n;
     expect(Number(after)).toBe(Number(before));
   });
@@ -170,7 +173,7 @@ describe('native import and export', () => {
         id: 'Yaml.Pack',
         format: 'native',
         counts: { classes: 2, relationships: 1, groups: 1, profiles: 1, workflows: 3 },
-        references: [{ id: 'Steward.Library', version: '1.0.0' }],
+        references: [{ id: 'Steward.Library', version: '2.0.0' }],
       },
     });
     const exported = await t.request({
@@ -387,7 +390,7 @@ describe('validation', () => {
 
   it('refuses a reference whose minimum version is newer than the imported one', async () => {
     const res = await importPack(
-      stringify(samplePack('TooNew', '1.0.0', { references: [{ ...lib, minVersion: '2.0' }] })),
+      stringify(samplePack('TooNew', '1.0.0', { references: [{ ...lib, minVersion: '9.0' }] })),
     );
     expect(res.statusCode).toBe(400);
     expect(res.json().error.issues[0].path).toBe('pack.references[0].minVersion');
@@ -586,7 +589,7 @@ describe('SCOM XML', () => {
       .select()
       .from(profiles)
       .where(eq(profiles.id, 'Contoso.SQL.DiscoveryAccount'));
-    expect(p).toMatchObject({ contextClassId: 'System.Computer', packId: 'Contoso.SQL' });
+    expect(p).toMatchObject({ contextClassId: 'Microsoft.Windows.Computer', packId: 'Contoso.SQL' });
     const exported = await t.request({
       method: 'GET',
       url: '/api/v1/packs/Contoso.SQL/export',

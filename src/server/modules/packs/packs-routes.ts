@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { idParams } from '../../../contract/common.js';
 import {
+  decodePackBytes,
   deletePackQuery,
   deletePackResponse,
   exportPackResponse,
@@ -17,10 +18,19 @@ import {
   workflowListResponse,
 } from '../../../contract/packs.js';
 import { principalOf } from '../../auth.js';
+import { invalid } from '../../errors.js';
 import { errorResponses, iso, typed } from '../../http.js';
 import { actorOf } from '../../principal.js';
 import type { PackRow, WorkflowRow } from './packs-repo.js';
 import type { PacksService } from './packs-service.js';
+
+/** A pack file sent as base64 bytes, decoded by its byte order mark or XML declaration. */
+function decodeUpload(content: string): string {
+  const bytes = Buffer.from(content, 'base64');
+  const decoded = decodePackBytes(bytes);
+  if (!decoded.ok) throw invalid('body.content', decoded.message);
+  return decoded.text;
+}
 
 const summaryDto = (p: PackRow) => ({
   id: p.id,
@@ -68,11 +78,18 @@ export function registerPacks(fastify: FastifyInstance, packs: PacksService): vo
     },
     onRequest: app.authorize('packs.write'),
     handler: async (req, reply) => {
-      const r = await packs.importPack(actorOf(principalOf(req)), req.body.content, req.body.format);
+      const content =
+        req.body.contentEncoding === 'base64' ? decodeUpload(req.body.content) : req.body.content;
+      const r = await packs.importPack(actorOf(principalOf(req)), content, req.body.format);
       const pack = detailDto(await packs.getPack(r.packId));
-      return reply
-        .code(r.outcome === 'imported' ? 201 : 200)
-        .send({ outcome: r.outcome, previousVersion: r.previousVersion, changes: r.changes, pack });
+      return reply.code(r.outcome === 'imported' ? 201 : 200).send({
+        outcome: r.outcome,
+        previousVersion: r.previousVersion,
+        changes: r.changes,
+        missingReferences: r.missingReferences,
+        completed: r.completed,
+        pack,
+      });
     },
   });
 
