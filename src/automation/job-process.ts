@@ -114,6 +114,24 @@ export function findOnPath(
 const UNPRIVILEGED = { uid: 65_534, gid: 65_534 };
 const runsAsRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
+/**
+ * Runs the runbook (its arguments) in the process group this shell leads, and ends the whole group when its
+ * standard input closes: the host that started the job died (even killed outright), so the job cannot run on
+ * beside the copy another server starts. The runbook's own standard input is empty.
+ */
+const SUPERVISOR = [
+  // A background command's stdin is /dev/null unless redirected: keep the lifeline on fd 3 for the watcher.
+  'exec 3<&0',
+  '"$@" </dev/null 3<&- &',
+  'job=$!',
+  '(read -r _ <&3; kill -s KILL 0) &',
+  'watch=$!',
+  'wait "$job"',
+  'code=$?',
+  'kill "$watch" 2>/dev/null',
+  'exit "$code"',
+].join('\n');
+
 const paramValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export function startJobProcess(spec: JobProcessSpec, onRecord: (r: JobRecord) => void): JobProcess {
@@ -173,11 +191,12 @@ export function startJobProcess(spec: JobProcessSpec, onRecord: (r: JobRecord) =
     ...Object.fromEntries(Object.entries(spec.parameters).map(([k, v]) => [`PARAM_${k}`, paramValue(v)])),
     ...spec.env,
   };
-  const child = spawn(command, lang.args(file), {
+  const child = spawn('/bin/sh', ['-c', SUPERVISOR, 'steward-job', command, ...lang.args(file)], {
     cwd: dir,
     env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin: the lifeline. Nothing is written to it; it closes when this process ends, however it ends.
+    stdio: ['pipe', 'pipe', 'pipe'],
     ...(asRoot ? UNPRIVILEGED : {}),
   });
 

@@ -1,6 +1,9 @@
 // Requests and responses for jobs: start a runbook, list and show jobs, read and follow their streams, stop one.
 import { z } from 'zod';
 import { jobStatuses, jobStreams } from '../domain/automation/jobs.js';
+
+export { jobStatuses };
+
 import { limitSchema, timestamp } from './common.js';
 
 /** The header a job proves itself with at its job-local endpoint (AUTOMATION_JOB_TOKEN). */

@@ -291,6 +291,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       jobs: automation.jobs,
       assets: automation.assets,
       stewardCommand: deps.stewardCommand,
+      // A job's server holds the Automation Pool; one that has not proved it within a lease has lost it.
+      staleMs: Math.max(deps.poolLeaseMs ?? 15_000, 6_000),
       now: deps.now,
       log: app.log,
     }),

@@ -15,6 +15,7 @@ import { registerComputerCommands } from './computer.js';
 import { registerExplainCommand } from './explain.js';
 import { registerFindingsCommand } from './findings.js';
 import { registerGroupCommands } from './group.js';
+import { registerJobCommands } from './job.js';
 import { registerLoginCommands } from './login.js';
 import { registerNotifyCommands } from './notify.js';
 import { registerObjectCommands } from './object.js';
@@ -58,6 +59,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerTaskRunCommand(program, ctx);
   registerTaskRunsCommands(program, ctx);
   registerAutomationCommands(program, ctx);
+  registerJobCommands(program, ctx);
   registerRunbookCommands(program, ctx);
   registerAssetCommands(program, ctx);
   const admin = program

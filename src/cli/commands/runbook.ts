@@ -18,6 +18,7 @@ import { integerOption } from '../options.js';
 import type { Column, Output } from '../output.js';
 import { session } from '../session.js';
 import { automationAccountIdOf } from './automation.js';
+import { registerRunbookStart } from './job.js';
 
 const runbookList = listOf(runbookSchema);
 const typeByExtension: Record<string, (typeof runbookTypes)[number]> = {
@@ -30,7 +31,11 @@ const typeByExtension: Record<string, (typeof runbookTypes)[number]> = {
 };
 
 /** A runbook by id (rb_…), or by name within the account given with --account. */
-async function resolveRunbook(client: Client, ref: string, account: string | undefined): Promise<Runbook> {
+export async function resolveRunbook(
+  client: Client,
+  ref: string,
+  account: string | undefined,
+): Promise<Runbook> {
   if (/^rb_[a-z0-9]+$/.test(ref))
     return client.request('GET', apiPath`/api/v1/runbooks/${ref}`, { schema: runbookSchema });
   if (!account) throw bad(`Give --account to find runbook '${ref}' by name, or use its id (rb_…).`);
@@ -98,6 +103,7 @@ export function registerRunbookCommands(program: Command, ctx: CliContext): void
     .command('runbook')
     .description('Runbooks: a draft to edit, published versions that jobs run')
     .addHelpText('after', `\nTypes: ${runbookTypes.join(', ')}. Content is at most 1 MiB.`);
+  registerRunbookStart(runbook, ctx);
 
   runbook
     .command('list')
