@@ -62,6 +62,7 @@ export function createCloudJobs(d: CloudJobsDeps) {
   const running = new Map<string, Running>();
   let endpoint: Promise<JobEndpoint> | undefined;
   let lastBeat = 0;
+  let lastPrune = 0;
 
   const jobEndpoint = () =>
     (endpoint ??= startJobEndpoint({
@@ -229,6 +230,12 @@ export function createCloudJobs(d: CloudJobsDeps) {
     /** One round, while this server holds the Automation Pool. */
     async tick(keepGoing: () => boolean = () => true) {
       await repo.stopQueued(db, now());
+      // Job history past each account's retention (default 30 days) goes, streams with it; every ten minutes.
+      if (now().getTime() - lastPrune >= 600_000) {
+        lastPrune = now().getTime();
+        const pruned = await repo.pruneEnded(db, now());
+        if (pruned.length) d.log.info({ jobs: pruned.length }, 'job history pruned');
+      }
       await takeOver();
       await watch();
       while (keepGoing() && running.size < maxParallel) {

@@ -330,4 +330,33 @@ describe('cloud jobs', () => {
     );
     expect((await t.request({ method: 'GET', url: `/api/v1/jobs/${job.json().id}` })).statusCode).toBe(401);
   });
+
+  it('prunes jobs that ended longer ago than the account keeps history (30 days by default), streams and all', async () => {
+    const rb = await runbook('Kept-Or-Not', 'shell', 'echo once');
+    const old = await finished((await start(rb)).id);
+    const recent = await finished((await start(rb)).id);
+    await t.database.query(`UPDATE automation_jobs SET ended_at = now() - interval '31 days' WHERE id = $1`, [
+      old.id,
+    ]);
+    await t.database.query(`UPDATE automation_jobs SET ended_at = now() - interval '29 days' WHERE id = $1`, [
+      recent.id,
+    ]);
+    // A new server's first round prunes.
+    const other = await createTestApp({ sameGroupAs: t });
+    try {
+      await other.app.runtime.leases.renew();
+      await t.app.runtime.stop();
+      await other.app.runtime.leases.renew();
+      await other.app.runtime.runJobs();
+    } finally {
+      await other.close();
+    }
+    expect((await call('GET', `/api/v1/jobs/${old.id}`)).statusCode).toBe(404);
+    expect((await call('GET', `/api/v1/jobs/${recent.id}`)).statusCode).toBe(200);
+    const streamsLeft = await t.database.query<{ n: string }>(
+      'SELECT count(*) AS n FROM automation_job_streams WHERE job_id = $1',
+      [old.id],
+    );
+    expect(Number(streamsLeft[0]!.n)).toBe(0);
+  });
 });
