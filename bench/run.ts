@@ -21,6 +21,12 @@ const benchmarks: Record<
     run: runAgentsBench,
   },
   notify: (await import('./notify-bench.js')).notifyBenchmark,
+  jobs: {
+    summary:
+      'cloud jobs of a trivial shell runbook completed per second by a real server, queue latency p50/p99, ' +
+      'beside bare bash spawns at the same parallelism (options: --jobs 200 --rounds 3 --log-level warn)',
+    run: async (args) => (await import('./jobs-bench.js')).runJobsBench(args),
+  },
   resolve: {
     summary:
       'resolution of a synthetic group (15,000 agents, 300,000 objects): full computation, incremental updates, ' +

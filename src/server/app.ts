@@ -274,6 +274,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
   });
   const automation = registerAutomation(app, { db, keyring: deps.keyring, now: deps.now });
+  const cloudJobs = createCloudJobs({
+    db,
+    serverId: deps.servers.id,
+    jobs: automation.jobs,
+    assets: automation.assets,
+    stewardCommand: deps.stewardCommand,
+    // A job's server holds the Automation Pool; one that has not proved it within a lease has lost it.
+    staleMs: Math.max(deps.poolLeaseMs ?? 15_000, 6_000),
+    now: deps.now,
+    log: app.log,
+  });
+  automation.jobs.onQueued(() => cloudJobs.kick());
   const runtime = createServerRuntime({
     db,
     serverId: deps.servers.id,
@@ -285,17 +297,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
     onError: (err, what) => app.log.error({ err }, `${what} failed`),
     notifier,
-    cloudJobs: createCloudJobs({
-      db,
-      serverId: deps.servers.id,
-      jobs: automation.jobs,
-      assets: automation.assets,
-      stewardCommand: deps.stewardCommand,
-      // A job's server holds the Automation Pool; one that has not proved it within a lease has lost it.
-      staleMs: Math.max(deps.poolLeaseMs ?? 15_000, 6_000),
-      now: deps.now,
-      log: app.log,
-    }),
+    cloudJobs,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,

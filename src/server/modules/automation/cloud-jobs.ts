@@ -63,6 +63,25 @@ export function createCloudJobs(d: CloudJobsDeps) {
   let endpoint: Promise<JobEndpoint> | undefined;
   let lastBeat = 0;
   let lastPrune = 0;
+  /** Whether this server still holds the Automation Pool, as the last round was told. */
+  let holding: () => boolean = () => false;
+  let claiming: Promise<void> | undefined;
+
+  /** Claims queued jobs while there is room here; one claim loop at a time. */
+  function claimMore(): Promise<void> {
+    claiming ??= (async () => {
+      while (holding() && running.size < maxParallel) {
+        const job = await repo.claimNext(db, d.serverId, now());
+        if (!job) break;
+        d.log.info({ job: job.id, runbook: job.runbookName }, 'cloud job started');
+        await run(job);
+      }
+    })().finally(() => {
+      // Runs after the assignment above, even when the loop had nothing to do.
+      claiming = undefined;
+    });
+    return claiming;
+  }
 
   const jobEndpoint = () =>
     (endpoint ??= startJobEndpoint({
@@ -191,6 +210,8 @@ export function createCloudJobs(d: CloudJobsDeps) {
             : null,
       });
       if (row) await deleteSealed(db, [job.id]);
+      // Room for the next one now, not at the next round.
+      void claimMore().catch((err) => d.log.error({ err }, 'claiming cloud jobs failed'));
     })().catch((err) => d.log.error({ err, job: job.id }, 'finishing a cloud job failed'));
     running.set(job.id, entry);
   }
@@ -238,17 +259,19 @@ export function createCloudJobs(d: CloudJobsDeps) {
       }
       await takeOver();
       await watch();
-      while (keepGoing() && running.size < maxParallel) {
-        const job = await repo.claimNext(db, d.serverId, now());
-        if (!job) break;
-        d.log.info({ job: job.id, runbook: job.runbookName }, 'cloud job started');
-        await run(job);
-      }
+      holding = keepGoing;
+      await claimMore();
+    },
+    /** A job was queued: claim it now if this server has room, not at the next round. */
+    kick() {
+      void claimMore().catch((err) => d.log.error({ err }, 'claiming cloud jobs failed'));
     },
     /** Jobs running here, for tests and metrics. */
     runningIds: () => [...running.keys()],
     /** The pool moved away, or the server stops: running jobs end here and are queued again for another. */
     async release() {
+      holding = () => false;
+      await claiming?.catch(() => undefined);
       const entries = [...running.values()];
       for (const r of entries) stop(r, 'released');
       await Promise.all(entries.map((r) => r.ended));

@@ -42,6 +42,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createJobsService(d: JobsServiceDeps) {
   const { db, keyring } = d;
   const now = d.now ?? (() => new Date());
+  /** Told after a job is queued (the cloud runner of this server, to claim it at once). */
+  const queuedListeners: (() => void)[] = [];
 
   async function mustFind(id: string) {
     const row = await repo.findJob(db, id);
@@ -50,6 +52,10 @@ export function createJobsService(d: JobsServiceDeps) {
   }
 
   return {
+    onQueued(listener: () => void) {
+      queuedListeners.push(listener);
+    },
+
     async start(by: JobStarter, runbookId: string, input: StartInput) {
       const runbook = await d.runbooks.runnable(runbookId, { draft: input.test });
       const account = await mustFindAccount(db, runbook.automationAccountId);
@@ -64,7 +70,7 @@ export function createJobsService(d: JobsServiceDeps) {
       const hidden = Object.fromEntries(Object.entries(check.values).filter(([k]) => secrets.includes(k)));
       const at = now();
       const actor = by.kind === 'user' ? actorOf(by.principal) : `${by.kind}:${by.id}`;
-      return db.transaction(async (tx) => {
+      const queued = await db.transaction(async (tx) => {
         // The account's start rate (Azure: 100 jobs per 30 seconds); counted in the transaction that adds one.
         const recent = await repo.countStartedSince(tx, account.id, new Date(at.getTime() - 30_000));
         if (recent >= account.maxNewJobsPer30s)
@@ -115,6 +121,8 @@ export function createJobsService(d: JobsServiceDeps) {
         });
         return row;
       });
+      for (const l of queuedListeners) l();
+      return queued;
     },
 
     get: mustFind,

@@ -288,6 +288,7 @@ describe('cloud jobs', () => {
   it('a job whose server stopped is started again elsewhere, at most three times, then Failed with the reason', async () => {
     const rb = await runbook('Orphan', 'shell', 'echo ran');
     const job = await start(rb);
+    await finished(job.id);
     // As a server that claimed it and died: Running, no heartbeat for a minute.
     const orphan = async () =>
       t.database.query(
