@@ -108,6 +108,8 @@ declare module 'fastify' {
     routePolicies: RoutePolicy[];
     resolution: ResolutionService;
     runtime: ServerRuntime;
+    /** The automation services, for the background work and for tests that drive it. */
+    automation: ReturnType<typeof registerAutomation>;
   }
 }
 
@@ -327,6 +329,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
   app.decorate('runtime', runtime);
+  app.decorate('automation', automation);
   if (deps.background) {
     app.addHook('onReady', async () => runtime.start());
     app.addHook('preClose', async () => runtime.stop());
