@@ -180,7 +180,8 @@ export const createdWebhookSchema = webhookSchema.extend({
   url: z.string().describe('POST to it to start the runbook; shown this once'),
 });
 
-export const webhookCallParams = z.object({ token: z.string().max(1024) });
+/** Any token: one that is not a webhook's, whatever its length, is the same 404 as a disabled one. */
+export const webhookCallParams = z.object({ token: z.string() });
 
 export const webhookCallResponse = z.object({
   jobIds: z.array(z.string()),
