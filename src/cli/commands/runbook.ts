@@ -30,7 +30,11 @@ const typeByExtension: Record<string, (typeof runbookTypes)[number]> = {
 };
 
 /** A runbook by id (rb_…), or by name within the account given with --account. */
-async function resolveRunbook(client: Client, ref: string, account: string | undefined): Promise<Runbook> {
+export async function resolveRunbook(
+  client: Client,
+  ref: string,
+  account: string | undefined,
+): Promise<Runbook> {
   if (/^rb_[a-z0-9]+$/.test(ref))
     return client.request('GET', apiPath`/api/v1/runbooks/${ref}`, { schema: runbookSchema });
   if (!account) throw bad(`Give --account to find runbook '${ref}' by name, or use its id (rb_…).`);
