@@ -23,6 +23,8 @@ export const idPrefixes = {
   asset: 'ast',
   connectionType: 'ctyp',
   job: 'job',
+  schedule: 'sch',
+  webhook: 'wh',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,7 +1,7 @@
 // Builds the Fastify application from its dependencies; never listens or exits, so tests build it directly.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { newId } from '../contract/ids.js';
@@ -23,6 +23,7 @@ import { useAuditChainKeys } from './modules/audit/audit-repo.js';
 import { registerAudit } from './modules/audit/audit-routes.js';
 import { registerAutomation } from './modules/automation/automation-module.js';
 import { createCloudJobs } from './modules/automation/cloud-jobs.js';
+import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
@@ -107,12 +108,35 @@ declare module 'fastify' {
     routePolicies: RoutePolicy[];
     resolution: ResolutionService;
     runtime: ServerRuntime;
+    /** The automation services, for the background work and for tests that drive it. */
+    automation: ReturnType<typeof registerAutomation>;
   }
+}
+
+/**
+ * The logger with Fastify's request serializer, but the token of a webhook call (its credential, part of the
+ * path) hidden: request lines never carry it.
+ */
+function withoutWebhookTokens(logger: FastifyBaseLogger): FastifyBaseLogger {
+  return logger.child(
+    {},
+    {
+      serializers: {
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: hideWebhookToken(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
+    },
+  );
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(deps.logger ? { loggerInstance: withoutWebhookTokens(deps.logger) } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes ?? 4 * 1024 * 1024,
     trustProxy: deps.trustProxy ?? false,
     genReqId: () => newId('request'),
@@ -297,6 +321,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
     onError: (err, what) => app.log.error({ err }, `${what} failed`),
     notifier,
+    schedules: automation.schedules,
     cloudJobs,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
@@ -308,6 +333,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
   app.decorate('runtime', runtime);
+  app.decorate('automation', automation);
   if (deps.background) {
     app.addHook('onReady', async () => runtime.start());
     app.addHook('preClose', async () => runtime.stop());

@@ -886,3 +886,94 @@ export const automationJobStreams = pgTable(
   },
   (t) => [primaryKey({ name: 'automation_job_streams_pk', columns: [t.jobId, t.seq] })],
 );
+
+/**
+ * Schedules of an account (Azure Automation's recurrences, or a cron expression). next_run_at is the firing
+ * to come: a firing is claimed by moving it on, in the transaction that starts the jobs of its links, so
+ * only one server fires it.
+ */
+export const automationSchedules = pgTable(
+  'automation_schedules',
+  {
+    id: text('id').primaryKey(),
+    automationAccountId: text('automation_account_id')
+      .notNull()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    /** `onetime`, `hour`, `day`, `week`, `month` or `cron`. */
+    frequency: text('frequency').notNull(),
+    interval: integer('interval').notNull().default(1),
+    startTime: timestamp('start_time', { withTimezone: true }).notNull(),
+    expiryTime: timestamp('expiry_time', { withTimezone: true }),
+    timeZone: text('time_zone').notNull(),
+    weekDays: jsonb('week_days').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    monthDays: jsonb('month_days').$type<number[]>().notNull().default(sql`'[]'::jsonb`),
+    monthlyOccurrences: jsonb('monthly_occurrences')
+      .$type<{ day: string; occurrence: number }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    cron: text('cron'),
+    enabled: boolean('enabled').notNull().default(true),
+    /** The next firing; null when disabled or when it will not run again. */
+    nextRunAt: timestamp('next_run_at', { withTimezone: true }),
+    lastRunAt: timestamp('last_run_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('automation_schedules_account_name_idx').on(t.automationAccountId, t.name),
+    index('automation_schedules_due_idx').on(t.nextRunAt).where(sql`"enabled"`),
+  ],
+);
+
+/** A runbook a schedule starts, with the parameter values and the run-on target of its jobs. */
+export const automationScheduleLinks = pgTable(
+  'automation_schedule_links',
+  {
+    scheduleId: text('schedule_id')
+      .notNull()
+      .references(() => automationSchedules.id, { onDelete: 'cascade' }),
+    runbookId: text('runbook_id')
+      .notNull()
+      .references(() => runbooks.id, { onDelete: 'cascade' }),
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    runOn: text('run_on').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'automation_schedule_links_pk', columns: [t.scheduleId, t.runbookId] }),
+    index('automation_schedule_links_runbook_idx').on(t.runbookId),
+  ],
+);
+
+/** Webhooks: a secret URL that starts a runbook. Only the SHA-256 of the token in the URL is kept. */
+export const automationWebhooks = pgTable(
+  'automation_webhooks',
+  {
+    id: text('id').primaryKey(),
+    automationAccountId: text('automation_account_id')
+      .notNull()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    runbookId: text('runbook_id')
+      .notNull()
+      .references(() => runbooks.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    /** SHA-256 (hex) of the token; the token itself is shown once, at creation. */
+    tokenHash: text('token_hash').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    parameters: jsonb('parameters').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    runOn: text('run_on').notNull(),
+    createdBy: text('created_by').notNull(),
+    lastInvokedAt: timestamp('last_invoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('automation_webhooks_account_name_idx').on(t.automationAccountId, t.name),
+    uniqueIndex('automation_webhooks_token_hash_idx').on(t.tokenHash),
+    index('automation_webhooks_runbook_idx').on(t.runbookId),
+  ],
+);

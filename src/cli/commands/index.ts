@@ -25,11 +25,13 @@ import { registerPoolCommands } from './pool.js';
 import { registerProfileCommands } from './profile.js';
 import { registerServerCommand } from './run-server.js';
 import { registerRunbookCommands } from './runbook.js';
+import { registerScheduleCommands } from './schedule.js';
 import { registerServersCommands } from './servers.js';
 import { registerTaskRunCommand } from './task-run.js';
 import { registerTaskRunsCommands } from './task-runs.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
+import { registerWebhookCommands } from './webhook.js';
 import { registerWorkflowCommands } from './workflow.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -62,6 +64,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerJobCommands(program, ctx);
   registerRunbookCommands(program, ctx);
   registerAssetCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
+  registerWebhookCommands(program, ctx);
   const admin = program
     .command('admin')
     .description('Maintenance that runs on a server machine, against the database');

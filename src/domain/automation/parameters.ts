@@ -132,3 +132,30 @@ export function validateJobParameters(
 /** Names of the declared secret parameters, for leaving their values out of audit records and logs. */
 export const secretParameterNames = (declarations: readonly ParameterDeclaration[]): string[] =>
   declarations.filter((d) => d.secret).map((d) => d.name);
+
+/**
+ * Checks values kept for later jobs (a schedule's link, a webhook): as a job's values, with the parameters in
+ * `filledLater` (WebhookData) counted as given, and no value for a secret parameter (it would be kept in
+ * the clear) nor for one filled later.
+ */
+export function checkKeptParameterValues(
+  declarations: readonly ParameterDeclaration[],
+  values: Readonly<Record<string, unknown>>,
+  filledLater: readonly string[] = [],
+): ParameterIssue[] {
+  const issues: ParameterIssue[] = [];
+  const byName = new Map(declarations.map((d) => [d.name.toLowerCase(), d]));
+  const later = new Set(filledLater.map((n) => n.toLowerCase()));
+  for (const name of Object.keys(values)) {
+    if (later.has(name.toLowerCase()))
+      issues.push({ path: name, message: 'is filled in by each call: it cannot be given here' });
+    else if (byName.get(name.toLowerCase())?.secret)
+      issues.push({ path: name, message: 'is secret: its value cannot be kept for later jobs' });
+  }
+  if (issues.length) return issues;
+  const placeholders = Object.fromEntries(
+    declarations.filter((d) => later.has(d.name.toLowerCase())).map((d) => [d.name, {}]),
+  );
+  const check = validateJobParameters(declarations, { ...values, ...placeholders });
+  return check.kind === 'invalid' ? check.issues : [];
+}

@@ -1,4 +1,5 @@
-// The automation feature: automation accounts, runbooks, assets and jobs, registered on the app in one call.
+// The automation feature: automation accounts, runbooks, assets, jobs, schedules and webhooks, registered on the
+// app in one call.
 import type { FastifyInstance } from 'fastify';
 import type { Keyring } from '../../../crypto/keyring.js';
 import type { Db } from '../../../store/db.js';
@@ -10,6 +11,10 @@ import { registerJobs } from './jobs-routes.js';
 import { createJobsService } from './jobs-service.js';
 import { registerRunbooks } from './runbooks-routes.js';
 import { createRunbooksService } from './runbooks-service.js';
+import { registerSchedules } from './schedules-routes.js';
+import { createSchedulesService } from './schedules-service.js';
+import { registerWebhooks } from './webhooks-routes.js';
+import { createWebhooksService } from './webhooks-service.js';
 
 export interface AutomationDeps {
   db: Db;
@@ -27,5 +32,8 @@ export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
   registerAssets(app, assets);
   const jobs = createJobsService({ db: deps.db, keyring: deps.keyring, runbooks, now: deps.now });
   registerJobs(app, jobs);
-  return { accounts, runbooks, assets, jobs };
+  const schedules = createSchedulesService({ db: deps.db, jobs, runbooks, now: deps.now });
+  registerSchedules(app, schedules);
+  registerWebhooks(app, createWebhooksService({ db: deps.db, jobs, runbooks, now: deps.now }));
+  return { accounts, runbooks, assets, jobs, schedules };
 }

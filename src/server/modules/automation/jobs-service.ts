@@ -1,4 +1,4 @@
-// Jobs: started from the API (and later schedules and webhooks) against a runbook's published version or its
+// Jobs: started from the API, by schedules and by webhooks against a runbook's published version or its
 // draft, parameters checked against its declarations, the account's start rate held to its limit; listed,
 // followed through their streams, and stopped. Values of secret parameters are sealed under the job id and
 // never shown or audited. Every start and stop is audited.
@@ -12,7 +12,7 @@ import {
   secretParameterNames,
   validateJobParameters,
 } from '../../../domain/automation/parameters.js';
-import type { Db } from '../../../store/db.js';
+import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
@@ -56,9 +56,13 @@ export function createJobsService(d: JobsServiceDeps) {
       queuedListeners.push(listener);
     },
 
-    async start(by: JobStarter, runbookId: string, input: StartInput) {
-      const runbook = await d.runbooks.runnable(runbookId, { draft: input.test });
-      const account = await mustFindAccount(db, runbook.automationAccountId);
+    /**
+     * Starts a job. Given `within`, everything happens in that transaction (a schedule's firing claims its
+     * run in the same one, so a job is started exactly when the firing is recorded); otherwise in its own.
+     */
+    async start(by: JobStarter, runbookId: string, input: StartInput, within?: Tx) {
+      const runbook = await d.runbooks.runnable(runbookId, { draft: input.test }, within ?? db);
+      const account = await mustFindAccount(within ?? db, runbook.automationAccountId);
       if (input.runOn !== 'cloud')
         throw new AppError('NOT_FOUND', `There is no hybrid worker group '${input.runOn}'.`, [
           { path: 'body.runOn', message: 'no such hybrid worker group' },
@@ -70,7 +74,9 @@ export function createJobsService(d: JobsServiceDeps) {
       const hidden = Object.fromEntries(Object.entries(check.values).filter(([k]) => secrets.includes(k)));
       const at = now();
       const actor = by.kind === 'user' ? actorOf(by.principal) : `${by.kind}:${by.id}`;
-      const queued = await db.transaction(async (tx) => {
+      const inTransaction = <T>(work: (tx: Tx) => Promise<T>) =>
+        within ? work(within) : db.transaction(work);
+      const queued = await inTransaction(async (tx) => {
         // The account's start rate (Azure: 100 jobs per 30 seconds); counted in the transaction that adds one.
         const recent = await repo.countStartedSince(tx, account.id, new Date(at.getTime() - 30_000));
         if (recent >= account.maxNewJobsPer30s)

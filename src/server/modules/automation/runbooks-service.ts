@@ -268,11 +268,11 @@ export function createRunbooksService({ db, now = () => new Date() }: { db: Db; 
     },
 
     /**
-     * What a job of this runbook runs: the published version, or the draft for a test run. For job start
-     * (a later part of issue 12); refuses a runbook never published unless the draft is asked for.
+     * What a job of this runbook runs: the published version, or the draft for a test run; refuses a runbook
+     * never published unless the draft is asked for. Read through `ex` inside a caller's transaction.
      */
-    async runnable(id: string, opts: { draft?: boolean } = {}): Promise<RunnableRunbook> {
-      const row = await mustFind(db, id);
+    async runnable(id: string, opts: { draft?: boolean } = {}, ex: Db | Tx = db): Promise<RunnableRunbook> {
+      const row = await mustFind(ex, id);
       const base = {
         runbookId: row.id,
         automationAccountId: row.automationAccountId,
@@ -286,7 +286,7 @@ export function createRunbooksService({ db, now = () => new Date() }: { db: Db; 
           content: row.draftContent,
           parameters: params(row.draftParameters),
         };
-      const v = row.publishedVersion ? await repo.findVersion(db, id, row.publishedVersion) : undefined;
+      const v = row.publishedVersion ? await repo.findVersion(ex, id, row.publishedVersion) : undefined;
       if (!v)
         throw new AppError(
           'RULE_VIOLATION',

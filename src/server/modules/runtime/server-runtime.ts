@@ -1,9 +1,10 @@
 // The background work of one server: pool leases, and — while it holds the All Management Servers pool —
-// the health watchers. Pool-hosted workflows, the notifier and cloud jobs follow the leases.
+// the health watchers. Pool-hosted workflows, the notifier, schedules and cloud jobs follow the leases.
 import { builtInPoolIds } from '../../../contract/inventory.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { CloudJobs } from '../automation/cloud-jobs.js';
+import type { SchedulesService } from '../automation/schedules-service.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { createHealthWatchers } from './health-watchers.js';
@@ -28,6 +29,8 @@ export interface ServerRuntimeDeps {
   notifier?: Pick<Notifier, 'tick' | 'release'>;
   /** Runs cloud jobs while this server holds the Automation Pool. */
   cloudJobs?: Pick<CloudJobs, 'tick' | 'release'>;
+  /** Fires due schedules while this server holds the Automation Pool, before each round of cloud jobs. */
+  schedules?: Pick<SchedulesService, 'fireDue'>;
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -67,10 +70,14 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
 
   let jobsRound: Promise<void> | undefined;
   const holdsAutomation = () => !stopping && leases.holds(builtInPoolIds.automation);
-  /** One round of cloud jobs, when this server holds the Automation Pool. */
+  /** One round of schedules and cloud jobs, when this server holds the Automation Pool. */
   function runJobs(): Promise<void> {
-    if (!d.cloudJobs || !holdsAutomation()) return Promise.resolve();
-    jobsRound ??= d.cloudJobs.tick(holdsAutomation).finally(() => {
+    if ((!d.cloudJobs && !d.schedules) || !holdsAutomation()) return Promise.resolve();
+    jobsRound ??= (async () => {
+      // A schedule's failure must not hold up the jobs already queued.
+      await d.schedules?.fireDue().catch((err) => d.onError?.(err, 'schedules'));
+      if (holdsAutomation()) await d.cloudJobs?.tick(holdsAutomation);
+    })().finally(() => {
       jobsRound = undefined;
     });
     return jobsRound;
