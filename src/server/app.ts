@@ -87,6 +87,8 @@ export interface AppDeps {
   notifyMaxAgeMs?: number;
   /** How a job calls `steward` (`steward asset get …`): node and the entry script; none: it cannot. */
   stewardCommand?: { node: string; script: string };
+  /** A hybrid job whose agent posted nothing for this long is suspended; default 60 s. */
+  hybridJobLostMs?: number;
   /** The longest wait between probes of a paused notification channel; default 5 min. */
   notifyProbeMaxMs?: number;
   now?: () => Date;
@@ -228,17 +230,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => resolution.stop());
   const accounts = createAccountsService({ db, keyring: deps.keyring });
   registerAccounts(app, accounts);
-  registerAgents(
-    app,
-    createAgentsService({
-      db,
-      accounts,
-      resolution,
-      missedHeartbeatMs: deps.missedHeartbeatMs,
-      now: deps.now,
-    }),
-    { tlsFingerprint: deps.tlsFingerprint },
-  );
+  const agents = createAgentsService({
+    db,
+    accounts,
+    resolution,
+    missedHeartbeatMs: deps.missedHeartbeatMs,
+    now: deps.now,
+  });
+  registerAgents(app, agents, { tlsFingerprint: deps.tlsFingerprint });
   const alerts = createAlertsService({ db, now: deps.now });
   const effects = createRunEffects({ db, alerts, now: deps.now });
   const results = createResultsService({ db, resolution, effects, now: deps.now });
@@ -273,7 +272,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     log: app.log,
   });
-  const automation = registerAutomation(app, { db, keyring: deps.keyring, now: deps.now });
+  const automation = registerAutomation(app, {
+    db,
+    keyring: deps.keyring,
+    agents,
+    missedHeartbeatMs: deps.missedHeartbeatMs,
+    hybridJobLostMs: deps.hybridJobLostMs,
+    now: deps.now,
+  });
   const runtime = createServerRuntime({
     db,
     serverId: deps.servers.id,
@@ -285,6 +291,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
     onError: (err, what) => app.log.error({ err }, `${what} failed`),
     notifier,
+    hybridJobs: automation.hybrid,
     cloudJobs: createCloudJobs({
       db,
       serverId: deps.servers.id,

@@ -1,19 +1,30 @@
-// The automation feature: automation accounts, runbooks, assets and jobs, registered on the app in one call.
+// The automation feature: automation accounts, runbooks, assets, jobs and hybrid worker groups, registered on the
+// app in one call.
 import type { FastifyInstance } from 'fastify';
 import type { Keyring } from '../../../crypto/keyring.js';
 import type { Db } from '../../../store/db.js';
+import type { AgentsService } from '../agents/agents-service.js';
 import { registerAssets } from './assets-routes.js';
 import { createAssetsService } from './assets-service.js';
 import { registerAutomationAccounts } from './automation-accounts-routes.js';
 import { createAutomationAccountsService } from './automation-accounts-service.js';
+import { registerHybridJobs } from './hybrid-jobs-routes.js';
+import { createHybridJobs } from './hybrid-jobs-service.js';
 import { registerJobs } from './jobs-routes.js';
 import { createJobsService } from './jobs-service.js';
 import { registerRunbooks } from './runbooks-routes.js';
 import { createRunbooksService } from './runbooks-service.js';
+import { registerWorkerGroups } from './worker-groups-routes.js';
+import { createWorkerGroupsService } from './worker-groups-service.js';
 
 export interface AutomationDeps {
   db: Db;
   keyring: Keyring;
+  /** Delivers a worker group's Run As credential to the agent that claims a job, as any credential. */
+  agents: Pick<AgentsService, 'credentials'>;
+  missedHeartbeatMs?: number;
+  /** A hybrid job whose agent posted nothing for this long is suspended; default 60 s. */
+  hybridJobLostMs?: number;
   now?: () => Date;
 }
 
@@ -25,7 +36,26 @@ export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
   registerAutomationAccounts(app, accounts);
   registerRunbooks(app, runbooks);
   registerAssets(app, assets);
-  const jobs = createJobsService({ db: deps.db, keyring: deps.keyring, runbooks, now: deps.now });
+  const jobs = createJobsService({
+    db: deps.db,
+    keyring: deps.keyring,
+    runbooks,
+    now: deps.now,
+    onHybridQueued: () => hybrid.wake(),
+  });
   registerJobs(app, jobs);
-  return { accounts, runbooks, assets, jobs };
+  const hybrid = createHybridJobs({
+    db: deps.db,
+    jobs,
+    assets,
+    agents: deps.agents,
+    lostAfterMs: deps.hybridJobLostMs,
+    now: deps.now,
+  });
+  registerHybridJobs(app, hybrid);
+  registerWorkerGroups(
+    app,
+    createWorkerGroupsService({ db: deps.db, missedHeartbeatMs: deps.missedHeartbeatMs, now: deps.now }),
+  );
+  return { accounts, runbooks, assets, jobs, hybrid };
 }

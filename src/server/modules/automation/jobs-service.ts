@@ -20,12 +20,15 @@ import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import { invalidIssues, mustFindAccount } from './automation-shared.js';
 import * as repo from './jobs-repo.js';
 import type { RunbooksService } from './runbooks-service.js';
+import { findGroup } from './worker-groups-repo.js';
 
 export interface JobsServiceDeps {
   db: Db;
   keyring: Keyring;
   runbooks: Pick<RunbooksService, 'runnable'>;
   now?: () => Date;
+  /** A job was queued for a hybrid worker group (started or resumed): agents waiting here look at once. */
+  onHybridQueued?: () => void;
 }
 
 export type JobsService = ReturnType<typeof createJobsService>;
@@ -53,7 +56,7 @@ export function createJobsService(d: JobsServiceDeps) {
     async start(by: JobStarter, runbookId: string, input: StartInput) {
       const runbook = await d.runbooks.runnable(runbookId, { draft: input.test });
       const account = await mustFindAccount(db, runbook.automationAccountId);
-      if (input.runOn !== 'cloud')
+      if (input.runOn !== 'cloud' && !(await findGroup(db, input.runOn)))
         throw new AppError('NOT_FOUND', `There is no hybrid worker group '${input.runOn}'.`, [
           { path: 'body.runOn', message: 'no such hybrid worker group' },
         ]);
@@ -64,7 +67,7 @@ export function createJobsService(d: JobsServiceDeps) {
       const hidden = Object.fromEntries(Object.entries(check.values).filter(([k]) => secrets.includes(k)));
       const at = now();
       const actor = by.kind === 'user' ? actorOf(by.principal) : `${by.kind}:${by.id}`;
-      return db.transaction(async (tx) => {
+      const row = await db.transaction(async (tx) => {
         // The account's start rate (Azure: 100 jobs per 30 seconds); counted in the transaction that adds one.
         const recent = await repo.countStartedSince(tx, account.id, new Date(at.getTime() - 30_000));
         if (recent >= account.maxNewJobsPer30s)
@@ -115,6 +118,8 @@ export function createJobsService(d: JobsServiceDeps) {
         });
         return row;
       });
+      if (row.runOn !== 'cloud') d.onHybridQueued?.();
+      return row;
     },
 
     get: mustFind,
@@ -140,7 +145,10 @@ export function createJobsService(d: JobsServiceDeps) {
       }
     },
 
-    /** Asks the job to stop: a queued one never runs, a running one has its process tree ended. */
+    /**
+     * Asks the job to stop: a queued (or suspended) one never runs again, a running one has its process tree
+     * ended.
+     */
     async stop(p: Principal, id: string) {
       return db.transaction(async (tx) => {
         const job = await repo.findJob(tx, id);
@@ -148,7 +156,7 @@ export function createJobsService(d: JobsServiceDeps) {
         if (hasEnded(job.status))
           throw new AppError('CONFLICT', `Job '${id}' has ended (${job.status}): there is nothing to stop.`);
         const at = now();
-        const queued = job.status === 'New' || job.status === 'Queued';
+        const queued = job.status === 'New' || job.status === 'Queued' || job.status === 'Suspended';
         const row = await repo.updateJob(
           tx,
           id,
@@ -156,7 +164,10 @@ export function createJobsService(d: JobsServiceDeps) {
             ? {
                 stopRequested: true,
                 status: 'Stopped',
-                statusReason: `stopped by ${actorOf(p)} before it ran`,
+                statusReason:
+                  job.status === 'Suspended'
+                    ? `stopped by ${actorOf(p)} while suspended`
+                    : `stopped by ${actorOf(p)} before it ran`,
                 endedAt: at,
               }
             : { stopRequested: true },
@@ -169,6 +180,47 @@ export function createJobsService(d: JobsServiceDeps) {
         });
         return row!;
       });
+    },
+
+    /**
+     * Queues a suspended job again (its agent stopped while it ran it): another agent of its group, or a server
+     * of the Automation Pool for a cloud job, runs it from the start. Audited.
+     */
+    async resume(p: Principal, id: string) {
+      const row = await db.transaction(async (tx) => {
+        const job = await repo.findJob(tx, id);
+        if (!job) throw notFound('Job', id);
+        if (job.status !== 'Suspended')
+          throw new AppError(
+            'CONFLICT',
+            `Job '${id}' is ${job.status}, not Suspended: only a suspended job resumes.`,
+          );
+        if (job.runOn !== 'cloud' && !(await findGroup(tx, job.runOn)))
+          throw new AppError(
+            'RULE_VIOLATION',
+            `Job '${id}' ran on hybrid worker group '${job.runOn}', which no longer exists: it cannot resume.`,
+          );
+        const next = await repo.updateJob(tx, id, {
+          status: 'Queued',
+          claimedBy: null,
+          heartbeatAt: null,
+          restarts: job.restarts + 1,
+          statusReason: `resumed by ${actorOf(p)} after: ${job.statusReason ?? 'it was suspended'}`,
+        });
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'job.resume',
+          target: id,
+          details: {
+            automationAccountId: job.automationAccountId,
+            runOn: job.runOn,
+            suspendedOn: job.claimedBy,
+          },
+        });
+        return next!;
+      });
+      if (row.runOn !== 'cloud') d.onHybridQueued?.();
+      return row;
     },
 
     /** The values of a job's secret parameters, for the process that runs it only. */

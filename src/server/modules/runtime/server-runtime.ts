@@ -4,6 +4,7 @@ import { builtInPoolIds } from '../../../contract/inventory.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { CloudJobs } from '../automation/cloud-jobs.js';
+import type { HybridJobs } from '../automation/hybrid-jobs-service.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { createHealthWatchers } from './health-watchers.js';
@@ -28,6 +29,8 @@ export interface ServerRuntimeDeps {
   notifier?: Pick<Notifier, 'tick' | 'release'>;
   /** Runs cloud jobs while this server holds the Automation Pool. */
   cloudJobs?: Pick<CloudJobs, 'tick' | 'release'>;
+  /** Suspends hybrid jobs whose agent went silent, while this server holds the Automation Pool. */
+  hybridJobs?: Pick<HybridJobs, 'sweep'>;
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -67,10 +70,13 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
 
   let jobsRound: Promise<void> | undefined;
   const holdsAutomation = () => !stopping && leases.holds(builtInPoolIds.automation);
-  /** One round of cloud jobs, when this server holds the Automation Pool. */
+  /** One round of cloud jobs (and the hybrid jobs' sweep), when this server holds the Automation Pool. */
   function runJobs(): Promise<void> {
-    if (!d.cloudJobs || !holdsAutomation()) return Promise.resolve();
-    jobsRound ??= d.cloudJobs.tick(holdsAutomation).finally(() => {
+    if ((!d.cloudJobs && !d.hybridJobs) || !holdsAutomation()) return Promise.resolve();
+    jobsRound ??= (async () => {
+      await d.hybridJobs?.sweep();
+      await d.cloudJobs?.tick(holdsAutomation);
+    })().finally(() => {
       jobsRound = undefined;
     });
     return jobsRound;
