@@ -296,8 +296,9 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
         r.interrupted = true;
         r.process?.stop(2000);
       }
+      // The claim in flight ends too (within its wait), so no request is left open on the server.
       await Promise.race([
-        Promise.allSettled([...running.values()].map((r) => r.done)),
+        Promise.allSettled([done, ...[...running.values()].map((r) => r.done)]),
         new Promise((r) => setTimeout(r, graceMs).unref()),
       ]);
       const ep = await endpoint;

@@ -54,6 +54,7 @@ export function createHybridJobs(d: HybridJobsDeps) {
   const lostAfterMs = d.lostAfterMs ?? 60_000;
   const pollMs = d.pollMs ?? 1000;
   const waiting = new Set<() => void>();
+  let closed = false;
 
   /** The job this agent runs now, or the refusal: not found (audited) for anyone else's, 409 once it ended. */
   async function mustHold(tx: Tx, agentId: string, jobId: string) {
@@ -225,7 +226,7 @@ export function createHybridJobs(d: HybridJobsDeps) {
           if (ready.length) return ready;
         }
         const remaining = deadline - Date.now();
-        if (remaining <= 0 || o.signal?.aborted) return [];
+        if (remaining <= 0 || o.signal?.aborted || closed) return [];
         await wait(Math.min(remaining, pollMs), o.signal);
       }
     },
@@ -249,11 +250,12 @@ export function createHybridJobs(d: HybridJobsDeps) {
         for (const r of records) {
           if (r.seq <= last) continue;
           const size = Buffer.byteLength(r.text, 'utf8');
-          if (bytes >= STREAM_CAP_BYTES || bytes + size > STREAM_CAP_BYTES) {
-            // The first record past the cap becomes the marker; the rest are dropped.
-            if (bytes < STREAM_CAP_BYTES)
-              rows.push({ jobId, seq: r.seq, stream: 'warning', at: new Date(r.at), text: CAP_MARKER });
-            bytes = STREAM_CAP_BYTES;
+          // Past the cap (one more byte than it once the marker is written), records are dropped.
+          if (bytes > STREAM_CAP_BYTES) continue;
+          if (bytes + size > STREAM_CAP_BYTES) {
+            // The first record past the cap becomes the marker.
+            rows.push({ jobId, seq: r.seq, stream: 'warning', at: new Date(r.at), text: CAP_MARKER });
+            bytes = STREAM_CAP_BYTES + 1;
             continue;
           }
           bytes += size;
@@ -354,7 +356,9 @@ export function createHybridJobs(d: HybridJobsDeps) {
       });
     },
 
+    /** Ends every waiting claim at once: the server is stopping. */
     close() {
+      closed = true;
       for (const w of [...waiting]) w();
     },
   };
