@@ -283,6 +283,7 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
   const done = loop();
 
   return {
+    /** Resolves once the loop has ended: after `stop()`, when its claim in flight has come back. */
     done,
     /** Jobs running here now. */
     runningIds: () => [...running.keys()],
@@ -296,9 +297,9 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
         r.interrupted = true;
         r.process?.stop(2000);
       }
-      // The claim in flight ends too (within its wait), so no request is left open on the server.
+      // The claim in flight is not waited for: the daemon's signal, aborted next, ends it.
       await Promise.race([
-        Promise.allSettled([done, ...[...running.values()].map((r) => r.done)]),
+        Promise.allSettled([...running.values()].map((r) => r.done)),
         new Promise((r) => setTimeout(r, graceMs).unref()),
       ]);
       const ep = await endpoint;

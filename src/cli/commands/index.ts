@@ -29,6 +29,7 @@ import { registerTaskRunCommand } from './task-run.js';
 import { registerTaskRunsCommands } from './task-runs.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
+import { registerWorkerGroupCommands } from './worker-group.js';
 import { registerWorkflowCommands } from './workflow.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -58,6 +59,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerTaskRunCommand(program, ctx);
   registerTaskRunsCommands(program, ctx);
   registerAutomationCommands(program, ctx);
+  registerWorkerGroupCommands(program, ctx);
   registerRunbookCommands(program, ctx);
   registerAssetCommands(program, ctx);
   const admin = program

@@ -502,6 +502,8 @@ describe('the agent’s hybrid job loop', () => {
       expect(everything).not.toContain(RUNAS_PASSWORD);
     } finally {
       await loop.stop();
+      // Its claim in flight comes back within its wait: no request stays open on the server.
+      await loop.done;
       halt.abort();
     }
   }, 60_000);
