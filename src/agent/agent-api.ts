@@ -12,6 +12,15 @@ import {
 } from '../contract/agents.js';
 import { ApiError } from '../contract/client.js';
 import { errorBodySchema } from '../contract/errors.js';
+import {
+  type AgentJob,
+  agentJobAssetResponse,
+  agentJobsResponse,
+  type FinishJob,
+  jobAssetAad,
+  jobSecretAad,
+  postJobStreamsResponse,
+} from '../contract/hybrid-workers.js';
 import { agentWorkflowsResponse, type RunResult, reportResultsResponse } from '../contract/results.js';
 import { agentTaskRunsResponse, type FinishTaskRun, taskRunSummarySchema } from '../contract/tasks.js';
 import { openSealed, signAssertion } from '../crypto/agent-keys.js';
@@ -46,6 +55,14 @@ const parseJson = (text: string): unknown => {
 };
 
 const anySignal = (a: AbortSignal, b: AbortSignal | undefined) => (b ? AbortSignal.any([a, b]) : a);
+
+/** A claimed hybrid job with what was sealed for it opened; `unopened` says why something did not open. */
+export interface OpenedJob {
+  job: AgentJob;
+  secretParameters: Record<string, unknown>;
+  runAs: OpenedCredential | null;
+  unopened?: string;
+}
 
 export function createAgentApi(opts: AgentApiOptions) {
   const doFetch = opts.fetch ?? globalThis.fetch;
@@ -176,6 +193,87 @@ export function createAgentApi(opts: AgentApiOptions) {
         body: result,
       });
       return taskRunSummarySchema.parse(json);
+    },
+
+    /**
+     * Claims queued jobs of this agent's hybrid worker groups, opening their sealed parts with the agent's key;
+     * with `waitSeconds` the server holds the call until one arrives.
+     */
+    async claimJobs(o: { waitSeconds?: number; max?: number } = {}): Promise<OpenedJob[]> {
+      const { json } = await call('GET', '/api/v1/agent/jobs', {
+        auth: true,
+        query: { waitSeconds: o.waitSeconds, max: o.max },
+        waitMs: (o.waitSeconds ?? 0) * 1000,
+      });
+      return agentJobsResponse.parse(json).items.map((job) => {
+        const out: OpenedJob = { job, secretParameters: {}, runAs: null };
+        try {
+          if (job.secretParameters)
+            out.secretParameters = JSON.parse(
+              openSealed(
+                opts.identity.sealingKey,
+                job.secretParameters,
+                jobSecretAad(agentId!, job.id),
+              ).toString('utf8'),
+            ) as Record<string, unknown>;
+        } catch {
+          out.unopened = 'its secret parameters do not open with this agent’s key';
+        }
+        if (job.runAs) {
+          const r = job.runAs;
+          try {
+            const opened = openedCredentialSchema.safeParse(
+              parseJson(
+                openSealed(
+                  opts.identity.sealingKey,
+                  r.envelope,
+                  credentialAad(agentId!, r.accountId, r.version),
+                ).toString('utf8'),
+              ),
+            );
+            if (opened.success && opened.data.accountId === r.accountId) out.runAs = opened.data;
+            else out.unopened = 'its Run As credential holds another account';
+          } catch {
+            out.unopened = 'its Run As credential does not open with this agent’s key';
+          }
+        }
+        return out;
+      });
+    },
+
+    /** Posts stream records of a job this agent runs (an empty list renews the claim); says whether to stop. */
+    async postJobStreams(
+      jobId: string,
+      records: { seq: number; stream: string; at: string; text: string }[],
+    ) {
+      const { json } = await call('POST', `/api/v1/agent/jobs/${encodeURIComponent(jobId)}/streams`, {
+        auth: true,
+        body: { records },
+      });
+      return postJobStreamsResponse.parse(json);
+    },
+
+    /** Reports how a job this agent ran ended. */
+    async finishJob(jobId: string, result: FinishJob) {
+      await call('POST', `/api/v1/agent/jobs/${encodeURIComponent(jobId)}/finish`, {
+        auth: true,
+        body: result,
+      });
+    },
+
+    /** An asset of a job this agent runs, opened with its key. */
+    async readJobAsset(jobId: string, kind: string, name: string): Promise<unknown> {
+      const { json } = await call(
+        'GET',
+        `/api/v1/agent/jobs/${encodeURIComponent(jobId)}/assets/${encodeURIComponent(kind)}/${encodeURIComponent(name)}`,
+        { auth: true },
+      );
+      const { envelope } = agentJobAssetResponse.parse(json);
+      return JSON.parse(
+        openSealed(opts.identity.sealingKey, envelope, jobAssetAad(agentId!, jobId, kind, name)).toString(
+          'utf8',
+        ),
+      ) as unknown;
     },
 
     /** Fetches and opens the given accounts; ones not distributed to this agent are simply absent. */

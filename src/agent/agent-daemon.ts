@@ -1,5 +1,6 @@
 // The `steward agent` daemon: enrolls, long-polls its configuration, keeps its credentials in memory only,
-// runs scheduled workflows with the resolved account (or reports that it must not, R22) and reports results.
+// runs scheduled workflows with the resolved account (or reports that it must not, R22) and reports results;
+// claims and runs the hybrid jobs of the worker groups it belongs to.
 import type { Logger } from 'pino';
 import type { AccountCheck } from '../contract/account-checks.js';
 import type { OpenedCredential } from '../contract/agents.js';
@@ -14,6 +15,7 @@ import { actionAccountTypes, checkAccount, checkActionAccount, systemUsers } fro
 import { type AgentApi, createAgentApi } from './agent-api.js';
 import { type AgentIdentity, loadOrCreateIdentity, saveAgentId } from './agent-identity.js';
 import { executeEntry } from './execute-entry.js';
+import { createHybridJobLoop, type HybridJobLoop } from './hybrid-jobs.js';
 import { errInfo, reportInParts } from './result-reporting.js';
 import {
   type AgentConfig,
@@ -50,6 +52,10 @@ export interface AgentDaemonOptions {
   /** Runner settings. */
   switchUser?: boolean;
   tempRoot?: string;
+  /** How a hybrid job calls `steward` (`steward asset get …`): this agent's node and entry script. */
+  stewardCommand?: { node: string; script: string };
+  /** Hybrid jobs run here at once; default 2. */
+  maxHybridJobs?: number;
 }
 
 interface State {
@@ -80,6 +86,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   let apis = new Map<string, AgentApi>();
   let stopped: Promise<void> | undefined;
   let taskRuns: TaskRunLoop | undefined;
+  let hybridJobs: HybridJobLoop | undefined;
   const scheduler = createScheduler((id) => onDue(id));
   let keptActionAccount: string | null = null;
   let invalidActionAccount: OpenedCredential | undefined;
@@ -443,6 +450,18 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         switchUser: o.switchUser,
         tempRoot: o.tempRoot,
       });
+      // Hybrid jobs of this agent's worker groups (see hybrid-jobs.ts).
+      hybridJobs = createHybridJobLoop({
+        call,
+        log,
+        signal: abort.signal,
+        waitSeconds: longPollSeconds,
+        maxParallel: o.maxHybridJobs,
+        retryMs,
+        maxRetryMs,
+        stewardCommand: o.stewardCommand,
+        tempRoot: o.tempRoot,
+      });
       await syncLoop();
     },
 
@@ -458,7 +477,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     clearInterval(recheck);
     clearInterval(failback);
     clearTimeout(checksRetry);
-    await taskRuns?.stop();
+    await Promise.all([taskRuns?.stop(), hybridJobs?.stop()]);
     abort.abort();
     // A long action is not waited for past a few seconds: its process group is left to its own timeout.
     await Promise.race([

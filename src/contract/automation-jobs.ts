@@ -45,7 +45,11 @@ export const jobSchema = z.object({
   source: z.enum(['api', 'schedule', 'webhook']),
   status: jobStatusSchema,
   statusReason: z.string().nullable(),
-  restarts: z.number().int().describe('times it started again after its server stopped'),
+  restarts: z.number().int().describe('times it started again: its server stopped, or it was resumed'),
+  claimedBy: z
+    .string()
+    .nullable()
+    .describe('the server (srv_…) or hybrid worker agent (cmp_…) that runs it, or ran it last'),
   exitCode: z.number().int().nullable(),
   exception: z.string().nullable().describe('why it failed: the last error lines, or what stopped it'),
   createdAt: timestamp,

@@ -25,6 +25,7 @@ export const idPrefixes = {
   job: 'job',
   schedule: 'sch',
   webhook: 'wh',
+  workerGroup: 'hwg',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -88,6 +88,8 @@ export interface AppDeps {
   notifyMaxAgeMs?: number;
   /** How a job calls `steward` (`steward asset get …`): node and the entry script; none: it cannot. */
   stewardCommand?: { node: string; script: string };
+  /** A hybrid job whose agent posted nothing for this long is suspended; default 60 s. */
+  hybridJobLostMs?: number;
   /** The longest wait between probes of a paused notification channel; default 5 min. */
   notifyProbeMaxMs?: number;
   now?: () => Date;
@@ -252,17 +254,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => resolution.stop());
   const accounts = createAccountsService({ db, keyring: deps.keyring });
   registerAccounts(app, accounts);
-  registerAgents(
-    app,
-    createAgentsService({
-      db,
-      accounts,
-      resolution,
-      missedHeartbeatMs: deps.missedHeartbeatMs,
-      now: deps.now,
-    }),
-    { tlsFingerprint: deps.tlsFingerprint },
-  );
+  const agents = createAgentsService({
+    db,
+    accounts,
+    resolution,
+    missedHeartbeatMs: deps.missedHeartbeatMs,
+    now: deps.now,
+  });
+  registerAgents(app, agents, { tlsFingerprint: deps.tlsFingerprint });
   const alerts = createAlertsService({ db, now: deps.now });
   const effects = createRunEffects({ db, alerts, now: deps.now });
   const results = createResultsService({ db, resolution, effects, now: deps.now });
@@ -297,7 +296,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     log: app.log,
   });
-  const automation = registerAutomation(app, { db, keyring: deps.keyring, now: deps.now });
+  const automation = registerAutomation(app, {
+    db,
+    keyring: deps.keyring,
+    agents,
+    missedHeartbeatMs: deps.missedHeartbeatMs,
+    hybridJobLostMs: deps.hybridJobLostMs,
+    now: deps.now,
+  });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,
@@ -322,6 +328,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err, what) => app.log.error({ err }, `${what} failed`),
     notifier,
     schedules: automation.schedules,
+    hybridJobs: automation.hybrid,
     cloudJobs,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,

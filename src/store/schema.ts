@@ -869,6 +869,7 @@ export const automationJobs = pgTable(
     index('automation_jobs_account_idx').on(t.automationAccountId, t.createdAt),
     index('automation_jobs_runbook_idx').on(t.runbookId),
     index('automation_jobs_status_idx').on(t.status, t.runOn, t.createdAt),
+    index('automation_jobs_claimed_by_idx').on(t.claimedBy, t.status),
   ],
 );
 
@@ -975,5 +976,41 @@ export const automationWebhooks = pgTable(
     uniqueIndex('automation_webhooks_account_name_idx').on(t.automationAccountId, t.name),
     uniqueIndex('automation_webhooks_token_hash_idx').on(t.tokenHash),
     index('automation_webhooks_runbook_idx').on(t.runbookId),
+  ],
+);
+
+/**
+ * Hybrid worker groups: named sets of agents of the management group that run jobs (`run_on` = the group id).
+ * The optional Run As account is one of the SCOM half; jobs run with it only on agents it is distributed to.
+ */
+export const hybridWorkerGroups = pgTable(
+  'hybrid_worker_groups',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    description: text('description').notNull(),
+    runAsAccountId: text('run_as_account_id').references(() => accounts.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('hybrid_worker_groups_run_as_idx').on(t.runAsAccountId)],
+);
+
+/** The agents of a hybrid worker group; an agent may belong to several groups. */
+export const hybridWorkerGroupAgents = pgTable(
+  'hybrid_worker_group_agents',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => hybridWorkerGroups.id, { onDelete: 'cascade' }),
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    addedBy: text('added_by').notNull(),
+    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'hybrid_worker_group_agents_pk', columns: [t.groupId, t.agentId] }),
+    index('hybrid_worker_group_agents_agent_idx').on(t.agentId),
   ],
 );

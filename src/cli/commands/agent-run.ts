@@ -151,6 +151,8 @@ Examples:
         enrollmentToken: settings.token,
         fetch: trustingFetch(settings.trust),
         logger,
+        // Hybrid jobs call this same program for `steward asset get`.
+        stewardCommand: { node: process.execPath, script: process.argv[1] ?? '' },
       });
       const stop = () => void daemon.stop();
       process.once('SIGTERM', stop);

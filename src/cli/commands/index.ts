@@ -32,6 +32,7 @@ import { registerTaskRunsCommands } from './task-runs.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
 import { registerWebhookCommands } from './webhook.js';
+import { registerWorkerGroupCommands } from './worker-group.js';
 import { registerWorkflowCommands } from './workflow.js';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -62,6 +63,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerTaskRunsCommands(program, ctx);
   registerAutomationCommands(program, ctx);
   registerJobCommands(program, ctx);
+  registerWorkerGroupCommands(program, ctx);
   registerRunbookCommands(program, ctx);
   registerAssetCommands(program, ctx);
   registerScheduleCommands(program, ctx);

@@ -13,6 +13,7 @@ import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { groupsRunningAs } from '../automation/worker-groups-repo.js';
 import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import * as repo from './accounts-repo.js';
 import { certificateFacts, splitCredential } from './credential-rules.js';
@@ -190,6 +191,14 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
             'IN_USE',
             `Run As account '${row.name}' is the default action account of ${users.map((c) => c.name).join(', ')}.`,
             users.map((c) => ({ path: 'computers', message: c.id })),
+          );
+        }
+        const groups = await groupsRunningAs(tx, id);
+        if (groups.length) {
+          throw new AppError(
+            'IN_USE',
+            `Run As account '${row.name}' is the Run As account of hybrid worker group ${groups.map((g) => g.name).join(', ')}: change the group first.`,
+            groups.map((g) => ({ path: 'workerGroups', message: g.id })),
           );
         }
         await repo.deleteAccount(tx, id);

@@ -33,6 +33,7 @@ export const jobDto = (j: JobRow): z.infer<typeof jobSchema> => ({
   status: j.status as JobStatus,
   statusReason: j.statusReason,
   restarts: j.restarts,
+  claimedBy: j.claimedBy,
   exitCode: j.exitCode,
   exception: j.exception,
   createdAt: iso(j.createdAt),
@@ -118,5 +119,17 @@ export function registerJobs(fastify: FastifyInstance, jobs: JobsService): void 
     },
     onRequest: run,
     handler: async (req) => jobDto(await jobs.stop(principalOf(req), req.params.id)),
+  });
+
+  app.post('/api/v1/jobs/:id/resume', {
+    schema: {
+      tags,
+      summary:
+        'Resume a suspended job (its agent stopped while it ran it): queued again for its worker group, run from the start',
+      params: idParams,
+      response: { 200: jobSchema, ...errorResponses },
+    },
+    onRequest: run,
+    handler: async (req) => jobDto(await jobs.resume(principalOf(req), req.params.id)),
   });
 }

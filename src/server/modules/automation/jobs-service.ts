@@ -20,12 +20,15 @@ import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import { invalidIssues, mustFindAccount } from './automation-shared.js';
 import * as repo from './jobs-repo.js';
 import type { RunbooksService } from './runbooks-service.js';
+import { findGroup } from './worker-groups-repo.js';
 
 export interface JobsServiceDeps {
   db: Db;
   keyring: Keyring;
   runbooks: Pick<RunbooksService, 'runnable'>;
   now?: () => Date;
+  /** A job was queued for a hybrid worker group (started or resumed): agents waiting here look at once. */
+  onHybridQueued?: () => void;
 }
 
 export type JobsService = ReturnType<typeof createJobsService>;
@@ -63,7 +66,7 @@ export function createJobsService(d: JobsServiceDeps) {
     async start(by: JobStarter, runbookId: string, input: StartInput, within?: Tx) {
       const runbook = await d.runbooks.runnable(runbookId, { draft: input.test }, within ?? db);
       const account = await mustFindAccount(within ?? db, runbook.automationAccountId);
-      if (input.runOn !== 'cloud')
+      if (input.runOn !== 'cloud' && !(await findGroup(within ?? db, input.runOn)))
         throw new AppError('NOT_FOUND', `There is no hybrid worker group '${input.runOn}'.`, [
           { path: 'body.runOn', message: 'no such hybrid worker group' },
         ]);
@@ -127,6 +130,7 @@ export function createJobsService(d: JobsServiceDeps) {
         });
         return row;
       });
+      if (queued.runOn !== 'cloud') d.onHybridQueued?.();
       for (const l of queuedListeners) l();
       return queued;
     },
@@ -154,7 +158,10 @@ export function createJobsService(d: JobsServiceDeps) {
       }
     },
 
-    /** Asks the job to stop: a queued one never runs, a running one has its process tree ended. */
+    /**
+     * Asks the job to stop: a queued (or suspended) one never runs again, a running one has its process tree
+     * ended.
+     */
     async stop(p: Principal, id: string) {
       return db.transaction(async (tx) => {
         const job = await repo.findJob(tx, id);
@@ -162,7 +169,7 @@ export function createJobsService(d: JobsServiceDeps) {
         if (hasEnded(job.status))
           throw new AppError('CONFLICT', `Job '${id}' has ended (${job.status}): there is nothing to stop.`);
         const at = now();
-        const queued = job.status === 'New' || job.status === 'Queued';
+        const queued = job.status === 'New' || job.status === 'Queued' || job.status === 'Suspended';
         const row = await repo.updateJob(
           tx,
           id,
@@ -170,7 +177,10 @@ export function createJobsService(d: JobsServiceDeps) {
             ? {
                 stopRequested: true,
                 status: 'Stopped',
-                statusReason: `stopped by ${actorOf(p)} before it ran`,
+                statusReason:
+                  job.status === 'Suspended'
+                    ? `stopped by ${actorOf(p)} while suspended`
+                    : `stopped by ${actorOf(p)} before it ran`,
                 endedAt: at,
               }
             : { stopRequested: true },
@@ -183,6 +193,47 @@ export function createJobsService(d: JobsServiceDeps) {
         });
         return row!;
       });
+    },
+
+    /**
+     * Queues a suspended job again (its agent stopped while it ran it): another agent of its group, or a server
+     * of the Automation Pool for a cloud job, runs it from the start. Audited.
+     */
+    async resume(p: Principal, id: string) {
+      const row = await db.transaction(async (tx) => {
+        const job = await repo.findJob(tx, id);
+        if (!job) throw notFound('Job', id);
+        if (job.status !== 'Suspended')
+          throw new AppError(
+            'CONFLICT',
+            `Job '${id}' is ${job.status}, not Suspended: only a suspended job resumes.`,
+          );
+        if (job.runOn !== 'cloud' && !(await findGroup(tx, job.runOn)))
+          throw new AppError(
+            'RULE_VIOLATION',
+            `Job '${id}' ran on hybrid worker group '${job.runOn}', which no longer exists: it cannot resume.`,
+          );
+        const next = await repo.updateJob(tx, id, {
+          status: 'Queued',
+          claimedBy: null,
+          heartbeatAt: null,
+          restarts: job.restarts + 1,
+          statusReason: `resumed by ${actorOf(p)} after: ${job.statusReason ?? 'it was suspended'}`,
+        });
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'job.resume',
+          target: id,
+          details: {
+            automationAccountId: job.automationAccountId,
+            runOn: job.runOn,
+            suspendedOn: job.claimedBy,
+          },
+        });
+        return next!;
+      });
+      if (row.runOn !== 'cloud') d.onHybridQueued?.();
+      return row;
     },
 
     /** The values of a job's secret parameters, for the process that runs it only. */

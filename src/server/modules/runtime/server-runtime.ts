@@ -4,6 +4,7 @@ import { builtInPoolIds } from '../../../contract/inventory.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { CloudJobs } from '../automation/cloud-jobs.js';
+import type { HybridJobs } from '../automation/hybrid-jobs-service.js';
 import type { SchedulesService } from '../automation/schedules-service.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
@@ -31,6 +32,8 @@ export interface ServerRuntimeDeps {
   cloudJobs?: Pick<CloudJobs, 'tick' | 'release'>;
   /** Fires due schedules while this server holds the Automation Pool, before each round of cloud jobs. */
   schedules?: Pick<SchedulesService, 'fireDue'>;
+  /** Suspends hybrid jobs whose agent went silent, while this server holds the Automation Pool. */
+  hybridJobs?: Pick<HybridJobs, 'sweep'>;
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -70,12 +73,13 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
 
   let jobsRound: Promise<void> | undefined;
   const holdsAutomation = () => !stopping && leases.holds(builtInPoolIds.automation);
-  /** One round of schedules and cloud jobs, when this server holds the Automation Pool. */
+  /** One round of schedules, cloud jobs and the hybrid jobs' sweep, when this server holds the Automation Pool. */
   function runJobs(): Promise<void> {
-    if ((!d.cloudJobs && !d.schedules) || !holdsAutomation()) return Promise.resolve();
+    if ((!d.cloudJobs && !d.schedules && !d.hybridJobs) || !holdsAutomation()) return Promise.resolve();
     jobsRound ??= (async () => {
       // A schedule's failure must not hold up the jobs already queued.
       await d.schedules?.fireDue().catch((err) => d.onError?.(err, 'schedules'));
+      await d.hybridJobs?.sweep().catch((err) => d.onError?.(err, 'hybrid jobs'));
       if (holdsAutomation()) await d.cloudJobs?.tick(holdsAutomation);
     })().finally(() => {
       jobsRound = undefined;
