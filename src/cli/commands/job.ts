@@ -180,6 +180,16 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     });
 
   job
+    .command('resume')
+    .description('Queue a Suspended hybrid job again for its group (it runs again from the start)')
+    .argument('<id>', 'job id (job_…)')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const s = session(ctx, cmd);
+      const j = await s.client().request('POST', apiPath`/api/v1/jobs/${id}/resume`, { schema: jobSchema });
+      s.out.result(j, () => s.out.line(`Job ${j.id} is ${j.status} again.`));
+    });
+
+  job
     .command('stop')
     .description('Stop a job: a queued one never runs, a running one has its process tree ended')
     .argument('<id>', 'job id (job_…)')
