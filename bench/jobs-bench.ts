@@ -1,12 +1,14 @@
-// Benchmark `jobs`: cloud jobs of a trivial shell runbook dispatched and completed per second by a real Steward
-// server, with queue latency, beside the cost of spawning the same runbook bare (bash, same parallelism) in the
-// same run.
+// Benchmark `jobs`: jobs of a trivial shell runbook dispatched and completed per second by a real Steward server
+// in the cloud and by a hybrid worker group of real agents, with queue latency, beside the cost of spawning the
+// same runbook bare (bash, same parallelism) in the same run.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AgentProcess } from '../test/support/agent-process.js';
+import { stageOn, startEnrolledAgent } from '../test/support/e2e-stage.js';
 import { api, signInAsBootstrapAdmin, startServer, tempDir } from '../test/support/server-process.js';
 import { median, percentile, round } from './bench-stats.js';
 
@@ -54,6 +56,7 @@ export async function runJobsBench(args: string[]): Promise<Record<string, unkno
     options: {
       jobs: { type: 'string', default: '200' },
       rounds: { type: 'string', default: '3' },
+      agents: { type: 'string', default: '4' },
       'log-level': { type: 'string', default: 'warn' },
     },
   });
@@ -90,15 +93,8 @@ export async function runJobsBench(args: string[]): Promise<Record<string, unkno
     });
     await post(`/api/v1/runbooks/${rb.id}/publish`, {});
 
-    const results: {
-      jobsPerSecond: number;
-      bare: number;
-      queueP50: number;
-      queueP99: number;
-      e2eP99: number;
-    }[] = [];
-    for (let round_ = 1; round_ <= rounds; round_++) {
-      const bare = await bareSpawns(count, PARALLEL);
+    /** One round: `count` jobs on `runOn`, started 8 at a time, until every one ended. */
+    async function measure(runOn: string) {
       const t0 = performance.now();
       const ids: string[] = [];
       let next = 0;
@@ -106,10 +102,12 @@ export async function runJobsBench(args: string[]): Promise<Record<string, unkno
         Array.from({ length: 8 }, async () => {
           for (let i = next++; i < count; i = next++)
             ids.push(
-              (await post<{ id: string }>(`/api/v1/runbooks/${rb.id}/jobs`, { parameters: { N: i } })).id,
+              (await post<{ id: string }>(`/api/v1/runbooks/${rb.id}/jobs`, { parameters: { N: i }, runOn }))
+                .id,
             );
         }),
       );
+      const wanted = new Set(ids);
       let jobs: Job[] = [];
       for (;;) {
         const r = await api<{ items: Job[] }>(
@@ -120,8 +118,9 @@ export async function runJobsBench(args: string[]): Promise<Record<string, unkno
             token,
           },
         );
-        jobs = r.body.items.filter((j) => ids.includes(j.id));
-        if (jobs.every((j) => ['Completed', 'Failed', 'Stopped'].includes(j.status))) break;
+        jobs = r.body.items.filter((j) => wanted.has(j.id));
+        if (jobs.length === count && jobs.every((j) => ['Completed', 'Failed', 'Stopped'].includes(j.status)))
+          break;
         await new Promise((r) => setTimeout(r, 100));
       }
       const seconds = (performance.now() - t0) / 1000;
@@ -130,20 +129,64 @@ export async function runJobsBench(args: string[]): Promise<Record<string, unkno
       const ms = (a: string | null, b: string | null) => new Date(b!).getTime() - new Date(a!).getTime();
       const queue = jobs.map((j) => ms(j.createdAt, j.startedAt));
       const e2e = jobs.map((j) => ms(j.createdAt, j.endedAt));
-      const r = {
+      // The history of this round, out of the next one's list.
+      await new Promise((r) => setTimeout(r, 200));
+      return {
         jobsPerSecond: count / seconds,
-        bare,
         queueP50: percentile(queue, 50),
         queueP99: percentile(queue, 99),
         e2eP99: percentile(e2e, 99),
       };
+    }
+
+    const results: {
+      jobsPerSecond: number;
+      bare: number;
+      queueP50: number;
+      queueP99: number;
+      e2eP99: number;
+    }[] = [];
+    for (let round_ = 1; round_ <= rounds; round_++) {
+      const bare = await bareSpawns(count, PARALLEL);
+      const r = { ...(await measure('cloud')), bare };
       progress(
-        `round ${round_}: ${count} jobs in ${seconds.toFixed(1)} s = ${r.jobsPerSecond.toFixed(1)} jobs/s; bare bash ${bare.toFixed(0)}/s; queue p50 ${r.queueP50} ms p99 ${r.queueP99} ms`,
+        `cloud round ${round_}: ${r.jobsPerSecond.toFixed(1)} jobs/s; bare bash ${bare.toFixed(0)}/s; queue p50 ${r.queueP50} ms p99 ${r.queueP99} ms`,
       );
       results.push(r);
-      // The next round's jobs all fall in a new history page.
-      await new Promise((r) => setTimeout(r, 500));
     }
+
+    // A fleet of real agents in one hybrid worker group.
+    const stage = stageOn(server, token);
+    const agents: AgentProcess[] = [];
+    const hybrid: {
+      jobsPerSecond: number;
+      bare: number;
+      queueP50: number;
+      queueP99: number;
+      e2eP99: number;
+    }[] = [];
+    try {
+      const group = await post<{ id: string }>('/api/v1/worker-groups', { name: 'bench-workers' });
+      for (let i = 0; i < Number(values.agents); i++) {
+        const { agent, agentId } = await startEnrolledAgent(stage, `bench-worker-${i}`, {
+          dataDir: tempDir('bench-worker-'),
+        });
+        agents.push(agent);
+        await post(`/api/v1/worker-groups/${group.id}/agents`, { agentId });
+      }
+      progress(`${agents.length} agents enrolled in group ${group.id}`);
+      for (let round_ = 1; round_ <= rounds; round_++) {
+        const bare = await bareSpawns(count, agents.length);
+        const r = { ...(await measure(group.id)), bare };
+        progress(
+          `hybrid round ${round_}: ${r.jobsPerSecond.toFixed(1)} jobs/s on ${agents.length} agents; bare bash ${bare.toFixed(0)}/s; queue p50 ${r.queueP50} ms p99 ${r.queueP99} ms`,
+        );
+        hybrid.push(r);
+      }
+    } finally {
+      for (const a of agents) await a.stop();
+    }
+
     const m = (f: (r: (typeof results)[number]) => number) => round(median(results.map(f)), 1);
     return {
       benchmark: 'jobs',
@@ -156,7 +199,16 @@ export async function runJobsBench(args: string[]): Promise<Record<string, unkno
       ratio: round(median(results.map((r) => r.jobsPerSecond / r.bare)), 3),
       queueLatencyMs: { p50: m((r) => r.queueP50), p99: m((r) => r.queueP99) },
       endToEndP99Ms: m((r) => r.e2eP99),
-      hybrid: 'not measured: hybrid worker groups are not built yet',
+      hybrid: {
+        agents: agents.length,
+        jobsPerSecond: round(median(hybrid.map((r) => r.jobsPerSecond)), 1),
+        bareSpawnsPerSecond: round(median(hybrid.map((r) => r.bare)), 1),
+        ratio: round(median(hybrid.map((r) => r.jobsPerSecond / r.bare)), 3),
+        queueLatencyMs: {
+          p50: round(median(hybrid.map((r) => r.queueP50)), 1),
+          p99: round(median(hybrid.map((r) => r.queueP99)), 1),
+        },
+      },
     };
   } finally {
     await server.stop('SIGTERM');

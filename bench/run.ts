@@ -23,8 +23,9 @@ const benchmarks: Record<
   notify: (await import('./notify-bench.js')).notifyBenchmark,
   jobs: {
     summary:
-      'cloud jobs of a trivial shell runbook completed per second by a real server, queue latency p50/p99, ' +
-      'beside bare bash spawns at the same parallelism (options: --jobs 200 --rounds 3 --log-level warn)',
+      'jobs of a trivial shell runbook completed per second, in the cloud (one server) and on a hybrid worker ' +
+      'group of real agents, queue latency p50/p99, beside bare bash spawns at the same parallelism ' +
+      '(options: --jobs 200 --rounds 3 --agents 4 --log-level warn)',
     run: async (args) => (await import('./jobs-bench.js')).runJobsBench(args),
   },
   resolve: {
