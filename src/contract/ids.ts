@@ -23,6 +23,7 @@ export const idPrefixes = {
   asset: 'ast',
   connectionType: 'ctyp',
   job: 'job',
+  userAssignedIdentity: 'uami',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -98,7 +98,9 @@ describe('automation accounts', () => {
     [{ name: '9starts-with-digit' }, 'body.name'],
     [{ name: 'ok-name', limits: { maxConcurrentJobs: 0 } }, 'body.limits.maxConcurrentJobs'],
     [{ name: 'ok-name', limits: { fairShareSeconds: 1.5 } }, 'body.limits.fairShareSeconds'],
-    [{ name: 'ok-name', identity: 'SystemAssigned' }, 'body'],
+    [{ name: 'ok-name', identity: 'SystemAssigned' }, 'body.identity'],
+    [{ name: 'ok-name', identity: { type: 'UserAssigned' } }, 'body.identity.userAssignedIdentities'],
+    [{ name: 'ok-name', runAs: true }, 'body'],
   ])('refuses %j with 400 naming %s, writing nothing', async (body, path) => {
     const before = await count('SELECT count(*) AS n FROM automation_accounts');
     const res = await create(body);

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Keyring } from '../../../crypto/keyring.js';
 import type { Db } from '../../../store/db.js';
+import { registerIdentities } from '../identity/identities-routes.js';
+import { createIdentitiesService } from '../identity/identities-service.js';
 import { registerAssets } from './assets-routes.js';
 import { createAssetsService } from './assets-service.js';
 import { registerAutomationAccounts } from './automation-accounts-routes.js';
@@ -23,9 +25,11 @@ export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
   const runbooks = createRunbooksService({ db: deps.db, now: deps.now });
   const assets = createAssetsService({ db: deps.db, keyring: deps.keyring });
   registerAutomationAccounts(app, accounts);
+  const identities = createIdentitiesService({ db: deps.db });
+  registerIdentities(app, identities);
   registerRunbooks(app, runbooks);
   registerAssets(app, assets);
   const jobs = createJobsService({ db: deps.db, keyring: deps.keyring, runbooks, now: deps.now });
   registerJobs(app, jobs);
-  return { accounts, runbooks, assets, jobs };
+  return { accounts, identities, runbooks, assets, jobs };
 }
