@@ -20,11 +20,12 @@ describe('every authenticated route', () => {
   it('is listed, and there are protected routes to check', () => {
     const protectedRoutes = t.app.routePolicies.filter((r) => r.authenticated);
     expect(protectedRoutes.length).toBeGreaterThan(5);
-    // Only sign-in, agent enrollment, health, metrics and documentation are open.
+    // Only sign-in, agent enrollment, health, metrics, documentation and the OIDC discovery document and JWKS
+    // (which every token verifier fetches without credentials) are open.
     const open = t.app.routePolicies.filter((r) => !r.authenticated).map((r) => r.url);
     for (const url of open)
       expect(url).toMatch(
-        /^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login|api\/v1\/agent\/enroll$)/,
+        /^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login|api\/v1\/agent\/enroll$|\.well-known\/(openid-configuration|jwks\.json)$)/,
       );
   });
 

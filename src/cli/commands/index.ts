@@ -15,6 +15,7 @@ import { registerComputerCommands } from './computer.js';
 import { registerExplainCommand } from './explain.js';
 import { registerFindingsCommand } from './findings.js';
 import { registerGroupCommands } from './group.js';
+import { registerIdentityCommands } from './identity.js';
 import { registerJobCommands } from './job.js';
 import { registerLoginCommands } from './login.js';
 import { registerNotifyCommands } from './notify.js';
@@ -60,6 +61,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerTaskRunsCommands(program, ctx);
   registerAutomationCommands(program, ctx);
   registerJobCommands(program, ctx);
+  registerIdentityCommands(program, ctx);
   registerRunbookCommands(program, ctx);
   registerAssetCommands(program, ctx);
   const admin = program
