@@ -117,6 +117,40 @@ describe('signing key rotation', () => {
     expect(payload.exp! - payload.iat!).toBe(TOKEN_TTL_SECONDS);
   });
 
+  it('refuses a token with no selector when the account has no system identity, even with one user-assigned identity attached (R61)', async () => {
+    const keyring = createKeyring({
+      current: () => t.rootKey,
+      find: (id) => (id === t.rootKey.id ? t.rootKey : undefined),
+    });
+    const tokens = createTokenService({ db: t.database.db, keyring, issuer: () => 'https://issuer.example' });
+    const u = (
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/user-assigned-identities',
+        token: t.adminToken,
+        body: { name: 'only-one' },
+      })
+    ).json();
+    const account = (
+      await t.request({
+        method: 'POST',
+        url: '/api/v1/automation-accounts',
+        token: t.adminToken,
+        body: { name: 'no-system', identity: { type: 'UserAssigned', userAssignedIdentities: [u.id] } },
+      })
+    ).json();
+    const job = { jobId: 'job_r61', automationAccountId: account.id, worker: 'srv_test' };
+    const answer = await tokens.issue(job, { by: 'system' }, 'aud');
+    expect(answer).toMatchObject({ kind: 'refused', error: 'invalid_request' });
+    expect(answer.kind === 'refused' && answer.description).toContain('no system-assigned identity');
+    expect(
+      await tokens.issue(job, { by: 'principal_id', value: u.principalId.toUpperCase() }, 'aud'),
+    ).toMatchObject({
+      kind: 'issued',
+      clientId: u.clientId,
+    });
+  });
+
   it("is an administrator's: the rotate route answers 201, audited; every other role gets 403", async () => {
     const res = await t.request({
       method: 'POST',
