@@ -4,7 +4,8 @@
 // too) through IDENTITY_ENDPOINT/IDENTITY_HEADER; an identity not attached to the account is refused; the
 // tokens carry Azure's claims and the job's, verify with jose against the JWKS the discovery document names
 // (issuer and audience exact); tokens are cached per (identity, audience, job); every token issued is audited
-// with its identity, audience and job, and no token reaches an audit record, a job stream or a log line.
+// with its identity, audience and job, and no token reaches an audit record, a job stream or a log line; and a
+// shell runbook gets one with `steward token get`.
 
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -205,4 +206,30 @@ describe('a cloud job signs in with @azure/identity', () => {
       expect(logLines.join('\n')).not.toContain(token);
     }
   }, 90_000);
+
+  it('gets a token with `steward token get` from a shell runbook, and a named identity not attached is an error', async () => {
+    const account = (await call('POST', '/api/v1/automation-accounts', { name: 'identity-cli' })).json();
+    const content = [
+      'steward token get --resource api://cli | python3 -c \'import sys, json; d = json.load(sys.stdin); print(d["token_type"], d["resource"], d["client_id"], type(d["expires_on"]).__name__)\'',
+      'steward token get --resource api://cli --client-id 00000000-0000-4000-8000-000000000000 >/dev/null 2>&1; echo "exit $?"',
+    ].join('\n');
+    const rb = await call('POST', `/api/v1/automation-accounts/${account.id}/runbooks`, {
+      name: 'Cli-Token',
+      type: 'shell',
+      content,
+    });
+    expect(rb.statusCode, rb.body).toBe(201);
+    expect((await call('POST', `/api/v1/runbooks/${rb.json().id}/publish`)).statusCode).toBe(200);
+    const jobId = (await call('POST', `/api/v1/runbooks/${rb.json().id}/jobs`, {})).json().id as string;
+    const done = await finished(jobId);
+    const streams = (await call('GET', `/api/v1/jobs/${jobId}/streams?limit=5000`)).json().items as {
+      stream: string;
+      text: string;
+    }[];
+    expect(done.status, JSON.stringify(streams)).toBe('Completed');
+    expect(streams.filter((r) => r.stream === 'output').map((r) => r.text)).toEqual([
+      `Bearer api://cli ${account.identity.clientId} str`,
+      'exit 2',
+    ]);
+  }, 60_000);
 });
