@@ -21,6 +21,7 @@ const benchmarks: Record<
     run: runAgentsBench,
   },
   notify: (await import('./notify-bench.js')).notifyBenchmark,
+  tokens: (await import('./tokens-bench.js')).tokensBenchmark,
   resolve: {
     summary:
       'resolution of a synthetic group (15,000 agents, 300,000 objects): full computation, incremental updates, ' +

@@ -90,16 +90,26 @@ export function createTokenService(d: TokenServiceDeps) {
     });
   }
 
-  async function loadKeys(force = false) {
+  let loading: Promise<repo.SigningKeyRow[]> | undefined;
+  async function loadKeys(force = false): Promise<repo.SigningKeyRow[]> {
     if (!force && keys && Date.now() - keys.at < keyCacheMs) return keys.rows;
-    let rows = await repo.listSigningKeys(db);
-    if (!rows.length) {
-      // The first key signs at once: no verifier can have cached a JWKS without it.
-      await newKey('system', now());
-      rows = await repo.listSigningKeys(db);
-    }
-    keys = { rows, at: Date.now() };
-    return rows;
+    // Concurrent requests share one read, so a new server makes its first key once, not once per request;
+    // a forced read (after a rotation here) waits for one in flight and then reads again.
+    if (force && loading) await loading.catch(() => undefined);
+    if (force) loading = undefined;
+    loading ??= (async () => {
+      let rows = await repo.listSigningKeys(db);
+      if (!rows.length) {
+        // The first key signs at once: no verifier can have cached a JWKS without it.
+        await newKey('system', now());
+        rows = await repo.listSigningKeys(db);
+      }
+      keys = { rows, at: Date.now() };
+      return rows;
+    })().finally(() => {
+      loading = undefined;
+    });
+    return loading;
   }
 
   /** The key that signs now: the newest whose time has come. */
@@ -131,13 +141,19 @@ export function createTokenService(d: TokenServiceDeps) {
     return p;
   }
 
+  let tenant: Promise<string> | undefined;
   async function resolve(
     req: TokenRequester,
     selector: IdentitySelector,
   ): Promise<ResolvedIdentity | string> {
     const account = await accountsRepo.findAccount(db, req.automationAccountId);
     if (!account) return "The job's automation account no longer exists.";
-    const tenant = await repo.tenantId(db);
+    // The tenant id never changes once made: read it once.
+    tenant ??= repo.tenantId(db).catch((err) => {
+      tenant = undefined;
+      throw err;
+    });
+    const tenantId = await tenant;
     if (selector.by === 'system') {
       if (!account.systemPrincipalId || !account.systemClientId)
         return 'The automation account has no system-assigned identity; name a user-assigned identity with client_id, principal_id or mi_res_id.';
@@ -145,8 +161,8 @@ export function createTokenService(d: TokenServiceDeps) {
         id: account.id,
         principalId: account.systemPrincipalId,
         clientId: account.systemClientId,
-        resourceId: accountResourceId(tenant, account.id),
-        tenantId: tenant,
+        resourceId: accountResourceId(tenantId, account.id),
+        tenantId,
       };
     }
     const attached = (await repo.attachedTo(db, [account.id])).get(account.id) ?? [];
@@ -156,7 +172,7 @@ export function createTokenService(d: TokenServiceDeps) {
         ? u.clientId === value
         : selector.by === 'principal_id'
           ? u.principalId === value
-          : uamiResourceId(tenant, u.id).toLowerCase() === value,
+          : uamiResourceId(tenantId, u.id).toLowerCase() === value,
     );
     if (!found)
       return `No user-assigned identity with that ${selector.by} is attached to the job's automation account.`;
@@ -164,8 +180,8 @@ export function createTokenService(d: TokenServiceDeps) {
       id: found.id,
       principalId: found.principalId,
       clientId: found.clientId,
-      resourceId: uamiResourceId(tenant, found.id),
-      tenantId: tenant,
+      resourceId: uamiResourceId(tenantId, found.id),
+      tenantId,
     };
   }
 
