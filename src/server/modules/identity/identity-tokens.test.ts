@@ -3,8 +3,9 @@
 // account's system identity and, by client id and by resource id, a user-assigned one; DefaultAzureCredential
 // too) through IDENTITY_ENDPOINT/IDENTITY_HEADER; an identity not attached to the account is refused; the
 // tokens carry Azure's claims and the job's, verify with jose against the JWKS the discovery document names
-// (issuer and audience exact); tokens are cached per (identity, audience, job); every token issued is audited
-// with its identity, audience and job, and no token reaches an audit record, a job stream or a log line; and a
+// (issuer and audience exact); tokens are cached per (identity, audience, job); the job's IDENTITY_HEADER is
+// refused once the job ended; every token issued is audited with its identity, audience and job, and no token
+// or header reaches an audit record, a job stream or a log line; and a
 // shell runbook gets one with `steward token get`.
 
 import { createServer, type Server } from 'node:http';
@@ -99,6 +100,8 @@ await get('user', new ManagedIdentityCredential({ clientId: ${JSON.stringify(use
 await get('user-by-resource-id', new ManagedIdentityCredential({ resourceId: ${JSON.stringify(userResourceId)} }), 'https://vault.example/.default');
 await get('default', new DefaultAzureCredential(), 'api://steward-test/.default');
 await get('stranger', new ManagedIdentityCredential({ clientId: ${JSON.stringify(strangerClientId)} }), 'api://steward-test/.default');
+await hand('endpoint', process.env.IDENTITY_ENDPOINT);
+await hand('header', process.env.IDENTITY_HEADER);
 `;
 
 describe('a cloud job signs in with @azure/identity', () => {
