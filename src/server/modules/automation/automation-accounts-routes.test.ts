@@ -164,7 +164,11 @@ describe('automation accounts', () => {
       `SELECT details FROM audit_log WHERE kind = 'automation-account.delete' AND target = $1`,
       [a.id],
     );
-    expect(audit?.details).toEqual({ name: 'doomed', deleted: { runbooks: 1, assets: { credential: 1 } } });
+    expect(audit?.details).toEqual({
+      name: 'doomed',
+      deleted: { runbooks: 1, assets: { credential: 1 } },
+      systemIdentityDeleted: a.identity.principalId,
+    });
   });
 });
 

@@ -70,7 +70,11 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
                 name: row.name,
                 disableLocalAuth: row.disableLocalAuth,
                 limits,
-                identity: { ...applied.changes, principalId: row.systemPrincipalId },
+                identity: {
+                  ...applied.changes,
+                  systemIdentity: row.systemPrincipalId ? 'created' : 'none',
+                  principalId: row.systemPrincipalId,
+                },
               },
             });
             return row;
@@ -127,7 +131,12 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
           actor: actorOf(p),
           kind: 'automation-account.delete',
           target: id,
-          details: { name: row.name, deleted: { runbooks: contents.runbooks, assets } },
+          details: {
+            name: row.name,
+            deleted: { runbooks: contents.runbooks, assets },
+            // The system-assigned identity goes with the account (R54); user-assigned ones are only detached.
+            ...(row.systemPrincipalId ? { systemIdentityDeleted: row.systemPrincipalId } : {}),
+          },
         });
       });
     },

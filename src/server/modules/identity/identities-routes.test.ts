@@ -41,11 +41,20 @@ describe('system-assigned identity', () => {
     const b = await account('ident-default-2');
     expect(b.identity.tenantId).toBe(a.identity.tenantId);
     expect(b.identity.principalId).not.toBe(a.identity.principalId);
-    const rows = await t.database.query<{ details: { identity: { principalId: string } } }>(
+    const rows = await t.database.query<{ details: { identity: Record<string, unknown> } }>(
       `SELECT details FROM audit_log WHERE kind = 'automation-account.create' AND target = $1`,
       [a.id],
     );
-    expect(rows[0]?.details.identity.principalId).toBe(a.identity.principalId);
+    expect(rows[0]?.details.identity).toMatchObject({
+      systemIdentity: 'created',
+      principalId: a.identity.principalId,
+    });
+    expect((await call('DELETE', `/api/v1/automation-accounts/${b.id}`)).statusCode).toBe(204);
+    const deleted = await t.database.query<{ details: { systemIdentityDeleted: string } }>(
+      `SELECT details FROM audit_log WHERE kind = 'automation-account.delete' AND target = $1`,
+      [b.id],
+    );
+    expect(deleted[0]?.details.systemIdentityDeleted).toBe(b.identity.principalId);
   });
 
   it('is off for an account created with type None', async () => {
