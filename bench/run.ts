@@ -28,6 +28,7 @@ const benchmarks: Record<
       '(options: --jobs 200 --rounds 3 --agents 4 --log-level warn)',
     run: async (args) => (await import('./jobs-bench.js')).runJobsBench(args),
   },
+  tokens: (await import('./tokens-bench.js')).tokensBenchmark,
   resolve: {
     summary:
       'resolution of a synthetic group (15,000 agents, 300,000 objects): full computation, incremental updates, ' +

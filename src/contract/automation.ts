@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parameterTypes } from '../domain/automation/parameters.js';
 import { descriptionSchema, timestamp } from './common.js';
+import { accountIdentityInput, accountIdentitySchema } from './identities.js';
 
 /** Names of automation accounts and runbooks: a letter, then letters, digits, _ and - (at most 63), as Azure's. */
 export const automationNameSchema = z
@@ -44,6 +45,7 @@ export const createAutomationAccountBody = z.strictObject({
   description: descriptionSchema.optional(),
   disableLocalAuth: z.boolean().default(false),
   limits: limitsInput.optional().describe('omitted limits take their defaults'),
+  identity: accountIdentityInput.optional().describe('default: a system-assigned identity (R54)'),
 });
 
 export const updateAutomationAccountBody = z
@@ -52,6 +54,7 @@ export const updateAutomationAccountBody = z
     description: descriptionSchema.optional(),
     disableLocalAuth: z.boolean().optional(),
     limits: limitsInput.optional().describe('only the limits given change'),
+    identity: accountIdentityInput.optional().describe('the whole identity block, as Azure (R56)'),
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
 
@@ -61,6 +64,7 @@ export const automationAccountSchema = z.object({
   description: z.string(),
   disableLocalAuth: z.boolean(),
   limits: limitsSchema,
+  identity: accountIdentitySchema,
   createdAt: timestamp,
   updatedAt: timestamp,
 });

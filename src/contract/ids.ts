@@ -26,6 +26,7 @@ export const idPrefixes = {
   schedule: 'sch',
   webhook: 'wh',
   workerGroup: 'hwg',
+  userAssignedIdentity: 'uami',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

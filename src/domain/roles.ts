@@ -36,7 +36,8 @@ export type Permission =
   | 'notify.subscriptions'
   | 'automation.read'
   | 'automation.manage'
-  | 'automation.jobs';
+  | 'automation.jobs'
+  | 'identity.keys';
 
 const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read', 'automation.read'];
 
@@ -58,6 +59,8 @@ const grants: Record<Role, readonly Permission[]> = {
     'notify.subscriptions',
     'automation.manage',
     'automation.jobs',
+    // Only administrators see and rotate the keys that sign identity tokens.
+    'identity.keys',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   // Only administrators define notification channels; authors and operators manage subscribers and

@@ -25,6 +25,8 @@ import { registerAutomation } from './modules/automation/automation-module.js';
 import { createCloudJobs } from './modules/automation/cloud-jobs.js';
 import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
+import { registerOidc } from './modules/identity/oidc-routes.js';
+import { createTokenService } from './modules/identity/token-service.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
 import { createNotifier } from './modules/notify/notifier.js';
@@ -92,6 +94,11 @@ export interface AppDeps {
   hybridJobLostMs?: number;
   /** The longest wait between probes of a paused notification channel; default 5 min. */
   notifyProbeMaxMs?: number;
+  /**
+   * The `iss` of identity tokens (STEWARD_ISSUER_URL); a function when known only once listening (tests).
+   * Unset: discovery answers with the caller's scheme and host, and job tokens carry `webConsoleUrl`.
+   */
+  issuerUrl?: string | (() => string | undefined);
   now?: () => Date;
 }
 
@@ -304,11 +311,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hybridJobLostMs: deps.hybridJobLostMs,
     now: deps.now,
   });
+  const issuerUrl = () => (typeof deps.issuerUrl === 'function' ? deps.issuerUrl() : deps.issuerUrl);
+  const tokens = createTokenService({
+    db,
+    keyring: deps.keyring,
+    issuer: () => (issuerUrl() ?? deps.webConsoleUrl ?? 'http://127.0.0.1').replace(/\/+$/, ''),
+    now: deps.now,
+  });
+  registerOidc(app, { tokens, issuerUrl });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,
     jobs: automation.jobs,
     assets: automation.assets,
+    tokens,
     stewardCommand: deps.stewardCommand,
     // A job's server holds the Automation Pool; one that has not proved it within a lease has lost it.
     staleMs: Math.max(deps.poolLeaseMs ?? 15_000, 6_000),

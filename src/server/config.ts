@@ -47,6 +47,11 @@ export const serverEnvSchema = z
     STEWARD_NOTIFY_PROBE_MAX_SECONDS: seconds.default(300),
     STEWARD_TLS_CERT_FILE: z.string().min(1).optional(),
     STEWARD_TLS_KEY_FILE: z.string().min(1).optional(),
+    /** The `iss` of identity tokens and the base of the OIDC discovery document (no trailing slash kept). */
+    STEWARD_ISSUER_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !/[?#]/.test(u), 'must have no query or fragment')
+      .optional(),
   })
   .strict();
 
@@ -84,6 +89,8 @@ export interface ServerConfig {
   credentialsGraceMs: number;
   /** A pool's work moves to another member at most this long after its server stops. */
   poolLeaseMs: number;
+  /** STEWARD_ISSUER_URL: the identity tokens' issuer; undefined: the server's own URL. */
+  issuerUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -146,6 +153,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     notifyMaxAgeMs: Math.round(e.STEWARD_NOTIFY_MAX_AGE_HOURS * 3_600_000),
     notifyProbeMaxMs: e.STEWARD_NOTIFY_PROBE_MAX_SECONDS * 1000,
     tls: tlsOf(e),
+    issuerUrl: e.STEWARD_ISSUER_URL?.replace(/\/+$/, ''),
   };
 }
 

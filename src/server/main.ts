@@ -58,6 +58,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     notifyMaxAgeMs: config.notifyMaxAgeMs,
     stewardCommand: { node: process.execPath, script: process.argv[1] ?? '' },
     notifyProbeMaxMs: config.notifyProbeMaxMs,
+    issuerUrl: config.issuerUrl,
     ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });
   const unwatch = tls?.watch(

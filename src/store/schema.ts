@@ -733,6 +733,9 @@ export const automationAccounts = pgTable('automation_accounts', {
   maxNewJobsPer30s: integer('max_new_jobs_per_30s').notNull().default(100),
   fairShareSeconds: integer('fair_share_seconds').notNull().default(10800),
   jobRetentionDays: integer('job_retention_days').notNull().default(30),
+  /** The system-assigned identity's principal and client ids; null while it is off (R54). */
+  systemPrincipalId: text('system_principal_id'),
+  systemClientId: text('system_client_id'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -979,6 +982,41 @@ export const automationWebhooks = pgTable(
   ],
 );
 
+/** Settings of the management group kept once, such as its tenant id (the `tid` of identity tokens). */
+export const stewardSettings = pgTable('steward_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<unknown>().notNull(),
+});
+
+/** User-assigned identities: standalone principals, attachable to any number of automation accounts (R55). */
+export const userAssignedIdentities = pgTable('user_assigned_identities', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  description: text('description').notNull(),
+  clientId: text('client_id').notNull().unique(),
+  principalId: text('principal_id').notNull().unique(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Which user-assigned identities an automation account has; detaching deletes the row, never the identity. */
+export const automationAccountIdentities = pgTable(
+  'automation_account_identities',
+  {
+    automationAccountId: text('automation_account_id')
+      .notNull()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    identityId: text('identity_id')
+      .notNull()
+      .references(() => userAssignedIdentities.id, { onDelete: 'cascade' }),
+    attachedAt: timestamp('attached_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'automation_account_identities_pk', columns: [t.automationAccountId, t.identityId] }),
+    index('automation_account_identities_identity_idx').on(t.identityId),
+  ],
+);
+
 /**
  * Hybrid worker groups: named sets of agents of the management group that run jobs (`run_on` = the group id).
  * The optional Run As account is one of the SCOM half; jobs run with it only on agents it is distributed to.
@@ -1014,3 +1052,17 @@ export const hybridWorkerGroupAgents = pgTable(
     index('hybrid_worker_group_agents_agent_idx').on(t.agentId),
   ],
 );
+
+/**
+ * Keys that sign identity tokens. The private JWK is sealed in sealed_secrets under the kid (so root-key
+ * rotation re-wraps it); a key signs from `signs_from`
+ * (published before then) and stays in the JWKS until every token it signed has expired.
+ */
+export const tokenSigningKeys = pgTable('token_signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg').notNull(),
+  publicJwk: jsonb('public_jwk').$type<Record<string, unknown>>().notNull(),
+  signsFrom: timestamp('signs_from', { withTimezone: true }).notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+});

@@ -40,6 +40,8 @@ export async function createTestApp(
     sameGroupAs?: TestApp;
     /** STEWARD_NOTIFY_TIME_ZONE of the server. */
     notifyTimeZone?: string;
+    /** The issuer of identity tokens; a function when it is known only once the app listens. */
+    issuerUrl?: () => string | undefined;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -64,6 +66,7 @@ export async function createTestApp(
     logger,
     loginMaxFailures: opts.loginMaxFailures,
     notifyTimeZone: opts.notifyTimeZone,
+    issuerUrl: opts.issuerUrl,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,

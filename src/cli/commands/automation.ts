@@ -1,8 +1,10 @@
-// `steward automation account …`: automation accounts — create, list, show, update, delete.
-import type { Command } from 'commander';
+// `steward automation account …`: automation accounts — create, list, show, update, delete; and
+// `steward automation identity show|set`: an account's managed identities.
+import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { type AutomationAccount, automationAccountSchema } from '../../contract/automation.js';
 import { apiPath, type Client, listOf } from '../../contract/client.js';
+import { identityTypes } from '../../contract/identities.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { integerOption } from '../options.js';
@@ -45,6 +47,9 @@ function printAccount(out: Output, a: AutomationAccount): void {
     ['New jobs per 30 s', a.limits.maxNewJobsPer30s],
     ['Fair-share run time', `${a.limits.fairShareSeconds} s`],
     ['Job history kept', `${a.limits.jobRetentionDays} days`],
+    ['Identity', a.identity.type],
+    ['Principal id', a.identity.principalId],
+    ['User-assigned', a.identity.userAssignedIdentities.map((i) => i.id).join(', ') || null],
     ['Created', a.createdAt],
     ['Updated', a.updatedAt],
   ]);
@@ -152,6 +157,62 @@ export function registerAutomationCommands(program: Command, ctx: CliContext): v
     });
     s.out.result(a, () => s.out.line(`Updated automation account ${a.name} (${a.id}).`));
   });
+
+  const identity = automation
+    .command('identity')
+    .description("An automation account's managed identities (R54–R56)");
+  identity
+    .command('show')
+    .description("Show an account's system-assigned identity and its user-assigned ones")
+    .argument('<account>', 'automation account id (aa_…) or name')
+    .action(async (ref: string, _opts, cmd: Command) => {
+      const s = session(ctx, cmd);
+      const a = await resolveAutomationAccount(s.client(), ref);
+      s.out.result(a.identity, () =>
+        s.out.fields([
+          ['Type', a.identity.type],
+          ['Principal id', a.identity.principalId],
+          ['Client id', a.identity.clientId],
+          ['Tenant id', a.identity.tenantId],
+          ...a.identity.userAssignedIdentities.map((i): [string, unknown] => [
+            'User-assigned',
+            `${i.id} (client id ${i.clientId})`,
+          ]),
+        ]),
+      );
+    });
+  identity
+    .command('set')
+    .description(
+      "Set an account's whole identity block, as Azure: SystemAssigned alone detaches every user-assigned " +
+        'identity; None removes all; the user-assigned ones listed are exactly those the account keeps',
+    )
+    .argument('<account>', 'automation account id (aa_…) or name')
+    .addOption(
+      new Option('--type <type>', 'the identity type').choices([...identityTypes]).makeOptionMandatory(),
+    )
+    .option(
+      '--user-assigned <id>',
+      'a user-assigned identity (uami_…) to keep or attach; repeat for several',
+      (v: string, all: string[] = []) => [...all, v],
+    )
+    .action(async (ref: string, opts: { type: string; userAssigned?: string[] }, cmd: Command) => {
+      const s = session(ctx, cmd);
+      const client = s.client();
+      const id = await automationAccountIdOf(client, ref);
+      const a = await client.request('PATCH', apiPath`/api/v1/automation-accounts/${id}`, {
+        body: {
+          identity: {
+            type: opts.type,
+            ...(opts.userAssigned ? { userAssignedIdentities: opts.userAssigned } : {}),
+          },
+        },
+        schema: automationAccountSchema,
+      });
+      s.out.result(a.identity, () =>
+        s.out.line(`Automation account ${a.name}: identity ${a.identity.type}.`),
+      );
+    });
 
   account
     .command('delete')

@@ -15,6 +15,7 @@ import { registerComputerCommands } from './computer.js';
 import { registerExplainCommand } from './explain.js';
 import { registerFindingsCommand } from './findings.js';
 import { registerGroupCommands } from './group.js';
+import { registerIdentityCommands } from './identity.js';
 import { registerJobCommands } from './job.js';
 import { registerLoginCommands } from './login.js';
 import { registerNotifyCommands } from './notify.js';
@@ -64,6 +65,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAutomationCommands(program, ctx);
   registerJobCommands(program, ctx);
   registerWorkerGroupCommands(program, ctx);
+  registerIdentityCommands(program, ctx);
   registerRunbookCommands(program, ctx);
   registerAssetCommands(program, ctx);
   registerScheduleCommands(program, ctx);

@@ -98,7 +98,9 @@ describe('automation accounts', () => {
     [{ name: '9starts-with-digit' }, 'body.name'],
     [{ name: 'ok-name', limits: { maxConcurrentJobs: 0 } }, 'body.limits.maxConcurrentJobs'],
     [{ name: 'ok-name', limits: { fairShareSeconds: 1.5 } }, 'body.limits.fairShareSeconds'],
-    [{ name: 'ok-name', identity: 'SystemAssigned' }, 'body'],
+    [{ name: 'ok-name', identity: 'SystemAssigned' }, 'body.identity'],
+    [{ name: 'ok-name', identity: { type: 'UserAssigned' } }, 'body.identity.userAssignedIdentities'],
+    [{ name: 'ok-name', runAs: true }, 'body'],
   ])('refuses %j with 400 naming %s, writing nothing', async (body, path) => {
     const before = await count('SELECT count(*) AS n FROM automation_accounts');
     const res = await create(body);
@@ -162,7 +164,11 @@ describe('automation accounts', () => {
       `SELECT details FROM audit_log WHERE kind = 'automation-account.delete' AND target = $1`,
       [a.id],
     );
-    expect(audit?.details).toEqual({ name: 'doomed', deleted: { runbooks: 1, assets: { credential: 1 } } });
+    expect(audit?.details).toEqual({
+      name: 'doomed',
+      deleted: { runbooks: 1, assets: { credential: 1 } },
+      systemIdentityDeleted: a.identity.principalId,
+    });
   });
 });
 

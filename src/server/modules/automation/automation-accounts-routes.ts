@@ -9,15 +9,16 @@ import {
 import { idParams } from '../../../contract/common.js';
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, typed } from '../../http.js';
+import type { AccountWithIdentity } from '../identity/identities-service.js';
 import { type AutomationAccountsService, limitsOf } from './automation-accounts-service.js';
-import type { AutomationAccountRow } from './automation-repo.js';
 
-export const automationAccountDto = (r: AutomationAccountRow): z.infer<typeof automationAccountSchema> => ({
+export const automationAccountDto = (r: AccountWithIdentity): z.infer<typeof automationAccountSchema> => ({
   id: r.id,
   name: r.name,
   description: r.description,
   disableLocalAuth: r.disableLocalAuth,
   limits: limitsOf(r),
+  identity: r.identity,
   createdAt: iso(r.createdAt),
   updatedAt: iso(r.updatedAt),
 });
@@ -67,7 +68,7 @@ export function registerAutomationAccounts(
   app.patch('/api/v1/automation-accounts/:id', {
     schema: {
       tags,
-      summary: 'Rename, describe, set disableLocalAuth or change limits',
+      summary: 'Rename, describe, set disableLocalAuth, change limits or set the identity block (R56)',
       params: idParams,
       body: updateAutomationAccountBody,
       response: { 200: automationAccountSchema, ...errorResponses },

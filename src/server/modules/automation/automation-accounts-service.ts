@@ -12,6 +12,7 @@ import { builtInConnectionTypes } from '../../../domain/automation/connection-fi
 import type { Db } from '../../../store/db.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { applyAccountIdentity, systemColumns, withIdentities } from '../identity/identities-service.js';
 import { deleteSealed } from '../secrets/sealed-secrets-repo.js';
 import * as repo from './automation-repo.js';
 import { mustFindAccount, nameTaken, uniquely } from './automation-shared.js';
@@ -29,13 +30,15 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
   const taken = (name: string) => () => nameTaken('An automation account', name);
 
   return {
-    list: () => repo.listAccounts(db),
+    list: async () => withIdentities(db, await repo.listAccounts(db)),
 
-    get: (id: string) => mustFindAccount(db, id),
+    get: async (id: string) => (await withIdentities(db, [await mustFindAccount(db, id)]))[0]!,
 
     async create(p: Principal, body: z.infer<typeof createAutomationAccountBody>) {
       const limits = { ...defaultLimits, ...body.limits };
-      return uniquely(
+      // New accounts have a system-assigned identity unless the body says otherwise (R54).
+      const identity = body.identity ?? { type: 'SystemAssigned' as const };
+      const created = await uniquely(
         () =>
           db.transaction(async (tx) => {
             if (await repo.findAccountByName(tx, body.name)) throw taken(body.name)();
@@ -46,7 +49,9 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
               description: body.description ?? '',
               disableLocalAuth: body.disableLocalAuth,
               ...limits,
+              ...systemColumns(undefined, identity.type),
             });
+            const applied = await applyAccountIdentity(tx, row, identity);
             for (const t of builtInConnectionTypes) {
               await repo.insertConnectionType(tx, {
                 id: newId('connectionType'),
@@ -61,26 +66,38 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
               actor: actorOf(p),
               kind: 'automation-account.create',
               target: id,
-              details: { name: row.name, disableLocalAuth: row.disableLocalAuth, limits },
+              details: {
+                name: row.name,
+                disableLocalAuth: row.disableLocalAuth,
+                limits,
+                identity: {
+                  ...applied.changes,
+                  systemIdentity: row.systemPrincipalId ? 'created' : 'none',
+                  principalId: row.systemPrincipalId,
+                },
+              },
             });
             return row;
           }),
         taken(body.name),
       );
+      return (await withIdentities(db, [created]))[0]!;
     },
 
     async update(p: Principal, id: string, body: z.infer<typeof updateAutomationAccountBody>) {
       const name = body.name;
-      return uniquely(
+      const updated = await uniquely(
         () =>
           db.transaction(async (tx) => {
             const row = await mustFindAccount(tx, id);
             if (name && name !== row.name && (await repo.findAccountByName(tx, name))) throw taken(name)();
+            const applied = body.identity ? await applyAccountIdentity(tx, row, body.identity) : undefined;
             const next = (await repo.updateAccount(tx, id, {
               ...(name ? { name } : {}),
               ...(body.description !== undefined ? { description: body.description } : {}),
               ...(body.disableLocalAuth !== undefined ? { disableLocalAuth: body.disableLocalAuth } : {}),
               ...body.limits,
+              ...applied?.system,
             }))!;
             await appendAudit(tx, {
               actor: actorOf(p),
@@ -91,12 +108,14 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
                 ...(name && name !== row.name ? { name: { from: row.name, to: name } } : {}),
                 ...(body.disableLocalAuth !== undefined ? { disableLocalAuth: body.disableLocalAuth } : {}),
                 ...(body.limits ? { limits: limitsOf(next) } : {}),
+                ...(applied ? { identity: { ...applied.changes, principalId: next.systemPrincipalId } } : {}),
               },
             });
             return next;
           }),
         taken(name ?? ''),
       );
+      return (await withIdentities(db, [updated]))[0]!;
     },
 
     /** Deletes the account, its runbooks (with every version), connection types and assets with their sealed values. */
@@ -112,7 +131,12 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
           actor: actorOf(p),
           kind: 'automation-account.delete',
           target: id,
-          details: { name: row.name, deleted: { runbooks: contents.runbooks, assets } },
+          details: {
+            name: row.name,
+            deleted: { runbooks: contents.runbooks, assets },
+            // The system-assigned identity goes with the account (R54); user-assigned ones are only detached.
+            ...(row.systemPrincipalId ? { systemIdentityDeleted: row.systemPrincipalId } : {}),
+          },
         });
       });
     },

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Keyring } from '../../../crypto/keyring.js';
 import type { Db } from '../../../store/db.js';
 import type { AgentsService } from '../agents/agents-service.js';
+import { registerIdentities } from '../identity/identities-routes.js';
+import { createIdentitiesService } from '../identity/identities-service.js';
 import { registerAssets } from './assets-routes.js';
 import { createAssetsService } from './assets-service.js';
 import { registerAutomationAccounts } from './automation-accounts-routes.js';
@@ -38,6 +40,8 @@ export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
   const runbooks = createRunbooksService({ db: deps.db, now: deps.now });
   const assets = createAssetsService({ db: deps.db, keyring: deps.keyring });
   registerAutomationAccounts(app, accounts);
+  const identities = createIdentitiesService({ db: deps.db });
+  registerIdentities(app, identities);
   registerRunbooks(app, runbooks);
   registerAssets(app, assets);
   const jobs = createJobsService({
@@ -64,5 +68,5 @@ export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
     app,
     createWorkerGroupsService({ db: deps.db, missedHeartbeatMs: deps.missedHeartbeatMs, now: deps.now }),
   );
-  return { accounts, runbooks, assets, jobs, schedules, hybrid };
+  return { accounts, identities, runbooks, assets, jobs, schedules, hybrid };
 }

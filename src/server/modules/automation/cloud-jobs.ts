@@ -5,11 +5,12 @@
 // records how it ended. A job is never lost, and never runs twice at once: a job's server proves it still
 // holds it at every heartbeat, and another takes it over only after heartbeats stopped.
 
-import { type JobEndpoint, startJobEndpoint } from '../../../automation/job-endpoint.js';
+import { IDENTITY_TOKEN_PATH, type JobEndpoint, startJobEndpoint } from '../../../automation/job-endpoint.js';
 import { type JobProcess, type RunbookLanguage, startJobProcess } from '../../../automation/job-process.js';
 import { MAX_JOB_RESTARTS } from '../../../domain/automation/jobs.js';
 import type { Db } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
+import type { TokenService } from '../identity/token-service.js';
 import { deleteSealed } from '../secrets/sealed-secrets-repo.js';
 import type { AssetsService } from './assets-service.js';
 import * as repo from './jobs-repo.js';
@@ -20,6 +21,8 @@ export interface CloudJobsDeps {
   serverId: string;
   jobs: Pick<JobsService, 'secretParameters'>;
   assets: Pick<AssetsService, 'readAssetForJob'>;
+  /** Tokens for the job's identities (IDENTITY_ENDPOINT); absent: jobs get no identity endpoint. */
+  tokens?: Pick<TokenService, 'issue' | 'forgetJob'>;
   /** How a job calls `steward` (`steward asset get …`): this server's node and entry script. */
   stewardCommand?: { node: string; script: string };
   /** Jobs this server runs at once; default 4. */
@@ -98,6 +101,12 @@ export function createCloudJobs(d: CloudJobsDeps) {
           throw err;
         }
       },
+      ...(d.tokens
+        ? {
+            identityToken: (job, selector, resource) =>
+              d.tokens!.issue({ ...job, worker: d.serverId }, selector, resource),
+          }
+        : {}),
       onError: (err) => d.log.error({ err }, 'job endpoint failed'),
     }));
 
@@ -133,6 +142,9 @@ export function createCloudJobs(d: CloudJobsDeps) {
   async function run(job: repo.JobRow) {
     const ep = await jobEndpoint();
     const token = ep.issue({ jobId: job.id, automationAccountId: job.automationAccountId });
+    const identityHeader = d.tokens
+      ? ep.issueIdentityHeader({ jobId: job.id, automationAccountId: job.automationAccountId })
+      : undefined;
     let seq = await repo.lastSeq(db, job.id);
     let pending: repo.StreamRow[] = [];
     const errors: string[] = [];
@@ -169,6 +181,9 @@ export function createCloudJobs(d: CloudJobsDeps) {
           AUTOMATION_JOB_TOKEN: token,
           AUTOMATION_JOB_ID: job.id,
           AUTOMATION_ACCOUNT_ID: job.automationAccountId,
+          ...(identityHeader
+            ? { IDENTITY_ENDPOINT: `${ep.url()}${IDENTITY_TOKEN_PATH}`, IDENTITY_HEADER: identityHeader }
+            : {}),
         },
         stewardCommand: d.stewardCommand,
         tempRoot: d.tempRoot,
@@ -186,6 +201,8 @@ export function createCloudJobs(d: CloudJobsDeps) {
       const outcome = await process.done;
       clearInterval(timer);
       ep.revoke(token);
+      if (identityHeader) ep.revoke(identityHeader);
+      d.tokens?.forgetJob(job.id);
       await flush();
       running.delete(job.id);
       // Handed back (the server stops): queued again by release(), not ended here.

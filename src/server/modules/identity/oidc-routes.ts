@@ -1,0 +1,121 @@
+// Steward as an OIDC issuer: the discovery document and the JWKS (public, as every verifier fetches them
+// without credentials), and the administrators' view and rotation of the signing keys.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { signingKeySchema } from '../../../contract/identities.js';
+import { errorResponses, typed } from '../../http.js';
+import { actorOf } from '../../principal.js';
+import { TOKEN_ALG, type TokenService } from './token-service.js';
+
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/** The issuer: STEWARD_ISSUER_URL when set, else the scheme and host the caller used. */
+export const issuerFor = (configured: string | undefined, req: FastifyRequest) =>
+  (configured ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
+
+const jwkSchema = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string() });
+
+export function registerOidc(
+  fastify: FastifyInstance,
+  deps: { tokens: TokenService; issuerUrl: () => string | undefined },
+): void {
+  const app = typed(fastify);
+  const tags = ['identity'];
+
+  app.get('/.well-known/openid-configuration', {
+    schema: {
+      tags,
+      summary: 'OpenID Connect discovery document of Steward as a token issuer',
+      security: [],
+      response: {
+        200: z.object({
+          issuer: z.string(),
+          jwks_uri: z.string(),
+          response_types_supported: z.array(z.string()),
+          subject_types_supported: z.array(z.string()),
+          id_token_signing_alg_values_supported: z.array(z.string()),
+          claims_supported: z.array(z.string()),
+          scopes_supported: z.array(z.string()),
+        }),
+      },
+    },
+    handler: async (req, reply) => {
+      const issuer = issuerFor(deps.issuerUrl(), req);
+      reply.header('cache-control', 'public, max-age=300');
+      return {
+        issuer,
+        jwks_uri: `${issuer}${JWKS_PATH}`,
+        response_types_supported: ['id_token'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: [TOKEN_ALG],
+        claims_supported: [
+          'iss',
+          'sub',
+          'aud',
+          'exp',
+          'nbf',
+          'iat',
+          'jti',
+          'oid',
+          'tid',
+          'azp',
+          'appid',
+          'xms_mirid',
+          'job_id',
+          'automation_account_id',
+          'worker',
+        ],
+        scopes_supported: ['openid'],
+      };
+    },
+  });
+
+  app.get(JWKS_PATH, {
+    schema: {
+      tags,
+      summary:
+        'Public keys that verify identity tokens (the signing key, pending ones, and retired ones still needed)',
+      security: [],
+      response: { 200: z.object({ keys: z.array(jwkSchema) }) },
+    },
+    handler: async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return (await deps.tokens.jwks()) as { keys: z.infer<typeof jwkSchema>[] };
+    },
+  });
+
+  const manage = app.authorize('identity.keys');
+  app.get('/api/v1/identity/signing-keys', {
+    schema: {
+      tags,
+      summary: 'List the token signing keys and their state',
+      response: { 200: z.object({ items: z.array(signingKeySchema) }), ...errorResponses },
+    },
+    onRequest: manage,
+    handler: async () => ({ items: await deps.tokens.listKeys() }),
+  });
+
+  app.post('/api/v1/identity/signing-keys/rotate', {
+    schema: {
+      tags,
+      summary: 'Make a new signing key: published now, signing after signsAfterSeconds (default 15 minutes)',
+      body: z
+        .strictObject({
+          signsAfterSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(7 * 86_400)
+            .optional(),
+        })
+        .default({}),
+      response: { 201: signingKeySchema, ...errorResponses },
+    },
+    onRequest: manage,
+    handler: async (req, reply) => {
+      const row = await deps.tokens.rotate(actorOf(req.principal), req.body.signsAfterSeconds);
+      const listed = (await deps.tokens.listKeys()).find((k) => k.kid === row.kid)!;
+      return reply.code(201).send(listed);
+    },
+  });
+}
