@@ -259,7 +259,8 @@ describe('a referenced pack that is not imported', () => {
     const audit = await t.database.db
       .select({ kind: auditLog.kind })
       .from(auditLog)
-      .where(sql`${auditLog.target} = 'Fabrikam.SQL.Extension'`);
+      .where(sql`${auditLog.target} = 'Fabrikam.SQL.Extension'`)
+      .orderBy(auditLog.seq);
     expect(audit.map((a) => a.kind)).toEqual(['pack.import', 'pack.complete']);
   });
 });

@@ -313,7 +313,8 @@ describe('cloud jobs', () => {
   });
 
   it('lets operators start and stop, and refuses read-only operators (403); everyone reads', async () => {
-    const rb = await runbook('Roles', 'shell', 'true');
+    // Long enough to be stopped: a started job is claimed at once.
+    const rb = await runbook('Roles', 'shell', 'sleep 30');
     const readOnly = await t.tokenFor('read-only-operator');
     const operator = await t.tokenFor('operator');
     expect((await call('POST', `/api/v1/runbooks/${rb}/jobs`, {}, readOnly)).statusCode).toBe(403);
