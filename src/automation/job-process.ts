@@ -138,7 +138,10 @@ export function startJobProcess(spec: JobProcessSpec, onRecord: (r: JobRecord) =
   const lang = interpreters[spec.type];
   const asRoot = runsAsRoot();
   const hostPath = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
-  const command = findOnPath(lang.command, hostPath, asRoot);
+  // This process's own node may sit where only root reaches (an npx download under /root): any user's then.
+  const anyNode = () => findOnPath('node', hostPath, asRoot);
+  const command =
+    findOnPath(lang.command, hostPath, asRoot) ?? (spec.type === 'node' ? anyNode() : undefined);
   let bytes = spec.streamBytesBefore ?? 0;
   let capped = bytes >= STREAM_CAP_BYTES;
   const emit = (stream: JobStream, text: string) => {
@@ -174,8 +177,10 @@ export function startJobProcess(spec: JobProcessSpec, onRecord: (r: JobRecord) =
   mkdirSync(binDir);
   const file = join(dir, lang.file);
   writeFileSync(file, spec.content, { mode: 0o600 });
-  if (spec.stewardCommand) {
-    const shim = `#!/bin/sh\nexec '${spec.stewardCommand.node}' '${spec.stewardCommand.script}' "$@"\n`;
+  const stewardNode =
+    spec.stewardCommand && (findOnPath(spec.stewardCommand.node, hostPath, asRoot) ?? anyNode());
+  if (spec.stewardCommand && stewardNode) {
+    const shim = `#!/bin/sh\nexec '${stewardNode}' '${spec.stewardCommand.script}' "$@"\n`;
     writeFileSync(join(binDir, 'steward'), shim, { mode: 0o755 });
   }
   if (asRoot) {
