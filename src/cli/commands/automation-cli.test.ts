@@ -4,11 +4,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../../../test/support/cli-in-process.js';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
-import { contextFrom } from '../cli-context.js';
-import { runCli } from '../main.js';
 
 let t: TestApp;
 let url: string;
@@ -19,34 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function steward(args: string[], stdin = '') {
-  const input = new PassThrough();
-  input.end(stdin);
-  let out = '';
-  let err = '';
-  const sink = (write: (s: string) => void) => {
-    const s = new PassThrough();
-    s.on('data', (c) => write(String(c)));
-    return s;
-  };
-  const ctx = contextFrom({
-    env: { STEWARD_URL: url, STEWARD_TOKEN: t.adminToken, HOME: dir },
-    stdin: input,
-    stdout: sink((s) => {
-      out += s;
-    }),
-    stderr: sink((s) => {
-      err += s;
-    }),
-  });
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  await runCli(['node', 'steward', ...args], ctx);
-  const code = process.exitCode ?? 0;
-  process.exitCode = before;
-  await new Promise((r) => setImmediate(r));
-  return { code, out, err };
-}
+const steward = (args: string[], stdin = '') =>
+  runCliInProcess(args, { STEWARD_URL: url, STEWARD_TOKEN: t.adminToken, HOME: dir }, stdin);
 
 describe('steward automation, runbook and asset', () => {
   it('creates an account, imports, publishes and exports a runbook', async () => {
