@@ -26,6 +26,8 @@ export type CredentialOutcome =
 // Its own key: the health watchers own `credentials-not-found:…` and close what agents no longer report.
 const cnfKey = (accountId: string) => `notifier-credentials-not-found:${NOTIFICATION_POOL}:${accountId}`;
 
+export type NotifierAccounts = ReturnType<typeof createNotifierAccounts>;
+
 export function createNotifierAccounts(d: NotifierAccountsDeps) {
   /** Opened credentials by account and version, kept in memory while this server holds the pool. */
   const opened = new Map<string, ChannelCredential>();

@@ -1,11 +1,8 @@
 // The notifier: runs on the member of the Notifications Resource Pool that holds its lease (R36). It follows
 // alert changes in the audit log, each with the alert as it was then, decides per subscription what they call
-// for (criteria R43, updates R44, delay R45), puts one delivery per (change, channel, address) in the outbox —
-// shared by the subscriptions that reach that address — and sends them through the channel's transport, signed
-// in with the account its profile resolves to on the pool — or, when that account is not distributed to the
-// pool, sends nothing and raises Credentials Not Found. A channel that fails as a whole is paused
-// (channel-health.ts) and its deliveries wait; a delivery dies only for a permanent reason or when older than
-// the maximum age.
+// for (criteria R43, updates R44, delay R45), and puts one delivery per (change, channel, address) in the
+// outbox — shared by the subscriptions that reach that address. notification-sender.ts sends them, signed in
+// with the account the channel's profile resolves to on the pool.
 
 import type { Registry } from 'prom-client';
 import { newId } from '../../../contract/ids.js';
@@ -21,9 +18,7 @@ import {
   type NotifyReason,
   type SubscriptionCriteria,
 } from '../../../domain/notify/criteria.js';
-import { renderMessage, renderTemplate, templateFieldNames } from '../../../domain/notify/templates.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
-import type { Transport } from '../../../notify/channels/transport.js';
 import type { Db, Executor } from '../../../store/db.js';
 import { alertAtChange, latestAlertSnapshot } from '../alerts/alert-snapshots-repo.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
@@ -31,9 +26,9 @@ import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
 import { createChannelHealth } from './channel-health.js';
-import * as healthRepo from './channel-health-repo.js';
-import { mergeByAddress, servingSources } from './delivery-sources.js';
+import { mergeByAddress } from './delivery-sources.js';
 import { notificationAlertOf } from './notification-alert.js';
+import { createNotificationSender } from './notification-sender.js';
 import { createNotifierAccounts } from './notifier-accounts.js';
 import { createNotifierMetrics } from './notifier-metrics.js';
 import * as repo from './notify-repo.js';
@@ -78,8 +73,6 @@ export interface NotifierDeps {
 export type Notifier = ReturnType<typeof createNotifier>;
 
 type AlertRow = alertsRepo.AlertRow;
-/** A channel's settings as its kind's schema completed them. */
-type ChannelSettings = Record<string, unknown>;
 
 function changeOf(kind: string, details: Record<string, unknown>): AlertChange {
   if (kind === 'alert.raise') return details.repeated ? 'repeated' : 'raised';
@@ -94,11 +87,7 @@ const stateOf = (row: repo.MatchStateRow | undefined): MatchState =>
 export function createNotifier(d: NotifierDeps) {
   const db = d.db;
   const now = d.now ?? (() => new Date());
-  const retryBaseMs = d.retryBaseMs ?? 30_000;
-  const retryMaxMs = d.retryMaxMs ?? 30 * 60_000;
-  const maxAgeMs = d.maxAgeMs ?? 24 * 3_600_000;
   const concurrency = d.concurrency ?? 8;
-  const transports = new Map<string, { stamp: number; transport: Transport }>();
   const accounts = createNotifierAccounts(d);
   const metrics = createNotifierMetrics(db, d.metrics);
   const health = createChannelHealth({
@@ -110,10 +99,18 @@ export function createNotifier(d: NotifierDeps) {
     log: d.log,
     onPause: (cause) => metrics.paused(cause),
   });
-  /** Too old to send: given up. */
-  const tooOld = (row: repo.DeliveryRow) => now().getTime() - row.createdAt.getTime() >= maxAgeMs;
-  const retryAt = (attempts: number) =>
-    new Date(now().getTime() + Math.min(retryBaseMs * 2 ** Math.max(0, attempts - 1), retryMaxMs));
+  const sender = createNotificationSender({
+    ...d,
+    now,
+    retryBaseMs: d.retryBaseMs ?? 30_000,
+    retryMaxMs: d.retryMaxMs ?? 30 * 60_000,
+    maxAgeMs: d.maxAgeMs ?? 24 * 3_600_000,
+    concurrency,
+    accounts,
+    metrics,
+    health,
+  });
+  const { deliver, expire } = sender;
 
   const notificationAlert = (a: AlertRow) => notificationAlertOf(db, a);
 
@@ -342,279 +339,6 @@ export function createNotifier(d: NotifierDeps) {
     return queued;
   }
 
-  function transportFor(
-    channel: repo.ChannelRow,
-    driver: ChannelDriver,
-    settings: ChannelSettings,
-  ): Transport {
-    const stamp = channel.updatedAt.getTime();
-    const have = transports.get(channel.id);
-    if (have && have.stamp === stamp) return have.transport;
-    void have?.transport.close?.();
-    const transport = driver.createTransport(settings);
-    transports.set(channel.id, { stamp, transport });
-    return transport;
-  }
-
-  /** Lookups shared by the deliveries of one batch: they mostly name the same few rows. */
-  function batchLookups() {
-    const memo = <T>(load: (id: string) => Promise<T>) => {
-      const seen = new Map<string, Promise<T>>();
-      return (id: string) => {
-        const known = seen.get(id);
-        if (known) return known;
-        const loading = load(id);
-        seen.set(id, loading);
-        return loading;
-      };
-    };
-    return {
-      subscription: memo((id) => repo.findSubscription(db, id)),
-      channel: memo((id) => repo.findChannel(db, id)),
-      subscriber: memo((id) => repo.findSubscriber(db, id)),
-      alert: memo((id) => alertsRepo.findAlert(db, id)),
-      /** The alert as a change left it, by `<alert id> <change seq>`. */
-      alertAt: memo((key) => {
-        const [id, seq] = key.split(' ');
-        return alertAtChange(db, id!, Number(seq));
-      }),
-    };
-  }
-  type Lookups = ReturnType<typeof batchLookups>;
-
-  /**
-   * Sends one delivery. `probe`: the channel is paused and this, its oldest waiting delivery, tries whether it
-   * answers again.
-   */
-  async function sendOne(row: repo.DeliveryRow, find: Lookups, probe: boolean) {
-    /** This attempt's number; it counts once the delivery is marked `sending` or ends before that. */
-    const attempts = row.attempts + 1;
-    const fail = async (reason: string, retryable: boolean) => {
-      const last = !retryable || tooOld(row);
-      await repo.finishDelivery(db, row.id, d.serverId, {
-        status: last ? 'dead' : 'retry',
-        attempts,
-        lastError: reason,
-        nextAttemptAt: retryAt(attempts),
-      });
-      metrics.ended(last ? 'dead' : 'retry');
-      if (last) d.log.warn({ delivery: row.id, reason }, 'notification not delivered: dead letter');
-    };
-    /** The channel failed as a whole: the delivery waits, pending, and the channel pauses. */
-    const pause = async (
-      channel: repo.ChannelRow,
-      cause: healthRepo.PauseCause,
-      reason: string,
-      attempted: boolean,
-    ) => {
-      await repo.finishDelivery(db, row.id, d.serverId, {
-        status: 'pending',
-        claimedBy: null,
-        claimedAt: null,
-        ...(attempted ? { attempts } : {}),
-        lastError: `waiting: channel ${channel.name} is paused (${reason})`,
-      });
-      metrics.ended('paused');
-      await health.failed(channel, cause, reason, probe);
-    };
-    const skip = async (reason: string) => {
-      await repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
-      metrics.ended('skipped');
-    };
-
-    const [channel, alert] = await Promise.all([find.channel(row.channelId), find.alert(row.alertId)]);
-    // The subscriptions the message serves that still want it (R42 schedules included); none: skipped.
-    const served = await servingSources(row, channel, find, now());
-    if (served.kind === 'skip') return skip(served.reason);
-    if (!channel || !alert) return skip('the subscriber or the alert was deleted');
-    const driver = d.drivers[channel.kind as ChannelKind];
-    // Settings saved under older rules may no longer pass: the channel must be fixed, trying again cannot help.
-    const parsed = driver.settingsSchema.safeParse(channel.settings);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return fail(
-        `the settings of channel ${channel.name} are no longer valid (${issue?.path.join('.') || 'settings'}: ${issue?.message}): change them`,
-        false,
-      );
-    }
-    const settings = parsed.data;
-    const cred = await accounts.credentialFor(channel, driver, settings);
-    if (cred.kind === 'missing') {
-      if (cred.accountId) await accounts.missing(cred.accountId, channel.name, cred.reason);
-      return pause(channel, 'account', cred.reason, false);
-    }
-    // R38: external mail goes out only as the mailbox of its account, whenever that account was associated.
-    const mailbox = cred.credential?.publicFields.userName;
-    if (
-      channel.kind === 'email' &&
-      settings.external === true &&
-      String(mailbox).toLowerCase() !== String(settings.from).toLowerCase()
-    )
-      return fail(
-        `the external mail channel sends from ${String(settings.from)}, and its account is ${String(mailbox)}: they must be the same mailbox (R38)`,
-        false,
-      );
-    // The alert as the change left it; a delivery made before changes were kept shows it as it is.
-    const na = await notificationAlert(
-      (row.alertSeq !== null && (await find.alertAt(`${row.alertId} ${row.alertSeq}`))) || alert,
-    );
-    const ctx = {
-      alert: na,
-      principalName: d.serverName,
-      recipientAddress: row.address,
-      webConsoleUrl: d.webConsoleUrl,
-      timeZone: d.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-    };
-    const rendered = driver.messageKind
-      ? renderMessage(driver.messageKind, driver.format(settings), ctx)
-      : { subject: '', body: '', bodyIsHtml: false };
-    // Every DataItem field by name, for transports that pass fields on (command arguments).
-    const fields: Record<string, string> = {
-      WebConsoleUrl: d.webConsoleUrl ?? '',
-      PrincipalName: d.serverName,
-      RecipientAddress: row.address,
-    };
-    for (const name of templateFieldNames)
-      fields[name] = renderTemplate(`$Data/Context/DataItem/${name}$`, ctx);
-    // From here a crash leaves it `sending`: recovered as `unknown`, never sent twice.
-    if ((await repo.markSending(db, row.id, d.serverId)) === undefined) return;
-    let result: Awaited<ReturnType<Transport['send']>>;
-    try {
-      result = await transportFor(channel, driver, settings).send(
-        {
-          subject: rendered.subject ?? '',
-          body: rendered.body,
-          bodyIsHtml: rendered.bodyIsHtml,
-          fields,
-          deliveryId: row.id,
-          subscriptions: served.subscriptionNames,
-        },
-        { address: row.address, role: served.role },
-        cred.credential,
-      );
-    } catch (err) {
-      // Transports answer failures; one that throws may have sent already. Its message is not kept: it could
-      // quote what was sent.
-      d.log.error(
-        { delivery: row.id, channel: channel.id, err: (err as Error).name },
-        'notification channel threw',
-      );
-      await repo.finishDelivery(db, row.id, d.serverId, {
-        status: 'unknown',
-        lastError: 'the channel failed unexpectedly after the message was handed to it: not sent again',
-      });
-      metrics.ended('unknown');
-      return;
-    }
-    if (!result.ok) {
-      if (result.retryable && result.scope !== 'recipient')
-        return pause(channel, 'unreachable', result.reason, true);
-      // Any answer but "no server took it" (a refused recipient, a greylisted one) shows the channel works.
-      await health.answered(channel);
-      return fail(result.reason, result.retryable);
-    }
-    const sentAt = now();
-    await repo.finishDelivery(db, row.id, d.serverId, {
-      status: 'sent',
-      sentAt,
-      detail: result.detail,
-      lastError: null,
-    });
-    metrics.ended('sent', row.createdAt, sentAt);
-    await health.answered(channel);
-    if (cred.accountId) await accounts.found(cred.accountId);
-  }
-
-  /** The delivery failed inside the notifier: another try before it reached the channel, never after. */
-  async function internalError(row: repo.DeliveryRow, err: unknown) {
-    d.log.error({ delivery: row.id, err }, 'notification delivery failed');
-    const attempts = row.attempts + 1;
-    await repo
-      .finishDelivery(
-        db,
-        row.id,
-        d.serverId,
-        tooOld(row)
-          ? { status: 'dead', attempts, lastError: 'internal error, at every attempt' }
-          : {
-              status: 'retry',
-              attempts,
-              lastError: 'internal error: will retry',
-              nextAttemptAt: retryAt(attempts),
-            },
-        ['claimed'],
-      )
-      .catch(() => undefined);
-    await repo
-      .finishDelivery(
-        db,
-        row.id,
-        d.serverId,
-        {
-          status: 'unknown',
-          lastError: 'internal error after it was handed to the channel: not sent again',
-        },
-        ['sending'],
-      )
-      .catch(() => undefined);
-  }
-
-  /**
-   * Claims the due deliveries of the channels that are not paused, and one probe of each paused channel whose
-   * time has come, and sends them a few at a time.
-   */
-  async function deliver(limit: number, keepGoing: () => boolean = () => true): Promise<number> {
-    const at = now();
-    const { waiting, probeDue } = await health.refresh();
-    const probes = (
-      await Promise.all(probeDue.map((c) => healthRepo.claimOldest(db, c, d.serverId, at)))
-    ).flat();
-    const rows = await repo.claimDue(db, d.serverId, at, limit, [...waiting, ...probeDue]);
-    const queue = [
-      ...probes.map((row) => ({ row, probe: true })),
-      ...rows.map((row) => ({ row, probe: false })),
-    ];
-    const find = batchLookups();
-    const worker = async () => {
-      // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
-      for (let next = queue.shift(); next && keepGoing(); next = queue.shift()) {
-        const { row, probe } = next;
-        try {
-          // Paused while this batch was under way: it waits with the others, untried.
-          if (!probe && health.isPaused(row.channelId)) {
-            await repo.finishDelivery(
-              db,
-              row.id,
-              d.serverId,
-              { status: 'pending', claimedBy: null, claimedAt: null },
-              ['claimed'],
-            );
-            continue;
-          }
-          await sendOne(row, find, probe);
-        } catch (err) {
-          await internalError(row, err);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-    return queue.length;
-  }
-
-  /** Deliveries older than the maximum age, waiting or retrying, are given up. */
-  async function expire() {
-    const hours = Math.round((maxAgeMs / 3_600_000) * 100) / 100;
-    const n = await healthRepo.expireOlderThan(
-      db,
-      new Date(now().getTime() - maxAgeMs),
-      `not sent within ${hours} h of the alert change (the maximum age): given up`,
-    );
-    if (n) {
-      metrics.ended('dead', undefined, undefined, n);
-      d.log.warn({ deliveries: n }, 'notifications not delivered within the maximum age: dead letters');
-    }
-  }
-
   return {
     evaluate,
     collectDue,
@@ -655,8 +379,7 @@ export function createNotifier(d: NotifierDeps) {
       accounts.forget();
       health.forget();
       subscriptions = undefined;
-      for (const t of transports.values()) await t.transport.close?.();
-      transports.clear();
+      await sender.close();
     },
   };
 }
