@@ -27,6 +27,7 @@ export const idPrefixes = {
   webhook: 'wh',
   workerGroup: 'hwg',
   userAssignedIdentity: 'uami',
+  roleAssignment: 'ra',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

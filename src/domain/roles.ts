@@ -37,7 +37,8 @@ export type Permission =
   | 'automation.read'
   | 'automation.manage'
   | 'automation.jobs'
-  | 'identity.keys';
+  | 'identity.keys'
+  | 'roles.assign';
 
 const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read', 'automation.read'];
 
@@ -61,6 +62,8 @@ const grants: Record<Role, readonly Permission[]> = {
     'automation.jobs',
     // Only administrators see and rotate the keys that sign identity tokens.
     'identity.keys',
+    // Only administrators (and identities holding Owner on the scope) assign roles to identities.
+    'roles.assign',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   // Only administrators define notification channels; authors and operators manage subscribers and
@@ -91,3 +94,5 @@ export function can(role: Role, permission: Permission): boolean {
 export function rolesWithout(permission: Permission): Role[] {
   return roles.filter((r) => !can(r, permission));
 }
+
+export * from './resource-roles.js';

@@ -25,8 +25,9 @@ import { registerAutomation } from './modules/automation/automation-module.js';
 import { createCloudJobs } from './modules/automation/cloud-jobs.js';
 import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
+import { createIdentityTokenAuth } from './modules/identity/identity-token-auth.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
-import { createTokenService } from './modules/identity/token-service.js';
+import { createTokenService, type TokenService } from './modules/identity/token-service.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
 import { createNotifier } from './modules/notify/notifier.js';
@@ -44,6 +45,9 @@ import { createAccountChecksService } from './modules/results/account-checks-ser
 import { registerResults } from './modules/results/results-routes.js';
 import { createResultsService } from './modules/results/results-service.js';
 import { createRunEffects } from './modules/results/run-effects.js';
+import { createResourceScopes, type ResourceScopes } from './modules/roles/resource-scopes.js';
+import { registerRoleAssignments } from './modules/roles/role-assignments-routes.js';
+import { createRoleAssignmentsService } from './modules/roles/role-assignments-service.js';
 import { createPoolCredentials } from './modules/runtime/pool-credentials.js';
 import { createPoolRunner } from './modules/runtime/pool-runner.js';
 import { createServerRuntime, type ServerRuntime } from './modules/runtime/server-runtime.js';
@@ -99,6 +103,11 @@ export interface AppDeps {
    * Unset: discovery answers with the caller's scheme and host, and job tokens carry `webConsoleUrl`.
    */
   issuerUrl?: string | (() => string | undefined);
+  /**
+   * The URL a job's `steward` command reaches this server's API at (STEWARD_URL in the job); a function when
+   * known only once listening (tests). Unset: jobs get no STEWARD_URL.
+   */
+  apiUrl?: string | (() => string | undefined);
   now?: () => Date;
 }
 
@@ -110,6 +119,8 @@ export interface RoutePolicy {
   authenticated: boolean;
   /** Authenticated by an agent's signed assertion rather than a user's token. */
   agent: boolean;
+  /** Identity tokens may call it, with the rights of their role assignments at the resource's scope. */
+  identityScoped: boolean;
 }
 
 declare module 'fastify' {
@@ -119,6 +130,10 @@ declare module 'fastify' {
     runtime: ServerRuntime;
     /** The automation services, for the background work and for tests that drive it. */
     automation: ReturnType<typeof registerAutomation>;
+    /** Scope paths of the resources routes touch, for identity tokens' role assignments. */
+    scopes: ResourceScopes;
+    /** The token service, for the background work and for tests that mint identity tokens. */
+    tokens: TokenService;
   }
 }
 
@@ -192,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       permission?: Permission;
       authenticates?: boolean;
       agent?: boolean;
+      identityScoped?: boolean;
     }[];
     const auth = handlers.find((h) => h.authenticates);
     for (const method of [route.method].flat()) {
@@ -202,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         permission: auth?.permission,
         authenticated: Boolean(auth),
         agent: Boolean(auth?.agent),
+        identityScoped: Boolean(auth?.identityScoped),
       });
     }
   });
@@ -235,7 +252,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokenTtlDays: deps.tokenTtlDays ?? 30,
     now: deps.now,
   });
-  registerAuth(app, users);
+  const issuerUrl = () => (typeof deps.issuerUrl === 'function' ? deps.issuerUrl() : deps.issuerUrl);
+  const tokenIssuer = () => (issuerUrl() ?? deps.webConsoleUrl ?? 'http://127.0.0.1').replace(/\/+$/, '');
+  // The token service is made further down; requests (the only callers of jwks) come once the app is built.
+  const identityAuth = createIdentityTokenAuth({
+    db,
+    jwks: () => tokens.jwks(),
+    issuer: tokenIssuer,
+    now: deps.now,
+  });
+  registerAuth(app, users, identityAuth);
+  app.decorate('scopes', createResourceScopes(db));
   registerHealth(app, { database: deps.database, metrics });
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
@@ -311,13 +338,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hybridJobLostMs: deps.hybridJobLostMs,
     now: deps.now,
   });
-  const issuerUrl = () => (typeof deps.issuerUrl === 'function' ? deps.issuerUrl() : deps.issuerUrl);
   const tokens = createTokenService({
     db,
     keyring: deps.keyring,
-    issuer: () => (issuerUrl() ?? deps.webConsoleUrl ?? 'http://127.0.0.1').replace(/\/+$/, ''),
+    issuer: tokenIssuer,
     now: deps.now,
   });
+  app.decorate('tokens', tokens);
+  registerRoleAssignments(app, createRoleAssignmentsService({ db, identities: identityAuth }));
   registerOidc(app, { tokens, issuerUrl });
   const cloudJobs = createCloudJobs({
     db,
@@ -326,6 +354,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     assets: automation.assets,
     tokens,
     stewardCommand: deps.stewardCommand,
+    apiUrl: () => (typeof deps.apiUrl === 'function' ? deps.apiUrl() : deps.apiUrl),
     // A job's server holds the Automation Pool; one that has not proved it within a lease has lost it.
     staleMs: Math.max(deps.poolLeaseMs ?? 15_000, 6_000),
     now: deps.now,

@@ -1,29 +1,88 @@
-// Authentication (bearer API tokens) and authorization (role permissions) as `onRequest` hooks:
-// they run before the body is parsed or validated, so an anonymous caller learns nothing from a 400.
+// Authentication (bearer API tokens of people, identity tokens of managed identities) and authorization (a
+// person's role permissions; an identity's role assignments at the scope of the resource touched) as `onRequest`
+// hooks: they run before the body is parsed or validated, so an anonymous caller learns nothing from a 400.
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { can, type Permission, roleNames } from '../domain/roles.js';
+import {
+  can,
+  type Permission,
+  type ResourceAction,
+  resourceActionNames,
+  roleNames,
+} from '../domain/roles.js';
 import { AppError } from './errors.js';
+import { type IdentityTokenAuth, looksLikeJwt } from './modules/identity/identity-token-auth.js';
+import type { ScopeResolver } from './modules/roles/resource-scopes.js';
 import type { UsersService } from './modules/users/users-service.js';
-import type { Principal } from './principal.js';
+import { identityPrincipal, type Principal } from './principal.js';
+
+export interface AuthorizeOptions {
+  duringPasswordChange?: boolean;
+  /**
+   * Where the resource a route touches sits, so that identity tokens may call it with the rights of their
+   * role assignments there; `'in-handler'` when the scope is in the body and the handler checks it. Without
+   * a scope, identity tokens are refused (least privilege).
+   */
+  scope?: ScopeResolver | 'in-handler';
+  /** What the route does, for role assignments; by default the one matching `permission`. */
+  action?: ResourceAction;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
   interface FastifyInstance {
-    /** Requires a valid token and, when given, a permission of the caller's role. */
-    authorize(permission?: Permission, opts?: { duringPasswordChange?: boolean }): onRequestAsyncHookHandler;
+    /**
+     * Requires a valid token and, when given, a permission of the caller's role — or, for an identity token,
+     * a role assignment allowing the route's action at the scope of the resource.
+     */
+    authorize(permission?: Permission, opts?: AuthorizeOptions): onRequestAsyncHookHandler;
   }
 }
+
+/** The action of a route for role assignments, from the permission a person needs for it. */
+const actionOf: Partial<Record<Permission, ResourceAction>> = {
+  'automation.read': 'automation.read',
+  'automation.manage': 'automation.write',
+  'automation.jobs': 'jobs.run',
+  'roles.assign': 'roles.write',
+};
 
 export function principalOf(req: FastifyRequest): Principal {
   if (!req.principal) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
   return req.principal;
 }
 
-export function registerAuth(app: FastifyInstance, users: UsersService): void {
+const badToken = () =>
+  new AppError('UNAUTHENTICATED', 'The API token is unknown, expired or revoked. Sign in again.', undefined, {
+    'www-authenticate': 'Bearer error="invalid_token"',
+  });
+
+export function registerAuth(app: FastifyInstance, users: UsersService, identities: IdentityTokenAuth): void {
   app.decorateRequest('principal', undefined);
-  app.decorate('authorize', (permission?: Permission, opts?: { duringPasswordChange?: boolean }) => {
+
+  async function authorizeIdentity(
+    req: FastifyRequest,
+    principal: Principal,
+    permission: Permission | undefined,
+    opts: AuthorizeOptions | undefined,
+  ) {
+    const action = opts?.action ?? (permission ? actionOf[permission] : undefined);
+    if (!opts?.scope || !action)
+      throw new AppError(
+        'FORBIDDEN',
+        'An identity token may not call this endpoint: it acts on no resource a role assignment can scope.',
+      );
+    if (opts.scope === 'in-handler') return;
+    const scope = await opts.scope(req);
+    if (!(await identities.allows(principal.identity!.principalId, action, scope)))
+      throw new AppError(
+        'FORBIDDEN',
+        `The identity has no role assignment allowing it to ${resourceActionNames[action]} at ${scope}.`,
+      );
+  }
+
+  app.decorate('authorize', (permission?: Permission, opts?: AuthorizeOptions) => {
     const handler = async (req: FastifyRequest) => {
       const header = req.headers.authorization;
       const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -37,17 +96,16 @@ export function registerAuth(app: FastifyInstance, users: UsersService): void {
           },
         );
       }
-      const principal = await users.authenticate(match[1]!);
-      if (!principal) {
-        throw new AppError(
-          'UNAUTHENTICATED',
-          'The API token is unknown, expired or revoked. Sign in again.',
-          undefined,
-          {
-            'www-authenticate': 'Bearer error="invalid_token"',
-          },
-        );
+      const token = match[1]!;
+      if (looksLikeJwt(token)) {
+        const caller = await identities.verify(token);
+        if (!caller) throw badToken();
+        req.principal = identityPrincipal(caller);
+        await authorizeIdentity(req, req.principal, permission, opts);
+        return;
       }
+      const principal = await users.authenticate(token);
+      if (!principal) throw badToken();
       req.principal = principal;
       if (principal.mustChangePassword && !opts?.duringPasswordChange) {
         throw new AppError(
@@ -63,6 +121,10 @@ export function registerAuth(app: FastifyInstance, users: UsersService): void {
       }
     };
     // Read by the route-policy list in app.ts, so authorization tests can walk every route.
-    return Object.assign(handler, { permission, authenticates: true });
+    return Object.assign(handler, {
+      permission,
+      authenticates: true,
+      identityScoped: Boolean(opts?.scope),
+    });
   });
 }

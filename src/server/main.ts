@@ -9,6 +9,10 @@ import { createServersService } from './modules/servers/servers-service.js';
 import { openStorage } from './open-storage.js';
 import { loadServerTls, type TlsPair } from './server-tls.js';
 
+/** The host a job on this server reaches its API at: loopback when it listens on every address. */
+const jobApiHost = (host: string) =>
+  ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
 export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadServerConfig(env);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -59,6 +63,8 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     stewardCommand: { node: process.execPath, script: process.argv[1] ?? '' },
     notifyProbeMaxMs: config.notifyProbeMaxMs,
     issuerUrl: config.issuerUrl,
+    // Jobs on this server reach its API on loopback when it listens on every address.
+    apiUrl: `${scheme}://${jobApiHost(config.host)}:${config.port}`,
     ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });
   const unwatch = tls?.watch(

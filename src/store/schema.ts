@@ -10,6 +10,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
@@ -1066,3 +1067,28 @@ export const tokenSigningKeys = pgTable('token_signing_keys', {
   createdBy: text('created_by').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Role assignments: an identity's principal holds a resource role at a scope path (domain/resource-roles.ts).
+ * Removed with the identity (a user-assigned one deleted, an account's system identity removed or its account
+ * deleted) and with the automation account they are scoped beneath.
+ */
+export const roleAssignments = pgTable(
+  'role_assignments',
+  {
+    id: text('id').primaryKey(),
+    principalId: text('principal_id').notNull(),
+    principalType: text('principal_type').$type<'SystemAssigned' | 'UserAssigned'>().notNull(),
+    /** The identity's resource: the automation account (system identity) or the uami_…. */
+    identityId: text('identity_id').notNull(),
+    role: text('role').notNull(),
+    scope: text('scope').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('role_assignments_unique').on(t.principalId, t.role, t.scope),
+    index('role_assignments_identity_idx').on(t.identityId),
+    index('role_assignments_scope_idx').on(t.scope),
+  ],
+);

@@ -1,9 +1,14 @@
 // Proves, for every authenticated route the app registers, that no token and a bad token get 401
 // and every role lacking the route's permission gets 403, and that agent routes refuse user tokens and
-// missing or forged assertions — walking the app's own route list, so a new route cannot be added without being covered.
+// missing or forged assertions; an identity token, even of an Owner of the whole management group, gets 403 on
+// every route that cannot be scoped to a resource, and an unsigned one 401 everywhere — walking the app's own
+// route list, so a new route cannot be added without being covered.
+
+import { decodeJwt, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgentKeys, signAssertion } from '../../src/crypto/agent-keys.js';
 import { roles, rolesWithout } from '../../src/domain/roles.js';
+import { identityToken } from '../support/identity-token.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -81,6 +86,38 @@ describe('every authenticated route', () => {
         expect(res.statusCode, `${r.method} ${r.url} with ${a.label}`).toBe(401);
         expect(res.json().error.code).toBe('UNAUTHENTICATED');
       }
+    }
+  });
+
+  it('answers 403 to an identity token, even of an Owner at the management group, on every route that cannot be scoped', async () => {
+    const aa = await t.request({
+      method: 'POST',
+      url: '/api/v1/automation-accounts',
+      token: t.adminToken,
+      body: { name: 'authz-identity' },
+    });
+    const principalId = aa.json().identity.principalId;
+    const ra = await t.request({
+      method: 'POST',
+      url: '/api/v1/role-assignments',
+      token: t.adminToken,
+      body: { principalId, role: 'Owner', scope: '/' },
+    });
+    expect(ra.statusCode).toBe(201);
+    const token = await identityToken(t, aa.json().id);
+    const unsigned = new UnsecuredJWT(decodeJwt(token)).encode();
+    const unscoped = t.app.routePolicies.filter((p) => p.authenticated && !p.agent && !p.identityScoped);
+    expect(unscoped.length).toBeGreaterThan(20);
+    for (const r of t.app.routePolicies.filter((p) => p.authenticated)) {
+      const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : {};
+      const res = await t.request({ method: r.method, url: concrete(r.url), token, body });
+      if (r.agent) expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
+      else if (!r.identityScoped) {
+        expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+        expect(res.json().error.code).toBe('FORBIDDEN');
+      }
+      const forged = await t.request({ method: r.method, url: concrete(r.url), token: unsigned, body });
+      expect(forged.statusCode, `${r.method} ${r.url} unsigned`).toBe(401);
     }
   });
 });

@@ -42,6 +42,8 @@ export async function createTestApp(
     notifyTimeZone?: string;
     /** The issuer of identity tokens; a function when it is known only once the app listens. */
     issuerUrl?: () => string | undefined;
+    /** The server's clock (a test moves it to see keys and tokens age). */
+    now?: () => Date;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -67,6 +69,7 @@ export async function createTestApp(
     loginMaxFailures: opts.loginMaxFailures,
     notifyTimeZone: opts.notifyTimeZone,
     issuerUrl: opts.issuerUrl,
+    now: opts.now,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,

@@ -24,6 +24,7 @@ import { registerPackCommands } from './pack.js';
 import { registerPasswordCommands } from './password.js';
 import { registerPoolCommands } from './pool.js';
 import { registerProfileCommands } from './profile.js';
+import { registerRoleCommands } from './role.js';
 import { registerServerCommand } from './run-server.js';
 import { registerRunbookCommands } from './runbook.js';
 import { registerScheduleCommands } from './schedule.js';
@@ -42,6 +43,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPasswordCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerTokenCommands(program, ctx);
+  registerRoleCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerServersCommands(program, ctx);
   registerClassCommands(program, ctx);

@@ -1,8 +1,10 @@
-// `steward login`, `logout` and `whoami`: exchange a user name and password for an API token kept on disk.
+// `steward login`, `logout` and `whoami`: exchange a user name and password for an API token kept on disk; inside a
+// job, `steward login --identity` keeps an identity token of the job's account instead (Connect-AzAccount -Identity).
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { loginResponse, userSchema } from '../../contract/auth.js';
 import { ApiError, apiPath, createClient } from '../../contract/client.js';
+import { STEWARD_API_AUDIENCE } from '../../contract/role-assignments.js';
 import { roleNames } from '../../domain/roles.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -13,6 +15,7 @@ import {
   removeCredentials,
   writeCredentials,
 } from '../credentials.js';
+import { tokenFromJobEndpoint } from '../identity-endpoint.js';
 import { readNewPassword, readSecret } from '../secrets.js';
 import { session } from '../session.js';
 
@@ -63,6 +66,11 @@ export function registerLoginCommands(program: Command, ctx: CliContext): void {
     )
     .option('--new-password-stdin', 'read the new password (needed when the password is one-time) from stdin')
     .option('--token-name <name>', 'name of the API token this creates', `cli@${hostname()}`)
+    .option(
+      '--identity',
+      "inside a job: sign in as the job's automation account identity (a token from IDENTITY_ENDPOINT for api://steward)",
+    )
+    .option('--client-id <id>', 'with --identity: the user-assigned identity with this client id')
     .addHelpText(
       'after',
       `
@@ -73,10 +81,18 @@ A first sign-in with a one-time password asks for a new one (twice on a terminal
 Examples:
   steward login --url https://steward.example.com:8420 --username dana
   printf '%s\\n' "$PASSWORD" | steward login --url "$URL" --username ci-bot --password-stdin
-  printf '%s\\n%s\\n' "$ONE_TIME" "$NEW" | steward login --username dana --password-stdin`,
+  printf '%s\\n%s\\n' "$ONE_TIME" "$NEW" | steward login --username dana --password-stdin
+
+Inside a job (the Connect-AzAccount -Identity analogue), with the rights of the identity's role assignments:
+  steward login --identity                      # the account's system-assigned identity
+  steward login --identity --client-id <id>     # a user-assigned identity attached to the account
+The job's STEWARD_URL names the server; the identity token lasts an hour: sign in again after that.`,
     )
     .action(async (opts, cmd: Command) => {
       const { out } = session(ctx, cmd);
+      if (opts.identity) return loginWithIdentity(ctx, out, opts);
+      if (opts.clientId)
+        throw new CliError('--client-id goes with --identity (inside a job).', 2, 'VALIDATION_FAILED');
       const url = checkUrl(
         await need(ctx, opts.url ?? ctx.env.STEWARD_URL, 'Server URL', '--url', DEFAULT_URL),
       );
@@ -192,4 +208,49 @@ function safeRead(ctx: CliContext) {
   } catch {
     return undefined;
   }
+}
+
+/** The claims shown after an identity sign-in, read from the token (which the server verifies, not this). */
+function claimsOf(token: string): { oid?: string; azp?: string } {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  } catch {
+    return {};
+  }
+}
+
+async function loginWithIdentity(
+  ctx: CliContext,
+  out: ReturnType<typeof session>['out'],
+  opts: { url?: string; username?: string; clientId?: string },
+) {
+  if (opts.username)
+    throw new CliError('--identity signs in as an identity: give no --username.', 2, 'VALIDATION_FAILED');
+  const given = opts.url ?? ctx.env.STEWARD_URL;
+  if (!given)
+    throw new CliError(
+      'No server URL: give --url (a job on a Steward server has STEWARD_URL set).',
+      2,
+      'VALIDATION_FAILED',
+    );
+  const url = checkUrl(given);
+  const t = await tokenFromJobEndpoint(
+    ctx,
+    STEWARD_API_AUDIENCE,
+    { clientId: opts.clientId },
+    'steward login --identity',
+  );
+  const claims = claimsOf(t.access_token);
+  const expiresAt = new Date(Number(t.expires_on) * 1000).toISOString();
+  const path = writeCredentials(ctx.env, {
+    url,
+    username: `identity:${claims.oid ?? t.client_id}`,
+    token: t.access_token,
+    savedAt: new Date().toISOString(),
+  });
+  out.result({ url, clientId: t.client_id, principalId: claims.oid, expiresAt, credentialsPath: path }, () =>
+    out.line(
+      `Signed in to ${url} as the managed identity ${t.client_id} (principal ${claims.oid}) until ${expiresAt}.`,
+    ),
+  );
 }

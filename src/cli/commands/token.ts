@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { issuedTokenSchema, tokenSchema } from '../../contract/auth.js';
 import { apiPath, listOf } from '../../contract/client.js';
 import type { CliContext } from '../cli-context.js';
-import { CliError } from '../cli-error.js';
+import { tokenFromJobEndpoint } from '../identity-endpoint.js';
 import { integerOption } from '../options.js';
 import type { Column } from '../output.js';
 import { session } from '../session.js';
@@ -33,35 +33,16 @@ export function registerTokenCommands(program: Command, ctx: CliContext): void {
       "Inside a job: print a token of the account's system identity (or the user-assigned one named) for a " +
         'resource, as the JSON the job endpoint answers (access_token, expires_on, resource, token_type, client_id)',
     )
-    .requiredOption('--resource <resource>', "the audience: the token's aud")
+    .requiredOption(
+      '--resource <resource>',
+      "the audience: the token's aud (api://steward for Steward's own API)",
+    )
     .option('--client-id <id>', "a user-assigned identity's client id")
     .option('--principal-id <id>', "a user-assigned identity's principal (object) id")
     .option('--resource-id <id>', "a user-assigned identity's resource id")
     .action(
       async (opts: { resource: string; clientId?: string; principalId?: string; resourceId?: string }) => {
-        const endpoint = ctx.env.IDENTITY_ENDPOINT;
-        const header = ctx.env.IDENTITY_HEADER;
-        if (!endpoint || !header)
-          throw CliError.fromCode(
-            'VALIDATION_FAILED',
-            'steward token get runs inside a job: IDENTITY_ENDPOINT and IDENTITY_HEADER are not set here.',
-          );
-        const query = new URLSearchParams({ resource: opts.resource, 'api-version': '2019-08-01' });
-        if (opts.clientId) query.set('client_id', opts.clientId);
-        if (opts.principalId) query.set('principal_id', opts.principalId);
-        if (opts.resourceId) query.set('mi_res_id', opts.resourceId);
-        let res: Response;
-        try {
-          res = await fetch(`${endpoint}?${query}`, { headers: { 'X-IDENTITY-HEADER': header } });
-        } catch {
-          throw new CliError(`The identity endpoint ${endpoint} does not answer.`, 1, 'UNAVAILABLE');
-        }
-        const body = (await res.json().catch(() => ({}))) as { error?: string; error_description?: string };
-        if (!res.ok)
-          throw CliError.fromCode(
-            res.status === 401 ? 'UNAUTHENTICATED' : 'VALIDATION_FAILED',
-            body.error_description ?? `HTTP ${res.status}`,
-          );
+        const body = await tokenFromJobEndpoint(ctx, opts.resource, opts, 'steward token get');
         ctx.stdout.write(`${JSON.stringify(body)}\n`);
       },
     );

@@ -1,4 +1,5 @@
-// HTTP routes for Run As accounts and their distribution (administrators only, R33).
+// HTTP routes for Run As accounts and their distribution (administrators only, R33; identities holding a role
+// that reads Run As accounts, e.g. Run As Reader, read them).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
@@ -37,7 +38,10 @@ export function registerAccounts(fastify: FastifyInstance, accounts: AccountsSer
       summary: 'List Run As accounts (never their secrets)',
       response: { 200: z.object({ items: z.array(accountSchema) }), ...errorResponses },
     },
-    onRequest: auth,
+    onRequest: app.authorize('accounts.manage', {
+      scope: app.scopes.managementGroup(),
+      action: 'runas.read',
+    }),
     handler: async () => ({ items: (await accounts.list()).map(accountDto) }),
   });
 
@@ -60,7 +64,10 @@ export function registerAccounts(fastify: FastifyInstance, accounts: AccountsSer
       params: idParams,
       response: { 200: accountSchema, ...errorResponses },
     },
-    onRequest: auth,
+    onRequest: app.authorize('accounts.manage', {
+      scope: app.scopes.runAsAccount('id'),
+      action: 'runas.read',
+    }),
     handler: async (req) => accountDto(await accounts.get(req.params.id)),
   });
 

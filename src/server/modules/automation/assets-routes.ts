@@ -87,8 +87,10 @@ const listQuery = z.strictObject({ kind: z.enum(assetKinds).optional() });
 export function registerAssets(fastify: FastifyInstance, assets: AssetsService): void {
   const app = typed(fastify);
   const tags = ['automation'];
-  const read = app.authorize('automation.read');
-  const manage = app.authorize('automation.manage');
+  // Assets (and connection types) sit at their automation account.
+  const scope = app.scopes.account('accountId');
+  const read = app.authorize('automation.read', { scope, action: 'assets.read' });
+  const manage = app.authorize('automation.manage', { scope, action: 'assets.write' });
   const items = z.object({ items: z.array(assetSchema) });
   const base = '/api/v1/automation-accounts/:accountId';
 

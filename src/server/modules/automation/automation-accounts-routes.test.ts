@@ -166,7 +166,7 @@ describe('automation accounts', () => {
     );
     expect(audit?.details).toEqual({
       name: 'doomed',
-      deleted: { runbooks: 1, assets: { credential: 1 } },
+      deleted: { runbooks: 1, assets: { credential: 1 }, roleAssignments: 0 },
       systemIdentityDeleted: a.identity.principalId,
     });
   });

@@ -29,8 +29,9 @@ export function registerAutomationAccounts(
 ): void {
   const app = typed(fastify);
   const tags = ['automation'];
-  const read = app.authorize('automation.read');
-  const manage = app.authorize('automation.manage');
+  const read = app.authorize('automation.read', { scope: app.scopes.account('id') });
+  const manage = app.authorize('automation.manage', { scope: app.scopes.account('id') });
+  const everywhere = app.scopes.managementGroup();
 
   app.get('/api/v1/automation-accounts', {
     schema: {
@@ -38,7 +39,7 @@ export function registerAutomationAccounts(
       summary: 'List automation accounts',
       response: { 200: z.object({ items: z.array(automationAccountSchema) }), ...errorResponses },
     },
-    onRequest: read,
+    onRequest: app.authorize('automation.read', { scope: everywhere }),
     handler: async () => ({ items: (await accounts.list()).map(automationAccountDto) }),
   });
 
@@ -49,7 +50,7 @@ export function registerAutomationAccounts(
       body: createAutomationAccountBody,
       response: { 201: automationAccountSchema, ...errorResponses },
     },
-    onRequest: manage,
+    onRequest: app.authorize('automation.manage', { scope: everywhere }),
     handler: async (req, reply) =>
       reply.code(201).send(automationAccountDto(await accounts.create(principalOf(req), req.body))),
   });

@@ -9,10 +9,12 @@ import type {
 import { defaultLimits } from '../../../contract/automation.js';
 import { newId } from '../../../contract/ids.js';
 import { builtInConnectionTypes } from '../../../domain/automation/connection-fields.js';
+import { scopePath } from '../../../domain/resource-roles.js';
 import type { Db } from '../../../store/db.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { applyAccountIdentity, systemColumns, withIdentities } from '../identity/identities-service.js';
+import { deleteAssignmentsAtOrBeneath, deleteAssignmentsOfIdentity } from '../roles/role-assignments-repo.js';
 import { deleteSealed } from '../secrets/sealed-secrets-repo.js';
 import * as repo from './automation-repo.js';
 import { mustFindAccount, nameTaken, uniquely } from './automation-shared.js';
@@ -92,6 +94,9 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
             const row = await mustFindAccount(tx, id);
             if (name && name !== row.name && (await repo.findAccountByName(tx, name))) throw taken(name)();
             const applied = body.identity ? await applyAccountIdentity(tx, row, body.identity) : undefined;
+            // A system identity turned off is deleted, and its role assignments with it.
+            const roleAssignmentsRemoved =
+              applied?.changes.systemIdentity === 'deleted' ? await deleteAssignmentsOfIdentity(tx, id) : 0;
             const next = (await repo.updateAccount(tx, id, {
               ...(name ? { name } : {}),
               ...(body.description !== undefined ? { description: body.description } : {}),
@@ -108,7 +113,15 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
                 ...(name && name !== row.name ? { name: { from: row.name, to: name } } : {}),
                 ...(body.disableLocalAuth !== undefined ? { disableLocalAuth: body.disableLocalAuth } : {}),
                 ...(body.limits ? { limits: limitsOf(next) } : {}),
-                ...(applied ? { identity: { ...applied.changes, principalId: next.systemPrincipalId } } : {}),
+                ...(applied
+                  ? {
+                      identity: {
+                        ...applied.changes,
+                        principalId: next.systemPrincipalId,
+                        roleAssignmentsRemoved,
+                      },
+                    }
+                  : {}),
               },
             });
             return next;
@@ -125,6 +138,10 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
         const contents = await repo.contentsOf(tx, id);
         await repo.deleteAccount(tx, id);
         await deleteSealed(tx, contents.assetIds);
+        // The system identity's role assignments, and every assignment at the account or beneath it.
+        const roleAssignmentsRemoved =
+          (await deleteAssignmentsOfIdentity(tx, id)) +
+          (await deleteAssignmentsAtOrBeneath(tx, scopePath({ kind: 'automationAccount', accountId: id })));
         const assets: Record<string, number> = {};
         for (const k of contents.assetKinds) assets[k] = (assets[k] ?? 0) + 1;
         await appendAudit(tx, {
@@ -133,7 +150,7 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
           target: id,
           details: {
             name: row.name,
-            deleted: { runbooks: contents.runbooks, assets },
+            deleted: { runbooks: contents.runbooks, assets, roleAssignments: roleAssignmentsRemoved },
             // The system-assigned identity goes with the account (R54); user-assigned ones are only detached.
             ...(row.systemPrincipalId ? { systemIdentityDeleted: row.systemPrincipalId } : {}),
           },

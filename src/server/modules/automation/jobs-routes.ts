@@ -44,8 +44,8 @@ export const jobDto = (j: JobRow): z.infer<typeof jobSchema> => ({
 export function registerJobs(fastify: FastifyInstance, jobs: JobsService): void {
   const app = typed(fastify);
   const tags = ['automation'];
-  const read = app.authorize('automation.read');
-  const run = app.authorize('automation.jobs');
+  const read = app.authorize('automation.read', { scope: app.scopes.job('id'), action: 'jobs.read' });
+  const run = app.authorize('automation.jobs', { scope: app.scopes.job('id') });
 
   app.post('/api/v1/runbooks/:id/jobs', {
     schema: {
@@ -55,7 +55,7 @@ export function registerJobs(fastify: FastifyInstance, jobs: JobsService): void 
       body: startJobBody,
       response: { 201: jobSchema, ...errorResponses },
     },
-    onRequest: run,
+    onRequest: app.authorize('automation.jobs', { scope: app.scopes.runbook('id') }),
     handler: async (req, reply) =>
       reply
         .code(201)
@@ -71,7 +71,7 @@ export function registerJobs(fastify: FastifyInstance, jobs: JobsService): void 
       querystring: jobListQuery,
       response: { 200: jobListResponse, ...errorResponses },
     },
-    onRequest: read,
+    onRequest: app.authorize('automation.read', { scope: app.scopes.jobList(), action: 'jobs.read' }),
     handler: async (req) => ({ items: (await jobs.list(req.query)).map(jobDto) }),
   });
 

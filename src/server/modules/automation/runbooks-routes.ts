@@ -64,8 +64,9 @@ const versionDto = (v: RunbookVersionRow): z.infer<typeof runbookVersionSchema> 
 export function registerRunbooks(fastify: FastifyInstance, runbooks: RunbooksService): void {
   const app = typed(fastify);
   const tags = ['automation'];
-  const read = app.authorize('automation.read');
-  const manage = app.authorize('automation.manage');
+  const read = app.authorize('automation.read', { scope: app.scopes.runbook('id') });
+  const manage = app.authorize('automation.manage', { scope: app.scopes.runbook('id') });
+  const inAccount = app.scopes.account('accountId');
 
   app.get('/api/v1/automation-accounts/:accountId/runbooks', {
     schema: {
@@ -74,7 +75,7 @@ export function registerRunbooks(fastify: FastifyInstance, runbooks: RunbooksSer
       params: accountParams,
       response: { 200: z.object({ items: z.array(runbookSchema) }), ...errorResponses },
     },
-    onRequest: read,
+    onRequest: app.authorize('automation.read', { scope: inAccount }),
     handler: async (req) => ({ items: (await runbooks.list(req.params.accountId)).map(runbookDto) }),
   });
 
@@ -86,7 +87,7 @@ export function registerRunbooks(fastify: FastifyInstance, runbooks: RunbooksSer
       body: createRunbookBody,
       response: { 201: runbookSchema, ...errorResponses },
     },
-    onRequest: manage,
+    onRequest: app.authorize('automation.manage', { scope: inAccount }),
     handler: async (req, reply) =>
       reply
         .code(201)

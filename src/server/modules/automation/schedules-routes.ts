@@ -48,8 +48,9 @@ export const scheduleDto = ({ row: r, links }: ScheduleView): Schedule => ({
 export function registerSchedules(fastify: FastifyInstance, schedules: SchedulesService): void {
   const app = typed(fastify);
   const tags = ['automation'];
-  const read = app.authorize('automation.read');
-  const manage = app.authorize('automation.manage');
+  const read = app.authorize('automation.read', { scope: app.scopes.schedule('id') });
+  const manage = app.authorize('automation.manage', { scope: app.scopes.schedule('id') });
+  const inAccount = app.scopes.account('accountId');
 
   app.get('/api/v1/automation-accounts/:accountId/schedules', {
     schema: {
@@ -58,7 +59,7 @@ export function registerSchedules(fastify: FastifyInstance, schedules: Schedules
       params: accountParams,
       response: { 200: z.object({ items: z.array(scheduleSchema) }), ...errorResponses },
     },
-    onRequest: read,
+    onRequest: app.authorize('automation.read', { scope: inAccount }),
     handler: async (req) => ({ items: (await schedules.list(req.params.accountId)).map(scheduleDto) }),
   });
 
@@ -70,7 +71,7 @@ export function registerSchedules(fastify: FastifyInstance, schedules: Schedules
       body: createScheduleBody,
       response: { 201: scheduleSchema, ...errorResponses },
     },
-    onRequest: manage,
+    onRequest: app.authorize('automation.manage', { scope: inAccount }),
     handler: async (req, reply) =>
       reply
         .code(201)

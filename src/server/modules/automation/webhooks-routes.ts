@@ -48,8 +48,9 @@ export const webhookDto = (r: WebhookRow, at = new Date()): Webhook => ({
 export function registerWebhooks(fastify: FastifyInstance, webhooks: WebhooksService): void {
   const app = typed(fastify);
   const tags = ['automation'];
-  const read = app.authorize('automation.read');
-  const manage = app.authorize('automation.manage');
+  const read = app.authorize('automation.read', { scope: app.scopes.webhook('id') });
+  const manage = app.authorize('automation.manage', { scope: app.scopes.webhook('id') });
+  const inAccount = app.scopes.account('accountId');
 
   app.get('/api/v1/automation-accounts/:accountId/webhooks', {
     schema: {
@@ -58,7 +59,7 @@ export function registerWebhooks(fastify: FastifyInstance, webhooks: WebhooksSer
       params: accountParams,
       response: { 200: z.object({ items: z.array(webhookSchema) }), ...errorResponses },
     },
-    onRequest: read,
+    onRequest: app.authorize('automation.read', { scope: inAccount }),
     handler: async (req) => ({
       items: (await webhooks.list(req.params.accountId)).map((w) => webhookDto(w)),
     }),
@@ -72,7 +73,7 @@ export function registerWebhooks(fastify: FastifyInstance, webhooks: WebhooksSer
       body: createWebhookBody,
       response: { 201: createdWebhookSchema, ...errorResponses },
     },
-    onRequest: manage,
+    onRequest: app.authorize('automation.manage', { scope: inAccount }),
     handler: async (req, reply) => {
       const { row, token } = await webhooks.create(principalOf(req), req.params.accountId, req.body);
       const url = `${req.protocol}://${req.host}${WEBHOOK_PATH_PREFIX}${token}`;

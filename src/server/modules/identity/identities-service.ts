@@ -16,6 +16,7 @@ import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import type { AutomationAccountRow } from '../automation/automation-repo.js';
 import { invalidIssues, nameTaken, uniquely } from '../automation/automation-shared.js';
+import { deleteAssignmentsOfIdentity } from '../roles/role-assignments-repo.js';
 import * as repo from './identity-repo.js';
 
 export const accountResourceId = (tenant: string, accountId: string) =>
@@ -172,17 +173,18 @@ export function createIdentitiesService({ db }: { db: Db }) {
       return (await view(db, [row]))[0]!;
     },
 
-    /** Deletes the identity; every account it was attached to loses it (Azure's behaviour). */
+    /** Deletes the identity and its role assignments; every account it was attached to loses it (Azure's behaviour). */
     async remove(p: Principal, id: string) {
       await db.transaction(async (tx) => {
         const row = await mustFind(tx, id);
         const accounts = (await repo.accountsOf(tx, [id])).get(id) ?? [];
         await repo.deleteUami(tx, id);
+        const roleAssignmentsRemoved = await deleteAssignmentsOfIdentity(tx, id);
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'identity.delete',
           target: id,
-          details: { name: row.name, detachedFrom: accounts },
+          details: { name: row.name, detachedFrom: accounts, roleAssignmentsRemoved },
         });
       });
     },
