@@ -355,6 +355,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tasks,
       results,
       credentials: poolCredentials,
+      server: { id: deps.servers.id, actionAccount: deps.servers.ownActionAccount },
       log: app.log,
     }),
   });
