@@ -446,6 +446,8 @@ export const agents = pgTable(
     status: text('status').notNull(),
     enrolledAt: timestamp('enrolled_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /** The operating system the agent reported when it enrolled (windows, linux, unix, other), if it did. */
+    platform: text('platform'),
   },
   (t) => [index('agents_status_idx').on(t.status)],
 );

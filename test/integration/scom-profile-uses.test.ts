@@ -196,6 +196,34 @@ describe('profile uses of an imported SCOM pack', () => {
     }
   });
 
+  it('imports VSAE build output (obj/…): a byte order mark, build attributes, Resources listed as skipped', async () => {
+    const bytes = readFileSync(
+      new URL('../fixtures/packs/scom/obj/Debug/fabrikam-vsae.xml', import.meta.url),
+    );
+    const r = await call('POST', '/api/v1/packs', {
+      content: bytes.toString('base64'),
+      contentEncoding: 'base64',
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.pack.profileUses).toEqual([
+      {
+        elementId: 'Fabrikam.Vsae.Build.Poll',
+        elementKind: 'Rule',
+        profileId: 'Fabrikam.Vsae.Build.ServiceAccount',
+        targetClassId: 'Fabrikam.Vsae.Build.Service',
+        path: "ManagementPack/Monitoring/Rules/Rule[@ID='Fabrikam.Vsae.Build.Poll']/DataSources/DataSource[@ID='DS']/@RunAs",
+        via: null,
+        how: 'run-as',
+      },
+    ]);
+    expect(r.body.pack.skipped).toContainEqual(
+      expect.objectContaining({
+        path: "ManagementPack/Resources/Assembly[@ID='Fabrikam.Vsae.Build.Probes']",
+        kind: 'Assembly',
+      }),
+    );
+  });
+
   it('refuses GET /api/v1/profiles/:id to roles without profiles.read', async () => {
     for (const role of ['operator', 'advanced-operator', 'read-only-operator'] as const) {
       const r = await call('GET', `/api/v1/profiles/${PROFILE}`, undefined, t, await t.tokenFor(role));

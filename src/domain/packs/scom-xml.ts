@@ -58,6 +58,7 @@ const reasons = {
   report: 'reports are not imported.',
   enumeration: 'enumerations are not imported; properties of an enumeration type are imported as strings.',
   other: 'this SCOM element has no Steward equivalent.',
+  resource: 'assemblies, images and other resources are not imported; Steward runs no SCOM modules.',
   reference: 'only elements that Steward does not import use this reference, so it is not required.',
 } as const;
 
@@ -344,17 +345,20 @@ export function convertScomXml(input: string): ScomConversion {
     ['Reports', () => reasons.report],
     ['Templates', () => reasons.other],
     ['Categories', () => reasons.other],
+    // VSAE build output carries the pack's assemblies and images, and sometimes warehouse definitions.
+    ['Resources', () => reasons.resource],
+    ['Warehouse', () => reasons.report],
   ];
   for (const [name, reasonFor] of sections) {
     const section = child(root, name);
     if (!section) continue;
-    if (name === 'Categories') {
-      for (const item of children(section, 'Category')) {
-        skipped.push({
-          path: `${MP}/Categories/Category${q(attr(item, 'ID'))}`,
-          kind: 'Category',
-          reason: reasonFor(''),
-        });
+    // These list their elements directly (Categories/Category, Resources/Assembly, Resources/Image).
+    if (name === 'Categories' || name === 'Resources') {
+      for (const [kind, items] of Object.entries(section)) {
+        if (kind.startsWith('@') || kind === '#text' || !Array.isArray(items)) continue;
+        for (const item of items as XmlNode[]) {
+          skipped.push({ path: `${MP}/${name}/${kind}${q(attr(item, 'ID'))}`, kind, reason: reasonFor('') });
+        }
       }
       continue;
     }

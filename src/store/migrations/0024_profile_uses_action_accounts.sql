@@ -17,3 +17,5 @@ CREATE INDEX "profile_uses_profile_idx" ON "profile_uses" USING btree ("profile_
 ALTER TABLE "profiles" ADD COLUMN "created_by" text;
 --> statement-breakpoint
 ALTER TABLE "management_servers" ADD COLUMN "default_action_account_id" text;
+--> statement-breakpoint
+ALTER TABLE "agents" ADD COLUMN "platform" text;
