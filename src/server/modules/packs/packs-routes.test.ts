@@ -116,7 +116,7 @@ describe('built-in pack', () => {
       id: 'Steward.Library',
       sealed: true,
       builtIn: true,
-      version: '2.0.0',
+      version: '2.1.0',
     });
     const ids = (
       await t.database.db
