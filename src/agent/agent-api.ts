@@ -1,5 +1,6 @@
 // Typed agent-side client: enroll, long-poll the configuration and fetch credentials, opening each
 // sealed envelope locally with the agent's own key. Every request after enrollment carries a fresh assertion.
+
 import type { z } from 'zod';
 import { type AccountCheck, reportAccountChecksResponse } from '../contract/account-checks.js';
 import {
@@ -24,6 +25,7 @@ import {
 import { agentWorkflowsResponse, type RunResult, reportResultsResponse } from '../contract/results.js';
 import { agentTaskRunsResponse, type FinishTaskRun, taskRunSummarySchema } from '../contract/tasks.js';
 import { openSealed, signAssertion } from '../crypto/agent-keys.js';
+import type { AgentPlatform } from '../domain/inventory/platform.js';
 import type { AgentIdentity } from './agent-identity.js';
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
@@ -125,13 +127,14 @@ export function createAgentApi(opts: AgentApiOptions) {
     },
 
     /** Registers this agent's public keys; with a token it is approved at once, otherwise it waits. */
-    async enroll(input: { computerName: string; token?: string }) {
+    async enroll(input: { computerName: string; token?: string; platform?: AgentPlatform }) {
       const { json } = await call('POST', '/api/v1/agent/enroll', {
         auth: false,
         body: {
           computerName: input.computerName,
           signingPublicKey: opts.identity.signingPublicKey,
           sealingPublicKey: opts.identity.sealingPublicKey,
+          ...(input.platform ? { platform: input.platform } : {}),
           ...(input.token ? { token: input.token } : {}),
         },
       });

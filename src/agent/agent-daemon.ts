@@ -1,6 +1,7 @@
 // The `steward agent` daemon: enrolls, long-polls its configuration, keeps its credentials in memory only,
 // runs scheduled workflows with the resolved account (or reports that it must not, R22) and reports results;
 // claims and runs the hybrid jobs of the worker groups it belongs to.
+
 import type { Logger } from 'pino';
 import type { AccountCheck } from '../contract/account-checks.js';
 import type { OpenedCredential } from '../contract/agents.js';
@@ -11,6 +12,7 @@ import {
   RESULTS_BATCH_MAX,
   type RunResult,
 } from '../contract/results.js';
+import { platformOf } from '../domain/inventory/platform.js';
 import { actionAccountTypes, checkAccount, checkActionAccount, systemUsers } from './account-checks.js';
 import { type AgentApi, createAgentApi } from './agent-api.js';
 import { type AgentIdentity, loadOrCreateIdentity, saveAgentId } from './agent-identity.js';
@@ -179,7 +181,12 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   /** One enrollment request; the id the server gives is kept, and later calls are signed with it. */
   async function enrollOnce(said: string) {
     const out = await call('enroll', (api) =>
-      api.enroll({ computerName: o.computerName, token: o.enrollmentToken }),
+      api.enroll({
+        computerName: o.computerName,
+        token: o.enrollmentToken,
+        // The computer it registers gets the SCOM class of this operating system.
+        platform: platformOf(process.platform),
+      }),
     );
     saveAgentId(o.dataDir, out.agentId);
     identity.agentId = out.agentId;

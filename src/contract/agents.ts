@@ -1,5 +1,7 @@
 // Agents: enrollment tokens, enrollment, approval, and what an agent fetches (configuration, sealed credentials).
+
 import { z } from 'zod';
+import { agentPlatforms } from '../domain/inventory/platform.js';
 import { timestamp } from './common.js';
 import { healthServiceConfigSchema } from './resolution.js';
 
@@ -60,6 +62,12 @@ export const enrollBody = z.strictObject({
   computerName,
   signingPublicKey: publicKey,
   sealingPublicKey: publicKey,
+  platform: z
+    .enum(agentPlatforms)
+    .optional()
+    .describe(
+      'The operating system: the computer it registers is then a Microsoft.Windows.Computer (windows) or a Microsoft.Linux.Computer (linux, class Steward.LinuxComputer); otherwise a System.Computer.',
+    ),
 });
 
 export const enrollResponse = z.object({

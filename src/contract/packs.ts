@@ -4,6 +4,7 @@ import { packSourceFormats, relationshipKinds, workflowKinds } from '../domain/p
 
 export { decodePackBytes } from '../domain/packs/pack-encoding.js';
 
+import { profileUseHows } from '../domain/packs/profile-uses.js';
 import { timestamp } from './common.js';
 
 export const packSourceFormatSchema = z.enum(packSourceFormats);
@@ -70,6 +71,23 @@ export const packReferenceSchema = z.object({
   version: z.string().describe('The version of the referenced pack imported now.'),
 });
 
+export const profileUseSchema = z.object({
+  elementId: z.string().describe('The SCOM workflow or module type that runs as the profile.'),
+  elementKind: z.string().describe('Rule, UnitMonitor, Discovery, Task, DataSourceModuleType, …'),
+  profileId: z.string(),
+  targetClassId: z
+    .string()
+    .nullable()
+    .describe('The class the workflow targets: the profile is used for its objects. Null for a module type.'),
+  path: z.string().describe('Where the profile is named: a …/@RunAs attribute or a $RunAs[…]$ substitution.'),
+  via: z
+    .string()
+    .nullable()
+    .describe('The module type of the same pack that names the profile, when used through it.'),
+  how: z.enum(profileUseHows),
+});
+export type ProfileUseDto = z.infer<typeof profileUseSchema>;
+
 export const packDetailSchema = packSummarySchema.extend({
   counts: elementCountsSchema,
   references: z.array(packReferenceSchema),
@@ -77,6 +95,9 @@ export const packDetailSchema = packSummarySchema.extend({
     .array(z.string())
     .describe('Packs that reference this one; while any exist it cannot be deleted.'),
   skipped: z.array(skippedElementSchema),
+  profileUses: z
+    .array(profileUseSchema)
+    .describe('SCOM workflows and module types of this pack that run as a profile: not run, but counted.'),
 });
 export type PackDetail = z.infer<typeof packDetailSchema>;
 
@@ -146,9 +167,57 @@ export const profileSchema = z.object({
   description: z.string(),
   contextClassId: z.string(),
   workflowCount: z.number().int().describe('Workflows that run as this profile.'),
+  useCount: z
+    .number()
+    .int()
+    .describe('SCOM workflows and module types that run as this profile (profile uses: counted, not run).'),
+  createdBy: z
+    .string()
+    .nullable()
+    .describe('Who made the profile by hand (steward profile create); null when its pack declares it.'),
   createdAt: timestamp,
 });
 export type Profile = z.infer<typeof profileSchema>;
+
+export const profileDetailSchema = profileSchema.extend({
+  workflows: z
+    .array(z.object({ id: z.string(), packId: z.string(), kind: z.string(), targetClassId: z.string() }))
+    .describe('Native workflows that run as the profile.'),
+  uses: z.array(profileUseSchema.extend({ packId: z.string() })),
+});
+export type ProfileDetail = z.infer<typeof profileDetailSchema>;
+
+export const createProfileBody = z.strictObject({
+  displayName: z.string().trim().min(1).max(256).describe('The name people see, e.g. External Mail Account.'),
+  description: z.string().max(4000).optional(),
+  packId: z
+    .string()
+    .min(1)
+    .max(256)
+    .describe(
+      'The unsealed pack that keeps the profile (destination management pack), e.g. Microsoft.SystemCenter.Notifications.Internal.',
+    ),
+  id: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Defaults to the pack id and the display name in one word: <pack>.ExternalMailAccount.'),
+  contextClassId: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('The class the profile applies to; defaults to System.Entity (any class), as SCOM does.'),
+});
+
+export const deleteProfileQuery = z.strictObject({
+  cascade: z.enum(['true', 'false']).optional().describe("also remove the profile's account associations"),
+});
+export const deleteProfileResponse = z.object({
+  id: z.string(),
+  associationsRemoved: z.array(z.string()),
+});
 
 export const profileListQuery = z.strictObject({ packId: z.string().min(1).max(256).optional() });
 export const profileListResponse = z.object({ items: z.array(profileSchema) });

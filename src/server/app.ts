@@ -37,6 +37,8 @@ import { registerResend } from './modules/notify/resend-routes.js';
 import { createResendService } from './modules/notify/resend-service.js';
 import { registerPacks } from './modules/packs/packs-routes.js';
 import { createPacksService } from './modules/packs/packs-service.js';
+import { registerProfiles } from './modules/packs/profiles-routes.js';
+import { createProfilesService } from './modules/packs/profiles-service.js';
 import { createFindingsService } from './modules/resolution/findings-service.js';
 import { registerResolution } from './modules/resolution/resolution-routes.js';
 import { createResolutionService, type ResolutionService } from './modules/resolution/resolution-service.js';
@@ -269,6 +271,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerServers(app, deps.servers);
   registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers }));
   registerPacks(app, createPacksService({ db: deps.database.db, now: deps.now }));
+  registerProfiles(app, createProfilesService({ db: deps.database.db }));
 
   const resolution = createResolutionService({
     db,
@@ -381,6 +384,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tasks,
       results,
       credentials: poolCredentials,
+      server: { id: deps.servers.id, actionAccount: deps.servers.ownActionAccount },
       log: app.log,
     }),
   });

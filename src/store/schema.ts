@@ -121,6 +121,8 @@ export const managementServers = pgTable('management_servers', {
   startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull(),
   stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+  /** The account pool-hosted workflows run as on this server when no profile association applies. */
+  defaultActionAccountId: text('default_action_account_id'),
 });
 
 export const packs = pgTable('packs', {
@@ -298,6 +300,8 @@ export const profiles = pgTable(
     contextClassId: text('context_class_id')
       .notNull()
       .references(() => classes.id),
+    /** Who made the profile by hand in an unsealed pack; null when the pack declares it. */
+    createdBy: text('created_by'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -328,6 +332,27 @@ export const workflows = pgTable(
     index('workflows_pack_id_idx').on(t.packId),
     index('workflows_target_class_idx').on(t.targetClassId),
     index('workflows_profile_idx').on(t.profileId),
+  ],
+);
+
+/** SCOM workflows and module types that run as a profile: not run by Steward, but counted (findings, distribution). */
+export const profileUses = pgTable(
+  'profile_uses',
+  {
+    packId: text('pack_id')
+      .notNull()
+      .references(() => packs.id, { onDelete: 'cascade' }),
+    elementId: text('element_id').notNull(),
+    elementKind: text('element_kind').notNull(),
+    profileId: text('profile_id').notNull(),
+    targetClassId: text('target_class_id'),
+    path: text('path').notNull(),
+    via: text('via'),
+    how: text('how').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.packId, t.elementId, t.profileId, t.path] }),
+    index('profile_uses_profile_idx').on(t.profileId),
   ],
 );
 
@@ -422,6 +447,8 @@ export const agents = pgTable(
     status: text('status').notNull(),
     enrolledAt: timestamp('enrolled_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /** The operating system the agent reported when it enrolled (windows, linux, unix, other), if it did. */
+    platform: text('platform'),
   },
   (t) => [index('agents_status_idx').on(t.status)],
 );

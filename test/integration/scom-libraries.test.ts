@@ -56,7 +56,11 @@ describe('built-in SCOM libraries', () => {
         'Steward.Library',
       ]),
     );
-    expect(list.filter((p) => p.builtIn).every((p) => p.sealed)).toBe(true);
+    // Every built-in library is sealed; Notifications Internal Library is the one unsealed built-in pack,
+    // where administrators make profiles for notification channels.
+    expect(list.filter((p) => p.builtIn && !p.sealed).map((p) => p.id)).toEqual([
+      'Microsoft.SystemCenter.Notifications.Internal',
+    ]);
     const chain = async (id: string) => {
       const out: string[] = [];
       for (let c: string | null = id; c; ) {

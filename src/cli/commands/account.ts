@@ -3,7 +3,6 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { type Account, accountSchema, accountTypes, publicFieldNames } from '../../contract/accounts.js';
 import { apiPath, type Client, listOf } from '../../contract/client.js';
-import { computerListSchema, poolSchema } from '../../contract/inventory.js';
 import { suggestionSchema } from '../../contract/resolution.js';
 import {
   type CredentialFlags,
@@ -13,8 +12,8 @@ import {
 } from '../account-credential.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
+import { resolveTargets } from '../names.js';
 import type { Column, Output } from '../output.js';
-import { fetchPaged } from '../paging.js';
 import { session } from '../session.js';
 
 const accountList = listOf(accountSchema);
@@ -46,31 +45,7 @@ export const named = (names: Map<string, string>, id: string) => {
   return name ? `${name} (${id})` : id;
 };
 
-const TARGET_ID = /^(cmp|srv|pool)_/;
-
 /** Distribution targets: computer, server and pool ids pass through; other words are computer or pool names. */
-export async function resolveTargets(client: Client, refs: readonly string[]): Promise<string[]> {
-  const names = refs.filter((r) => !TARGET_ID.test(r));
-  let byName = new Map<string, string>();
-  if (names.length) {
-    const computers = await fetchPaged(client, '/api/v1/computers', computerListSchema, {
-      all: true,
-      limit: 1000,
-    });
-    const pools = await client.request('GET', '/api/v1/pools', { schema: listOf(poolSchema) });
-    byName = new Map([
-      ...pools.items.map((p) => [p.name.toLowerCase(), p.id] as const),
-      ...computers.items.map((c) => [c.name.toLowerCase(), c.id] as const),
-    ]);
-  }
-  return refs.map((r) => {
-    if (TARGET_ID.test(r)) return r;
-    const id = byName.get(r.toLowerCase());
-    if (!id) throw CliError.fromCode('NOT_FOUND', `No computer or pool is named '${r}'.`);
-    return id;
-  });
-}
-
 /** Repeatable option of comma-separated values: `--add a,b --add c`. */
 export function collectCommaList(value: string, previous: string[] = []): string[] {
   return [
@@ -363,7 +338,9 @@ function registerDistribute(account: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-Targets are computer ids (cmp_…) or names, pool ids (pool_…) or names, and server ids (srv_…).
+Targets are computers, pools and management servers by id (cmp_…, pool_…, srv_…), name or display
+name ("Notifications Resource Pool"), regardless of case; a name that fits several is refused with
+the candidates listed.
 --security without --set empties the approved list, as Set-Distribution does (R13): give --set to
 keep or replace it. An action account is always more secure.
 Distribution is never inferred: --suggested only lists; --apply is the explicit act that approves.

@@ -2,14 +2,16 @@
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { type AssociationDto, associationSchema } from '../../contract/accounts.js';
-import { apiPath, listOf } from '../../contract/client.js';
+import { apiPath, type Client, listOf } from '../../contract/client.js';
 import { type Profile, profileListResponse } from '../../contract/packs.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
+import { resolveClass, resolveGroup, resolveObject } from '../names.js';
 import type { Column } from '../output.js';
 import { session } from '../session.js';
 import { accountIdOf, accountNames, named } from './account.js';
 import { scopeText } from './explain.js';
+import { registerProfileManageCommands } from './profile-manage.js';
 
 const columns: Column<Profile>[] = [
   { header: 'id', value: (p) => p.id },
@@ -17,6 +19,7 @@ const columns: Column<Profile>[] = [
   { header: 'pack', value: (p) => p.packId },
   { header: 'context class', value: (p) => p.contextClassId },
   { header: 'workflows', value: (p) => p.workflowCount },
+  { header: 'profile uses', value: (p) => p.useCount },
 ];
 
 export function registerProfileCommands(program: Command, ctx: CliContext): void {
@@ -35,16 +38,18 @@ export function registerProfileCommands(program: Command, ctx: CliContext): void
       });
       s.out.result(r, () => s.out.table(r.items, columns, 'No Run As profiles.'));
     });
+  registerProfileManageCommands(profile, ctx);
   registerAssociationCommands(profile, ctx);
 }
 
-const scopeOf = (opts: { class?: string; group?: string; object?: string }) =>
+/** The scope asked for, its class, group or object given by id or by the name people use. */
+const scopeOf = async (client: Client, opts: { class?: string; group?: string; object?: string }) =>
   opts.class
-    ? { kind: 'class' as const, classId: opts.class }
+    ? { kind: 'class' as const, classId: await resolveClass(client, opts.class) }
     : opts.group
-      ? { kind: 'group' as const, groupId: opts.group }
+      ? { kind: 'group' as const, groupId: await resolveGroup(client, opts.group) }
       : opts.object
-        ? { kind: 'object' as const, objectId: opts.object }
+        ? { kind: 'object' as const, objectId: await resolveObject(client, opts.object) }
         : undefined;
 
 const enforcedText = (a: AssociationDto) => (a.enforced ? 'enforced' : 'not enforced');
@@ -83,15 +88,18 @@ function registerAssociationCommands(profile: Command, ctx: CliContext): void {
     .argument('<profile>', 'profile id, e.g. Contoso.SQL.Profile')
     .requiredOption('--account <account>', 'account id (acct_…) or name')
     .addOption(
-      new Option('--class <id>', 'only objects of this class or a derived one').conflicts([
-        'group',
-        'object',
-      ]),
+      new Option(
+        '--class <class>',
+        'only objects of this class or a derived one (id or display name)',
+      ).conflicts(['group', 'object']),
     )
     .addOption(
-      new Option('--group <id>', 'only members of this group (hosted objects count)').conflicts('object'),
+      new Option(
+        '--group <group>',
+        'only members of this group, hosted objects too (id or display name)',
+      ).conflicts('object'),
     )
-    .option('--object <id>', 'only this object (obj_…, cmp_…)')
+    .option('--object <object>', 'only this object (obj_…, cmp_…, or its name or display name)')
     .option('--enforced', 'win over every association that is not enforced')
     .addHelpText(
       'after',
@@ -109,7 +117,7 @@ Examples:
       const client = s.client();
       const accountId = await accountIdOf(client, opts.account);
       const a = await client.request('POST', apiPath`/api/v1/profiles/${profileId}/associations`, {
-        body: { accountId, scope: scopeOf(opts), enforced: Boolean(opts.enforced) },
+        body: { accountId, scope: await scopeOf(client, opts), enforced: Boolean(opts.enforced) },
         schema: associationSchema,
       });
       s.out.result(a, () =>

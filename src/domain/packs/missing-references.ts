@@ -18,6 +18,8 @@ export type DeferOutcome =
       document: PackDocument;
       missing: MissingReference[];
       skipped: SkippedElement[];
+      /** Indexes of profile uses that name a missing pack: kept, counted once that pack is imported. */
+      waitingUses: Set<number>;
       /** `locate` for the returned document, whose relationships may be fewer. */
       locate: (path: string) => string;
     }
@@ -37,7 +39,8 @@ export function deferMissingReferences(
   locate: (path: string) => string,
 ): DeferOutcome {
   const absent = new Set(doc.references.filter((r) => !world.packs.has(r.id)).map((r) => r.id));
-  if (absent.size === 0) return { ok: true, document: doc, missing: [], skipped: [], locate };
+  if (absent.size === 0)
+    return { ok: true, document: doc, missing: [], skipped: [], waitingUses: new Set(), locate };
 
   const missing = new Map<string, MissingReference>();
   for (const r of doc.references) {
@@ -49,12 +52,13 @@ export function deferMissingReferences(
   const skipped: SkippedElement[] = [];
   const droppedRelationships = new Set<number>();
   const widenedProfiles = new Set<number>();
+  const waitingUses = new Set<number>();
 
   for (const use of uses) {
     if (!absent.has(use.packId)) continue;
     const entry = missing.get(use.packId)!;
     const what = `'${use.alias}!${use.id}' is in pack '${use.packId}', which is not imported`;
-    const field = /^(classes|relationships|profiles)\[(\d+)\]\.(\w+)$/.exec(use.path);
+    const field = /^(classes|relationships|profiles|profileUses)\[(\d+)\]\.(\w+)$/.exec(use.path);
     const kind = field?.[1];
     const index = Number(field?.[2]);
     if (kind === 'classes' && field?.[3] === 'baseClass') {
@@ -69,6 +73,19 @@ export function deferMissingReferences(
         const message = `${what}; the relationship is left out until '${use.packId}' is imported and this pack imported again`;
         entry.neededBy.push({ path, message });
         skipped.push({ path, kind: 'RelationshipType', reason: message, missingPack: use.packId });
+      }
+    } else if (kind === 'profileUses') {
+      // A workflow's target or profile in a missing pack: the use is kept and counts once that pack is here.
+      if (!waitingUses.has(index)) {
+        waitingUses.add(index);
+        const message = `${what}; this profile use is recorded and counts once '${use.packId}' is imported and this pack imported again`;
+        entry.neededBy.push({ path: locate(use.path), message });
+        skipped.push({
+          path: locate(use.path),
+          kind: 'ProfileUse',
+          reason: message,
+          missingPack: use.packId,
+        });
       }
     } else if (kind === 'profiles') {
       widenedProfiles.add(index);
@@ -109,5 +126,5 @@ export function deferMissingReferences(
     locate(
       path.replace(/^relationships\[(\d+)\]/, (_, n: string) => `relationships[${kept[Number(n)] ?? n}]`),
     );
-  return { ok: true, document, missing: [...missing.values()], skipped, locate: relocate };
+  return { ok: true, document, missing: [...missing.values()], skipped, waitingUses, locate: relocate };
 }

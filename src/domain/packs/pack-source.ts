@@ -8,6 +8,7 @@ import {
   packSourceFormats,
 } from './pack-document.js';
 import { nativePath, type PackIssue } from './pack-validation.js';
+import type { ProfileUse } from './profile-uses.js';
 import { convertScomXml, type ReferenceUse, type SkippedElement } from './scom-xml.js';
 
 export { type PackSourceFormat, packSourceFormats };
@@ -18,6 +19,8 @@ export interface ParsedPack {
   skipped: SkippedElement[];
   /** Values naming elements of other packs (SCOM XML only), for missing-reference handling. */
   uses: ReferenceUse[];
+  /** SCOM workflows and module types that run as a profile (SCOM XML only). */
+  profileUses: ProfileUse[];
   /** Turns a document path (`classes[2].baseClass`) into the path reported to the user. */
   locate(path: string): string;
 }
@@ -54,7 +57,14 @@ export function parsePackSource(
   if (format === 'scom-xml') {
     const converted = convertScomXml(content);
     if (!converted.ok) return converted;
-    return finish(format, converted.document, converted.skipped, converted.locate, converted.uses);
+    return finish(
+      format,
+      converted.document,
+      converted.skipped,
+      converted.locate,
+      converted.uses,
+      converted.profileUses,
+    );
   }
   let raw: unknown;
   if (format === 'json') {
@@ -92,10 +102,11 @@ function finish(
   skipped: SkippedElement[],
   locate: (path: string) => string,
   uses: ReferenceUse[] = [],
+  profileUses: ProfileUse[] = [],
 ): ParseOutcome {
   const parsed = packDocumentSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issues: zodIssuesAt(parsed.error, locate) };
-  return { ok: true, pack: { format, document: parsed.data, skipped, uses, locate } };
+  return { ok: true, pack: { format, document: parsed.data, skipped, uses, profileUses, locate } };
 }
 
 function zodIssuesAt(error: z.ZodError, locate: (path: string) => string): PackIssue[] {

@@ -3,6 +3,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { PackDocumentInput, PropertyType, RelationshipKind } from './pack-document.js';
 import type { PackIssue } from './pack-validation.js';
 import { ROOT_CLASS_ID, SYSTEM_LIBRARY_PACK_ID } from './pack-validation.js';
+import type { ProfileUse } from './profile-uses.js';
+import { findProfileUses } from './scom-profile-uses.js';
 
 export interface SkippedElement {
   path: string;
@@ -29,6 +31,8 @@ export type ScomConversion =
       skipped: SkippedElement[];
       /** Every value that names an element of another pack, with that pack. */
       uses: ReferenceUse[];
+      /** Workflows and module types that run as a profile (not run by Steward, but counted). */
+      profileUses: ProfileUse[];
       /** Maps a document path (`classes[2].baseClass`) to where it came from in the XML. */
       locate(path: string): string;
     }
@@ -54,6 +58,7 @@ const reasons = {
   report: 'reports are not imported.',
   enumeration: 'enumerations are not imported; properties of an enumeration type are imported as strings.',
   other: 'this SCOM element has no Steward equivalent.',
+  resource: 'assemblies, images and other resources are not imported; Steward runs no SCOM modules.',
   reference: 'only elements that Steward does not import use this reference, so it is not required.',
 } as const;
 
@@ -269,6 +274,31 @@ export function convertScomXml(input: string): ScomConversion {
     });
   }
 
+  const profileUses: ProfileUse[] = [];
+  for (const u of findProfileUses(root, MP)) {
+    const i = profileUses.length;
+    origins.set(`profileUses[${i}]`, u.elementPath);
+    origins.set(`profileUses[${i}].profileId`, u.path);
+    origins.set(`profileUses[${i}].targetClassId`, `${u.elementPath}/@Target`);
+    profileUses.push({
+      elementId: u.elementId,
+      elementKind: u.elementKind,
+      profileId: ref(u.profile, u.path, `profileUses[${i}].profileId`),
+      targetClassId:
+        u.target === null
+          ? null
+          : ref(u.target, `${u.elementPath}/@Target`, `profileUses[${i}].targetClassId`),
+      path: u.path,
+      via: u.via,
+      how: u.how,
+    });
+  }
+  const profilesOf = new Map<string, string[]>();
+  for (const [k, u] of profileUses.entries()) {
+    const at = origins.get(`profileUses[${k}]`)!;
+    profilesOf.set(at, [...new Set([...(profilesOf.get(at) ?? []), u.profileId])]);
+  }
+
   // Everything else is listed as skipped, never silently dropped.
   const skipAll = (section: XmlNode | undefined, path: string, reasonFor: (container: string) => string) => {
     if (!section) return;
@@ -279,10 +309,14 @@ export function convertScomXml(input: string): ScomConversion {
         for (const [kind, items] of Object.entries(group)) {
           if (kind.startsWith('@') || kind === '#text' || !Array.isArray(items)) continue;
           for (const item of items as XmlNode[]) {
+            const at = `${path}/${container}/${kind}${q(attr(item, 'ID'))}`;
+            const runsAs = profilesOf.get(at);
             skipped.push({
-              path: `${path}/${container}/${kind}${q(attr(item, 'ID'))}`,
+              path: at,
               kind,
-              reason: reasonFor(container),
+              reason: runsAs
+                ? `${reasonFor(container)} It runs as ${runsAs.map((p) => `'${p}'`).join(', ')}: recorded as a profile use, which is not run but counts for findings and suggested distribution.`
+                : reasonFor(container),
             });
           }
         }
@@ -311,17 +345,20 @@ export function convertScomXml(input: string): ScomConversion {
     ['Reports', () => reasons.report],
     ['Templates', () => reasons.other],
     ['Categories', () => reasons.other],
+    // VSAE build output carries the pack's assemblies and images, and sometimes warehouse definitions.
+    ['Resources', () => reasons.resource],
+    ['Warehouse', () => reasons.report],
   ];
   for (const [name, reasonFor] of sections) {
     const section = child(root, name);
     if (!section) continue;
-    if (name === 'Categories') {
-      for (const item of children(section, 'Category')) {
-        skipped.push({
-          path: `${MP}/Categories/Category${q(attr(item, 'ID'))}`,
-          kind: 'Category',
-          reason: reasonFor(''),
-        });
+    // These list their elements directly (Categories/Category, Resources/Assembly, Resources/Image).
+    if (name === 'Categories' || name === 'Resources') {
+      for (const [kind, items] of Object.entries(section)) {
+        if (kind.startsWith('@') || kind === '#text' || !Array.isArray(items)) continue;
+        for (const item of items as XmlNode[]) {
+          skipped.push({ path: `${MP}/${name}/${kind}${q(attr(item, 'ID'))}`, kind, reason: reasonFor('') });
+        }
       }
       continue;
     }
@@ -363,6 +400,7 @@ export function convertScomXml(input: string): ScomConversion {
     document,
     skipped,
     uses,
+    profileUses,
     locate: (path) => {
       let best: string | undefined;
       let bestKey = '';

@@ -34,6 +34,11 @@ export interface WorkflowDef {
   id: string;
   targetClassId: string;
   profileId: string | null;
+  /**
+   * False for a profile use (a SCOM workflow Steward does not run): it counts wherever profiles are resolved
+   * (findings, suggested distribution, explain) but is never in a health service's configuration.
+   */
+  runs?: boolean;
 }
 
 export interface ClassDef {

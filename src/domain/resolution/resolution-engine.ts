@@ -712,6 +712,7 @@ export function createResolutionEngine(input: ResolutionInput) {
         const cls = classes.get(obj.def.classId);
         if (!cls) continue;
         cls.workflows.forEach((w, k) => {
+          if (w.runs === false) return;
           const pi = cls.wfProfile[k]!;
           entries.push({
             workflowId: w.id,

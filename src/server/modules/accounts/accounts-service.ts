@@ -15,6 +15,7 @@ import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { groupsRunningAs } from '../automation/worker-groups-repo.js';
 import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
+import { serversUsingAsDefault } from '../servers/servers-repo.js';
 import * as repo from './accounts-repo.js';
 import { certificateFacts, splitCredential } from './credential-rules.js';
 
@@ -191,6 +192,14 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
             'IN_USE',
             `Run As account '${row.name}' is the default action account of ${users.map((c) => c.name).join(', ')}.`,
             users.map((c) => ({ path: 'computers', message: c.id })),
+          );
+        }
+        const servers = await serversUsingAsDefault(tx, id);
+        if (servers.length) {
+          throw new AppError(
+            'IN_USE',
+            `Run As account '${row.name}' is the default action account of management server ${servers.map((s) => s.name).join(', ')}.`,
+            servers.map((s) => ({ path: 'servers', message: s.id })),
           );
         }
         const groups = await groupsRunningAs(tx, id);

@@ -22,6 +22,7 @@ import {
 } from '../../../crypto/agent-keys.js';
 import { hashToken } from '../../../crypto/passwords.js';
 import { COMPUTER_CLASS } from '../../../domain/inventory/class-tree.js';
+import { type AgentPlatform, platformClass } from '../../../domain/inventory/platform.js';
 import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
@@ -120,13 +121,21 @@ export function createAgentsService(d: AgentsServiceDeps) {
   }
 
   /** Registers a computer for an agent, in the caller's transaction, audited like any other registration. */
-  async function registerComputer(tx: Tx, id: string, name: string, actor: string) {
+  async function registerComputer(
+    tx: Tx,
+    id: string,
+    name: string,
+    actor: string,
+    platform: AgentPlatform | null,
+  ) {
+    // The class of its operating system (Windows, Linux), keyed by its name as SCOM keys computers.
+    const classId = platformClass(platform);
     await inventory.insertObject(tx, {
       id,
-      classId: COMPUTER_CLASS,
+      classId,
       name,
       displayName: name,
-      properties: {},
+      properties: classId === COMPUTER_CLASS ? {} : { PrincipalName: name },
       hostId: null,
     });
     await inventory.insertComputer(tx, { id, name, defaultActionAccountId: null });
@@ -134,7 +143,25 @@ export function createAgentsService(d: AgentsServiceDeps) {
       actor,
       kind: 'computer.create',
       target: id,
-      details: { name, classId: COMPUTER_CLASS, defaultActionAccountId: null, by: 'agent-enrollment' },
+      details: { name, classId, defaultActionAccountId: null, by: 'agent-enrollment' },
+    });
+  }
+
+  /** A computer registered before its agent, as a plain System.Computer, takes the class of the reported OS. */
+  async function refineComputerClass(tx: Tx, id: string, actor: string, platform: AgentPlatform | null) {
+    const classId = platformClass(platform);
+    const c = await inventory.findComputer(tx, id);
+    if (!c || classId === COMPUTER_CLASS || c.object.classId !== COMPUTER_CLASS) return;
+    const properties = {
+      PrincipalName: c.computer.name,
+      ...(c.object.properties as Record<string, unknown>),
+    };
+    await inventory.updateObject(tx, id, { classId, properties });
+    await appendAudit(tx, {
+      actor,
+      kind: 'computer.update',
+      target: id,
+      details: { classId, previousClassId: COMPUTER_CLASS, platform, by: 'agent-enrollment' },
     });
   }
 
@@ -171,7 +198,9 @@ export function createAgentsService(d: AgentsServiceDeps) {
       // An earlier request for this name (pending or revoked) keeps its id: the token settles it.
       agent = await repo.findAgentByComputerName(tx, name);
       id = agent?.id ?? newId('computer');
-      await registerComputer(tx, id, name, agentActor(id));
+      await registerComputer(tx, id, name, agentActor(id), body.platform ?? null);
+    } else {
+      await refineComputerClass(tx, id, agentActor(id), body.platform ?? null);
     }
     const actor = agentActor(id);
     const values = {
@@ -181,6 +210,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
       status: 'approved' as const,
       enrolledAt: at,
       lastSeenAt: null,
+      platform: body.platform ?? null,
     };
     if (agent) await repo.updateAgent(tx, id, values);
     else await repo.insertAgent(tx, { id, ...values });
@@ -229,6 +259,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
       status: 'pending' as const,
       enrolledAt: now(),
       lastSeenAt: null,
+      platform: body.platform ?? null,
     };
     if (agent) await repo.updateAgent(tx, id, values);
     else await repo.insertAgent(tx, { id, ...values });
@@ -337,7 +368,20 @@ export function createAgentsService(d: AgentsServiceDeps) {
                 'CONFLICT',
                 `A computer named '${agent.computerName}' was registered after this agent asked to enroll: revoke this request and enroll the agent with a token for that computer.`,
               );
-            await registerComputer(tx, agent.id, agent.computerName, actorOf(p));
+            await registerComputer(
+              tx,
+              agent.id,
+              agent.computerName,
+              actorOf(p),
+              (agent.platform as AgentPlatform | null) ?? null,
+            );
+          } else {
+            await refineComputerClass(
+              tx,
+              agent.id,
+              actorOf(p),
+              (agent.platform as AgentPlatform | null) ?? null,
+            );
           }
           await repo.updateAgent(tx, agent.id, { status: 'approved' });
           await appendAudit(tx, {

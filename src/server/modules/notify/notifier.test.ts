@@ -17,7 +17,7 @@ const OTHER_PASSWORD = 'Oth3r-Mailb0x!pw';
 const SECRETS = [NOTIFY_PASSWORD, EXTERNAL_PASSWORD, OTHER_PASSWORD];
 const NOTIFY_LOGIN = 'CONTOSO\\svc-notify';
 const EXTERNAL_MAILBOX = 'alerts@outlook.example';
-const MAIL_PROFILE = 'Test.Notify.ExternalMail';
+const MAIL_PROFILE = 'Microsoft.SystemCenter.Notifications.Internal.ExternalMailAccount';
 /** Profiles with no account yet when their channel is made. */
 const LATE_PROFILES = ['Test.Notify.ExternalMailLate1', 'Test.Notify.ExternalMailLate2'];
 const OTHER_MAILBOX = 'other@outlook.example';
@@ -395,26 +395,24 @@ describe('internal e-mail', () => {
 describe('external e-mail (R37, R38)', () => {
   let externalAccountId: string;
   beforeAll(async () => {
-    const pack = {
-      id: 'Test.Notify.Pack',
-      version: '1.0.0',
-      displayName: 'Notification profiles',
-      references: [{ id: 'Steward.Library', minVersion: '1.0.0' }],
-      profiles: [
-        {
-          id: MAIL_PROFILE,
-          displayName: 'External mail account',
-          contextClass: 'Steward.AlertNotificationSubscriptionServer',
-        },
-        ...LATE_PROFILES.map((id, i) => ({
-          id,
-          displayName: `External mail account set later ${i + 1}`,
-          contextClass: 'Steward.AlertNotificationSubscriptionServer',
-        })),
-      ],
-    };
-    const imported = await api('POST', '/api/v1/packs', { content: JSON.stringify(pack) });
-    expect(imported.statusCode, imported.body).toBe(201);
+    // SCOM's walkthrough: new Run As profiles made by hand in the built-in, unsealed Notifications Internal
+    // Library, then a Simple Authentication account associated with the class Alert Notification Subscription
+    // Server, then the profile chosen in an e-mail channel.
+    const mailProfile = await api('POST', '/api/v1/profiles', {
+      displayName: 'External Mail Account',
+      description: 'Signs in to the external mail service.',
+      packId: 'Microsoft.SystemCenter.Notifications.Internal',
+    });
+    expect(mailProfile.statusCode, mailProfile.body).toBe(201);
+    expect(mailProfile.json()).toMatchObject({ id: MAIL_PROFILE, contextClassId: 'System.Entity' });
+    for (const [i, id] of LATE_PROFILES.entries()) {
+      await created('/api/v1/profiles', {
+        id,
+        displayName: `External mail account set later ${i + 1}`,
+        packId: 'Microsoft.SystemCenter.Notifications.Internal',
+        contextClassId: 'Steward.AlertNotificationSubscriptionServer',
+      });
+    }
     externalAccountId = await created('/api/v1/accounts', {
       name: 'External mailbox',
       credential: { type: 'simple', userName: EXTERNAL_MAILBOX, password: EXTERNAL_PASSWORD },

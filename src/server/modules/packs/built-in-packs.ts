@@ -24,6 +24,8 @@ export const builtInPackFiles = [
   'microsoft-unix-library.yaml',
   'microsoft-linux-library.yaml',
   'steward-library.yaml',
+  // Unsealed: where administrators make profiles for notification channels.
+  'notifications-internal-library.yaml',
 ] as const;
 
 export const readBuiltInPack = (file: (typeof builtInPackFiles)[number]) =>

@@ -18,11 +18,13 @@ import {
   validatePack,
 } from '../../../domain/packs/pack-validation.js';
 import { compareVersions } from '../../../domain/packs/pack-version.js';
+import { sortProfileUses, validateProfileUses } from '../../../domain/packs/profile-uses.js';
 import type { SkippedElement } from '../../../domain/packs/scom-xml.js';
 import type { Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import * as repo from './packs-repo.js';
+import { listPackProfileUses, replaceProfileUses } from './profile-uses-repo.js';
 
 /** `completed`: the same version again, now that a pack it was missing is imported. */
 export type ImportOutcome = 'imported' | 'upgraded' | 'unchanged' | 'completed';
@@ -86,7 +88,14 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
   const deferred =
     pack.format === 'scom-xml'
       ? deferMissingReferences(pack.document, pack.uses, world, pack.locate)
-      : { ok: true as const, document: pack.document, missing: [], skipped: [], locate: pack.locate };
+      : {
+          ok: true as const,
+          document: pack.document,
+          missing: [],
+          skipped: [],
+          waitingUses: new Set<number>(),
+          locate: pack.locate,
+        };
   if (!deferred.ok) {
     const first = deferred.issues[0]!;
     throw new AppError(
@@ -97,7 +106,8 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
       deferred.issues,
     );
   }
-  const { document: doc, missing, locate } = deferred;
+  const { document: doc, missing, locate, waitingUses } = deferred;
+  const profileUses = sortProfileUses(pack.profileUses);
   const skipped = [...pack.skipped, ...deferred.skipped];
   const next = normalizePack(doc);
   const base = { packId: doc.id, missingReferences: missing, completed: [] as string[] };
@@ -132,7 +142,12 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
         })),
         ...previous,
       };
-      if (sameContent(stored, next) && canonicalJson(existing.skipped) === canonicalJson(skipped)) {
+      const storedUses = sortProfileUses(await listPackProfileUses(tx, doc.id));
+      if (
+        sameContent(stored, next) &&
+        canonicalJson(existing.skipped) === canonicalJson(skipped) &&
+        canonicalJson(storedUses) === canonicalJson(profileUses)
+      ) {
         return { ...base, outcome: 'unchanged', previousVersion: existing.version, changes: noChanges() };
       }
       // The same text again, once a pack it was waiting for is imported, completes it in place.
@@ -149,7 +164,10 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
     }
   }
 
-  const issues = validatePack(doc, world, locate);
+  const issues = [
+    ...validatePack(doc, world, locate),
+    ...validateProfileUses(doc, pack.profileUses, world, locate, waitingUses),
+  ];
   if (issues.length) throw validationError(issues);
   const conflicts = findOwnershipConflicts(doc, world, locate, builtIn);
   if (conflicts.length) {
@@ -201,6 +219,7 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
   await repo.replaceReferences(tx, doc.id, next.references);
   await repo.upsertElements(tx, doc.id, next);
   await repo.deleteElements(tx, doc.id, diff.removedIds);
+  await replaceProfileUses(tx, doc.id, profileUses);
 
   const changes = { added: diff.added, updated: diff.updated, removed: diff.removed };
   const outcome: ImportOutcome = completing ? 'completed' : existing ? 'upgraded' : 'imported';
@@ -216,6 +235,7 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
       counts: countElements(next),
       ...(existing ? { changes } : {}),
       skipped: skipped.length,
+      ...(profileUses.length ? { profileUses: profileUses.length } : {}),
       ...(missing.length ? { missingReferences: missing.map((m) => m.packId) } : {}),
     },
   });

@@ -22,11 +22,13 @@ import {
   packReferences,
   packs,
   profiles,
+  profileUses,
   relationships,
   workflows,
 } from '../../../store/schema.js';
 import { associationsScopedTo } from '../accounts/accounts-repo.js';
 import { subscriptionsNaming } from '../notify/notify-repo.js';
+import { profileUsesNaming } from './profile-uses-repo.js';
 
 export type PackRow = typeof packs.$inferSelect;
 export type ProfileRow = typeof profiles.$inferSelect;
@@ -147,7 +149,11 @@ export async function loadPackElements(
           ),
         )
     : [];
-  const profileRows = await db.select().from(profiles).where(eq(profiles.packId, packId));
+  // Profiles made by hand belong to the pack but not to its text: an upgrade neither compares nor removes them.
+  const profileRows = await db
+    .select()
+    .from(profiles)
+    .where(and(eq(profiles.packId, packId), isNull(profiles.createdBy)));
   const workflowRows = await db.select().from(workflows).where(eq(workflows.packId, packId));
   return {
     classes: classRows.map(
@@ -470,6 +476,7 @@ export async function findOutsideUses(
       );
     }
   }
+  uses.push(...(await profileUsesNaming(db, packId, ids)));
   uses.push(
     ...(await associationsScopedTo(db, { classIds: ids.classes, groupIds: ids.groups }, ids.profiles)),
   );
@@ -494,11 +501,20 @@ function classIdsIn(rules: unknown): string[] {
   return out;
 }
 
-export async function listProfiles(db: Executor, packId?: string) {
+/** Profiles an administrator made in the pack (they go with it when it is deleted). */
+export const madeProfileIds = async (db: Executor, packId: string) =>
+  (
+    await db
+      .select({ id: profiles.id })
+      .from(profiles)
+      .where(and(eq(profiles.packId, packId), isNotNull(profiles.createdBy)))
+  ).map((r) => r.id);
+
+export async function listProfiles(db: Executor, packId?: string, id?: string) {
   const rows = await db
     .select()
     .from(profiles)
-    .where(packId ? eq(profiles.packId, packId) : undefined)
+    .where(and(packId ? eq(profiles.packId, packId) : undefined, id ? eq(profiles.id, id) : undefined))
     .orderBy(asc(profiles.id));
   const counts = new Map(
     (
@@ -509,7 +525,22 @@ export async function listProfiles(db: Executor, packId?: string) {
         .groupBy(workflows.profileId)
     ).map((r) => [r.profileId, Number(r.n)]),
   );
-  return rows.map((profile) => ({ profile, workflowCount: counts.get(profile.id) ?? 0 }));
+  const useCounts = new Map(
+    (
+      await db
+        .select({
+          profileId: profileUses.profileId,
+          n: sql<number>`count(distinct ${profileUses.elementId})`,
+        })
+        .from(profileUses)
+        .groupBy(profileUses.profileId)
+    ).map((r) => [r.profileId, Number(r.n)]),
+  );
+  return rows.map((profile) => ({
+    profile,
+    workflowCount: counts.get(profile.id) ?? 0,
+    useCount: useCounts.get(profile.id) ?? 0,
+  }));
 }
 
 export interface WorkflowFilter {

@@ -116,7 +116,7 @@ describe('built-in pack', () => {
       id: 'Steward.Library',
       sealed: true,
       builtIn: true,
-      version: '2.0.0',
+      version: '2.1.0',
     });
     const ids = (
       await t.database.db
@@ -173,7 +173,7 @@ describe('native import and export', () => {
         id: 'Yaml.Pack',
         format: 'native',
         counts: { classes: 2, relationships: 1, groups: 1, profiles: 1, workflows: 3 },
-        references: [{ id: 'Steward.Library', version: '2.0.0' }],
+        references: [{ id: 'Steward.Library', version: '2.1.0' }],
       },
     });
     const exported = await t.request({

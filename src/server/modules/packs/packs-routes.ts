@@ -50,6 +50,23 @@ const detailDto = (d: Awaited<ReturnType<PacksService['getPack']>>) => ({
   references: d.references,
   dependents: d.dependents,
   skipped: d.row.skipped as SkippedElement[],
+  profileUses: d.profileUses,
+});
+
+export const profileDto = ({
+  profile: p,
+  workflowCount,
+  useCount,
+}: Awaited<ReturnType<PacksService['listProfiles']>>[number]) => ({
+  id: p.id,
+  packId: p.packId,
+  displayName: p.displayName,
+  description: p.description,
+  contextClassId: p.contextClassId,
+  workflowCount,
+  useCount,
+  createdBy: p.createdBy,
+  createdAt: iso(p.createdAt),
 });
 
 const workflowDto = (w: WorkflowRow): Workflow => ({
@@ -144,15 +161,7 @@ export function registerPacks(fastify: FastifyInstance, packs: PacksService): vo
     },
     onRequest: app.authorize('profiles.read'),
     handler: async (req) => ({
-      items: (await packs.listProfiles(req.query.packId)).map(({ profile: p, workflowCount }) => ({
-        id: p.id,
-        packId: p.packId,
-        displayName: p.displayName,
-        description: p.description,
-        contextClassId: p.contextClassId,
-        workflowCount: Number(workflowCount),
-        createdAt: iso(p.createdAt),
-      })),
+      items: (await packs.listProfiles(req.query.packId)).map(profileDto),
     }),
   });
 

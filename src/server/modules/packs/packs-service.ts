@@ -12,6 +12,7 @@ import {
   validationError,
 } from './pack-import.js';
 import * as repo from './packs-repo.js';
+import { listPackProfileUses } from './profile-uses-repo.js';
 
 export type { ImportOutcome, ImportResult };
 
@@ -54,6 +55,7 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
       counts: await repo.countPackElements(db, id),
       references: await repo.listReferences(db, id),
       dependents: await repo.listDependents(db, id),
+      profileUses: await listPackProfileUses(db, id),
     };
   }
 
@@ -102,7 +104,7 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
           classes: elements.classes.map((c) => c.id),
           relationships: elements.relationships.map((r) => r.id),
           groups: elements.groups.map((g) => g.id),
-          profiles: elements.profiles.map((p) => p.id),
+          profiles: [...elements.profiles.map((p) => p.id), ...(await repo.madeProfileIds(tx, id))],
           workflows: elements.workflows.map((w) => w.id),
         };
         const associated = await repo.countAssociationsByProfile(tx, ids.profiles);

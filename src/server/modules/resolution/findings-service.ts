@@ -2,8 +2,9 @@
 import { eq, isNotNull } from 'drizzle-orm';
 import { computeFindings, type Finding } from '../../../domain/resolution/findings.js';
 import type { Db } from '../../../store/db.js';
-import { classes, computers, groups, workflows } from '../../../store/schema.js';
+import { classes, computers, groups, managementServers, workflows } from '../../../store/schema.js';
 import { approvedOf, findAccount, listAccounts, listAssociations } from '../accounts/accounts-repo.js';
+import { listAllProfileUses } from '../packs/profile-uses-repo.js';
 import { associationDef } from './resolution-loader.js';
 import type { ResolutionService } from './resolution-service.js';
 
@@ -19,7 +20,7 @@ export function createFindingsService(d: {
   return {
     async compute(): Promise<Finding[]> {
       const engine = await d.resolution.current();
-      const [accountRows, assocRows, wf, daa, cls, grp] = await Promise.all([
+      const [accountRows, assocRows, wf, daa, cls, grp, uses, srv] = await Promise.all([
         listAccounts(d.db),
         listAssociations(d.db),
         d.db.select({ profileId: workflows.profileId }).from(workflows).where(isNotNull(workflows.profileId)),
@@ -29,6 +30,11 @@ export function createFindingsService(d: {
           .where(isNotNull(computers.defaultActionAccountId)),
         d.db.select({ id: classes.id }).from(classes),
         d.db.select({ id: groups.id }).from(groups),
+        listAllProfileUses(d.db),
+        d.db
+          .select({ id: managementServers.defaultActionAccountId })
+          .from(managementServers)
+          .where(isNotNull(managementServers.defaultActionAccountId)),
       ]);
       const approved = await approvedOf(
         d.db,
@@ -44,8 +50,8 @@ export function createFindingsService(d: {
           kind: a.type === 'certificate' ? 'certificate' : 'account',
         })),
         associations: assocRows.map(associationDef),
-        usedProfiles: new Set(wf.map((w) => w.profileId!)),
-        defaultActionAccounts: new Set(daa.map((r) => r.id!)),
+        usedProfiles: new Set([...wf.map((w) => w.profileId!), ...uses.map((u) => u.profileId)]),
+        defaultActionAccounts: new Set([...daa, ...srv].map((r) => r.id!)),
         classIds: new Set(cls.map((c) => c.id)),
         groupIds: new Set(grp.map((g) => g.id)),
         now: now(),

@@ -11,6 +11,7 @@ import type {
   ResolutionInput,
   RunnerDef,
   Security,
+  WorkflowDef,
 } from '../../../domain/resolution/model.js';
 import type { Executor } from '../../../store/db.js';
 import {
@@ -30,6 +31,7 @@ import {
 } from '../../../store/schema.js';
 import { approvedOf } from '../accounts/accounts-repo.js';
 import { scopeOfRow } from '../accounts/associations-service.js';
+import { listAllProfileUses } from '../packs/profile-uses-repo.js';
 
 type ObjectRow = typeof objects.$inferSelect;
 type AccountRow = typeof accounts.$inferSelect;
@@ -87,6 +89,20 @@ async function poolDefs(db: Executor, liveSince: Date): Promise<PoolDef[]> {
   }));
 }
 
+/** Profile uses that name a target class, once per workflow, profile and class: counted, never run. */
+export function profileUseWorkflows(
+  rows: readonly { elementId: string; profileId: string; targetClassId: string | null }[],
+): WorkflowDef[] {
+  const out = new Map<string, WorkflowDef>();
+  for (const u of rows) {
+    if (u.targetClassId === null) continue;
+    const id = `${u.elementId}[${u.profileId}]`;
+    if (!out.has(id))
+      out.set(id, { id, targetClassId: u.targetClassId, profileId: u.profileId, runs: false });
+  }
+  return [...out.values()];
+}
+
 export async function loadResolutionInput(db: Executor, liveSince: Date): Promise<ResolutionInput> {
   const [
     classRows,
@@ -99,6 +115,7 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
     workflowRows,
     accountRows,
     assocRows,
+    useRows,
   ] = await Promise.all([
     db.select({ id: classes.id, baseClassId: classes.baseClassId }).from(classes),
     db.select().from(objects),
@@ -110,6 +127,7 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
     db.select().from(workflows).where(eq(workflows.enabled, true)),
     db.select().from(accounts),
     db.select().from(associations),
+    listAllProfileUses(db),
   ]);
   const membersOf = new Map<string, string[]>();
   for (const m of memberRows) membersOf.set(m.groupId, [...(membersOf.get(m.groupId) ?? []), m.objectId]);
@@ -130,11 +148,14 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
     groups: groupRows.map((g) => groupDef(g, membersOf.get(g.id) ?? [], subsOf.get(g.id) ?? [])),
     runners,
     pools: await poolDefs(db, liveSince),
-    workflows: workflowRows.map((w) => ({
-      id: w.id,
-      targetClassId: w.targetClassId,
-      profileId: w.profileId,
-    })),
+    workflows: [
+      ...workflowRows.map((w) => ({
+        id: w.id,
+        targetClassId: w.targetClassId,
+        profileId: w.profileId,
+      })),
+      ...profileUseWorkflows(useRows),
+    ],
     accounts: accountRows.map((a) => accountDef(a, approved.get(a.id) ?? [])),
     associations: assocRows.map(associationDef),
   };

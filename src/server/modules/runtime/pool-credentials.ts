@@ -6,6 +6,7 @@ import { findAccount } from '../accounts/accounts-repo.js';
 import type { AccountsService } from '../accounts/accounts-service.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
+import { findServer } from '../servers/servers-repo.js';
 
 export interface PoolCredentialsDeps {
   db: Db;
@@ -21,9 +22,12 @@ export function createPoolCredentials(d: PoolCredentialsDeps) {
   return {
     /** Opens each requested account distributed to the pool at that version; any other is left out. */
     async open(poolId: string, requested: { id: string; version: number }[]): Promise<OpenedCredential[]> {
-      const distributed = new Map(
-        (await d.resolution.current()).accountsFor(poolId).map((a) => [a.id, a.version]),
-      );
+      const engine = await d.resolution.current();
+      const distributed = new Map(engine.accountsFor(poolId).map((a) => [a.id, a.version]));
+      // The server's own default action account, when it is distributed to this server, runs its pool work.
+      const own = (await findServer(d.db, d.serverId))?.defaultActionAccountId;
+      const ownHere = own ? engine.accountsFor(d.serverId).find((a) => a.id === own) : undefined;
+      if (ownHere && !distributed.has(ownHere.id)) distributed.set(ownHere.id, ownHere.version);
       const out: OpenedCredential[] = [];
       for (const r of requested) {
         if (distributed.get(r.id) !== r.version) continue;

@@ -26,6 +26,8 @@ export interface PoolRunnerDeps {
   tasks: Pick<TasksService, 'claim' | 'finish'>;
   results: Pick<ResultsService, 'workflowsFor' | 'report'>;
   credentials: Pick<PoolCredentials, 'open'>;
+  /** This server: its id, and its default action account (pool work runs as it, as an agent's runs as its own). */
+  server: { id: string; actionAccount(): Promise<string | null> };
   /** How often a held pool looks for a new configuration; default 1 s (the resolution is in memory). */
   refreshMs?: number;
   tempRoot?: string;
@@ -101,9 +103,22 @@ function startPoolWork(poolId: string, d: PoolRunnerDeps): PoolWork {
   }
 
   async function refresh() {
-    const raw = (await d.resolution.current()).configOf(poolId);
-    if (stopped || !raw || raw.tag === config?.tag) return;
-    const next: AgentConfig = { ...raw, healthServiceId: raw.runnerId };
+    const engine = await d.resolution.current();
+    const raw = engine.configOf(poolId);
+    if (stopped || !raw) return;
+    // The server's default action account, when distributed to this server, stands in for the pool's.
+    const daa = await d.server.actionAccount();
+    const daaHere = daa ? engine.accountsFor(d.server.id).find((a) => a.id === daa) : undefined;
+    const tag = `${raw.tag}:${daa ?? ''}:${daaHere?.version ?? ''}`;
+    if (tag === config?.tag) return;
+    const next: AgentConfig = {
+      ...raw,
+      tag,
+      healthServiceId: raw.runnerId,
+      defaultActionAccountId: daa,
+      accounts:
+        daaHere && !raw.accounts.some((a) => a.id === daaHere.id) ? [...raw.accounts, daaHere] : raw.accounts,
+    };
     const defs = await d.results.workflowsFor(poolId);
     const wanted = credentialsToFetch(next, held);
     if (wanted.length) for (const c of await d.credentials.open(poolId, wanted)) held.set(c.accountId, c);

@@ -14,6 +14,19 @@ export const heartbeat = (db: Executor, id: string, at: Date) =>
 export const markStopped = (db: Executor, id: string, at: Date) =>
   db.update(managementServers).set({ stoppedAt: at }).where(eq(managementServers.id, id));
 
+export const findServer = async (db: Executor, id: string) =>
+  (await db.select().from(managementServers).where(eq(managementServers.id, id)))[0];
+
+export const setActionAccount = (db: Executor, id: string, accountId: string | null) =>
+  db.update(managementServers).set({ defaultActionAccountId: accountId }).where(eq(managementServers.id, id));
+
+/** Servers whose default action account this is. */
+export const serversUsingAsDefault = (db: Executor, accountId: string) =>
+  db
+    .select({ id: managementServers.id, name: managementServers.name })
+    .from(managementServers)
+    .where(eq(managementServers.defaultActionAccountId, accountId));
+
 export const listServers = (db: Executor) =>
   db.select().from(managementServers).orderBy(asc(managementServers.startedAt));
 

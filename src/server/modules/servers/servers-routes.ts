@@ -1,8 +1,11 @@
 // HTTP routes for management servers.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { serverSchema } from '../../../contract/servers.js';
+import { idParams } from '../../../contract/common.js';
+import { serverSchema, setServerActionAccountBody } from '../../../contract/servers.js';
+import { principalOf } from '../../auth.js';
 import { errorResponses, iso, typed } from '../../http.js';
+import { actorOf } from '../../principal.js';
 import type { ServerRow } from './servers-repo.js';
 import type { ServersService } from './servers-service.js';
 
@@ -14,6 +17,7 @@ export const serverDto = (s: ServerRow, live: boolean) => ({
   startedAt: iso(s.startedAt),
   heartbeatAt: iso(s.heartbeatAt),
   live,
+  defaultActionAccountId: s.defaultActionAccountId,
 });
 
 export function registerServers(fastify: FastifyInstance, servers: ServersService): void {
@@ -30,6 +34,26 @@ export function registerServers(fastify: FastifyInstance, servers: ServersServic
       const rows = await servers.list();
       const items = rows.map((s) => serverDto(s, servers.isLive(s)));
       return { items: req.query.live === 'true' ? items.filter((s) => s.live) : items };
+    },
+  });
+
+  app.put('/api/v1/servers/:id/action-account', {
+    schema: {
+      tags: ['servers'],
+      summary:
+        "Set a management server's default action account: pool-hosted workflows on it run as this account (SCOM's management server action account)",
+      params: idParams,
+      body: setServerActionAccountBody,
+      response: { 200: serverSchema, ...errorResponses },
+    },
+    onRequest: app.authorize('accounts.manage'),
+    handler: async (req) => {
+      const row = await servers.setActionAccount(
+        actorOf(principalOf(req)),
+        req.params.id,
+        req.body.accountId,
+      );
+      return serverDto(row, servers.isLive(row));
     },
   });
 }

@@ -1,6 +1,9 @@
 // This server's own heartbeat, and who is alive: servers that beat within the timeout are pool members.
 import { newId } from '../../../contract/ids.js';
 import type { Db } from '../../../store/db.js';
+import { AppError, notFound } from '../../errors.js';
+import { findAccount } from '../accounts/accounts-repo.js';
+import { appendAudit } from '../audit/audit-repo.js';
 import * as repo from './servers-repo.js';
 
 export interface ServersServiceDeps {
@@ -48,6 +51,44 @@ export function createServersService(d: ServersServiceDeps) {
       await repo.markStopped(d.db, id, now());
     },
     list: () => repo.listServers(d.db),
+    /** This server's default action account, read when its pool work refreshes. */
+    ownActionAccount: async () => (await repo.findServer(d.db, id))?.defaultActionAccountId ?? null,
+
+    /** R7 as for computers: an action or Windows account, or none. Audited. */
+    async setActionAccount(actor: string, serverId: string, accountId: string | null) {
+      return d.db.transaction(async (tx) => {
+        const row = await repo.findServer(tx, serverId);
+        if (!row) throw notFound('Management server', serverId);
+        if (accountId) {
+          const account = await findAccount(tx, accountId);
+          if (!account) {
+            throw new AppError('VALIDATION_FAILED', `body.accountId: no Run As account '${accountId}'.`, [
+              { path: 'body.accountId', message: `no Run As account '${accountId}'` },
+            ]);
+          }
+          if (account.type !== 'action' && account.type !== 'windows') {
+            throw new AppError(
+              'RULE_VIOLATION',
+              `A default action account must be an action or Windows account; '${account.name}' is ${account.type} (R7).`,
+              [
+                {
+                  path: 'body.accountId',
+                  message: `must be an action or Windows account, not ${account.type}`,
+                },
+              ],
+            );
+          }
+        }
+        await repo.setActionAccount(tx, serverId, accountId);
+        await appendAudit(tx, {
+          actor,
+          kind: 'server.action-account',
+          target: serverId,
+          details: { name: row.name, previous: row.defaultActionAccountId, accountId },
+        });
+        return (await repo.findServer(tx, serverId))!;
+      });
+    },
     listLive: () => repo.listLiveServers(d.db, new Date(now().getTime() - d.timeoutMs)),
   };
 }

@@ -1,0 +1,106 @@
+// Proves that the CLI takes the names people use wherever it asks for a target: a pool's display name in
+// `account distribute --add`, a class's display name in `profile associate --class`; that a name fitting
+// several things is refused with the candidates listed and changes nothing; and `profile create` / `show`.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../../../test/support/cli-in-process.js';
+import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
+import { builtInPoolIds } from '../../contract/inventory.js';
+
+let t: TestApp;
+let url: string;
+let accountId: string;
+const dir = mkdtempSync(join(tmpdir(), 'steward-names-cli-'));
+beforeAll(async () => {
+  t = await createTestApp();
+  url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const res = await t.request({
+    method: 'POST',
+    url: '/api/v1/accounts',
+    token: t.adminToken,
+    body: {
+      name: 'mail-sender',
+      credential: { type: 'simple', userName: 'alerts@contoso.test', password: 'm4il-pw!' },
+    },
+  });
+  accountId = res.json().id;
+  for (const name of ['web01.contoso.test', 'web02.contoso.test']) {
+    const c = await t.request({
+      method: 'POST',
+      url: '/api/v1/computers',
+      token: t.adminToken,
+      body: { name, displayName: 'Web server' },
+    });
+    expect(c.statusCode).toBe(201);
+  }
+});
+afterAll(() => t.close());
+
+const steward = (args: string[]) =>
+  runCliInProcess(args, { STEWARD_URL: url, STEWARD_TOKEN: t.adminToken, HOME: dir });
+const approved = async () =>
+  (await t.request({ method: 'GET', url: `/api/v1/accounts/${accountId}`, token: t.adminToken })).json()
+    .distribution.approved as string[];
+
+describe('names people use', () => {
+  it('account distribute --add takes a pool by its display name', async () => {
+    const r = await steward(['account', 'distribute', 'mail-sender', '--add', 'Notifications Resource Pool']);
+    expect(r.code, r.err).toBe(0);
+    expect(await approved()).toEqual([builtInPoolIds.notifications]);
+  });
+
+  it('takes a computer by its name regardless of case, and refuses a display name two computers share', async () => {
+    const ok = await steward(['account', 'distribute', 'mail-sender', '--add', 'WEB01.contoso.test']);
+    expect(ok.code, ok.err).toBe(0);
+    expect(await approved()).toHaveLength(2);
+    const before = await approved();
+    const r = await steward(['account', 'distribute', 'mail-sender', '--add', 'web server']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain("'web server' names 2 of them");
+    expect(r.err).toContain('computer web01.contoso.test (cmp_');
+    expect(r.err).toContain('computer web02.contoso.test (cmp_');
+    expect(await approved()).toEqual(before);
+    const none = await steward(['account', 'distribute', 'mail-sender', '--add', 'No Such Pool']);
+    expect(none.code).not.toBe(0);
+    expect(none.err).toContain("No computer, pool or management server is named 'No Such Pool'");
+  });
+
+  it('walks the external-mail set-up: profile create, associate by class display name, profile show', async () => {
+    const made = await steward([
+      'profile',
+      'create',
+      '--name',
+      'External Mail Account',
+      '--pack',
+      'Microsoft.SystemCenter.Notifications.Internal',
+      '--json',
+    ]);
+    expect(made.code, made.err).toBe(0);
+    const profile = JSON.parse(made.out).id as string;
+    expect(profile).toBe('Microsoft.SystemCenter.Notifications.Internal.ExternalMailAccount');
+    const assoc = await steward([
+      'profile',
+      'associate',
+      profile,
+      '--account',
+      'mail-sender',
+      '--class',
+      'alert notification subscription server',
+      '--json',
+    ]);
+    expect(assoc.code, assoc.err).toBe(0);
+    expect(JSON.parse(assoc.out).scope).toEqual({
+      kind: 'class',
+      classId: 'Steward.AlertNotificationSubscriptionServer',
+    });
+    const shown = await steward(['profile', 'show', profile]);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain('External Mail Account');
+    expect(shown.out).toContain('Microsoft.SystemCenter.Notifications.Internal');
+    const sealed = await steward(['profile', 'create', '--name', 'X', '--pack', 'Steward.Library']);
+    expect(sealed.code).not.toBe(0);
+    expect(sealed.err).toContain('is sealed');
+  });
+});
