@@ -25,6 +25,8 @@ import { registerAutomation } from './modules/automation/automation-module.js';
 import { createCloudJobs } from './modules/automation/cloud-jobs.js';
 import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
+import { registerAgentTokens } from './modules/identity/agent-token-routes.js';
+import { createComputerIdentityService } from './modules/identity/computer-identity-service.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
 import { createTokenService } from './modules/identity/token-service.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
@@ -99,6 +101,10 @@ export interface AppDeps {
    * Unset: discovery answers with the caller's scheme and host, and job tokens carry `webConsoleUrl`.
    */
   issuerUrl?: string | (() => string | undefined);
+  /** Audiences whose identity tokens are signed RS256 (STEWARD_TOKEN_RS256_AUDIENCES). */
+  rs256Audiences?: readonly string[];
+  /** Scheduled signing-key rotation (STEWARD_SIGNING_KEY_ROTATION_DAYS); undefined: on demand only. */
+  signingKeyRotationMs?: number;
   now?: () => Date;
 }
 
@@ -312,13 +318,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   const issuerUrl = () => (typeof deps.issuerUrl === 'function' ? deps.issuerUrl() : deps.issuerUrl);
+  const computers = createComputerIdentityService({ db });
   const tokens = createTokenService({
     db,
     keyring: deps.keyring,
     issuer: () => (issuerUrl() ?? deps.webConsoleUrl ?? 'http://127.0.0.1').replace(/\/+$/, ''),
+    rs256Audiences: deps.rs256Audiences,
+    rotationIntervalMs: deps.signingKeyRotationMs,
+    computerIdentity: (agentId, tenantId) => computers.resolve(agentId, tenantId),
     now: deps.now,
   });
+  app.addHook('onClose', async () => tokens.flushAudit());
   registerOidc(app, { tokens, issuerUrl });
+  registerAgentTokens(app, { tokens, hybrid: automation.hybrid, computers });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,
@@ -346,6 +358,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schedules: automation.schedules,
     hybridJobs: automation.hybrid,
     cloudJobs,
+    signingKeys: tokens,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,

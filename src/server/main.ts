@@ -59,6 +59,8 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     stewardCommand: { node: process.execPath, script: process.argv[1] ?? '' },
     notifyProbeMaxMs: config.notifyProbeMaxMs,
     issuerUrl: config.issuerUrl,
+    rs256Audiences: config.rs256Audiences,
+    signingKeyRotationMs: config.signingKeyRotationMs,
     ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });
   const unwatch = tls?.watch(
