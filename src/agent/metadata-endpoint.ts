@@ -81,7 +81,8 @@ export async function startMetadataEndpoint(o: MetadataEndpointOptions): Promise
       return sendTokenError(res, 429, 'too_many_requests', 'Too many requests: try again later.', {
         'retry-after': String(wait),
       });
-    if (url.pathname !== METADATA_TOKEN_PATH)
+    // MSAL asks with a trailing slash, as IMDS allows.
+    if (url.pathname.replace(/\/$/, '') !== METADATA_TOKEN_PATH)
       return sendTokenError(res, 404, 'not_found', `Only ${METADATA_TOKEN_PATH} is served here.`);
     inFlight++;
     serveToken(req, res, url, 'imds', cachedToken)
