@@ -42,6 +42,8 @@ export async function createTestApp(
     notifyTimeZone?: string;
     /** The issuer of identity tokens; a function when it is known only once the app listens. */
     issuerUrl?: () => string | undefined;
+    /** STEWARD_TOKEN_RS256_AUDIENCES of the server. */
+    rs256Audiences?: string[];
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -67,6 +69,7 @@ export async function createTestApp(
     loginMaxFailures: opts.loginMaxFailures,
     notifyTimeZone: opts.notifyTimeZone,
     issuerUrl: opts.issuerUrl,
+    rs256Audiences: opts.rs256Audiences,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,

@@ -16,7 +16,6 @@ import { createSigningKeys, type SigningAlg, TOKEN_TTL_SECONDS } from './signing
 import { createTokenAudit, type TokenAudit, type TokenAuditRecord } from './token-audit.js';
 
 export { TOKEN_TTL_SECONDS } from './signing-keys.js';
-export const TOKEN_ALG = 'ES256';
 /** A cached token is handed out again until this many seconds before it expires. */
 export const TOKEN_REUSE_MARGIN_SECONDS = 300;
 
