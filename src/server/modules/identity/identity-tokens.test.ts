@@ -68,6 +68,7 @@ const runbookSource = (
   userResourceId: string,
   strangerClientId: string,
 ) => `
+import { createRequire } from 'node:module';
 const require = createRequire(${JSON.stringify(join(modules, 'x.js'))});
 const { ManagedIdentityCredential, DefaultAzureCredential } = require('@azure/identity');
 const claims = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
