@@ -2,7 +2,14 @@
 // sealed envelope locally with the agent's own key. Every request after enrollment carries a fresh assertion.
 
 import type { z } from 'zod';
+import type { IdentitySelector, IdentityTokenAnswer } from '../automation/token-protocol.js';
 import { type AccountCheck, reportAccountChecksResponse } from '../contract/account-checks.js';
+import {
+  type AgentTokenResponse,
+  agentTokenResponse,
+  computerTokenAad,
+  jobTokenAad,
+} from '../contract/agent-tokens.js';
 import {
   agentConfigSchema,
   credentialAad,
@@ -67,6 +74,11 @@ export interface OpenedJob {
 }
 
 export function createAgentApi(opts: AgentApiOptions) {
+  const openToken = (r: AgentTokenResponse, aad: string): IdentityTokenAnswer => {
+    if (r.kind === 'refused') return r;
+    const { envelope, ...rest } = r;
+    return { ...rest, accessToken: openSealed(opts.identity.sealingKey, envelope, aad).toString('utf8') };
+  };
   const doFetch = opts.fetch ?? globalThis.fetch;
   const base = opts.server.endsWith('/') ? opts.server : `${opts.server}/`;
   let agentId = opts.identity.agentId;
@@ -279,7 +291,28 @@ export function createAgentApi(opts: AgentApiOptions) {
       ) as unknown;
     },
 
-    /** Fetches and opens the given accounts; ones not distributed to this agent are simply absent. */
+    /** A token for an identity of a job this agent runs (its loopback token endpoint), opened with its key. */
+    async jobIdentityToken(
+      jobId: string,
+      selector: IdentitySelector,
+      resource: string,
+    ): Promise<IdentityTokenAnswer> {
+      const { json } = await call('POST', `/api/v1/agent/jobs/${encodeURIComponent(jobId)}/identity-token`, {
+        auth: true,
+        body: { selector, resource },
+      });
+      return openToken(agentTokenResponse.parse(json), jobTokenAad(agentId!, jobId));
+    },
+
+    /** A token for this computer's own identity (the metadata endpoint, R64), opened with its key. */
+    async computerIdentityToken(selector: IdentitySelector, resource: string): Promise<IdentityTokenAnswer> {
+      const { json } = await call('POST', '/api/v1/agent/identity/token', {
+        auth: true,
+        body: { selector, resource },
+      });
+      return openToken(agentTokenResponse.parse(json), computerTokenAad(agentId!));
+    },
+
     /**
      * The credentials delivered, opened with this agent's key. An envelope that does not open (tampered with,
      * or sealed to another key) or holds another account is left out and named in `unopened`; the rest stand.

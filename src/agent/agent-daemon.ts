@@ -18,6 +18,7 @@ import { type AgentApi, createAgentApi } from './agent-api.js';
 import { type AgentIdentity, loadOrCreateIdentity, saveAgentId } from './agent-identity.js';
 import { executeEntry } from './execute-entry.js';
 import { createHybridJobLoop, type HybridJobLoop } from './hybrid-jobs.js';
+import { type MetadataEndpoint, startMetadataEndpoint } from './metadata-endpoint.js';
 import { errInfo, reportInParts } from './result-reporting.js';
 import {
   type AgentConfig,
@@ -58,6 +59,8 @@ export interface AgentDaemonOptions {
   stewardCommand?: { node: string; script: string };
   /** Hybrid jobs run here at once; default 2. */
   maxHybridJobs?: number;
+  /** The loopback port of the metadata endpoint (R64; 0: any free one); undefined: not served. */
+  metadataPort?: number;
 }
 
 interface State {
@@ -89,6 +92,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   let stopped: Promise<void> | undefined;
   let taskRuns: TaskRunLoop | undefined;
   let hybridJobs: HybridJobLoop | undefined;
+  let metadata: MetadataEndpoint | undefined;
   const scheduler = createScheduler((id) => onDue(id));
   let keptActionAccount: string | null = null;
   let invalidActionAccount: OpenedCredential | undefined;
@@ -469,6 +473,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         stewardCommand: o.stewardCommand,
         tempRoot: o.tempRoot,
       });
+      await serveMetadata();
       await syncLoop();
     },
 
@@ -479,8 +484,28 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     },
   };
 
+  /** The computer's own identity for its processes (R64): forwarded to the server, which decides and audits. */
+  async function serveMetadata() {
+    if (o.metadataPort === undefined || stopping()) return;
+    try {
+      metadata = await startMetadataEndpoint({
+        port: o.metadataPort,
+        token: (selector, resource) =>
+          call('computer identity token', (api) => api.computerIdentityToken(selector, resource)),
+        onError: (err) => log.error({ err: errInfo(err) }, 'metadata endpoint failed'),
+      });
+      log.info({ url: metadata.url() }, 'metadata endpoint listening');
+    } catch (err) {
+      log.warn(
+        { port: o.metadataPort, err: errInfo(err) },
+        'the metadata endpoint could not listen (is another agent on this computer?): processes here get no computer identity tokens',
+      );
+    }
+  }
+
   async function shutdown() {
     scheduler.stop();
+    await metadata?.close();
     clearInterval(recheck);
     clearInterval(failback);
     clearTimeout(checksRetry);

@@ -1,11 +1,11 @@
 // Hybrid jobs on the agent: long-polls the server for jobs of the worker groups this agent belongs to, runs each
 // as a process (src/automation/job-process.ts, as cloud jobs run) with the job-local asset endpoint on this
-// machine — each asset fetched from the server over the signed channel for that job only, the per-job token
-// forgotten when the job ends — and the group's Run As credential, when it has one, in AUTOMATION_RUNAS_*
-// variables (redacted from the job's streams). Records are posted in batches; every post renews the claim and
+// machine — each asset and identity token (IDENTITY_ENDPOINT, MSI_ENDPOINT) fetched from the server over the
+// signed channel for that job only, the per-job secrets forgotten when the job ends — and the group's Run As
+// credential, when it has one, in AUTOMATION_RUNAS_* variables (redacted from the job's streams). Records are posted in batches; every post renews the claim and
 // answers whether a user asked to stop, and then the process tree is ended. An agent that stops suspends its jobs.
 import type { Logger } from 'pino';
-import { type JobEndpoint, startJobEndpoint } from '../automation/job-endpoint.js';
+import { identityEnv, type JobEndpoint, startJobEndpoint } from '../automation/job-endpoint.js';
 import { type JobProcess, startJobProcess } from '../automation/job-process.js';
 import { ApiError } from '../contract/client.js';
 import { type FinishJob, MAX_RECORDS_PER_POST } from '../contract/hybrid-workers.js';
@@ -116,6 +116,19 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
           throw err;
         }
       },
+      // Over the signed channel, for a job this agent holds; the server issues and audits it (job and agent).
+      async identityToken(job, selector, resource) {
+        try {
+          return await o.call('job identity token', (api) =>
+            api.jobIdentityToken(job.jobId, selector, resource),
+          );
+        } catch (err) {
+          // The server no longer gives the job to this agent: as a dead IDENTITY_HEADER.
+          if (err instanceof ApiError && (err.status === 404 || err.status === 409))
+            return { kind: 'refused', error: 'unauthorized_client', description: 'The job has ended.' };
+          throw err;
+        }
+      },
       onError: (err) => log.error({ err: errInfo(err) }, 'job endpoint failed'),
     }));
 
@@ -152,6 +165,10 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
     }
     const ep = await jobEndpoint();
     const token = ep.issue({ jobId: job.id, automationAccountId: job.automationAccountId });
+    const identitySecret = ep.issueIdentityHeader({
+      jobId: job.id,
+      automationAccountId: job.automationAccountId,
+    });
     const runAs = runAsEnv(opened.runAs);
     const redact = (text: string) => runAs.secrets.reduce((t, s) => t.replaceAll(s, REDACTED), text);
     let seq = job.nextSeq;
@@ -168,6 +185,7 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
           AUTOMATION_JOB_ID: job.id,
           AUTOMATION_ACCOUNT_ID: job.automationAccountId,
           AUTOMATION_WORKER_GROUP: job.groupId,
+          ...identityEnv(ep, identitySecret),
           ...runAs.env,
         },
         stewardCommand: o.stewardCommand,
@@ -219,6 +237,7 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
     }
     const result = await outcome;
     ep.revoke(token);
+    ep.revoke(identitySecret);
     if (entry.lost) return;
     // The last records, a few tries while the server is away.
     for (let attempt = 0; pending.length && attempt < 8 && !entry.lost; attempt++) {

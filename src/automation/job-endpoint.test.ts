@@ -120,4 +120,31 @@ describe('the job token endpoint', () => {
     ep.revoke(other);
     expect((await get('resource=r', { 'x-identity-header': other })).status).toBe(401);
   });
+
+  it('speaks App Service 2017-09-01 on MSI_ENDPOINT: the secret header, clientid, expires_on as a UTC date, no client_id', async () => {
+    const url = (q: string) => `${ep.url()}/msi/2017/token?${q}`;
+    const res = await fetch(url('api-version=2017-09-01&resource=api%3A%2F%2Fold'), {
+      headers: { secret: header, metadata: 'true' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      access_token: 'tok.en.value',
+      // 1_900_000_000 seconds: 2030-03-17T17:46:40Z.
+      expires_on: '03/17/2030 17:46:40 +00:00',
+      resource: 'api://old',
+      token_type: 'Bearer',
+    });
+    await fetch(url('resource=r&clientid=cid-9'), { headers: { secret: header } });
+    expect(asked.at(-1)).toEqual({ selector: { by: 'client_id', value: 'cid-9' }, resource: 'r' });
+    // Each protocol its own header: X-IDENTITY-HEADER opens nothing here, and `secret` nothing on /msi/token.
+    expect((await fetch(url('resource=r'), { headers: { 'x-identity-header': header } })).status).toBe(401);
+    expect((await fetch(`${ep.url()}/msi/token?resource=r`, { headers: { secret: header } })).status).toBe(
+      401,
+    );
+    const wrongVersion = await fetch(url('api-version=2019-08-01&resource=r'), {
+      headers: { secret: header },
+    });
+    expect(wrongVersion.status).toBe(400);
+    expect(await wrongVersion.json()).toMatchObject({ error: 'invalid_request' });
+  });
 });

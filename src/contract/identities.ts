@@ -106,3 +106,27 @@ export const signingKeySchema = z.object({
   createdAt: timestamp,
 });
 export type SigningKey = z.infer<typeof signingKeySchema>;
+
+/** Turns a computer's (or a worker group's computers') own identity on or off at the agent's metadata endpoint. */
+export const setComputerIdentityBody = z.strictObject({ enabled: z.boolean() });
+
+/** A computer's own identity (R64): on for the computer itself or through a worker group; ids once made. */
+export const computerIdentitySchema = z.object({
+  agentId: z.string(),
+  computerName: z.string(),
+  /** Whether the agent's metadata endpoint serves tokens: `direct` or any of `groups`. */
+  enabled: z.boolean(),
+  direct: z.boolean(),
+  groups: z.array(z.object({ id: z.string(), name: z.string() })),
+  principalId: z.string().nullable(),
+  clientId: z.string().nullable(),
+  resourceId: z.string().nullable(),
+  tenantId: z.string(),
+});
+export type ComputerIdentity = z.infer<typeof computerIdentitySchema>;
+
+export const workerGroupIdentitySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  computerIdentity: z.boolean(),
+});

@@ -25,6 +25,8 @@ import { registerAutomation } from './modules/automation/automation-module.js';
 import { createCloudJobs } from './modules/automation/cloud-jobs.js';
 import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
+import { registerAgentTokens } from './modules/identity/agent-token-routes.js';
+import { createComputerIdentityService } from './modules/identity/computer-identity-service.js';
 import { createIdentityTokenAuth } from './modules/identity/identity-token-auth.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
 import { createTokenService, type TokenService } from './modules/identity/token-service.js';
@@ -110,6 +112,10 @@ export interface AppDeps {
    * known only once listening (tests). Unset: jobs get no STEWARD_URL.
    */
   apiUrl?: string | (() => string | undefined);
+  /** Audiences whose identity tokens are signed RS256 (STEWARD_TOKEN_RS256_AUDIENCES). */
+  rs256Audiences?: readonly string[];
+  /** Scheduled signing-key rotation (STEWARD_SIGNING_KEY_ROTATION_DAYS); undefined: on demand only. */
+  signingKeyRotationMs?: number;
   now?: () => Date;
 }
 
@@ -341,15 +347,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hybridJobLostMs: deps.hybridJobLostMs,
     now: deps.now,
   });
+  const computers = createComputerIdentityService({ db });
   const tokens = createTokenService({
     db,
     keyring: deps.keyring,
     issuer: tokenIssuer,
+    rs256Audiences: deps.rs256Audiences,
+    rotationIntervalMs: deps.signingKeyRotationMs,
+    computerIdentity: (agentId, tenantId) => computers.resolve(agentId, tenantId),
     now: deps.now,
   });
+  app.addHook('onClose', async () => tokens.flushAudit());
   app.decorate('tokens', tokens);
   registerRoleAssignments(app, createRoleAssignmentsService({ db, identities: identityAuth }));
   registerOidc(app, { tokens, issuerUrl });
+  registerAgentTokens(app, { tokens, hybrid: automation.hybrid, computers });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,
@@ -378,6 +390,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schedules: automation.schedules,
     hybridJobs: automation.hybrid,
     cloudJobs,
+    signingKeys: tokens,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,

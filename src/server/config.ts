@@ -52,6 +52,19 @@ export const serverEnvSchema = z
       .url({ protocol: /^https?$/ })
       .refine((u) => !/[?#]/.test(u), 'must have no query or fragment')
       .optional(),
+    /** Audiences whose identity tokens are signed RS256 (verifiers that take RSA only), comma-separated. */
+    STEWARD_TOKEN_RS256_AUDIENCES: z
+      .string()
+      .max(8192)
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
+    /** Signing keys rotate when the newest of an algorithm is this many days old; 0: on demand only. */
+    STEWARD_SIGNING_KEY_ROTATION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   })
   .strict();
 
@@ -91,6 +104,10 @@ export interface ServerConfig {
   poolLeaseMs: number;
   /** STEWARD_ISSUER_URL: the identity tokens' issuer; undefined: the server's own URL. */
   issuerUrl: string | undefined;
+  /** STEWARD_TOKEN_RS256_AUDIENCES. */
+  rs256Audiences: string[];
+  /** STEWARD_SIGNING_KEY_ROTATION_DAYS in ms; undefined: on demand only. */
+  signingKeyRotationMs: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -154,6 +171,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     notifyProbeMaxMs: e.STEWARD_NOTIFY_PROBE_MAX_SECONDS * 1000,
     tls: tlsOf(e),
     issuerUrl: e.STEWARD_ISSUER_URL?.replace(/\/+$/, ''),
+    rs256Audiences: e.STEWARD_TOKEN_RS256_AUDIENCES,
+    signingKeyRotationMs: e.STEWARD_SIGNING_KEY_ROTATION_DAYS
+      ? Math.round(e.STEWARD_SIGNING_KEY_ROTATION_DAYS * 86_400_000)
+      : undefined,
   };
 }
 

@@ -65,6 +65,8 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     issuerUrl: config.issuerUrl,
     // Jobs on this server reach its API on loopback when it listens on every address.
     apiUrl: `${scheme}://${jobApiHost(config.host)}:${config.port}`,
+    rs256Audiences: config.rs256Audiences,
+    signingKeyRotationMs: config.signingKeyRotationMs,
     ...(tls ? { https: tls.current(), tlsFingerprint: () => tls.fingerprint() } : {}),
   });
   const unwatch = tls?.watch(

@@ -1056,6 +1056,8 @@ export const hybridWorkerGroups = pgTable(
     name: text('name').notNull().unique(),
     description: text('description').notNull(),
     runAsAccountId: text('run_as_account_id').references(() => accounts.id),
+    /** Every agent of the group has its computer's identity at its metadata endpoint (R64). */
+    computerIdentity: boolean('computer_identity').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -1119,3 +1121,19 @@ export const roleAssignments = pgTable(
     index('role_assignments_scope_idx').on(t.scope),
   ],
 );
+
+/**
+ * A computer's own identity, served by its agent's metadata endpoint (R64): made the first time it is turned
+ * on, for the computer (`enabled`) or for a worker group it belongs to, and kept (the same principal) when it
+ * is turned off and on again; deleted with the agent.
+ */
+export const computerIdentities = pgTable('computer_identities', {
+  agentId: text('agent_id')
+    .primaryKey()
+    .references(() => agents.id, { onDelete: 'cascade' }),
+  principalId: text('principal_id').notNull().unique(),
+  clientId: text('client_id').notNull().unique(),
+  enabled: boolean('enabled').notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

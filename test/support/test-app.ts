@@ -44,6 +44,8 @@ export async function createTestApp(
     issuerUrl?: () => string | undefined;
     /** The server's clock (a test moves it to see keys and tokens age). */
     now?: () => Date;
+    /** STEWARD_TOKEN_RS256_AUDIENCES of the server. */
+    rs256Audiences?: string[];
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -70,6 +72,7 @@ export async function createTestApp(
     notifyTimeZone: opts.notifyTimeZone,
     issuerUrl: opts.issuerUrl,
     now: opts.now,
+    rs256Audiences: opts.rs256Audiences,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,

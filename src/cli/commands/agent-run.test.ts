@@ -35,4 +35,22 @@ describe('agent run settings', () => {
       expect((err as CliError).exitCode).toBe(2);
     }
   });
+
+  it('serves the metadata endpoint on 40342 unless told another port or off; anything else is bad input', () => {
+    const dir = { dataDir: '/tmp/steward-agent-run-test' };
+    expect(agentRunSettings({ server: ['http://a'], ...dir }, {}).metadataPort).toBe(40342);
+    expect(
+      agentRunSettings({ server: ['http://a'], ...dir }, { STEWARD_AGENT_METADATA_PORT: '0' }).metadataPort,
+    ).toBe(0);
+    expect(
+      agentRunSettings(
+        { server: ['http://a'], metadataPort: 'off', ...dir },
+        { STEWARD_AGENT_METADATA_PORT: '9' },
+      ).metadataPort,
+    ).toBeUndefined();
+    for (const bad of ['70000', '-1', 'x', '1.5'])
+      expect(() => agentRunSettings({ server: ['http://a'], metadataPort: bad, ...dir }, {})).toThrow(
+        /--metadata-port/,
+      );
+  });
 });

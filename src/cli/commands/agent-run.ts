@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_METADATA_PORT } from '../../agent/metadata-endpoint.js';
 import { isFingerprint, normalizeFingerprint } from '../../crypto/certificate-fingerprint.js';
 import type { ServerTrust } from '../../crypto/tls-trust.js';
 import type { CliContext } from '../cli-context.js';
@@ -21,6 +22,8 @@ export interface AgentRunSettings {
   dataDir: string;
   computerName: string;
   logLevel: string;
+  /** The metadata endpoint's loopback port; undefined: off. */
+  metadataPort?: number;
 }
 
 /** Options first, then STEWARD_AGENT_SERVERS (comma-separated), _TOKEN, _DATA_DIR, _NAME, _LOG_LEVEL. */
@@ -32,9 +35,18 @@ export function agentRunSettings(
     name?: string;
     caFingerprint?: string[];
     caFile?: string;
+    metadataPort?: string;
   },
   env: NodeJS.ProcessEnv,
 ): AgentRunSettings {
+  const portText = opts.metadataPort ?? env.STEWARD_AGENT_METADATA_PORT ?? String(DEFAULT_METADATA_PORT);
+  const port = Number(portText);
+  if (portText !== 'off' && !(/^\d{1,5}$/.test(portText) && port <= 65535))
+    throw new CliError(
+      `--metadata-port: '${portText.slice(0, 20)}' is not a port (0-65535) or 'off'.`,
+      2,
+      'VALIDATION_FAILED',
+    );
   const servers = (
     opts.server?.length ? opts.server : (env.STEWARD_AGENT_SERVERS ?? '').split(',').map((s) => s.trim())
   ).filter(Boolean);
@@ -79,6 +91,7 @@ export function agentRunSettings(
     dataDir,
     computerName: opts.name ?? env.STEWARD_AGENT_NAME ?? hostname(),
     logLevel: env.STEWARD_AGENT_LOG_LEVEL ?? 'info',
+    ...(portText === 'off' ? {} : { metadataPort: port }),
   };
 }
 
@@ -119,6 +132,10 @@ export function registerAgentRunCommand(program: Command, ctx: CliContext): void
       '--ca-file <pem>',
       'trust the HTTPS servers whose certificates this CA (or certificate) file vouches for',
     )
+    .option(
+      '--metadata-port <port>',
+      `loopback port of the metadata endpoint that serves this computer's identity tokens (default ${DEFAULT_METADATA_PORT}; 'off' to serve none)`,
+    )
     .addHelpText(
       'after',
       `
@@ -127,7 +144,12 @@ an administrator's approval), follows its configuration, and runs its workflows 
 distributed to it — kept in memory only. Logs are JSON lines on stderr. SIGTERM or SIGINT stop it.
 Settings may come from STEWARD_AGENT_SERVERS (comma-separated), STEWARD_AGENT_TOKEN,
 STEWARD_AGENT_DATA_DIR, STEWARD_AGENT_NAME, STEWARD_AGENT_LOG_LEVEL, STEWARD_AGENT_CA_FINGERPRINTS
-(comma-separated) and STEWARD_AGENT_CA_FILE. Over HTTPS, a server whose certificate does not match the
+(comma-separated), STEWARD_AGENT_CA_FILE and STEWARD_AGENT_METADATA_PORT.
+
+Processes on this computer get tokens of the computer's own identity, once an administrator turned it on
+(steward agent identity set), Azure's IMDS way: GET http://127.0.0.1:${DEFAULT_METADATA_PORT}/metadata/identity/oauth2/token
+?api-version=2018-02-01&resource=R with the header "Metadata: true". Azure's SDKs find it with
+AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:${DEFAULT_METADATA_PORT}. Over HTTPS, a server whose certificate does not match the
 pinned fingerprint is refused before anything is sent to it; the pin (or CA file) is remembered in the
 data directory, so later starts need not repeat it.
 
@@ -153,6 +175,7 @@ Examples:
         logger,
         // Hybrid jobs call this same program for `steward asset get`.
         stewardCommand: { node: process.execPath, script: process.argv[1] ?? '' },
+        metadataPort: settings.metadataPort,
       });
       const stop = () => void daemon.stop();
       process.once('SIGTERM', stop);

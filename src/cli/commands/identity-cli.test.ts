@@ -71,5 +71,9 @@ describe('steward identity and steward automation identity', () => {
     expect(JSON.parse(keys.out).items.map((k: { kid: string }) => k.kid)).toContain(key.kid);
     const jwks = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
     expect(jwks.keys.map((k) => k.kid)).toContain(key.kid);
+    const rsa = await steward(['identity', 'rotate-signing-key', '--alg', 'RS256', '--json']);
+    expect(rsa.code, rsa.err).toBe(0);
+    expect(JSON.parse(rsa.out)).toMatchObject({ alg: 'RS256', state: 'pending' });
+    expect((await steward(['identity', 'rotate-signing-key', '--alg', 'HS256'])).code).not.toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // `steward identity …`: user-assigned identities (list, show, create, delete) and the token signing keys
 // (signing-keys, rotate-signing-key), through the API.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { listOf } from '../../contract/client.js';
 import {
   type SigningKey,
@@ -94,10 +94,18 @@ export function registerIdentityCommands(program: Command, ctx: CliContext): voi
       'seconds the new key is published before it signs (default 900), so verifiers caching the JWKS have it',
       integerOption(0, 7 * 86_400),
     )
+    .addOption(
+      new Option('--alg <alg>', 'the algorithm of the new key (RS256: for STEWARD_TOKEN_RS256_AUDIENCES)')
+        .choices(['ES256', 'RS256'])
+        .default('ES256'),
+    )
     .action(async (opts, cmd: Command) => {
       const s = session(ctx, cmd);
       const r = await s.client().request('POST', '/api/v1/identity/signing-keys/rotate', {
-        body: opts.signsAfter !== undefined ? { signsAfterSeconds: opts.signsAfter } : {},
+        body: {
+          ...(opts.signsAfter !== undefined ? { signsAfterSeconds: opts.signsAfter } : {}),
+          alg: opts.alg,
+        },
         schema: signingKeySchema,
       });
       s.out.result(r, () =>

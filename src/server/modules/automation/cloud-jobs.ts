@@ -5,7 +5,7 @@
 // records how it ended. A job is never lost, and never runs twice at once: a job's server proves it still
 // holds it at every heartbeat, and another takes it over only after heartbeats stopped.
 
-import { IDENTITY_TOKEN_PATH, type JobEndpoint, startJobEndpoint } from '../../../automation/job-endpoint.js';
+import { identityEnv, type JobEndpoint, startJobEndpoint } from '../../../automation/job-endpoint.js';
 import { type JobProcess, type RunbookLanguage, startJobProcess } from '../../../automation/job-process.js';
 import { MAX_JOB_RESTARTS } from '../../../domain/automation/jobs.js';
 import type { Db } from '../../../store/db.js';
@@ -185,9 +185,7 @@ export function createCloudJobs(d: CloudJobsDeps) {
           AUTOMATION_JOB_ID: job.id,
           AUTOMATION_ACCOUNT_ID: job.automationAccountId,
           ...(apiUrl ? { STEWARD_URL: apiUrl } : {}),
-          ...(identityHeader
-            ? { IDENTITY_ENDPOINT: `${ep.url()}${IDENTITY_TOKEN_PATH}`, IDENTITY_HEADER: identityHeader }
-            : {}),
+          ...(identityHeader ? identityEnv(ep, identityHeader) : {}),
         },
         stewardCommand: d.stewardCommand,
         tempRoot: d.tempRoot,

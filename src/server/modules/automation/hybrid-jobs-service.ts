@@ -313,6 +313,9 @@ export function createHybridJobs(d: HybridJobsDeps) {
       });
     },
 
+    /** The job this agent runs now; for anyone else's, not found (audited), and 409 once it ended. */
+    heldJob: (agentId: string, jobId: string) => holding(agentId, jobId, async (_tx, j) => j),
+
     /** An asset of the job's account, sealed to the agent that runs the job; each read audited with the job id. */
     async readAsset(
       agent: AgentPrincipal,

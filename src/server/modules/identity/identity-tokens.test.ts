@@ -9,23 +9,12 @@
 // shell runbook gets one with `steward token get`.
 
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { azureIdentityModules } from '../../../../test/support/azure-identity.js';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
-
-/**
- * The folder holding @azure/identity: the repo's node_modules, or AZURE_IDENTITY_NODE_MODULES (a separate
- * install, for a worktree whose node_modules is shared and lacks it).
- */
-function azureIdentityModules(): string {
-  const require = createRequire(import.meta.url);
-  const fallback = process.env.AZURE_IDENTITY_NODE_MODULES;
-  const pkg = require.resolve('@azure/identity/package.json', fallback ? { paths: [fallback] } : undefined);
-  return dirname(dirname(dirname(pkg)));
-}
 
 let t: TestApp;
 let base = '';

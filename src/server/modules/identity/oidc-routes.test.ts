@@ -28,7 +28,7 @@ describe('discovery and JWKS', () => {
     expect(disc.json()).toMatchObject({
       issuer: 'http://steward.example:8420',
       jwks_uri: 'http://steward.example:8420/.well-known/jwks.json',
-      id_token_signing_alg_values_supported: ['ES256'],
+      id_token_signing_alg_values_supported: ['ES256', 'RS256'],
       subject_types_supported: ['public'],
     });
     const jwks = await get('/.well-known/jwks.json');

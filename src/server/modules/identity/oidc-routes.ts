@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { signingKeySchema } from '../../../contract/identities.js';
 import { errorResponses, typed } from '../../http.js';
 import { actorOf } from '../../principal.js';
-import { TOKEN_ALG, type TokenService } from './token-service.js';
+import { signingAlgs } from './signing-keys.js';
+import type { TokenService } from './token-service.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
@@ -47,7 +48,7 @@ export function registerOidc(
         jwks_uri: `${issuer}${JWKS_PATH}`,
         response_types_supported: ['id_token'],
         subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: [TOKEN_ALG],
+        id_token_signing_alg_values_supported: [...signingAlgs],
         claims_supported: [
           'iss',
           'sub',
@@ -64,6 +65,8 @@ export function registerOidc(
           'job_id',
           'automation_account_id',
           'worker',
+          'agent_id',
+          'computer',
         ],
         scopes_supported: ['openid'],
       };
@@ -98,7 +101,8 @@ export function registerOidc(
   app.post('/api/v1/identity/signing-keys/rotate', {
     schema: {
       tags,
-      summary: 'Make a new signing key: published now, signing after signsAfterSeconds (default 15 minutes)',
+      summary:
+        'Make a new signing key (ES256, or RS256 for the audiences that need it): published now, signing after signsAfterSeconds (default 15 minutes)',
       body: z
         .strictObject({
           signsAfterSeconds: z
@@ -107,13 +111,14 @@ export function registerOidc(
             .min(0)
             .max(7 * 86_400)
             .optional(),
+          alg: z.enum(signingAlgs).optional().describe('The algorithm of the new key; default ES256'),
         })
         .default({}),
       response: { 201: signingKeySchema, ...errorResponses },
     },
     onRequest: manage,
     handler: async (req, reply) => {
-      const row = await deps.tokens.rotate(actorOf(req.principal), req.body.signsAfterSeconds);
+      const row = await deps.tokens.rotate(actorOf(req.principal), req.body.signsAfterSeconds, req.body.alg);
       const listed = (await deps.tokens.listKeys()).find((k) => k.kid === row.kid)!;
       return reply.code(201).send(listed);
     },

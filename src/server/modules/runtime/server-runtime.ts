@@ -34,6 +34,8 @@ export interface ServerRuntimeDeps {
   schedules?: Pick<SchedulesService, 'fireDue'>;
   /** Suspends hybrid jobs whose agent went silent, while this server holds the Automation Pool. */
   hybridJobs?: Pick<HybridJobs, 'sweep'>;
+  /** Rotates identity-token signing keys on their schedule, while this server holds All Management Servers. */
+  signingKeys?: { rotateIfDue(): Promise<unknown> };
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -100,6 +102,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     if (!leases.holds(builtInPoolIds.allManagementServers)) return;
     await watchers.sweepCredentials();
     await watchers.sweepHeartbeats();
+    await d.signingKeys?.rotateIfDue().catch((err) => d.onError?.(err, 'signing key rotation'));
   }
 
   return {
