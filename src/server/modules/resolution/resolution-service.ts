@@ -20,6 +20,15 @@ export interface ResolutionServiceDeps {
 
 export type ResolutionService = ReturnType<typeof createResolutionService>;
 
+/**
+ * One committed change as the audit log records it (audit kinds have a dot), or kind `reset`: changes were
+ * skipped, forget everything.
+ */
+export interface Change {
+  kind: string;
+  target: string | null;
+}
+
 /** Audit kinds whose change reaches classes or workflows: the engine is rebuilt from scratch. */
 const rebuildPrefixes = ['pack.', 'class.', 'workflow.', 'profile.'];
 
@@ -30,6 +39,10 @@ export function createResolutionService(d: ResolutionServiceDeps) {
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const listeners = new Set<(runners: string[]) => void>();
+  const changeListeners = new Set<(change: Change) => void>();
+  const emit = (change: Change) => {
+    for (const l of changeListeners) l(change);
+  };
 
   const liveSince = () => new Date(now().getTime() - d.serverTimeoutMs);
 
@@ -38,6 +51,8 @@ export function createResolutionService(d: ResolutionServiceDeps) {
     const seq = Number(head?.seq ?? 0);
     engine = createResolutionEngine(await load.loadResolutionInput(d.db, liveSince()));
     lastSeq = seq;
+    // Records between the last one followed and the head were not seen one by one: caches start over.
+    emit({ kind: 'reset', target: null });
     notify(engine.runnerIds());
   }
 
@@ -107,6 +122,7 @@ export function createResolutionService(d: ResolutionServiceDeps) {
         .limit(500);
       if (rows.length === 0) break;
       for (const r of rows) {
+        emit({ kind: r.kind, target: r.target });
         if ((await apply(engine, r.kind, r.target)) === 'rebuild') {
           await rebuild();
           break;
@@ -162,6 +178,14 @@ export function createResolutionService(d: ResolutionServiceDeps) {
       if (!engine) return this.current();
       await (queued ?? running);
       return engine;
+    },
+    /**
+     * Called with every committed change, in commit order, as this server learns of it: at once for its own
+     * writes (the catch-up each write starts), within the poll (or a notice) for other servers' writes.
+     */
+    onChange(listener: (change: Change) => void) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
     },
     /** Called with the runners whose configuration tag may have changed. */
     onRunnersChanged(listener: (runners: string[]) => void) {
