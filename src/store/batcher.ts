@@ -22,7 +22,7 @@ export function createBatcher<I, O>(write: (items: I[]) => Promise<O[]>, maxBatc
       queue = queue.slice(batch.length);
       try {
         const out = await write(batch.map((b) => b.item));
-        batch.forEach((b, i) => b.ok(out[i]!));
+        for (const [i, b] of batch.entries()) b.ok(out[i]!);
       } catch (err) {
         for (const b of batch) b.fail(err);
       }

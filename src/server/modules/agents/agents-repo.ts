@@ -1,5 +1,5 @@
 // Agents, their enrollment tokens and the ids of used assertions in the database.
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { asc, eq, lt, sql } from 'drizzle-orm';
 import type { AgentStatus } from '../../../contract/agents.js';
 import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import { agents, assertionReplays, computers, enrollmentTokens } from '../../../store/schema.js';
