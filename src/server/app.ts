@@ -52,6 +52,7 @@ import type { ServersService } from './modules/servers/servers-service.js';
 import { registerTasks } from './modules/tasks/tasks-routes.js';
 import { createTasksService } from './modules/tasks/tasks-service.js';
 import { createLoginThrottle, keyedNameHash } from './modules/users/login-throttle.js';
+import { createTokenCache } from './modules/users/token-cache.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
 import { parseQueryString, registerTextGuard } from './text-guard.js';
@@ -235,7 +236,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokenTtlDays: deps.tokenTtlDays ?? 30,
     now: deps.now,
   });
-  registerAuth(app, users);
+  // Bearer tokens are answered from memory that follows the change feed (attached below).
+  const tokenCache = createTokenCache({ authenticate: users.authenticate });
+  registerAuth(app, { ...users, authenticate: tokenCache.authenticate });
   registerHealth(app, { database: deps.database, metrics });
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
@@ -251,6 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   app.decorate('resolution', resolution);
+  tokenCache.follow(resolution);
   // Every committed change is in the audit log; after a write, resolution catches up at once — started
   // before the answer leaves, so the caller's next request waits for it (`latest()`).
   app.addHook('onSend', async (req, reply, payload) => {

@@ -42,6 +42,8 @@ export async function createTestApp(
     notifyTimeZone?: string;
     /** The issuer of identity tokens; a function when it is known only once the app listens. */
     issuerUrl?: () => string | undefined;
+    /** How often the server looks for other servers' changes (none by default: tests write through it). */
+    resolutionPollMs?: number;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -67,6 +69,7 @@ export async function createTestApp(
     loginMaxFailures: opts.loginMaxFailures,
     notifyTimeZone: opts.notifyTimeZone,
     issuerUrl: opts.issuerUrl,
+    resolutionPollMs: opts.resolutionPollMs,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,
