@@ -250,6 +250,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db,
     serverTimeoutMs: deps.serverTimeoutMs ?? 30_000,
     pollMs: deps.resolutionPollMs,
+    listen: deps.database.listen
+      ? (onNotice) =>
+          deps.database.listen!('steward_changes', onNotice, (err) =>
+            app.log.warn(
+              { err },
+              'change notices interrupted: following changes by the poll until they resume',
+            ),
+          )
+      : undefined,
     onError: (err) => app.log.error({ err }, 'resolution catch-up failed'),
     now: deps.now,
   });

@@ -1,5 +1,6 @@
 // Keeps the resolution engine in step with the database by following the audit log, which records every
-// change in commit order; local writes ask it to catch up at once, other servers' writes arrive by polling.
+// change in commit order; local writes ask it to catch up at once, other servers' writes arrive by a notice
+// at their commit (PostgreSQL's LISTEN/NOTIFY), or by the poll kept as the fallback.
 import { asc, gt, sql } from 'drizzle-orm';
 import {
   createResolutionEngine,
@@ -13,7 +14,10 @@ export interface ResolutionServiceDeps {
   db: Db;
   /** Servers whose heartbeat is older than this are not pool members. */
   serverTimeoutMs: number;
+  /** How often to look for other servers' changes: the fallback when notices are missing or late. */
   pollMs?: number;
+  /** Notices of other servers' changes as they commit (PostgreSQL's LISTEN); returns the function that stops them. */
+  listen?: (onNotice: () => void) => () => Promise<void>;
   onError?: (err: unknown) => void;
   now?: () => Date;
 }
@@ -38,6 +42,7 @@ export function createResolutionService(d: ResolutionServiceDeps) {
   let lastSeq = 0;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
   const listeners = new Set<(runners: string[]) => void>();
   const changeListeners = new Set<(change: Change) => void>();
   const emit = (change: Change) => {
@@ -155,13 +160,15 @@ export function createResolutionService(d: ResolutionServiceDeps) {
   return {
     async start() {
       await catchUp();
+      unlisten = d.listen?.(() => void catchUp());
       if (d.pollMs) {
         timer = setInterval(() => void catchUp(), d.pollMs);
         timer.unref();
       }
     },
-    stop() {
+    async stop() {
       if (timer) clearInterval(timer);
+      await unlisten?.();
     },
     catchUp,
     /** The engine after a catch-up of its own: it sees every change committed before the call. */
