@@ -27,6 +27,7 @@ import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
 import { createTokenService } from './modules/identity/token-service.js';
+import { createClassTreeCache } from './modules/inventory/class-tree-cache.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
 import { createNotifier } from './modules/notify/notifier.js';
@@ -243,7 +244,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
   registerServers(app, deps.servers);
-  registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers }));
+  const classTree = createClassTreeCache(deps.database.db);
+  registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers, classTree }));
   registerPacks(app, createPacksService({ db: deps.database.db, now: deps.now }));
 
   const resolution = createResolutionService({
@@ -264,6 +266,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('resolution', resolution);
   tokenCache.follow(resolution);
+  classTree.follow(resolution);
   // Every committed change is in the audit log; after a write, resolution catches up at once — started
   // before the answer leaves, so the caller's next request waits for it (`latest()`).
   app.addHook('onSend', async (req, reply, payload) => {

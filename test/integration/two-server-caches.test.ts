@@ -106,6 +106,19 @@ describe('API tokens answered from memory', () => {
   });
 });
 
+describe('the class tree answered from memory', () => {
+  it('knows a class made on the other server within a second', async () => {
+    const byClass = (id: string) =>
+      a.request({ method: 'GET', url: `/api/v1/objects?class=${id}`, token: a.adminToken });
+    // Asked once, so server A holds the tree without the class.
+    expect((await byClass('TwoServer.App')).statusCode).toBe(404);
+    expect((await byClass('System.Entity')).statusCode).toBe(200);
+    await ok(b, 'POST', '/api/v1/classes', { id: 'TwoServer.App' });
+    const took = await within(1000, async () => (await byClass('TwoServer.App')).statusCode === 200);
+    expect(took).toBeLessThan(1000);
+  });
+});
+
 describe('agents answered from memory', () => {
   it('are refused on one server soon after their revocation on the other', async () => {
     const agent = await enrolledAgent('two-srv-revoke', urlA);
