@@ -27,7 +27,7 @@ import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
 import { createTokenService } from './modules/identity/token-service.js';
-import { createClassTreeCache } from './modules/inventory/class-tree-cache.js';
+import { CLASS_ROUTES, createClassTreeCache } from './modules/inventory/class-tree-cache.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
 import { createNotifier } from './modules/notify/notifier.js';
@@ -53,7 +53,7 @@ import type { ServersService } from './modules/servers/servers-service.js';
 import { registerTasks } from './modules/tasks/tasks-routes.js';
 import { createTasksService } from './modules/tasks/tasks-service.js';
 import { createLoginThrottle, keyedNameHash } from './modules/users/login-throttle.js';
-import { createTokenCache } from './modules/users/token-cache.js';
+import { createTokenCache, TOKEN_ROUTES } from './modules/users/token-cache.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
 import { parseQueryString, registerTextGuard } from './text-guard.js';
@@ -270,7 +270,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every committed change is in the audit log; after a write, resolution catches up at once — started
   // before the answer leaves, so the caller's next request waits for it (`latest()`).
   app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method !== 'GET' && reply.statusCode < 400) void resolution.catchUp();
+    if (req.method !== 'GET' && reply.statusCode < 400) {
+      void resolution.catchUp();
+      // Caches that requests read without waiting for the catch-up forget what this write may have changed.
+      const route = req.routeOptions.url ?? '';
+      if (TOKEN_ROUTES.test(route)) tokenCache.forgetAll();
+      if (CLASS_ROUTES.test(route)) classTree.forget();
+    }
     return payload;
   });
   app.addHook('onReady', async () => resolution.start());

@@ -5,8 +5,13 @@ import type { Db } from '../../../store/db.js';
 import type { Change } from '../resolution/resolution-service.js';
 import { loadClassTree } from './inventory-shared.js';
 
+/** Routes whose writes change classes: this server forgets the tree before it answers them. */
+export const CLASS_ROUTES = /^\/api\/v1\/(classes|packs)(\/|$)/;
+
 export interface ClassTreeCache {
   get(): Promise<ClassTree>;
+  /** Forgets the tree: a change to classes was just committed here (the feed brings it later). */
+  forget(): void;
   /** Follows the change feed; until then every call reads the database. */
   follow(feed: { onChange(listener: (c: Change) => void): unknown }): void;
 }
@@ -15,7 +20,12 @@ export function createClassTreeCache(db: Db): ClassTreeCache {
   let tree: ClassTree | undefined;
   let following = false;
   let generation = 0;
+  const forget = () => {
+    generation++;
+    tree = undefined;
+  };
   return {
+    forget,
     async get() {
       if (tree) return tree;
       const before = generation;
@@ -26,10 +36,7 @@ export function createClassTreeCache(db: Db): ClassTreeCache {
     follow(feed) {
       following = true;
       feed.onChange((c) => {
-        if (c.kind === 'reset' || c.kind.startsWith('pack.') || c.kind.startsWith('class.')) {
-          generation++;
-          tree = undefined;
-        }
+        if (c.kind === 'reset' || c.kind.startsWith('pack.') || c.kind.startsWith('class.')) forget();
       });
     },
   };

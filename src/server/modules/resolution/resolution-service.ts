@@ -194,10 +194,6 @@ export function createResolutionService(d: ResolutionServiceDeps) {
       changeListeners.add(listener);
       return () => changeListeners.delete(listener);
     },
-    /** Settles once the catch-up under way, if any, is done. */
-    settled(): Promise<void> {
-      return queued ?? running;
-    },
     /** Called with the runners whose configuration tag may have changed. */
     onRunnersChanged(listener: (runners: string[]) => void) {
       listeners.add(listener);

@@ -8,9 +8,10 @@ import type { Change } from '../resolution/resolution-service.js';
 /** The change feed as the cache follows it. */
 export interface TokenCacheFeed {
   onChange(listener: (change: Change) => void): unknown;
-  /** Settles once the catch-up under way (a write of this server starts one before it answers) is done. */
-  settled(): Promise<void>;
 }
+
+/** Routes whose writes change tokens or users: this server forgets every token before it answers them. */
+export const TOKEN_ROUTES = /^\/api\/v1\/(users|tokens|me)(\/|$)/;
 
 const MAX_ENTRIES = 50_000;
 
@@ -47,11 +48,15 @@ export function createTokenCache(d: {
       f.onChange(onChange);
     },
 
+    /** Forgets every token: a change to tokens or users was just committed here (the feed brings it later). */
+    forgetAll() {
+      generation++;
+      entries.clear();
+    },
+
     /** The token's principal, or undefined for anything not valid now. */
     async authenticate(token: string): Promise<Principal | undefined> {
       if (!feed) return d.authenticate(token);
-      // A change this server just committed is followed before its next request is answered.
-      await feed.settled();
       const key = hashToken(token);
       const hit = entries.get(key);
       if (hit && now() - hit.at < maxAgeMs) return hit.principal;
