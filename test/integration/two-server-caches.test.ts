@@ -18,7 +18,6 @@ const POLL_MS = 200;
 let a: TestApp;
 let b: TestApp;
 let urlA: string;
-let urlB: string;
 const dirs: string[] = [];
 
 async function ok(t: TestApp, method: string, url: string, body?: unknown, token = t.adminToken) {
@@ -55,7 +54,6 @@ beforeAll(async () => {
   b = await createTestApp({ sameGroupAs: a, resolutionPollMs: POLL_MS });
   await ok(a, 'POST', '/api/v1/packs', { content: SQL_PACK, format: 'yaml' });
   urlA = await a.app.listen({ port: 0, host: '127.0.0.1' });
-  urlB = await b.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
   await b?.close();
