@@ -30,6 +30,7 @@ import { createComputerIdentityService } from './modules/identity/computer-ident
 import { createIdentityTokenAuth } from './modules/identity/identity-token-auth.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
 import { createTokenService, type TokenService } from './modules/identity/token-service.js';
+import { CLASS_ROUTES, createClassTreeCache } from './modules/inventory/class-tree-cache.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
 import { createNotifier } from './modules/notify/notifier.js';
@@ -60,6 +61,7 @@ import type { ServersService } from './modules/servers/servers-service.js';
 import { registerTasks } from './modules/tasks/tasks-routes.js';
 import { createTasksService } from './modules/tasks/tasks-service.js';
 import { createLoginThrottle, keyedNameHash } from './modules/users/login-throttle.js';
+import { createTokenCache, TOKEN_ROUTES } from './modules/users/token-cache.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
 import { parseQueryString, registerTextGuard } from './text-guard.js';
@@ -269,13 +271,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     issuer: tokenIssuer,
     now: deps.now,
   });
-  registerAuth(app, users, identityAuth);
+  // Bearer tokens are answered from memory that follows the change feed (attached below).
+  const tokenCache = createTokenCache({ authenticate: users.authenticate });
+  registerAuth(app, { ...users, authenticate: tokenCache.authenticate }, identityAuth);
   app.decorate('scopes', createResourceScopes(db));
   registerHealth(app, { database: deps.database, metrics });
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
   registerServers(app, deps.servers);
-  registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers }));
+  const classTree = createClassTreeCache(deps.database.db);
+  registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers, classTree }));
   registerPacks(app, createPacksService({ db: deps.database.db, now: deps.now }));
   registerProfiles(app, createProfilesService({ db: deps.database.db }));
 
@@ -283,14 +288,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db,
     serverTimeoutMs: deps.serverTimeoutMs ?? 30_000,
     pollMs: deps.resolutionPollMs,
+    listen: deps.database.listen
+      ? (onNotice) =>
+          deps.database.listen!('steward_changes', onNotice, (err) =>
+            app.log.warn(
+              { err },
+              'change notices interrupted: following changes by the poll until they resume',
+            ),
+          )
+      : undefined,
     onError: (err) => app.log.error({ err }, 'resolution catch-up failed'),
     now: deps.now,
   });
   app.decorate('resolution', resolution);
+  tokenCache.follow(resolution);
+  classTree.follow(resolution);
   // Every committed change is in the audit log; after a write, resolution catches up at once — started
   // before the answer leaves, so the caller's next request waits for it (`latest()`).
   app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method !== 'GET' && reply.statusCode < 400) void resolution.catchUp();
+    if (req.method !== 'GET' && reply.statusCode < 400) {
+      void resolution.catchUp();
+      // Caches that requests read without waiting for the catch-up forget what this write may have changed.
+      const route = req.routeOptions.url ?? '';
+      if (TOKEN_ROUTES.test(route)) tokenCache.forgetAll();
+      if (CLASS_ROUTES.test(route)) classTree.forget();
+    }
     return payload;
   });
   app.addHook('onReady', async () => resolution.start());

@@ -41,6 +41,16 @@ export interface Database {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs `fn` on one dedicated connection (PostgreSQL) or the single PGlite connection. */
   withSession<T>(fn: (query: Database['query']) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotice` for each `NOTIFY` on `channel` from any server (PostgreSQL; PGlite has no other
+   * server), and with `connected` true each time the listening connection is (re)established — notices
+   * sent while it was down are lost, so the caller catches up then. Returns the function that stops it.
+   */
+  listen?(
+    channel: string,
+    onNotice: (event: { connected?: boolean }) => void,
+    onError?: (err: unknown) => void,
+  ): () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,6 +93,59 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         conn.release();
       }
     },
+    listen: (channel, onNotice, onError) => listenPostgres(url, channel, onNotice, onError),
     close: () => pool.end(),
+  };
+}
+
+/** One connection of its own, kept open: `LISTEN` holds it; after a failure it connects again (1 s, then up to 30 s). */
+function listenPostgres(
+  url: string,
+  channel: string,
+  onNotice: (event: { connected?: boolean }) => void,
+  onError?: (err: unknown) => void,
+): () => Promise<void> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let delayMs = 1000;
+  const again = () => {
+    client = undefined;
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      void connect();
+    }, delayMs);
+    retry.unref();
+    delayMs = Math.min(delayMs * 2, 30_000);
+  };
+  async function connect() {
+    const c = new pg.Client({ connectionString: url, keepAlive: true });
+    c.on('error', (err) => {
+      onError?.(err);
+      void c.end().catch(() => {});
+      if (client === c) again();
+    });
+    c.on('notification', (n) => {
+      if (n.channel === channel) onNotice({});
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+      if (stopped) return void (await c.end());
+      client = c;
+      delayMs = 1000;
+      onNotice({ connected: true });
+    } catch (err) {
+      onError?.(err);
+      void c.end().catch(() => {});
+      again();
+    }
+  }
+  void connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }

@@ -46,6 +46,8 @@ export async function createTestApp(
     now?: () => Date;
     /** STEWARD_TOKEN_RS256_AUDIENCES of the server. */
     rs256Audiences?: string[];
+    /** How often the server looks for other servers' changes (none by default: tests write through it). */
+    resolutionPollMs?: number;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -73,6 +75,7 @@ export async function createTestApp(
     issuerUrl: opts.issuerUrl,
     now: opts.now,
     rs256Audiences: opts.rs256Audiences,
+    resolutionPollMs: opts.resolutionPollMs,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,

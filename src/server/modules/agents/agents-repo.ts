@@ -1,5 +1,5 @@
 // Agents, their enrollment tokens and the ids of used assertions in the database.
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { asc, eq, lt, sql } from 'drizzle-orm';
 import type { AgentStatus } from '../../../contract/agents.js';
 import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import { agents, assertionReplays, computers, enrollmentTokens } from '../../../store/schema.js';
@@ -57,30 +57,29 @@ export const insertAgent = async (db: Executor, row: typeof agents.$inferInsert)
 export const updateAgent = async (db: Executor, id: string, patch: Partial<typeof agents.$inferInsert>) =>
   (await db.update(agents).set(patch).where(eq(agents.id, id)).returning())[0];
 
-/** Records that the agent was seen, at most once a `minIntervalMs` so a busy agent does not write on every call. */
-export const touchAgent = (db: Executor, id: string, at: Date, minIntervalMs: number) =>
-  db
-    .update(agents)
-    .set({ lastSeenAt: at })
-    .where(
-      and(
-        eq(agents.id, id),
-        or(isNull(agents.lastSeenAt), lt(agents.lastSeenAt, new Date(at.getTime() - minIntervalMs))),
-      ),
-    );
+/** Records when agents were last seen, in one statement; an earlier time never replaces a later one. */
+export const touchAgents = (db: Executor, seen: { id: string; at: Date }[]) =>
+  db.execute(sql`
+    UPDATE ${agents} SET last_seen_at = v.at
+    FROM (SELECT unnest(${sql.param(seen.map((s) => s.id))}::text[]) AS id,
+                 unnest(${sql.param(seen.map((s) => s.at.toISOString()))}::timestamptz[]) AS at) AS v
+    WHERE ${agents.id} = v.id AND (${agents.lastSeenAt} IS NULL OR ${agents.lastSeenAt} < v.at)`);
 
-const recordAssertionQuery = preparedPerExecutor((db) =>
-  db
+/**
+ * Records assertion ids in one statement; for each, false when it was recorded before (a replay). The ids
+ * must be distinct.
+ */
+export async function recordAssertions(
+  db: Executor,
+  items: { jti: string; expiresAt: Date }[],
+): Promise<boolean[]> {
+  const inserted = await db
     .insert(assertionReplays)
-    .values({ jti: sql.placeholder('jti'), expiresAt: sql.placeholder('expiresAt') })
+    .values(items)
     .onConflictDoNothing()
-    .returning({ jti: assertionReplays.jti })
-    .prepare('steward_record_assertion'),
-);
-
-/** Records an assertion id; false when it was recorded before (a replay). Runs on every agent request. */
-export async function recordAssertion(db: Executor, jti: string, expiresAt: Date): Promise<boolean> {
-  return (await recordAssertionQuery(db).execute({ jti, expiresAt })).length === 1;
+    .returning({ jti: assertionReplays.jti });
+  const fresh = new Set(inserted.map((r) => r.jti));
+  return items.map((i) => fresh.has(i.jti));
 }
 
 export const purgeExpiredAssertions = (db: Executor, before: Date) =>

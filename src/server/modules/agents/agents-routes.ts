@@ -16,12 +16,25 @@ import {
 } from '../../../contract/agents.js';
 import { idParams } from '../../../contract/common.js';
 import { errorBodySchema } from '../../../contract/errors.js';
+import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.js';
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
 import { agentOf, registerAgentAuth } from './agent-auth.js';
 import type { AgentsService } from './agents-service.js';
 
 const agentErrors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema } as const;
+
+// A configuration is serialized once (as the response schema would) and sent as is until it changes.
+const serialized = new WeakMap<RunnerConfig, string>();
+function serializedConfig(config: RunnerConfig): string {
+  let body = serialized.get(config);
+  if (body === undefined) {
+    const { runnerId, ...rest } = config;
+    body = JSON.stringify(z.encode(agentConfigSchema, { ...rest, healthServiceId: runnerId }));
+    serialized.set(config, body);
+  }
+  return body;
+}
 
 export function registerAgents(
   fastify: FastifyInstance,
@@ -126,8 +139,13 @@ export function registerAgents(
           signal: controller.signal,
         });
         if (out.kind === 'unchanged') return reply.code(304).header('etag', `"${out.tag}"`).send(null);
-        const { runnerId, ...rest } = out.config;
-        return reply.header('etag', `"${rest.tag}"`).send({ ...rest, healthServiceId: runnerId });
+        return (
+          reply
+            .header('etag', `"${out.config.tag}"`)
+            .type('application/json; charset=utf-8')
+            // Already serialized by the response schema: a string is sent as is.
+            .send(serializedConfig(out.config) as never)
+        );
       } finally {
         reply.raw.off('close', onClose);
       }

@@ -33,12 +33,13 @@ import { appendAudit } from '../audit/audit-repo.js';
 import { isUniqueViolation } from '../inventory/inventory-shared.js';
 import * as inventory from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
+import { createAgentCache } from './agent-cache.js';
 import * as repo from './agents-repo.js';
 
 export interface AgentsServiceDeps {
   db: Db;
   accounts: Pick<AccountsService, 'openSecret'>;
-  resolution: Pick<ResolutionService, 'latest' | 'onRunnersChanged'>;
+  resolution: Pick<ResolutionService, 'latest' | 'onRunnersChanged' | 'onChange'>;
   /** An agent not heard from for this long is unavailable (default 60 s); last contact is kept finer than that. */
   missedHeartbeatMs?: number;
   /** Token-less enrollments waiting for approval at most; default 500. */
@@ -84,17 +85,8 @@ export function createAgentsService(d: AgentsServiceDeps) {
   const lastSeenIntervalMs = Math.min(10_000, Math.floor(missedHeartbeatMs / 4));
   let lastPurge = 0;
 
-  // Public keys parsed once: an agent's keys never change (a new key pair is a new enrollment).
-  const keys = new Map<string, KeyObject>();
-  const keyOf = (spki: string, type: 'ed25519' | 'x25519') => {
-    let key = keys.get(spki);
-    if (!key) {
-      if (keys.size >= 100_000) keys.clear();
-      key = importPublicKey(spki, type);
-      keys.set(spki, key);
-    }
-    return key;
-  };
+  const configs = new Map<string, RunnerConfig>();
+  const cache = createAgentCache({ db, onChange: d.resolution.onChange, lastSeenIntervalMs });
 
   // One listener for every waiting long-poll: a change notice walks its runners once.
   /** Each waiting long-poll by agent; `revoked` ends it with the refusal. */
@@ -317,6 +309,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
     },
 
     async list(status?: AgentStatus) {
+      await cache.flushSeen();
       const rows = await repo.listAgents(db, status);
       return rows.map(({ agent, computerId }) => ({
         id: agent.id,
@@ -336,9 +329,11 @@ export function createAgentsService(d: AgentsServiceDeps) {
     async enroll(body: z.infer<typeof enrollBody>) {
       checkKeys(body);
       try {
-        return await db.transaction((tx) =>
+        const out = await db.transaction((tx) =>
           body.token ? enrollWithToken(tx, body, body.token) : enrollPending(tx, body),
         );
+        cache.forget(out.agentId);
+        return out;
       } catch (err) {
         if (isUniqueViolation(err))
           throw new AppError(
@@ -352,7 +347,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
     /** Approves a pending agent, registering its computer (under the agent's id) when it is not yet. */
     async approve(p: Principal, idOrName: string) {
       try {
-        return await db.transaction(async (tx) => {
+        const id = await db.transaction(async (tx) => {
           const agent = await mustFindAgent(tx, idOrName);
           if (agent.status !== 'pending')
             throw new AppError(
@@ -392,6 +387,8 @@ export function createAgentsService(d: AgentsServiceDeps) {
           });
           return agent.id;
         });
+        cache.forget(id);
+        return id;
       } catch (err) {
         if (isUniqueViolation(err))
           throw new AppError('CONFLICT', `A computer named '${idOrName}' was registered at the same time.`);
@@ -413,6 +410,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
         });
         return agent.id;
       });
+      cache.forget(id);
       // Its waiting long-poll ends now, with the refusal (another server's ends at its deadline).
       for (const wake of waiters.get(id) ?? []) wake(true);
       return id;
@@ -433,26 +431,18 @@ export function createAgentsService(d: AgentsServiceDeps) {
       });
       const at = now();
       const agentId = assertionIssuer(jwt);
-      const agent = agentId ? await repo.findAgent(db, agentId) : undefined;
+      const agent = agentId ? await cache.get(agentId) : undefined;
       if (!agentId || !agent) return refused('The assertion names no enrolled agent.');
-      const verified = await verifyAssertion(
-        jwt,
-        keyOf(agent.signingPublicKey, 'ed25519'),
-        agentId,
-        at,
-        request,
-      );
+      const verified = await verifyAssertion(jwt, agent.signingKey, agentId, at, request);
       if (!verified)
         return refused(
           'The assertion is invalid, expired or made for another request: sign a fresh one with the agent key for each request.',
         );
       if (agent.status === 'revoked') return refused(REVOKED_MESSAGE, 'AGENT_REVOKED');
       if (agent.status !== 'approved') return refused('This agent is awaiting approval by an administrator.');
-      if (!(await repo.recordAssertion(db, verified.jti, verified.expiresAt)))
+      if (!(await cache.recordAssertion(verified.jti, verified.expiresAt)))
         return refused('The assertion was already used: sign a fresh one for every request.');
-      // The row just read says whether it is time: most requests write nothing (the update re-checks).
-      if (!agent.lastSeenAt || at.getTime() - agent.lastSeenAt.getTime() >= lastSeenIntervalMs)
-        await repo.touchAgent(db, agentId, at, lastSeenIntervalMs);
+      cache.seen(agent, at);
       if (at.getTime() - lastPurge > REPLAY_PURGE_INTERVAL_MS) {
         lastPurge = at.getTime();
         // Expired assertions are refused by their exp anyway; keep a margin over the clock tolerance.
@@ -463,7 +453,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
         agent: {
           agentId,
           computerName: agent.computerName,
-          sealingKey: keyOf(agent.sealingPublicKey, 'x25519'),
+          sealingKey: agent.sealingKey,
           bodyDigest: verified.bodyDigest,
           stillApproved: async () => (await repo.findAgent(db, agentId))?.status === 'approved',
         },
@@ -478,9 +468,16 @@ export function createAgentsService(d: AgentsServiceDeps) {
       agentId: string,
       opts: { tag?: string; waitSeconds: number; signal?: AbortSignal },
     ): Promise<ConfigOutcome> {
+      // The configuration is built once per tag: the tag changes exactly when the configuration does.
       const read = async () => {
-        const config = (await d.resolution.latest()).configOf(agentId);
+        const engine = await d.resolution.latest();
+        const tag = engine.tagOf(agentId);
+        const held = configs.get(agentId);
+        if (held && held.tag === tag) return held;
+        const config = engine.configOf(agentId);
         if (!config) throw notFound('Computer of agent', agentId);
+        if (configs.size >= 200_000) configs.clear();
+        configs.set(agentId, config);
         return config;
       };
       if (!opts.tag || opts.waitSeconds <= 0) {

@@ -1,5 +1,6 @@
 // The inventory as one service made of its parts: classes, objects, computers, pools and groups.
 import type { Db } from '../../../store/db.js';
+import type { ClassTreeCache } from './class-tree-cache.js';
 import { createClassesService } from './classes-service.js';
 import { createGroupsService } from './groups-service.js';
 import { createComputersService, createObjectsService } from './objects-service.js';
@@ -8,6 +9,7 @@ import { createPoolsService, type PoolsServiceDeps } from './pools-service.js';
 export interface InventoryServiceDeps {
   db: Db;
   servers: PoolsServiceDeps['servers'];
+  classTree?: ClassTreeCache;
 }
 
 export type InventoryService = ReturnType<typeof createInventoryService>;

@@ -8,6 +8,7 @@ import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { findAccount } from '../accounts/accounts-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import type { ClassTreeCache } from './class-tree-cache.js';
 import {
   deleteWithHosted,
   exists,
@@ -104,12 +105,14 @@ async function chainOf(db: Executor, tree: ClassTree, id: string) {
 
 export type ObjectsService = ReturnType<typeof createObjectsService>;
 
-export function createObjectsService({ db }: { db: Db }) {
+export function createObjectsService({ db, classTree }: { db: Db; classTree?: ClassTreeCache }) {
+  // Reads take the tree from memory kept current by the change feed; writes read it in their transaction.
+  const readTree = () => (classTree ? classTree.get() : loadClassTree(db));
   return {
     async list(f: ObjectListFilter) {
       let classIds: string[] | undefined;
       if (f.class) {
-        const tree = await loadClassTree(db);
+        const tree = await readTree();
         if (!tree.has(f.class)) throw notFound('Class', f.class);
         classIds = tree.descendants(f.class);
       }
@@ -117,7 +120,7 @@ export function createObjectsService({ db }: { db: Db }) {
       if (f.computer) {
         const top = await repo.findObject(db, f.computer);
         if (!top) throw notFound('Computer', f.computer);
-        if (!isTopHostClass(await loadClassTree(db), top.classId)) {
+        if (!isTopHostClass(await readTree(), top.classId)) {
           throw invalid('querystring.computer', 'names an object that is not a computer or pool');
         }
       }
@@ -132,7 +135,7 @@ export function createObjectsService({ db }: { db: Db }) {
     },
 
     async get(id: string) {
-      const tree = await loadClassTree(db);
+      const tree = await readTree();
       const { chain, byId } = await chainOf(db, tree, id);
       const row = byId.get(id);
       if (!row) throw notFound('Object', id);

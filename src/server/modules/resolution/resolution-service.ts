@@ -1,5 +1,6 @@
 // Keeps the resolution engine in step with the database by following the audit log, which records every
-// change in commit order; local writes ask it to catch up at once, other servers' writes arrive by polling.
+// change in commit order; local writes ask it to catch up at once, other servers' writes arrive by a notice
+// at their commit (PostgreSQL's LISTEN/NOTIFY), or by the poll kept as the fallback.
 import { asc, gt, sql } from 'drizzle-orm';
 import {
   createResolutionEngine,
@@ -13,12 +14,24 @@ export interface ResolutionServiceDeps {
   db: Db;
   /** Servers whose heartbeat is older than this are not pool members. */
   serverTimeoutMs: number;
+  /** How often to look for other servers' changes: the fallback when notices are missing or late. */
   pollMs?: number;
+  /** Notices of other servers' changes as they commit (PostgreSQL's LISTEN); returns the function that stops them. */
+  listen?: (onNotice: () => void) => () => Promise<void>;
   onError?: (err: unknown) => void;
   now?: () => Date;
 }
 
 export type ResolutionService = ReturnType<typeof createResolutionService>;
+
+/**
+ * One committed change as the audit log records it (audit kinds have a dot), or kind `reset`: changes were
+ * skipped, forget everything.
+ */
+export interface Change {
+  kind: string;
+  target: string | null;
+}
 
 /** Audit kinds whose change reaches classes or workflows: the engine is rebuilt from scratch. */
 const rebuildPrefixes = ['pack.', 'class.', 'workflow.', 'profile.'];
@@ -29,7 +42,12 @@ export function createResolutionService(d: ResolutionServiceDeps) {
   let lastSeq = 0;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
   const listeners = new Set<(runners: string[]) => void>();
+  const changeListeners = new Set<(change: Change) => void>();
+  const emit = (change: Change) => {
+    for (const l of changeListeners) l(change);
+  };
 
   const liveSince = () => new Date(now().getTime() - d.serverTimeoutMs);
 
@@ -38,6 +56,8 @@ export function createResolutionService(d: ResolutionServiceDeps) {
     const seq = Number(head?.seq ?? 0);
     engine = createResolutionEngine(await load.loadResolutionInput(d.db, liveSince()));
     lastSeq = seq;
+    // Records between the last one followed and the head were not seen one by one: caches start over.
+    emit({ kind: 'reset', target: null });
     notify(engine.runnerIds());
   }
 
@@ -107,6 +127,7 @@ export function createResolutionService(d: ResolutionServiceDeps) {
         .limit(500);
       if (rows.length === 0) break;
       for (const r of rows) {
+        emit({ kind: r.kind, target: r.target });
         if ((await apply(engine, r.kind, r.target)) === 'rebuild') {
           await rebuild();
           break;
@@ -139,13 +160,15 @@ export function createResolutionService(d: ResolutionServiceDeps) {
   return {
     async start() {
       await catchUp();
+      unlisten = d.listen?.(() => void catchUp());
       if (d.pollMs) {
         timer = setInterval(() => void catchUp(), d.pollMs);
         timer.unref();
       }
     },
-    stop() {
+    async stop() {
       if (timer) clearInterval(timer);
+      await unlisten?.();
     },
     catchUp,
     /** The engine after a catch-up of its own: it sees every change committed before the call. */
@@ -162,6 +185,14 @@ export function createResolutionService(d: ResolutionServiceDeps) {
       if (!engine) return this.current();
       await (queued ?? running);
       return engine;
+    },
+    /**
+     * Called with every committed change, in commit order, as this server learns of it: at once for its own
+     * writes (the catch-up each write starts), within the poll (or a notice) for other servers' writes.
+     */
+    onChange(listener: (change: Change) => void) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
     },
     /** Called with the runners whose configuration tag may have changed. */
     onRunnersChanged(listener: (runners: string[]) => void) {

@@ -1,0 +1,101 @@
+// What every agent request needs of the database, kept in memory: the agent's row (status and keys), read
+// once and dropped when a change to the agent is committed on any server (the change feed); the single-use
+// record of each assertion and the agent's last contact, written for many requests in one statement.
+import type { KeyObject } from 'node:crypto';
+import { importPublicKey } from '../../../crypto/agent-keys.js';
+import { createBatcher } from '../../../store/batcher.js';
+import type { Db } from '../../../store/db.js';
+import type { Change } from '../resolution/resolution-service.js';
+import * as repo from './agents-repo.js';
+
+export interface CachedAgent {
+  id: string;
+  computerName: string;
+  status: string;
+  signingKey: KeyObject;
+  sealingKey: KeyObject;
+  /** Last contact this server wrote or read (ms since the epoch; 0 for never). */
+  lastSeenMs: number;
+}
+
+const MAX_AGENTS = 200_000;
+
+export function createAgentCache(d: {
+  db: Db;
+  /** The change feed: every committed change, from this server and the others. */
+  onChange: (listener: (change: Change) => void) => unknown;
+  /** Last contact is written at most this often per agent. */
+  lastSeenIntervalMs: number;
+}) {
+  const agents = new Map<string, CachedAgent>();
+  // Bumped by every change: a row read before a change is not kept after it.
+  let generation = 0;
+  const forget = (id?: string) => {
+    generation++;
+    if (id === undefined) agents.clear();
+    else agents.delete(id);
+  };
+  d.onChange((c) => {
+    if (c.kind === 'reset') forget();
+    else if (c.kind.startsWith('agent.') || c.kind.startsWith('computer.')) forget(c.target ?? undefined);
+  });
+
+  const replays = createBatcher(async (items: { jti: string; expiresAt: Date }[]) => {
+    // The same id twice in one statement would insert once and look fresh to both: the later one is a replay.
+    const first = new Map<string, number>();
+    items.forEach((i, n) => {
+      if (!first.has(i.jti)) first.set(i.jti, n);
+    });
+    const distinct = [...first.keys()].map((jti) => items[first.get(jti)!]!);
+    const fresh = await repo.recordAssertions(d.db, distinct);
+    const freshById = new Map(distinct.map((i, n) => [i.jti, fresh[n]!]));
+    return items.map((i, n) => first.get(i.jti) === n && freshById.get(i.jti) === true);
+  });
+
+  const seen = createBatcher(async (items: { id: string; at: Date }[]) => {
+    await repo.touchAgents(d.db, items);
+    return items.map(() => undefined);
+  });
+
+  return {
+    /** The agent's row, from memory when no change to it was committed since it was read. */
+    async get(id: string): Promise<CachedAgent | undefined> {
+      const hit = agents.get(id);
+      if (hit) return hit;
+      const before = generation;
+      const row = await repo.findAgent(d.db, id);
+      if (!row) return undefined;
+      const agent: CachedAgent = {
+        id: row.id,
+        computerName: row.computerName,
+        status: row.status,
+        signingKey: importPublicKey(row.signingPublicKey, 'ed25519'),
+        sealingKey: importPublicKey(row.sealingPublicKey, 'x25519'),
+        lastSeenMs: row.lastSeenAt?.getTime() ?? 0,
+      };
+      if (before === generation) {
+        if (agents.size >= MAX_AGENTS) agents.clear();
+        agents.set(id, agent);
+      }
+      return agent;
+    },
+
+    /** Drops the agent (a change this server just committed), or every agent. */
+    forget,
+
+    /** Records the assertion id; false when it was used before, here or on another server. */
+    recordAssertion: (jti: string, expiresAt: Date) => replays.add({ jti, expiresAt }),
+
+    /** Notes the agent's contact; written (with others') when the last one written is old enough. */
+    seen(agent: CachedAgent, at: Date) {
+      if (at.getTime() - agent.lastSeenMs < d.lastSeenIntervalMs) return;
+      agent.lastSeenMs = at.getTime();
+      void seen.add({ id: agent.id, at }).catch(() => {
+        agent.lastSeenMs = 0;
+      });
+    },
+
+    /** Settles once every contact noted so far is written. */
+    flushSeen: () => seen.flush(),
+  };
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { createBatcher } from './batcher.js';
+
+describe('createBatcher', () => {
+  it('writes the items queued meanwhile in one statement and answers each caller in order', async () => {
+    const statements: number[][] = [];
+    const b = createBatcher(async (items: number[]) => {
+      statements.push(items);
+      await new Promise((r) => setTimeout(r, 5));
+      return items.map((i) => i * 10);
+    });
+    const first = b.add(1);
+    const rest = [b.add(2), b.add(3)];
+    expect(await Promise.all([first, ...rest])).toEqual([10, 20, 30]);
+    const late = await Promise.all([4, 5, 6].map((i) => b.add(i)));
+    expect(late).toEqual([40, 50, 60]);
+    expect(statements.flat()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(statements.length).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps batches within their limit and rejects only the callers of a failed statement', async () => {
+    const sizes: number[] = [];
+    const b = createBatcher(async (items: number[]) => {
+      sizes.push(items.length);
+      if (items.includes(3)) throw new Error('broken');
+      return items;
+    }, 2);
+    const out = await Promise.allSettled([1, 2, 3, 4, 5].map((i) => b.add(i)));
+    expect(out.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(sizes).toEqual([2, 2, 1]);
+    await b.flush();
+  });
+});

@@ -1,0 +1,49 @@
+// Group commit: requests that each need one small write are gathered while the previous write runs and
+// written together in one statement, each caller answered from that statement's result.
+
+export interface Batcher<I, O> {
+  /** Queues one item; settles once the statement holding it has run. */
+  add(item: I): Promise<O>;
+  /** Settles once everything queued before the call is written. */
+  flush(): Promise<void>;
+}
+
+/**
+ * `write` runs one statement for the whole batch (at most `maxBatch` items, in arrival order) and answers
+ * each item in the same order. One statement runs at a time; a failure rejects that batch's callers only.
+ */
+export function createBatcher<I, O>(write: (items: I[]) => Promise<O[]>, maxBatch = 500): Batcher<I, O> {
+  let queue: { item: I; ok: (o: O) => void; fail: (e: unknown) => void }[] = [];
+  let running: Promise<void> | undefined;
+
+  async function drain() {
+    while (queue.length) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      try {
+        const out = await write(batch.map((b) => b.item));
+        for (const [i, b] of batch.entries()) b.ok(out[i]!);
+      } catch (err) {
+        for (const b of batch) b.fail(err);
+      }
+    }
+    running = undefined;
+  }
+
+  const start = () => {
+    running ??= Promise.resolve().then(drain);
+    return running;
+  };
+
+  return {
+    add(item) {
+      return new Promise<O>((ok, fail) => {
+        queue.push({ item, ok, fail });
+        void start();
+      });
+    },
+    async flush() {
+      while (running || queue.length) await start();
+    },
+  };
+}

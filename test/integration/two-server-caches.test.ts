@@ -1,0 +1,183 @@
+// Two servers of one management group share a database; each answers tokens and agents from memory. Proves
+// that every such cache still bites when the change is made on the other server: a revoked token, a user
+// whose role changed, a revoked agent, an association made there, and an assertion used there once.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentApi } from '../../src/agent/agent-api.js';
+import { loadOrCreateIdentity } from '../../src/agent/agent-identity.js';
+import { ApiError } from '../../src/contract/client.js';
+import { signAssertion } from '../../src/crypto/agent-keys.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const SQL_PACK = readFileSync(new URL('../fixtures/packs/test-sql.yaml', import.meta.url), 'utf8');
+/** The other server's changes arrive by its poll (or a notice on PostgreSQL); this one polls every 200 ms. */
+const POLL_MS = 200;
+
+let a: TestApp;
+let b: TestApp;
+let urlA: string;
+const dirs: string[] = [];
+
+async function ok(t: TestApp, method: string, url: string, body?: unknown, token = t.adminToken) {
+  const res = await t.request({ method, url, token, body });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url} → ${res.statusCode} ${res.body}`);
+  return res.body ? res.json() : undefined;
+}
+
+/** Asks until `check` is true; the time it took, or a failure after `limitMs`. */
+async function within(limitMs: number, check: () => Promise<boolean>): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - start;
+    if (Date.now() - start > limitMs) throw new Error(`not within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** An agent enrolled through server A that talks to `server`. */
+async function enrolledAgent(name: string, server: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-agent-'));
+  dirs.push(dir);
+  const identity = loadOrCreateIdentity(join(dir, 'data'));
+  const token = (await ok(a, 'POST', '/api/v1/agents/enrollment-tokens', { computerName: name })).token;
+  const api = createAgentApi({ server: urlA, identity });
+  await api.enroll({ computerName: name, token });
+  const agentId = api.agentId!;
+  const enrolled = { ...identity, agentId };
+  return { identity: enrolled, agentId, api: createAgentApi({ server, identity: enrolled }) };
+}
+
+beforeAll(async () => {
+  a = await createTestApp({ resolutionPollMs: POLL_MS });
+  b = await createTestApp({ sameGroupAs: a, resolutionPollMs: POLL_MS });
+  await ok(a, 'POST', '/api/v1/packs', { content: SQL_PACK, format: 'yaml' });
+  urlA = await a.app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('API tokens answered from memory', () => {
+  it('stop working on one server within a second of their revocation on the other', async () => {
+    const token = await a.tokenFor('operator');
+    const me = (t: TestApp) => t.request({ method: 'GET', url: '/api/v1/me', token });
+    // Used on both: each server now holds it.
+    for (let i = 0; i < 3; i++) {
+      expect((await me(a)).statusCode).toBe(200);
+      expect((await me(b)).statusCode).toBe(200);
+    }
+    const [own] = (await ok(b, 'GET', '/api/v1/tokens', undefined, token)).items;
+    expect((await b.request({ method: 'DELETE', url: `/api/v1/tokens/${own.id}`, token })).statusCode).toBe(
+      204,
+    );
+    // The server that revoked it refuses it at once.
+    expect((await me(b)).statusCode).toBe(401);
+    const took = await within(1000, async () => (await me(a)).statusCode === 401);
+    expect(took).toBeLessThan(1000);
+    // And for good: nothing brings it back.
+    for (let i = 0; i < 3; i++) expect((await me(a)).statusCode).toBe(401);
+  });
+
+  it('carry the new role of a user changed on the other server within a second', async () => {
+    const token = await a.tokenFor('administrator');
+    const users = () => a.request({ method: 'GET', url: '/api/v1/users', token });
+    expect((await users()).statusCode).toBe(200);
+    const id = (await ok(a, 'GET', '/api/v1/me', undefined, token)).id;
+    await ok(b, 'PATCH', `/api/v1/users/${id}`, { role: 'operator' });
+    const took = await within(1000, async () => (await users()).statusCode === 403);
+    expect(took).toBeLessThan(1000);
+  });
+
+  it('stop working everywhere once their user is disabled on the other server', async () => {
+    const token = await a.tokenFor('operator');
+    expect((await a.request({ method: 'GET', url: '/api/v1/me', token })).statusCode).toBe(200);
+    const id = (await ok(a, 'GET', '/api/v1/me', undefined, token)).id;
+    await ok(b, 'PATCH', `/api/v1/users/${id}`, { disabled: true });
+    const took = await within(1000, async () => {
+      return (await a.request({ method: 'GET', url: '/api/v1/me', token })).statusCode === 401;
+    });
+    expect(took).toBeLessThan(1000);
+  });
+});
+
+describe('the class tree answered from memory', () => {
+  it('knows a class made on the other server within a second', async () => {
+    const byClass = (id: string) =>
+      a.request({ method: 'GET', url: `/api/v1/objects?class=${id}`, token: a.adminToken });
+    // Asked once, so server A holds the tree without the class.
+    expect((await byClass('TwoServer.App')).statusCode).toBe(404);
+    expect((await byClass('System.Entity')).statusCode).toBe(200);
+    await ok(b, 'POST', '/api/v1/classes', { id: 'TwoServer.App' });
+    const took = await within(1000, async () => (await byClass('TwoServer.App')).statusCode === 200);
+    expect(took).toBeLessThan(1000);
+  });
+});
+
+describe('agents answered from memory', () => {
+  it('are refused on one server soon after their revocation on the other', async () => {
+    const agent = await enrolledAgent('two-srv-revoke', urlA);
+    const onA = agent.api;
+    for (let i = 0; i < 3; i++) expect((await onA.fetchConfig()).kind).toBe('changed');
+    await ok(b, 'POST', `/api/v1/agents/${agent.agentId}/revoke`);
+    const took = await within(1000, async () => {
+      const out = await onA.fetchConfig().catch((e: unknown) => e);
+      return out instanceof ApiError && out.status === 401 && out.code === 'AGENT_REVOKED';
+    });
+    expect(took).toBeLessThan(1000);
+    await expect(onA.fetchCredentials([])).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('get an association made on the other server', async () => {
+    const agent = await enrolledAgent('two-srv-assoc', urlA);
+    const first = await agent.api.fetchConfig();
+    if (first.kind !== 'changed') throw new Error('expected a configuration');
+    expect(first.config.accounts).toEqual([]);
+    const acct = await ok(b, 'POST', '/api/v1/accounts', {
+      name: 'two-srv-assoc-account',
+      credential: { type: 'windows', userName: 'svc', password: 'two-server-secret' },
+    });
+    await ok(b, 'POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
+      accountId: acct.id,
+      scope: { kind: 'object', objectId: agent.agentId },
+    });
+    const next = await agent.api.fetchConfig({ tag: first.config.tag, waitSeconds: 5 });
+    if (next.kind !== 'changed') throw new Error('the association did not reach server A');
+    expect(JSON.stringify(next.config.entries)).toContain(acct.id);
+    // Distributed to the agent on B: server A delivers it, sealed to the agent.
+    await ok(b, 'PUT', `/api/v1/accounts/${acct.id}/distribution`, {
+      security: 'more-secure',
+      approved: [agent.agentId],
+    });
+    const third = await agent.api.fetchConfig({ tag: next.config.tag, waitSeconds: 5 });
+    if (third.kind !== 'changed') throw new Error('the distribution did not reach server A');
+    expect(third.config.accounts).toEqual([{ id: acct.id, version: 1 }]);
+    const { opened } = await agent.api.fetchCredentials(third.config.accounts);
+    expect(opened.map((o) => o.accountId)).toEqual([acct.id]);
+  });
+
+  it('may use an assertion once across both servers', async () => {
+    const agent = await enrolledAgent('two-srv-replay', urlA);
+    const request = { method: 'GET', path: '/api/v1/agent/config' };
+    const get = (t: TestApp, assertion: string) =>
+      t.request({
+        method: 'GET',
+        url: '/api/v1/agent/config',
+        headers: { authorization: `Agent ${assertion}` },
+      });
+    const once = await signAssertion(agent.identity.signingKey, agent.agentId, { request });
+    expect((await get(a, once)).statusCode).toBe(200);
+    const replayed = await get(b, once);
+    expect(replayed.statusCode).toBe(401);
+    expect(replayed.json().error.message).toMatch(/already used/);
+    // Sent to both at the same moment, many times over: each assertion is accepted exactly once.
+    for (let i = 0; i < 10; i++) {
+      const both = await signAssertion(agent.identity.signingKey, agent.agentId, { request });
+      const answers = await Promise.all([get(a, both), get(b, both), get(a, both), get(b, both)]);
+      expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 401, 401, 401]);
+    }
+  });
+});
