@@ -10,6 +10,7 @@ import type { Permission } from '../domain/roles.js';
 import { channelDrivers } from '../notify/channel-drivers.js';
 import type { Database } from '../store/db.js';
 import { registerAuth } from './auth.js';
+import { registerConsole } from './console-static.js';
 import { answerFrameworkError, registerErrorHandling } from './errors.js';
 import { registerAccounts } from './modules/accounts/accounts-routes.js';
 import { createAccountsService } from './modules/accounts/accounts-service.js';
@@ -52,6 +53,7 @@ import type { ServersService } from './modules/servers/servers-service.js';
 import { registerTasks } from './modules/tasks/tasks-routes.js';
 import { createTasksService } from './modules/tasks/tasks-service.js';
 import { createLoginThrottle, keyedNameHash } from './modules/users/login-throttle.js';
+import { registerSessions } from './modules/users/session-routes.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
 import { parseQueryString, registerTextGuard } from './text-guard.js';
@@ -99,6 +101,8 @@ export interface AppDeps {
    * Unset: discovery answers with the caller's scheme and host, and job tokens carry `webConsoleUrl`.
    */
   issuerUrl?: string | (() => string | undefined);
+  /** The built web console to serve at `/` (default dist/console); false for none. */
+  consoleDir?: string | false;
   now?: () => Date;
 }
 
@@ -235,7 +239,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokenTtlDays: deps.tokenTtlDays ?? 30,
     now: deps.now,
   });
-  registerAuth(app, users);
+  const csrfKey = deps.keyring.derive('console-csrf');
+  registerAuth(app, users, csrfKey);
+  registerSessions(app, users, csrfKey);
   registerHealth(app, { database: deps.database, metrics });
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
@@ -372,6 +378,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (deps.consoleDir !== false) registerConsole(app, deps.consoleDir);
   return app;
 }
 

@@ -1,10 +1,12 @@
-// Authentication (bearer API tokens) and authorization (role permissions) as `onRequest` hooks:
+// Authentication (bearer API tokens, or the console's session cookie with its CSRF token) and
+// authorization (role permissions) as `onRequest` hooks:
 // they run before the body is parsed or validated, so an anonymous caller learns nothing from a 400.
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { can, type Permission, roleNames } from '../domain/roles.js';
 import { AppError } from './errors.js';
 import type { UsersService } from './modules/users/users-service.js';
 import type { Principal } from './principal.js';
+import { CSRF_HEADER, csrfMatches, isSafeMethod, sessionTokenOf } from './session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,23 +23,29 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export function registerAuth(app: FastifyInstance, users: UsersService): void {
+/** The token of the request: its bearer token, else its session cookie. */
+function credentialOf(req: FastifyRequest): { token: string; session: boolean } {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (match) return { token: match[1]!, session: false };
+  const session = header ? undefined : sessionTokenOf(req);
+  if (!session) {
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'This endpoint needs an API token: send "Authorization: Bearer <token>".',
+      undefined,
+      { 'www-authenticate': 'Bearer' },
+    );
+  }
+  return { token: session, session: true };
+}
+
+export function registerAuth(app: FastifyInstance, users: UsersService, csrfKey: Buffer): void {
   app.decorateRequest('principal', undefined);
   app.decorate('authorize', (permission?: Permission, opts?: { duringPasswordChange?: boolean }) => {
     const handler = async (req: FastifyRequest) => {
-      const header = req.headers.authorization;
-      const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-      if (!match) {
-        throw new AppError(
-          'UNAUTHENTICATED',
-          'This endpoint needs an API token: send "Authorization: Bearer <token>".',
-          undefined,
-          {
-            'www-authenticate': 'Bearer',
-          },
-        );
-      }
-      const principal = await users.authenticate(match[1]!);
+      const { token, session } = credentialOf(req);
+      const principal = await users.authenticate(token);
       if (!principal) {
         throw new AppError(
           'UNAUTHENTICATED',
@@ -46,6 +54,13 @@ export function registerAuth(app: FastifyInstance, users: UsersService): void {
           {
             'www-authenticate': 'Bearer error="invalid_token"',
           },
+        );
+      }
+      // A session cookie rides along on any request the browser makes: a change needs the page's CSRF token too.
+      if (session && !isSafeMethod(req.method) && !csrfMatches(csrfKey, token, req.headers[CSRF_HEADER])) {
+        throw new AppError(
+          'FORBIDDEN',
+          `A change made with a console session needs the session's CSRF token in the ${CSRF_HEADER} header.`,
         );
       }
       req.principal = principal;
