@@ -42,6 +42,10 @@ export async function createTestApp(
     notifyTimeZone?: string;
     /** The issuer of identity tokens; a function when it is known only once the app listens. */
     issuerUrl?: () => string | undefined;
+    /** The built console to serve (default: none, so a build in dist/ changes nothing here). */
+    consoleDir?: string;
+    /** Honour X-Forwarded-* headers (STEWARD_TRUST_PROXY). */
+    trustProxy?: boolean;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -67,6 +71,8 @@ export async function createTestApp(
     loginMaxFailures: opts.loginMaxFailures,
     notifyTimeZone: opts.notifyTimeZone,
     issuerUrl: opts.issuerUrl,
+    consoleDir: opts.consoleDir ?? false,
+    trustProxy: opts.trustProxy,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,
