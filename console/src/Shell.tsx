@@ -78,6 +78,7 @@ export function Shell({ children }: { children: ReactNode }) {
             href={n.href}
             label={n.label}
             active={location.startsWith(n.href)}
+            variant="filled"
             onClick={close}
           />
         ))}

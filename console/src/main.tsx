@@ -1,11 +1,25 @@
 // The web console's entry: theme, data fetching, and the signed-in shell or the sign-in page.
 import '@mantine/core/styles.css';
-import { localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
+import { createTheme, localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { ApiError } from './api.js';
+
+// Darker shades than Mantine's defaults: text and buttons keep a 4.5:1 contrast in both themes (WCAG AA).
+const theme = createTheme({
+  primaryColor: 'blue',
+  primaryShade: { light: 8, dark: 8 },
+  components: {
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
+  },
+});
+const cssVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': '#495057' },
+  dark: { '--mantine-color-dimmed': '#c1c2c5' },
+});
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -20,6 +34,8 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider
+      theme={theme}
+      cssVariablesResolver={cssVariablesResolver}
       defaultColorScheme="auto"
       colorSchemeManager={localStorageColorSchemeManager({ key: 'steward-color-scheme' })}
     >

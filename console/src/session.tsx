@@ -29,8 +29,9 @@ export function useSetSession() {
   const qc = useQueryClient();
   return (s: Session | null) => {
     setCsrfToken(s?.csrfToken ?? null);
-    if (!s) qc.clear();
     qc.setQueryData(sessionKey, s);
+    // Whatever the last user could read leaves the page with them.
+    if (!s) qc.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
   };
 }
 
