@@ -23,6 +23,7 @@ const SECRET_KEYS =
 
 let server: ServerProcess;
 let browser: Browser;
+let launchError: unknown;
 let dropDatabase: (() => Promise<void>) | undefined;
 let oneTimePassword = '';
 const answers: { url: string; body: string }[] = [];
@@ -36,7 +37,16 @@ beforeAll(async () => {
     dropDatabase = d.drop;
     env.DATABASE_URL = d.url;
   }
-  [server, browser] = await Promise.all([startServer({ env }), launchChromium()]);
+  // A browser that cannot start fails every test below (it does not skip them).
+  const launching = launchChromium().then(
+    (b) => {
+      browser = b;
+    },
+    (err: unknown) => {
+      launchError = err;
+    },
+  );
+  [server] = await Promise.all([startServer({ env }), launching]);
   oneTimePassword = await oneTimePasswordOf(server);
 }, 60_000);
 
@@ -48,6 +58,7 @@ afterAll(async () => {
 
 /** A page whose every API answer is kept (to scan for secrets) and whose requests to other hosts are noted. */
 async function openPage(context?: BrowserContext): Promise<Page> {
+  requireBrowser();
   const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 800 } }));
   const page = await ctx.newPage();
   page.setDefaultTimeout(10_000);
@@ -63,6 +74,10 @@ async function openPage(context?: BrowserContext): Promise<Page> {
     if (/Content Security Policy/i.test(msg.text())) cspReports.push(msg.text());
   });
   return page;
+}
+
+function requireBrowser(): void {
+  if (launchError) throw new Error(`Chromium did not start: ${String(launchError)}`);
 }
 
 async function signInThroughPage(page: Page, username: string, password: string) {
@@ -120,6 +135,7 @@ describe('the web console in Chromium', () => {
   });
 
   it('walks the seed: creates the Notification action account, distributes it to the Notifications Resource Pool, associates it with the Notification Account profile', async () => {
+    requireBrowser();
     await admin.getByRole('button', { name: 'Create Run As Account' }).click();
     const wizard = admin.getByRole('dialog', { name: 'Create Run As Account' });
     await wizard.getByRole('button', { name: 'Next' }).click();
@@ -215,6 +231,7 @@ describe('the web console in Chromium', () => {
   });
 
   it('never received a secret, asked no other host, and broke no CSP rule', () => {
+    requireBrowser();
     expect(answers.length).toBeGreaterThan(10);
     for (const a of answers) {
       expect(a.body, a.url).not.toContain(ACCOUNT_SECRET);
@@ -235,6 +252,7 @@ describe('the web console in Chromium', () => {
   });
 
   it('has no serious or critical accessibility violation on the main pages', () => {
+    requireBrowser();
     expect(a11y.length).toBeGreaterThanOrEqual(8);
     expect(a11y.filter((p) => p.violations.length > 0)).toEqual([]);
   });
