@@ -48,7 +48,7 @@ beforeAll(async () => {
   );
   [server] = await Promise.all([startServer({ env }), launching]);
   oneTimePassword = await oneTimePasswordOf(server);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -132,7 +132,7 @@ describe('the web console in Chromium', () => {
     expect(await admin.evaluate('document.cookie')).toBe('');
     await admin.getByText('No Run As accounts yet').waitFor();
     a11y.push(await violationsOf(admin, 'accounts-empty'));
-  });
+  }, 60_000);
 
   it('walks the seed: creates the Notification action account, distributes it to the Notifications Resource Pool, associates it with the Notification Account profile', async () => {
     requireBrowser();
@@ -198,7 +198,7 @@ describe('the web console in Chromium', () => {
     );
     expect(explained.status).toBe(200);
     expect(explained.body.resolution).toMatchObject({ kind: 'account', accountId });
-  });
+  }, 60_000);
 
   it('shows a role that may not create accounts no button, and the server refuses it when forced (403)', async () => {
     const token = await signIn(server.url, 'admin', ADMIN_PASSWORD);
@@ -228,7 +228,7 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
     await page.context().close();
-  });
+  }, 60_000);
 
   it('never received a secret, asked no other host, and broke no CSP rule', () => {
     requireBrowser();
