@@ -1,7 +1,7 @@
 // The web console's entry: theme, data fetching, and the signed-in shell or the sign-in page.
 import '@mantine/core/styles.css';
 import { createTheme, localStorageColorSchemeManager, MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
@@ -21,7 +21,15 @@ const cssVariablesResolver = () => ({
   dark: { '--mantine-color-dimmed': '#c1c2c5' },
 });
 
-const queryClient = new QueryClient({
+const queryClient: QueryClient = new QueryClient({
+  // A session that ended (expired, revoked, signed out elsewhere) brings the sign-in page back.
+  queryCache: new QueryCache({
+    onError: (err, query) => {
+      if (err instanceof ApiError && err.status === 401 && query.queryKey[0] !== 'session') {
+        queryClient.setQueryData(['session'], null);
+      }
+    },
+  }),
   defaultOptions: {
     queries: {
       // A refusal will not change by asking again; a network hiccup may.
