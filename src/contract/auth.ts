@@ -79,3 +79,18 @@ export const createTokenBody = z.strictObject({
   name: z.string().min(1).max(100),
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
+
+/** Console sign-in: the session token goes into an HttpOnly cookie, never into the answer. */
+export const sessionLoginBody = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+export const sessionSchema = z.object({
+  user: userSchema,
+  csrfToken: z
+    .string()
+    .nullable()
+    .describe('send it in the x-csrf-token header with every change; null when not signed in with a session'),
+});
+export type Session = z.infer<typeof sessionSchema>;

@@ -10,6 +10,7 @@ import type { Permission } from '../domain/roles.js';
 import { channelDrivers } from '../notify/channel-drivers.js';
 import type { Database } from '../store/db.js';
 import { registerAuth } from './auth.js';
+import { registerConsole } from './console-static.js';
 import { answerFrameworkError, registerErrorHandling } from './errors.js';
 import { registerAccounts } from './modules/accounts/accounts-routes.js';
 import { createAccountsService } from './modules/accounts/accounts-service.js';
@@ -61,6 +62,7 @@ import type { ServersService } from './modules/servers/servers-service.js';
 import { registerTasks } from './modules/tasks/tasks-routes.js';
 import { createTasksService } from './modules/tasks/tasks-service.js';
 import { createLoginThrottle, keyedNameHash } from './modules/users/login-throttle.js';
+import { registerSessions } from './modules/users/session-routes.js';
 import { createTokenCache, TOKEN_ROUTES } from './modules/users/token-cache.js';
 import { registerUsers } from './modules/users/users-routes.js';
 import { createUsersService } from './modules/users/users-service.js';
@@ -118,6 +120,8 @@ export interface AppDeps {
   rs256Audiences?: readonly string[];
   /** Scheduled signing-key rotation (STEWARD_SIGNING_KEY_ROTATION_DAYS); undefined: on demand only. */
   signingKeyRotationMs?: number;
+  /** The built web console to serve at `/` (default dist/console); false for none. */
+  consoleDir?: string | false;
   now?: () => Date;
 }
 
@@ -273,7 +277,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // Bearer tokens are answered from memory that follows the change feed (attached below).
   const tokenCache = createTokenCache({ authenticate: users.authenticate });
-  registerAuth(app, { ...users, authenticate: tokenCache.authenticate }, identityAuth);
+  const cachedUsers = { ...users, authenticate: tokenCache.authenticate };
+  const csrfKey = deps.keyring.derive('console-csrf');
+  registerAuth(app, cachedUsers, identityAuth, csrfKey);
+  registerSessions(app, cachedUsers, csrfKey);
   app.decorate('scopes', createResourceScopes(db));
   registerHealth(app, { database: deps.database, metrics });
   registerUsers(app, users);
@@ -440,6 +447,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (deps.consoleDir !== false) registerConsole(app, deps.consoleDir);
   return app;
 }
 

@@ -1,6 +1,7 @@
-// Authentication (bearer API tokens of people, identity tokens of managed identities) and authorization (a
-// person's role permissions; an identity's role assignments at the scope of the resource touched) as `onRequest`
-// hooks: they run before the body is parsed or validated, so an anonymous caller learns nothing from a 400.
+// Authentication (bearer API tokens of people, the console's session cookie with its CSRF token, identity tokens
+// of managed identities) and authorization (a person's role permissions; an identity's role assignments at the
+// scope of the resource touched) as `onRequest` hooks: they run before the body is parsed or validated, so an
+// anonymous caller learns nothing from a 400.
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import {
   can,
@@ -14,6 +15,7 @@ import { type IdentityTokenAuth, looksLikeJwt } from './modules/identity/identit
 import type { ScopeResolver } from './modules/roles/resource-scopes.js';
 import type { UsersService } from './modules/users/users-service.js';
 import { identityPrincipal, type Principal } from './principal.js';
+import { CSRF_HEADER, csrfMatches, isSafeMethod, sessionTokenOf } from './session.js';
 
 export interface AuthorizeOptions {
   duringPasswordChange?: boolean;
@@ -58,7 +60,29 @@ const badToken = () =>
     'www-authenticate': 'Bearer error="invalid_token"',
   });
 
-export function registerAuth(app: FastifyInstance, users: UsersService, identities: IdentityTokenAuth): void {
+/** The token of the request: its bearer token, else its session cookie. */
+function credentialOf(req: FastifyRequest): { token: string; session: boolean } {
+  const header = req.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (match) return { token: match[1]!, session: false };
+  const session = header ? undefined : sessionTokenOf(req);
+  if (!session) {
+    throw new AppError(
+      'UNAUTHENTICATED',
+      'This endpoint needs an API token: send "Authorization: Bearer <token>".',
+      undefined,
+      { 'www-authenticate': 'Bearer' },
+    );
+  }
+  return { token: session, session: true };
+}
+
+export function registerAuth(
+  app: FastifyInstance,
+  users: UsersService,
+  identities: IdentityTokenAuth,
+  csrfKey: Buffer,
+): void {
   app.decorateRequest('principal', undefined);
 
   async function authorizeIdentity(
@@ -84,20 +108,8 @@ export function registerAuth(app: FastifyInstance, users: UsersService, identiti
 
   app.decorate('authorize', (permission?: Permission, opts?: AuthorizeOptions) => {
     const handler = async (req: FastifyRequest) => {
-      const header = req.headers.authorization;
-      const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-      if (!match) {
-        throw new AppError(
-          'UNAUTHENTICATED',
-          'This endpoint needs an API token: send "Authorization: Bearer <token>".',
-          undefined,
-          {
-            'www-authenticate': 'Bearer',
-          },
-        );
-      }
-      const token = match[1]!;
-      if (looksLikeJwt(token)) {
+      const { token, session } = credentialOf(req);
+      if (!session && looksLikeJwt(token)) {
         const caller = await identities.verify(token);
         if (!caller) throw badToken();
         req.principal = identityPrincipal(caller);
@@ -106,6 +118,13 @@ export function registerAuth(app: FastifyInstance, users: UsersService, identiti
       }
       const principal = await users.authenticate(token);
       if (!principal) throw badToken();
+      // A session cookie rides along on any request the browser makes: a change needs the page's CSRF token too.
+      if (session && !isSafeMethod(req.method) && !csrfMatches(csrfKey, token, req.headers[CSRF_HEADER])) {
+        throw new AppError(
+          'FORBIDDEN',
+          `A change made with a console session needs the session's CSRF token in the ${CSRF_HEADER} header.`,
+        );
+      }
       req.principal = principal;
       if (principal.mustChangePassword && !opts?.duringPasswordChange) {
         throw new AppError(

@@ -48,6 +48,10 @@ export async function createTestApp(
     rs256Audiences?: string[];
     /** How often the server looks for other servers' changes (none by default: tests write through it). */
     resolutionPollMs?: number;
+    /** The built console to serve (default: none, so a build in dist/ changes nothing here). */
+    consoleDir?: string;
+    /** Honour X-Forwarded-* headers (STEWARD_TRUST_PROXY). */
+    trustProxy?: boolean;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -76,6 +80,8 @@ export async function createTestApp(
     now: opts.now,
     rs256Audiences: opts.rs256Audiences,
     resolutionPollMs: opts.resolutionPollMs,
+    consoleDir: opts.consoleDir ?? false,
+    trustProxy: opts.trustProxy,
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,

@@ -11,7 +11,7 @@ export interface TokenCacheFeed {
 }
 
 /** Routes whose writes change tokens or users: this server forgets every token before it answers them. */
-export const TOKEN_ROUTES = /^\/api\/v1\/(users|tokens|me)(\/|$)/;
+export const TOKEN_ROUTES = /^\/api\/v1\/(users|tokens|me|auth)(\/|$)/;
 
 const MAX_ENTRIES = 50_000;
 

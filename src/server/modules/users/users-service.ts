@@ -89,7 +89,8 @@ export function createUsersService({
   }
 
   return {
-    async login(username: string, password: string, address: string, tokenName?: string) {
+    /** Signs in; the token (an API token, or a console session's) lives `ttlDays`, the token lifetime by default. */
+    async login(username: string, password: string, address: string, tokenName?: string, ttlDays?: number) {
       // Counted before the password is checked: parallel attempts cannot slip past the limit.
       const admission = await throttle.admit(username, address);
       if (!admission.allowed) {
@@ -117,7 +118,12 @@ export function createUsersService({
         throw new AppError('UNAUTHENTICATED', 'The user name or password is wrong, or the user is disabled.');
       }
       await throttle.succeeded(username, address);
-      const issued = await issueToken(user.id, tokenName ?? 'login', tokenTtlDays, `user:${user.username}`);
+      const issued = await issueToken(
+        user.id,
+        tokenName ?? 'login',
+        ttlDays ?? tokenTtlDays,
+        `user:${user.username}`,
+      );
       return { ...issued, user };
     },
 

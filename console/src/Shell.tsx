@@ -1,0 +1,89 @@
+// The frame around every signed-in page: header (user, theme, sign out) and the navigation.
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Text,
+  Tooltip,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import type { ReactNode } from 'react';
+import { Link, useLocation } from 'wouter';
+import { roleNames } from '../../src/domain/roles.js';
+import { api } from './api.js';
+import { useSession, useSetSession } from './session.js';
+
+const nav = [
+  { section: 'Run As Configuration', href: '/run-as/accounts', label: 'Accounts' },
+  { section: 'Run As Configuration', href: '/run-as/profiles', label: 'Profiles' },
+];
+
+export function Shell({ children }: { children: ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const [location] = useLocation();
+  const { user } = useSession();
+  const setSession = useSetSession();
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme('light');
+  const signOut = async () => {
+    await api.delete('/api/v1/auth/session').catch(() => undefined);
+    setSession(null);
+  };
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Navigation" />
+            <Text fw={700} size="lg">
+              Steward
+            </Text>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Text size="sm" visibleFrom="xs">
+              {user.displayName} · {roleNames[user.role]}
+            </Text>
+            <Tooltip label={scheme === 'dark' ? 'Light theme' : 'Dark theme'}>
+              <ActionIcon
+                variant="default"
+                aria-label={scheme === 'dark' ? 'Use the light theme' : 'Use the dark theme'}
+                onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}
+              >
+                <span aria-hidden>{scheme === 'dark' ? '☀' : '☾'}</span>
+              </ActionIcon>
+            </Tooltip>
+            <Button variant="default" size="xs" onClick={signOut}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={6}>
+          Run As Configuration
+        </Text>
+        {nav.map((n) => (
+          <NavLink
+            key={n.href}
+            component={Link}
+            href={n.href}
+            label={n.label}
+            active={location.startsWith(n.href)}
+            variant="filled"
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,118 @@
+// Computer Search: find computers by name, the suggested ones (hosting targeted objects), management
+// servers and pools (the Notifications Resource Pool among them), and add them to a distribution list.
+import {
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  SegmentedControl,
+  Stack,
+  Table,
+  TextInput,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useState } from 'react';
+import { Empty, QueryView } from '../../components/states.js';
+import { type Target, useSuggestion, useTargets } from './data.js';
+
+const shows = ['Suggested', 'Computers', 'Management servers', 'Pools', 'All'] as const;
+
+export function ComputerSearch({
+  accountId,
+  approved,
+  onAdd,
+  onClose,
+}: {
+  accountId: string;
+  approved: readonly string[];
+  onAdd: (ids: string[]) => void;
+  onClose: () => void;
+}) {
+  const targets = useTargets();
+  const suggestion = useSuggestion(accountId);
+  const [show, setShow] = useState<(typeof shows)[number]>('All');
+  const [search, setSearch] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const suggested = new Set(suggestion.data?.suggested ?? []);
+  const visible = (t: Target) =>
+    !approved.includes(t.id) &&
+    t.name.toLowerCase().includes(search.toLowerCase()) &&
+    (show === 'All' ||
+      (show === 'Suggested' && suggested.has(t.id)) ||
+      (show === 'Computers' && t.kind === 'Computer') ||
+      (show === 'Management servers' && t.kind === 'Management server') ||
+      (show === 'Pools' && t.kind === 'Resource pool'));
+  const toggle = (id: string, on: boolean) => setChosen((c) => (on ? [...c, id] : c.filter((x) => x !== id)));
+  return (
+    <Modal opened onClose={onClose} title="Computer Search" size="xl">
+      <Stack>
+        <SegmentedControl
+          aria-label="Show"
+          data={[...shows]}
+          value={show}
+          onChange={(v) => setShow(v as typeof show)}
+        />
+        <TextInput
+          label="Search by name"
+          placeholder="Part of a name"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+        />
+        <QueryView query={targets} empty={null}>
+          {(all) => {
+            const rows = all.filter(visible);
+            if (rows.length === 0)
+              return (
+                <Empty title="Nothing found">
+                  {show === 'Suggested'
+                    ? 'No computer hosting an object this account targets lacks it.'
+                    : 'No computer, server or pool matches, or all are approved already.'}
+                </Empty>
+              );
+            return (
+              <Table.ScrollContainer minWidth={480} mah={360}>
+                <Table aria-label="Search results">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th w={40}>
+                        <VisuallyHidden>Choose</VisuallyHidden>
+                      </Table.Th>
+                      <Table.Th>Name</Table.Th>
+                      <Table.Th>Kind</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {rows.map((t) => (
+                      <Table.Tr key={t.id}>
+                        <Table.Td>
+                          <Checkbox
+                            aria-label={`Choose ${t.name}`}
+                            checked={chosen.includes(t.id)}
+                            onChange={(e) => toggle(t.id, e.currentTarget.checked)}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          {t.name}
+                          {suggested.has(t.id) ? ' (suggested)' : ''}
+                        </Table.Td>
+                        <Table.Td>{t.kind}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            );
+          }}
+        </QueryView>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button disabled={chosen.length === 0} onClick={() => onAdd(chosen)}>
+            Add {chosen.length > 0 ? chosen.length : ''}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,78 @@
+// Run As Configuration › Profiles: every profile, its pack and how many workflows run as it.
+import { Anchor, Table, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'wouter';
+import { packListResponse } from '../../../../src/contract/packs.js';
+import { api } from '../../api.js';
+import { Page } from '../../components/page.js';
+import { Empty, QueryView } from '../../components/states.js';
+import { useProfiles } from '../accounts/data.js';
+
+export const usePacks = () =>
+  useQuery({
+    queryKey: ['packs'],
+    queryFn: async () => (await api.get('/api/v1/packs', { schema: packListResponse })).items,
+  });
+
+export default function ProfilesPage() {
+  const profiles = useProfiles();
+  const packs = usePacks();
+  const [filter, setFilter] = useState('');
+  const packName = (id: string) => packs.data?.find((p) => p.id === id)?.displayName ?? id;
+  return (
+    <Page
+      title="Run As Profiles"
+      description="Open a profile to associate Run As accounts with it, for all targeted objects or a class, group or object."
+    >
+      <TextInput
+        label="Find a profile"
+        placeholder="Name or pack"
+        value={filter}
+        onChange={(e) => setFilter(e.currentTarget.value)}
+        maw={360}
+      />
+      <QueryView
+        query={profiles}
+        isEmpty={(items) => items.length === 0}
+        empty={
+          <Empty title="No profiles">Management packs declare Run As profiles; import one that does.</Empty>
+        }
+      >
+        {(items) => {
+          const shown = items.filter((p) =>
+            `${p.displayName} ${packName(p.packId)}`.toLowerCase().includes(filter.toLowerCase()),
+          );
+          return shown.length === 0 ? (
+            <Empty title="No profile matches" />
+          ) : (
+            <Table.ScrollContainer minWidth={640}>
+              <Table striped highlightOnHover aria-label="Run As profiles">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Management pack</Table.Th>
+                    <Table.Th>Workflows</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {shown.map((p) => (
+                    <Table.Tr key={p.id}>
+                      <Table.Td>
+                        <Anchor component={Link} href={`/run-as/profiles/${encodeURIComponent(p.id)}`}>
+                          {p.displayName}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{packName(p.packId)}</Table.Td>
+                      <Table.Td>{p.workflowCount}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          );
+        }}
+      </QueryView>
+    </Page>
+  );
+}

@@ -1,0 +1,259 @@
+// Proves the web console in a real Chromium against a real `steward server` process: sign-in and the first
+// password change, the seed walkthrough (Notification action account → Notifications Resource Pool →
+// Notification Account profile, checked through the API), a role that may not create accounts, no secret in
+// any answer the page receives, no request to another host, the CSP holding, and axe-core on the main pages.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  oneTimePasswordOf,
+  type ServerProcess,
+  signIn,
+  startServer,
+} from '../support/server-process.js';
+import { createPostgresDatabase } from '../support/test-database.js';
+import { testDatabaseUrl } from '../support/test-db-target.js';
+import { launchChromium, screenshot, seriousViolations } from './browser.js';
+
+const ADMIN_PASSWORD = 'console admin password 1';
+const OPERATOR_PASSWORD = 'console operator password 1';
+const ACCOUNT_SECRET = 'Notif-secret-8c1f2e7d';
+const SECRET_KEYS =
+  /^(password|passphrase|privateKey|privateKeyPem|sshPrivateKey|suPassword|communityString|dataBase64|authKey|privacyKey|token)$/;
+
+let server: ServerProcess;
+let browser: Browser;
+let launchError: unknown;
+let dropDatabase: (() => Promise<void>) | undefined;
+let oneTimePassword = '';
+const answers: { url: string; body: string }[] = [];
+const foreignRequests: string[] = [];
+const cspReports: string[] = [];
+
+beforeAll(async () => {
+  const env: Record<string, string> = {};
+  if (testDatabaseUrl) {
+    const d = await createPostgresDatabase();
+    dropDatabase = d.drop;
+    env.DATABASE_URL = d.url;
+  }
+  // A browser that cannot start fails every test below (it does not skip them).
+  const launching = launchChromium().then(
+    (b) => {
+      browser = b;
+    },
+    (err: unknown) => {
+      launchError = err;
+    },
+  );
+  [server] = await Promise.all([startServer({ env }), launching]);
+  oneTimePassword = await oneTimePasswordOf(server);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await dropDatabase?.();
+});
+
+/** A page whose every API answer is kept (to scan for secrets) and whose requests to other hosts are noted. */
+async function openPage(context?: BrowserContext): Promise<Page> {
+  requireBrowser();
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 800 } }));
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  const origin = new URL(server.url).origin;
+  page.on('request', (req) => {
+    if (!req.url().startsWith(origin) && !req.url().startsWith('data:')) foreignRequests.push(req.url());
+  });
+  page.on('response', async (res) => {
+    if (!new URL(res.url()).pathname.startsWith('/api/')) return;
+    answers.push({ url: res.url(), body: await res.text().catch(() => '') });
+  });
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspReports.push(msg.text());
+  });
+  return page;
+}
+
+function requireBrowser(): void {
+  if (launchError) throw new Error(`Chromium did not start: ${String(launchError)}`);
+}
+
+async function signInThroughPage(page: Page, username: string, password: string) {
+  await page.goto(server.url);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function changePasswordThroughPage(page: Page, current: string, next: string) {
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await page.getByLabel(/^One-time \(current\) password/).fill(current);
+  await page.getByLabel(/^New password/).fill(next);
+  await page.getByLabel(/^Repeat the new password/).fill(next);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('heading', { name: 'Run As Accounts' }).waitFor();
+}
+
+const violationsOf = async (page: Page, name: string) => {
+  await screenshot(page, name);
+  return { page: name, violations: await seriousViolations(page) };
+};
+
+describe('the web console in Chromium', () => {
+  let admin: Page;
+  let accountId = '';
+  const a11y: { page: string; violations: unknown[] }[] = [];
+
+  it('signs the bootstrap administrator in with a session cookie and forces the first password change', async () => {
+    admin = await openPage();
+    await admin.goto(server.url);
+    await admin.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
+    a11y.push(await violationsOf(admin, 'sign-in'));
+    await admin.getByLabel('User name').fill('admin');
+    await admin.getByLabel(/^Password/).fill('not the password');
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await expect(admin.getByRole('alert').textContent()).resolves.toContain('wrong');
+
+    await signInThroughPage(admin, 'admin', oneTimePassword);
+    await admin.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    a11y.push(await violationsOf(admin, 'change-password'));
+    // The API's own message for a password it refuses.
+    await admin.getByLabel(/^One-time \(current\) password/).fill(oneTimePassword);
+    await admin.getByLabel(/^New password/).fill('short');
+    await admin.getByLabel(/^Repeat the new password/).fill('short');
+    await admin.getByRole('button', { name: 'Change password' }).click();
+    await admin.getByText('New password must be at least 12 characters').waitFor();
+    await changePasswordThroughPage(admin, oneTimePassword, ADMIN_PASSWORD);
+
+    const [cookie] = await admin.context().cookies();
+    expect(cookie).toMatchObject({ name: 'steward_session', httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(await admin.evaluate('document.cookie')).toBe('');
+    await admin.getByText('No Run As accounts yet').waitFor();
+    a11y.push(await violationsOf(admin, 'accounts-empty'));
+  }, 60_000);
+
+  it('walks the seed: creates the Notification action account, distributes it to the Notifications Resource Pool, associates it with the Notification Account profile', async () => {
+    requireBrowser();
+    await admin.getByRole('button', { name: 'Create Run As Account' }).click();
+    const wizard = admin.getByRole('dialog', { name: 'Create Run As Account' });
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Display name').fill('Notification action account');
+    a11y.push(await violationsOf(admin, 'create-account-general'));
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('User name').fill('svc-notify');
+    await wizard.getByLabel('Password', { exact: true }).fill(ACCOUNT_SECRET);
+    await wizard.getByLabel('Domain (optional)').fill('CONTOSO');
+    expect(await wizard.getByLabel('Password', { exact: true }).getAttribute('type')).toBe('password');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('More secure').check();
+    await wizard.getByRole('button', { name: 'Create' }).click();
+
+    await admin.waitForURL(/\/run-as\/accounts\/acct_[^?]+\?tab=distribution$/);
+    accountId = /accounts\/(acct_[^?]+)/.exec(admin.url())![1]!;
+    await admin.getByText('Distributed to nothing yet').waitFor();
+    await admin.getByRole('button', { name: 'Add…' }).click();
+    const search = admin.getByRole('dialog', { name: 'Computer Search' });
+    await search.getByText('Pools', { exact: true }).click();
+    await search.getByLabel('Search by name').fill('notif');
+    a11y.push(await violationsOf(admin, 'computer-search'));
+    await search.getByLabel('Choose Notifications Resource Pool').check();
+    await search.getByRole('button', { name: /^Add/ }).click();
+    await admin.getByRole('button', { name: 'Save distribution' }).click();
+    await admin.getByText('Distribution saved.').waitFor();
+    a11y.push(await violationsOf(admin, 'account-distribution'));
+
+    await admin.getByRole('link', { name: 'Profiles' }).click();
+    await admin.getByLabel('Find a profile').fill('Notification Account');
+    a11y.push(await violationsOf(admin, 'profiles'));
+    await admin.getByRole('link', { name: 'Notification Account' }).click();
+    await admin.getByRole('button', { name: 'Next' }).click();
+    await admin.getByText('No account is associated').waitFor();
+    await admin.getByRole('button', { name: 'Add…' }).click();
+    const add = admin.getByRole('dialog', { name: 'Add a Run As Account' });
+    await add.getByRole('combobox', { name: 'Run As account' }).click();
+    await admin.getByRole('option', { name: /Notification action account/ }).click();
+    await add.getByLabel('All targeted objects').check();
+    a11y.push(await violationsOf(admin, 'profile-add-account'));
+    await add.getByRole('button', { name: 'OK' }).click();
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('The Run As profile is saved.').waitFor();
+    a11y.push(await violationsOf(admin, 'profile-saved'));
+
+    // Through the API: the notification server's object now resolves to the new account, distributed.
+    const token = await signIn(server.url, 'admin', ADMIN_PASSWORD);
+    const objects = await api<{ items: { id: string }[] }>(
+      server.url,
+      'GET',
+      '/api/v1/objects?class=Steward.AlertNotificationSubscriptionServer',
+      { token },
+    );
+    expect(objects.body.items.length).toBeGreaterThan(0);
+    const explained = await api<{ resolution: { kind: string; accountId?: string } }>(
+      server.url,
+      'GET',
+      `/api/v1/explain?profile=Steward.NotificationAccount&object=${encodeURIComponent(objects.body.items[0]!.id)}`,
+      { token },
+    );
+    expect(explained.status).toBe(200);
+    expect(explained.body.resolution).toMatchObject({ kind: 'account', accountId });
+  }, 60_000);
+
+  it('shows a role that may not create accounts no button, and the server refuses it when forced (403)', async () => {
+    const token = await signIn(server.url, 'admin', ADMIN_PASSWORD);
+    const created = await api(server.url, 'POST', '/api/v1/users', {
+      token,
+      body: { username: 'olga', role: 'operator', password: 'olga one-time password' },
+    });
+    expect(created.status).toBe(201);
+    const page = await openPage();
+    await signInThroughPage(page, 'olga', 'olga one-time password');
+    await changePasswordThroughPage(page, 'olga one-time password', OPERATOR_PASSWORD);
+    await page.getByText('The Operator role may not do this (needs accounts.manage).').waitFor();
+    expect(await page.getByRole('button', { name: 'Create Run As Account' }).count()).toBe(0);
+    a11y.push(await violationsOf(page, 'accounts-operator'));
+
+    const forced = await page.evaluate(async () => {
+      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
+      const res = await fetch('/api/v1/accounts', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        body: JSON.stringify({ name: 'forced', credential: { type: 'token', token: 'forced-token' } }),
+      });
+      return { status: res.status, body: (await res.json()) as { error: { code: string } } };
+    });
+    expect(forced.status).toBe(403);
+    expect(forced.body.error.code).toBe('FORBIDDEN');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
+    await page.context().close();
+  }, 60_000);
+
+  it('never received a secret, asked no other host, and broke no CSP rule', () => {
+    requireBrowser();
+    expect(answers.length).toBeGreaterThan(10);
+    for (const a of answers) {
+      expect(a.body, a.url).not.toContain(ACCOUNT_SECRET);
+      expect(a.body, a.url).not.toContain(oneTimePassword);
+      expect(a.body, a.url).not.toContain('stw_');
+      const keys: string[] = [];
+      JSON.parse(a.body || 'null', (k, v) => {
+        keys.push(k);
+        return v;
+      });
+      expect(
+        keys.filter((k) => SECRET_KEYS.test(k)),
+        a.url,
+      ).toEqual([]);
+    }
+    expect(foreignRequests).toEqual([]);
+    expect(cspReports).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation on the main pages', () => {
+    requireBrowser();
+    expect(a11y.length).toBeGreaterThanOrEqual(8);
+    expect(a11y.filter((p) => p.violations.length > 0)).toEqual([]);
+  });
+});
