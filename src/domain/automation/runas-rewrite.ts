@@ -34,7 +34,7 @@ interface Statement {
   text: string;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // `steward login` options that only a certificate sign-in takes; --url and --resource carry over.
 const stewardSpOptions = new Set(['--tenant', '--app-id', '--cert-thumbprint', '--certificate-asset']);
@@ -155,14 +155,15 @@ export function rewriteRunAsSignIn(
   kind: RunbookKind,
   names: UsageNames = {},
 ): RewriteResult {
-  const statements: Statement[] = [];
   const logical = logicalLines(content, kind);
   const total = content.split(/\r\n|\n|\r/).length;
-  logical.forEach((l, i) =>
-    statements.push({ line: l.line, span: (logical[i + 1]?.line ?? total + 1) - l.line, text: l.text }),
-  );
+  const statements: Statement[] = logical.map((l, i) => ({
+    line: l.line,
+    span: (logical[i + 1]?.line ?? total + 1) - l.line,
+    text: l.text,
+  }));
   const assetNames = new RegExp(
-    `${escape(names.connectionAsset ?? 'AzureRunAsConnection')}|${escape(names.certificateAsset ?? 'AzureRunAsCertificate')}`,
+    `${escapeRegExp(names.connectionAsset ?? 'AzureRunAsConnection')}|${escapeRegExp(names.certificateAsset ?? 'AzureRunAsCertificate')}`,
     'i',
   );
 
@@ -176,7 +177,7 @@ export function rewriteRunAsSignIn(
   }
 
   // Asset reads — and values derived from them — whose variables serve only the rewritten sign-ins are dropped.
-  const uses = (v: string, text: string) => new RegExp(`(^|[^\\w$])\\$?\\{?${escape(v)}\\b`).test(text);
+  const uses = (v: string, text: string) => new RegExp(`(^|[^\\w$])\\$?\\{?${escapeRegExp(v)}\\b`).test(text);
   const reads = new Map<number, string>();
   for (let grew = true; grew; ) {
     grew = false;

@@ -29,7 +29,7 @@ export interface UsageNames {
   certificateAsset?: string;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Statements of the content: physical lines joined where a line ends with a continuation (a backtick in
@@ -65,8 +65,8 @@ const fixed: [UsagePattern, RegExp][] = [
 /** Every statement of `content` that uses the Run As account, in order. */
 export function findRunAsUsage(content: string, kind: RunbookKind, names: UsageNames = {}): UsageHit[] {
   const byName: [UsagePattern, RegExp][] = [
-    ['connection-asset', new RegExp(escape(names.connectionAsset ?? RUN_AS_CONNECTION), 'i')],
-    ['certificate-asset', new RegExp(escape(names.certificateAsset ?? RUN_AS_CERTIFICATE), 'i')],
+    ['connection-asset', new RegExp(escapeRegExp(names.connectionAsset ?? RUN_AS_CONNECTION), 'i')],
+    ['certificate-asset', new RegExp(escapeRegExp(names.certificateAsset ?? RUN_AS_CERTIFICATE), 'i')],
   ];
   const hits: UsageHit[] = [];
   for (const { line, text } of logicalLines(content, kind)) {
