@@ -44,6 +44,7 @@ import { createAccountChecksService } from './modules/results/account-checks-ser
 import { registerResults } from './modules/results/results-routes.js';
 import { createResultsService } from './modules/results/results-service.js';
 import { createRunEffects } from './modules/results/run-effects.js';
+import { registerRunAsModule } from './modules/runas/runas-module.js';
 import { createPoolCredentials } from './modules/runtime/pool-credentials.js';
 import { createPoolRunner } from './modules/runtime/pool-runner.js';
 import { createServerRuntime, type ServerRuntime } from './modules/runtime/server-runtime.js';
@@ -319,6 +320,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   registerOidc(app, { tokens, issuerUrl });
+  registerRunAsModule(app, { db, assets: automation.assets, tokens, issuerUrl, now: deps.now });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,

@@ -185,7 +185,29 @@ export function createTokenService(d: TokenServiceDeps) {
     };
   }
 
+  /** Signs a token with the key that signs now: `iss`, `sub`, `aud`, `iat`/`nbf`/`exp`, a fresh `jti`, and `claims`. */
+  async function sign(t: { subject: string; audience: string; claims: Record<string, unknown> }) {
+    const at = now();
+    const nowSec = Math.floor(at.getTime() / 1000);
+    const key = signingRow(await loadKeys(), at.getTime());
+    const jti = randomUUID();
+    const exp = nowSec + TOKEN_TTL_SECONDS;
+    const accessToken = await new SignJWT(t.claims)
+      .setProtectedHeader({ alg: TOKEN_ALG, kid: key.kid, typ: 'JWT' })
+      .setIssuer(d.issuer())
+      .setSubject(t.subject)
+      .setAudience(t.audience)
+      .setIssuedAt(nowSec)
+      .setNotBefore(nowSec)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .sign(await privateKeyOf(key.kid));
+    return { accessToken, jti, kid: key.kid, exp };
+  }
+
   return {
+    sign,
+
     /** Every key a verifier may meet: the signing one, pending ones, and retired ones whose tokens may live. */
     async jwks() {
       const rows = await loadKeys();
@@ -231,30 +253,21 @@ export function createTokenService(d: TokenServiceDeps) {
       const cached = cache.get(cacheKey);
       if (cached && cached.answer.expiresOn - TOKEN_REUSE_MARGIN_SECONDS > nowSec) return cached.answer;
 
-      const rows = await loadKeys();
-      const key = signingRow(rows, at.getTime());
-      const jti = randomUUID();
-      const exp = nowSec + TOKEN_TTL_SECONDS;
-      const accessToken = await new SignJWT({
-        oid: identity.principalId,
-        tid: identity.tenantId,
-        azp: identity.clientId,
-        appid: identity.clientId,
-        idtyp: 'app',
-        xms_mirid: identity.resourceId,
-        job_id: req.jobId,
-        automation_account_id: req.automationAccountId,
-        worker: req.worker,
-      })
-        .setProtectedHeader({ alg: TOKEN_ALG, kid: key.kid, typ: 'JWT' })
-        .setIssuer(d.issuer())
-        .setSubject(identity.principalId)
-        .setAudience(resource)
-        .setIssuedAt(nowSec)
-        .setNotBefore(nowSec)
-        .setExpirationTime(exp)
-        .setJti(jti)
-        .sign(await privateKeyOf(key.kid));
+      const { accessToken, jti, kid, exp } = await sign({
+        subject: identity.principalId,
+        audience: resource,
+        claims: {
+          oid: identity.principalId,
+          tid: identity.tenantId,
+          azp: identity.clientId,
+          appid: identity.clientId,
+          idtyp: 'app',
+          xms_mirid: identity.resourceId,
+          job_id: req.jobId,
+          automation_account_id: req.automationAccountId,
+          worker: req.worker,
+        },
+      });
       await db.transaction((tx) =>
         appendAudit(tx, {
           actor: `job:${req.jobId}`,
@@ -266,7 +279,7 @@ export function createTokenService(d: TokenServiceDeps) {
             jobId: req.jobId,
             worker: req.worker,
             jti,
-            kid: key.kid,
+            kid,
             expiresOn: exp,
           },
         }),
