@@ -22,11 +22,12 @@ describe('every authenticated route', () => {
     expect(protectedRoutes.length).toBeGreaterThan(5);
     // Only sign-in, agent enrollment, health, metrics and documentation are open — a webhook's call, whose
     // credential is the token in its path (webhooks-routes.test.ts proves the wrong one gets 404) — and the OIDC
-    // discovery document and JWKS (which every token verifier fetches without credentials).
+    // discovery document and JWKS (which every token verifier fetches without credentials), and the OAuth token
+    // endpoint where a certificate signs in (its client assertion is the credential; sign-in.test.ts proves refusals).
     const open = t.app.routePolicies.filter((r) => !r.authenticated).map((r) => r.url);
     for (const url of open)
       expect(url).toMatch(
-        /^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login|api\/v1\/agent\/enroll$|webhooks\/:token$|\.well-known\/(openid-configuration|jwks\.json)$)/,
+        /^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login|api\/v1\/agent\/enroll$|webhooks\/:token$|\.well-known\/(openid-configuration|jwks\.json)$|(:tenant\/)?oauth2\/(v2\.0\/)?token$)/,
       );
   });
 
