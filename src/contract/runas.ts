@@ -8,6 +8,11 @@ export const RUN_AS_CERTIFICATE_ASSET = 'AzureRunAsCertificate';
 export const RUN_AS_CONNECTION_ASSET = 'AzureRunAsConnection';
 /** Q7: the self-signed certificate's lifetime when the request names none. */
 export const DEFAULT_RUN_AS_MONTHS = 12;
+/** The audience `steward login --service-principal` asks a token for when given none: Steward's own API. */
+export const DEFAULT_SIGN_IN_RESOURCE = 'api://steward';
+/** The OAuth token endpoint where a certificate signs in (also in the discovery document as token_endpoint). */
+export const TOKEN_ENDPOINT_PATH = '/oauth2/token';
+export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** How far back `runas-usage` reads the audit log for jobs, by default. */
 export const DEFAULT_USAGE_DAYS = 30;
 

@@ -328,6 +328,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     assets: automation.assets,
     tokens,
     stewardCommand: deps.stewardCommand,
+    serverUrl: () => deps.webConsoleUrl ?? issuerUrl(),
     // A job's server holds the Automation Pool; one that has not proved it within a lease has lost it.
     staleMs: Math.max(deps.poolLeaseMs ?? 15_000, 6_000),
     now: deps.now,

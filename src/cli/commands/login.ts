@@ -15,6 +15,7 @@ import {
 } from '../credentials.js';
 import { readNewPassword, readSecret } from '../secrets.js';
 import { session } from '../session.js';
+import { loginWithCertificate } from './login-service-principal.js';
 
 function checkUrl(value: string): string {
   let u: URL;
@@ -63,6 +64,28 @@ export function registerLoginCommands(program: Command, ctx: CliContext): void {
     )
     .option('--new-password-stdin', 'read the new password (needed when the password is one-time) from stdin')
     .option('--token-name <name>', 'name of the API token this creates', `cli@${hostname()}`)
+    .option(
+      '--service-principal',
+      'sign in as an application with its certificate (the legacy Run As account)',
+    )
+    .option('--tenant <id>', 'with --service-principal: the tenant id (TenantId of the connection)')
+    .option('--app-id <id>', 'with --service-principal: the application id (ApplicationId of the connection)')
+    .option(
+      '--cert-thumbprint <hex>',
+      'with --service-principal: the certificate thumbprint (CertificateThumbprint)',
+    )
+    .option(
+      '--certificate-asset <name>',
+      'with --service-principal, inside a job: the certificate asset to sign with (default AzureRunAsCertificate)',
+    )
+    .option(
+      '--certificate-file <path>',
+      'with --service-principal: a PEM file with the certificate and its key, or what `steward asset get certificate` printed',
+    )
+    .option(
+      '--resource <audience>',
+      'with --service-principal: the audience of the token (default api://steward)',
+    )
     .addHelpText(
       'after',
       `
@@ -73,10 +96,33 @@ A first sign-in with a one-time password asks for a new one (twice on a terminal
 Examples:
   steward login --url https://steward.example.com:8420 --username dana
   printf '%s\\n' "$PASSWORD" | steward login --url "$URL" --username ci-bot --password-stdin
-  printf '%s\\n%s\\n' "$ONE_TIME" "$NEW" | steward login --username dana --password-stdin`,
+  printf '%s\\n%s\\n' "$ONE_TIME" "$NEW" | steward login --username dana --password-stdin
+
+Inside a job, with the legacy Run As account (the Connect-AzAccount -ServicePrincipal analogue):
+  CONN=$(steward asset get connection AzureRunAsConnection)
+  steward login --service-principal --tenant "$(echo "$CONN" | jq -r .fields.TenantId)" \\
+    --app-id "$(echo "$CONN" | jq -r .fields.ApplicationId)" \\
+    --cert-thumbprint "$(echo "$CONN" | jq -r .fields.CertificateThumbprint)"
+Run As is retired: move such runbooks to \`steward login --identity\` (docs/migration.md).`,
     )
     .action(async (opts, cmd: Command) => {
       const { out } = session(ctx, cmd);
+      if (opts.servicePrincipal) {
+        const url = checkUrl(opts.url ?? ctx.env.STEWARD_URL ?? DEFAULT_URL);
+        return loginWithCertificate(
+          ctx,
+          {
+            url,
+            tenant: opts.tenant,
+            appId: opts.appId,
+            certThumbprint: opts.certThumbprint,
+            certificateAsset: opts.certificateAsset,
+            certificateFile: opts.certificateFile,
+            resource: opts.resource,
+          },
+          out,
+        );
+      }
       const url = checkUrl(
         await need(ctx, opts.url ?? ctx.env.STEWARD_URL, 'Server URL', '--url', DEFAULT_URL),
       );

@@ -25,6 +25,8 @@ export interface CloudJobsDeps {
   tokens?: Pick<TokenService, 'issue' | 'forgetJob'>;
   /** How a job calls `steward` (`steward asset get …`): this server's node and entry script. */
   stewardCommand?: { node: string; script: string };
+  /** The server's URL, given to jobs as STEWARD_URL (for `steward login` inside a job). */
+  serverUrl?: () => string | undefined;
   /** Jobs this server runs at once; default 4. */
   maxParallel?: number;
   /** A running job's server proves it still runs it this often; default 2 s. */
@@ -181,6 +183,7 @@ export function createCloudJobs(d: CloudJobsDeps) {
           AUTOMATION_JOB_TOKEN: token,
           AUTOMATION_JOB_ID: job.id,
           AUTOMATION_ACCOUNT_ID: job.automationAccountId,
+          ...(d.serverUrl?.() ? { STEWARD_URL: d.serverUrl()! } : {}),
           ...(identityHeader
             ? { IDENTITY_ENDPOINT: `${ep.url()}${IDENTITY_TOKEN_PATH}`, IDENTITY_HEADER: identityHeader }
             : {}),

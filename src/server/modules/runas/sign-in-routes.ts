@@ -3,11 +3,11 @@
 // Reached as /oauth2/token, or tenant-style as /{tenant}/oauth2/v2.0/token and /{tenant}/oauth2/token.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { TOKEN_ENDPOINT_PATH } from '../../../contract/runas.js';
 import { clientAddress, typed } from '../../http.js';
 import { issuerFor } from '../identity/oidc-routes.js';
 import type { SignInService } from './sign-in-service.js';
 
-export const TOKEN_ENDPOINT_PATH = '/oauth2/token';
 const FORM_LIMIT_BYTES = 16 * 1024;
 
 const tokenAnswer = z.object({

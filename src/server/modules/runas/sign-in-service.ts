@@ -4,6 +4,7 @@
 // token of Steward's issuer for the principal. An expired, revoked or unknown certificate is refused by name.
 // Neither the assertion nor the token is ever logged or audited.
 import { decodeJwt, decodeProtectedHeader, importX509, errors as joseErrors, jwtVerify } from 'jose';
+import { CLIENT_ASSERTION_TYPE } from '../../../contract/runas.js';
 import type { Db } from '../../../store/db.js';
 import { recordAssertion } from '../agents/agents-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
@@ -12,7 +13,6 @@ import type { TokenService } from '../identity/token-service.js';
 import * as repo from './runas-repo.js';
 import { SIGN_IN_AUDIT_KIND } from './runas-usage-service.js';
 
-export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Assertions may live at most this long (MSAL makes them for 10 minutes). */
 const MAX_ASSERTION_SECONDS = 3600;
 const CLOCK_SKEW_SECONDS = 60;
