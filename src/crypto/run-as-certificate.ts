@@ -30,6 +30,8 @@ export async function createRunAsCertificate(opts: {
   commonName: string;
   months: number;
   now?: Date;
+  /** Overrides `months`: the exact end of validity. */
+  notAfter?: Date;
 }): Promise<{ certificatePem: string; privateKeyPem: string }> {
   const keys = (await webcrypto.subtle.generateKey(
     {
@@ -50,7 +52,7 @@ export async function createRunAsCertificate(opts: {
       .replace(/^[89a-f]/, '1'),
     name: `CN=${opts.commonName.replace(/[,=+<>#;"\\]/g, '_')}`,
     notBefore,
-    notAfter: addMonths(now, opts.months),
+    notAfter: opts.notAfter ?? addMonths(now, opts.months),
     keys,
     signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
     extensions: [

@@ -320,7 +320,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   registerOidc(app, { tokens, issuerUrl });
-  registerRunAsModule(app, { db, assets: automation.assets, tokens, issuerUrl, now: deps.now });
+  const legacyRunAs = registerRunAsModule(app, {
+    db,
+    assets: automation.assets,
+    tokens,
+    issuerUrl,
+    alerts,
+    warningDays: deps.expiryWarningDays ?? 14,
+    now: deps.now,
+  });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,
@@ -349,6 +357,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schedules: automation.schedules,
     hybridJobs: automation.hybrid,
     cloudJobs,
+    certificateExpiry: legacyRunAs.certificateExpiry,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,
@@ -370,6 +379,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       db,
       resolution,
       warningDays: deps.expiryWarningDays ?? 14,
+      more: () => legacyRunAs.certificateExpiry.findings(),
       now: deps.now,
     }),
   });

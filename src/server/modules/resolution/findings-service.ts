@@ -13,6 +13,8 @@ export function createFindingsService(d: {
   db: Db;
   resolution: ResolutionService;
   warningDays: number;
+  /** Findings other features add (certificates of automation accounts expiring). */
+  more?: () => Promise<Finding[]>;
   now?: () => Date;
 }) {
   const now = d.now ?? (() => new Date());
@@ -34,7 +36,8 @@ export function createFindingsService(d: {
         d.db,
         accountRows.map((a) => a.id),
       );
-      return computeFindings(engine, {
+      const more = (await d.more?.()) ?? [];
+      const scom = computeFindings(engine, {
         accounts: accountRows.map((a) => ({
           id: a.id,
           name: a.name,
@@ -51,6 +54,7 @@ export function createFindingsService(d: {
         now: now(),
         warningDays: d.warningDays,
       });
+      return [...scom, ...more];
     },
     async account(id: string) {
       const row = await findAccount(d.db, id);

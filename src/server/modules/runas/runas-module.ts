@@ -2,8 +2,10 @@
 // their certificates — registered on the app in one call.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../../store/db.js';
+import type { AlertsService } from '../alerts/alerts-service.js';
 import type { AssetsService } from '../automation/assets-service.js';
 import type { TokenService } from '../identity/token-service.js';
+import { createCertificateExpiryWatcher } from './certificate-expiry-watcher.js';
 import { registerRunAs } from './runas-routes.js';
 import { createRunAsService } from './runas-service.js';
 import { createRunAsUsageService } from './runas-usage-service.js';
@@ -15,6 +17,9 @@ export interface RunAsModuleDeps {
   assets: AssetsService;
   tokens: TokenService;
   issuerUrl: () => string | undefined;
+  alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
+  /** Expiry warning window in days (critical under 3). */
+  warningDays: number;
   now?: () => Date;
 }
 
@@ -26,5 +31,11 @@ export function registerRunAsModule(app: FastifyInstance, d: RunAsModuleDeps) {
     signIn: createSignInService({ db: d.db, tokens: d.tokens, now: d.now }),
     issuerUrl: d.issuerUrl,
   });
-  return { runAs, usage };
+  const certificateExpiry = createCertificateExpiryWatcher({
+    db: d.db,
+    alerts: d.alerts,
+    warningDays: d.warningDays,
+    now: d.now,
+  });
+  return { runAs, usage, certificateExpiry };
 }

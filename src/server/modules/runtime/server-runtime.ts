@@ -34,6 +34,8 @@ export interface ServerRuntimeDeps {
   schedules?: Pick<SchedulesService, 'fireDue'>;
   /** Suspends hybrid jobs whose agent went silent, while this server holds the Automation Pool. */
   hybridJobs?: Pick<HybridJobs, 'sweep'>;
+  /** Raises and resolves alerts for certificates of automation accounts expiring, with the health watchers. */
+  certificateExpiry?: { sweep(): Promise<unknown> };
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -100,6 +102,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     if (!leases.holds(builtInPoolIds.allManagementServers)) return;
     await watchers.sweepCredentials();
     await watchers.sweepHeartbeats();
+    await d.certificateExpiry?.sweep();
   }
 
   return {
