@@ -54,6 +54,7 @@ import { createRunEffects } from './modules/results/run-effects.js';
 import { createResourceScopes, type ResourceScopes } from './modules/roles/resource-scopes.js';
 import { registerRoleAssignments } from './modules/roles/role-assignments-routes.js';
 import { createRoleAssignmentsService } from './modules/roles/role-assignments-service.js';
+import { registerRunAsModule } from './modules/runas/runas-module.js';
 import { createPoolCredentials } from './modules/runtime/pool-credentials.js';
 import { createPoolRunner } from './modules/runtime/pool-runner.js';
 import { createServerRuntime, type ServerRuntime } from './modules/runtime/server-runtime.js';
@@ -391,6 +392,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRoleAssignments(app, createRoleAssignmentsService({ db, identities: identityAuth }));
   registerOidc(app, { tokens, issuerUrl });
   registerAgentTokens(app, { tokens, hybrid: automation.hybrid, computers });
+  const legacyRunAs = registerRunAsModule(app, {
+    db,
+    assets: automation.assets,
+    tokens,
+    issuerUrl,
+    alerts,
+    warningDays: deps.expiryWarningDays ?? 14,
+    now: deps.now,
+  });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,
@@ -420,6 +430,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     hybridJobs: automation.hybrid,
     cloudJobs,
     signingKeys: tokens,
+    certificateExpiry: legacyRunAs.certificateExpiry,
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,
@@ -442,6 +453,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       db,
       resolution,
       warningDays: deps.expiryWarningDays ?? 14,
+      more: () => legacyRunAs.certificateExpiry.findings(),
       now: deps.now,
     }),
   });

@@ -1123,6 +1123,58 @@ export const roleAssignments = pgTable(
 );
 
 /**
+ * Applications (Entra app registrations): an `appId` a client signs in with, an application object id, and the
+ * automation account whose legacy Run As account made it (deleted with it).
+ */
+export const applications = pgTable(
+  'applications',
+  {
+    appId: text('app_id').primaryKey(),
+    objectId: text('object_id').notNull().unique(),
+    displayName: text('display_name').notNull(),
+    automationAccountId: text('automation_account_id').references(() => automationAccounts.id, {
+      onDelete: 'cascade',
+    }),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('applications_automation_account_idx').on(t.automationAccountId)],
+);
+
+/** The service principal of an application: the principal id its tokens carry, and that roles are assigned to. */
+export const servicePrincipals = pgTable('service_principals', {
+  id: text('id').primaryKey(),
+  appId: text('app_id')
+    .notNull()
+    .unique()
+    .references(() => applications.appId, { onDelete: 'cascade' }),
+  displayName: text('display_name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Certificate credentials of an application (public parts only): each signs in until its own expiry (R50). */
+export const applicationCertificates = pgTable(
+  'application_certificates',
+  {
+    appId: text('app_id')
+      .notNull()
+      .references(() => applications.appId, { onDelete: 'cascade' }),
+    /** SHA-1, upper-case hex, as Azure shows it. */
+    thumbprint: text('thumbprint').notNull(),
+    thumbprintSha256: text('thumbprint_sha256').notNull(),
+    certificatePem: text('certificate_pem').notNull(),
+    notBefore: timestamp('not_before', { withTimezone: true }).notNull(),
+    notAfter: timestamp('not_after', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'application_certificates_pk', columns: [t.appId, t.thumbprint] }),
+    index('application_certificates_sha256_idx').on(t.thumbprintSha256),
+  ],
+);
+
+/**
  * A computer's own identity, served by its agent's metadata endpoint (R64): made the first time it is turned
  * on, for the computer (`enabled`) or for a worker group it belongs to, and kept (the same principal) when it
  * is turned off and on again; deleted with the agent.
@@ -1137,3 +1189,25 @@ export const computerIdentities = pgTable('computer_identities', {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * The legacy certificate Run As account of an automation account (R48): which application and principal it
+ * made. The app and principal ids carry no foreign key, so a missing one shows as Incomplete (R51).
+ */
+export const runAsAccounts = pgTable(
+  'run_as_accounts',
+  {
+    automationAccountId: text('automation_account_id')
+      .primaryKey()
+      .references(() => automationAccounts.id, { onDelete: 'cascade' }),
+    appId: text('app_id').notNull(),
+    servicePrincipalId: text('service_principal_id').notNull(),
+    /** `self-signed` or `enterprise-ca` (uploaded, R49). */
+    certificateSource: text('certificate_source').notNull(),
+    validityMonths: integer('validity_months'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    renewedAt: timestamp('renewed_at', { withTimezone: true }),
+  },
+  (t) => [index('run_as_accounts_app_idx').on(t.appId)],
+);

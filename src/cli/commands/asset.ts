@@ -120,7 +120,7 @@ async function connectionBody(
   return { description: opts.description, connectionType: type.name, fieldValues: values };
 }
 
-async function certificateBody(ctx: CliContext, opts: Record<string, unknown>) {
+export async function certificateBody(ctx: CliContext, opts: Record<string, unknown>) {
   if (!opts.file) throw bad('--file is required for a certificate (.pfx, .p12, .pem, .crt, .cer).');
   const file = String(opts.file);
   const data = await readInputFile(ctx, file, '--file', MAX_CERT);

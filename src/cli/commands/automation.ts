@@ -10,6 +10,7 @@ import { CliError } from '../cli-error.js';
 import { integerOption } from '../options.js';
 import type { Column, Output } from '../output.js';
 import { session } from '../session.js';
+import { registerRunAsCommands } from './runas.js';
 
 const accountList = listOf(automationAccountSchema);
 
@@ -227,4 +228,5 @@ export function registerAutomationCommands(program: Command, ctx: CliContext): v
         s.out.line(`Deleted automation account ${a.name} (${a.id}) and everything in it.`),
       );
     });
+  registerRunAsCommands(automation, ctx);
 }

@@ -18,6 +18,7 @@ import {
 import { tokenFromJobEndpoint } from '../identity-endpoint.js';
 import { readNewPassword, readSecret } from '../secrets.js';
 import { session } from '../session.js';
+import { loginWithCertificate } from './login-service-principal.js';
 
 function checkUrl(value: string): string {
   let u: URL;
@@ -71,6 +72,28 @@ export function registerLoginCommands(program: Command, ctx: CliContext): void {
       "inside a job: sign in as the job's automation account identity (a token from IDENTITY_ENDPOINT for api://steward)",
     )
     .option('--client-id <id>', 'with --identity: the user-assigned identity with this client id')
+    .option(
+      '--service-principal',
+      'sign in as an application with its certificate (the legacy Run As account)',
+    )
+    .option('--tenant <id>', 'with --service-principal: the tenant id (TenantId of the connection)')
+    .option('--app-id <id>', 'with --service-principal: the application id (ApplicationId of the connection)')
+    .option(
+      '--cert-thumbprint <hex>',
+      'with --service-principal: the certificate thumbprint (CertificateThumbprint)',
+    )
+    .option(
+      '--certificate-asset <name>',
+      'with --service-principal, inside a job: the certificate asset to sign with (default AzureRunAsCertificate)',
+    )
+    .option(
+      '--certificate-file <path>',
+      'with --service-principal: a PEM file with the certificate and its key, or what `steward asset get certificate` printed',
+    )
+    .option(
+      '--resource <audience>',
+      'with --service-principal: the audience of the token (default api://steward)',
+    )
     .addHelpText(
       'after',
       `
@@ -86,13 +109,38 @@ Examples:
 Inside a job (the Connect-AzAccount -Identity analogue), with the rights of the identity's role assignments:
   steward login --identity                      # the account's system-assigned identity
   steward login --identity --client-id <id>     # a user-assigned identity attached to the account
-The job's STEWARD_URL names the server; the identity token lasts an hour: sign in again after that.`,
+The job's STEWARD_URL names the server; the identity token lasts an hour: sign in again after that.
+
+Inside a job, with the legacy Run As account (the Connect-AzAccount -ServicePrincipal analogue):
+  CONN=$(steward asset get connection AzureRunAsConnection)
+  steward login --service-principal --tenant "$(echo "$CONN" | jq -r .fields.TenantId)" \\
+    --app-id "$(echo "$CONN" | jq -r .fields.ApplicationId)" \\
+    --cert-thumbprint "$(echo "$CONN" | jq -r .fields.CertificateThumbprint)"
+Run As is retired: move such runbooks to \`steward login --identity\` (docs/migration.md).`,
     )
     .action(async (opts, cmd: Command) => {
       const { out } = session(ctx, cmd);
+      if (opts.identity && opts.servicePrincipal)
+        throw new CliError('Choose --identity or --service-principal, not both.', 2, 'VALIDATION_FAILED');
       if (opts.identity) return loginWithIdentity(ctx, out, opts);
       if (opts.clientId)
         throw new CliError('--client-id goes with --identity (inside a job).', 2, 'VALIDATION_FAILED');
+      if (opts.servicePrincipal) {
+        const url = checkUrl(opts.url ?? ctx.env.STEWARD_URL ?? DEFAULT_URL);
+        return loginWithCertificate(
+          ctx,
+          {
+            url,
+            tenant: opts.tenant,
+            appId: opts.appId,
+            certThumbprint: opts.certThumbprint,
+            certificateAsset: opts.certificateAsset,
+            certificateFile: opts.certificateFile,
+            resource: opts.resource,
+          },
+          out,
+        );
+      }
       const url = checkUrl(
         await need(ctx, opts.url ?? ctx.env.STEWARD_URL, 'Server URL', '--url', DEFAULT_URL),
       );

@@ -23,7 +23,7 @@ import { appendAudit } from '../audit/audit-repo.js';
 import { deleteSealed, findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import * as repo from './automation-repo.js';
 import { invalidIssues, mustFindAccount, uniquely } from './automation-shared.js';
-import { readCertificateUpload } from './certificate-assets.js';
+import { type CertificateUpload, readCertificateUpload } from './certificate-assets.js';
 
 /** An asset as prepared from a request: what may be shown, and what is sealed (if anything). */
 interface Prepared {
@@ -74,7 +74,62 @@ export function createAssetsService({ db, keyring }: { db: Db; keyring: Keyring 
     return row;
   }
 
-  async function put(
+  /** Writes an asset inside the caller's transaction: a new version, its sealed secret, and its audit record. */
+  async function putIn(
+    tx: Tx,
+    actor: string,
+    accountId: string,
+    kind: AssetKind,
+    name: string,
+    prepare: (existing: repo.AssetRow | undefined, tx: Tx) => Promise<Prepared> | Prepared,
+  ) {
+    await mustFindAccount(tx, accountId);
+    const existing = await repo.findAsset(tx, accountId, kind, name);
+    const prepared = await prepare(existing, tx);
+    const version = (existing?.version ?? 0) + 1;
+    const fields = {
+      description: prepared.description ?? existing?.description ?? '',
+      encrypted: prepared.encrypted,
+      publicFields: prepared.publicFields,
+      connectionTypeId: prepared.connectionTypeId ?? null,
+      expiresAt: prepared.expiresAt ?? null,
+      version,
+    };
+    const row = existing
+      ? (await repo.updateAsset(tx, existing.id, fields))!
+      : await repo.insertAsset(tx, {
+          id: newId('asset'),
+          automationAccountId: accountId,
+          kind,
+          name,
+          ...fields,
+        });
+    // Only the current version of a secret is kept: an asset is read when a job asks, never cached.
+    if (existing) await deleteSealed(tx, [row.id]);
+    if (prepared.secret)
+      await insertSealed(
+        tx,
+        row.id,
+        version,
+        keyring.seal(row.id, version, Buffer.from(JSON.stringify(prepared.secret), 'utf8')),
+      );
+    await appendAudit(tx, {
+      actor,
+      kind: 'asset.set',
+      target: row.id,
+      details: {
+        automationAccountId: accountId,
+        kind,
+        name,
+        created: !existing,
+        version,
+        ...prepared.audit,
+      },
+    });
+    return { row, created: !existing };
+  }
+
+  function put(
     p: Principal,
     accountId: string,
     kind: AssetKind,
@@ -82,55 +137,47 @@ export function createAssetsService({ db, keyring }: { db: Db; keyring: Keyring 
     prepare: (existing: repo.AssetRow | undefined, tx: Tx) => Promise<Prepared> | Prepared,
   ) {
     return uniquely(
-      () =>
-        db.transaction(async (tx) => {
-          await mustFindAccount(tx, accountId);
-          const existing = await repo.findAsset(tx, accountId, kind, name);
-          const prepared = await prepare(existing, tx);
-          const version = (existing?.version ?? 0) + 1;
-          const fields = {
-            description: prepared.description ?? existing?.description ?? '',
-            encrypted: prepared.encrypted,
-            publicFields: prepared.publicFields,
-            connectionTypeId: prepared.connectionTypeId ?? null,
-            expiresAt: prepared.expiresAt ?? null,
-            version,
-          };
-          const row = existing
-            ? (await repo.updateAsset(tx, existing.id, fields))!
-            : await repo.insertAsset(tx, {
-                id: newId('asset'),
-                automationAccountId: accountId,
-                kind,
-                name,
-                ...fields,
-              });
-          // Only the current version of a secret is kept: an asset is read when a job asks, never cached.
-          if (existing) await deleteSealed(tx, [row.id]);
-          if (prepared.secret)
-            await insertSealed(
-              tx,
-              row.id,
-              version,
-              keyring.seal(row.id, version, Buffer.from(JSON.stringify(prepared.secret), 'utf8')),
-            );
-          await appendAudit(tx, {
-            actor: actorOf(p),
-            kind: 'asset.set',
-            target: row.id,
-            details: {
-              automationAccountId: accountId,
-              kind,
-              name,
-              created: !existing,
-              version,
-              ...prepared.audit,
-            },
-          });
-          return { row, created: !existing };
-        }),
+      () => db.transaction((tx) => putIn(tx, actorOf(p), accountId, kind, name, prepare)),
       taken(label[kind], name),
     );
+  }
+
+  async function prepareConnection(tx: Tx, accountId: string, body: z.infer<typeof setConnectionBody>) {
+    const type = await connectionType(tx, accountId, body.connectionType);
+    const checked = checkConnectionValues(type.fields as ConnectionFieldDeclaration[], body.fieldValues);
+    if (checked.kind === 'invalid') throw invalidIssues('body.fieldValues', checked.issues);
+    const encryptedFields = Object.keys(checked.encrypted);
+    return {
+      description: body.description,
+      encrypted: encryptedFields.length > 0,
+      publicFields: { connectionType: type.name, fieldValues: checked.plain, encryptedFields },
+      ...(encryptedFields.length ? { secret: { fields: checked.encrypted } } : {}),
+      connectionTypeId: type.id,
+      audit: { connectionType: type.name, fields: Object.keys(checked.plain), encryptedFields },
+    };
+  }
+
+  function prepareCertificate(upload: CertificateUpload, format: string, description?: string): Prepared {
+    const { certificatePem: _pem, ...shown } = upload.publicFields;
+    return {
+      description,
+      encrypted: Boolean(upload.privateKeyPem),
+      publicFields: upload.publicFields,
+      ...(upload.privateKeyPem ? { secret: { privateKeyPem: upload.privateKeyPem } } : {}),
+      expiresAt: upload.expiresAt,
+      audit: { format, ...shown },
+    };
+  }
+
+  async function removeIn(tx: Tx, actor: string, row: repo.AssetRow) {
+    await repo.deleteAsset(tx, row.id);
+    await deleteSealed(tx, [row.id]);
+    await appendAudit(tx, {
+      actor,
+      kind: 'asset.delete',
+      target: row.id,
+      details: { automationAccountId: row.automationAccountId, kind: row.kind, name: row.name },
+    });
   }
 
   async function openSecret(row: repo.AssetRow): Promise<Record<string, unknown>> {
@@ -185,47 +232,48 @@ export function createAssetsService({ db, keyring }: { db: Db; keyring: Keyring 
       })),
 
     setConnection: (p: Principal, accountId: string, name: string, body: z.infer<typeof setConnectionBody>) =>
-      put(p, accountId, 'connection', name, async (_existing, tx) => {
-        const type = await connectionType(tx, accountId, body.connectionType);
-        const checked = checkConnectionValues(type.fields as ConnectionFieldDeclaration[], body.fieldValues);
-        if (checked.kind === 'invalid') throw invalidIssues('body.fieldValues', checked.issues);
-        const encryptedFields = Object.keys(checked.encrypted);
-        return {
-          description: body.description,
-          encrypted: encryptedFields.length > 0,
-          publicFields: { connectionType: type.name, fieldValues: checked.plain, encryptedFields },
-          ...(encryptedFields.length ? { secret: { fields: checked.encrypted } } : {}),
-          connectionTypeId: type.id,
-          audit: { connectionType: type.name, fields: Object.keys(checked.plain), encryptedFields },
-        };
-      }),
+      put(p, accountId, 'connection', name, (_existing, tx) => prepareConnection(tx, accountId, body)),
 
     setCertificate(p: Principal, accountId: string, name: string, body: z.infer<typeof setCertificateBody>) {
       // Parsed before the transaction: a PFX's key derivation must not hold the database connection.
       const upload = readCertificateUpload(body);
-      const { certificatePem: _pem, ...shown } = upload.publicFields;
-      return put(p, accountId, 'certificate', name, () => ({
-        description: body.description,
-        encrypted: Boolean(upload.privateKeyPem),
-        publicFields: upload.publicFields,
-        ...(upload.privateKeyPem ? { secret: { privateKeyPem: upload.privateKeyPem } } : {}),
-        expiresAt: upload.expiresAt,
-        audit: { format: body.format, ...shown },
-      }));
+      return put(p, accountId, 'certificate', name, () =>
+        prepareCertificate(upload, body.format, body.description),
+      );
+    },
+
+    /** The same writes inside a caller's transaction (a Run As account writes its two assets with its app). */
+    inTransaction: {
+      setConnection: (
+        tx: Tx,
+        actor: string,
+        accountId: string,
+        name: string,
+        body: z.infer<typeof setConnectionBody>,
+      ) => putIn(tx, actor, accountId, 'connection', name, () => prepareConnection(tx, accountId, body)),
+      setCertificate: (
+        tx: Tx,
+        actor: string,
+        accountId: string,
+        name: string,
+        upload: CertificateUpload,
+        description: string,
+      ) =>
+        putIn(tx, actor, accountId, 'certificate', name, () =>
+          prepareCertificate(upload, 'pem', description),
+        ),
+      /** Deletes the asset if it exists; true when it did. */
+      async removeIfPresent(tx: Tx, actor: string, accountId: string, kind: AssetKind, name: string) {
+        const row = await repo.findAsset(tx, accountId, kind, name);
+        if (row) await removeIn(tx, actor, row);
+        return Boolean(row);
+      },
     },
 
     async remove(p: Principal, accountId: string, kind: AssetKind, name: string) {
       await db.transaction(async (tx) => {
         await mustFindAccount(tx, accountId);
-        const row = await mustFindAsset(tx, accountId, kind, name);
-        await repo.deleteAsset(tx, row.id);
-        await deleteSealed(tx, [row.id]);
-        await appendAudit(tx, {
-          actor: actorOf(p),
-          kind: 'asset.delete',
-          target: row.id,
-          details: { automationAccountId: accountId, kind, name },
-        });
+        await removeIn(tx, actorOf(p), await mustFindAsset(tx, accountId, kind, name));
       });
     },
 

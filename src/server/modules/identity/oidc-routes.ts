@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { signingKeySchema } from '../../../contract/identities.js';
+import { TOKEN_ENDPOINT_PATH } from '../../../contract/runas.js';
 import { errorResponses, typed } from '../../http.js';
 import { actorOf } from '../../principal.js';
 import { signingAlgs } from './signing-keys.js';
@@ -37,6 +38,10 @@ export function registerOidc(
           id_token_signing_alg_values_supported: z.array(z.string()),
           claims_supported: z.array(z.string()),
           scopes_supported: z.array(z.string()),
+          token_endpoint: z.string(),
+          grant_types_supported: z.array(z.string()),
+          token_endpoint_auth_methods_supported: z.array(z.string()),
+          token_endpoint_auth_signing_alg_values_supported: z.array(z.string()),
         }),
       },
     },
@@ -69,6 +74,11 @@ export function registerOidc(
           'computer',
         ],
         scopes_supported: ['openid'],
+        // Where a service principal signs in with its certificate (private_key_jwt, RFC 7523).
+        token_endpoint: `${issuer}${TOKEN_ENDPOINT_PATH}`,
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: ['private_key_jwt'],
+        token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
       };
     },
   });

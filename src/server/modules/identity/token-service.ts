@@ -124,6 +124,29 @@ export function createTokenService(d: TokenServiceDeps) {
   }
 
   /**
+   * Signs a token with the key that signs now for the audience's algorithm: `iss`, `sub`, `aud`,
+   * `iat`/`nbf`/`exp`, a fresh `jti`, and `claims`. Not cached, not audited: the caller does both.
+   */
+  async function sign(t: { subject: string; audience: string; claims: Record<string, unknown> }) {
+    const nowSec = Math.floor(now().getTime() / 1000);
+    const alg: SigningAlg = rs256.has(t.audience) ? 'RS256' : 'ES256';
+    const signer = await keys.signer(alg);
+    const jti = randomUUID();
+    const exp = nowSec + TOKEN_TTL_SECONDS;
+    const accessToken = await new SignJWT(t.claims)
+      .setProtectedHeader({ alg, kid: signer.kid, typ: 'JWT' })
+      .setIssuer(d.issuer())
+      .setSubject(t.subject)
+      .setAudience(t.audience)
+      .setIssuedAt(nowSec)
+      .setNotBefore(nowSec)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .sign(signer.key);
+    return { accessToken, jti, kid: signer.kid, alg, exp };
+  }
+
+  /**
    * The cached token of (identity, audience, owner) while it has more than the margin left, or a new one signed
    * with the audience's algorithm and audited; `claims` are the requester's.
    */
@@ -140,28 +163,19 @@ export function createTokenService(d: TokenServiceDeps) {
     const cached = cache.get(cacheKey);
     if (cached && cached.answer.expiresOn - TOKEN_REUSE_MARGIN_SECONDS > nowSec) return cached.answer;
 
-    const alg: SigningAlg = rs256.has(resource) ? 'RS256' : 'ES256';
-    const signer = await keys.signer(alg);
-    const jti = randomUUID();
-    const exp = nowSec + TOKEN_TTL_SECONDS;
-    const accessToken = await new SignJWT({
-      oid: identity.principalId,
-      tid: identity.tenantId,
-      azp: identity.clientId,
-      appid: identity.clientId,
-      idtyp: 'app',
-      xms_mirid: identity.resourceId,
-      ...claims,
-    })
-      .setProtectedHeader({ alg, kid: signer.kid, typ: 'JWT' })
-      .setIssuer(d.issuer())
-      .setSubject(identity.principalId)
-      .setAudience(resource)
-      .setIssuedAt(nowSec)
-      .setNotBefore(nowSec)
-      .setExpirationTime(exp)
-      .setJti(jti)
-      .sign(signer.key);
+    const { accessToken, jti, kid, alg, exp } = await sign({
+      subject: identity.principalId,
+      audience: resource,
+      claims: {
+        oid: identity.principalId,
+        tid: identity.tenantId,
+        azp: identity.clientId,
+        appid: identity.clientId,
+        idtyp: 'app',
+        xms_mirid: identity.resourceId,
+        ...claims,
+      },
+    });
     await audit.record({
       actor: record.actor,
       target: identity.id,
@@ -170,7 +184,7 @@ export function createTokenService(d: TokenServiceDeps) {
         principalId: identity.principalId,
         ...record.details,
         jti,
-        kid: signer.kid,
+        kid,
         alg,
         expiresOn: exp,
       },
@@ -188,6 +202,7 @@ export function createTokenService(d: TokenServiceDeps) {
   }
 
   return {
+    sign,
     jwks: () => keys.jwks(),
     listKeys: () => keys.list(),
     /** A new signing key (ES256 unless named), published at once and signing after `signsAfterSeconds`. */

@@ -14,6 +14,8 @@ export function createFindingsService(d: {
   db: Db;
   resolution: ResolutionService;
   warningDays: number;
+  /** Findings other features add (certificates of automation accounts expiring). */
+  more?: () => Promise<Finding[]>;
   now?: () => Date;
 }) {
   const now = d.now ?? (() => new Date());
@@ -40,7 +42,8 @@ export function createFindingsService(d: {
         d.db,
         accountRows.map((a) => a.id),
       );
-      return computeFindings(engine, {
+      const more = (await d.more?.()) ?? [];
+      const scom = computeFindings(engine, {
         accounts: accountRows.map((a) => ({
           id: a.id,
           name: a.name,
@@ -57,6 +60,7 @@ export function createFindingsService(d: {
         now: now(),
         warningDays: d.warningDays,
       });
+      return [...scom, ...more];
     },
     async account(id: string) {
       const row = await findAccount(d.db, id);

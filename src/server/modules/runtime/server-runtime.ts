@@ -36,6 +36,8 @@ export interface ServerRuntimeDeps {
   hybridJobs?: Pick<HybridJobs, 'sweep'>;
   /** Rotates identity-token signing keys on their schedule, while this server holds All Management Servers. */
   signingKeys?: { rotateIfDue(): Promise<unknown> };
+  /** Raises and resolves alerts for certificates of automation accounts expiring, with the health watchers. */
+  certificateExpiry?: { sweep(): Promise<unknown> };
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -103,6 +105,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     await watchers.sweepCredentials();
     await watchers.sweepHeartbeats();
     await d.signingKeys?.rotateIfDue().catch((err) => d.onError?.(err, 'signing key rotation'));
+    await d.certificateExpiry?.sweep();
   }
 
   return {
