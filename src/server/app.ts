@@ -408,7 +408,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     assets: automation.assets,
     tokens,
     stewardCommand: deps.stewardCommand,
-    apiUrl: () => (typeof deps.apiUrl === 'function' ? deps.apiUrl() : deps.apiUrl),
+    // Unset (an app built without a listening address of its own): the issuer URL, when it is this server.
+    apiUrl: () => (typeof deps.apiUrl === 'function' ? deps.apiUrl() : deps.apiUrl) ?? issuerUrl(),
     // A job's server holds the Automation Pool; one that has not proved it within a lease has lost it.
     staleMs: Math.max(deps.poolLeaseMs ?? 15_000, 6_000),
     now: deps.now,

@@ -173,6 +173,15 @@ describe('agents answered from memory', () => {
     const replayed = await get(b, once);
     expect(replayed.statusCode).toBe(401);
     expect(replayed.json().error.message).toMatch(/already used/);
+    // Server B follows A's changes: it knows the agent's computer once its resolution has caught up.
+    await expect
+      .poll(
+        async () =>
+          (await get(b, await signAssertion(agent.identity.signingKey, agent.agentId, { request })))
+            .statusCode,
+        { timeout: 10_000 },
+      )
+      .toBe(200);
     // Sent to both at the same moment, many times over: each assertion is accepted exactly once.
     for (let i = 0; i < 10; i++) {
       const both = await signAssertion(agent.identity.signingKey, agent.agentId, { request });
