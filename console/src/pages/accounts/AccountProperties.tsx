@@ -6,6 +6,7 @@ import { useSearch } from 'wouter';
 import { type Account, accountSchema } from '../../../../src/contract/accounts.js';
 import { api, messageOf } from '../../api.js';
 import { Page } from '../../components/page.js';
+import { PropertyTable } from '../../components/property-table.js';
 import { Empty, Loading, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { ComputerSearch } from './ComputerSearch.js';
@@ -52,16 +53,7 @@ function General({ account: a }: { account: Account }) {
   ];
   return (
     <Stack>
-      <Table aria-label="Account properties" maw={640}>
-        <Table.Tbody>
-          {rows.map(([k, v]) => (
-            <Table.Tr key={k}>
-              <Table.Th w={200}>{k}</Table.Th>
-              <Table.Td>{v}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <PropertyTable label="Account properties" rows={rows} />
       <Text size="sm" c="dimmed">
         The secret parts of the credentials are sealed and never shown.
       </Text>

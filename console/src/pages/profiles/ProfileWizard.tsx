@@ -8,6 +8,7 @@ import { associationSchema, type scopeSchema } from '../../../../src/contract/ac
 import { listOf } from '../../../../src/contract/client.js';
 import { api, messageOf } from '../../api.js';
 import { Page } from '../../components/page.js';
+import { PropertyTable } from '../../components/property-table.js';
 import { Empty, Failure, Loading } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { scopeLabel } from '../accounts/credential-fields.js';
@@ -115,16 +116,7 @@ function Steps({
     <Stack>
       <Stepper active={step} onStepClick={(s) => s < 2 && setStep(s)} size="sm">
         <Stepper.Step label="General Properties">
-          <Table aria-label="Profile properties" maw={640} my="md">
-            <Table.Tbody>
-              {general.map(([k, v]) => (
-                <Table.Tr key={k}>
-                  <Table.Th w={200}>{k}</Table.Th>
-                  <Table.Td>{v}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <PropertyTable label="Profile properties" rows={general} my="md" />
         </Stepper.Step>
         <Stepper.Step label="Run As Accounts">
           <Stack my="md">
