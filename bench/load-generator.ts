@@ -6,6 +6,8 @@ export interface HttpCall {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
+  /** Sent as they are, beside (or instead of) the bearer token. */
+  headers?: Record<string, string>;
 }
 
 export interface HttpResult {
@@ -15,7 +17,8 @@ export interface HttpResult {
 
 export interface LoadOptions {
   baseUrl: string;
-  token: string;
+  /** A bearer token for every request; none: requests carry only their own headers. */
+  token?: string;
   concurrency: number;
   /** Stop after this many requests… */
   maxRequests: number;
@@ -38,7 +41,7 @@ export interface LoadResult {
 }
 
 /** One client bound to a server: keep-alive sockets, JSON in and out, a bearer token. */
-export function createClient(baseUrl: string, token: string, maxSockets: number) {
+export function createClient(baseUrl: string, token: string | undefined, maxSockets: number) {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets });
   const send = (call: HttpCall) =>
@@ -52,7 +55,8 @@ export function createClient(baseUrl: string, token: string, maxSockets: number)
           method: call.method,
           path: call.path,
           headers: {
-            authorization: `Bearer ${token}`,
+            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+            ...call.headers,
             ...(payload === undefined
               ? {}
               : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),

@@ -30,7 +30,7 @@ import { registerAgentTokens } from './modules/identity/agent-token-routes.js';
 import { createComputerIdentityService } from './modules/identity/computer-identity-service.js';
 import { createIdentityTokenAuth } from './modules/identity/identity-token-auth.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
-import { createTokenService, type TokenService } from './modules/identity/token-service.js';
+import { createTokenService, IDENTITY_ROUTES, type TokenService } from './modules/identity/token-service.js';
 import { CLASS_ROUTES, createClassTreeCache } from './modules/inventory/class-tree-cache.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
@@ -320,6 +320,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const route = req.routeOptions.url ?? '';
       if (TOKEN_ROUTES.test(route)) tokenCache.forgetAll();
       if (CLASS_ROUTES.test(route)) classTree.forget();
+      if (IDENTITY_ROUTES.test(route)) tokens.forgetIdentities();
     }
     return payload;
   });
@@ -388,6 +389,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   app.addHook('onClose', async () => tokens.flushAudit());
+  tokens.follow(resolution);
   app.decorate('tokens', tokens);
   registerRoleAssignments(app, createRoleAssignmentsService({ db, identities: identityAuth }));
   registerOidc(app, { tokens, issuerUrl });

@@ -190,3 +190,43 @@ describe('agents answered from memory', () => {
     }
   });
 });
+
+describe('identities of automation accounts answered from memory', () => {
+  const issue = (t: TestApp, accountId: string, clientId?: string) =>
+    t.app.tokens.issue(
+      { jobId: 'job_cache', automationAccountId: accountId, worker: 'srv_test' },
+      clientId ? { by: 'client_id', value: clientId } : { by: 'system' },
+      // A new audience each time: a token cached for the job is never what answers.
+      `api://cache-${Math.random()}`,
+    );
+
+  it('stop giving a detached identity tokens on one server within a second of the change on the other', async () => {
+    const uami = await ok(a, 'POST', '/api/v1/user-assigned-identities', { name: 'two-srv-uami' });
+    const account = await ok(a, 'POST', '/api/v1/automation-accounts', {
+      name: 'two-srv-ids',
+      identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: [uami.id] },
+    });
+    // Asked on A twice: A now holds the account's identities in memory.
+    for (let i = 0; i < 2; i++) {
+      expect((await issue(a, account.id, uami.clientId)).kind).toBe('issued');
+      expect((await issue(a, account.id)).kind).toBe('issued');
+    }
+    await ok(b, 'PATCH', `/api/v1/automation-accounts/${account.id}`, { identity: { type: 'None' } });
+    // B, which made the change, refuses at once; A within a second.
+    expect((await issue(b, account.id, uami.clientId)).kind).toBe('refused');
+    const took = await within(
+      1000,
+      async () => (await issue(a, account.id, uami.clientId)).kind === 'refused',
+    );
+    expect(took).toBeLessThan(1000);
+    expect((await issue(a, account.id)).kind).toBe('refused');
+  });
+
+  it('stop giving tokens for an account deleted on the other server within a second', async () => {
+    const account = await ok(a, 'POST', '/api/v1/automation-accounts', { name: 'two-srv-gone' });
+    expect((await issue(a, account.id)).kind).toBe('issued');
+    await ok(b, 'DELETE', `/api/v1/automation-accounts/${account.id}`);
+    const took = await within(1000, async () => (await issue(a, account.id)).kind === 'refused');
+    expect(took).toBeLessThan(1000);
+  });
+});

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { createKeyring, generateRootKey } from '../../../crypto/keyring.js';
 import { auditHead, auditLog } from '../../../store/schema.js';
-import { type AuditRecord, appendAudit, hashRecord, useAuditChainKeys, verifyAudit } from './audit-repo.js';
+import {
+  type AuditRecord,
+  appendAudit,
+  appendAuditBatch,
+  hashRecord,
+  useAuditChainKeys,
+  verifyAudit,
+} from './audit-repo.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -58,6 +65,23 @@ describe('the keyed audit chain', () => {
     expect(cp.seq).toBe(r.checked);
     expect(cp.hash).toMatch(/^[0-9a-f]{64}$/);
     expect((await verify(`?checkpointSeq=${cp.seq}&checkpointHash=${cp.hash}`)).ok).toBe(true);
+  });
+
+  it('chains a batch appended in one statement record by record, each after the one before it', async () => {
+    await append(1, 'chain.before-batch');
+    const batch = await t.database.db.transaction((tx) =>
+      appendAuditBatch(
+        tx,
+        Array.from({ length: 1200 }, (_, i) => ({ actor: 'test', kind: 'chain.batch', details: { i } })),
+      ),
+    );
+    await append(1, 'chain.after-batch');
+    expect(batch.map((r) => r.seq)).toEqual(batch.map((_, i) => batch[0]!.seq + i));
+    expect(batch.slice(1).every((r, i) => r.prevHash === batch[i]!.hash)).toBe(true);
+    const r = await verify();
+    expect(r).toMatchObject({ ok: true, problems: [] });
+    const head = await checkpoint();
+    expect(head.seq).toBe(batch.at(-1)!.seq + 1);
   });
 
   it('refuses a checkpoint given by half, naming the field', async () => {

@@ -73,10 +73,36 @@ export function hashRecord(r: Omit<AuditRecord, 'hash'>, key: Buffer | undefined
     : createHash('sha256').update(text).digest('hex');
 }
 
+const toRow = (r: AuditRecord) => ({
+  seq: r.seq,
+  at: r.at.toISOString(),
+  actor: r.actor,
+  kind: r.kind,
+  target: r.target,
+  details: r.details,
+  prev_hash: r.prevHash,
+  hash: r.hash,
+  key_id: r.keyId,
+});
+
 /** Appends one record. Must run inside the transaction that makes the change it describes. */
 export async function appendAudit(tx: Tx, entry: AuditEntry, now = new Date()): Promise<AuditRecord> {
+  return (await appendAuditBatch(tx, [entry], now))[0]!;
+}
+
+/**
+ * Appends records in the order given, chained one to the next, with one lock, one read of the chain's end and
+ * one insert however many there are. Must run inside the transaction that makes the changes they describe.
+ */
+export async function appendAuditBatch(
+  tx: Tx,
+  entries: AuditEntry[],
+  now = new Date(),
+): Promise<AuditRecord[]> {
   if (!chainKeys) throw new Error('The audit chain has no key: useAuditChainKeys() must run at start.');
+  if (!entries.length) return [];
   const keyId = chainKeys.currentKeyId();
+  const key = chainKeys.derive('audit-chain', keyId);
   // Serialises appenders so the chain has no forks; held only until the caller's transaction ends.
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
   const [last] = await tx
@@ -84,23 +110,37 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, now = new Date()): 
     .from(auditLog)
     .orderBy(desc(auditLog.seq))
     .limit(1);
-  const base = {
-    seq: (last?.seq ?? 0) + 1,
-    at: new Date(Math.floor(now.getTime())),
-    actor: entry.actor,
-    kind: entry.kind,
-    target: entry.target ?? null,
-    details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
-    prevHash: last?.hash ?? GENESIS,
-    keyId,
-  };
-  const record = { ...base, hash: hashRecord(base, chainKeys.derive('audit-chain', keyId)) };
-  await tx.insert(auditLog).values(record);
+  const at = new Date(Math.floor(now.getTime()));
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? GENESIS;
+  const records = entries.map((entry) => {
+    const base = {
+      seq: ++seq,
+      at,
+      actor: entry.actor,
+      kind: entry.kind,
+      target: entry.target ?? null,
+      details: JSON.parse(canonicalJson(entry.details ?? {})) as Record<string, unknown>,
+      prevHash,
+      keyId,
+    };
+    const record = { ...base, hash: hashRecord(base, key) };
+    prevHash = record.hash;
+    return record;
+  });
+  // One parameter however many records: the batch as a JSON array, taken apart by the database.
+  await tx.execute(sql`
+    INSERT INTO audit_log (seq, at, actor, kind, target, details, prev_hash, hash, key_id)
+    SELECT seq, at, actor, kind, target, details, prev_hash, hash, key_id
+    FROM jsonb_to_recordset(${JSON.stringify(records.map(toRow))}::jsonb) AS r(
+      seq bigint, at timestamptz, actor text, kind text, target text, details jsonb,
+      prev_hash text, hash text, key_id text)`);
+  const head = records[records.length - 1]!;
   await tx
     .insert(auditHead)
-    .values({ id: 1, seq: record.seq, hash: record.hash })
-    .onConflictDoUpdate({ target: auditHead.id, set: { seq: record.seq, hash: record.hash } });
-  return record;
+    .values({ id: 1, seq: head.seq, hash: head.hash })
+    .onConflictDoUpdate({ target: auditHead.id, set: { seq: head.seq, hash: head.hash } });
+  return records;
 }
 
 export interface AuditFilter {

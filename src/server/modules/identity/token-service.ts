@@ -9,13 +9,16 @@ import { SignJWT } from 'jose';
 import type { IdentitySelector, IdentityTokenAnswer } from '../../../automation/token-protocol.js';
 import type { Keyring } from '../../../crypto/keyring.js';
 import type { Db } from '../../../store/db.js';
-import * as accountsRepo from '../automation/automation-repo.js';
+import { type AccountIdentitiesFeed, createAccountIdentitiesCache } from './account-identities-cache.js';
 import { accountResourceId, uamiResourceId } from './identities-service.js';
 import * as repo from './identity-repo.js';
 import { createSigningKeys, type SigningAlg, TOKEN_TTL_SECONDS } from './signing-keys.js';
 import { createTokenAudit, type TokenAudit, type TokenAuditRecord } from './token-audit.js';
 
 export { TOKEN_TTL_SECONDS } from './signing-keys.js';
+/** Routes whose writes change accounts' identities: this server forgets them before it answers. */
+export const IDENTITY_ROUTES = /^\/api\/v1\/(automation-accounts|user-assigned-identities)(\/|$)/;
+
 /** A cached token is handed out again until this many seconds before it expires. */
 export const TOKEN_REUSE_MARGIN_SECONDS = 300;
 
@@ -74,6 +77,7 @@ export function createTokenService(d: TokenServiceDeps) {
   const audit = d.audit ?? createTokenAudit({ db });
   const rs256 = new Set(d.rs256Audiences ?? []);
   const cache = new Map<string, { answer: Issued; owner: string }>();
+  const accountIdentities = createAccountIdentitiesCache({ db, now: () => now().getTime() });
 
   let tenant: Promise<string> | undefined;
   /** The tenant id never changes once made: read it once. */
@@ -89,21 +93,21 @@ export function createTokenService(d: TokenServiceDeps) {
     req: TokenRequester,
     selector: IdentitySelector,
   ): Promise<ResolvedIdentity | string> {
-    const account = await accountsRepo.findAccount(db, req.automationAccountId);
+    const account = await accountIdentities.get(req.automationAccountId);
     if (!account) return "The job's automation account no longer exists.";
     const tid = await tenantId();
     if (selector.by === 'system') {
       if (!account.systemPrincipalId || !account.systemClientId)
         return 'The automation account has no system-assigned identity; name a user-assigned identity with client_id, principal_id or mi_res_id.';
       return {
-        id: account.id,
+        id: account.accountId,
         principalId: account.systemPrincipalId,
         clientId: account.systemClientId,
-        resourceId: accountResourceId(tid, account.id),
+        resourceId: accountResourceId(tid, account.accountId),
         tenantId: tid,
       };
     }
-    const attached = (await repo.attachedTo(db, [account.id])).get(account.id) ?? [];
+    const { attached } = account;
     const value = selector.value.toLowerCase();
     const found = attached.find((u) =>
       selector.by === 'client_id'
@@ -203,6 +207,13 @@ export function createTokenService(d: TokenServiceDeps) {
 
   return {
     sign,
+    /**
+     * Follows the change feed: accounts' identities are then answered from memory (at most a second old, dropped
+     * at once by a change to an account or identity made on any server).
+     */
+    follow: (feed: AccountIdentitiesFeed) => accountIdentities.follow(feed),
+    /** Forgets the identities held in memory: a change to accounts or identities was just committed here. */
+    forgetIdentities: () => accountIdentities.forget(),
     jwks: () => keys.jwks(),
     listKeys: () => keys.list(),
     /** A new signing key (ES256 unless named), published at once and signing after `signsAfterSeconds`. */

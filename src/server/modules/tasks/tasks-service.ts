@@ -17,7 +17,7 @@ import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { findAgent } from '../agents/agents-repo.js';
 import { agentActor } from '../agents/agents-service.js';
-import { appendAudit } from '../audit/audit-repo.js';
+import { appendAudit, appendAuditBatch } from '../audit/audit-repo.js';
 import { findComputer, findComputerByName, findObject } from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { findObjectsById, findWorkflows } from '../results/results-repo.js';
@@ -245,7 +245,7 @@ export function createTasksService(d: TasksServiceDeps) {
   }
 
   async function auditIn(tx: Tx, entries: Parameters<typeof appendAudit>[1][]) {
-    for (const e of entries) await appendAudit(tx, e);
+    await appendAuditBatch(tx, entries);
   }
 
   return {
