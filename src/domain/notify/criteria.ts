@@ -225,6 +225,28 @@ function compileTokens(tokens: number[]): TextMatcher {
   return (text) => globMatch(compiled, foldText(text));
 }
 
+/** The text case-folded as conditions compare it: a condition's literal occurs in the folded text it matches. */
+export const foldedText = (text: string): string => foldText(text);
+
+/**
+ * The longest run of literal text (case-folded) that every text the condition matches contains; '' when the
+ * pattern has none (`*`, `?`, …). `equals` matches exactly this text.
+ */
+export function conditionLiteral(op: TextOperator, value: string): string {
+  const tokens =
+    op === 'equals' ? Array.from(value, (c) => foldCodePoint(c.codePointAt(0) as number)) : tokenize(value);
+  let best = '';
+  let run = '';
+  for (const t of tokens) {
+    run = t >= 0 ? run + String.fromCodePoint(t) : '';
+    if (run.length > best.length) best = run;
+  }
+  return best;
+}
+
+/** The text a condition on `field` reads; a field the alert lacks reads as ''. */
+export const fieldText = (alert: NotificationAlert, field: TextField): string => textOf(alert, field);
+
 // Keyed by the value itself rather than a key built from operator and value: a string keeps its hash, so looking
 // up the same condition again does not hash a new string each time.
 const matchers: Record<TextOperator, Map<string, TextMatcher>> = {
@@ -323,12 +345,46 @@ export function unmetCriteria(
   return [...failing(criteria, alert, ctx)];
 }
 
-/** Whether the alert meets every condition of the criteria (R43). */
-export const matches = (
+/**
+ * Whether the alert meets every condition of the criteria (R43): the conditions of `failing`, in its order, as
+ * plain tests — the notifier asks this for every candidate subscription of every alert change.
+ */
+export function matches(
   criteria: SubscriptionCriteria,
   alert: NotificationAlert,
   ctx: CriteriaContext,
-): boolean => failing(criteria, alert, ctx).next().done === true;
+): boolean {
+  const { severities, priorities, resolutionStates, workflowIds, classIds, groupIds, text } = criteria;
+  if (severities?.length && !severities.includes(alert.severity)) return false;
+  if (priorities?.length && !priorities.includes(alert.priority)) return false;
+  if (resolutionStates?.length && !resolutionStates.includes(alert.resolutionState)) return false;
+  if (workflowIds?.length && (alert.workflowId === null || !workflowIds.includes(alert.workflowId)))
+    return false;
+  if (classIds?.length) {
+    const cls = alert.sourceClassId;
+    if (cls === null) return false;
+    let any = false;
+    for (const base of classIds)
+      if (cls === base || ctx.isA(cls, base)) {
+        any = true;
+        break;
+      }
+    if (!any) return false;
+  }
+  if (groupIds?.length) {
+    const obj = alert.sourceObjectId;
+    if (obj === null) return false;
+    let any = false;
+    for (const g of groupIds)
+      if (ctx.inGroup(obj, g)) {
+        any = true;
+        break;
+      }
+    if (!any) return false;
+  }
+  if (text) for (const c of text) if (!textConditionHolds(alert, c)) return false;
+  return true;
+}
 
 /* ---------------------------------------------------------------------------------------------------------- */
 

@@ -640,6 +640,14 @@ export function createResolutionEngine(input: ResolutionInput) {
     isA(classId: string, baseClassId: string): boolean {
       return classes.get(classId)?.ancestors.includes(baseClassId) ?? false;
     },
+    /** The class and every class it derives from, nearest first (the class alone when the engine lacks it). */
+    classAndAncestors(classId: string): readonly string[] {
+      return classes.get(classId)?.ancestors ?? [classId];
+    },
+    /** Every group that contains the object: directly, through nested groups, or through its host (R19). */
+    groupsOf(objectId: string): ReadonlySet<string> {
+      return objects.get(objectId)?.containing ?? EMPTY;
+    },
     /** The class of an object, if the engine knows it. */
     classOf(objectId: string): string | undefined {
       return objects.get(objectId)?.def.classId;

@@ -18,6 +18,11 @@ import {
   type NotifyReason,
   type SubscriptionCriteria,
 } from '../../../domain/notify/criteria.js';
+import {
+  createSubscriptionIndex,
+  type IndexContext,
+  type SubscriptionIndex,
+} from '../../../domain/notify/subscription-index.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
 import type { Db, Executor } from '../../../store/db.js';
 import { alertAtChange, latestAlertSnapshot } from '../alerts/alert-snapshots-repo.js';
@@ -163,9 +168,14 @@ export function createNotifier(d: NotifierDeps) {
   }
 
   /** Class and group questions answered by the resolution engine as it is now. */
-  async function criteriaContext(): Promise<CriteriaContext> {
+  async function criteriaContext(): Promise<IndexContext> {
     const engine = await d.resolution.current();
-    return { isA: (c, base) => engine.isA(c, base), inGroup: (o, g) => engine.inGroup(o, g) };
+    return {
+      isA: (c, base) => engine.isA(c, base),
+      inGroup: (o, g) => engine.inGroup(o, g),
+      classAndAncestors: (c) => engine.classAndAncestors(c),
+      groupsOf: (o) => engine.groupsOf(o),
+    };
   }
 
   /** A notification to queue: for the change `seq`, showing the alert as it was at `alertSeq` (null: as it is). */
@@ -248,8 +258,11 @@ export function createNotifier(d: NotifierDeps) {
     return rows.length;
   }
 
-  /** The enabled subscriptions, read again only after the change feed shows one of them changed. */
-  let subscriptions: repo.SubscriptionRow[] | undefined;
+  /**
+   * The enabled subscriptions, indexed on their criteria; read again only after the change feed shows one of them
+   * changed.
+   */
+  let subscriptions: SubscriptionIndex<repo.SubscriptionRow> | undefined;
 
   /**
    * Reads the changes after the cursor and queues what they call for. A change that calls for something is
@@ -265,7 +278,7 @@ export function createNotifier(d: NotifierDeps) {
     }
     const changes = await repo.changesAfter(db, cursor, limit);
     if (!changes.length) return { changes: 0, queued: 0 };
-    let ctx: CriteriaContext | undefined;
+    let ctx: IndexContext | undefined;
     let queued = 0;
     let written = cursor;
     for (const c of changes) {
@@ -276,8 +289,8 @@ export function createNotifier(d: NotifierDeps) {
       // The alert as this change left it, so a backlog is decided and rendered as it happened.
       const then = c.target ? await alertAtChange(db, c.target, c.seq) : undefined;
       const alert = then ?? (c.target ? await alertsRepo.findAlert(db, c.target) : undefined);
-      subscriptions ??= await repo.listSubscriptions(db, true);
-      if (!alert || !subscriptions.length) continue;
+      subscriptions ??= createSubscriptionIndex(await repo.listSubscriptions(db, true));
+      if (!alert || !subscriptions.size) continue;
       const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
       const observed: Observed = {
         alert,
@@ -289,7 +302,8 @@ export function createNotifier(d: NotifierDeps) {
       };
       ctx ??= await criteriaContext();
       const effects: Effect[] = [];
-      for (const sub of subscriptions) {
+      // The subscriptions the alert may match now, and those that remember it matching before (it may stop).
+      for (const sub of subscriptions.candidates(observed.na, ctx, states.keys())) {
         const e = decide(sub, states.get(sub.id), observed, ctx);
         if (e) effects.push(e);
       }

@@ -1,0 +1,212 @@
+// Which subscriptions an alert matches, found through an index on their criteria instead of a scan of them all.
+// For each kind of condition — severity, priority, resolution state, workflow, class, group — the index keeps,
+// as bit sets over the subscriptions, those that put no such condition and, per value, those that accept it. An
+// alert's matches are the intersection of what each of its values allows (a class allows through every class it
+// derives from, an object through every group that contains it), word by word. Text narrows the same way before it
+// is tried: a text that must equal something, by that folded text; a pattern, by the first three characters of
+// its longest literal, which the alert's text must contain. The subscriptions left that have text conditions are
+// then tried one by one, on their text alone.
+import type { NotificationAlert } from './alert.js';
+import {
+  type CriteriaContext,
+  conditionLiteral,
+  fieldText,
+  foldedText,
+  type SubscriptionCriteria,
+  type TextField,
+  textConditionHolds,
+} from './criteria.js';
+
+/** The inventory answers the index asks besides those of the criteria. */
+export interface IndexContext extends CriteriaContext {
+  /** The class and every class it derives from. */
+  classAndAncestors(classId: string): Iterable<string>;
+  /** Every group that contains the object (directly, through nested groups or its host). */
+  groupsOf(objectId: string): Iterable<string>;
+}
+
+export interface Indexable {
+  id: string;
+  criteria: SubscriptionCriteria;
+}
+
+// Int32 words: values stay small integers to the engine (unsigned ones above 2^31 would not).
+type Bits = Int32Array;
+
+/** One kind of condition: who puts none, and who accepts each value. */
+class Dimension<V> {
+  readonly open: Bits;
+  readonly byValue = new Map<V, Bits>();
+  constructor(private readonly words: number) {
+    this.open = new Int32Array(words);
+  }
+  file(i: number, values: readonly V[] | undefined) {
+    if (!values?.length) {
+      set(this.open, i);
+      return;
+    }
+    for (const v of values) {
+      let bits = this.byValue.get(v);
+      if (!bits) {
+        bits = new Int32Array(this.words);
+        this.byValue.set(v, bits);
+      }
+      set(bits, i);
+    }
+  }
+  /** `into` &= (those with no condition | those accepting any of `values`). */
+  narrow(into: Bits, values: Iterable<V> | undefined, scratch: Bits) {
+    scratch.set(this.open);
+    if (values)
+      for (const v of values) {
+        const bits = this.byValue.get(v);
+        if (bits) for (let w = 0; w < bits.length; w++) scratch[w]! |= bits[w]!;
+      }
+    for (let w = 0; w < into.length; w++) into[w]! &= scratch[w]!;
+  }
+  /** Whether some subscription puts a condition of this kind. */
+  get used() {
+    return this.byValue.size > 0;
+  }
+}
+
+/** Literal text shorter than this does not narrow: too many texts contain it. */
+const GRAM = 3;
+
+/** Every run of GRAM code units of the text. */
+function* gramsOf(text: string): Generator<string> {
+  for (let at = 0; at + GRAM <= text.length; at++) yield text.slice(at, at + GRAM);
+}
+
+const set = (bits: Bits, i: number) => {
+  bits[i >>> 5]! |= 1 << (i & 31);
+};
+
+export function createSubscriptionIndex<S extends Indexable>(subscriptions: readonly S[]) {
+  const n = subscriptions.length;
+  const words = Math.ceil(n / 32);
+  const severity = new Dimension<string>(words);
+  const priority = new Dimension<string>(words);
+  const resolution = new Dimension<number>(words);
+  const workflow = new Dimension<string>(words);
+  const klass = new Dimension<string>(words);
+  const group = new Dimension<string>(words);
+  /** Per field: subscriptions that need it to equal a text, and those that need it to contain a literal. */
+  const equalsBy = new Map<TextField, Dimension<string>>();
+  const gramsBy = new Map<TextField, Dimension<string>>();
+  const dimensionOf = (m: Map<TextField, Dimension<string>>, field: TextField) => {
+    let d = m.get(field);
+    if (!d) {
+      d = new Dimension<string>(words);
+      m.set(field, d);
+    }
+    return d;
+  };
+  const all = new Int32Array(words);
+  const withText = new Uint8Array(n);
+  /** Subscriptions taken whether they match or not, for one call. */
+  const forced = new Uint8Array(n);
+  const position = new Map<string, number>();
+  subscriptions.forEach((s, i) => {
+    const c = s.criteria;
+    severity.file(i, c.severities);
+    priority.file(i, c.priorities);
+    resolution.file(i, c.resolutionStates);
+    workflow.file(i, c.workflowIds);
+    klass.file(i, c.classIds);
+    group.file(i, c.groupIds);
+    set(all, i);
+    if (c.text?.length) withText[i] = 1;
+    for (const t of c.text ?? []) {
+      if (t.op === 'equals') dimensionOf(equalsBy, t.field);
+      else if (conditionLiteral(t.op, t.value).length >= GRAM) dimensionOf(gramsBy, t.field);
+    }
+    position.set(s.id, i);
+  });
+  // Each field's text dimensions once every subscription is known, so each files every subscription (open or not).
+  subscriptions.forEach((s, i) => {
+    const text = s.criteria.text ?? [];
+    for (const [field, d] of equalsBy)
+      d.file(
+        i,
+        text
+          .filter((t) => t.field === field && t.op === 'equals')
+          .map((t) => conditionLiteral('equals', t.value)),
+      );
+    for (const [field, d] of gramsBy) {
+      const literals = text
+        .filter((t) => t.field === field && t.op !== 'equals')
+        .map((t) => conditionLiteral(t.op, t.value))
+        .filter((l) => l.length >= GRAM)
+        .sort((a, b) => b.length - a.length);
+      d.file(i, literals.length ? [literals[0]!.slice(0, GRAM)] : []);
+    }
+  });
+  const result = new Int32Array(words);
+  const scratch = new Int32Array(words);
+
+  /** The subscriptions the alert matches, as bits in `result`. */
+  function match(alert: NotificationAlert, ctx: IndexContext) {
+    result.set(all);
+    if (severity.used) severity.narrow(result, [alert.severity], scratch);
+    if (priority.used) priority.narrow(result, [alert.priority], scratch);
+    if (resolution.used) resolution.narrow(result, [alert.resolutionState], scratch);
+    if (workflow.used) workflow.narrow(result, alert.workflowId === null ? [] : [alert.workflowId], scratch);
+    if (klass.used) {
+      const cls = alert.sourceClassId;
+      klass.narrow(result, cls === null ? [] : [cls, ...ctx.classAndAncestors(cls)], scratch);
+    }
+    if (group.used) {
+      const obj = alert.sourceObjectId;
+      group.narrow(result, obj === null ? [] : ctx.groupsOf(obj), scratch);
+    }
+    for (const [field, d] of equalsBy) d.narrow(result, [foldedText(fieldText(alert, field))], scratch);
+    for (const [field, d] of gramsBy) d.narrow(result, gramsOf(foldedText(fieldText(alert, field))), scratch);
+  }
+
+  /** Each subscription whose bit is set, in the order given, those with text only when their text holds. */
+  function collect(alert: NotificationAlert, also: Iterable<string>): S[] {
+    for (const id of also) {
+      const i = position.get(id);
+      if (i !== undefined) {
+        set(result, i);
+        forced[i] = 1;
+      }
+    }
+    const out: S[] = [];
+    for (let w = 0; w < words; w++) {
+      let word = result[w]!;
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word);
+        word &= word - 1;
+        const i = w * 32 + bit;
+        const s = subscriptions[i]!;
+        if (forced[i]) forced[i] = 0;
+        else if (withText[i] && !s.criteria.text!.every((c) => textConditionHolds(alert, c))) continue;
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  return {
+    size: n,
+
+    /** The subscriptions whose criteria the alert meets (R43), in the order they were given. */
+    matching(alert: NotificationAlert, ctx: IndexContext): S[] {
+      match(alert, ctx);
+      return collect(alert, []);
+    },
+
+    /**
+     * The subscriptions the alert matches, and those of the ids in `also` the index holds whether they match or
+     * not (a subscription that remembers the alert must hear that it stopped matching), in the order given.
+     */
+    candidates(alert: NotificationAlert, ctx: IndexContext, also: Iterable<string> = []): S[] {
+      match(alert, ctx);
+      return collect(alert, also);
+    },
+  };
+}
+
+export type SubscriptionIndex<S extends Indexable> = ReturnType<typeof createSubscriptionIndex<S>>;
