@@ -100,7 +100,7 @@ function Runbooks({ accountId }: { accountId: string }) {
                       </Table.Td>
                       <Table.Td>{r.type}</Table.Td>
                       <Table.Td>
-                        <Badge variant="light" color={s.color}>
+                        <Badge variant="dot" color={s.color}>
                           {s.label}
                         </Badge>
                       </Table.Td>

@@ -23,7 +23,7 @@ export const statusColors: Record<JobStatus, string> = {
 
 export function StatusBadge({ status }: { status: JobStatus }) {
   return (
-    <Badge variant="light" color={statusColors[status]}>
+    <Badge variant="dot" color={statusColors[status]}>
       {status}
     </Badge>
   );

@@ -141,7 +141,7 @@ function Editor({
             Back to the runbook
           </Anchor>{' '}
           ·{' '}
-          <Badge variant="light" color={state.color} component="span">
+          <Badge variant="dot" color={state.color} component="span">
             {state.label}
           </Badge>{' '}
           {dirty ? <Text span>· unsaved changes</Text> : null}

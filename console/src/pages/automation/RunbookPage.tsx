@@ -53,7 +53,7 @@ export default function RunbookPage({ id }: { id: string }) {
               rows={[
                 [
                   'State',
-                  <Badge key="s" variant="light" color={state.color}>
+                  <Badge key="s" variant="dot" color={state.color}>
                     {state.label}
                   </Badge>,
                 ],
