@@ -1,7 +1,7 @@
 // Proves the console's Automation pages in a real Chromium against a real `steward server` process: a runbook
 // created, written in the CodeMirror editor, tested in the test pane and published (checked through the API);
-// a job started with its declared parameter whose output reaches the page while the job still runs; a long
-// job stopped with the Stop button; an operator who may start jobs but not author runbooks gets no Edit, Save
+// a job started with its declared parameter whose output reaches the page while the job still runs; a webhook
+// whose URL is shown once and starts the runbook; a long job stopped with the Stop button; an operator who may start jobs but not author runbooks gets no Edit, Save
 // or Publish button, and the server refuses the draft change when forced (403). axe-core checks the pages.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +189,31 @@ describe('the Automation pages of the web console', () => {
       `/api/v1/jobs/${jobId}`,
     );
     expect(ended.body).toMatchObject({ status: 'Completed', parameters: { Name: 'world' } });
+  }, 45_000);
+
+  it('makes a webhook whose URL is shown once, and the URL starts the runbook', async () => {
+    await admin.goto(`${server.url}/automation/accounts/${accountId}?tab=webhooks`);
+    await admin.getByText('No webhooks').waitFor();
+    await admin.getByRole('button', { name: 'Create webhook' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Create webhook' });
+    await dialog.getByLabel(/^Name/).first().fill('Hook');
+    await dialog.getByLabel('Name', { exact: true }).fill('webhook');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const url = await dialog.getByLabel('Webhook URL').inputValue();
+    expect(url).toMatch(/\/webhooks\/.{20,}$/);
+    const called = await fetch(url, { method: 'POST', body: '{}' });
+    expect(called.status).toBe(202);
+    const { jobIds } = (await called.json()) as { jobIds: string[] };
+    expect(jobIds).toHaveLength(1);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await admin.getByRole('table', { name: 'Webhooks' }).getByText('Hook').waitFor();
+    // Never shown again: neither on the page nor in the list the API gives.
+    const secret = url.slice(url.lastIndexOf('/') + 1);
+    expect(await admin.content()).not.toContain(secret);
+    const listed = await call('GET', `/api/v1/automation-accounts/${accountId}/webhooks`);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    const job = await call<{ parameters: Record<string, unknown> }>('GET', `/api/v1/jobs/${jobIds[0]}`);
+    expect(job.body.parameters).toMatchObject({ Name: 'webhook' });
   }, 45_000);
 
   it('stops a long job with the Stop button', async () => {

@@ -9,6 +9,7 @@ import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { identityLabel } from './AutomationAccountsPage.js';
 import { CreateRunbook } from './CreateRunbook.js';
+import { CreateWebhook } from './CreateWebhook.js';
 import { useAutomationAccount, useJobs, useRunbooks, useSchedules, useWebhooks, when } from './data.js';
 import { JobsTable } from './JobsTable.js';
 
@@ -187,7 +188,26 @@ function Schedules({ accountId }: { accountId: string }) {
 }
 
 function Webhooks({ accountId }: { accountId: string }) {
+  const manage = usePermission('automation.manage');
   const webhooks = useWebhooks(accountId);
+  const runbooks = useRunbooks(accountId);
+  const [opened, { open, close }] = useDisclosure();
+  return (
+    <>
+      {manage.allowed ? (
+        <Button onClick={open} mb="sm" disabled={!runbooks.data}>
+          Create webhook
+        </Button>
+      ) : null}
+      {opened && runbooks.data ? (
+        <CreateWebhook accountId={accountId} runbooks={runbooks.data} onClose={close} />
+      ) : null}
+      <WebhookList query={webhooks} />
+    </>
+  );
+}
+
+function WebhookList({ query: webhooks }: { query: ReturnType<typeof useWebhooks> }) {
   return (
     <QueryView
       query={webhooks}
