@@ -1,8 +1,9 @@
 // Proves the console's Automation pages in a real Chromium against a real `steward server` process: a runbook
 // created, written in the CodeMirror editor, tested in the test pane and published (checked through the API);
 // a job started with its declared parameter whose output reaches the page while the job still runs; a webhook
-// whose URL is shown once and starts the runbook; a long job stopped with the Stop button; an operator who may start jobs but not author runbooks gets no Edit, Save
-// or Publish button, and the server refuses the draft change when forced (403). axe-core checks the pages.
+// whose URL is shown once and starts the runbook; a long job stopped with the Stop button; a rollback; an
+// operator who may start jobs but not author runbooks gets no Edit, Save or Publish button, and the server
+// refuses the draft change when forced (403). axe-core checks the pages.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, oneTimePasswordOf, type ServerProcess, startServer } from '../support/server-process.js';
@@ -100,6 +101,7 @@ async function replaceCode(page: Page, label: string, text: string) {
 describe('the Automation pages of the web console', () => {
   let admin: Page;
   let helloId = '';
+  let slowId = '';
 
   it('creates a runbook in an automation account and opens it in the editor', async () => {
     admin = await signedIn('admin', ADMIN_PASSWORD);
@@ -165,6 +167,8 @@ describe('the Automation pages of the web console', () => {
 
   it('starts a job with its parameter and shows its output while it still runs', async () => {
     await admin.getByRole('link', { name: 'Back to the runbook' }).click();
+    // An author sees Edit (the operator below does not).
+    await admin.getByRole('link', { name: 'Edit', exact: true }).waitFor();
     await admin.getByRole('button', { name: 'Start' }).click();
     const dialog = admin.getByRole('dialog', { name: 'Start Hello' });
     await dialog.getByLabel('Name', { exact: true }).fill('world');
@@ -223,7 +227,8 @@ describe('the Automation pages of the web console', () => {
       content: SLOW,
     });
     expect(slow.status).toBe(201);
-    expect((await call('POST', `/api/v1/runbooks/${slow.body.id}/publish`)).status).toBe(200);
+    slowId = slow.body.id;
+    expect((await call('POST', `/api/v1/runbooks/${slowId}/publish`)).status).toBe(200);
 
     await admin.goto(`${server.url}/automation/runbooks/${slow.body.id}`);
     await admin.getByRole('button', { name: 'Start' }).click();
@@ -247,6 +252,22 @@ describe('the Automation pages of the web console', () => {
     await check(admin, 'jobs');
   }, 45_000);
 
+  it('rolls a runbook back to an earlier version: published again as the next one', async () => {
+    expect((await call('PUT', `/api/v1/runbooks/${slowId}/draft`, { content: 'echo v2\n' })).status).toBe(
+      200,
+    );
+    expect((await call('POST', `/api/v1/runbooks/${slowId}/publish`)).status).toBe(200);
+    await admin.goto(`${server.url}/automation/runbooks/${slowId}`);
+    await admin.getByRole('tab', { name: 'Versions' }).click();
+    await admin.getByRole('button', { name: 'Roll back to 1' }).click();
+    await admin.getByText('Current · Rollback to version 1').waitFor();
+    const current = await call<{ version: number; content: string }>(
+      'GET',
+      `/api/v1/runbooks/${slowId}/content?version=published`,
+    );
+    expect(current.body).toMatchObject({ version: 3, content: SLOW });
+  }, 30_000);
+
   it('gives an operator Start but no Edit, Save or Publish, and the server refuses a forced draft change (403)', async () => {
     const created = await call('POST', '/api/v1/users', {
       username: 'opal',
@@ -260,7 +281,7 @@ describe('the Automation pages of the web console', () => {
     await page.getByRole('heading', { name: 'Hello' }).waitFor();
     await page.getByRole('textbox', { name: 'Published code of Hello' }).waitFor();
     expect(await page.getByRole('button', { name: 'Start' }).count()).toBe(1);
-    expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Edit', exact: true }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Roll back/ }).count()).toBe(0);
     await check(page, 'runbook-operator');
 

@@ -164,11 +164,12 @@ function Versions({ runbook: r }: { runbook: Runbook }) {
                   <Table.Td>{when(v.publishedAt)}</Table.Td>
                   <Table.Td>{v.publishedBy}</Table.Td>
                   <Table.Td>
-                    {v.version === r.published?.version
-                      ? 'Current'
-                      : v.rolledBackFrom
-                        ? `Rollback to version ${v.rolledBackFrom}`
-                        : ''}
+                    {[
+                      v.version === r.published?.version ? 'Current' : '',
+                      v.rolledBackFrom ? `Rollback to version ${v.rolledBackFrom}` : '',
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
                   </Table.Td>
                   {manage.allowed ? (
                     <Table.Td>
