@@ -11,6 +11,12 @@ const Accounts = lazy(() => import('./pages/accounts/AccountsPage.js'));
 const AccountProperties = lazy(() => import('./pages/accounts/AccountProperties.js'));
 const Profiles = lazy(() => import('./pages/profiles/ProfilesPage.js'));
 const ProfileWizard = lazy(() => import('./pages/profiles/ProfileWizard.js'));
+const AutomationAccounts = lazy(() => import('./pages/automation/AutomationAccountsPage.js'));
+const AutomationAccount = lazy(() => import('./pages/automation/AutomationAccountPage.js'));
+const Runbook = lazy(() => import('./pages/automation/RunbookPage.js'));
+const RunbookEditor = lazy(() => import('./pages/automation/RunbookEditor.js'));
+const Jobs = lazy(() => import('./pages/automation/JobsPage.js'));
+const Job = lazy(() => import('./pages/automation/JobPage.js'));
 
 export function App() {
   const session = useSessionQuery();
@@ -30,6 +36,14 @@ export function App() {
             <Route path="/run-as/accounts/:id">{(p) => <AccountProperties id={p.id} />}</Route>
             <Route path="/run-as/profiles" component={Profiles} />
             <Route path="/run-as/profiles/:id">{(p) => <ProfileWizard id={p.id} />}</Route>
+            <Route path="/automation/accounts" component={AutomationAccounts} />
+            <Route path="/automation/accounts/:id">{(p) => <AutomationAccount id={p.id} />}</Route>
+            <Route path="/automation/runbooks/:id/edit">
+              {(p) => <RunbookEditor key={p.id} id={p.id} />}
+            </Route>
+            <Route path="/automation/runbooks/:id">{(p) => <Runbook id={p.id} />}</Route>
+            <Route path="/automation/jobs" component={Jobs} />
+            <Route path="/automation/jobs/:id">{(p) => <Job key={p.id} id={p.id} />}</Route>
             <Route>
               <Failure error={new Error('There is no page at this address.')} />
             </Route>

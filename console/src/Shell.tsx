@@ -12,15 +12,27 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
 import { roleNames } from '../../src/domain/roles.js';
 import { api } from './api.js';
 import { useSession, useSetSession } from './session.js';
 
 const nav = [
-  { section: 'Run As Configuration', href: '/run-as/accounts', label: 'Accounts' },
-  { section: 'Run As Configuration', href: '/run-as/profiles', label: 'Profiles' },
+  {
+    section: 'Run As Configuration',
+    links: [
+      { href: '/run-as/accounts', label: 'Accounts' },
+      { href: '/run-as/profiles', label: 'Profiles' },
+    ],
+  },
+  {
+    section: 'Automation',
+    links: [
+      { href: '/automation/accounts', label: 'Automation Accounts' },
+      { href: '/automation/jobs', label: 'Jobs' },
+    ],
+  },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
@@ -68,19 +80,23 @@ export function Shell({ children }: { children: ReactNode }) {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
-        <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={6}>
-          Run As Configuration
-        </Text>
-        {nav.map((n) => (
-          <NavLink
-            key={n.href}
-            component={Link}
-            href={n.href}
-            label={n.label}
-            active={location.startsWith(n.href)}
-            variant="filled"
-            onClick={close}
-          />
+        {nav.map((s) => (
+          <Fragment key={s.section}>
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={6}>
+              {s.section}
+            </Text>
+            {s.links.map((n) => (
+              <NavLink
+                key={n.href}
+                component={Link}
+                href={n.href}
+                label={n.label}
+                active={location.startsWith(n.href)}
+                variant="filled"
+                onClick={close}
+              />
+            ))}
+          </Fragment>
         ))}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>

@@ -1,0 +1,251 @@
+// One automation account: its runbooks, jobs, schedules and webhooks, each on a tab.
+import { Anchor, Badge, Button, Table, Tabs } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Link, useSearch } from 'wouter';
+import type { Runbook } from '../../../../src/contract/automation.js';
+import type { Schedule } from '../../../../src/contract/automation-schedules.js';
+import { Page } from '../../components/page.js';
+import { Empty, QueryView } from '../../components/states.js';
+import { usePermission } from '../../session.js';
+import { identityLabel } from './AutomationAccountsPage.js';
+import { CreateRunbook } from './CreateRunbook.js';
+import { CreateWebhook } from './CreateWebhook.js';
+import { useAutomationAccount, useJobs, useRunbooks, useSchedules, useWebhooks, when } from './data.js';
+import { JobsTable } from './JobsTable.js';
+
+export const runbookState = (r: Runbook) =>
+  r.published === null
+    ? { label: 'New (never published)', color: 'gray' }
+    : r.draft.differsFromPublished
+      ? { label: `Published v${r.published.version}, draft edited`, color: 'yellow' }
+      : { label: `Published v${r.published.version}`, color: 'green' };
+
+export default function AutomationAccountPage({ id }: { id: string }) {
+  const account = useAutomationAccount(id);
+  const tab = new URLSearchParams(useSearch()).get('tab') ?? 'runbooks';
+  return (
+    <QueryView query={account} empty={null}>
+      {(a) => (
+        <Page
+          title={a.name}
+          description={`Automation account · managed identity: ${identityLabel(a.identity.type)}${a.description ? ` · ${a.description}` : ''}`}
+        >
+          <Tabs defaultValue={tab} keepMounted={false}>
+            <Tabs.List>
+              <Tabs.Tab value="runbooks">Runbooks</Tabs.Tab>
+              <Tabs.Tab value="jobs">Jobs</Tabs.Tab>
+              <Tabs.Tab value="schedules">Schedules</Tabs.Tab>
+              <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="runbooks" pt="md">
+              <Runbooks accountId={a.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="jobs" pt="md">
+              <Jobs accountId={a.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="schedules" pt="md">
+              <Schedules accountId={a.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="webhooks" pt="md">
+              <Webhooks accountId={a.id} />
+            </Tabs.Panel>
+          </Tabs>
+        </Page>
+      )}
+    </QueryView>
+  );
+}
+
+function Runbooks({ accountId }: { accountId: string }) {
+  const manage = usePermission('automation.manage');
+  const runbooks = useRunbooks(accountId);
+  const [opened, { open, close }] = useDisclosure();
+  return (
+    <>
+      {manage.allowed ? (
+        <Button onClick={open} mb="sm">
+          Create runbook
+        </Button>
+      ) : null}
+      <QueryView
+        query={runbooks}
+        isEmpty={(items) => items.length === 0}
+        empty={
+          <Empty title="No runbooks yet">
+            {manage.allowed
+              ? 'Create one, write it in the editor, test it and publish it.'
+              : 'An administrator or author writes them.'}
+          </Empty>
+        }
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={640}>
+            <Table striped highlightOnHover aria-label="Runbooks">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Type</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Changed</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((r) => {
+                  const s = runbookState(r);
+                  return (
+                    <Table.Tr key={r.id}>
+                      <Table.Td>
+                        <Anchor component={Link} href={`/automation/runbooks/${r.id}`}>
+                          {r.name}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{r.type}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="dot" color={s.color}>
+                          {s.label}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{when(r.updatedAt)}</Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
+      {opened ? <CreateRunbook accountId={accountId} onClose={close} /> : null}
+    </>
+  );
+}
+
+function Jobs({ accountId }: { accountId: string }) {
+  const jobs = useJobs({ account: accountId });
+  return (
+    <QueryView
+      query={jobs}
+      isEmpty={(items) => items.length === 0}
+      empty={<Empty title="No jobs yet">Jobs of this account's runbooks appear here.</Empty>}
+    >
+      {(items) => <JobsTable jobs={items} />}
+    </QueryView>
+  );
+}
+
+const recurrence = (s: Schedule) =>
+  s.frequency === 'cron'
+    ? `cron ${s.cron ?? ''}`
+    : s.frequency === 'onetime'
+      ? 'Once'
+      : `Every ${s.interval === 1 ? '' : `${s.interval} `}${s.frequency}${s.interval === 1 ? '' : 's'}${
+          s.weekDays.length ? ` on ${s.weekDays.join(', ')}` : ''
+        }`;
+
+function Schedules({ accountId }: { accountId: string }) {
+  const schedules = useSchedules(accountId);
+  return (
+    <QueryView
+      query={schedules}
+      isEmpty={(items) => items.length === 0}
+      empty={
+        <Empty title="No schedules">
+          Schedules start linked runbooks on a recurrence; create them with the API or `steward schedule`.
+        </Empty>
+      }
+    >
+      {(items) => (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped aria-label="Schedules">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Recurrence</Table.Th>
+                <Table.Th>Time zone</Table.Th>
+                <Table.Th>Next run</Table.Th>
+                <Table.Th>Last run</Table.Th>
+                <Table.Th>Runbooks</Table.Th>
+                <Table.Th>Enabled</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((s) => (
+                <Table.Tr key={s.id}>
+                  <Table.Td>{s.name}</Table.Td>
+                  <Table.Td>{recurrence(s)}</Table.Td>
+                  <Table.Td>{s.timeZone}</Table.Td>
+                  <Table.Td>{when(s.nextRunAt)}</Table.Td>
+                  <Table.Td>{when(s.lastRunAt)}</Table.Td>
+                  <Table.Td>{s.links.map((l) => l.runbookName).join(', ') || 'None linked'}</Table.Td>
+                  <Table.Td>{s.enabled ? 'Yes' : 'No'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </QueryView>
+  );
+}
+
+function Webhooks({ accountId }: { accountId: string }) {
+  const manage = usePermission('automation.manage');
+  const webhooks = useWebhooks(accountId);
+  const runbooks = useRunbooks(accountId);
+  const [opened, { open, close }] = useDisclosure();
+  return (
+    <>
+      {manage.allowed ? (
+        <Button onClick={open} mb="sm" disabled={!runbooks.data}>
+          Create webhook
+        </Button>
+      ) : null}
+      {opened && runbooks.data ? (
+        <CreateWebhook accountId={accountId} runbooks={runbooks.data} onClose={close} />
+      ) : null}
+      <WebhookList query={webhooks} />
+    </>
+  );
+}
+
+function WebhookList({ query: webhooks }: { query: ReturnType<typeof useWebhooks> }) {
+  return (
+    <QueryView
+      query={webhooks}
+      isEmpty={(items) => items.length === 0}
+      empty={
+        <Empty title="No webhooks">
+          A webhook is a secret URL that starts a published runbook; its URL is shown once, when it is made.
+        </Empty>
+      }
+    >
+      {(items) => (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped aria-label="Webhooks">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Runbook</Table.Th>
+                <Table.Th>Runs on</Table.Th>
+                <Table.Th>Expires</Table.Th>
+                <Table.Th>Last called</Table.Th>
+                <Table.Th>State</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((w) => (
+                <Table.Tr key={w.id}>
+                  <Table.Td>{w.name}</Table.Td>
+                  <Table.Td>{w.runbookName}</Table.Td>
+                  <Table.Td>{w.runOn}</Table.Td>
+                  <Table.Td>{when(w.expiresAt)}</Table.Td>
+                  <Table.Td>{when(w.lastInvokedAt)}</Table.Td>
+                  <Table.Td>{w.expired ? 'Expired' : w.enabled ? 'Enabled' : 'Disabled'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </QueryView>
+  );
+}

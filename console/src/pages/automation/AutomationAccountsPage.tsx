@@ -1,0 +1,140 @@
+// Automation › Accounts: every automation account, and (for those who may) a new one.
+import { Alert, Anchor, Button, Group, Modal, Stack, Table, Textarea, TextInput } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import { automationAccountSchema, createAutomationAccountBody } from '../../../../src/contract/automation.js';
+import { api, fieldErrors, messageOf } from '../../api.js';
+import { Page } from '../../components/page.js';
+import { Empty, QueryView } from '../../components/states.js';
+import { usePermission } from '../../session.js';
+import { useAutomationAccounts, when } from './data.js';
+import { issuesOf } from './forms.js';
+
+export const identityLabel = (type: string) =>
+  ({
+    None: 'None',
+    SystemAssigned: 'System-assigned',
+    UserAssigned: 'User-assigned',
+    'SystemAssigned, UserAssigned': 'System- and user-assigned',
+  })[type] ?? type;
+
+export default function AutomationAccountsPage() {
+  const manage = usePermission('automation.manage');
+  const accounts = useAutomationAccounts();
+  const [opened, { open, close }] = useDisclosure();
+  return (
+    <Page
+      title="Automation Accounts"
+      description="Runbooks, their jobs, schedules and webhooks, and the identity they run with."
+      actions={manage.allowed ? <Button onClick={open}>Create automation account</Button> : null}
+    >
+      <QueryView
+        query={accounts}
+        isEmpty={(items) => items.length === 0}
+        empty={
+          <Empty title="No automation accounts yet">
+            {manage.allowed
+              ? 'Create one to hold runbooks, their schedules and webhooks.'
+              : 'An administrator or author creates them.'}
+          </Empty>
+        }
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={640}>
+            <Table striped highlightOnHover aria-label="Automation accounts">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Description</Table.Th>
+                  <Table.Th>Managed identity</Table.Th>
+                  <Table.Th>Created</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((a) => (
+                  <Table.Tr key={a.id}>
+                    <Table.Td>
+                      <Anchor component={Link} href={`/automation/accounts/${a.id}`}>
+                        {a.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{a.description || '—'}</Table.Td>
+                    <Table.Td>{identityLabel(a.identity.type)}</Table.Td>
+                    <Table.Td>{when(a.createdAt)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
+      {opened ? <CreateAccount onClose={close} /> : null}
+    </Page>
+  );
+}
+
+function CreateAccount({ onClose }: { onClose: () => void }) {
+  const qc = useQueryClient();
+  const [, navigate] = useLocation();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const create = async () => {
+    const body = { name, ...(description ? { description } : {}) };
+    const checked = createAutomationAccountBody.safeParse(body);
+    if (!checked.success) return setErrors(issuesOf(checked.error));
+    setBusy(true);
+    setErrors({});
+    setError(null);
+    try {
+      const a = await api.post('/api/v1/automation-accounts', body, { schema: automationAccountSchema });
+      await qc.invalidateQueries({ queryKey: ['automation-accounts'] });
+      onClose();
+      navigate(`/automation/accounts/${a.id}`);
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal opened onClose={onClose} title="Create automation account">
+      <Stack>
+        <TextInput
+          label="Name"
+          required
+          data-autofocus
+          value={name}
+          error={errors.name && `Name ${errors.name}`}
+          onChange={(e) => setName(e.currentTarget.value)}
+        />
+        <Textarea
+          label="Description"
+          value={description}
+          error={errors.description}
+          onChange={(e) => setDescription(e.currentTarget.value)}
+        />
+        <Alert color="gray">
+          It gets a system-assigned managed identity, with no rights until you assign roles.
+        </Alert>
+        {error ? (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        ) : null}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={create} loading={busy}>
+            Create
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
