@@ -395,6 +395,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const legacyRunAs = registerRunAsModule(app, {
     db,
     assets: automation.assets,
+    accounts: automation.accounts,
+    runbooks: automation.runbooks,
     tokens,
     issuerUrl,
     alerts,
