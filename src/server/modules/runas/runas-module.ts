@@ -1,6 +1,7 @@
 // The legacy Run As feature: Run As accounts of automation accounts, where they are used, the migration off
 // them, and sign-in with their certificates — registered on the app in one call.
 import type { FastifyInstance } from 'fastify';
+import type { LegacyRunAsPolicy } from '../../../domain/automation/runas-policy.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { AssetsService } from '../automation/assets-service.js';
@@ -26,12 +27,13 @@ export interface RunAsModuleDeps {
   alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
   /** Expiry warning window in days (critical under 3). */
   warningDays: number;
+  policy?: LegacyRunAsPolicy;
   now?: () => Date;
 }
 
 export function registerRunAsModule(app: FastifyInstance, d: RunAsModuleDeps) {
   const usage = createRunAsUsageService({ db: d.db, now: d.now });
-  const runAs = createRunAsService({ db: d.db, assets: d.assets, usage, now: d.now });
+  const runAs = createRunAsService({ db: d.db, assets: d.assets, usage, policy: d.policy, now: d.now });
   registerRunAs(app, runAs);
   registerMigrate(
     app,

@@ -14,6 +14,7 @@ import {
   type renewRunAsBody,
 } from '../../../contract/runas.js';
 import { runAsStatus } from '../../../domain/automation/runas-account.js';
+import { defaultLegacyRunAsPolicy, type LegacyRunAsPolicy } from '../../../domain/automation/runas-policy.js';
 import { scopePath } from '../../../domain/resource-roles.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
@@ -31,6 +32,7 @@ import {
   insertRoleAssignment,
 } from '../roles/role-assignments-repo.js';
 import { certificateFor } from './runas-certificate.js';
+import { createPolicyCheck } from './runas-policy-check.js';
 import * as repo from './runas-repo.js';
 import type { RunAsUsageService } from './runas-usage-service.js';
 
@@ -40,8 +42,8 @@ export interface RunAsServiceDeps {
   db: Db;
   assets: Pick<AssetsService, 'inTransaction'>;
   usage: RunAsUsageService;
-  /** Checks a creation against the policies in force (R67); throws to refuse. */
-  beforeCreate?: (p: Principal, account: automationRepo.AutomationAccountRow) => Promise<void>;
+  /** The "No new certificate Run As accounts" policy in force (R67, Q8, Q16); its default when absent. */
+  policy?: LegacyRunAsPolicy;
   now?: () => Date;
 }
 
@@ -51,6 +53,7 @@ const notFoundRunAs = (accountId: string) =>
 export function createRunAsService(d: RunAsServiceDeps) {
   const { db } = d;
   const now = d.now ?? (() => new Date());
+  const checkPolicy = createPolicyCheck(d.policy ?? defaultLegacyRunAsPolicy, now);
 
   /** The certificate and connection assets written for the application and its current certificate. */
   async function writeAssets(
@@ -180,7 +183,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
           'ALREADY_EXISTS',
           `Automation account '${account.name}' already has a Run As account: renew it, or delete it first.`,
         );
-      await d.beforeCreate?.(p, account);
+      const recordPolicy = checkPolicy('create');
       const displayName = `${account.name}_${randomBytes(16).toString('base64url')}`;
       const { upload, source, months } = await certificateFor(body, displayName, now());
       const actor = actorOf(p);
@@ -232,6 +235,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
             roleAssignment: { id: assignment.id, role: assignment.role, scope: assignment.scope },
           },
         });
+        await recordPolicy(tx, actor, accountId);
         return created;
       });
       return describe(row);
@@ -247,6 +251,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
           'RULE_VIOLATION',
           `The Run As certificate of '${account.name}' has expired: it cannot be renewed; delete the Run As account and create it again (or, better, move to the managed identity).`,
         );
+      const recordPolicy = checkPolicy('renew');
       const app = await repo.findApplication(db, current.appId);
       if (!app || !(await repo.findServicePrincipalOfApp(db, current.appId)))
         throw new AppError(
@@ -272,6 +277,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
           String(fields.SubscriptionId ?? '') || tenant,
           tenant,
         );
+        await recordPolicy(tx, actor, accountId);
         await repo.updateRunAs(tx, accountId, {
           renewedAt: now(),
           certificateSource: source,
