@@ -26,7 +26,9 @@ export const scopeSchema = z
 export const resourceRoleSchema = z.enum(resourceRoles);
 
 export const createRoleAssignmentBody = z.strictObject({
-  principalId: principalIdSchema.describe("the identity's principal (object) id"),
+  principalId: principalIdSchema.describe(
+    "the principal (object) id of a managed identity or of a Run As account's service principal",
+  ),
   role: resourceRoleSchema,
   scope: scopeSchema,
 });
@@ -39,9 +41,15 @@ export const roleAssignmentListQuery = z.strictObject({
 export const roleAssignmentSchema = z.object({
   id: z.string(),
   principalId: z.string(),
-  /** What the principal is: the system identity of an automation account, or a user-assigned identity. */
-  principalType: z.enum(['SystemAssigned', 'UserAssigned']),
-  /** The identity's resource: aa_… for a system identity, uami_… for a user-assigned one. */
+  /**
+   * What the principal is: the system identity of an automation account, a user-assigned identity, or the
+   * service principal of a legacy Run As account.
+   */
+  principalType: z.enum(['SystemAssigned', 'UserAssigned', 'ServicePrincipal']),
+  /**
+   * The identity's resource: aa_… for a system identity, uami_… for a user-assigned one, the application id for
+   * a service principal.
+   */
   identityId: z.string(),
   role: resourceRoleSchema,
   scope: z.string(),

@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { newId } from '../contract/ids.js';
 import type { Keyring } from '../crypto/keyring.js';
+import type { LegacyRunAsPolicy } from '../domain/automation/runas-policy.js';
 import type { Permission } from '../domain/roles.js';
 import { channelDrivers } from '../notify/channel-drivers.js';
 import type { Database } from '../store/db.js';
@@ -87,6 +88,8 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Expiry warning window for accounts and certificates (critical under 3 days). */
   expiryWarningDays?: number;
+  /** The "No new certificate Run As accounts" policy (default: Audit with Azure's dates). */
+  legacyRunAsPolicy?: LegacyRunAsPolicy;
   serverTimeoutMs?: number;
   /** How often to pick up changes other servers made; 0 for never (one server, or tests). */
   resolutionPollMs?: number;
@@ -397,10 +400,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const legacyRunAs = registerRunAsModule(app, {
     db,
     assets: automation.assets,
+    accounts: automation.accounts,
+    runbooks: automation.runbooks,
     tokens,
     issuerUrl,
     alerts,
     warningDays: deps.expiryWarningDays ?? 14,
+    policy: deps.legacyRunAsPolicy,
     now: deps.now,
   });
   const cloudJobs = createCloudJobs({

@@ -2,10 +2,17 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  defaultLegacyRunAsPolicy,
+  type LegacyRunAsPolicy,
+  legacyRunAsEffects,
+} from '../domain/automation/runas-policy.js';
 import { isIanaTimeZone } from '../domain/notify/zoned-time.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().int().min(1).max(86_400);
+/** A date (YYYY-MM-DD), taken as midnight UTC. */
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const base64Key = z
   .string()
@@ -35,6 +42,13 @@ export const serverEnvSchema = z
     STEWARD_BOOTSTRAP_PASSWORD_FILE: z.string().min(1).optional(),
     STEWARD_TRUST_PROXY: bool.default(false),
     STEWARD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(4).max(365).default(14),
+    STEWARD_RUNAS_POLICY_EFFECT: z.enum(legacyRunAsEffects).default(defaultLegacyRunAsPolicy.effect),
+    STEWARD_RUNAS_CREATION_ENDS: day.default(
+      defaultLegacyRunAsPolicy.creationEndsOn.toISOString().slice(0, 10),
+    ),
+    STEWARD_RUNAS_RENEWAL_ENDS: day.default(
+      defaultLegacyRunAsPolicy.renewalEndsOn.toISOString().slice(0, 10),
+    ),
     STEWARD_MISSED_HEARTBEAT_SECONDS: seconds.default(60),
     STEWARD_CREDENTIALS_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     STEWARD_POOL_LEASE_SECONDS: z.coerce.number().int().min(3).max(300).default(15),
@@ -96,6 +110,8 @@ export interface ServerConfig {
   tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'self-signed' } | { kind: 'off' };
   trustProxy: boolean;
   expiryWarningDays: number;
+  /** The "No new certificate Run As accounts" policy: effect and retirement dates. */
+  legacyRunAsPolicy: LegacyRunAsPolicy;
   /** An agent not heard from for this long is unavailable and has a heartbeat alert. */
   missedHeartbeatMs: number;
   /** R22: how long a workflow may stay unloaded for lack of its account before the alert. */
@@ -163,6 +179,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     bootstrapPasswordFile: e.STEWARD_BOOTSTRAP_PASSWORD_FILE,
     trustProxy: e.STEWARD_TRUST_PROXY,
     expiryWarningDays: e.STEWARD_EXPIRY_WARNING_DAYS,
+    legacyRunAsPolicy: {
+      effect: e.STEWARD_RUNAS_POLICY_EFFECT,
+      creationEndsOn: new Date(`${e.STEWARD_RUNAS_CREATION_ENDS}T00:00:00Z`),
+      renewalEndsOn: new Date(`${e.STEWARD_RUNAS_RENEWAL_ENDS}T00:00:00Z`),
+    },
     missedHeartbeatMs: e.STEWARD_MISSED_HEARTBEAT_SECONDS * 1000,
     credentialsGraceMs: e.STEWARD_CREDENTIALS_GRACE_SECONDS * 1000,
     poolLeaseMs: e.STEWARD_POOL_LEASE_SECONDS * 1000,

@@ -51,6 +51,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     loginWindowMs: config.loginWindowMs,
     trustProxy: config.trustProxy,
     expiryWarningDays: config.expiryWarningDays,
+    legacyRunAsPolicy: config.legacyRunAsPolicy,
     serverTimeoutMs: config.serverTimeoutMs,
     resolutionPollMs: 1000,
     background: true,

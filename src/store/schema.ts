@@ -1107,7 +1107,9 @@ export const roleAssignments = pgTable(
   {
     id: text('id').primaryKey(),
     principalId: text('principal_id').notNull(),
-    principalType: text('principal_type').$type<'SystemAssigned' | 'UserAssigned'>().notNull(),
+    principalType: text('principal_type')
+      .$type<'SystemAssigned' | 'UserAssigned' | 'ServicePrincipal'>()
+      .notNull(),
     /** The identity's resource: the automation account (system identity) or the uami_…. */
     identityId: text('identity_id').notNull(),
     role: text('role').notNull(),

@@ -4,6 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { createKeyring, generateRootKey, type RootKey } from '../../src/crypto/keyring.js';
 import { hashPassword } from '../../src/crypto/passwords.js';
+import type { LegacyRunAsPolicy } from '../../src/domain/automation/runas-policy.js';
 import type { Role } from '../../src/domain/roles.js';
 import { buildApp } from '../../src/server/app.js';
 import { bootstrap } from '../../src/server/bootstrap.js';
@@ -52,6 +53,8 @@ export async function createTestApp(
     consoleDir?: string;
     /** Honour X-Forwarded-* headers (STEWARD_TRUST_PROXY). */
     trustProxy?: boolean;
+    /** The "No new certificate Run As accounts" policy of the server. */
+    legacyRunAsPolicy?: LegacyRunAsPolicy;
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -79,6 +82,7 @@ export async function createTestApp(
     issuerUrl: opts.issuerUrl,
     now: opts.now,
     rs256Audiences: opts.rs256Audiences,
+    legacyRunAsPolicy: opts.legacyRunAsPolicy,
     resolutionPollMs: opts.resolutionPollMs,
     consoleDir: opts.consoleDir ?? false,
     trustProxy: opts.trustProxy,

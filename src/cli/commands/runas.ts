@@ -10,6 +10,7 @@ import type { Output } from '../output.js';
 import { session } from '../session.js';
 import { certificateBody } from './asset.js';
 import { resolveAutomationAccount } from './automation.js';
+import { registerMigrateCommand } from './migrate.js';
 
 const runAsPath = (accountId: string) => apiPath`/api/v1/automation-accounts/${accountId}/run-as-account`;
 
@@ -56,6 +57,7 @@ async function uploadOf(ctx: CliContext, opts: Record<string, unknown>) {
 }
 
 export function registerRunAsCommands(automation: Command, ctx: CliContext): void {
+  registerMigrateCommand(automation, ctx);
   const runas = automation
     .command('runas')
     .description(

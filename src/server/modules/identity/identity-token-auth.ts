@@ -2,11 +2,16 @@
 // of the current JWKS (a removed key, a forged kid, `alg: none` are refused), its `iss` is this management
 // group's issuer, its `aud` is Steward's API resource id, and it has not expired. The caller then has the
 // rights of its principal's role assignments, read from the database on every request (no cache: a removed
-// assignment bites at once, on every server).
+// assignment bites at once, on every server). A token of a Run As account's service principal (app-only, signed
+// in with its certificate) is accepted the same way while the principal exists; once the Run As account is
+// deleted its unexpired tokens are refused.
+
+import { eq } from 'drizzle-orm';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { STEWARD_API_AUDIENCE } from '../../../contract/role-assignments.js';
 import { assignmentsAllow, type ResourceAction, type ResourceRole } from '../../../domain/resource-roles.js';
 import type { Executor } from '../../../store/db.js';
+import { servicePrincipals } from '../../../store/schema.js';
 import type { IdentityCaller } from '../../principal.js';
 import { assignmentsOf } from '../roles/role-assignments-repo.js';
 
@@ -48,6 +53,17 @@ export function createIdentityTokenAuth(d: IdentityTokenAuthDeps) {
         const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
         const principalId = str(payload.oid);
         if (!principalId || principalId !== payload.sub) return undefined;
+        // A certificate sign-in (appidacr 2) names a service principal, which must still exist.
+        if (payload.appidacr === '2') {
+          const appId = str(payload.appid);
+          const sp = (
+            await d.db
+              .select({ appId: servicePrincipals.appId })
+              .from(servicePrincipals)
+              .where(eq(servicePrincipals.id, principalId))
+          )[0];
+          if (!sp || sp.appId !== appId) return undefined;
+        }
         return {
           principalId,
           clientId: str(payload.azp) ?? '',

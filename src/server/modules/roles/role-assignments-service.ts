@@ -22,6 +22,7 @@ import {
   automationSchedules,
   pools,
   runbooks,
+  servicePrincipals,
   userAssignedIdentities,
 } from '../../../store/schema.js';
 import { AppError, invalid, notFound } from '../../errors.js';
@@ -44,7 +45,10 @@ const dto = (r: repo.RoleAssignmentRow): RoleAssignment => ({
   createdAt: r.createdAt.toISOString(),
 });
 
-/** The identity a principal id belongs to: an automation account's system identity, or a user-assigned one. */
+/**
+ * The identity a principal id belongs to: an automation account's system identity, a user-assigned one, or the
+ * service principal of a legacy Run As account (its identity id is the application id).
+ */
 async function identityOf(db: Executor, principalId: string) {
   const system = (
     await db
@@ -59,7 +63,14 @@ async function identityOf(db: Executor, principalId: string) {
       .from(userAssignedIdentities)
       .where(eq(userAssignedIdentities.principalId, principalId))
   )[0];
-  return uami ? { identityId: uami.id, principalType: 'UserAssigned' as const } : undefined;
+  if (uami) return { identityId: uami.id, principalType: 'UserAssigned' as const };
+  const sp = (
+    await db
+      .select({ appId: servicePrincipals.appId })
+      .from(servicePrincipals)
+      .where(eq(servicePrincipals.id, principalId))
+  )[0];
+  return sp ? { identityId: sp.appId, principalType: 'ServicePrincipal' as const } : undefined;
 }
 
 /** Why the resource a scope names does not exist, or undefined when it does. */
@@ -142,7 +153,11 @@ export function createRoleAssignmentsService({
       const row = await db
         .transaction(async (tx) => {
           const identity = await identityOf(tx, body.principalId);
-          if (!identity) throw invalid('body.principalId', 'is not the principal id of any managed identity');
+          if (!identity)
+            throw invalid(
+              'body.principalId',
+              'is not the principal id of any managed identity or service principal',
+            );
           const missing = await missingResource(tx, parseScope(body.scope)!);
           if (missing) throw invalid('body.scope', missing);
           if (await repo.findSameAssignment(tx, body.principalId, body.role, body.scope)) throw taken(body);

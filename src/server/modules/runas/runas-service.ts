@@ -1,30 +1,38 @@
 // Legacy certificate Run As accounts (R48–R51): creating one makes, in one transaction, an application with its
-// service principal, a certificate credential, and the AzureRunAsCertificate and AzureRunAsConnection assets.
-// Renewal adds a certificate (the old one signs in until its own expiry, R50); deletion removes the application
-// (so no certificate of it signs in any more) and both assets, and keeps the automation account.
+// service principal, a certificate credential, a Contributor role assignment of the principal at the automation
+// account's scope, and the AzureRunAsCertificate and AzureRunAsConnection assets. Renewal adds a certificate (the
+// old one signs in until its own expiry, R50); deletion removes the application (so no certificate of it signs in
+// any more), the principal's role assignments and both assets, and keeps the automation account.
 import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import type { z } from 'zod';
-import type { setCertificateBody } from '../../../contract/automation-assets.js';
+import { newId } from '../../../contract/ids.js';
 import {
   type createRunAsBody,
-  DEFAULT_RUN_AS_MONTHS,
   RUN_AS_CERTIFICATE_ASSET,
   RUN_AS_CONNECTION_ASSET,
   type RunAsAccount,
   type renewRunAsBody,
 } from '../../../contract/runas.js';
-import { createRunAsCertificate } from '../../../crypto/run-as-certificate.js';
 import { runAsStatus } from '../../../domain/automation/runas-account.js';
+import { defaultLegacyRunAsPolicy, type LegacyRunAsPolicy } from '../../../domain/automation/runas-policy.js';
+import { scopePath } from '../../../domain/resource-roles.js';
 import type { Db, Tx } from '../../../store/db.js';
-import { AppError, invalid } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { iso, isoOrNull } from '../../http.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import type { AssetsService } from '../automation/assets-service.js';
 import * as automationRepo from '../automation/automation-repo.js';
 import { mustFindAccount } from '../automation/automation-shared.js';
-import { type CertificateUpload, readCertificateUpload } from '../automation/certificate-assets.js';
+import type { CertificateUpload } from '../automation/certificate-assets.js';
 import { tenantId } from '../identity/identity-repo.js';
+import {
+  assignmentsOf,
+  deleteAssignmentsOfIdentity,
+  insertRoleAssignment,
+} from '../roles/role-assignments-repo.js';
+import { certificateFor } from './runas-certificate.js';
+import { createPolicyCheck } from './runas-policy-check.js';
 import * as repo from './runas-repo.js';
 import type { RunAsUsageService } from './runas-usage-service.js';
 
@@ -34,51 +42,18 @@ export interface RunAsServiceDeps {
   db: Db;
   assets: Pick<AssetsService, 'inTransaction'>;
   usage: RunAsUsageService;
-  /** Checks a creation against the policies in force (R67); throws to refuse. */
-  beforeCreate?: (p: Principal, account: automationRepo.AutomationAccountRow) => Promise<void>;
+  /** The "No new certificate Run As accounts" policy in force (R67, Q8, Q16); its default when absent. */
+  policy?: LegacyRunAsPolicy;
   now?: () => Date;
 }
 
 const notFoundRunAs = (accountId: string) =>
   new AppError('NOT_FOUND', `Automation account '${accountId}' has no Run As account.`);
 
-/** The certificate a request brings (R49) or a new self-signed one; read before any transaction. */
-async function certificateFor(
-  body: { validityMonths?: number; certificate?: z.infer<typeof setCertificateBody> },
-  commonName: string,
-  now: Date,
-): Promise<{ upload: CertificateUpload; source: 'self-signed' | 'enterprise-ca'; months: number | null }> {
-  if (body.certificate) {
-    if (body.certificate.format === 'cer')
-      throw invalid(
-        'body.certificate.format',
-        'must be pfx or pem: the Run As certificate needs its private key',
-      );
-    if (body.validityMonths !== undefined)
-      throw invalid(
-        'body.validityMonths',
-        'applies to a self-signed certificate only, not to an uploaded one',
-      );
-    const upload = readCertificateUpload({ ...body.certificate, exportable: true });
-    if (!upload.privateKeyPem)
-      throw invalid('body.certificate', 'holds no private key: the Run As certificate needs one to sign in');
-    if (upload.expiresAt.getTime() <= now.getTime()) throw invalid('body.certificate', 'has expired');
-    return { upload, source: 'enterprise-ca', months: null };
-  }
-  const months = body.validityMonths ?? DEFAULT_RUN_AS_MONTHS;
-  const made = await createRunAsCertificate({ commonName, months, now });
-  const upload = readCertificateUpload({
-    format: 'pem',
-    exportable: true,
-    certificatePem: made.certificatePem,
-    privateKeyPem: made.privateKeyPem,
-  });
-  return { upload, source: 'self-signed', months };
-}
-
 export function createRunAsService(d: RunAsServiceDeps) {
   const { db } = d;
   const now = d.now ?? (() => new Date());
+  const checkPolicy = createPolicyCheck(d.policy ?? defaultLegacyRunAsPolicy, now);
 
   /** The certificate and connection assets written for the application and its current certificate. */
   async function writeAssets(
@@ -131,13 +106,14 @@ export function createRunAsService(d: RunAsServiceDeps) {
   async function describe(row: repo.RunAsRow): Promise<RunAsAccount> {
     const account = await mustFindAccount(db, row.automationAccountId);
     const at = now();
-    const [app, sp, certs, certAsset, connAsset, tenant] = await Promise.all([
+    const [app, sp, certs, certAsset, connAsset, tenant, assignments] = await Promise.all([
       repo.findApplication(db, row.appId),
       repo.findServicePrincipalOfApp(db, row.appId),
       repo.liveApplicationCertificates(db, row.appId, at),
       automationRepo.findAsset(db, account.id, 'certificate', RUN_AS_CERTIFICATE_ASSET),
       automationRepo.findAsset(db, account.id, 'connection', RUN_AS_CONNECTION_ASSET),
       tenantId(db),
+      assignmentsOf(db, row.servicePrincipalId),
     ]);
     const connectionFields = (connAsset?.publicFields.fieldValues ?? {}) as Record<string, unknown>;
     const status = runAsStatus({
@@ -147,6 +123,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
       applicationThumbprints: certs.map((c) => c.thumbprint),
       certificateAsset: certAsset && { thumbprint: String(certAsset.publicFields.thumbprint) },
       connectionAsset: connAsset && { fields: connectionFields },
+      roleAssignments: assignments.length,
     });
     return {
       automationAccountId: account.id,
@@ -206,7 +183,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
           'ALREADY_EXISTS',
           `Automation account '${account.name}' already has a Run As account: renew it, or delete it first.`,
         );
-      await d.beforeCreate?.(p, account);
+      const recordPolicy = checkPolicy('create');
       const displayName = `${account.name}_${randomBytes(16).toString('base64url')}`;
       const { upload, source, months } = await certificateFor(body, displayName, now());
       const actor = actorOf(p);
@@ -225,6 +202,16 @@ export function createRunAsService(d: RunAsServiceDeps) {
         });
         const sp = await repo.insertServicePrincipal(tx, { id: randomUUID(), appId, displayName });
         await repo.insertApplicationCertificate(tx, certificateRow(appId, upload));
+        // Contributor at the automation account (R48's default role, scoped to what Steward holds).
+        const assignment = await insertRoleAssignment(tx, {
+          id: newId('roleAssignment'),
+          principalId: sp.id,
+          principalType: 'ServicePrincipal',
+          identityId: appId,
+          role: 'Contributor',
+          scope: scopePath({ kind: 'automationAccount', accountId }),
+          createdBy: actor,
+        });
         const created = await repo.insertRunAs(tx, {
           automationAccountId: accountId,
           appId,
@@ -245,8 +232,10 @@ export function createRunAsService(d: RunAsServiceDeps) {
             certificateSource: source,
             thumbprint: upload.publicFields.thumbprint,
             expiresAt: iso(upload.expiresAt),
+            roleAssignment: { id: assignment.id, role: assignment.role, scope: assignment.scope },
           },
         });
+        await recordPolicy(tx, actor, accountId);
         return created;
       });
       return describe(row);
@@ -262,6 +251,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
           'RULE_VIOLATION',
           `The Run As certificate of '${account.name}' has expired: it cannot be renewed; delete the Run As account and create it again (or, better, move to the managed identity).`,
         );
+      const recordPolicy = checkPolicy('renew');
       const app = await repo.findApplication(db, current.appId);
       if (!app || !(await repo.findServicePrincipalOfApp(db, current.appId)))
         throw new AppError(
@@ -287,6 +277,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
           String(fields.SubscriptionId ?? '') || tenant,
           tenant,
         );
+        await recordPolicy(tx, actor, accountId);
         await repo.updateRunAs(tx, accountId, {
           renewedAt: now(),
           certificateSource: source,
@@ -371,6 +362,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
         const row = await mustFindRunAs(tx, accountId);
         await repo.deleteApplication(tx, row.appId);
         const removed = {
+          roleAssignments: await deleteAssignmentsOfIdentity(tx, row.appId),
           certificateAsset: await d.assets.inTransaction.removeIfPresent(
             tx,
             actor,
