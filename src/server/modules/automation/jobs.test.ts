@@ -4,7 +4,8 @@
 // asset through its job-local endpoint and that password reaches no response, audit record or other job;
 // secret parameters are never shown (nor kept once a job that never ran is stopped); stop ends a running job;
 // the account’s limits hold (running jobs, start rate, fair share of run time); job starts and stops are
-// audited with parameter names only; a job whose server died is started again, three times at most; and every refusal names the field.
+// audited with parameter names only; a job whose server died is started again, three times at most; and every
+// refusal names the field.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
