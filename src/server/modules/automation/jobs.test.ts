@@ -1,7 +1,8 @@
 // Proves cloud jobs in process, with real child processes: shell, python and node runbooks run on the
-// Automation Pool's holder with their parameters; their streams (output, error, warning, verbose) are kept in
-// order and followed by long poll; a failure keeps its exit code and error lines; a job reads a credential
-// asset through its job-local endpoint and that password reaches no response, audit record or other job;
+// Automation Pool's holder with their parameters; their streams (output, error, warning, verbose, progress) are
+// kept in order, time-stamped, and followed by long poll; a failure keeps its exit code and error lines; a job reads a credential
+// asset through its job-local endpoint (and no asset of another account) and that password reaches no response,
+// audit record or other job;
 // secret parameters are never shown (nor kept once a job that never ran is stopped); stop ends a running job;
 // the account’s limits hold (running jobs, start rate, fair share of run time); job starts and stops are
 // audited with parameter names only; a job whose server died is started again, three times at most; and every
@@ -82,6 +83,7 @@ describe('cloud jobs', () => {
         'echo "hello $PARAM_Name, $PARAM_Count times"',
         'echo "WARNING: disk at 91%" >&2',
         'echo "VERBOSE: checked 3 volumes" >&2',
+        'echo "PROGRESS: 2 of 3 volumes" >&2',
         'echo "an error line" >&2',
         'echo "params: $AUTOMATION_PARAMETERS"',
         'echo "steward vars: $(env | grep -c ^STEWARD_)"',
@@ -111,6 +113,9 @@ describe('cloud jobs', () => {
     ]);
     expect(records.find((r) => r.stream === 'warning')?.text).toBe('disk at 91%');
     expect(records.find((r) => r.stream === 'verbose')?.text).toBe('checked 3 volumes');
+    expect(records.find((r) => r.stream === 'progress')?.text).toBe('2 of 3 volumes');
+    // Each record carries the time it was written.
+    expect(records.every((r) => Number.isFinite(Date.parse((r as { at?: string }).at ?? '')))).toBe(true);
     expect(records.find((r) => r.stream === 'error')?.text).toBe('an error line');
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
   });
@@ -182,6 +187,30 @@ describe('cloud jobs', () => {
     expect(audit.find((a) => a.kind === 'asset.read' && a.details.jobId === done.id)?.actor).toBe(
       `job:${done.id}`,
     );
+  });
+
+  it('a job reads only its own account’s assets, not a credential of another account', async () => {
+    const neighbour = (await call('POST', '/api/v1/automation-accounts', { name: 'neighbour' })).json().id;
+    const put = await call('PUT', `/api/v1/automation-accounts/${neighbour}/credentials/NeighbourCred`, {
+      userName: 'CONTOSO\\other',
+      password: `${PASSWORD}-neighbour`,
+    });
+    expect(put.statusCode, put.body).toBe(201);
+    const rb = await runbook(
+      'Peek-Next-Door',
+      'shell',
+      'steward asset get credential NeighbourCred && echo "read it" || echo "refused: $?"',
+    );
+    const done = await finished((await start(rb)).id);
+    const records = await streams(done.id);
+    expect(records.filter((r) => r.stream === 'output').map((r) => r.text)).toEqual([
+      expect.stringMatching(/^refused: [1-9]/),
+    ]);
+    // Refused by the endpoint as an asset its account does not have, not for want of a `steward` to ask.
+    expect(records.find((r) => r.stream === 'error')?.text).toBe(
+      `error NOT_FOUND: Credential 'NeighbourCred' was not found in automation account '${accountId}'.`,
+    );
+    expect(JSON.stringify(records)).not.toContain(PASSWORD);
   });
 
   it('the job token is useless once the job ended', async () => {
