@@ -1,12 +1,11 @@
-// Proves cloud jobs in process, with real child processes: shell, python and node runbooks run on the
-// Automation Pool's holder with their parameters; their streams (output, error, warning, verbose, progress) are
-// kept in order, time-stamped, and followed by long poll; a failure keeps its exit code and error lines; a job reads a credential
+// Proves cloud jobs in process, with real child processes: shell, python and node runbooks run on the Automation
+// Pool's holder with their parameters; their streams (output, error, warning, verbose, progress) are kept in order,
+// time-stamped, and followed by long poll; a failure keeps its exit code and error lines; a job reads a credential
 // asset through its job-local endpoint (and no asset of another account) and that password reaches no response,
-// audit record or other job;
-// secret parameters are never shown (nor kept once a job that never ran is stopped); stop ends a running job;
-// the account’s limits hold (running jobs, start rate, fair share of run time); job starts and stops are
-// audited with parameter names only; a job whose server died is started again, three times at most; and every
-// refusal names the field.
+// audit record or other job; secret parameters are never shown (nor kept once a job that never ran is stopped); stop
+// ends a running job; the account’s limits hold (running jobs, start rate, fair share of run time); job starts and
+// stops are audited with parameter names only; a job whose server died is started again, three times at most; and
+// every refusal names the field.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
