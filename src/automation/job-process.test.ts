@@ -83,6 +83,24 @@ describe('job process', () => {
     await expect.poll(() => alive(runbook), { timeout: 5_000 }).toBe(false);
   });
 
+  it.runIf(process.getuid?.() === 0)(
+    'runs as nobody when its host runs as root, in a directory of its own that is gone afterwards, seeing only its own environment',
+    async () => {
+      const { outcome, records } = await run('id -u\nid -g\npwd\nenv | cut -d= -f1 | sort | tr "\\n" " "');
+      expect(outcome).toMatchObject({ exitCode: 0 });
+      const [uid, gid, dir, names] = records.map((r) => r.text);
+      expect([uid, gid]).toEqual(['65534', '65534']);
+      expect(dir).toMatch(/steward-job-/);
+      expect(existsSync(dir!)).toBe(false);
+      // What the shell itself adds (PWD, SHLVL, _) aside, nothing of the host's but PATH.
+      const seen = names!
+        .trim()
+        .split(' ')
+        .filter((n) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(n));
+      expect(seen).toEqual(['AUTOMATION_PARAMETERS', 'HOME', 'LANG', 'PATH', 'TMPDIR']);
+    },
+  );
+
   it('fails with a clear message when the interpreter is not installed', async () => {
     const p = startJobProcess(
       { type: 'powershell', content: 'Write-Output 1', parameters: {}, env: {} },

@@ -1,6 +1,7 @@
 // Proves the automation commands end to end in process against a listening app: an account created, a runbook
 // imported from a file, published and exported byte for byte, a credential set with its password from stdin
-// (never argv) and shown without it, and --json output for scripts.
+// (never argv) and shown without it; a runbook's life cycle (create from stdin, edit, publish, show its versions,
+// roll back, test-run the draft); an asset and an account deleted; and --json output for scripts.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,55 @@ describe('steward automation, runbook and asset', () => {
     expect(plain.code, plain.err).toBe(0);
     const listed = await steward(['--json', 'asset', 'list', '--account', 'cli-ops']);
     expect(JSON.parse(listed.out).items.map((a: { name: string }) => a.name)).toEqual(['SqlLogin', 'Region']);
+  });
+
+  it('creates a runbook from stdin, edits, publishes, shows its versions, rolls back, test-runs the draft; deletes an asset and the account', async () => {
+    expect((await steward(['automation', 'account', 'create', 'cli-life'])).code).toBe(0);
+    const created = await steward(
+      ['runbook', 'create', 'Life', '--account', 'cli-life', '--type', 'shell', '--file', '-', '--publish'],
+      'echo one\n',
+    );
+    expect(created.code, created.err).toBe(0);
+    expect(created.out).toMatch(/^Created runbook Life \(rb_\w+\), published as version 1\.\n$/);
+    const edited = await steward(
+      ['runbook', 'edit', 'Life', '--account', 'cli-life', '--file', '-'],
+      'echo two\n',
+    );
+    expect(edited.code, edited.err).toBe(0);
+    expect(edited.out).toContain('Saved the draft of Life');
+    expect((await steward(['runbook', 'publish', 'Life', '--account', 'cli-life'])).out).toMatch(
+      /as version 2\.\n$/,
+    );
+    const back = await steward(['runbook', 'rollback', 'Life', '--account', 'cli-life', '--to', '1']);
+    expect(back.code, back.err).toBe(0);
+    expect(back.out).toMatch(/back to the content of version 1, published as version 3\.\n$/);
+    const exported = await steward(['runbook', 'export', 'Life', '--account', 'cli-life']);
+    expect(exported.out).toBe('echo one\n');
+    const shown = await steward(['runbook', 'show', 'Life', '--account', 'cli-life', '--versions']);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toMatch(/^3\s+\S+\s+user:administrator\S*\s+9\s+1\s*$/m);
+    const shownJson = JSON.parse(
+      (await steward(['--json', 'runbook', 'show', 'Life', '--account', 'cli-life', '--versions'])).out,
+    );
+    expect(shownJson.versions.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+    const refused = await steward(['runbook', 'rollback', 'Life', '--account', 'cli-life', '--to', '3']);
+    // 422, a rule of the domain: exit 7, naming the field.
+    expect(refused.code).toBe(7);
+    expect(refused.err).toContain('body.version');
+
+    await steward(['runbook', 'edit', 'Life', '--account', 'cli-life', '--file', '-'], 'echo draft\n');
+    const testRun = await steward(['--json', 'runbook', 'start', 'Life', '--account', 'cli-life', '--test']);
+    expect(testRun.code, testRun.err).toBe(0);
+    expect(JSON.parse(testRun.out)).toMatchObject({ runbookVersion: 'draft', status: 'Queued' });
+
+    await steward(['asset', 'set', 'variable', 'Gone', '--account', 'cli-life', '--value', '1']);
+    const deleted = await steward(['asset', 'delete', 'variable', 'Gone', '--account', 'cli-life']);
+    expect(deleted.code, deleted.err).toBe(0);
+    expect((await steward(['asset', 'show', 'variable', 'Gone', '--account', 'cli-life'])).code).toBe(5);
+    const gone = await steward(['automation', 'account', 'delete', 'cli-life']);
+    expect(gone.code, gone.err).toBe(0);
+    expect(gone.out).toMatch(/^Deleted automation account cli-life \(aa_\w+\) and everything in it\.\n$/);
+    expect((await steward(['runbook', 'list', '--account', 'cli-life'])).code).toBe(5);
   });
 
   it('exits with the not-found code for an unknown account', async () => {

@@ -118,6 +118,16 @@ describe('SMS transport', () => {
     expect(backup.requests).toHaveLength(0);
   });
 
+  it('sends a text of more than 1,600 characters cut to 1,600, ending in the marker', async () => {
+    const long = `Alert: ${'disk full on every volume of WEB01 '.repeat(60)}`;
+    expect(long.length).toBeGreaterThan(1600);
+    const r = await transport().send(message(long), to('sms:+15551234567'), account);
+    expect(r.ok).toBe(true);
+    const body = form(primary.requests[0]?.body).Body ?? '';
+    expect([...body]).toHaveLength(1600);
+    expect(body).toBe(`${long.slice(0, 1596)} […]`);
+  });
+
   it('sends the delivery id as idempotency key, the same on the retry after a timeout', async () => {
     primary.handle(() => undefined);
     const sms = createSmsTransport(

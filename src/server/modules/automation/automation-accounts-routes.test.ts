@@ -1,6 +1,7 @@
 // Proves automation accounts over HTTP: create with default limits and the built-in connection types, rename and
 // change limits, names refused or taken naming the field (NUL and lone surrogates too), delete cascading to
-// runbooks, assets and their sealed values (audited) while Run As accounts stay, and who may do what.
+// runbooks, assets, schedules, webhooks, jobs and their sealed values (audited) while Run As accounts stay, and
+// who may do what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { roles, rolesWithout } from '../../../domain/roles.js';
@@ -131,10 +132,30 @@ describe('automation accounts', () => {
         method: 'POST',
         url: `/api/v1/automation-accounts/${a.id}/runbooks`,
         token: t.adminToken,
-        body: { name: 'hello', type: 'shell', content: 'echo hi' },
+        body: {
+          name: 'hello',
+          type: 'shell',
+          content: 'echo hi',
+          parameters: [{ name: 'Token', type: 'string', required: false, secret: true }],
+        },
       })
     ).json();
     await t.request({ method: 'POST', url: `/api/v1/runbooks/${rb.id}/publish`, token: t.adminToken });
+    const post = async (url: string, body: unknown) => {
+      const res = await t.request({ method: 'POST', url, token: t.adminToken, body });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    // A job that has not run yet (no server here runs jobs), holding a sealed secret parameter.
+    const jobId = await post(`/api/v1/runbooks/${rb.id}/jobs`, { parameters: { Token: 'queued-secret-81' } });
+    expect(await count('SELECT count(*) AS n FROM sealed_secrets WHERE id = $1', [jobId])).toBe(1);
+    await post(`/api/v1/automation-accounts/${a.id}/schedules`, {
+      name: 'Nightly',
+      frequency: 'day',
+      startTime: '2030-01-01T02:30:00Z',
+      timeZone: 'UTC',
+    });
+    await post(`/api/v1/automation-accounts/${a.id}/webhooks`, { name: 'Hook', runbookId: rb.id });
     const cred = await t.request({
       method: 'PUT',
       url: `/api/v1/automation-accounts/${a.id}/credentials/svc`,
@@ -159,6 +180,12 @@ describe('automation accounts', () => {
       await count('SELECT count(*) AS n FROM automation_assets WHERE automation_account_id = $1', [a.id]),
     ).toBe(0);
     expect(await count('SELECT count(*) AS n FROM sealed_secrets WHERE id = $1', [assetId])).toBe(0);
+    for (const table of ['automation_jobs', 'automation_schedules', 'automation_webhooks'])
+      expect(
+        await count(`SELECT count(*) AS n FROM ${table} WHERE automation_account_id = $1`, [a.id]),
+        table,
+      ).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM sealed_secrets WHERE id = $1', [jobId])).toBe(0);
     expect(await count('SELECT count(*) AS n FROM accounts WHERE id = $1', [runAs.json().id])).toBe(1);
     const [audit] = await t.database.query<{ details: Record<string, unknown> }>(
       `SELECT details FROM audit_log WHERE kind = 'automation-account.delete' AND target = $1`,
@@ -166,7 +193,14 @@ describe('automation accounts', () => {
     );
     expect(audit?.details).toEqual({
       name: 'doomed',
-      deleted: { runbooks: 1, assets: { credential: 1 }, roleAssignments: 0 },
+      deleted: {
+        runbooks: 1,
+        assets: { credential: 1 },
+        schedules: 1,
+        webhooks: 1,
+        jobs: 1,
+        roleAssignments: 0,
+      },
       systemIdentityDeleted: a.identity.principalId,
     });
   });

@@ -131,13 +131,16 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
       return (await withIdentities(db, [updated]))[0]!;
     },
 
-    /** Deletes the account, its runbooks (with every version), connection types and assets with their sealed values. */
+    /**
+     * Deletes the account, its runbooks (with every version), connection types, assets, schedules, webhooks and
+     * job history, with every sealed value among them.
+     */
     async remove(p: Principal, id: string) {
       await db.transaction(async (tx) => {
         const row = await mustFindAccount(tx, id);
         const contents = await repo.contentsOf(tx, id);
         await repo.deleteAccount(tx, id);
-        await deleteSealed(tx, contents.assetIds);
+        await deleteSealed(tx, [...contents.assetIds, ...contents.jobIds]);
         // The system identity's role assignments, and every assignment at the account or beneath it.
         const roleAssignmentsRemoved =
           (await deleteAssignmentsOfIdentity(tx, id)) +
@@ -150,7 +153,14 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
           target: id,
           details: {
             name: row.name,
-            deleted: { runbooks: contents.runbooks, assets, roleAssignments: roleAssignmentsRemoved },
+            deleted: {
+              runbooks: contents.runbooks,
+              assets,
+              schedules: contents.schedules,
+              webhooks: contents.webhooks,
+              jobs: contents.jobIds.length,
+              roleAssignments: roleAssignmentsRemoved,
+            },
             // The system-assigned identity goes with the account (R54); user-assigned ones are only detached.
             ...(row.systemPrincipalId ? { systemIdentityDeleted: row.systemPrincipalId } : {}),
           },

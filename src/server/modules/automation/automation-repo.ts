@@ -5,6 +5,9 @@ import {
   automationAccounts,
   automationAssets,
   automationConnectionTypes,
+  automationJobs,
+  automationSchedules,
+  automationWebhooks,
   runbooks,
   runbookVersions,
 } from '../../../store/schema.js';
@@ -194,19 +197,29 @@ export const updateAsset = async (
 export const deleteAsset = (db: Executor, id: string) =>
   db.delete(automationAssets).where(eq(automationAssets.id, id));
 
-/** How many runbooks and assets an account holds, and the ids of its assets (their sealed values go too). */
+/**
+ * What an account holds: how many runbooks, schedules and webhooks, and the ids of its assets and jobs (their
+ * sealed values — asset secrets, secret parameters of jobs that have not ended — go with them).
+ */
 export async function contentsOf(db: Executor, accountId: string) {
-  const [rb] = await db
-    .select({ n: count() })
-    .from(runbooks)
-    .where(eq(runbooks.automationAccountId, accountId));
+  const counted = async (table: typeof runbooks | typeof automationSchedules | typeof automationWebhooks) => {
+    const [row] = await db.select({ n: count() }).from(table).where(eq(table.automationAccountId, accountId));
+    return Number(row?.n ?? 0);
+  };
   const assets = await db
     .select({ id: automationAssets.id, kind: automationAssets.kind })
     .from(automationAssets)
     .where(eq(automationAssets.automationAccountId, accountId));
+  const jobs = await db
+    .select({ id: automationJobs.id })
+    .from(automationJobs)
+    .where(eq(automationJobs.automationAccountId, accountId));
   return {
-    runbooks: Number(rb?.n ?? 0),
+    runbooks: await counted(runbooks),
+    schedules: await counted(automationSchedules),
+    webhooks: await counted(automationWebhooks),
     assetIds: assets.map((a) => a.id),
     assetKinds: assets.map((a) => a.kind),
+    jobIds: jobs.map((j) => j.id),
   };
 }

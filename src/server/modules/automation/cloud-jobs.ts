@@ -269,11 +269,21 @@ export function createCloudJobs(d: CloudJobsDeps) {
   return {
     /** One round, while this server holds the Automation Pool. */
     async tick(keepGoing: () => boolean = () => true) {
-      await repo.stopQueued(db, now());
+      const stoppedBeforeRun = await repo.stopQueued(db, now());
+      if (stoppedBeforeRun.length)
+        await deleteSealed(
+          db,
+          stoppedBeforeRun.map((j) => j.id),
+        );
       // Job history past each account's retention (default 30 days) goes, streams with it; every ten minutes.
       if (now().getTime() - lastPrune >= 600_000) {
         lastPrune = now().getTime();
         const pruned = await repo.pruneEnded(db, now());
+        if (pruned.length)
+          await deleteSealed(
+            db,
+            pruned.map((j) => j.id),
+          );
         if (pruned.length) d.log.info({ jobs: pruned.length }, 'job history pruned');
       }
       await takeOver();

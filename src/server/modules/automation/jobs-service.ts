@@ -16,7 +16,7 @@ import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
-import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
+import { deleteSealed, findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import { invalidIssues, mustFindAccount } from './automation-shared.js';
 import * as repo from './jobs-repo.js';
 import type { RunbooksService } from './runbooks-service.js';
@@ -185,6 +185,8 @@ export function createJobsService(d: JobsServiceDeps) {
               }
             : { stopRequested: true },
         );
+        // It will never run: its secret parameters are of no more use to anyone.
+        if (queued) await deleteSealed(tx, [id]);
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'job.stop',

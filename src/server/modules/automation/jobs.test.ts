@@ -1,9 +1,11 @@
-// Proves cloud jobs in process, with real child processes: shell, python and node runbooks run on the
-// Automation Pool's holder with their parameters; their streams (output, error, warning, verbose) are kept in
-// order and followed by long poll; a failure keeps its exit code and error lines; a job reads a credential
-// asset through its job-local endpoint and that password reaches no response, audit record or other job;
-// secret parameters are never shown; stop ends a running job; the account's limits hold (running jobs, start
-// rate); a job whose server died is started again, three times at most; and every refusal names the field.
+// Proves cloud jobs in process, with real child processes: shell, python and node runbooks run on the Automation
+// Pool's holder with their parameters; their streams (output, error, warning, verbose, progress) are kept in order,
+// time-stamped, and followed by long poll; a failure keeps its exit code and error lines; a job reads a credential
+// asset through its job-local endpoint (and no asset of another account) and that password reaches no response,
+// audit record or other job; secret parameters are never shown (nor kept once a job that never ran is stopped); stop
+// ends a running job; the account’s limits hold (running jobs, start rate, fair share of run time); job starts and
+// stops are audited with parameter names only; a job whose server died is started again, three times at most; and
+// every refusal names the field.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
@@ -80,6 +82,7 @@ describe('cloud jobs', () => {
         'echo "hello $PARAM_Name, $PARAM_Count times"',
         'echo "WARNING: disk at 91%" >&2',
         'echo "VERBOSE: checked 3 volumes" >&2',
+        'echo "PROGRESS: 2 of 3 volumes" >&2',
         'echo "an error line" >&2',
         'echo "params: $AUTOMATION_PARAMETERS"',
         'echo "steward vars: $(env | grep -c ^STEWARD_)"',
@@ -109,6 +112,9 @@ describe('cloud jobs', () => {
     ]);
     expect(records.find((r) => r.stream === 'warning')?.text).toBe('disk at 91%');
     expect(records.find((r) => r.stream === 'verbose')?.text).toBe('checked 3 volumes');
+    expect(records.find((r) => r.stream === 'progress')?.text).toBe('2 of 3 volumes');
+    // Each record carries the time it was written.
+    expect(records.every((r) => Number.isFinite(Date.parse((r as { at?: string }).at ?? '')))).toBe(true);
     expect(records.find((r) => r.stream === 'error')?.text).toBe('an error line');
     expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
   });
@@ -182,6 +188,30 @@ describe('cloud jobs', () => {
     );
   });
 
+  it('a job reads only its own account’s assets, not a credential of another account', async () => {
+    const neighbour = (await call('POST', '/api/v1/automation-accounts', { name: 'neighbour' })).json().id;
+    const put = await call('PUT', `/api/v1/automation-accounts/${neighbour}/credentials/NeighbourCred`, {
+      userName: 'CONTOSO\\other',
+      password: `${PASSWORD}-neighbour`,
+    });
+    expect(put.statusCode, put.body).toBe(201);
+    const rb = await runbook(
+      'Peek-Next-Door',
+      'shell',
+      'steward asset get credential NeighbourCred && echo "read it" || echo "refused: $?"',
+    );
+    const done = await finished((await start(rb)).id);
+    const records = await streams(done.id);
+    expect(records.filter((r) => r.stream === 'output').map((r) => r.text)).toEqual([
+      expect.stringMatching(/^refused: [1-9]/),
+    ]);
+    // Refused by the endpoint as an asset its account does not have, not for want of a `steward` to ask.
+    expect(records.find((r) => r.stream === 'error')?.text).toBe(
+      `error NOT_FOUND: Credential 'NeighbourCred' was not found in automation account '${accountId}'.`,
+    );
+    expect(JSON.stringify(records)).not.toContain(PASSWORD);
+  });
+
   it('the job token is useless once the job ended', async () => {
     const rb = await runbook('Leak-Token', 'shell', 'echo "$AUTOMATION_ENDPOINT $AUTOMATION_JOB_TOKEN"');
     const done = await finished((await start(rb)).id);
@@ -205,6 +235,39 @@ describe('cloud jobs', () => {
     const done = await finished(job.id);
     expect((await streams(done.id))[0]?.text).toBe(createHash('sha256').update(SECRET_PARAM).digest('hex'));
     expect((await call('GET', '/api/v1/audit?limit=1000')).body).not.toContain(SECRET_PARAM);
+    // The start is audited with who started it and the names of the parameters given, never their values.
+    const [started] = await t.database.query<{ actor: string; details: Record<string, unknown> }>(
+      `SELECT actor, details FROM audit_log WHERE kind = 'job.start' AND target = $1`,
+      [job.id],
+    );
+    expect(started?.actor).toMatch(/^user:/);
+    expect(started?.details).toMatchObject({
+      runbookId: rb,
+      version: '1',
+      runOn: 'cloud',
+      parameters: ['Token'],
+    });
+  });
+
+  it('a job stopped before it ran keeps no sealed secret parameter', async () => {
+    const rb = await runbook('Never-Runs', 'shell', 'true', [
+      { name: 'Token', type: 'string', required: true, secret: true },
+    ]);
+    // A group without agents: the job waits Queued until it is stopped.
+    const group = await call('POST', '/api/v1/worker-groups', { name: 'No-Agents-Yet' });
+    expect(group.statusCode, group.body).toBe(201);
+    const job = await start(rb, { parameters: { Token: SECRET_PARAM }, runOn: group.json().id });
+    const sealed = async () =>
+      Number(
+        (
+          await t.database.query<{ n: string }>('SELECT count(*) AS n FROM sealed_secrets WHERE id = $1', [
+            job.id,
+          ])
+        )[0]?.n,
+      );
+    expect(await sealed()).toBe(1);
+    expect((await call('POST', `/api/v1/jobs/${job.id}/stop`)).json()).toMatchObject({ status: 'Stopped' });
+    expect(await sealed()).toBe(0);
   });
 
   it('stops a running job: its process tree ends and the job is Stopped', async () => {
@@ -219,6 +282,11 @@ describe('cloud jobs', () => {
     expect(done).toMatchObject({ status: 'Stopped', statusReason: 'stopped by request' });
     expect((await streams(job.id)).map((r) => r.text)).toEqual(['started']);
     expect((await call('POST', `/api/v1/jobs/${job.id}/stop`)).statusCode).toBe(409);
+    const stops = await t.database.query<{ actor: string; details: Record<string, unknown> }>(
+      `SELECT actor, details FROM audit_log WHERE kind = 'job.stop' AND target = $1`,
+      [job.id],
+    );
+    expect(stops).toMatchObject([{ actor: expect.stringMatching(/^user:/), details: { status: 'Running' } }]);
   });
 
   it('holds the account to its limit of running jobs; more wait Queued', async () => {
@@ -255,6 +323,67 @@ describe('cloud jobs', () => {
     expect(third.statusCode).toBe(429);
     expect(third.headers['retry-after']).toBe('30');
     expect((await call('GET', `/api/v1/jobs?account=${limited}`)).json().items).toHaveLength(2);
+  });
+
+  it('stops a cloud job that runs past the account’s fair share, saying why; one within it runs on', async () => {
+    // A server whose clock a test moves: the fair share is counted in the server's time.
+    let shiftMs = 0;
+    const clocked = await createTestApp({ now: () => new Date(Date.now() + shiftMs) });
+    try {
+      const as = (method: string, url: string, body?: unknown) =>
+        clocked.request({ method, url, token: clocked.adminToken, body });
+      const shared = (await as('POST', '/api/v1/automation-accounts', { name: 'fair-share' })).json();
+      expect(shared.limits.fairShareSeconds).toBe(10_800);
+      const short = (
+        await as('POST', '/api/v1/automation-accounts', {
+          name: 'short-share',
+          limits: { fairShareSeconds: 60 },
+        })
+      ).json().id;
+      const sleeper = async (account: string) => {
+        const rb = (
+          await as('POST', `/api/v1/automation-accounts/${account}/runbooks`, {
+            name: 'Long-Runner',
+            type: 'shell',
+            content: 'echo started\nsleep 60 & wait',
+          })
+        ).json().id;
+        expect((await as('POST', `/api/v1/runbooks/${rb}/publish`)).statusCode).toBe(200);
+        const job = await as('POST', `/api/v1/runbooks/${rb}/jobs`, {});
+        expect(job.statusCode, job.body).toBe(201);
+        return job.json().id as string;
+      };
+      const overLimit = await sleeper(short);
+      const withinLimit = await sleeper(shared.id);
+      const status = async (id: string) => (await as('GET', `/api/v1/jobs/${id}`)).json();
+      await clocked.app.runtime.leases.renew();
+      await clocked.app.runtime.runJobs();
+      await expect.poll(async () => (await status(overLimit)).status, { timeout: 10_000 }).toBe('Running');
+      expect((await status(withinLimit)).status).toBe('Running');
+
+      // Two minutes on: past the short account's 60 s, well within the other's 3 h.
+      shiftMs = 120_000;
+      await clocked.app.runtime.leases.renew();
+      await clocked.app.runtime.runJobs();
+      await expect.poll(async () => (await status(overLimit)).status, { timeout: 10_000 }).toBe('Stopped');
+      expect((await status(overLimit)).statusReason).toBe(
+        "stopped after running 60 seconds, the account's fair share limit",
+      );
+      expect((await status(withinLimit)).status).toBe('Running');
+      expect((await as('POST', `/api/v1/jobs/${withinLimit}/stop`)).statusCode).toBe(200);
+      await expect
+        .poll(
+          async () => {
+            await clocked.app.runtime.runJobs();
+            return (await status(withinLimit)).status;
+          },
+          { timeout: 10_000, interval: 500 },
+        )
+        .toBe('Stopped');
+    } finally {
+      await clocked.app.runtime.stop();
+      await clocked.close();
+    }
   });
 
   it('names the field of every bad start and changes nothing', async () => {

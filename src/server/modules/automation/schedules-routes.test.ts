@@ -2,7 +2,8 @@
 // computed in the schedule's zone; every bad field refused with a 400 naming it (zone, cron, interval, days,
 // times, text with NUL or a lone surrogate, link parameters) changing nothing; operators and read-only
 // operators refused every change; a due schedule fires one job per link with the link's values, a schedule
-// missed for hours fires once, and two servers sharing one database fire a due schedule exactly once.
+// missed for hours fires once, two servers sharing one database fire a due schedule exactly once, and one that
+// came due while the pool's holder was down fires once on the member that took over.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
@@ -395,6 +396,32 @@ describe('firing', () => {
       await t2.app.runtime.stop();
       await t.app.runtime.stop();
       await t2.close();
+    }
+  });
+
+  it('fires a schedule that came due while the server holding the pool was down on another member, once', async () => {
+    const survivor = await createTestApp({ sameGroupAs: t });
+    try {
+      const s = await schedule({ name: 'Outlives', frequency: 'hour', startTime: '2025-01-01T00:00:00Z' });
+      await call('PUT', `/api/v1/schedules/${s.id}/links/${runbookId}`, {
+        parameters: { Target: 'survivor' },
+      });
+      // The holder of the Automation Pool stops; the schedule comes due while it is gone.
+      await t.app.runtime.leases.renew();
+      await t.app.runtime.stop();
+      await dueSince(s.id, 10_000);
+      await survivor.app.runtime.leases.renew();
+      await survivor.app.runtime.runJobs();
+      await survivor.app.runtime.runJobs();
+      const jobs = (await call('GET', `/api/v1/jobs?account=${accountId}&limit=1000`))
+        .json()
+        .items.filter((j: { startedBy: string }) => j.startedBy === `schedule:${s.id}`);
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0].parameters).toMatchObject({ Target: 'survivor' });
+      expect(await audit('schedule.fire', s.id)).toHaveLength(1);
+    } finally {
+      await survivor.app.runtime.stop();
+      await survivor.close();
     }
   });
 });

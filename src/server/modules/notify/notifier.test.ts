@@ -1,6 +1,7 @@
 // Proves alert notifications by e-mail end to end in process: the notification account signing in to a real SMTP
 // server on loopback (S26), credentials missing on the pool (R36: the channel pauses), external mail and its
-// mailbox (S27, R38), a server down (S29: the channel pauses, is probed, resumes), a recipient put off for now,
+// mailbox (S27, R38), a server down (S29: the channel pauses, says so through another channel, is probed at
+// intervals growing to a cap, resumes), a recipient put off for now,
 // the maximum age, template defaults (S30), schedules (S32, R42), criteria (S33, S35), updates, repeats and
 // delay (R44, R45), and that no password leaks into deliveries, responses, the audit log or the server's log.
 import type { LightMyRequestResponse } from 'fastify';
@@ -563,6 +564,14 @@ describe('delivery failures and message format', () => {
       });
       const ops = await subscriber('Operations S29', 'ops-s29@contoso.com');
       const sub = await subscription('Every alert, server down', ops, ch);
+      // Another channel, whose server is up, tells the on-call engineer that this one is paused.
+      const working = await mailChannel('Mail that works S29');
+      const onCall = await subscriber('On call S29', 'oncall-s29@contoso.com');
+      await subscription('Paused channels', onCall, working, {
+        criteria: { text: [{ field: 'name', op: 'equals', value: 'Notification channel paused' }] },
+      });
+      const onCallSubjects = () =>
+        mailTo(smtp, 'oncall-s29@contoso.com').map((m) => m.headers.get('subject'));
       await round();
       // The subscription takes every alert: the channel's own pause alert too, which waits with the others.
       const ours = [await raise({ name: 'Cluster failover' })];
@@ -583,8 +592,11 @@ describe('delivery failures and message format', () => {
       expect(waiting.map((d) => d.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
       expect(waiting.filter((d) => d.attempts > 0)).toHaveLength(1);
 
-      // Probes: one delivery each, the wait doubling after each failed one; nothing dies.
-      for (const failedProbes of [1, 2, 3]) {
+      // The pause alert went out through the other channel while this one stays paused.
+      expect(onCallSubjects()).toEqual(['Alert: Notification channel paused Resolution state: New']);
+
+      // Probes: one delivery each, the wait doubling after each failed one up to its cap (5 min); nothing dies.
+      for (const failedProbes of [1, 2, 3, 4, 5, 6, 7]) {
         await probesDue();
         const before = Date.now();
         await round();
@@ -592,8 +604,9 @@ describe('delivery failures and message format', () => {
         const h = await channelHealth(ch);
         expect(h).toMatchObject({ state: 'paused', failedProbes });
         const wait = new Date(h.nextProbeAt).getTime() - before;
-        expect(wait).toBeGreaterThanOrEqual(5_000 * 2 ** failedProbes - 1000);
-        expect(wait).toBeLessThanOrEqual(5_000 * 2 ** failedProbes + 5_000);
+        const expected = Math.min(5_000 * 2 ** failedProbes, 300_000);
+        expect(wait).toBeGreaterThanOrEqual(expected - 1000);
+        expect(wait).toBeLessThanOrEqual(expected + 5_000);
       }
       expect((await deliveriesOf(sub)).every((d) => d.status === 'pending')).toBe(true);
 
@@ -613,6 +626,11 @@ describe('delivery failures and message format', () => {
       ]);
       expect(await channelHealth(ch)).toEqual({ state: 'ok' });
       expect(await pausedAlerts(ch)).toMatchObject([{ resolutionState: 255 }]);
+      await round();
+      expect(onCallSubjects()).toEqual([
+        'Alert: Notification channel paused Resolution state: New',
+        'Alert: Notification channel paused Resolution state: Closed',
+      ]);
     } finally {
       await down.close();
     }
