@@ -470,6 +470,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         maxParallel: o.maxHybridJobs,
         retryMs,
         maxRetryMs,
+        apiUrl: () => failover.current(),
         stewardCommand: o.stewardCommand,
         tempRoot: o.tempRoot,
       });

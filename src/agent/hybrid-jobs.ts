@@ -27,6 +27,11 @@ export interface HybridJobLoopOptions {
   /** First delay after a failed claim, doubled up to `maxRetryMs`; default 1 s and 15 s. */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * The server URL this agent reaches now (its failover's current one), given to each job as STEWARD_URL so
+   * `steward login --identity` and later `steward` commands in the job reach Steward's API.
+   */
+  apiUrl?: () => string | undefined;
   /** How a job calls `steward` (`steward asset get …`): this agent's node and entry script. */
   stewardCommand?: { node: string; script: string };
   tempRoot?: string;
@@ -174,6 +179,7 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
     let seq = job.nextSeq;
     let pending: PostedRecord[] = [];
     const errors: string[] = [];
+    const apiUrl = o.apiUrl?.();
     const process = startJobProcess(
       {
         type: job.runbookType,
@@ -185,6 +191,7 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
           AUTOMATION_JOB_ID: job.id,
           AUTOMATION_ACCOUNT_ID: job.automationAccountId,
           AUTOMATION_WORKER_GROUP: job.groupId,
+          ...(apiUrl ? { STEWARD_URL: apiUrl } : {}),
           ...identityEnv(ep, identitySecret),
           ...runAs.env,
         },

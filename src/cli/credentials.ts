@@ -25,6 +25,10 @@ export const credentialsSchema = z.object({
   token: z.string().min(1),
   tokenId: z.string().optional(),
   savedAt: z.string().optional(),
+  /** When the token expires (ISO 8601), where the CLI knows it. */
+  expiresAt: z.string().optional(),
+  /** A `steward login --identity` sign-in: which identity, so the token is renewed from the job's endpoint. */
+  identity: z.object({ clientId: z.string().optional() }).optional(),
 });
 export type Credentials = z.infer<typeof credentialsSchema>;
 

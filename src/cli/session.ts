@@ -3,7 +3,14 @@ import type { Command } from 'commander';
 import { type Client, createClient } from '../contract/client.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
-import { credentialsExposed, credentialsPath, DEFAULT_URL, readCredentials } from './credentials.js';
+import {
+  type Credentials,
+  credentialsExposed,
+  credentialsPath,
+  DEFAULT_URL,
+  readCredentials,
+} from './credentials.js';
+import { refreshedIdentityLogin } from './identity-refresh.js';
 import { createOutput, type Output } from './output.js';
 
 export interface Target {
@@ -12,6 +19,8 @@ export interface Target {
   /** Where the token came from. */
   source: 'env' | 'file' | 'none';
   username?: string;
+  /** The credentials file's content, when the token came from it. */
+  credentials?: Credentials;
 }
 
 /** STEWARD_URL and STEWARD_TOKEN override the credentials file, so scripts and CI need no login. */
@@ -25,6 +34,7 @@ export function resolveTarget(env: NodeJS.ProcessEnv): Target {
       token: file.token,
       source: 'file',
       username: file.username,
+      credentials: file,
     };
   }
   return { url, token: undefined, source: 'none' };
@@ -54,7 +64,18 @@ export function session(ctx: CliContext, cmd: Command): Session {
       if (target.source === 'file' && credentialsExposed(ctx.env)) {
         out.note(`warning: ${credentialsPath(ctx.env)} can be read by other users; run chmod 600 on it.`);
       }
-      return createClient({ baseUrl: target.url, token: target.token });
+      const file = target.source === 'file' ? target.credentials : undefined;
+      if (!file?.identity) return createClient({ baseUrl: target.url, token: target.token });
+      // An identity sign-in: its token is renewed (once per command) before the first request when near expiry.
+      let renewed: Promise<Client> | undefined;
+      const client = () =>
+        (renewed ??= refreshedIdentityLogin(ctx, file).then((c) =>
+          createClient({ baseUrl: target.url, token: c.token }),
+        ));
+      return {
+        baseUrl: target.url,
+        request: async (method, path, opts) => (await client()).request(method, path, opts),
+      };
     },
     anonymousClient: (url) => createClient({ baseUrl: url }),
   };

@@ -7,9 +7,14 @@
 // metadata endpoint (R64): refused while the computer's identity is off and without `Metadata: true`
 // (bad_request_102); turned on by an administrator (audited), ManagedIdentityCredential in IMDS mode
 // (AZURE_POD_IDENTITY_AUTHORITY_HOST) gets the computer's token; past 5 requests at once it answers 429 with
-// Retry-After. No token or identity header reaches a log line, a stream or an audit record.
+// Retry-After. A shell runbook on the agent signs in with `steward login --identity` (STEWARD_URL is the server the
+// agent reaches): Steward's API refuses it (403) without a role assignment and allows it with one, and the
+// token verifies with jose against the discovery document's JWKS. No token or identity header reaches a log
+// line, a stream or an audit record.
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -18,7 +23,7 @@ import type { AgentProcess } from '../support/agent-process.js';
 import { azureIdentityModules } from '../support/azure-identity.js';
 import { assertCliBuilt } from '../support/cli-process.js';
 import { type Stage, startEnrolledAgent, startStage, until } from '../support/e2e-stage.js';
-import { tempDir } from '../support/server-process.js';
+import { api, tempDir } from '../support/server-process.js';
 
 const COMPUTER = 'identity-e2e-01';
 let stage: Stage;
@@ -294,4 +299,85 @@ describe('identity tokens on a real agent', () => {
     ).toHaveLength(1);
     expect([JSON.stringify(audit), agent.stderr(), stage.server.stderr()].join('\n')).not.toContain(token);
   }, 30_000);
+
+  it('a hybrid job signs in with `steward login --identity` at the server its agent reaches: refused without a role assignment, allowed with one; the token verifies with jose', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-identity-login-'));
+    chmodSync(dir, 0o777);
+    const account = await ok<Account>('POST', '/api/v1/automation-accounts', { name: 'identity-login' });
+    const group = await ok<{ id: string }>('POST', '/api/v1/worker-groups', { name: 'Login-Workers' });
+    await ok('POST', `/api/v1/worker-groups/${group.id}/agents`, { agentId });
+    const rb = await ok<{ id: string }>('POST', `/api/v1/automation-accounts/${account.id}/runbooks`, {
+      name: 'Hybrid-Login',
+      type: 'shell',
+      content: `
+echo "url: $STEWARD_URL"
+steward login --identity > /dev/null || echo "login failed"
+if steward automation account show "$AUTOMATION_ACCOUNT_ID" > /dev/null 2>&1; then echo "api: allowed"; else echo "api: refused"; fi
+cp "$HOME/.config/steward/credentials.json" "${dir}/$AUTOMATION_JOB_ID.credentials"
+`,
+    });
+    await ok('POST', `/api/v1/runbooks/${rb.id}/publish`);
+    async function run() {
+      const id = (await ok<{ id: string }>('POST', `/api/v1/runbooks/${rb.id}/jobs`, { runOn: group.id })).id;
+      const done = await until(
+        'the hybrid job to end',
+        async () => {
+          const j = await ok<{ status: string }>('GET', `/api/v1/jobs/${id}`);
+          return ['Completed', 'Failed', 'Stopped'].includes(j.status) ? j : undefined;
+        },
+        { timeoutMs: 25_000, diagnostics: () => agent.stderr() },
+      );
+      const items = (
+        await ok<{ items: { stream: string; text: string }[] }>(
+          'GET',
+          `/api/v1/jobs/${id}/streams?limit=5000`,
+        )
+      ).items;
+      const output = items.map((i) => `${i.stream}: ${i.text}`).join('\n');
+      expect(done.status, output).toBe('Completed');
+      const saved = JSON.parse(readFileSync(join(dir, `${id}.credentials`), 'utf8')) as {
+        url: string;
+        token: string;
+      };
+      return { id, output, saved };
+    }
+    const accountUrl = `/api/v1/automation-accounts/${account.id}`;
+
+    const first = await run();
+    expect(first.output).toContain(`url: ${stage.server.url}`);
+    expect(first.output).not.toContain('login failed');
+    expect(first.output).toContain('api: refused');
+    expect(first.saved.url).toBe(stage.server.url);
+    const refused = await api<{ error: { code: string } }>(stage.server.url, 'GET', accountUrl, {
+      token: first.saved.token,
+    });
+    expect(refused.status).toBe(403);
+
+    await ok('POST', '/api/v1/role-assignments', {
+      principalId: account.identity.principalId,
+      role: 'Reader',
+      scope: `/automationAccounts/${account.id}`,
+    });
+    const second = await run();
+    expect(second.output).toContain('api: allowed');
+    const allowed = await api(stage.server.url, 'GET', accountUrl, { token: second.saved.token });
+    expect(allowed.status).toBe(200);
+
+    const discovery = (await (
+      await fetch(`${stage.server.url}/.well-known/openid-configuration`)
+    ).json()) as { issuer: string; jwks_uri: string };
+    const { payload } = await jwtVerify(second.saved.token, createRemoteJWKSet(new URL(discovery.jwks_uri)), {
+      issuer: discovery.issuer,
+      audience: 'api://steward',
+    });
+    expect(payload).toMatchObject({
+      oid: account.identity.principalId,
+      job_id: second.id,
+      worker: agentId,
+    });
+
+    const logs = [agent.stderr(), stage.server.stderr(), stage.server.stdout(), first.output, second.output];
+    for (const t of [first.saved.token, second.saved.token])
+      expect(logs.join('\n')).not.toContain(t.split('.')[2]);
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { registerAccountCommands } from './account.js';
 import { registerAdminRotateRootKey } from './admin-rotate-root-key.js';
 import { registerAgentAdminCommands } from './agent-admin.js';
 import { registerAgentConfigCommand } from './agent-config.js';
+import { registerAgentIdentityCommands, registerWorkerGroupIdentityCommands } from './agent-identity.js';
 import { registerAgentRunCommand } from './agent-run.js';
 import { registerAlertCommands } from './alert.js';
 import { registerAssetCommands } from './asset.js';
@@ -67,6 +68,8 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAutomationCommands(program, ctx);
   registerJobCommands(program, ctx);
   registerWorkerGroupCommands(program, ctx);
+  registerAgentIdentityCommands(program, ctx);
+  registerWorkerGroupIdentityCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerRunbookCommands(program, ctx);
   registerAssetCommands(program, ctx);

@@ -109,7 +109,8 @@ Examples:
 Inside a job (the Connect-AzAccount -Identity analogue), with the rights of the identity's role assignments:
   steward login --identity                      # the account's system-assigned identity
   steward login --identity --client-id <id>     # a user-assigned identity attached to the account
-The job's STEWARD_URL names the server; the identity token lasts an hour: sign in again after that.
+The job's STEWARD_URL names the server. The identity token lasts an hour; later commands in the job
+renew it from IDENTITY_ENDPOINT when it has less than five minutes left.
 
 Inside a job, with the legacy Run As account (the Connect-AzAccount -ServicePrincipal analogue):
   CONN=$(steward asset get connection AzureRunAsConnection)
@@ -295,6 +296,8 @@ async function loginWithIdentity(
     username: `identity:${claims.oid ?? t.client_id}`,
     token: t.access_token,
     savedAt: new Date().toISOString(),
+    expiresAt,
+    identity: opts.clientId ? { clientId: opts.clientId } : {},
   });
   out.result({ url, clientId: t.client_id, principalId: claims.oid, expiresAt, credentialsPath: path }, () =>
     out.line(

@@ -10,10 +10,12 @@ import type {
 import { newId } from '../../../contract/ids.js';
 import { checkDeclarations, type ParameterDeclaration } from '../../../domain/automation/parameters.js';
 import { decidePublish, decideRollback } from '../../../domain/automation/runbook-versions.js';
+import { scopePath } from '../../../domain/resource-roles.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { deleteAssignmentsAtOrBeneath } from '../roles/role-assignments-repo.js';
 import * as repo from './automation-repo.js';
 import { invalidIssues, mustFindAccount, nameTaken, uniquely } from './automation-shared.js';
 
@@ -254,6 +256,11 @@ export function createRunbooksService({ db, now = () => new Date() }: { db: Db; 
       await db.transaction(async (tx) => {
         const row = await mustFind(tx, id);
         await repo.deleteRunbook(tx, id);
+        // Assignments scoped to the runbook go with it: a stale one would never again name anything.
+        const roleAssignmentsRemoved = await deleteAssignmentsAtOrBeneath(
+          tx,
+          scopePath({ kind: 'runbook', accountId: row.automationAccountId, runbookId: id }),
+        );
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'runbook.delete',
@@ -262,6 +269,7 @@ export function createRunbooksService({ db, now = () => new Date() }: { db: Db; 
             automationAccountId: row.automationAccountId,
             name: row.name,
             publishedVersion: row.publishedVersion,
+            roleAssignmentsRemoved,
           },
         });
       });

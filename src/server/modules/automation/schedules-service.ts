@@ -21,10 +21,12 @@ import {
   type ScheduleFrequency,
   type WeekDay,
 } from '../../../domain/automation/schedules.js';
+import { scopePath } from '../../../domain/resource-roles.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { deleteAssignmentsAtOrBeneath } from '../roles/role-assignments-repo.js';
 import * as automationRepo from './automation-repo.js';
 import { invalidIssues, mustFindAccount, nameTaken, uniquely } from './automation-shared.js';
 import type { JobsService } from './jobs-service.js';
@@ -293,6 +295,10 @@ export function createSchedulesService(d: SchedulesServiceDeps) {
         const row = await mustFind(tx, id);
         const links = await repo.linksOf(tx, [id]);
         await repo.deleteSchedule(tx, id);
+        const roleAssignmentsRemoved = await deleteAssignmentsAtOrBeneath(
+          tx,
+          scopePath({ kind: 'schedule', accountId: row.automationAccountId, scheduleId: id }),
+        );
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'schedule.delete',
@@ -301,6 +307,7 @@ export function createSchedulesService(d: SchedulesServiceDeps) {
             automationAccountId: row.automationAccountId,
             name: row.name,
             runbooks: links.map((l) => l.runbookId),
+            roleAssignmentsRemoved,
           },
         });
       });

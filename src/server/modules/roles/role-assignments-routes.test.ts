@@ -3,7 +3,8 @@
 // principal and by scope, and removes them; every change is audited; an identity starts with none (R59); bad
 // principals, roles and scopes (malformed, NUL, lone surrogates, resources that do not exist) are 400s naming
 // the field and change nothing; a duplicate is 409; people other than administrators are refused; deleting an
-// identity, turning off a system identity or deleting an account removes the assignments that go with it.
+// identity, turning off a system identity or deleting an account, a runbook or a schedule removes the
+// assignments that go with it (audited with their number), and no others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { rolesWithout } from '../../../domain/roles.js';
@@ -223,5 +224,51 @@ describe('role assignments', () => {
       [aa.id],
     );
     expect(audit[0]!.details.deleted.roleAssignments).toBe(2);
+  });
+
+  it('go with their runbook or schedule: deleting either removes the assignments scoped to it, audited, and no others', async () => {
+    const aa = await made('POST', '/api/v1/automation-accounts', { name: 'ra-rb-sch' });
+    const u = await made('POST', '/api/v1/user-assigned-identities', { name: 'ra-rb-sch-uami' });
+    const rb = await made('POST', `/api/v1/automation-accounts/${aa.id}/runbooks`, {
+      name: 'Gone',
+      type: 'shell',
+    });
+    const other = await made('POST', `/api/v1/automation-accounts/${aa.id}/runbooks`, {
+      name: 'Kept',
+      type: 'shell',
+    });
+    const sch = await made('POST', `/api/v1/automation-accounts/${aa.id}/schedules`, {
+      name: 'Hourly',
+      frequency: 'hour',
+      interval: 1,
+      startTime: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const base = `/automationAccounts/${aa.id}`;
+    for (const [principalId, scope] of [
+      [aa.identity.principalId, `${base}/runbooks/${rb.id}`],
+      [u.principalId, `${base}/runbooks/${rb.id}`],
+      [u.principalId, `${base}/runbooks/${other.id}`],
+      [u.principalId, `${base}/schedules/${sch.id}`],
+      [u.principalId, base],
+    ])
+      expect((await assign({ principalId, role: 'Reader', scope })).statusCode).toBe(201);
+
+    expect((await call('DELETE', `/api/v1/runbooks/${rb.id}`)).statusCode).toBe(204);
+    expect((await list(`?scope=${base}`)).map((r) => r.scope).sort()).toEqual(
+      [base, `${base}/runbooks/${other.id}`, `${base}/schedules/${sch.id}`].sort(),
+    );
+    expect((await call('DELETE', `/api/v1/schedules/${sch.id}`)).statusCode).toBe(204);
+    expect((await list(`?scope=${base}`)).map((r) => r.scope).sort()).toEqual(
+      [base, `${base}/runbooks/${other.id}`].sort(),
+    );
+
+    const audit = await t.database.query<{ kind: string; details: { roleAssignmentsRemoved: number } }>(
+      `SELECT kind, details FROM audit_log WHERE target = ANY($1) AND kind IN ('runbook.delete', 'schedule.delete') ORDER BY seq`,
+      [[rb.id, sch.id]],
+    );
+    expect(audit.map((a) => [a.kind, a.details.roleAssignmentsRemoved])).toEqual([
+      ['runbook.delete', 2],
+      ['schedule.delete', 1],
+    ]);
   });
 });
