@@ -9,11 +9,13 @@ import type {
 } from '../../../contract/accounts.js';
 import { newId } from '../../../contract/ids.js';
 import type { Keyring } from '../../../crypto/keyring.js';
+import { scopePath } from '../../../domain/resource-roles.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { groupsRunningAs } from '../automation/worker-groups-repo.js';
+import { deleteAssignmentsAtOrBeneath } from '../roles/role-assignments-repo.js';
 import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import { serversUsingAsDefault } from '../servers/servers-repo.js';
 import * as repo from './accounts-repo.js';
@@ -211,11 +213,16 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
           );
         }
         await repo.deleteAccount(tx, id);
+        // Role assignments on the account go with it: a later account that reused nothing still starts with none.
+        const roleAssignmentsRemoved = await deleteAssignmentsAtOrBeneath(
+          tx,
+          scopePath({ kind: 'runAsAccount', runAsAccountId: id }),
+        );
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'account.delete',
           target: id,
-          details: { name: row.name, type: row.type },
+          details: { name: row.name, type: row.type, roleAssignmentsRemoved },
         });
       });
       onChange?.();

@@ -272,3 +272,34 @@ describe('role assignments', () => {
     ]);
   });
 });
+
+describe('role assignments on a Run As account', () => {
+  it('go with the account: deleting it removes the assignments scoped to it, audited, and no others', async () => {
+    const aa = await made('POST', '/api/v1/automation-accounts', { name: 'ra-runas-gone' });
+    const kept = await made('POST', '/api/v1/accounts', {
+      name: 'ra-kept',
+      credential: { type: 'windows', userName: 'svc', domain: 'CONTOSO', password: 'pw-kept-secret' },
+    });
+    const gone = await made('POST', '/api/v1/accounts', {
+      name: 'ra-gone',
+      credential: { type: 'windows', userName: 'svc', domain: 'CONTOSO', password: 'pw-gone-secret' },
+    });
+    for (const acct of [kept, gone])
+      expect(
+        (
+          await assign({
+            principalId: aa.identity.principalId,
+            role: 'Run As Reader',
+            scope: `/runAsAccounts/${acct.id}`,
+          })
+        ).statusCode,
+      ).toBe(201);
+    expect((await call('DELETE', `/api/v1/accounts/${gone.id}`)).statusCode).toBe(204);
+    const left = (await list(`?principalId=${aa.identity.principalId}`)).map((a) => a.scope);
+    expect(left).toEqual([`/runAsAccounts/${kept.id}`]);
+    const audit = (await call('GET', `/api/v1/audit?kind=account.delete&limit=500`)).json().items;
+    expect(audit.find((r: { target: string }) => r.target === gone.id)?.details.roleAssignmentsRemoved).toBe(
+      1,
+    );
+  });
+});
