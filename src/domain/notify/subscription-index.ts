@@ -14,7 +14,8 @@ import {
   foldedText,
   type SubscriptionCriteria,
   type TextField,
-  textConditionHolds,
+  type TextMatcher,
+  textMatcher,
 } from './criteria.js';
 
 /** The inventory answers the index asks besides those of the criteria. */
@@ -33,11 +34,14 @@ export interface Indexable {
 // Int32 words: values stay small integers to the engine (unsigned ones above 2^31 would not).
 type Bits = Int32Array;
 
-/** One kind of condition: who puts none, and who accepts each value. */
+/**
+ * One kind of condition: who puts none (a bit set), and who accepts each value (a list of positions: most values
+ * are accepted by few subscriptions, so setting their bits costs less than or-ing a whole set).
+ */
 class Dimension<V> {
   readonly open: Bits;
-  readonly byValue = new Map<V, Bits>();
-  constructor(private readonly words: number) {
+  readonly byValue = new Map<V, number[]>();
+  constructor(words: number) {
     this.open = new Int32Array(words);
   }
   file(i: number, values: readonly V[] | undefined) {
@@ -46,22 +50,18 @@ class Dimension<V> {
       return;
     }
     for (const v of values) {
-      let bits = this.byValue.get(v);
-      if (!bits) {
-        bits = new Int32Array(this.words);
-        this.byValue.set(v, bits);
-      }
-      set(bits, i);
+      const list = this.byValue.get(v);
+      if (!list) this.byValue.set(v, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
     }
   }
   /** `into` &= (those with no condition | those accepting any of `values`). */
-  narrow(into: Bits, values: Iterable<V> | undefined, scratch: Bits) {
+  narrow(into: Bits, values: Iterable<V>, scratch: Bits) {
     scratch.set(this.open);
-    if (values)
-      for (const v of values) {
-        const bits = this.byValue.get(v);
-        if (bits) for (let w = 0; w < bits.length; w++) scratch[w]! |= bits[w]!;
-      }
+    for (const v of values) {
+      const list = this.byValue.get(v);
+      if (list) for (const i of list) scratch[i >>> 5]! |= 1 << (i & 31);
+    }
     for (let w = 0; w < into.length; w++) into[w]! &= scratch[w]!;
   }
   /** Whether some subscription puts a condition of this kind. */
@@ -103,7 +103,8 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
     return d;
   };
   const all = new Int32Array(words);
-  const withText = new Uint8Array(n);
+  /** Per subscription with text conditions: each condition's field and compiled matcher. */
+  const textChecks: ({ field: TextField; holds: TextMatcher }[] | undefined)[] = new Array(n);
   /** Subscriptions taken whether they match or not, for one call. */
   const forced = new Uint8Array(n);
   const position = new Map<string, number>();
@@ -116,7 +117,8 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
     klass.file(i, c.classIds);
     group.file(i, c.groupIds);
     set(all, i);
-    if (c.text?.length) withText[i] = 1;
+    if (c.text?.length)
+      textChecks[i] = c.text.map((t) => ({ field: t.field, holds: textMatcher(t.op, t.value) }));
     for (const t of c.text ?? []) {
       if (t.op === 'equals') dimensionOf(equalsBy, t.field);
       else if (conditionLiteral(t.op, t.value).length >= GRAM) dimensionOf(gramsBy, t.field);
@@ -164,6 +166,14 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
     for (const [field, d] of gramsBy) d.narrow(result, gramsOf(foldedText(fieldText(alert, field))), scratch);
   }
 
+  function textHolds(
+    checks: { field: TextField; holds: TextMatcher }[] | undefined,
+    alert: NotificationAlert,
+  ) {
+    if (checks) for (const c of checks) if (!c.holds(fieldText(alert, c.field))) return false;
+    return true;
+  }
+
   /** Each subscription whose bit is set, in the order given, those with text only when their text holds. */
   function collect(alert: NotificationAlert, also: Iterable<string>): S[] {
     for (const id of also) {
@@ -182,7 +192,7 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
         const i = w * 32 + bit;
         const s = subscriptions[i]!;
         if (forced[i]) forced[i] = 0;
-        else if (withText[i] && !s.criteria.text!.every((c) => textConditionHolds(alert, c))) continue;
+        else if (!textHolds(textChecks[i], alert)) continue;
         out.push(s);
       }
     }
