@@ -24,6 +24,7 @@ import type { SkippedElement } from '../../../domain/packs/scom-xml.js';
 import type { Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { usesThroughReferencedModules } from './external-module-uses.js';
 import { makeProfiles, splitMadeProfiles } from './made-profiles.js';
 import * as repo from './packs-repo.js';
 import { listPackProfileUses, replaceProfileUses } from './profile-uses-repo.js';
@@ -127,7 +128,10 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
     );
   }
   const { document: doc, missing, locate, waitingUses } = deferred;
-  const profileUses = sortProfileUses(pack.profileUses);
+  const profileUses = sortProfileUses([
+    ...pack.profileUses,
+    ...(await usesThroughReferencedModules(tx, pack.externalModules ?? [], doc, world)),
+  ]);
   const skipped = [...pack.skipped, ...deferred.skipped];
   const next = normalizePack(doc);
   const base = { packId: doc.id, missingReferences: missing, completed: [] as string[] };
