@@ -32,9 +32,10 @@ describe('group rule syntax', () => {
     });
   });
 
-  it('refuses a condition without an operator and a class that is not a dotted id', () => {
+  it('refuses a condition without an operator and a rule without a class; keeps a class display name to resolve', () => {
     expect(() => parseRule('A.B;Edition')).toThrow(/not a condition/);
-    expect(() => parseRule('not a class;X=1')).toThrow(/classId/);
+    expect(() => parseRule(';X=1')).toThrow(/classId/);
+    expect(parseRule('Windows Computer;X=1').classId).toBe('Windows Computer');
   });
 
   it('writes a rule back in the same syntax', () => {

@@ -1,5 +1,7 @@
 // Parses `--rule` for dynamic group membership: `Class.Id;Prop=value;Prop~pat*;Prop>5;Prop?`, or a JSON rule.
+
 import { InvalidArgumentError } from 'commander';
+import { z } from 'zod';
 import { type Condition, type GroupRule, groupRuleSchema } from '../contract/inventory.js';
 
 const ops: [token: string, op: Condition['op']][] = [
@@ -32,6 +34,8 @@ function parseCondition(text: string): Condition {
   return { property, op: best.op, value: raw } as Condition;
 }
 
+const ruleWithClassName = groupRuleSchema.extend({ classId: z.string().trim().min(1).max(256) });
+
 export function parseRule(text: string): GroupRule {
   let rule: unknown;
   if (text.trim().startsWith('{')) {
@@ -44,7 +48,8 @@ export function parseRule(text: string): GroupRule {
     const [classId, ...conds] = text.split(';').map((p) => p.trim());
     rule = { classId, conditions: conds.filter(Boolean).map(parseCondition) };
   }
-  const parsed = groupRuleSchema.safeParse(rule);
+  // The class may be named by its display name: it is resolved to its id before the rule is sent.
+  const parsed = ruleWithClassName.safeParse(rule);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
     throw new InvalidArgumentError(`${first.path.join('.') || 'rule'}: ${first.message}`);

@@ -64,17 +64,35 @@ export async function resolveGroup(client: Client, ref: string): Promise<string>
   );
 }
 
-/** Any object: computers and pools are objects too. */
+/** Any object: computers and pools are objects too (by id, name or display name). */
 export async function resolveObject(client: Client, ref: string): Promise<string> {
-  if (ID.test(ref) || /^cmp_|^pool_/.test(ref)) return ref;
-  const all = await fetchPaged(client, '/api/v1/objects', objectListSchema, { all: true, limit: 1000 });
-  return pick(
-    ref,
-    all.items.map((o) => ({
-      id: o.id,
-      names: [o.name, o.displayName],
-      label: `${o.classId} ${o.displayName}`,
-    })),
-    'object',
-  );
+  return (await resolveObjects(client, [ref]))[0]!;
+}
+
+/** Several objects with one look-up; ids are taken as given. */
+export async function resolveObjects(client: Client, refs: readonly string[]): Promise<string[]> {
+  if (refs.every((r) => ID.test(r))) return [...refs];
+  const [objects, computers, pools] = await Promise.all([
+    fetchPaged(client, '/api/v1/objects', objectListSchema, { all: true, limit: 1000 }),
+    fetchPaged(client, '/api/v1/computers', computerListSchema, { all: true, limit: 1000 }),
+    client.request('GET', '/api/v1/pools', { schema: listOf(poolSchema) }),
+  ]);
+  const items = new Map<string, Named>();
+  for (const o of objects.items)
+    items.set(o.id, { id: o.id, names: [o.name, o.displayName], label: `${o.classId} ${o.displayName}` });
+  for (const c of computers.items)
+    items.set(c.id, { id: c.id, names: [c.name, c.displayName], label: `computer ${c.name}` });
+  for (const p of pools.items)
+    items.set(p.id, { id: p.id, names: [p.name, p.displayName], label: `pool ${p.displayName}` });
+  return refs.map((r) => (ID.test(r) ? r : pick(r, [...items.values()], 'object')));
+}
+
+/** The classes of group rules given by display name become their ids. */
+export async function resolveRuleClasses<R extends { classId: string }>(
+  client: Client,
+  rules: readonly R[],
+): Promise<R[]> {
+  const out: R[] = [];
+  for (const r of rules) out.push({ ...r, classId: await resolveClass(client, r.classId) });
+  return out;
 }

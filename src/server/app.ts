@@ -58,6 +58,7 @@ import { createRoleAssignmentsService } from './modules/roles/role-assignments-s
 import { registerRunAsModule } from './modules/runas/runas-module.js';
 import { createPoolCredentials } from './modules/runtime/pool-credentials.js';
 import { createPoolRunner } from './modules/runtime/pool-runner.js';
+import { createServerAccountChecks } from './modules/runtime/server-account-checks.js';
 import { createServerRuntime, type ServerRuntime } from './modules/runtime/server-runtime.js';
 import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
@@ -440,6 +441,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cloudJobs,
     signingKeys: tokens,
     certificateExpiry: legacyRunAs.certificateExpiry,
+    serverAccountChecks: createServerAccountChecks({
+      db,
+      serverId: deps.servers.id,
+      alerts,
+      resolution,
+      accounts,
+      warningDays: deps.expiryWarningDays ?? 14,
+      now: deps.now,
+    }),
     poolRunner: createPoolRunner({
       actor: `server:${deps.servers.id}`,
       resolution,

@@ -151,6 +151,37 @@ describe('Run As profiles made by an administrator', () => {
     expect((await call('GET', `/api/v1/profiles/${id}`)).status).toBe(404);
   });
 
+  it('refuses deleting a profile a notification channel signs in with, naming the channel, changing nothing', async () => {
+    const id = `${NIL}.RelayLogin`;
+    expect((await call('POST', '/api/v1/profiles', { displayName: 'Relay Login', packId: NIL })).status).toBe(
+      201,
+    );
+    const channel = await call('POST', '/api/v1/notification-channels', {
+      name: 'External relay',
+      kind: 'email',
+      profileId: id,
+      settings: { servers: [{ host: 'smtp.contoso.test' }], from: 'scom@contoso.test' },
+    });
+    expect(channel.status, JSON.stringify(channel.body)).toBe(201);
+    expect(channel.body.profileId).toBe(id);
+    const before = await snapshot();
+    for (const url of [`/api/v1/profiles/${id}`, `/api/v1/profiles/${id}?cascade=true`]) {
+      const refused = await call('DELETE', url);
+      expect(refused.status, url).toBe(422);
+      expect(refused.body.error.code).toBe('IN_USE');
+      expect(refused.body.error.message).toContain(
+        `notification channel 'External relay' (${channel.body.id}) signs in with it`,
+      );
+    }
+    expect(await snapshot()).toEqual(before);
+    expect((await call('GET', `/api/v1/notification-channels/${channel.body.id}`)).body.profileId).toBe(id);
+
+    // Once the channel no longer uses it, the profile deletes.
+    expect((await call('DELETE', `/api/v1/notification-channels/${channel.body.id}`)).status).toBe(204);
+    expect((await call('DELETE', `/api/v1/profiles/${id}`)).status).toBe(200);
+    expect((await call('GET', `/api/v1/profiles/${id}`)).status).toBe(404);
+  });
+
   it('refuses creating and deleting to every role without accounts.manage', async () => {
     const before = await snapshot();
     for (const role of ['author', 'advanced-operator', 'operator', 'read-only-operator'] as const) {

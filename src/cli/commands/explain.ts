@@ -5,6 +5,7 @@ import type { scopeSchema } from '../../contract/accounts.js';
 import { explanationSchema } from '../../contract/resolution.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
+import { resolveObject } from '../names.js';
 import type { Output } from '../output.js';
 import { session } from '../session.js';
 import { accountNames, named } from './account.js';
@@ -84,7 +85,7 @@ export function registerExplainCommand(program: Command, ctx: CliContext): void 
     .description('Explain which Run As account a workflow or profile uses for an object, and why')
     .option('--workflow <id>', 'the workflow, e.g. Contoso.SQL.Monitor')
     .option('--profile <id>', 'or the Run As profile, e.g. Contoso.SQL.Profile')
-    .requiredOption('--object <id>', 'the object (obj_…) or computer (cmp_…) it runs for')
+    .requiredOption('--object <object>', 'the object or computer it runs for: its id, name or display name')
     .addHelpText(
       'after',
       `
@@ -102,7 +103,11 @@ Examples:
         throw CliError.fromCode('VALIDATION_FAILED', 'Give exactly one of --workflow or --profile.');
       const client = s.client();
       const e = await client.request('GET', '/api/v1/explain', {
-        query: { workflow: opts.workflow, profile: opts.profile, object: opts.object },
+        query: {
+          workflow: opts.workflow,
+          profile: opts.profile,
+          object: await resolveObject(client, opts.object),
+        },
         schema: explanationSchema,
       });
       if (s.out.json) return s.out.result(e, () => {});

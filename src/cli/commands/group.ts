@@ -5,6 +5,7 @@ import { type Group, groupMembersSchema, groupSchema } from '../../contract/inve
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { collectRule, describeRule } from '../group-rules.js';
+import { resolveObjects, resolveRuleClasses } from '../names.js';
 import { collectList } from '../options.js';
 import type { Column } from '../output.js';
 import { session } from '../session.js';
@@ -89,7 +90,7 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
     .argument('<id>', 'dotted id, e.g. Contoso.SQL.Production')
     .option('--display-name <name>', 'name shown to people')
     .option('--description <text>', 'what the group is for')
-    .option('--member <object-id>', 'an explicit member (repeatable)', collectList)
+    .option('--member <object-id>', 'an explicit member: id, name or display name (repeatable)', collectList)
     .option('--rule <rule>', 'a dynamic membership rule (repeatable; see below)', collectRule)
     .option('--subgroup <group-id>', 'a nested group (repeatable)', collectList)
     .addHelpText(
@@ -102,13 +103,14 @@ Example:
     )
     .action(async (id: string, opts, cmd: Command) => {
       const s = session(ctx, cmd);
-      const g = await s.client().request('POST', '/api/v1/groups', {
+      const client = s.client();
+      const g = await client.request('POST', '/api/v1/groups', {
         body: {
           id,
           displayName: opts.displayName,
           description: opts.description,
-          members: opts.member,
-          rules: opts.rule,
+          members: opts.member && (await resolveObjects(client, opts.member)),
+          rules: opts.rule && (await resolveRuleClasses(client, opts.rule)),
           subgroups: opts.subgroup,
         },
         schema: groupSchema,
@@ -140,15 +142,15 @@ Example:
       const body: Record<string, unknown> = {};
       if (opts.displayName !== undefined) body.displayName = opts.displayName;
       if (opts.description !== undefined) body.description = opts.description;
-      if (opts.member) body.members = opts.member;
+      if (opts.member) body.members = await resolveObjects(client, opts.member);
       if (opts.addMember || opts.removeMember) {
         const current = await client.request('GET', apiPath`/api/v1/groups/${id}`, { schema: groupSchema });
         const members = new Set<string>((body.members as string[] | undefined) ?? current.members);
-        for (const m of opts.addMember ?? []) members.add(m);
-        for (const m of opts.removeMember ?? []) members.delete(m);
+        for (const m of await resolveObjects(client, opts.addMember ?? [])) members.add(m);
+        for (const m of await resolveObjects(client, opts.removeMember ?? [])) members.delete(m);
         body.members = [...members];
       }
-      if (opts.rule) body.rules = opts.rule;
+      if (opts.rule) body.rules = await resolveRuleClasses(client, opts.rule);
       if (opts.rules === false) body.rules = [];
       if (opts.subgroup) body.subgroups = opts.subgroup;
       if (opts.subgroups === false) body.subgroups = [];

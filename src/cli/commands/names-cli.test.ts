@@ -103,4 +103,66 @@ describe('names people use', () => {
     expect(sealed.code).not.toBe(0);
     expect(sealed.err).toContain('is sealed');
   });
+
+  it('group create and update take members and rule classes by name; an ambiguous member is refused, nothing made', async () => {
+    const web01 = (await t.request({ method: 'GET', url: '/api/v1/computers', token: t.adminToken }))
+      .json()
+      .items.find((c: { name: string }) => c.name === 'web01.contoso.test').id as string;
+    const ambiguous = await steward(['group', 'create', 'Test.Names.Ambiguous', '--member', 'Web server']);
+    expect(ambiguous.code).not.toBe(0);
+    expect(ambiguous.err).toContain("'Web server' names 2 of them");
+    const missing = await t.request({
+      method: 'GET',
+      url: '/api/v1/groups/Test.Names.Ambiguous',
+      token: t.adminToken,
+    });
+    expect(missing.statusCode).toBe(404);
+
+    const made = await steward([
+      'group',
+      'create',
+      'Test.Names.Web',
+      '--member',
+      'WEB01.contoso.test',
+      '--rule',
+      'Alert Notification Subscription Server',
+      '--json',
+    ]);
+    expect(made.code, made.err).toBe(0);
+    const g = JSON.parse(made.out);
+    expect(g.members).toEqual([web01]);
+    expect(g.rules).toEqual([{ classId: 'Steward.AlertNotificationSubscriptionServer', conditions: [] }]);
+    const updated = await steward([
+      'group',
+      'update',
+      'Test.Names.Web',
+      '--remove-member',
+      'web01.contoso.test',
+      '--json',
+    ]);
+    expect(updated.code, updated.err).toBe(0);
+    expect(JSON.parse(updated.out).members).toEqual([]);
+  });
+
+  it('explain --object takes a computer by name, and refuses a name that fits several', async () => {
+    const r = await steward([
+      'explain',
+      '--profile',
+      'Steward.NotificationAccount',
+      '--object',
+      'web02.contoso.test',
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/cmp_/);
+    const both = await steward([
+      'explain',
+      '--profile',
+      'Steward.NotificationAccount',
+      '--object',
+      'web server',
+    ]);
+    expect(both.code).not.toBe(0);
+    expect(both.err).toContain("'web server' names 2 of them");
+  });
 });

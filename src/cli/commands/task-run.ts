@@ -12,6 +12,7 @@ import {
   taskRunSchema,
 } from '../../contract/tasks.js';
 import type { CliContext } from '../cli-context.js';
+import { resolveObject } from '../names.js';
 import { integerOption } from '../options.js';
 import { session } from '../session.js';
 
@@ -93,7 +94,7 @@ export function registerTaskRunCommand(program: Command, ctx: CliContext): void 
     .command('run')
     .description('Run a task for one object and print its output; the exit code is the task’s')
     .argument('<task>', 'task id, e.g. Contoso.SQL.Instance.Restart')
-    .requiredOption('--object <object>', 'the object to run it for: its id, or a computer name')
+    .requiredOption('--object <object>', 'the object to run it for: its id, name or display name')
     .option(
       '--timeout <seconds>',
       `how long it may run, and wait to be picked up (1-${TASK_TIMEOUT_MAX_SECONDS})`,
@@ -122,7 +123,7 @@ Examples:
         const s = session(ctx, cmd);
         const client = s.client();
         const queued = await client.request('POST', apiPath`/api/v1/tasks/${taskId}/runs`, {
-          body: { objectId: opts.object, timeoutSeconds: opts.timeout },
+          body: { objectId: await resolveObject(client, opts.object), timeoutSeconds: opts.timeout },
           schema: taskRunSchema,
         });
         if (!opts.wait) {

@@ -8,7 +8,7 @@ import {
   packSourceFormats,
 } from './pack-document.js';
 import { nativePath, type PackIssue } from './pack-validation.js';
-import type { ProfileUse } from './profile-uses.js';
+import type { ExternalModule, ProfileUse } from './profile-uses.js';
 import { convertScomXml, type ReferenceUse, type SkippedElement } from './scom-xml.js';
 
 export { type PackSourceFormat, packSourceFormats };
@@ -21,6 +21,8 @@ export interface ParsedPack {
   uses: ReferenceUse[];
   /** SCOM workflows and module types that run as a profile (SCOM XML only). */
   profileUses: ProfileUse[];
+  /** Module types of referenced packs that its workflows and module types are built from (SCOM XML only). */
+  externalModules?: ExternalModule[];
   /** Turns a document path (`classes[2].baseClass`) into the path reported to the user. */
   locate(path: string): string;
 }
@@ -57,7 +59,7 @@ export function parsePackSource(
   if (format === 'scom-xml') {
     const converted = convertScomXml(content);
     if (!converted.ok) return converted;
-    return finish(
+    const out = finish(
       format,
       converted.document,
       converted.skipped,
@@ -65,6 +67,8 @@ export function parsePackSource(
       converted.uses,
       converted.profileUses,
     );
+    if (out.ok) out.pack.externalModules = converted.externalModules;
+    return out;
   }
   let raw: unknown;
   if (format === 'json') {

@@ -62,3 +62,43 @@ const useKey = (u: ProfileUse) => `${u.elementId}\u0000${u.profileId}\u0000${u.p
 /** One order for stored and new uses, so two lists compare equal exactly when they hold the same uses. */
 export const sortProfileUses = (uses: readonly ProfileUse[]): ProfileUse[] =>
   [...uses].sort((a, b) => (useKey(a) < useKey(b) ? -1 : useKey(a) > useKey(b) ? 1 : 0));
+
+/** A module type of a referenced pack that a workflow or module type of this pack is built from. */
+export interface ExternalModule {
+  elementId: string;
+  elementKind: string;
+  /** The class the workflow targets (resolved); null for a module type. */
+  targetClassId: string | null;
+  /** The referenced pack and its module type. */
+  packId: string;
+  moduleId: string;
+  /** The `…/@TypeID` that names it. */
+  path: string;
+}
+
+/**
+ * The uses an element gets from the module types of referenced packs it is built from: one per profile the module
+ * type runs as (that pack's own uses of it, transitive ones included), pointing at the `@TypeID` that names it.
+ */
+export function usesThroughExternalModules(
+  external: readonly ExternalModule[],
+  moduleUses: (packId: string, moduleId: string) => readonly ProfileUse[],
+): ProfileUse[] {
+  const out: ProfileUse[] = [];
+  for (const e of external) {
+    for (const u of moduleUses(e.packId, e.moduleId)) {
+      if (out.some((x) => x.elementId === e.elementId && x.path === e.path && x.profileId === u.profileId))
+        continue;
+      out.push({
+        elementId: e.elementId,
+        elementKind: e.elementKind,
+        profileId: u.profileId,
+        targetClassId: e.targetClassId,
+        path: e.path,
+        via: e.moduleId,
+        how: u.how,
+      });
+    }
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 // Who uses each Run As profile in a SCOM pack: every workflow and module type that carries `RunAs="…"` (on
 // itself or on one of its member modules) or substitutes `$RunAs[Name="…"]/…$` credentials, and every workflow
-// that reaches such a module type of the same pack through its modules, however deep.
+// that reaches such a module type of the same pack through its modules, however deep; and the module types of
+// referenced packs each element is built from, whose own uses are looked up when the pack is imported.
 
 type XmlNode = Record<string, unknown>;
 
@@ -43,10 +44,22 @@ interface Direct {
   how: 'run-as' | 'substitution';
 }
 
-/** What one element names itself: profiles (with where) and the module types it is built from. */
-function scan(node: XmlNode, path: string): { direct: Direct[]; typeIds: Set<string> } {
+/** A module type of another pack (`Alias!Id`) that an element of this pack is built from, directly or through its own module types. */
+export interface ScomExternalModuleRaw {
+  elementId: string;
+  elementKind: string;
+  elementPath: string;
+  target: string | null;
+  /** The module type as written: `Alias!Id`. */
+  typeId: string;
+  /** The `…/@TypeID` attribute that names it. */
+  path: string;
+}
+
+/** What one element names itself: profiles (with where) and the module types it is built from (with where). */
+function scan(node: XmlNode, path: string): { direct: Direct[]; typeIds: Map<string, string> } {
   const direct: Direct[] = [];
-  const typeIds = new Set<string>();
+  const typeIds = new Map<string, string>();
   const text = (value: string, at: string) => {
     for (const m of value.matchAll(SUBSTITUTION))
       direct.push({ profile: m[1]!, path: at, how: 'substitution' });
@@ -56,8 +69,9 @@ function scan(node: XmlNode, path: string): { direct: Direct[]; typeIds: Set<str
       if (key.startsWith('@')) {
         const v = String(value).trim();
         if (key === '@RunAs' && v) direct.push({ profile: v, path: `${at}/@RunAs`, how: 'run-as' });
-        else if (key === '@TypeID' && v) typeIds.add(v);
-        else text(v, `${at}/${key}`);
+        else if (key === '@TypeID' && v) {
+          if (!typeIds.has(v)) typeIds.set(v, `${at}/@TypeID`);
+        } else text(v, `${at}/${key}`);
       } else if (key === '#text') {
         text(String(value), at);
       } else if (Array.isArray(value)) {
@@ -93,31 +107,51 @@ function* elementsOf(section: XmlNode | undefined, sectionPath: string, groups: 
 
 /** The profile uses of a parsed pack (`root` is the `<ManagementPack>` node). */
 export function findProfileUses(root: XmlNode, rootPath: string): ScomProfileUseRaw[] {
+  return analyse(root, rootPath).uses;
+}
+
+/**
+ * The module types of other packs each workflow and module type is built from: a referenced pack's module type
+ * that runs as a profile makes the element a user of that profile (resolved at import, against that pack's uses).
+ */
+export function findExternalModules(root: XmlNode, rootPath: string): ScomExternalModuleRaw[] {
+  return analyse(root, rootPath).external;
+}
+
+function analyse(root: XmlNode, rootPath: string) {
   const first = (n: unknown, name: string) =>
     ((n as XmlNode | undefined)?.[name] as XmlNode[] | undefined)?.[0];
   const typeDefinitions = first(root, 'TypeDefinitions');
   const monitoring = first(root, 'Monitoring');
 
-  const modules = new Map<string, { kind: string; path: string; direct: Direct[]; typeIds: Set<string> }>();
+  const modules = new Map<
+    string,
+    { kind: string; path: string; direct: Direct[]; typeIds: Map<string, string> }
+  >();
   for (const m of elementsOf(typeDefinitions, `${rootPath}/TypeDefinitions`, MODULE_SECTIONS)) {
     modules.set(m.id, { kind: m.kind, path: m.path, ...scan(m.node, m.path) });
   }
 
   /** What an element uses through the in-pack module types it is built from, however deep (cycles stop). */
-  const through = (typeIds: Iterable<string>) => {
+  const through = (typeIds: Map<string, string>) => {
     const out: (Direct & { via: string })[] = [];
+    const externals: { typeId: string; path: string }[] = [];
     const seen = new Set<string>();
     const queue = [...typeIds];
     while (queue.length) {
-      const id = queue.shift()!;
-      if (id.includes('!') || seen.has(id)) continue;
+      const [id, at] = queue.shift()!;
+      if (seen.has(id)) continue;
       seen.add(id);
+      if (id.includes('!')) {
+        externals.push({ typeId: id, path: at });
+        continue;
+      }
       const m = modules.get(id);
       if (!m) continue;
       for (const d of m.direct) out.push({ ...d, via: id });
       queue.push(...m.typeIds);
     }
-    return out;
+    return { out, externals };
   };
 
   const uses: ScomProfileUseRaw[] = [];
@@ -126,19 +160,26 @@ export function findProfileUses(root: XmlNode, rootPath: string): ScomProfileUse
       uses.push(u);
     }
   };
+  const external: ScomExternalModuleRaw[] = [];
   for (const [id, m] of modules) {
     for (const d of m.direct)
       add({ elementId: id, elementKind: m.kind, elementPath: m.path, target: null, via: null, ...d });
-    for (const d of through(m.typeIds))
+    const reached = through(m.typeIds);
+    for (const d of reached.out)
       add({ elementId: id, elementKind: m.kind, elementPath: m.path, target: null, ...d });
+    for (const e of reached.externals)
+      external.push({ elementId: id, elementKind: m.kind, elementPath: m.path, target: null, ...e });
   }
   for (const w of elementsOf(monitoring, `${rootPath}/Monitoring`, WORKFLOW_SECTIONS)) {
     const { direct, typeIds } = scan(w.node, w.path);
     const target = attr(w.node, 'Target') ?? null;
     for (const d of direct)
       add({ elementId: w.id, elementKind: w.kind, elementPath: w.path, target, via: null, ...d });
-    for (const d of through(typeIds))
+    const reached = through(typeIds);
+    for (const d of reached.out)
       add({ elementId: w.id, elementKind: w.kind, elementPath: w.path, target, ...d });
+    for (const e of reached.externals)
+      external.push({ elementId: w.id, elementKind: w.kind, elementPath: w.path, target, ...e });
   }
-  return uses;
+  return { uses, external };
 }

@@ -3,8 +3,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { PackDocumentInput, PropertyType, RelationshipKind } from './pack-document.js';
 import type { PackIssue } from './pack-validation.js';
 import { ROOT_CLASS_ID, SYSTEM_LIBRARY_PACK_ID } from './pack-validation.js';
-import type { ProfileUse } from './profile-uses.js';
-import { findProfileUses } from './scom-profile-uses.js';
+import type { ExternalModule, ProfileUse } from './profile-uses.js';
+import { findExternalModules, findProfileUses } from './scom-profile-uses.js';
 
 export interface SkippedElement {
   path: string;
@@ -33,6 +33,8 @@ export type ScomConversion =
       uses: ReferenceUse[];
       /** Workflows and module types that run as a profile (not run by Steward, but counted). */
       profileUses: ProfileUse[];
+      /** Module types of referenced packs that its workflows and module types are built from. */
+      externalModules: ExternalModule[];
       /** Maps a document path (`classes[2].baseClass`) to where it came from in the XML. */
       locate(path: string): string;
     }
@@ -293,6 +295,26 @@ export function convertScomXml(input: string): ScomConversion {
       how: u.how,
     });
   }
+  // Resolved without counting as a use of the referenced pack: without it, these simply find nothing.
+  const resolve = (value: string) => {
+    const bang = value.indexOf('!');
+    return bang < 0
+      ? { packId: packId!, id: value }
+      : { packId: refs.get(value.slice(0, bang))?.id, id: value.slice(bang + 1) };
+  };
+  const externalModules: ExternalModule[] = [];
+  for (const e of findExternalModules(root, MP)) {
+    const module = resolve(e.typeId);
+    if (!module.packId) continue;
+    externalModules.push({
+      elementId: e.elementId,
+      elementKind: e.elementKind,
+      targetClassId: e.target === null ? null : resolve(e.target).id,
+      packId: module.packId,
+      moduleId: module.id,
+      path: e.path,
+    });
+  }
   const profilesOf = new Map<string, string[]>();
   for (const [k, u] of profileUses.entries()) {
     const at = origins.get(`profileUses[${k}]`)!;
@@ -401,6 +423,7 @@ export function convertScomXml(input: string): ScomConversion {
     skipped,
     uses,
     profileUses,
+    externalModules,
     locate: (path) => {
       let best: string | undefined;
       let bestKey = '';

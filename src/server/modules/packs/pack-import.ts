@@ -2,6 +2,7 @@
 // and the completion of SCOM packs that waited for a pack just imported.
 import { canonicalJson } from '../../../domain/canonical-json.js';
 import { deferMissingReferences, type MissingReference } from '../../../domain/packs/missing-references.js';
+import type { PackDocument } from '../../../domain/packs/pack-document.js';
 import {
   countElements,
   diffElements,
@@ -23,6 +24,8 @@ import type { SkippedElement } from '../../../domain/packs/scom-xml.js';
 import type { Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { usesThroughReferencedModules } from './external-module-uses.js';
+import { makeProfiles, splitMadeProfiles } from './made-profiles.js';
 import * as repo from './packs-repo.js';
 import { listPackProfileUses, replaceProfileUses } from './profile-uses-repo.js';
 
@@ -73,13 +76,31 @@ export interface ImportInput {
 
 /** Imports a parsed pack in `tx`, which must hold the packs lock. Throws an AppError, having written nothing, when refused. */
 export async function importParsedPack(tx: Tx, input: ImportInput): Promise<ImportResult> {
-  const { pack, builtIn = false } = input;
+  const { builtIn = false } = input;
+  let { pack } = input;
   const existing = await repo.findPack(tx, pack.document.id);
-  if (existing?.builtIn && !builtIn) {
-    throw new AppError(
+  const builtInRefusal = () =>
+    new AppError(
       'RULE_VIOLATION',
-      `Pack '${pack.document.id}' is built in; it is upgraded with Steward itself, not imported.`,
+      `Pack '${pack.document.id}' is built in; it is upgraded with Steward itself, not imported${
+        existing?.sealed ? '' : ' (the same version with profiles made by hand in it is accepted)'
+      }.`,
     );
+  // Over a built-in unsealed pack, a user imports only its export: the same text plus profiles made by hand.
+  const overBuiltIn = Boolean(existing?.builtIn && !builtIn);
+  if (overBuiltIn && existing?.sealed) throw builtInRefusal();
+  let toMake: PackDocument['profiles'] = [];
+  if (existing && !existing.sealed) {
+    const declared = overBuiltIn
+      ? new Set((await repo.loadPackElements(tx, existing.id)).profiles.map((p) => p.id))
+      : undefined;
+    const split = splitMadeProfiles(
+      pack.document,
+      new Set(await repo.madeProfileIds(tx, existing.id)),
+      declared,
+    );
+    pack = { ...pack, document: split.document };
+    toMake = split.toMake;
   }
   const world = await repo.loadWorld(tx);
 
@@ -107,7 +128,10 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
     );
   }
   const { document: doc, missing, locate, waitingUses } = deferred;
-  const profileUses = sortProfileUses(pack.profileUses);
+  const profileUses = sortProfileUses([
+    ...pack.profileUses,
+    ...(await usesThroughReferencedModules(tx, pack.externalModules ?? [], doc, world)),
+  ]);
   const skipped = [...pack.skipped, ...deferred.skipped];
   const next = normalizePack(doc);
   const base = { packId: doc.id, missingReferences: missing, completed: [] as string[] };
@@ -118,6 +142,7 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
   let completing = false;
   if (existing) {
     const order = compareVersions(doc.version, existing.version);
+    if (overBuiltIn && order !== 0) throw builtInRefusal();
     if (order < 0) {
       throw new AppError(
         'PACK_VERSION_OLDER',
@@ -148,8 +173,24 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
         canonicalJson(existing.skipped) === canonicalJson(skipped) &&
         canonicalJson(storedUses) === canonicalJson(profileUses)
       ) {
-        return { ...base, outcome: 'unchanged', previousVersion: existing.version, changes: noChanges() };
+        if (!toMake.length) {
+          return { ...base, outcome: 'unchanged', previousVersion: existing.version, changes: noChanges() };
+        }
+        const taken = toMake.flatMap((p, i) => [
+          ...(world.profiles.has(p.id) || world.classes.has(p.id) || world.workflows.has(p.id)
+            ? [{ path: locate(`profiles[${i}].id`), message: `an element '${p.id}' already exists` }]
+            : []),
+          ...(world.classes.has(p.contextClass)
+            ? []
+            : [{ path: locate(`profiles[${i}].contextClass`), message: `no class '${p.contextClass}'` }]),
+        ]);
+        if (taken.length) throw validationError(taken);
+        await makeProfiles(tx, input.actor, existing.id, toMake);
+        const changes = noChanges();
+        changes.added.profiles = toMake.length;
+        return { ...base, outcome: 'upgraded', previousVersion: existing.version, changes };
       }
+      if (overBuiltIn) throw builtInRefusal();
       // The same text again, once a pack it was waiting for is imported, completes it in place.
       completing =
         existing.source === input.content &&

@@ -130,7 +130,7 @@ export function registerPacks(fastify: FastifyInstance, packs: PacksService): vo
   app.get('/api/v1/packs/:id/export', {
     schema: {
       tags,
-      summary: 'Export a pack exactly as it was imported',
+      summary: 'Export a pack as it was imported, with the profiles made by hand in it when unsealed',
       params: idParams,
       response: { 200: exportPackResponse, ...errorResponses },
     },

@@ -1,9 +1,12 @@
 // Management packs: atomic import and upgrade with full reference validation, export, delete, and the profiles and workflows they declare.
+
+import { withMadeProfiles } from '../../../domain/packs/made-profiles-export.js';
 import { countElements, type ElementCounts } from '../../../domain/packs/pack-elements.js';
 import { exportFormatOf, type PackSourceFormat, parsePackSource } from '../../../domain/packs/pack-source.js';
 import type { Db } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { listMadeProfiles } from './made-profiles.js';
 import {
   completeWaitingPacks,
   type ImportOutcome,
@@ -67,11 +70,14 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
     async exportPack(id: string) {
       const row = await repo.findPack(db, id);
       if (!row) throw notFound('Pack', id);
+      const format = exportFormatOf(row.format as 'native' | 'scom-xml', row.source);
+      // Profiles made by hand in an unsealed pack travel with its export.
+      const made = row.sealed ? [] : await listMadeProfiles(db, id);
       return {
         id: row.id,
         version: row.version,
-        format: exportFormatOf(row.format as 'native' | 'scom-xml', row.source),
-        content: row.source,
+        format,
+        content: withMadeProfiles(format, row.source, made),
       };
     },
 

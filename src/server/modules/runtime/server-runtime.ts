@@ -38,6 +38,8 @@ export interface ServerRuntimeDeps {
   signingKeys?: { rotateIfDue(): Promise<unknown> };
   /** Raises and resolves alerts for certificates of automation accounts expiring, with the health watchers. */
   certificateExpiry?: { sweep(): Promise<unknown> };
+  /** This server's own default action account checks, made by every server at each sweep. */
+  serverAccountChecks?: { run(): Promise<unknown> };
   /** How often the notifier looks for alert changes and due deliveries; default 1 s. */
   notifyMs?: number;
 }
@@ -101,6 +103,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   }
 
   async function sweep() {
+    await d.serverAccountChecks?.run().catch((err) => d.onError?.(err, 'server action account checks'));
     if (!leases.holds(builtInPoolIds.allManagementServers)) return;
     await watchers.sweepCredentials();
     await watchers.sweepHeartbeats();
@@ -111,6 +114,8 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   return {
     leases,
     watchers,
+    /** Checks this server's default action account now (also done at every sweep). */
+    checkServerAccount: () => d.serverAccountChecks?.run() ?? Promise.resolve([]),
     notify,
     runJobs,
     /** One watchers round, when this server holds the All Management Servers pool. */
