@@ -260,7 +260,7 @@ export function createNotifier(d: NotifierDeps) {
 
   /**
    * The enabled subscriptions, indexed on their criteria; read again only after the change feed shows one of them
-   * changed.
+   * changed (a `subscription.*` record).
    */
   let subscriptions: SubscriptionIndex<repo.SubscriptionRow> | undefined;
 
@@ -283,7 +283,8 @@ export function createNotifier(d: NotifierDeps) {
     let written = cursor;
     for (const c of changes) {
       if (!c.kind.startsWith('alert.')) {
-        subscriptions = undefined;
+        // Subscriptions change only through their own audited writes, made here or on another server.
+        if (c.kind.startsWith('subscription.')) subscriptions = undefined;
         continue;
       }
       // The alert as this change left it, so a backlog is decided and rendered as it happened.
