@@ -1,11 +1,12 @@
 // Automation › Accounts: every automation account, and (for those who may) a new one.
-import { Alert, Anchor, Button, Group, Modal, Stack, Table, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Modal, Stack, Table, Textarea, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { automationAccountSchema, createAutomationAccountBody } from '../../../../src/contract/automation.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -121,19 +122,7 @@ function CreateAccount({ onClose }: { onClose: () => void }) {
         <Alert color="gray">
           It gets a system-assigned managed identity, with no rights until you assign roles.
         </Alert>
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={create} loading={busy}>
-            Create
-          </Button>
-        </Group>
+        <DialogActions error={error} busy={busy} submitLabel="Create" onSubmit={create} onCancel={onClose} />
       </Stack>
     </Modal>
   );

@@ -1,5 +1,5 @@
 // Create a runbook in an automation account: name, type and description; the editor opens on its first draft.
-import { Alert, Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
+import { Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
@@ -10,6 +10,7 @@ import {
   runbookTypes,
 } from '../../../../src/contract/automation.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
 import { issuesOf } from './forms.js';
 
 export const runbookTypeLabels: Record<RunbookType, string> = {
@@ -85,19 +86,7 @@ export function CreateRunbook({ accountId, onClose }: { accountId: string; onClo
           error={errors.description}
           onChange={(e) => setDescription(e.currentTarget.value)}
         />
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={create} loading={busy}>
-            Create
-          </Button>
-        </Group>
+        <DialogActions error={error} busy={busy} submitLabel="Create" onSubmit={create} onCancel={onClose} />
       </Stack>
     </Modal>
   );

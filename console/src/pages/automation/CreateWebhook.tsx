@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { Runbook } from '../../../../src/contract/automation.js';
 import { createdWebhookSchema, createWebhookBody } from '../../../../src/contract/automation-schedules.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
 import { issuesOf } from './forms.js';
 import { collectValues, ParameterFields, type RawValues } from './ParameterFields.js';
 import { parameterErrors } from './StartJob.js';
@@ -149,19 +150,14 @@ export function CreateWebhook({
             errors={parameterFieldErrors}
             onChange={setValues}
           />
-          {error ? (
-            <Alert color="red" role="alert">
-              {error}
-            </Alert>
-          ) : null}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button onClick={create} loading={busy} disabled={published.length === 0}>
-              Create
-            </Button>
-          </Group>
+          <DialogActions
+            error={error}
+            busy={busy}
+            submitLabel="Create"
+            onSubmit={create}
+            onCancel={onClose}
+            disabled={published.length === 0}
+          />
         </Stack>
       )}
     </Modal>

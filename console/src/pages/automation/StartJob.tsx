@@ -1,11 +1,12 @@
 // Start a job of a runbook's published version with its declared parameters; its page then follows it.
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Modal, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
 import type { Runbook } from '../../../../src/contract/automation.js';
 import { jobSchema } from '../../../../src/contract/automation-jobs.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
 import { collectValues, initialValues, ParameterFields, type RawValues } from './ParameterFields.js';
 
 /** The API's issues for `parameters.<name>` keyed by the name. */
@@ -56,19 +57,7 @@ export function StartJob({ runbook, onClose }: { runbook: Runbook; onClose: () =
           Runs published version {runbook.published?.version} in the cloud (a server of the Automation Pool).
         </Text>
         <ParameterFields declarations={declarations} values={values} errors={errors} onChange={setValues} />
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={start} loading={busy}>
-            Start
-          </Button>
-        </Group>
+        <DialogActions error={error} busy={busy} submitLabel="Start" onSubmit={start} onCancel={onClose} />
       </Stack>
     </Modal>
   );
