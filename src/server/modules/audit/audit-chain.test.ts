@@ -84,6 +84,25 @@ describe('the keyed audit chain', () => {
     expect(head.seq).toBe(batch.at(-1)!.seq + 1);
   });
 
+  it('has no forks when many transactions append at once (each reads the end after taking the lock)', async () => {
+    // On PostgreSQL these are separate connections racing for the chain; PGlite runs them one after another.
+    const appended = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        t.database.db.transaction(async (tx) => {
+          await tx.execute(sql`SELECT pg_sleep(${(i % 4) / 1000})`);
+          return appendAuditBatch(tx, [
+            { actor: 'test', kind: 'chain.race', details: { i, part: 1 } },
+            { actor: 'test', kind: 'chain.race', details: { i, part: 2 } },
+          ]);
+        }),
+      ),
+    );
+    const seqs = appended.flat().map((r) => r.seq);
+    expect(new Set(seqs).size).toBe(48);
+    const r = await verify();
+    expect(r).toMatchObject({ ok: true, problems: [] });
+    expect((await checkpoint()).seq).toBe(Math.max(...seqs));
+  });
   it('refuses a checkpoint given by half, naming the field', async () => {
     const r = await t.request({
       method: 'GET',

@@ -103,15 +103,14 @@ export async function appendAuditBatch(
   if (!entries.length) return [];
   const keyId = chainKeys.currentKeyId();
   const key = chainKeys.derive('audit-chain', keyId);
-  // Serialises appenders so the chain has no forks; held only until the caller's transaction ends.
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
-  const [last] = await tx
-    .select({ seq: auditLog.seq, hash: auditLog.hash })
-    .from(auditLog)
-    .orderBy(desc(auditLog.seq))
-    .limit(1);
+  // Serialises appenders so the chain has no forks (the lock is held only until the caller's transaction ends),
+  // and reads the chain's end after taking it: one round trip (migration 0028).
+  const end = (await tx.execute(
+    sql`SELECT seq, hash FROM steward_audit_chain_end(${AUDIT_LOCK})`,
+  )) as unknown as { rows: { seq: string | number; hash: string }[] };
+  const [last] = end.rows;
   const at = new Date(Math.floor(now.getTime()));
-  let seq = last?.seq ?? 0;
+  let seq = Number(last?.seq ?? 0);
   let prevHash = last?.hash ?? GENESIS;
   const records = entries.map((entry) => {
     const base = {
@@ -128,18 +127,19 @@ export async function appendAuditBatch(
     prevHash = record.hash;
     return record;
   });
-  // One parameter however many records: the batch as a JSON array, taken apart by the database.
-  await tx.execute(sql`
-    INSERT INTO audit_log (seq, at, actor, kind, target, details, prev_hash, hash, key_id)
-    SELECT seq, at, actor, kind, target, details, prev_hash, hash, key_id
-    FROM jsonb_to_recordset(${JSON.stringify(records.map(toRow))}::jsonb) AS r(
-      seq bigint, at timestamptz, actor text, kind text, target text, details jsonb,
-      prev_hash text, hash text, key_id text)`);
   const head = records[records.length - 1]!;
-  await tx
-    .insert(auditHead)
-    .values({ id: 1, seq: head.seq, hash: head.hash })
-    .onConflictDoUpdate({ target: auditHead.id, set: { seq: head.seq, hash: head.hash } });
+  // One statement however many records: the batch as one JSON parameter taken apart by the database, and the
+  // chain's head moved to its last record.
+  await tx.execute(sql`
+    WITH appended AS (
+      INSERT INTO audit_log (seq, at, actor, kind, target, details, prev_hash, hash, key_id)
+      SELECT seq, at, actor, kind, target, details, prev_hash, hash, key_id
+      FROM jsonb_to_recordset(${JSON.stringify(records.map(toRow))}::jsonb) AS r(
+        seq bigint, at timestamptz, actor text, kind text, target text, details jsonb,
+        prev_hash text, hash text, key_id text)
+    )
+    INSERT INTO audit_head (id, seq, hash) VALUES (1, ${head.seq}, ${head.hash})
+    ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`);
   return records;
 }
 
