@@ -12,6 +12,7 @@ import {
   RESULTS_BATCH_MAX,
   type RunResult,
 } from '../contract/results.js';
+import type { ServerTrust } from '../crypto/tls-trust.js';
 import { platformOf } from '../domain/inventory/platform.js';
 import { actionAccountTypes, checkAccount, checkActionAccount, systemUsers } from './account-checks.js';
 import { type AgentApi, createAgentApi } from './agent-api.js';
@@ -52,6 +53,8 @@ export interface AgentDaemonOptions {
   expiryWarningDays?: number;
   /** How requests reach the servers: a fetch that trusts them as configured (pinned, CA file). */
   fetch?: typeof fetch;
+  /** That trust, given to hybrid jobs so their `steward` commands trust the same servers. */
+  serverTrust?: ServerTrust;
   /** Runner settings. */
   switchUser?: boolean;
   tempRoot?: string;
@@ -471,6 +474,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
         retryMs,
         maxRetryMs,
         apiUrl: () => failover.current(),
+        apiTrust: o.serverTrust,
         stewardCommand: o.stewardCommand,
         tempRoot: o.tempRoot,
       });

@@ -9,6 +9,8 @@ import { identityEnv, type JobEndpoint, startJobEndpoint } from '../automation/j
 import { type JobProcess, startJobProcess } from '../automation/job-process.js';
 import { ApiError } from '../contract/client.js';
 import { type FinishJob, MAX_RECORDS_PER_POST } from '../contract/hybrid-workers.js';
+import { serverTrustEnv } from '../crypto/server-trust-env.js';
+import type { ServerTrust } from '../crypto/tls-trust.js';
 import type { OpenedJob } from './agent-api.js';
 import type { AgentCall } from './task-runs.js';
 
@@ -32,6 +34,8 @@ export interface HybridJobLoopOptions {
    * `steward login --identity` and later `steward` commands in the job reach Steward's API.
    */
   apiUrl?: () => string | undefined;
+  /** How this agent trusts the servers (pins, CA file): given to each job, so its `steward` commands trust them too. */
+  apiTrust?: ServerTrust;
   /** How a job calls `steward` (`steward asset get …`): this agent's node and entry script. */
   stewardCommand?: { node: string; script: string };
   tempRoot?: string;
@@ -191,7 +195,7 @@ export function createHybridJobLoop(o: HybridJobLoopOptions) {
           AUTOMATION_JOB_ID: job.id,
           AUTOMATION_ACCOUNT_ID: job.automationAccountId,
           AUTOMATION_WORKER_GROUP: job.groupId,
-          ...(apiUrl ? { STEWARD_URL: apiUrl } : {}),
+          ...(apiUrl ? { STEWARD_URL: apiUrl, ...serverTrustEnv(o.apiTrust) } : {}),
           ...identityEnv(ep, identitySecret),
           ...runAs.env,
         },

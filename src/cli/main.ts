@@ -22,6 +22,8 @@ export function buildProgram(ctx: CliContext = processContext()): Command {
     'after',
     `
 Sign in once with \`steward login\`; scripts may set STEWARD_URL and STEWARD_TOKEN instead.
+A server with a self-signed certificate: STEWARD_CA_FINGERPRINT=<sha256>[,<sha256>…] pins it, or
+STEWARD_CA_FILE=<pem> names its CA (a hybrid job is given its agent's).
 Exit codes: 0 ok, 1 failure, 2 bad input, 3 not signed in, 4 not allowed, 5 not found,
 6 already exists or conflict, 7 refused by a rule, 8 server busy or unreachable.`,
   );

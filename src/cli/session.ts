@@ -1,6 +1,7 @@
 // Per-command plumbing: the output mode from --json and an API client signed in from the environment or the credentials file.
 import type { Command } from 'commander';
-import { type Client, createClient } from '../contract/client.js';
+import { type Client, type ClientOptions, createClient } from '../contract/client.js';
+import { serverTrustFromEnv } from '../crypto/server-trust-env.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import {
@@ -40,6 +41,28 @@ export function resolveTarget(env: NodeJS.ProcessEnv): Target {
   return { url, token: undefined, source: 'none' };
 }
 
+/**
+ * The `fetch` that reaches the server: trusting the pins of STEWARD_CA_FINGERPRINT or the CA of STEWARD_CA_FILE
+ * when set (a hybrid job gets its agent's), the system's CAs otherwise. Bad values fail with exit code 2.
+ */
+export function serverFetch(env: NodeJS.ProcessEnv): typeof fetch {
+  let trust: ReturnType<typeof serverTrustFromEnv>;
+  try {
+    trust = serverTrustFromEnv(env);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2, 'VALIDATION_FAILED');
+  }
+  if (!trust.fingerprints && !trust.caFile) return globalThis.fetch;
+  // Loaded only when asked for: other commands start without the HTTP client it brings.
+  const pinned = import('../crypto/tls-trust.js').then((m) => m.trustingFetch(trust));
+  return (async (input: string | URL | Request, init?: RequestInit) =>
+    (await pinned)(input as string, init)) as typeof fetch;
+}
+
+/** An API client that reaches the server as `serverFetch` does. */
+export const apiClient = (env: NodeJS.ProcessEnv, opts: Omit<ClientOptions, 'fetch'>): Client =>
+  createClient({ ...opts, fetch: serverFetch(env) });
+
 export interface Session {
   out: Output;
   /** A client for the signed-in user; fails with exit code 3 when nobody is signed in. */
@@ -65,18 +88,18 @@ export function session(ctx: CliContext, cmd: Command): Session {
         out.note(`warning: ${credentialsPath(ctx.env)} can be read by other users; run chmod 600 on it.`);
       }
       const file = target.source === 'file' ? target.credentials : undefined;
-      if (!file?.identity) return createClient({ baseUrl: target.url, token: target.token });
+      if (!file?.identity) return apiClient(ctx.env, { baseUrl: target.url, token: target.token });
       // An identity sign-in: its token is renewed (once per command) before the first request when near expiry.
       let renewed: Promise<Client> | undefined;
       const client = () =>
         (renewed ??= refreshedIdentityLogin(ctx, file).then((c) =>
-          createClient({ baseUrl: target.url, token: c.token }),
+          apiClient(ctx.env, { baseUrl: target.url, token: c.token }),
         ));
       return {
         baseUrl: target.url,
         request: async (method, path, opts) => (await client()).request(method, path, opts),
       };
     },
-    anonymousClient: (url) => createClient({ baseUrl: url }),
+    anonymousClient: (url) => apiClient(ctx.env, { baseUrl: url }),
   };
 }

@@ -136,6 +136,11 @@ function unreachableMessage(baseUrl: string, err: unknown, timeoutMs: number): s
   }
   const cause =
     err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  const reason = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  // A pinned certificate that does not match says so in its own words; other causes by their code.
+  const reason =
+    (cause?.code === 'CERTIFICATE_PIN_MISMATCH' ? cause.message : undefined) ??
+    cause?.code ??
+    cause?.message ??
+    (err instanceof Error ? err.message : String(err));
   return `Cannot reach the Steward server at ${baseUrl} (${reason}).`;
 }

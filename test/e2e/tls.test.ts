@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateFingerprint } from '../../src/crypto/certificate-fingerprint.js';
 import { trustingFetch } from '../../src/crypto/tls-trust.js';
 import { type AgentProcess, startAgent } from '../support/agent-process.js';
-import { assertCliBuilt } from '../support/cli-process.js';
+import { assertCliBuilt, runCliProcess } from '../support/cli-process.js';
 import { until } from '../support/e2e-stage.js';
 import { oneTimePasswordOf, type ServerProcess, startServer, tempDir } from '../support/server-process.js';
 
@@ -17,6 +17,9 @@ let fingerprint: string;
 let pinned: typeof fetch;
 let token: string;
 const agents: AgentProcess[] = [];
+/** The pinned agent's arguments once it enrolled (its data directory remembers the pin). */
+const pinnedAgentArgs = () => ['--server', server.url, '--data-dir', pinnedDataDir, '--name', 'tls-pinned'];
+let pinnedDataDir = '';
 
 async function call<T = { [k: string]: unknown }>(
   method: string,
@@ -91,9 +94,9 @@ describe('a server speaking TLS with its self-signed certificate', () => {
     );
     expect(issued.status).toBe(201);
     expect(issued.body.serverCertificateSha256).toBe(fingerprint);
-    const dataDir = tempDir('steward-tls-agent-');
     const colons = fingerprint.toUpperCase().replace(/(..)(?!$)/g, '$1:');
-    const args = ['--server', server.url, '--data-dir', dataDir, '--name', 'tls-pinned'];
+    pinnedDataDir = tempDir('steward-tls-agent-');
+    const args = pinnedAgentArgs();
     const first = startAgent([...args, '--token', issued.body.token, '--ca-fingerprint', colons]);
     agents.push(first);
     await until('the pinned agent to enroll and be seen', async () =>
@@ -139,4 +142,71 @@ describe('a server speaking TLS with its self-signed certificate', () => {
     const about = audit.body.items.filter((r) => JSON.stringify(r).includes('tls-wrong-pin'));
     expect(about.map((r) => r.kind)).toEqual([expect.stringMatching(/token/)]);
   });
+
+  it('lets the command-line client pin the server (STEWARD_CA_FINGERPRINT), and refuses it unpinned or pinned to another', async () => {
+    const env = { STEWARD_URL: server.url, STEWARD_TOKEN: token, HOME: tempDir('steward-tls-cli-home-') };
+    const pinnedRun = await runCliProcess(['user', 'list'], { ...env, STEWARD_CA_FINGERPRINT: fingerprint });
+    expect(pinnedRun.stderr).toBe('');
+    expect(pinnedRun.code).toBe(0);
+    expect(pinnedRun.stdout).toContain('admin');
+    const unpinned = await runCliProcess(['user', 'list'], env);
+    expect(unpinned.code).toBe(8);
+    const wrong = await runCliProcess(['user', 'list'], { ...env, STEWARD_CA_FINGERPRINT: 'ab'.repeat(32) });
+    expect(wrong.code).toBe(8);
+    expect(wrong.stderr).toMatch(/is not the pinned one/);
+    const bad = await runCliProcess(['user', 'list'], { ...env, STEWARD_CA_FINGERPRINT: 'not-a-pin' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/STEWARD_CA_FINGERPRINT: 'not-a-pin' is not a SHA-256 fingerprint/);
+  });
+
+  it("gives a hybrid job its agent's pin: `steward login --identity` and the API calls of the job reach the pinned server", async () => {
+    const agent = startAgent(pinnedAgentArgs());
+    agents.push(agent);
+    const [registered] = await agentsNamed('tls-pinned');
+    const account = await call<{ id: string; identity: { principalId: string } }>(
+      'POST',
+      '/api/v1/automation-accounts',
+      { name: 'tls-hybrid' },
+    );
+    await call('POST', '/api/v1/role-assignments', {
+      principalId: account.body.identity.principalId,
+      role: 'Reader',
+      scope: `/automationAccounts/${account.body.id}`,
+    });
+    const group = await call<{ id: string }>('POST', '/api/v1/worker-groups', { name: 'TLS-Workers' });
+    await call('POST', `/api/v1/worker-groups/${group.body.id}/agents`, {
+      agentId: (registered as unknown as { id: string }).id,
+    });
+    const rb = await call<{ id: string }>('POST', `/api/v1/automation-accounts/${account.body.id}/runbooks`, {
+      name: 'Pinned-Login',
+      type: 'shell',
+      content: `
+echo "pinned: \${STEWARD_CA_FINGERPRINT:-none}"
+steward login --identity > /dev/null || echo "login failed"
+steward automation account show "$AUTOMATION_ACCOUNT_ID" > /dev/null && echo "api: allowed"
+`,
+    });
+    await call('POST', `/api/v1/runbooks/${rb.body.id}/publish`);
+    const job = await call<{ id: string }>('POST', `/api/v1/runbooks/${rb.body.id}/jobs`, {
+      runOn: group.body.id,
+    });
+    expect(job.status).toBe(201);
+    const done = await until(
+      'the hybrid job on the pinned agent to end',
+      async () => {
+        const j = await call<{ status: string }>('GET', `/api/v1/jobs/${job.body.id}`);
+        return ['Completed', 'Failed', 'Stopped'].includes(j.body.status) ? j.body : undefined;
+      },
+      { timeoutMs: 30_000, diagnostics: () => agent.stderr() },
+    );
+    const streams = await call<{ items: { stream: string; text: string }[] }>(
+      'GET',
+      `/api/v1/jobs/${job.body.id}/streams?limit=1000`,
+    );
+    const output = streams.body.items.map((i) => `${i.stream}: ${i.text}`).join('\n');
+    expect(done.status, output).toBe('Completed');
+    expect(output).toContain(`pinned: ${fingerprint}`);
+    expect(output).not.toContain('login failed');
+    expect(output).toContain('api: allowed');
+  }, 60_000);
 });

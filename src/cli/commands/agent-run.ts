@@ -172,6 +172,7 @@ Examples:
         computerName: settings.computerName,
         enrollmentToken: settings.token,
         fetch: trustingFetch(settings.trust),
+        serverTrust: settings.trust,
         logger,
         // Hybrid jobs call this same program for `steward asset get`.
         stewardCommand: { node: process.execPath, script: process.argv[1] ?? '' },

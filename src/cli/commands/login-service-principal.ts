@@ -16,6 +16,7 @@ import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { writeCredentials } from '../credentials.js';
 import type { Output } from '../output.js';
+import { serverFetch } from '../session.js';
 
 export interface ServicePrincipalLogin {
   url: string;
@@ -79,7 +80,7 @@ async function certificateFromFile(ctx: CliContext, path: string) {
 }
 
 /** Where the server says its token endpoint is (the assertion's `aud`); the conventional path if it does not say. */
-async function tokenEndpoint(url: string): Promise<string> {
+async function tokenEndpoint(url: string, fetch: typeof globalThis.fetch): Promise<string> {
   try {
     const res = await fetch(`${url}/.well-known/openid-configuration`);
     const doc = (await res.json()) as { token_endpoint?: unknown };
@@ -105,7 +106,8 @@ export async function loginWithCertificate(ctx: CliContext, o: ServicePrincipalL
     );
   const key = createPrivateKey(cert.privateKeyPem);
   const alg = key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
-  const audience = await tokenEndpoint(o.url);
+  const toServer = serverFetch(ctx.env);
+  const audience = await tokenEndpoint(o.url, toServer);
   const assertion = await new SignJWT({})
     .setProtectedHeader({
       alg,
@@ -124,7 +126,7 @@ export async function loginWithCertificate(ctx: CliContext, o: ServicePrincipalL
   const path = o.tenant ? `/${encodeURIComponent(o.tenant)}/oauth2/v2.0/token` : TOKEN_ENDPOINT_PATH;
   let res: Response;
   try {
-    res = await fetch(`${o.url}${path}`, {
+    res = await toServer(`${o.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { loginResponse, userSchema } from '../../contract/auth.js';
-import { ApiError, apiPath, createClient } from '../../contract/client.js';
+import { ApiError, apiPath } from '../../contract/client.js';
 import { STEWARD_API_AUDIENCE } from '../../contract/role-assignments.js';
 import { roleNames } from '../../domain/roles.js';
 import type { CliContext } from '../cli-context.js';
@@ -17,7 +17,7 @@ import {
 } from '../credentials.js';
 import { tokenFromJobEndpoint } from '../identity-endpoint.js';
 import { readNewPassword, readSecret } from '../secrets.js';
-import { session } from '../session.js';
+import { apiClient, session } from '../session.js';
 import { loginWithCertificate } from './login-service-principal.js';
 
 function checkUrl(value: string): string {
@@ -152,12 +152,12 @@ Run As is retired: move such runbooks to \`steward login --identity\` (docs/migr
         flag: '--password-stdin',
       });
 
-      const anonymous = createClient({ baseUrl: url });
+      const anonymous = apiClient(ctx.env, { baseUrl: url });
       const r = await anonymous.request('POST', '/api/v1/auth/login', {
         body: { username, password, tokenName: opts.tokenName },
         schema: loginResponse,
       });
-      const client = createClient({ baseUrl: url, token: r.token });
+      const client = apiClient(ctx.env, { baseUrl: url, token: r.token });
       const revokeIssued = () =>
         client.request('DELETE', apiPath`/api/v1/tokens/${r.tokenInfo.id}`).catch(() => undefined);
 
@@ -190,7 +190,7 @@ Run As is retired: move such runbooks to \`steward login --identity\` (docs/migr
       });
       if (previous?.tokenId && previous.url === url && previous.tokenId !== r.tokenInfo.id) {
         // The token this login replaces is of no further use: revoke it rather than leave it live.
-        await createClient({ baseUrl: url, token: previous.token })
+        await apiClient(ctx.env, { baseUrl: url, token: previous.token })
           .request('DELETE', apiPath`/api/v1/tokens/${previous.tokenId}`)
           .catch(() => undefined);
       }
@@ -215,7 +215,7 @@ Run As is retired: move such runbooks to \`steward login --identity\` (docs/migr
       let revoked = false;
       if (creds.tokenId) {
         try {
-          await createClient({ baseUrl: creds.url, token: creds.token }).request(
+          await apiClient(ctx.env, { baseUrl: creds.url, token: creds.token }).request(
             'DELETE',
             apiPath`/api/v1/tokens/${creds.tokenId}`,
           );
