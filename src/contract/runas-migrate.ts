@@ -10,10 +10,23 @@ export const migrateRunAsBody = z.strictObject({
     .describe(
       "give the identity only what the principal's audited writes needed (Reader always), not a copy of its roles",
     ),
+  test: z
+    .boolean()
+    .default(false)
+    .describe('test-run each rewritten draft (a test job) and report the outcome; publish implies it'),
   publish: z
     .boolean()
     .default(false)
-    .describe('publish each rewritten draft that has nothing left to change by hand'),
+    .describe(
+      'test-run each rewritten draft with nothing left to change by hand and publish those whose test run passed',
+    ),
+  testTimeoutSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(1800)
+    .default(300)
+    .describe('how long the test runs may take, all together'),
   days: z
     .number()
     .int()
@@ -24,6 +37,16 @@ export const migrateRunAsBody = z.strictObject({
 });
 export type MigrateRunAsBody = z.infer<typeof migrateRunAsBody>;
 
+export const testRunReport = z.object({
+  /** The test job; null when it could not start. */
+  jobId: z.string().nullable(),
+  status: z.string().nullable(),
+  /** Completed without reading the Run As certificate or connection. */
+  passed: z.boolean(),
+  reason: z.string(),
+});
+export type TestRunReport = z.infer<typeof testRunReport>;
+
 const manualStep = z.object({ line: z.number().int(), text: z.string(), reason: z.string() });
 const change = z.object({ line: z.number().int(), from: z.string(), to: z.string() });
 
@@ -32,6 +55,8 @@ export const migrationReportSchema = z.object({
   automationAccountName: z.string(),
   dryRun: z.boolean(),
   leastPrivilege: z.boolean(),
+  /** Whether the drafts were test-run (test or publish). */
+  tested: z.boolean(),
   identity: z.object({
     action: z.enum(['present', 'enabled', 'would-enable']),
     principalId: z.string().nullable(),
@@ -68,7 +93,11 @@ export const migrationReportSchema = z.object({
       changes: z.array(change),
       /** Statements that still use Run As after the rewrite: a person must change them. */
       manual: z.array(manualStep),
+      /** The test run of the draft (with test or publish); null when none ran. */
+      test: testRunReport.nullable(),
       publishedVersion: z.number().int().nullable(),
+      /** Why publish left it a draft: a failed test run, lines left by hand, a draft changed meanwhile. */
+      notPublished: z.string().nullable(),
       /** Why this runbook failed, naming it; the others go on. */
       error: z.string().nullable(),
     }),

@@ -15,6 +15,8 @@ export const TOKEN_ENDPOINT_PATH = '/oauth2/token';
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** How far back `runas-usage` reads the audit log for jobs, by default. */
 export const DEFAULT_USAGE_DAYS = 30;
+/** How far back deleting a Run As account looks for jobs that read its certificate or connection. */
+export const DEFAULT_DELETE_JOB_DAYS = 7;
 
 const months = z.number().int().min(1).max(120);
 const subscriptionId = z
@@ -125,6 +127,16 @@ export const runAsUsageSchema = z.object({
     .describe('jobs that read the Run As certificate or connection in the window'),
   signIns: z.object({ count: z.number().int(), last: timestamp.nullable() }),
   advisory: migrationAdvisorySchema,
+});
+
+export const deleteRunAsQuery = z.strictObject({
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(DEFAULT_DELETE_JOB_DAYS)
+    .describe('how far back to look for jobs that read the Run As certificate or connection'),
 });
 
 export const runAsUsageQuery = z.strictObject({

@@ -403,6 +403,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     assets: automation.assets,
     accounts: automation.accounts,
     runbooks: automation.runbooks,
+    jobs: automation.jobs,
     tokens,
     issuerUrl,
     alerts,

@@ -1210,6 +1210,8 @@ export const runAsAccounts = pgTable(
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
     renewedAt: timestamp('renewed_at', { withTimezone: true }),
+    /** Set while a migration off it runs (one at a time per account); cleared when it ends. */
+    migrationStartedAt: timestamp('migration_started_at', { withTimezone: true }),
   },
   (t) => [index('run_as_accounts_app_idx').on(t.appId)],
 );

@@ -1,6 +1,7 @@
-// `steward automation migrate ACCOUNT [--dry-run] [--least-privilege] [--publish]`: moves an automation account
-// off its legacy Run As account to its managed identity and prints each step, the diff of every runbook, what is
-// left to change by hand and the next step. Exits non-zero when a runbook failed, naming it.
+// `steward automation migrate ACCOUNT [--dry-run] [--least-privilege] [--test] [--publish]`: moves an automation
+// account off its legacy Run As account to its managed identity and prints each step, the diff of every runbook,
+// what is left to change by hand, each draft's test run and the next step. Exits non-zero when a runbook failed
+// or a test run did not pass, naming it.
 import { type Command, Option } from 'commander';
 import { apiPath } from '../../contract/client.js';
 import { type MigrationReport, migrationReportSchema } from '../../contract/runas-migrate.js';
@@ -37,6 +38,11 @@ function printReport(out: Output, r: MigrationReport): void {
     if (rb.error) out.line(`    error: ${rb.error}`);
     for (const l of rb.diff ? rb.diff.split('\n') : []) out.line(`    ${l}`);
     for (const m of rb.manual) out.line(`    by hand, line ${m.line}: ${m.text} — ${m.reason}`);
+    if (rb.test)
+      out.line(
+        `    test run${rb.test.jobId ? ` ${rb.test.jobId}` : ''}: ${rb.test.passed ? 'passed' : 'FAILED'}${rb.test.status ? ` (${rb.test.status})` : ''} — ${rb.test.reason}`,
+      );
+    if (rb.notPublished) out.line(`    not published: ${rb.notPublished}`);
   }
   out.line(
     `[4/4] ${r.stillUsingRunAs.length ? `still using Run As: ${r.stillUsingRunAs.join(', ')}` : 'no runbook draft or published version uses Run As'}`,
@@ -57,7 +63,16 @@ export function registerMigrateCommand(automation: Command, ctx: CliContext): vo
       '--least-privilege',
       "give the identity Reader plus only what the principal's audited writes needed, not a copy of its roles",
     )
-    .option('--publish', 'publish each rewritten draft with nothing left to change by hand')
+    .option('--test', 'test-run each rewritten draft (a test job) and show the outcome; publishes nothing')
+    .option(
+      '--publish',
+      'test-run each rewritten draft with nothing left to change by hand and publish those whose test run passed',
+    )
+    .addOption(
+      new Option('--test-timeout <seconds>', 'how long the test runs may take, all together')
+        .argParser(integerOption(10, 1800))
+        .default(300),
+    )
     .addOption(
       new Option('--days <n>', 'how far back the audit log is read for --least-privilege')
         .argParser(integerOption(1, 3650))
@@ -74,7 +89,9 @@ export function registerMigrateCommand(automation: Command, ctx: CliContext): vo
           body: {
             dryRun: Boolean(opts.dryRun),
             leastPrivilege: Boolean(opts.leastPrivilege),
+            test: Boolean(opts.test),
             publish: Boolean(opts.publish),
+            testTimeoutSeconds: opts.testTimeout,
             days: opts.days,
           },
           schema: migrationReportSchema,
@@ -83,5 +100,11 @@ export function registerMigrateCommand(automation: Command, ctx: CliContext): vo
       s.out.result(r, () => printReport(s.out, r));
       const failed = r.runbooks.filter((rb) => rb.error);
       if (failed.length) throw CliError.fromCode('RULE_VIOLATION', failed.map((rb) => rb.error).join(' '));
+      const testsFailed = r.runbooks.filter((rb) => rb.test && !rb.test.passed);
+      if (testsFailed.length)
+        throw CliError.fromCode(
+          'RULE_VIOLATION',
+          `The test run of ${testsFailed.map((rb) => `${rb.name} (${rb.test?.reason})`).join(', ')} did not pass.`,
+        );
     });
 }

@@ -149,16 +149,23 @@ Examples:
   runas
     .command('delete')
     .description(
-      'Delete the Run As account (application, principal, both assets); the automation account stays',
+      'Delete the Run As account (application, principal, both assets); the automation account stays. Refused, naming them, while a runbook or a recent job still signs in with it',
     )
     .argument('<account>', 'automation account id (aa_…) or name')
-    .option('--force', 'delete even while runbooks or jobs of the last 7 days still use it')
+    .addOption(
+      new Option(
+        '--days <n>',
+        'how far back to look for jobs that read its certificate or connection (refused while one would again)',
+      )
+        .argParser(integerOption(1, 3650))
+        .default(7),
+    )
     .action(async (ref: string, opts, cmd: Command) => {
       const s = session(ctx, cmd);
       const client = s.client();
       const a = await resolveAutomationAccount(client, ref);
       await client.request('DELETE', runAsPath(a.id), {
-        query: { force: opts.force ? 'true' : undefined },
+        query: { days: String(opts.days) },
         schema: z.undefined(),
       });
       s.out.result({ deleted: a.id }, () =>

@@ -16,7 +16,16 @@ export function registerMigrate(fastify: FastifyInstance, migrate: MigrateServic
       summary:
         "Move the account off its Run As account: enable the identity, give it the principal's roles, rewrite the runbooks as drafts, publish",
       params: accountParams,
-      body: migrateRunAsBody.default({ dryRun: false, leastPrivilege: false, publish: false, days: 30 }),
+      body: migrateRunAsBody.default({
+        dryRun: false,
+        leastPrivilege: false,
+        test: false,
+        publish: false,
+        testTimeoutSeconds: 300,
+        days: 30,
+      }),
+      description:
+        'Carrying it out takes an administrator; one migration of an account runs at a time (409 while another does). With test or publish, each rewritten draft is test-run; publish publishes only those whose test run passed.',
       response: { 200: migrationReportSchema, ...errorResponses },
     },
     onRequest: app.authorize('automation.manage'),

@@ -4,15 +4,29 @@
 // only what has nothing left by hand, lists what a person must change by line, and is audited; running it again
 // changes nothing more; least privilege gives Reader plus what the principal's audited writes needed; only an
 // administrator carries it out (an author may plan); bad input names the field and changes nothing.
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import type { MigrationReport } from '../../../contract/runas-migrate.js';
 
 let t: TestApp;
+let base = '';
+let rounds: NodeJS.Timeout;
 beforeAll(async () => {
-  t = await createTestApp();
+  // Listening, and holding the Automation Pool: test runs of drafts are real cloud jobs that sign in with the
+  // account's identity (`steward login --identity` against STEWARD_URL).
+  t = await createTestApp({ issuerUrl: () => base || undefined });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  await t.app.runtime.leases.renew();
+  // The rounds of the Automation Pool a running server makes on its own.
+  rounds = setInterval(() => void t.app.runtime.runJobs().catch(() => undefined), 250);
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  clearInterval(rounds);
+  await t.app.runtime.stop();
+  await t.close();
+});
 
 const call = (method: string, url: string, body?: unknown, token = t.adminToken) =>
   t.request({ method, url, token, body });
@@ -108,10 +122,27 @@ describe('steward automation migrate (API)', () => {
     expect(await assignmentsOf(after.identity.principalId)).toEqual([
       expect.objectContaining({ role: 'Contributor', scope: `/automationAccounts/${id}` }),
     ]);
+    expect(done.tested).toBe(true);
     const got = byName(done);
-    expect(got.ShellJob).toMatchObject({ action: 'published', publishedVersion: 2, error: null });
-    expect(got.PyJob).toMatchObject({ action: 'published' });
-    expect(got.PsJob).toMatchObject({ action: 'needs-manual' });
+    // The shell draft's test run signed in with the identity and read the account: published.
+    expect(got.ShellJob).toMatchObject({
+      action: 'published',
+      publishedVersion: 2,
+      error: null,
+      notPublished: null,
+      test: { status: 'Completed', passed: true },
+    });
+    // The python draft needs azure.identity, which this job environment lacks: its test run fails, it stays a draft.
+    expect(got.PyJob).toMatchObject({
+      action: 'draft-written',
+      publishedVersion: null,
+      test: { status: 'Failed', passed: false },
+    });
+    expect(got.PyJob!.notPublished).toMatch(/^its test run did not pass: the test job ended Failed/);
+    const pyJob = (await call('GET', `/api/v1/jobs/${got.PyJob!.test!.jobId}`)).json();
+    expect(pyJob).toMatchObject({ isTest: true, runbookVersion: 'draft' });
+    expect(got.PsJob).toMatchObject({ action: 'needs-manual', test: null });
+    expect(got.PsJob!.notPublished).toBe('lines are left to change by hand');
     const published = await contentOf(shell, 'published');
     expect(published).toContain('steward login --identity');
     expect(published).not.toMatch(/AzureRunAs|service-principal/);
@@ -119,6 +150,8 @@ describe('steward automation migrate (API)', () => {
     expect(done.stillUsingRunAs).toEqual(['PsJob']);
     expect(done.complete).toBe(false);
     expect(done.nextStep).toContain('PsJob');
+    expect(done.nextStep).toContain('PyJob');
+    expect((await call('GET', `/api/v1/runbooks/${python}`)).json().publishedVersion ?? null).toBeNull();
     const audit = (await call('GET', '/api/v1/audit?kind=runas.migrate')).json().items;
     expect(audit).toHaveLength(1);
     expect(audit[0].target).toBe(id);
@@ -131,6 +164,53 @@ describe('steward automation migrate (API)', () => {
     ]);
     const versions = (await call('GET', `/api/v1/runbooks/${shell}/versions`)).json();
     expect((versions.items ?? versions).length).toBe(2);
+  });
+
+  it('with test, test-runs each rewritten draft and reports the outcome, publishing nothing', async () => {
+    const { id } = await accountWithRunAs('mig-test-only');
+    const passes = await runbook(id, 'Passes', 'shell', SHELL);
+    const fails = await runbook(id, 'Fails', 'shell', `${SHELL}\nexit 3`);
+    const r = await call('POST', migrateUrl(id), { test: true });
+    expect(r.statusCode, r.body).toBe(200);
+    const got = Object.fromEntries((r.json() as MigrationReport).runbooks.map((x) => [x.name, x])) as Record<
+      string,
+      MigrationReport['runbooks'][number]
+    >;
+    expect(got.Passes).toMatchObject({ action: 'draft-written', test: { passed: true }, notPublished: null });
+    expect(got.Fails).toMatchObject({ action: 'draft-written', test: { status: 'Failed', passed: false } });
+    // Published versions are untouched: both still sign in with Run As until published.
+    for (const rb of [passes, fails])
+      expect(await contentOf(rb, 'published')).toBe(rb === passes ? SHELL : `${SHELL}\nexit 3`);
+    expect(r.json().stillUsingRunAs.sort()).toEqual(['Fails', 'Passes']);
+    expect(r.json().nextStep).toContain('Fails');
+    const starts = (await call('GET', '/api/v1/audit?kind=job.start'))
+      .json()
+      .items.filter((a: { details: { runbookId: string } }) => [passes, fails].includes(a.details.runbookId));
+    expect(starts.map((a: { details: { test: boolean } }) => a.details.test)).toEqual([true, true]);
+  });
+
+  it('runs one migration of an account at a time: a second at once is refused with 409 and changes nothing', async () => {
+    const { id } = await accountWithRunAs('mig-twice');
+    await runbook(id, 'Slow', 'shell', `${SHELL}\nsleep 1`);
+    const [a, b] = await Promise.all([
+      call('POST', migrateUrl(id), { publish: true }),
+      call('POST', migrateUrl(id), { publish: true }),
+    ]);
+    const codes = [a.statusCode, b.statusCode].sort();
+    expect(codes, `${a.body}\n${b.body}`).toEqual([200, 409]);
+    const refused = a.statusCode === 409 ? a : b;
+    expect(refused.json().error.code).toBe('CONFLICT');
+    expect(refused.json().error.message).toMatch(/A migration of 'mig-twice' is already running/);
+    const account = (await call('GET', `/api/v1/automation-accounts/${id}`)).json();
+    expect(await assignmentsOf(account.identity.principalId)).toHaveLength(1);
+    const migrations = (await call('GET', '/api/v1/audit?kind=runas.migrate'))
+      .json()
+      .items.filter((x: { target: string }) => x.target === id);
+    expect(migrations).toHaveLength(1);
+    // Once it ended, the next one may run (and has nothing left to do).
+    const again = await call('POST', migrateUrl(id), { publish: true });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toMatchObject({ complete: true, runbooks: [] });
   });
 
   it('with least privilege gives Reader, plus what the principal wrote in the window', async () => {
@@ -173,6 +253,8 @@ describe('steward automation migrate (API)', () => {
     for (const [body, field] of [
       [{ dryRun: 'yes' }, 'dryRun'],
       [{ days: 0 }, 'days'],
+      [{ test: 'yes' }, 'test'],
+      [{ publish: true, testTimeoutSeconds: 5 }, 'testTimeoutSeconds'],
       [{ publish: true, extra: '\u0000' }, ''],
     ] as const) {
       const res = await call('POST', migrateUrl(id), body);

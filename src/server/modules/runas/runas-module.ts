@@ -6,6 +6,7 @@ import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { AssetsService } from '../automation/assets-service.js';
 import type { AutomationAccountsService } from '../automation/automation-accounts-service.js';
+import type { JobsService } from '../automation/jobs-service.js';
 import type { RunbooksService } from '../automation/runbooks-service.js';
 import type { TokenService } from '../identity/token-service.js';
 import { createCertificateExpiryWatcher } from './certificate-expiry-watcher.js';
@@ -22,6 +23,7 @@ export interface RunAsModuleDeps {
   assets: AssetsService;
   accounts: AutomationAccountsService;
   runbooks: RunbooksService;
+  jobs: JobsService;
   tokens: TokenService;
   issuerUrl: () => string | undefined;
   alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
@@ -37,7 +39,14 @@ export function registerRunAsModule(app: FastifyInstance, d: RunAsModuleDeps) {
   registerRunAs(app, runAs);
   registerMigrate(
     app,
-    createMigrateService({ db: d.db, usage, accounts: d.accounts, runbooks: d.runbooks, now: d.now }),
+    createMigrateService({
+      db: d.db,
+      usage,
+      accounts: d.accounts,
+      runbooks: d.runbooks,
+      jobs: d.jobs,
+      now: d.now,
+    }),
   );
   registerSignIn(app, {
     signIn: createSignInService({ db: d.db, tokens: d.tokens, now: d.now }),

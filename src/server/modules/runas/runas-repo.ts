@@ -1,5 +1,5 @@
 // Applications, service principals, their certificate credentials and legacy Run As accounts in the database.
-import { and, asc, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import {
   applicationCertificates,
@@ -110,3 +110,28 @@ export const revokeCertificatesExcept = async (db: Executor, appId: string, keep
       )
       .returning({ thumbprint: applicationCertificates.thumbprint })
   ).map((r) => r.thumbprint);
+
+/**
+ * Marks a migration of the account's Run As account as running, unless another one is (one started after
+ * `staleBefore`): the row when claimed, undefined when another migration holds it.
+ */
+export const claimMigration = async (db: Executor, accountId: string, at: Date, staleBefore: Date) =>
+  (
+    await db
+      .update(runAsAccounts)
+      .set({ migrationStartedAt: at })
+      .where(
+        and(
+          eq(runAsAccounts.automationAccountId, accountId),
+          or(isNull(runAsAccounts.migrationStartedAt), lt(runAsAccounts.migrationStartedAt, staleBefore)),
+        ),
+      )
+      .returning()
+  )[0];
+
+/** Ends the migration claimed at `at` (a later claim, after it went stale, is left alone). */
+export const releaseMigration = (db: Executor, accountId: string, at: Date) =>
+  db
+    .update(runAsAccounts)
+    .set({ migrationStartedAt: null })
+    .where(and(eq(runAsAccounts.automationAccountId, accountId), eq(runAsAccounts.migrationStartedAt, at)));

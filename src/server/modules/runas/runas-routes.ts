@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { accountParams } from '../../../contract/automation.js';
 import {
   createRunAsBody,
+  deleteRunAsQuery,
   renewRunAsBody,
   runAsAccountSchema,
   runAsUsageQuery,
@@ -13,13 +14,6 @@ import {
 import { principalOf } from '../../auth.js';
 import { errorResponses, typed } from '../../http.js';
 import type { RunAsService } from './runas-service.js';
-
-const deleteQuery = z.strictObject({
-  force: z
-    .enum(['true', 'false'])
-    .optional()
-    .describe('delete even while runbooks or recent jobs still use it'),
-});
 
 export function registerRunAs(fastify: FastifyInstance, runAs: RunAsService): void {
   const app = typed(fastify);
@@ -71,14 +65,14 @@ export function registerRunAs(fastify: FastifyInstance, runAs: RunAsService): vo
     schema: {
       tags,
       summary:
-        'Delete the Run As account (application, principal, both assets); the automation account stays',
+        'Delete the Run As account (application, principal, both assets); the automation account stays. Refused (409) while a runbook or a recent job still signs in with it',
       params: accountParams,
-      querystring: deleteQuery,
+      querystring: deleteRunAsQuery,
       response: { 204: z.null(), ...errorResponses },
     },
     onRequest: manage,
     handler: async (req, reply) => {
-      await runAs.remove(principalOf(req), req.params.accountId, req.query.force === 'true');
+      await runAs.remove(principalOf(req), req.params.accountId, req.query.days);
       return reply.code(204).send(null);
     },
   });

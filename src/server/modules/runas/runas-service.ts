@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { newId } from '../../../contract/ids.js';
 import {
   type createRunAsBody,
+  DEFAULT_DELETE_JOB_DAYS,
   RUN_AS_CERTIFICATE_ASSET,
   RUN_AS_CONNECTION_ASSET,
   type RunAsAccount,
@@ -336,27 +337,48 @@ export function createRunAsService(d: RunAsServiceDeps) {
 
     /**
      * Deletes the application (every certificate of it stops signing in) and both assets; keeps the account.
-     * Refused while a runbook's draft or published version, or a job of the last week, still uses it — unless
-     * `force`.
+     * Refused (409, naming them) while a runbook's draft or published version signs in with it, or a job of the
+     * last `days` days read its certificate or connection and would again (see `jobsStillUsing`). There is no
+     * force: what still uses it is moved first (`steward automation migrate`).
      */
-    async remove(p: Principal, accountId: string, force = false) {
-      await mustFindAccount(db, accountId);
+    async remove(p: Principal, accountId: string, days = DEFAULT_DELETE_JOB_DAYS) {
+      const account = await mustFindAccount(db, accountId);
       await mustFindRunAs(db, accountId);
       const runbooks = (await d.usage.runbooksUsing(accountId))
         .filter((r) => r.versions.some((v) => v.state !== 'earlier'))
-        .map((r) => r.name);
-      const jobs = (await d.usage.jobsReading(accountId, d.usage.since(7))).map((j) => j.jobId);
-      if (!force && (runbooks.length || jobs.length))
+        .map((r) => ({
+          name: r.name,
+          versions: r.versions
+            .filter((v) => v.state !== 'earlier')
+            .map((v) => (v.state === 'draft' ? 'draft' : `v${v.version} published`)),
+        }));
+      const jobs = await d.usage.jobsStillUsing(accountId, days);
+      if (runbooks.length || jobs.length) {
+        const named = [
+          ...(runbooks.length
+            ? [`runbook(s) ${runbooks.map((r) => `${r.name} (${r.versions.join(', ')})`).join(', ')}`]
+            : []),
+          ...(jobs.length
+            ? [
+                `job(s) of the last ${days} days ${jobs
+                  .slice(0, 10)
+                  .map((j) => `${j.jobId}${j.runbook ? ` of ${j.runbook}` : ''} (${j.reason})`)
+                  .join(', ')}${jobs.length > 10 ? ` and ${jobs.length - 10} more` : ''}`,
+              ]
+            : []),
+        ];
         throw new AppError(
-          'IN_USE',
-          `The Run As account is still used${runbooks.length ? ` by runbook(s) ${runbooks.join(', ')}` : ''}${
-            runbooks.length && jobs.length ? ' and' : ''
-          }${jobs.length ? ` by ${jobs.length} job(s) of the last 7 days (${jobs.slice(0, 5).join(', ')})` : ''}: move them to the managed identity first, or delete with force.`,
+          'CONFLICT',
+          `The Run As account of '${account.name}' still signs in for ${named.join(' and ')}: move them to the managed identity first (steward automation migrate ${account.name}).`,
           [
-            ...runbooks.map((r) => ({ path: 'runbooks', message: r })),
-            ...jobs.map((j) => ({ path: 'jobs', message: j })),
+            ...runbooks.map((r) => ({ path: 'runbooks', message: `${r.name}: ${r.versions.join(', ')}` })),
+            ...jobs.map((j) => ({
+              path: 'jobs',
+              message: `${j.jobId}${j.runbook ? ` (${j.runbook})` : ''}: ${j.reason}`,
+            })),
           ],
         );
+      }
       const actor = actorOf(p);
       await db.transaction(async (tx) => {
         const row = await mustFindRunAs(tx, accountId);
@@ -387,7 +409,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
             applicationId: row.appId,
             servicePrincipalId: row.servicePrincipalId,
             ...removed,
-            ...(force ? { forced: true, stillUsedBy: { runbooks, jobs } } : {}),
+            jobDays: days,
           },
         });
       });

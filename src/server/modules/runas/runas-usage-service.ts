@@ -7,11 +7,13 @@ import {
   RUN_AS_CERTIFICATE_ASSET,
   RUN_AS_CONNECTION_ASSET,
 } from '../../../contract/runas.js';
+import { hasEnded } from '../../../domain/automation/jobs.js';
 import { migrationAdvisory } from '../../../domain/automation/runas-account.js';
 import { findRunAsUsage, type RunbookKind, type UsageHit } from '../../../domain/automation/runas-usage.js';
 import type { Db } from '../../../store/db.js';
 import { auditLog } from '../../../store/schema.js';
 import * as automationRepo from '../automation/automation-repo.js';
+import * as jobsRepo from '../automation/jobs-repo.js';
 import * as identityRepo from '../identity/identity-repo.js';
 
 export type RunAsUsageService = ReturnType<typeof createRunAsUsageService>;
@@ -77,6 +79,41 @@ export function createRunAsUsageService(d: { db: Db; now?: () => Date }) {
     return [...seen.values()];
   }
 
+  /**
+   * The jobs of the last `days` that read the Run As certificate or connection and would do it again: one still
+   * running (deleting would break it), or one that ran what its runbook's draft or published version still is
+   * (the next run reads it too — usage content scanning may not see, like a name built at run time). A job
+   * that ran content its runbook has since left behind (a migrated runbook's old version) does not count.
+   */
+  async function jobsStillUsing(accountId: string, days: number) {
+    const out: { jobId: string; runbook: string | null; status: string; reason: string }[] = [];
+    for (const read of await jobsReading(accountId, new Date(now().getTime() - days * DAY))) {
+      const job = await jobsRepo.findJob(db, read.jobId);
+      if (!job) {
+        out.push({ jobId: read.jobId, runbook: null, status: 'unknown', reason: 'its record is gone' });
+        continue;
+      }
+      if (!hasEnded(job.status)) {
+        out.push({ jobId: job.id, runbook: job.runbookName, status: job.status, reason: 'still running' });
+        continue;
+      }
+      const rb = job.runbookId ? await automationRepo.findRunbook(db, job.runbookId) : undefined;
+      if (!rb) continue;
+      const published = rb.publishedVersion
+        ? await automationRepo.findVersion(db, rb.id, rb.publishedVersion)
+        : undefined;
+      const current = job.content === rb.draftContent || job.content === published?.content;
+      if (current)
+        out.push({
+          jobId: job.id,
+          runbook: job.runbookName,
+          status: job.status,
+          reason: 'ran what its runbook still is',
+        });
+    }
+    return out;
+  }
+
   async function signIns(accountId: string, since: Date) {
     const [row] = await db
       .select({ n: sql<number>`count(*)::int`, last: sql<Date | null>`max(${auditLog.at})` })
@@ -91,6 +128,7 @@ export function createRunAsUsageService(d: { db: Db; now?: () => Date }) {
   return {
     runbooksUsing,
     jobsReading,
+    jobsStillUsing,
     signIns,
     since: (days: number) => new Date(now().getTime() - days * DAY),
 
