@@ -1,6 +1,6 @@
 // Proves the Run As commands end to end in process against a listening app: `steward automation runas create`
 // (with --months), `show` with its status and next step, `runas-usage` naming the runbook line, `renew`, `delete`
-// refused while a runbook uses it and done with --force; and `steward login --service-principal` signing in with
+// refused while a runbook uses it (naming it; no --force) and done once it signs in with the identity; and `steward login --service-principal` signing in with
 // a certificate file, refusing a wrong thumbprint, and explaining that without one it runs inside a job. No
 // private key is printed.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -97,10 +97,21 @@ describe('steward automation runas', () => {
     expect(renewed.code, renewed.err).toBe(0);
     expect(JSON.parse(renewed.out).certificate.thumbprint).not.toBe(r.certificate.thumbprint);
     const refused = await steward(['automation', 'runas', 'delete', 'cli-runas']);
-    expect(refused.code).toBe(7);
-    expect(refused.err).toContain('old-login');
+    expect(refused.code).toBe(6); // a conflict
+    expect(refused.err).toContain('old-login (draft)');
     const forced = await steward(['automation', 'runas', 'delete', 'cli-runas', '--force']);
-    expect(forced.code, forced.err).toBe(0);
+    expect(forced.code).not.toBe(0);
+    expect(forced.err).toContain('--force');
+    const edited = await t.request({
+      method: 'PUT',
+      url: `/api/v1/runbooks/${rb.json().id}/draft`,
+      token: t.adminToken,
+      body: { content: '# sign in\nConnect-AzAccount -Identity\n' },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const deleted = await steward(['automation', 'runas', 'delete', 'cli-runas', '--days', '30']);
+    expect(deleted.code, deleted.err).toBe(0);
+    expect(deleted.out).toContain('Deleted the Run As account of cli-runas');
     for (const o of [made, shown, usage, login, renewed]) expect(o.out + o.err).not.toContain('PRIVATE KEY');
   });
 });

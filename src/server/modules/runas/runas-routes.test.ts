@@ -2,7 +2,8 @@
 // months by default or as asked) and both assets in one go, with matching fields and a Complete status; an
 // enterprise-CA upload is taken instead (never a public-only one); a changed thumbprint or a missing asset shows
 // Incomplete with the reason; renewal puts a new certificate in both assets and keeps the old one accepted;
-// deletion is refused while runbooks use it (unless forced), removes the parts and keeps the automation account;
+// deletion is refused (409, naming them) while runbooks or recent jobs use it, with no force; it removes the
+// parts and keeps the automation account;
 // runas-usage finds every runbook version of every type that signs in with it and the jobs that read it; bad
 // input names the field and changes nothing; only administrators and authors change it; no private key leaves.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
@@ -215,7 +216,7 @@ describe('status, renewal and deletion', () => {
     );
   });
 
-  it('refuses deletion while a runbook uses it, deletes with force, and keeps the automation account', async () => {
+  it('refuses deletion while a runbook or a recent job uses it, naming them, and keeps the automation account', async () => {
     const { account: a, runAs: r } = await withRunAs('ra-delete');
     const rb = await call('POST', `/api/v1/automation-accounts/${a.id}/runbooks`, {
       name: 'uses-runas',
@@ -223,14 +224,49 @@ describe('status, renewal and deletion', () => {
       content: 'steward login --service-principal --app-id x --tenant y --cert-thumbprint z\n',
     });
     expect(rb.statusCode, rb.body).toBe(201);
+    expect((await call('POST', `/api/v1/runbooks/${rb.json().id}/publish`)).statusCode).toBe(200);
     expect((await call('GET', runAsUrl(a.id))).json().advisory).toMatchObject({
       usedBy: { runbooks: ['uses-runas'] },
       nextStep: 'steward automation runas-usage --account ra-delete',
     });
     const refused = await call('DELETE', runAsUrl(a.id));
-    expect(refused.statusCode).toBe(422);
-    expect(refused.json().error.message).toContain('uses-runas');
-    expect((await call('DELETE', `${runAsUrl(a.id)}?force=true`)).statusCode).toBe(204);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('CONFLICT');
+    expect(refused.json().error.message).toContain('uses-runas (draft, v1 published)');
+    expect(refused.json().error.issues).toEqual([
+      { path: 'runbooks', message: 'uses-runas: draft, v1 published' },
+    ]);
+    // No force: the query names only the window of jobs.
+    const forced = await call('DELETE', `${runAsUrl(a.id)}?force=true`);
+    expect(forced.statusCode).toBe(400);
+    for (const days of ['0', 'x', '3651'])
+      expect((await call('DELETE', `${runAsUrl(a.id)}?days=${days}`)).statusCode, days).toBe(400);
+    for (const role of ['operator', 'read-only-operator', 'advanced-operator'] as const)
+      expect(
+        (await t.request({ method: 'DELETE', url: runAsUrl(a.id), token: await t.tokenFor(role) }))
+          .statusCode,
+      ).toBe(403);
+
+    // The runbook moves to the identity: a job that read the connection (its record gone) still blocks.
+    await call('PUT', `/api/v1/runbooks/${rb.json().id}/draft`, { content: 'steward login --identity\n' });
+    expect((await call('POST', `/api/v1/runbooks/${rb.json().id}/publish`)).statusCode).toBe(200);
+    await t.app.automation.assets.readAssetForJob(a.id, 'connection', 'AzureRunAsConnection', {
+      actor: 'job:job_gone1',
+      jobId: 'job_gone1',
+    });
+    const byJob = await call('DELETE', `${runAsUrl(a.id)}?days=1`);
+    expect(byJob.statusCode).toBe(409);
+    expect(byJob.json().error.message).toContain('job(s) of the last 1 days job_gone1 (its record is gone)');
+    expect(byJob.json().error.issues).toEqual([{ path: 'jobs', message: 'job_gone1: its record is gone' }]);
+    expect((await call('GET', runAsUrl(a.id))).statusCode).toBe(200);
+    await t.database.query(`DELETE FROM audit_log WHERE details->>'jobId' = 'job_gone1'`);
+
+    expect((await call('DELETE', runAsUrl(a.id))).statusCode).toBe(204);
+    const [audit] = await t.database.query<{ details: Record<string, unknown> }>(
+      `SELECT details FROM audit_log WHERE kind = 'runas.delete' AND target = $1`,
+      [a.id],
+    );
+    expect(audit?.details).toMatchObject({ applicationId: r.applicationId, jobDays: 7 });
     expect((await call('GET', runAsUrl(a.id))).statusCode).toBe(404);
     expect((await call('GET', `/api/v1/automation-accounts/${a.id}`)).statusCode).toBe(200);
     expect((await call('GET', `/api/v1/automation-accounts/${a.id}/assets`)).json().items).toEqual([]);

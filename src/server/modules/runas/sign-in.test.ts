@@ -204,7 +204,7 @@ describe('the token endpoint', () => {
 
     const del = await t.request({
       method: 'DELETE',
-      url: `/api/v1/automation-accounts/${accountId}/run-as-account?force=true`,
+      url: `/api/v1/automation-accounts/${accountId}/run-as-account`,
       token: t.adminToken,
     });
     expect(del.statusCode).toBe(204);
