@@ -1,10 +1,12 @@
 // Proves the way off a legacy Run As account end to end, with a real server process, real cloud jobs and the real
-// CLI: a shell runbook that signs in with the Run As certificate (`steward login --service-principal`) calls
-// Steward's API as the service principal; `runas-usage` finds it; `steward automation migrate --dry-run` shows the
-// diff and changes nothing; `steward automation migrate --publish` enables the identity, copies the principal's
-// Contributor and publishes the rewritten runbook; the next job signs in with the managed identity and its API
-// call succeeds; after the Run As account is deleted the job still works.
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+// CLI: three runbooks — shell, python and node — sign in with the Run As certificate (`steward login
+// --service-principal`) and call Steward's API as the service principal; `runas-usage` finds all three by line;
+// deleting the Run As account is refused, naming them and this week's jobs; `steward automation migrate
+// --dry-run` shows each diff and changes nothing; `steward automation migrate --publish` enables the identity,
+// copies the principal's Contributor, writes each rewritten draft, test-runs it and publishes it once its test run
+// passed; the Run As account is then deleted (the jobs of this week ran the versions left behind), and every
+// runbook's next job signs in with the managed identity and its API call succeeds.
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,8 +24,10 @@ afterAll(async () => {
   await server?.stop('SIGKILL');
 });
 
-// The Azure-era pattern: read the connection, sign in with its certificate, then call the API.
-const runbook = (dir: string) =>
+// The Azure-era pattern in three languages: read the connection, sign in with its certificate, call the API with
+// the token the sign-in gave, and keep the credentials for the test to read the token's claims. Python uses only
+// its standard library (urllib) and what every job has (the steward CLI); node its own fetch.
+const shell = (dir: string) =>
   [
     'CONN=$(steward asset get connection AzureRunAsConnection)',
     'APP=$(printf %s "$CONN" | jq -r .fields.ApplicationId)',
@@ -32,6 +36,42 @@ const runbook = (dir: string) =>
     'steward login --service-principal --tenant "$TENANT" --app-id "$APP" --cert-thumbprint "$THUMB" > /dev/null',
     'if steward automation account show "$AUTOMATION_ACCOUNT_ID" > /dev/null; then echo "api: allowed"; else echo "api: refused"; fi',
     `cp "$HOME/.config/steward/credentials.json" "${dir}/$AUTOMATION_JOB_ID.credentials"`,
+  ].join('\n');
+
+const python = (dir: string) =>
+  [
+    'import json, os, shutil, subprocess, urllib.error, urllib.request',
+    "conn = json.loads(subprocess.check_output(['steward', 'asset', 'get', 'connection', 'AzureRunAsConnection']))",
+    "tenant = conn['fields']['TenantId']",
+    "app = conn['fields']['ApplicationId']",
+    "thumb = conn['fields']['CertificateThumbprint']",
+    "os.system(f'steward login --service-principal --tenant {tenant} --app-id {app} --cert-thumbprint {thumb} > /dev/null')",
+    "saved = os.path.join(os.environ['HOME'], '.config', 'steward', 'credentials.json')",
+    "token = json.load(open(saved))['token']",
+    "url = os.environ['STEWARD_URL'].rstrip('/') + '/api/v1/automation-accounts/' + os.environ['AUTOMATION_ACCOUNT_ID']",
+    'try:',
+    "    urllib.request.urlopen(urllib.request.Request(url, headers={'Authorization': 'Bearer ' + token})).read()",
+    "    print('api: allowed')",
+    'except urllib.error.HTTPError as e:',
+    "    print('api: refused', e.code)",
+    `shutil.copy(saved, '${dir}/' + os.environ['AUTOMATION_JOB_ID'] + '.credentials')`,
+  ].join('\n');
+
+const node = (dir: string) =>
+  [
+    "import { execSync } from 'node:child_process';",
+    "import { copyFileSync, readFileSync } from 'node:fs';",
+    "const conn = JSON.parse(execSync('steward asset get connection AzureRunAsConnection').toString());",
+    'const tenant = conn.fields.TenantId;',
+    'const app = conn.fields.ApplicationId;',
+    'const thumb = conn.fields.CertificateThumbprint;',
+    'execSync(`steward login --service-principal --tenant ${tenant} --app-id ${app} --cert-thumbprint ${thumb} > /dev/null`);',
+    'const saved = `${process.env.HOME}/.config/steward/credentials.json`;',
+    "const { token } = JSON.parse(readFileSync(saved, 'utf8'));",
+    "const url = `${process.env.STEWARD_URL.replace(/\\/$/, '')}/api/v1/automation-accounts/${process.env.AUTOMATION_ACCOUNT_ID}`;",
+    'const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });',
+    "console.log(res.ok ? 'api: allowed' : `api: refused ${res.status}`);",
+    `copyFileSync(saved, \`${dir}/\${process.env.AUTOMATION_JOB_ID}.credentials\`);`,
   ].join('\n');
 
 const claimsOf = (token: string) =>
@@ -72,17 +112,25 @@ describe('migrating a runbook off the Run As account', () => {
       {},
     );
     expect(runAs.status).toBe(201);
-    const rb = (
-      await call<{ id: string }>('POST', `/api/v1/automation-accounts/${aa.id}/runbooks`, {
-        name: 'Report',
-        type: 'shell',
-        content: runbook(dir),
-      })
-    ).body;
-    expect((await call('POST', `/api/v1/runbooks/${rb.id}/publish`)).status).toBe(200);
+    const made: Record<string, string> = {};
+    for (const [name, type, content] of [
+      ['Report', 'shell', shell(dir)],
+      ['PyReport', 'python', python(dir)],
+      ['NodeReport', 'node', node(dir)],
+    ] as const) {
+      const rb = await call<{ id: string }>('POST', `/api/v1/automation-accounts/${aa.id}/runbooks`, {
+        name,
+        type,
+        content,
+      });
+      expect(rb.status, JSON.stringify(rb.body)).toBe(201);
+      expect((await call('POST', `/api/v1/runbooks/${rb.body.id}/publish`)).status).toBe(200);
+      made[name] = rb.body.id;
+    }
+    const names = Object.keys(made);
 
-    async function run() {
-      const job = (await call<{ id: string }>('POST', `/api/v1/runbooks/${rb.id}/jobs`, {})).body;
+    async function run(runbookId: string) {
+      const job = (await call<{ id: string }>('POST', `/api/v1/runbooks/${runbookId}/jobs`, {})).body;
       const until = Date.now() + 60_000;
       let status = '';
       for (;;) {
@@ -95,24 +143,42 @@ describe('migrating a runbook off the Run As account', () => {
         await call<{ items: { stream: string; text: string }[] }>('GET', `/api/v1/jobs/${job.id}/streams`)
       ).body;
       const output = streams.items.map((i) => `${i.stream}: ${i.text}`).join('\n');
-      const saved = JSON.parse(readFileSync(join(dir, `${job.id}.credentials`), 'utf8'));
-      return { status, output, claims: claimsOf(saved.token) };
+      const file = join(dir, `${job.id}.credentials`);
+      const claims = existsSync(file) ? claimsOf(JSON.parse(readFileSync(file, 'utf8')).token) : {};
+      return { status, output, claims };
     }
+    const runAll = () => Promise.all(names.map((n) => run(made[n]!)));
 
-    const before = await run();
-    expect(before.output).toContain('api: allowed');
-    expect(before.status).toBe('Completed');
-    expect(before.claims).toMatchObject({ oid: runAs.body.servicePrincipalId, appidacr: '2' });
+    for (const before of await runAll()) {
+      expect(before.output).toContain('api: allowed');
+      expect(before.status, before.output).toBe('Completed');
+      expect(before.claims).toMatchObject({ oid: runAs.body.servicePrincipalId, appidacr: '2' });
+    }
 
     const usage = await steward(['automation', 'runas-usage', '--account', 'legacy-app']);
     expect(usage.code, usage.stderr).toBe(0);
     expect(usage.stdout).toMatch(/Report \(shell, v1 published\) line 5: steward login --service-principal/);
+    expect(usage.stdout).toMatch(/PyReport \(python, v1 published\) line 2: .*AzureRunAsConnection/);
+    expect(usage.stdout).toMatch(
+      /PyReport \(python, v1 published\) line 6: .*steward login --service-principal/,
+    );
+    expect(usage.stdout).toMatch(
+      /NodeReport \(node, v1 published\) line 7: .*steward login --service-principal/,
+    );
+
+    // Still used: the runbooks and this week's jobs are named, and nothing is deleted (there is no --force).
+    const refused = await steward(['automation', 'runas', 'delete', 'legacy-app']);
+    expect(refused.code).not.toBe(0);
+    for (const n of names) expect(refused.stderr).toContain(`${n} (draft, v1 published)`);
+    expect(refused.stderr).toContain('job(s) of the last 7 days');
 
     const dry = await steward(['automation', 'migrate', 'legacy-app', '--dry-run', '--publish']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('would enable the system-assigned identity');
     expect(dry.stdout).toContain(`would-assign: Contributor at /automationAccounts/${aa.id}`);
     expect(dry.stdout).toContain('+steward login --identity > /dev/null');
+    expect(dry.stdout).toContain("+os.system(f'steward login --identity > /dev/null')");
+    expect(dry.stdout).toContain('+execSync(`steward login --identity > /dev/null`);');
     expect(dry.stdout).toContain('-CONN=$(steward asset get connection AzureRunAsConnection)');
     expect(
       (
@@ -124,27 +190,26 @@ describe('migrating a runbook off the Run As account', () => {
     ).toBeNull();
 
     const done = await steward(['automation', 'migrate', 'legacy-app', '--publish']);
-    expect(done.code, done.stderr).toBe(0);
+    expect(done.code, done.stdout + done.stderr).toBe(0);
     expect(done.stdout).toContain('[1/4] identity: enabled the system-assigned identity');
     expect(done.stdout).toContain(`assigned: Contributor at /automationAccounts/${aa.id}`);
-    expect(done.stdout).toContain('Report (shell): published v2');
+    for (const n of names) expect(done.stdout).toMatch(new RegExp(`  ${n} \\(\\w+\\): published v2\\n`));
+    expect(done.stdout.match(/test run job_\w+: passed \(Completed\)/g)).toHaveLength(3);
     expect(done.stdout).toContain('Done: nothing uses the Run As account any more.');
     const identity = (
       await call<{ identity: { principalId: string } }>('GET', `/api/v1/automation-accounts/${aa.id}`)
     ).body.identity;
 
-    const after = await run();
-    expect(after.output).toContain('api: allowed');
-    expect(after.claims).toMatchObject({ oid: identity.principalId });
-    expect(after.claims.appidacr).toBeUndefined();
+    // The jobs of this week ran the versions the migration left behind: deletion goes through.
+    const deleted = await steward(['automation', 'runas', 'delete', 'legacy-app']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect((await call('GET', `/api/v1/automation-accounts/${aa.id}/run-as-account`)).status).toBe(404);
 
-    // The first job read the Run As connection this week: deletion needs --force, and the jobs go on.
-    const refused = await steward(['automation', 'runas', 'delete', 'legacy-app']);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('job(s) of the last 7 days');
-    expect((await steward(['automation', 'runas', 'delete', 'legacy-app', '--force'])).code).toBe(0);
-    const last = await run();
-    expect(last.output).toContain('api: allowed');
-    expect(last.claims).toMatchObject({ oid: identity.principalId });
-  }, 180_000);
+    for (const after of await runAll()) {
+      expect(after.output).toContain('api: allowed');
+      expect(after.status, after.output).toBe('Completed');
+      expect(after.claims).toMatchObject({ oid: identity.principalId });
+      expect(after.claims.appidacr).toBeUndefined();
+    }
+  }, 150_000);
 });
