@@ -29,6 +29,7 @@ import { hideWebhookToken } from './modules/automation/webhooks-routes.js';
 import { registerHealth } from './modules/health/health-routes.js';
 import { registerAgentTokens } from './modules/identity/agent-token-routes.js';
 import { createComputerIdentityService } from './modules/identity/computer-identity-service.js';
+import { tenantId } from './modules/identity/identity-repo.js';
 import { createIdentityTokenAuth } from './modules/identity/identity-token-auth.js';
 import { registerOidc } from './modules/identity/oidc-routes.js';
 import { createTokenService, IDENTITY_ROUTES, type TokenService } from './modules/identity/token-service.js';
@@ -396,7 +397,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   tokens.follow(resolution);
   app.decorate('tokens', tokens);
   registerRoleAssignments(app, createRoleAssignmentsService({ db, identities: identityAuth }));
-  registerOidc(app, { tokens, issuerUrl });
+  registerOidc(app, { tokens, issuerUrl, tenantId: () => tenantId(db) });
   registerAgentTokens(app, { tokens, hybrid: automation.hybrid, computers });
   const legacyRunAs = registerRunAsModule(app, {
     db,

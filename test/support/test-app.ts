@@ -55,6 +55,8 @@ export async function createTestApp(
     trustProxy?: boolean;
     /** The "No new certificate Run As accounts" policy of the server. */
     legacyRunAsPolicy?: LegacyRunAsPolicy;
+    /** Serve HTTPS with this certificate and key (PEM) once it listens. */
+    https?: { cert: string; key: string };
   } = {},
 ): Promise<TestApp> {
   const database = opts.sameGroupAs?.database ?? (await openTestDatabase());
@@ -86,6 +88,7 @@ export async function createTestApp(
     resolutionPollMs: opts.resolutionPollMs,
     consoleDir: opts.consoleDir ?? false,
     trustProxy: opts.trustProxy,
+    ...(opts.https ? { https: opts.https } : {}),
     // Jobs call the built CLI (`npm test` builds it first).
     stewardCommand: {
       node: process.execPath,

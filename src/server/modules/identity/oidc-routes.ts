@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { signingKeySchema } from '../../../contract/identities.js';
 import { TOKEN_ENDPOINT_PATH } from '../../../contract/runas.js';
+import { AppError } from '../../errors.js';
 import { errorResponses, typed } from '../../http.js';
 import { actorOf } from '../../principal.js';
 import { signingAlgs } from './signing-keys.js';
@@ -15,11 +16,59 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export const issuerFor = (configured: string | undefined, req: FastifyRequest) =>
   (configured ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
 
+const discoveryDocument = z.object({
+  issuer: z.string(),
+  jwks_uri: z.string(),
+  response_types_supported: z.array(z.string()),
+  subject_types_supported: z.array(z.string()),
+  id_token_signing_alg_values_supported: z.array(z.string()),
+  claims_supported: z.array(z.string()),
+  scopes_supported: z.array(z.string()),
+  token_endpoint: z.string(),
+  authorization_endpoint: z.string().optional(),
+  grant_types_supported: z.array(z.string()),
+  token_endpoint_auth_methods_supported: z.array(z.string()),
+  token_endpoint_auth_signing_alg_values_supported: z.array(z.string()),
+});
+
+const discovery = (issuer: string): z.infer<typeof discoveryDocument> => ({
+  issuer,
+  jwks_uri: `${issuer}${JWKS_PATH}`,
+  response_types_supported: ['id_token'],
+  subject_types_supported: ['public'],
+  id_token_signing_alg_values_supported: [...signingAlgs],
+  claims_supported: [
+    'iss',
+    'sub',
+    'aud',
+    'exp',
+    'nbf',
+    'iat',
+    'jti',
+    'oid',
+    'tid',
+    'azp',
+    'appid',
+    'xms_mirid',
+    'job_id',
+    'automation_account_id',
+    'worker',
+    'agent_id',
+    'computer',
+  ],
+  scopes_supported: ['openid'],
+  // Where a service principal signs in with its certificate (private_key_jwt, RFC 7523).
+  token_endpoint: `${issuer}${TOKEN_ENDPOINT_PATH}`,
+  grant_types_supported: ['client_credentials'],
+  token_endpoint_auth_methods_supported: ['private_key_jwt'],
+  token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
+});
+
 const jwkSchema = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.string() });
 
 export function registerOidc(
   fastify: FastifyInstance,
-  deps: { tokens: TokenService; issuerUrl: () => string | undefined },
+  deps: { tokens: TokenService; issuerUrl: () => string | undefined; tenantId: () => Promise<string> },
 ): void {
   const app = typed(fastify);
   const tags = ['identity'];
@@ -30,55 +79,37 @@ export function registerOidc(
       summary: 'OpenID Connect discovery document of Steward as a token issuer',
       security: [],
       response: {
-        200: z.object({
-          issuer: z.string(),
-          jwks_uri: z.string(),
-          response_types_supported: z.array(z.string()),
-          subject_types_supported: z.array(z.string()),
-          id_token_signing_alg_values_supported: z.array(z.string()),
-          claims_supported: z.array(z.string()),
-          scopes_supported: z.array(z.string()),
-          token_endpoint: z.string(),
-          grant_types_supported: z.array(z.string()),
-          token_endpoint_auth_methods_supported: z.array(z.string()),
-          token_endpoint_auth_signing_alg_values_supported: z.array(z.string()),
-        }),
+        200: discoveryDocument,
       },
     },
     handler: async (req, reply) => {
-      const issuer = issuerFor(deps.issuerUrl(), req);
       reply.header('cache-control', 'public, max-age=300');
+      return discovery(issuerFor(deps.issuerUrl(), req));
+    },
+  });
+
+  // The tenant-style document MSAL (and so Azure's SDKs, e.g. ClientCertificateCredential) reads before it signs
+  // in: the same document, with the tenant's token endpoint — the audience its client assertion then names.
+  app.get('/:tenant/v2.0/.well-known/openid-configuration', {
+    schema: {
+      tags,
+      summary:
+        'The discovery document, tenant-style (as MSAL reads it): its token endpoint is the tenant one',
+      security: [],
+      params: z.object({ tenant: z.string().min(1).max(64) }),
+      response: { 200: discoveryDocument, ...errorResponses },
+    },
+    handler: async (req, reply) => {
+      const tenant = await deps.tenantId();
+      if (req.params.tenant.toLowerCase() !== tenant)
+        throw new AppError('NOT_FOUND', `Tenant '${req.params.tenant}' is not this management group.`);
+      reply.header('cache-control', 'public, max-age=300');
+      const issuer = issuerFor(deps.issuerUrl(), req);
       return {
-        issuer,
-        jwks_uri: `${issuer}${JWKS_PATH}`,
-        response_types_supported: ['id_token'],
-        subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: [...signingAlgs],
-        claims_supported: [
-          'iss',
-          'sub',
-          'aud',
-          'exp',
-          'nbf',
-          'iat',
-          'jti',
-          'oid',
-          'tid',
-          'azp',
-          'appid',
-          'xms_mirid',
-          'job_id',
-          'automation_account_id',
-          'worker',
-          'agent_id',
-          'computer',
-        ],
-        scopes_supported: ['openid'],
-        // Where a service principal signs in with its certificate (private_key_jwt, RFC 7523).
-        token_endpoint: `${issuer}${TOKEN_ENDPOINT_PATH}`,
-        grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: ['private_key_jwt'],
-        token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
+        ...discovery(issuer),
+        token_endpoint: `${issuer}/${tenant}/oauth2/v2.0/token`,
+        // MSAL requires one; Steward signs no one in interactively.
+        authorization_endpoint: `${issuer}/${tenant}/oauth2/v2.0/authorize`,
       };
     },
   });
