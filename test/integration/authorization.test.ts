@@ -27,7 +27,8 @@ describe('every authenticated route', () => {
     expect(protectedRoutes.length).toBeGreaterThan(5);
     // Only sign-in, agent enrollment, health, metrics and documentation are open — a webhook's call, whose
     // credential is the token in its path (webhooks-routes.test.ts proves the wrong one gets 404) — and the OIDC
-    // discovery document and JWKS (which every token verifier fetches without credentials), the OAuth token
+    // discovery document (also tenant-style, as MSAL reads it) and JWKS (which every token verifier fetches
+    // without credentials), the OAuth token
     // endpoint where a certificate signs in (its client assertion is the credential; sign-in.test.ts proves
     // refusals) — and the console's sign-in (POST /api/v1/auth/session).
     const open = t.app.routePolicies.filter((r) => !r.authenticated).map((r) => `${r.method} ${r.url}`);
@@ -35,7 +36,7 @@ describe('every authenticated route', () => {
       expect(
         route.replace(/^POST \/api\/v1\/auth\/session$/, '/api/v1/auth/login').replace(/^\w+ /, ''),
       ).toMatch(
-        /^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login|api\/v1\/agent\/enroll$|webhooks\/:token$|\.well-known\/(openid-configuration|jwks\.json)$|(:tenant\/)?oauth2\/(v2\.0\/)?token$)/,
+        /^\/(healthz|readyz|metrics|openapi\.json|docs|api\/v1\/auth\/login|api\/v1\/agent\/enroll$|webhooks\/:token$|\.well-known\/(openid-configuration|jwks\.json)$|:tenant\/v2\.0\/\.well-known\/openid-configuration$|(:tenant\/)?oauth2\/(v2\.0\/)?token$)/,
       );
   });
 
