@@ -23,6 +23,8 @@ export interface RequestOptions<T> {
   query?: Record<string, QueryValue>;
   /** Checks the response body; the request fails with INTERNAL when the server sent something else. */
   schema?: z.ZodType<T>;
+  /** This request's timeout, for one known to take long (the client's otherwise). */
+  timeoutMs?: number;
 }
 
 export interface ClientOptions {
@@ -84,10 +86,10 @@ export function createClient(opts: ClientOptions): Client {
         method,
         headers,
         body: ro.body !== undefined ? JSON.stringify(ro.body) : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(ro.timeoutMs ?? timeoutMs),
       });
     } catch (err) {
-      throw new ApiError(0, 'UNAVAILABLE', unreachableMessage(opts.baseUrl, err, timeoutMs));
+      throw new ApiError(0, 'UNAVAILABLE', unreachableMessage(opts.baseUrl, err, ro.timeoutMs ?? timeoutMs));
     }
 
     const text = await res.text();

@@ -95,6 +95,8 @@ export function registerMigrateCommand(automation: Command, ctx: CliContext): vo
             days: opts.days,
           },
           schema: migrationReportSchema,
+          // Test runs keep the request open while they run: wait for them, and a minute more.
+          ...(opts.test || opts.publish ? { timeoutMs: (opts.testTimeout + 60) * 1000 } : {}),
         },
       );
       s.out.result(r, () => printReport(s.out, r));

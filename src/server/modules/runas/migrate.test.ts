@@ -1,9 +1,11 @@
 // Proves the migration off a legacy Run As account over HTTP: a dry run reports the plan — identity to enable,
 // the principal's Contributor to copy, a diff per runbook — and changes nothing; the real run enables the
-// identity (keeping a user-assigned one), copies the role, writes each rewritten draft, publishes with `publish`
-// only what has nothing left by hand, lists what a person must change by line, and is audited; running it again
-// changes nothing more; least privilege gives Reader plus what the principal's audited writes needed; only an
-// administrator carries it out (an author may plan); bad input names the field and changes nothing.
+// identity (keeping a user-assigned one), copies the role, writes each rewritten draft, test-runs each draft with
+// nothing left by hand (real cloud jobs) and with `publish` publishes only those whose test run passed, lists what
+// a person must change by line, and is audited; `test` alone reports the outcomes and publishes nothing; running
+// it again changes nothing more; a second migration of the account at once is refused with 409 and changes
+// nothing; least privilege gives Reader plus what the principal's audited writes needed; only an administrator
+// carries it out (an author may plan); bad input names the field and changes nothing.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
