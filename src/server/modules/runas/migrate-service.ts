@@ -2,8 +2,9 @@
 // again: (1) the system-assigned identity is enabled if absent (user-assigned ones kept); (2) it gets the Run As
 // principal's role assignments — or, least privilege, only what the principal's audited writes needed; (3) every
 // runbook whose draft or published version signs in with Run As gets a new draft rewritten to sign in with the
-// identity (what cannot be rewritten safely is listed by line, never guessed); (4) with `publish`, drafts with
-// nothing left to change by hand are published. A dry run reports the same plan and changes nothing.
+// identity (what cannot be rewritten safely is listed by line, never guessed); (4) with `test` or `publish`, each
+// draft with nothing left by hand is test-run; (5) with `publish`, those whose test run passed are published, as
+// tested. A dry run reports the same plan and changes nothing; one migration of an account runs at a time.
 import { and, eq, gte } from 'drizzle-orm';
 import { newId } from '../../../contract/ids.js';
 import { RUN_AS_CERTIFICATE_ASSET, RUN_AS_CONNECTION_ASSET } from '../../../contract/runas.js';
