@@ -211,5 +211,5 @@ describe('migrating a runbook off the Run As account', () => {
       expect(after.claims).toMatchObject({ oid: identity.principalId });
       expect(after.claims.appidacr).toBeUndefined();
     }
-  }, 150_000);
+  }, 180_000);
 });
