@@ -1,4 +1,4 @@
-// Proves the API client against a real HTTP server: error bodies become ApiError, responses are checked, paths and queries are encoded, and an unreachable server is UNAVAILABLE.
+// Proves the API client against a real HTTP server: error bodies become ApiError, responses are checked, paths and queries are encoded, an unreachable server is UNAVAILABLE, and a request may wait longer or shorter than the client.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,9 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   '/proxy-error': (_req, res) =>
     res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad gateway</html>'),
   '/empty': (_req, res) => res.writeHead(204).end(),
+  '/slow': (_req, res) => {
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'), 400);
+  },
 };
 
 beforeAll(async () => {
@@ -103,5 +106,15 @@ describe('API client', () => {
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('UNAVAILABLE');
     expect(err.message).toContain('http://127.0.0.1:9');
+  });
+
+  it('waits for the timeout of the request, not the client, longer or shorter', async () => {
+    const impatient = createClient({ baseUrl, timeoutMs: 100 });
+    await expect(impatient.request('GET', '/slow')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await impatient.request('GET', '/slow', { timeoutMs: 5_000 })).toEqual({ slow: true });
+    const patient = createClient({ baseUrl, timeoutMs: 5_000 });
+    const refused = await patient.request('GET', '/slow', { timeoutMs: 100 }).catch((e: ApiError) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).message).toContain('did not answer within 0 s');
   });
 });
