@@ -56,25 +56,18 @@ export async function registerServerObject(
       },
     });
   }
-  // Two live servers of one name: the second is named by its id (its display name is still the name).
-  const [taken] = await tx
-    .select({ id: objects.id })
-    .from(objects)
-    .where(
-      and(
-        eq(objects.hostId, HOST),
-        eq(objects.classId, MANAGEMENT_SERVER_CLASS),
-        eq(objects.name, server.name),
-      ),
-    );
-  const name = taken ? server.id : server.name;
-  await objectsRepo.insertObject(tx, {
-    id: server.id,
-    classId: MANAGEMENT_SERVER_CLASS,
-    name,
-    displayName: server.name,
-    hostId: HOST,
-  });
+  // Two live servers of one name (even starting at once): the second is named by its id, shown by the name.
+  const row = { id: server.id, classId: MANAGEMENT_SERVER_CLASS, displayName: server.name, hostId: HOST };
+  let name = server.name;
+  const inserted = await tx
+    .insert(objects)
+    .values({ ...row, name })
+    .onConflictDoNothing()
+    .returning({ id: objects.id });
+  if (!inserted.length) {
+    name = server.id;
+    await objectsRepo.insertObject(tx, { ...row, name });
+  }
   await appendAudit(tx, {
     actor,
     kind: 'object.create',
