@@ -81,6 +81,13 @@ describe('management servers as objects', () => {
     });
   });
 
+  it("cannot be deleted as an object: it is the server's", async () => {
+    const r = await call('DELETE', `/api/v1/objects/${serverId}`);
+    expect(r.status).toBe(422);
+    expect(r.body.error.message).toContain('is management server test-server');
+    expect((await call('GET', `/api/v1/objects/${serverId}`)).status).toBe(200);
+  });
+
   it('is in a group of health services, not in one of computers', async () => {
     await ok('POST', '/api/v1/groups', {
       id: 'Test.ServerObjects.HealthServices',

@@ -2,7 +2,7 @@
 // Microsoft.SystemCenter.HealthService), hosted by the All Management Servers pool whose work it runs: groups of
 // management servers or health services, and workflows targeting those classes, resolve on it.
 import { and, eq, isNotNull, lte, or } from 'drizzle-orm';
-import { builtInPoolIds } from '../../../contract/inventory.js';
+import { builtInPoolIds, MANAGEMENT_SERVER_CLASS } from '../../../contract/inventory.js';
 import type { Tx } from '../../../store/db.js';
 import { managementServers, objects } from '../../../store/schema.js';
 import { associationsScopedTo } from '../accounts/accounts-repo.js';
@@ -10,7 +10,6 @@ import { appendAudit } from '../audit/audit-repo.js';
 import { findClass } from '../inventory/classes-repo.js';
 import * as objectsRepo from '../inventory/objects-repo.js';
 
-export const MANAGEMENT_SERVER_CLASS = 'Microsoft.SystemCenter.ManagementServer';
 const HOST = builtInPoolIds.allManagementServers;
 
 /**
