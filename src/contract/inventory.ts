@@ -18,6 +18,8 @@ export const builtInPoolIds = {
  */
 export const SUBSCRIPTION_SERVER_OBJECT = 'obj_alert-notification-subscription-server';
 export const SUBSCRIPTION_SERVER_CLASS = 'Steward.AlertNotificationSubscriptionServer';
+/** The class of every management server's object (its id is the server's). */
+export const MANAGEMENT_SERVER_CLASS = 'Microsoft.SystemCenter.ManagementServer';
 
 // ---------------------------------------------------------------- classes
 

@@ -59,7 +59,10 @@ import { createRoleAssignmentsService } from './modules/roles/role-assignments-s
 import { registerRunAsModule } from './modules/runas/runas-module.js';
 import { createPoolCredentials } from './modules/runtime/pool-credentials.js';
 import { createPoolRunner } from './modules/runtime/pool-runner.js';
-import { createServerAccountChecks } from './modules/runtime/server-account-checks.js';
+import {
+  createServerAccountChecks,
+  resolveAlertsOfFormerAccounts,
+} from './modules/runtime/server-account-checks.js';
 import { createServerRuntime, type ServerRuntime } from './modules/runtime/server-runtime.js';
 import { registerServers } from './modules/servers/servers-routes.js';
 import type { ServersService } from './modules/servers/servers-service.js';
@@ -291,7 +294,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealth(app, { database: deps.database, metrics });
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
-  registerServers(app, deps.servers);
   const classTree = createClassTreeCache(deps.database.db);
   registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers, classTree }));
   registerPacks(app, createPacksService({ db: deps.database.db, now: deps.now }));
@@ -463,6 +465,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
   app.decorate('runtime', runtime);
+  registerServers(app, deps.servers, {
+    async actionAccountChanged(actor, serverId, accountId) {
+      await resolveAlertsOfFormerAccounts({ db, alerts }, actor, serverId, accountId);
+      // This server checks its new account at once; another server does at its next sweep.
+      if (serverId === deps.servers.id)
+        await runtime
+          .checkServerAccount()
+          .catch((err) => app.log.error({ err }, 'server action account checks failed'));
+    },
+  });
   app.decorate('automation', automation);
   if (deps.background) {
     app.addHook('onReady', async () => runtime.start());

@@ -90,8 +90,14 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     else process.stdout.write(text);
   }
 
-  await app.listen({ host: config.host, port: config.port });
+  // Registered (its row and its ManagementServer object) before it answers: ready means a member of the group.
   await servers.start();
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await servers.stop();
+    throw err;
+  }
   logger.info(
     {
       serverId: servers.id,

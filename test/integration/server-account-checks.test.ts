@@ -1,6 +1,7 @@
 // Proves the management server's default action account gets an agent's action-account checks and alerts: not
 // distributed to the server raises an alert on the server (resolved once distributed), a user the server cannot
-// log on as raises "Run As Account Could Not Log On", and each alert is raised once per state.
+// log on as raises "Run As Account Could Not Log On", and each alert is raised once per state; changing the action
+// account resolves the former account's alerts and checks the new one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -62,5 +63,40 @@ describe("checks of a management server's default action account", () => {
     expect(open.map((a) => a.name)).toEqual(['Run As Account Could Not Log On']);
     expect(open[0]!.description).toContain('user steward-no-such-user-7 does not exist on this computer');
     expect(open[0]!.description).not.toContain('Ms-Ch3ck!pw');
+  });
+
+  it("resolves the former account's alerts when the server's action account changes, and checks the new one", async () => {
+    const former = await ok('POST', '/api/v1/accounts', {
+      name: 'svc-ms-former',
+      credential: { type: 'action', userName: 'steward-no-such-user-8', password: 'Ms-F0rmer!pw' },
+    });
+    const next = await ok('POST', '/api/v1/accounts', {
+      name: 'svc-ms-next',
+      credential: { type: 'action', userName: 'steward-no-such-user-9', password: 'Ms-N3xt!pw' },
+    });
+    // The change itself checks this server's new account: the former's alerts are resolved at once.
+    await ok('PUT', `/api/v1/servers/${serverId}/action-account`, { accountId: former.id });
+    let open = await openAlerts();
+    expect(open.map((a) => [a.name, a.description.split(' ')[0]])).toEqual([
+      ['Default Action Account Not Distributed', 'svc-ms-former'],
+    ]);
+    const formerAlert = (open[0] as unknown as { id: string }).id;
+
+    await ok('PUT', `/api/v1/servers/${serverId}/action-account`, { accountId: next.id });
+    open = await openAlerts();
+    expect(open.map((a) => [a.name, a.description.split(' ')[0]])).toEqual([
+      ['Default Action Account Not Distributed', 'svc-ms-next'],
+    ]);
+    const closed = await ok('GET', `/api/v1/alerts/${formerAlert}`);
+    expect(closed).toMatchObject({ resolutionState: 255, resolvedBy: expect.stringMatching(/^user:/) });
+    // A later sweep leaves it resolved and keeps the new account's alert.
+    const checks = (await t.app.runtime.checkServerAccount()) as { accountId: string; check: string }[];
+    expect(new Set(checks.map((c) => c.accountId))).toEqual(new Set([next.id]));
+    expect((await openAlerts()).map((a) => a.description.split(' ')[0])).toEqual(['svc-ms-next']);
+
+    // No account at all: nothing of the server's former accounts stays open.
+    await ok('PUT', `/api/v1/servers/${serverId}/action-account`, { accountId: null });
+    expect(await openAlerts()).toEqual([]);
+    expect(await t.app.runtime.checkServerAccount()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Proves that the CLI takes the names people use wherever it asks for a target: a pool's display name in
 // `account distribute --add`, a class's display name in `profile associate --class`; that a name fitting
-// several things is refused with the candidates listed and changes nothing; and `profile create` / `show`.
+// several things is refused with the candidates listed and changes nothing; `task run --object` by an object's
+// display name; and `profile create` / `show`.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,5 +165,87 @@ describe('names people use', () => {
     ]);
     expect(both.code).not.toBe(0);
     expect(both.err).toContain("'web server' names 2 of them");
+  });
+
+  it('task run --object takes an object by its display name; a name fitting several is refused, nothing queued', async () => {
+    const pack = await t.request({
+      method: 'POST',
+      url: '/api/v1/packs',
+      token: t.adminToken,
+      body: {
+        content: [
+          'id: Test.Names.Tasks',
+          'version: 1.0.0',
+          'references: [{ id: Steward.Library, minVersion: 2.0.0 }]',
+          'workflows:',
+          '  - id: Test.Names.Tasks.PoolCheck',
+          '    kind: task',
+          '    target: Microsoft.SystemCenter.ManagementServicePool',
+          '    action: { type: command, command: [uptime] }',
+          '  - id: Test.Names.Tasks.ServerCheck',
+          '    kind: task',
+          '    target: Microsoft.SystemCenter.HealthService',
+          '    action: { type: command, command: [uptime] }',
+          '',
+        ].join('\n'),
+      },
+    });
+    expect(pack.statusCode, pack.body).toBe(201);
+    const runs = async () =>
+      (await t.request({ method: 'GET', url: '/api/v1/task-runs', token: t.adminToken })).json().items as {
+        taskId: string;
+        objectId: string;
+      }[];
+
+    // A pool by its display name, in any case: the run is queued for that pool.
+    const r = await steward([
+      'task',
+      'run',
+      'Test.Names.Tasks.PoolCheck',
+      '--object',
+      'notifications resource POOL',
+      '--no-wait',
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      taskId: 'Test.Names.Tasks.PoolCheck',
+      objectId: builtInPoolIds.notifications,
+      runnerId: builtInPoolIds.notifications,
+      status: 'queued',
+    });
+    // A management server by its name: it is run by the All Management Servers pool.
+    const serverId = (await t.request({ method: 'GET', url: '/api/v1/servers', token: t.adminToken })).json()
+      .items[0].id as string;
+    const s = await steward([
+      'task',
+      'run',
+      'Test.Names.Tasks.ServerCheck',
+      '--object',
+      'test-server',
+      '--no-wait',
+    ]);
+    expect(s.code, s.err).toBe(0);
+    const shown = (
+      await t.request({ method: 'GET', url: `/api/v1/task-runs/${s.out.trim()}`, token: t.adminToken })
+    ).json();
+    expect(shown).toMatchObject({ objectId: serverId, runnerId: builtInPoolIds.allManagementServers });
+
+    const both = await steward([
+      'task',
+      'run',
+      'Test.Names.Tasks.PoolCheck',
+      '--object',
+      'Web server',
+      '--no-wait',
+    ]);
+    expect(both.code).not.toBe(0);
+    expect(both.err).toContain("'Web server' names 2 of them");
+    const none = await steward(['task', 'run', 'Test.Names.Tasks.PoolCheck', '--object', 'No Such Pool']);
+    expect(none.code).toBe(5);
+    expect(none.err).toContain("No object is named 'No Such Pool'");
+    expect((await runs()).map((x) => x.objectId).sort()).toEqual(
+      [builtInPoolIds.notifications, serverId].sort(),
+    );
   });
 });

@@ -1,5 +1,5 @@
 // Alerts in the database: one open alert per dedupe key, listed newest first with keyset paging.
-import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, like, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { alerts, computers, managementServers, objects, pools } from '../../../store/schema.js';
 
@@ -19,6 +19,15 @@ export const findOpenByKey = async (db: Executor, dedupeKey: string) =>
       .from(alerts)
       .where(and(eq(alerts.dedupeKey, dedupeKey), isOpen))
   )[0];
+
+/** The dedupe keys of the open alerts whose key starts with this prefix. */
+export const openKeysWithPrefix = async (db: Executor, prefix: string): Promise<string[]> =>
+  (
+    await db
+      .select({ key: alerts.dedupeKey })
+      .from(alerts)
+      .where(and(like(alerts.dedupeKey, `${prefix.replace(/[\\%_]/g, '\\$&')}%`), isOpen))
+  ).flatMap((r) => (r.key ? [r.key] : []));
 
 /**
  * Inserts the alert, or — when an open alert has the same dedupe key — increments that one's repeat count,

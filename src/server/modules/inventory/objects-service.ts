@@ -1,5 +1,6 @@
 // Objects and computers: create, change, list and delete monitored things, keeping every hosting chain sound.
 import { newId } from '../../../contract/ids.js';
+import { MANAGEMENT_SERVER_CLASS } from '../../../contract/inventory.js';
 import { type ClassTree, COMPUTER_CLASS } from '../../../domain/inventory/class-tree.js';
 import { hostChainOf } from '../../../domain/inventory/hosting.js';
 import { checkProperties, nameFromKeys } from '../../../domain/inventory/properties.js';
@@ -8,6 +9,7 @@ import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { findAccount } from '../accounts/accounts-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { findServer } from '../servers/servers-repo.js';
 import type { ClassTreeCache } from './class-tree-cache.js';
 import {
   deleteWithHosted,
@@ -232,6 +234,13 @@ export function createObjectsService({ db, classTree }: { db: Db; classTree?: Cl
           throw new AppError(
             'RULE_VIOLATION',
             `'${id}' is a ${where.slice(0, -1)}; delete it through /api/v1/${where}/${id}.`,
+          );
+        }
+        const server = row.classId === MANAGEMENT_SERVER_CLASS ? await findServer(tx, id) : undefined;
+        if (server) {
+          throw new AppError(
+            'RULE_VIOLATION',
+            `'${id}' is management server ${server.name}: its object is the server's, replaced when a server of that name starts again.`,
           );
         }
         return deleteWithHosted(

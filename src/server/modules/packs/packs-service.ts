@@ -6,6 +6,7 @@ import { exportFormatOf, type PackSourceFormat, parsePackSource } from '../../..
 import type { Db } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { refreshUsesThroughPack } from './external-module-uses.js';
 import { listMadeProfiles } from './made-profiles.js';
 import {
   completeWaitingPacks,
@@ -46,6 +47,7 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
       if (result.outcome === 'imported' || result.outcome === 'upgraded') {
         result.completed = await completeWaitingPacks(tx, actor, result.packId, now());
       }
+      if (result.outcome !== 'unchanged') await refreshUsesThroughPack(tx, actor, result.packId);
       return result;
     });
   }
@@ -144,6 +146,7 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
         }
         await repo.deleteElements(tx, id, ids);
         await repo.deletePackRow(tx, id);
+        await refreshUsesThroughPack(tx, actor, id);
         const removed = countElements(elements);
         await appendAudit(tx, {
           actor,

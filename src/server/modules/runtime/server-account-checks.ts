@@ -12,6 +12,7 @@ import type { AccountCheck } from '../../../contract/account-checks.js';
 import type { Db } from '../../../store/db.js';
 import { findAccount } from '../accounts/accounts-repo.js';
 import type { AccountsService } from '../accounts/accounts-service.js';
+import { openKeysWithPrefix } from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { accountCheckAlertNames } from '../results/account-checks-service.js';
@@ -36,8 +37,25 @@ export interface ServerAccountChecksDeps {
   now?: () => Date;
 }
 
-const keyOf = (serverId: string, c: ServerAccountCheck) =>
-  `account-check:${serverId}:${c.check}:${c.accountId}`;
+const prefixOf = (serverId: string) => `account-check:${serverId}:`;
+const keyOf = (serverId: string, c: ServerAccountCheck) => `${prefixOf(serverId)}${c.check}:${c.accountId}`;
+
+/**
+ * Resolves the open check alerts a server has for any account other than `keep` (its action account now, or
+ * none): they were raised for an action account the server no longer has. Returns the keys resolved.
+ */
+export async function resolveAlertsOfFormerAccounts(
+  d: { db: Db; alerts: Pick<AlertsService, 'resolveByKey'> },
+  actor: string,
+  serverId: string,
+  keep: string | null,
+): Promise<string[]> {
+  const former = (await openKeysWithPrefix(d.db, prefixOf(serverId))).filter(
+    (key) => keep === null || !key.endsWith(`:${keep}`),
+  );
+  for (const key of former) await d.alerts.resolveByKey(actor, key);
+  return former;
+}
 
 export function createServerAccountChecks(d: ServerAccountChecksDeps) {
   const actor = `server:${d.serverId}`;
@@ -88,8 +106,10 @@ export function createServerAccountChecks(d: ServerAccountChecksDeps) {
     /** Makes the checks and raises, escalates or resolves their alerts; returns the checks made. */
     async run(): Promise<ServerAccountCheck[]> {
       const server = await findServer(d.db, d.serverId);
-      const accountId = server?.defaultActionAccountId;
-      if (!server || !accountId) return [];
+      const accountId = server?.defaultActionAccountId ?? null;
+      if (!server) return [];
+      await resolveAlertsOfFormerAccounts(d, actor, d.serverId, accountId);
+      if (!accountId) return [];
       const checks = await checksOf(accountId);
       const account = await findAccount(d.db, accountId);
       for (const c of checks) {

@@ -20,7 +20,16 @@ export const serverDto = (s: ServerRow, live: boolean) => ({
   defaultActionAccountId: s.defaultActionAccountId,
 });
 
-export function registerServers(fastify: FastifyInstance, servers: ServersService): void {
+export interface ServersRoutesHooks {
+  /** After a server's action account changed: the former account's alerts are resolved, the new one checked. */
+  actionAccountChanged?(actor: string, serverId: string, accountId: string | null): Promise<void>;
+}
+
+export function registerServers(
+  fastify: FastifyInstance,
+  servers: ServersService,
+  hooks: ServersRoutesHooks = {},
+): void {
   const app = typed(fastify);
   app.get('/api/v1/servers', {
     schema: {
@@ -48,11 +57,9 @@ export function registerServers(fastify: FastifyInstance, servers: ServersServic
     },
     onRequest: app.authorize('accounts.manage'),
     handler: async (req) => {
-      const row = await servers.setActionAccount(
-        actorOf(principalOf(req)),
-        req.params.id,
-        req.body.accountId,
-      );
+      const actor = actorOf(principalOf(req));
+      const row = await servers.setActionAccount(actor, req.params.id, req.body.accountId);
+      await hooks.actionAccountChanged?.(actor, row.id, row.defaultActionAccountId);
       return serverDto(row, servers.isLive(row));
     },
   });

@@ -4,6 +4,7 @@ import type { Db } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { findAccount } from '../accounts/accounts-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import { registerServerObject } from './server-objects.js';
 import * as repo from './servers-repo.js';
 
 export interface ServersServiceDeps {
@@ -32,13 +33,17 @@ export function createServersService(d: ServersServiceDeps) {
     isLive,
     async start() {
       const at = now();
-      await repo.insertServer(d.db, {
-        id,
-        name: d.name,
-        address: d.address,
-        version: d.version,
-        startedAt: at,
-        heartbeatAt: at,
+      // The server and its object (Microsoft.SystemCenter.ManagementServer) appear together.
+      await d.db.transaction(async (tx) => {
+        await repo.insertServer(tx, {
+          id,
+          name: d.name,
+          address: d.address,
+          version: d.version,
+          startedAt: at,
+          heartbeatAt: at,
+        });
+        await registerServerObject(tx, { id, name: d.name }, new Date(at.getTime() - d.timeoutMs));
       });
       timer = setInterval(() => {
         repo.heartbeat(d.db, id, now()).catch((err) => d.onError?.(err));
