@@ -4,6 +4,7 @@
 // as an agent's run as its own; it counts as used (findings) and cannot be deleted while a server has it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInPoolIds } from '../../src/contract/inventory.js';
+import { createServersService } from '../../src/server/modules/servers/servers-service.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
@@ -126,5 +127,46 @@ describe("management servers' default action account", () => {
     expect(del.body.error.message).toContain('default action account of management server');
     const cleared = await ok('PUT', `/api/v1/servers/${serverId}/action-account`, { accountId: null });
     expect(cleared.defaultActionAccountId).toBeNull();
+  });
+
+  it('is kept by a server restarted under the same name (a new run, a new id)', async () => {
+    const run = (n: number) =>
+      createServersService({
+        db: t.database.db,
+        name: 'ms-restarted',
+        address: `http://127.0.0.1:${9000 + n}`,
+        version: 'test',
+        heartbeatMs: 60_000,
+        timeoutMs: 1_000,
+      });
+    const first = run(1);
+    await first.start();
+    await ok('PUT', `/api/v1/servers/${first.id}/action-account`, { accountId: actionAccount });
+    await first.stop();
+    const second = run(2);
+    await second.start();
+    await second.stop();
+    expect(second.id).not.toBe(first.id);
+    const rows = (await ok('GET', '/api/v1/servers')).items as {
+      id: string;
+      defaultActionAccountId: string;
+    }[];
+    expect(rows.find((s) => s.id === second.id)?.defaultActionAccountId).toBe(actionAccount);
+    // Another server's name inherits nothing.
+    const other = createServersService({
+      db: t.database.db,
+      name: 'ms-other',
+      address: 'http://127.0.0.1:9009',
+      version: 'test',
+      heartbeatMs: 60_000,
+      timeoutMs: 1_000,
+    });
+    await other.start();
+    await other.stop();
+    const again = (await ok('GET', '/api/v1/servers')).items as {
+      id: string;
+      defaultActionAccountId: string;
+    }[];
+    expect(again.find((s) => s.id === other.id)?.defaultActionAccountId).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 // Management servers and their heartbeat rows: the basis of pool membership.
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { managementServers } from '../../../store/schema.js';
 
@@ -19,6 +19,20 @@ export const findServer = async (db: Executor, id: string) =>
 
 export const setActionAccount = (db: Executor, id: string, accountId: string | null) =>
   db.update(managementServers).set({ defaultActionAccountId: accountId }).where(eq(managementServers.id, id));
+
+/**
+ * The default action account of the latest earlier run of the server with this name: a server is known by its
+ * name across restarts (each run has its own id), so a restarted server keeps the account it was given.
+ */
+export const latestActionAccountOf = async (db: Executor, name: string) =>
+  (
+    await db
+      .select({ accountId: managementServers.defaultActionAccountId })
+      .from(managementServers)
+      .where(eq(managementServers.name, name))
+      .orderBy(desc(managementServers.startedAt))
+      .limit(1)
+  )[0]?.accountId ?? null;
 
 /** Servers whose default action account this is. */
 export const serversUsingAsDefault = (db: Executor, accountId: string) =>

@@ -42,6 +42,7 @@ export function createServersService(d: ServersServiceDeps) {
           version: d.version,
           startedAt: at,
           heartbeatAt: at,
+          defaultActionAccountId: await repo.latestActionAccountOf(tx, d.name),
         });
         await registerServerObject(tx, { id, name: d.name }, new Date(at.getTime() - d.timeoutMs));
       });
