@@ -104,7 +104,6 @@ export interface ServerConfig {
   tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'self-signed' } | { kind: 'off' };
   trustProxy: boolean;
   expiryWarningDays: number;
-  /** The "No new certificate Run As accounts" policy: effect and retirement dates. */
   /** The server's default assignment of "No new certificate Run As accounts" (docs/migration.md). */
   legacyRunAsPolicy: LegacyRunAsSettings;
   /** An agent not heard from for this long is unavailable and has a heartbeat alert. */
