@@ -28,6 +28,7 @@ export const idPrefixes = {
   workerGroup: 'hwg',
   userAssignedIdentity: 'uami',
   roleAssignment: 'ra',
+  policyAssignment: 'pa',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

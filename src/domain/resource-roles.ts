@@ -22,7 +22,8 @@ export type ResourceAction =
   | 'assets.write'
   | 'runas.read'
   | 'roles.read'
-  | 'roles.write';
+  | 'roles.write'
+  | 'policy.write';
 
 export const resourceActionNames: Record<ResourceAction, string> = {
   'automation.read': 'read automation accounts, runbooks (with their content), schedules and webhooks',
@@ -34,13 +35,14 @@ export const resourceActionNames: Record<ResourceAction, string> = {
   'runas.read': 'read Run As accounts (never a secret value)',
   'roles.read': 'list role assignments',
   'roles.write': 'create and remove role assignments',
+  'policy.write': 'list, create and remove policy assignments',
 };
 
 const readAll: ResourceAction[] = ['automation.read', 'jobs.read', 'assets.read', 'runas.read', 'roles.read'];
 
 /** The single table of what each resource role allows; docs/identity.md shows the same table. */
 export const resourceRoleActions: Record<ResourceRole, readonly ResourceAction[]> = {
-  Owner: [...readAll, 'automation.write', 'jobs.run', 'assets.write', 'roles.write'],
+  Owner: [...readAll, 'automation.write', 'jobs.run', 'assets.write', 'roles.write', 'policy.write'],
   Contributor: [...readAll, 'automation.write', 'jobs.run', 'assets.write'],
   Reader: readAll,
   // As Azure's Automation Operator: runs jobs and reads what it runs, never the assets.

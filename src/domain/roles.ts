@@ -38,7 +38,8 @@ export type Permission =
   | 'automation.manage'
   | 'automation.jobs'
   | 'identity.keys'
-  | 'roles.assign';
+  | 'roles.assign'
+  | 'policy.assign';
 
 const everyone: Permission[] = ['inventory.read', 'servers.read', 'alerts.read', 'automation.read'];
 
@@ -64,6 +65,8 @@ const grants: Record<Role, readonly Permission[]> = {
     'identity.keys',
     // Only administrators (and identities holding Owner on the scope) assign roles to identities.
     'roles.assign',
+    // Only administrators (and identities holding Owner on the scope) assign policies (R67, Q16).
+    'policy.assign',
   ],
   // Authors build monitoring configuration: groups, and read packs and Run As profiles (R33).
   // Only administrators define notification channels; authors and operators manage subscribers and

@@ -6,7 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { newId } from '../contract/ids.js';
 import type { Keyring } from '../crypto/keyring.js';
-import type { LegacyRunAsPolicy } from '../domain/automation/runas-policy.js';
+import type { LegacyRunAsSettings } from '../domain/policy/legacy-run-as.js';
 import type { Permission } from '../domain/roles.js';
 import { channelDrivers } from '../notify/channel-drivers.js';
 import type { Database } from '../store/db.js';
@@ -45,6 +45,8 @@ import { registerPacks } from './modules/packs/packs-routes.js';
 import { createPacksService } from './modules/packs/packs-service.js';
 import { registerProfiles } from './modules/packs/profiles-routes.js';
 import { createProfilesService } from './modules/packs/profiles-service.js';
+import { createPolicyEnforcer } from './modules/policy/policy-enforcer.js';
+import { registerPolicyModule } from './modules/policy/policy-module.js';
 import { createFindingsService } from './modules/resolution/findings-service.js';
 import { registerResolution } from './modules/resolution/resolution-routes.js';
 import { createResolutionService, type ResolutionService } from './modules/resolution/resolution-service.js';
@@ -93,8 +95,8 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** Expiry warning window for accounts and certificates (critical under 3 days). */
   expiryWarningDays?: number;
-  /** The "No new certificate Run As accounts" policy (default: Audit with Azure's dates). */
-  legacyRunAsPolicy?: LegacyRunAsPolicy;
+  /** The default assignment of "No new certificate Run As accounts" (default: Audit with Azure's dates). */
+  legacyRunAsPolicy?: LegacyRunAsSettings;
   serverTimeoutMs?: number;
   /** How often to pick up changes other servers made; 0 for never (one server, or tests). */
   resolutionPollMs?: number;
@@ -377,8 +379,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     log: app.log,
   });
+  const policy = createPolicyEnforcer({ legacyRunAs: deps.legacyRunAsPolicy });
   const automation = registerAutomation(app, {
     db,
+    policy,
     keyring: deps.keyring,
     agents,
     missedHeartbeatMs: deps.missedHeartbeatMs,
@@ -411,9 +415,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     issuerUrl,
     alerts,
     warningDays: deps.expiryWarningDays ?? 14,
-    policy: deps.legacyRunAsPolicy,
+    policy,
     now: deps.now,
   });
+  registerPolicyModule(app, { db, enforcer: policy, identities: identityAuth, now: deps.now });
   const cloudJobs = createCloudJobs({
     db,
     serverId: deps.servers.id,

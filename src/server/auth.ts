@@ -48,6 +48,7 @@ const actionOf: Partial<Record<Permission, ResourceAction>> = {
   'automation.manage': 'automation.write',
   'automation.jobs': 'jobs.run',
   'roles.assign': 'roles.write',
+  'policy.assign': 'policy.write',
 };
 
 export function principalOf(req: FastifyRequest): Principal {

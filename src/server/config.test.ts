@@ -13,6 +13,21 @@ describe('server configuration', () => {
     );
   });
 
+  it("gives the server's default Run As policy assignment Audit with Azure's dates, or what it is told", () => {
+    expect(loadServerConfig({}).legacyRunAsPolicy).toEqual({
+      effect: 'Audit',
+      creationEndsOn: '2023-04-01',
+      renewalEndsOn: '2023-10-01',
+    });
+    expect(
+      loadServerConfig({
+        STEWARD_RUNAS_POLICY_EFFECT: 'Deny',
+        STEWARD_RUNAS_CREATION_ENDS: '2025-09-14',
+        STEWARD_RUNAS_RENEWAL_ENDS: '2025-09-30',
+      }).legacyRunAsPolicy,
+    ).toEqual({ effect: 'Deny', creationEndsOn: '2025-09-14', renewalEndsOn: '2025-09-30' });
+  });
+
   it.each([
     [{ STEWARD_PORT: 'abc' }, 'STEWARD_PORT'],
     [{ STEWARD_PORT: '70000' }, 'STEWARD_PORT'],
@@ -23,6 +38,8 @@ describe('server configuration', () => {
     [{ STEWARD_NOTIFY_TIME_ZONE: 'Mars/Olympus' }, 'STEWARD_NOTIFY_TIME_ZONE'],
     [{ STEWARD_NOTIFY_TIME_ZONE: '+02:00' }, 'STEWARD_NOTIFY_TIME_ZONE'],
     [{ STEWARD_TLS: 'maybe' }, 'STEWARD_TLS'],
+    [{ STEWARD_RUNAS_POLICY_EFFECT: 'Block' }, 'STEWARD_RUNAS_POLICY_EFFECT'],
+    [{ STEWARD_RUNAS_CREATION_ENDS: '1 April 2023' }, 'STEWARD_RUNAS_CREATION_ENDS'],
     [
       { STEWARD_HEARTBEAT_SECONDS: '30', STEWARD_SERVER_TIMEOUT_SECONDS: '10' },
       'STEWARD_SERVER_TIMEOUT_SECONDS',

@@ -2,12 +2,9 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import {
-  defaultLegacyRunAsPolicy,
-  type LegacyRunAsPolicy,
-  legacyRunAsEffects,
-} from '../domain/automation/runas-policy.js';
 import { isIanaTimeZone } from '../domain/notify/zoned-time.js';
+import { defaultLegacyRunAsSettings, type LegacyRunAsSettings } from '../domain/policy/legacy-run-as.js';
+import { policyEffects } from '../domain/policy/policy-definition.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().int().min(1).max(86_400);
@@ -42,13 +39,10 @@ export const serverEnvSchema = z
     STEWARD_BOOTSTRAP_PASSWORD_FILE: z.string().min(1).optional(),
     STEWARD_TRUST_PROXY: bool.default(false),
     STEWARD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(4).max(365).default(14),
-    STEWARD_RUNAS_POLICY_EFFECT: z.enum(legacyRunAsEffects).default(defaultLegacyRunAsPolicy.effect),
-    STEWARD_RUNAS_CREATION_ENDS: day.default(
-      defaultLegacyRunAsPolicy.creationEndsOn.toISOString().slice(0, 10),
-    ),
-    STEWARD_RUNAS_RENEWAL_ENDS: day.default(
-      defaultLegacyRunAsPolicy.renewalEndsOn.toISOString().slice(0, 10),
-    ),
+    /** The effect and dates of the server's default assignment of "No new certificate Run As accounts". */
+    STEWARD_RUNAS_POLICY_EFFECT: z.enum(policyEffects).default(defaultLegacyRunAsSettings.effect),
+    STEWARD_RUNAS_CREATION_ENDS: day.default(defaultLegacyRunAsSettings.creationEndsOn),
+    STEWARD_RUNAS_RENEWAL_ENDS: day.default(defaultLegacyRunAsSettings.renewalEndsOn),
     STEWARD_MISSED_HEARTBEAT_SECONDS: seconds.default(60),
     STEWARD_CREDENTIALS_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     STEWARD_POOL_LEASE_SECONDS: z.coerce.number().int().min(3).max(300).default(15),
@@ -110,8 +104,8 @@ export interface ServerConfig {
   tls: { kind: 'files'; certFile: string; keyFile: string } | { kind: 'self-signed' } | { kind: 'off' };
   trustProxy: boolean;
   expiryWarningDays: number;
-  /** The "No new certificate Run As accounts" policy: effect and retirement dates. */
-  legacyRunAsPolicy: LegacyRunAsPolicy;
+  /** The server's default assignment of "No new certificate Run As accounts" (docs/migration.md). */
+  legacyRunAsPolicy: LegacyRunAsSettings;
   /** An agent not heard from for this long is unavailable and has a heartbeat alert. */
   missedHeartbeatMs: number;
   /** R22: how long a workflow may stay unloaded for lack of its account before the alert. */
@@ -181,8 +175,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     expiryWarningDays: e.STEWARD_EXPIRY_WARNING_DAYS,
     legacyRunAsPolicy: {
       effect: e.STEWARD_RUNAS_POLICY_EFFECT,
-      creationEndsOn: new Date(`${e.STEWARD_RUNAS_CREATION_ENDS}T00:00:00Z`),
-      renewalEndsOn: new Date(`${e.STEWARD_RUNAS_RENEWAL_ENDS}T00:00:00Z`),
+      creationEndsOn: e.STEWARD_RUNAS_CREATION_ENDS,
+      renewalEndsOn: e.STEWARD_RUNAS_RENEWAL_ENDS,
     },
     missedHeartbeatMs: e.STEWARD_MISSED_HEARTBEAT_SECONDS * 1000,
     credentialsGraceMs: e.STEWARD_CREDENTIALS_GRACE_SECONDS * 1000,

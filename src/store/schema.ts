@@ -1215,3 +1215,24 @@ export const runAsAccounts = pgTable(
   },
   (t) => [index('run_as_accounts_app_idx').on(t.appId)],
 );
+
+/**
+ * Policy assignments (R67, Q16): a built-in definition (domain/policy) in force at a scope path with an effect
+ * and its parameters. Removed with the automation account they are scoped at.
+ */
+export const policyAssignments = pgTable(
+  'policy_assignments',
+  {
+    id: text('id').primaryKey(),
+    definitionId: text('definition_id').notNull(),
+    scope: text('scope').notNull(),
+    effect: text('effect').$type<'Deny' | 'Audit' | 'Disabled'>().notNull(),
+    parameters: jsonb('parameters').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('policy_assignments_unique').on(t.definitionId, t.scope),
+    index('policy_assignments_scope_idx').on(t.scope),
+  ],
+);

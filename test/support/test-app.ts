@@ -4,7 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { createKeyring, generateRootKey, type RootKey } from '../../src/crypto/keyring.js';
 import { hashPassword } from '../../src/crypto/passwords.js';
-import type { LegacyRunAsPolicy } from '../../src/domain/automation/runas-policy.js';
+import type { LegacyRunAsSettings } from '../../src/domain/policy/legacy-run-as.js';
 import type { Role } from '../../src/domain/roles.js';
 import { buildApp } from '../../src/server/app.js';
 import { bootstrap } from '../../src/server/bootstrap.js';
@@ -53,8 +53,8 @@ export async function createTestApp(
     consoleDir?: string;
     /** Honour X-Forwarded-* headers (STEWARD_TRUST_PROXY). */
     trustProxy?: boolean;
-    /** The "No new certificate Run As accounts" policy of the server. */
-    legacyRunAsPolicy?: LegacyRunAsPolicy;
+    /** The server's default assignment of "No new certificate Run As accounts" (effect and dates). */
+    legacyRunAsPolicy?: LegacyRunAsSettings;
     /** Serve HTTPS with this certificate and key (PEM) once it listens. */
     https?: { cert: string; key: string };
   } = {},

@@ -23,6 +23,7 @@ import { registerNotifyCommands } from './notify.js';
 import { registerObjectCommands } from './object.js';
 import { registerPackCommands } from './pack.js';
 import { registerPasswordCommands } from './password.js';
+import { registerPolicyCommands } from './policy.js';
 import { registerPoolCommands } from './pool.js';
 import { registerProfileCommands } from './profile.js';
 import { registerRoleCommands } from './role.js';
@@ -45,6 +46,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerUserCommands(program, ctx);
   registerTokenCommands(program, ctx);
   registerRoleCommands(program, ctx);
+  registerPolicyCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerServersCommands(program, ctx);
   registerClassCommands(program, ctx);

@@ -6,6 +6,7 @@ import type { RewriteResult } from './runas-rewrite.js';
 /** The write an audit record of the principal shows it made, by the record's kind; undefined for none. */
 export function actionOfAuditKind(kind: string): ResourceAction | undefined {
   if (kind.startsWith('role-assignment.')) return 'roles.write';
+  if (kind.startsWith('policy-assignment.')) return 'policy.write';
   if (kind.startsWith('asset.') && kind !== 'asset.read') return 'assets.write';
   if (['job.start', 'job.stop', 'job.resume', 'job.suspend'].includes(kind)) return 'jobs.run';
   if (/^(runbook|schedule|webhook|automation-account|connection-type|worker-group)\./.test(kind))

@@ -200,6 +200,7 @@ describe('automation accounts', () => {
         webhooks: 1,
         jobs: 1,
         roleAssignments: 0,
+        policyAssignments: 0,
       },
       systemIdentityDeleted: a.identity.principalId,
     });

@@ -14,6 +14,8 @@ import type { Db } from '../../../store/db.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { applyAccountIdentity, systemColumns, withIdentities } from '../identity/identities-service.js';
+import type { PolicyEnforcer } from '../policy/policy-enforcer.js';
+import { deletePolicyAssignmentsAtOrBeneath } from '../policy/policy-repo.js';
 import { deleteAssignmentsAtOrBeneath, deleteAssignmentsOfIdentity } from '../roles/role-assignments-repo.js';
 import { deleteSealed } from '../secrets/sealed-secrets-repo.js';
 import * as repo from './automation-repo.js';
@@ -28,7 +30,11 @@ export const limitsOf = (r: repo.AutomationAccountRow): AutomationLimits => ({
   jobRetentionDays: r.jobRetentionDays,
 });
 
-export function createAutomationAccountsService({ db }: { db: Db }) {
+/**
+ * `policy` judges every creation and change in its transaction (a Deny refuses it, an Audit records it); without
+ * one, nothing is judged.
+ */
+export function createAutomationAccountsService({ db, policy }: { db: Db; policy?: PolicyEnforcer }) {
   const taken = (name: string) => () => nameTaken('An automation account', name);
 
   return {
@@ -79,6 +85,12 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
                 },
               },
             });
+            await policy?.check(tx, {
+              actor: actorOf(p),
+              accountId: id,
+              operation: 'automation-account.create',
+              before: undefined,
+            });
             return row;
           }),
         taken(body.name),
@@ -93,6 +105,7 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
           db.transaction(async (tx) => {
             const row = await mustFindAccount(tx, id);
             if (name && name !== row.name && (await repo.findAccountByName(tx, name))) throw taken(name)();
+            const before = await policy?.before(tx, id);
             const applied = body.identity ? await applyAccountIdentity(tx, row, body.identity) : undefined;
             // A system identity turned off is deleted, and its role assignments with it.
             const roleAssignmentsRemoved =
@@ -124,6 +137,12 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
                   : {}),
               },
             });
+            await policy?.check(tx, {
+              actor: actorOf(p),
+              accountId: id,
+              operation: 'automation-account.update',
+              before,
+            });
             return next;
           }),
         taken(name ?? ''),
@@ -142,9 +161,10 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
         await repo.deleteAccount(tx, id);
         await deleteSealed(tx, [...contents.assetIds, ...contents.jobIds]);
         // The system identity's role assignments, and every assignment at the account or beneath it.
+        const scope = scopePath({ kind: 'automationAccount', accountId: id });
         const roleAssignmentsRemoved =
-          (await deleteAssignmentsOfIdentity(tx, id)) +
-          (await deleteAssignmentsAtOrBeneath(tx, scopePath({ kind: 'automationAccount', accountId: id })));
+          (await deleteAssignmentsOfIdentity(tx, id)) + (await deleteAssignmentsAtOrBeneath(tx, scope));
+        const policyAssignmentsRemoved = await deletePolicyAssignmentsAtOrBeneath(tx, scope);
         const assets: Record<string, number> = {};
         for (const k of contents.assetKinds) assets[k] = (assets[k] ?? 0) + 1;
         await appendAudit(tx, {
@@ -160,6 +180,7 @@ export function createAutomationAccountsService({ db }: { db: Db }) {
               webhooks: contents.webhooks,
               jobs: contents.jobIds.length,
               roleAssignments: roleAssignmentsRemoved,
+              policyAssignments: policyAssignmentsRemoved,
             },
             // The system-assigned identity goes with the account (R54); user-assigned ones are only detached.
             ...(row.systemPrincipalId ? { systemIdentityDeleted: row.systemPrincipalId } : {}),

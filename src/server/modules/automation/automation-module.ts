@@ -6,6 +6,7 @@ import type { Db } from '../../../store/db.js';
 import type { AgentsService } from '../agents/agents-service.js';
 import { registerIdentities } from '../identity/identities-routes.js';
 import { createIdentitiesService } from '../identity/identities-service.js';
+import type { PolicyEnforcer } from '../policy/policy-enforcer.js';
 import { registerAssets } from './assets-routes.js';
 import { createAssetsService } from './assets-service.js';
 import { registerAutomationAccounts } from './automation-accounts-routes.js';
@@ -31,16 +32,18 @@ export interface AutomationDeps {
   missedHeartbeatMs?: number;
   /** A hybrid job whose agent posted nothing for this long is suspended; default 60 s. */
   hybridJobLostMs?: number;
+  /** Judges changes of automation accounts and their identities (R67, Q16). */
+  policy?: PolicyEnforcer;
   now?: () => Date;
 }
 
 /** Registers the routes and returns the services, for the job runtime built on them. */
 export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
-  const accounts = createAutomationAccountsService({ db: deps.db });
+  const accounts = createAutomationAccountsService({ db: deps.db, policy: deps.policy });
   const runbooks = createRunbooksService({ db: deps.db, now: deps.now });
   const assets = createAssetsService({ db: deps.db, keyring: deps.keyring });
   registerAutomationAccounts(app, accounts);
-  const identities = createIdentitiesService({ db: deps.db });
+  const identities = createIdentitiesService({ db: deps.db, policy: deps.policy });
   registerIdentities(app, identities);
   registerRunbooks(app, runbooks);
   registerAssets(app, assets);

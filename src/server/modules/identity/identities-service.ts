@@ -16,6 +16,7 @@ import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import type { AutomationAccountRow } from '../automation/automation-repo.js';
 import { invalidIssues, nameTaken, uniquely } from '../automation/automation-shared.js';
+import type { PolicyEnforcer } from '../policy/policy-enforcer.js';
 import { deleteAssignmentsOfIdentity } from '../roles/role-assignments-repo.js';
 import * as repo from './identity-repo.js';
 
@@ -24,22 +25,28 @@ export const accountResourceId = (tenant: string, accountId: string) =>
 export const uamiResourceId = (tenant: string, id: string) =>
   `/managementGroups/${tenant}/userAssignedIdentities/${id}`;
 
+/** An account's identity type (R56) from its system identity and how many user-assigned ones it has. */
+export function identityTypeOf(
+  row: Pick<AutomationAccountRow, 'systemPrincipalId'>,
+  uamis: number,
+): IdentityType {
+  const system = row.systemPrincipalId !== null;
+  return system && uamis
+    ? 'SystemAssigned, UserAssigned'
+    : system
+      ? 'SystemAssigned'
+      : uamis
+        ? 'UserAssigned'
+        : 'None';
+}
+
 export function identityOf(
   tenant: string,
   row: AutomationAccountRow,
   uamis: repo.UamiRow[],
 ): AccountIdentity {
-  const system = row.systemPrincipalId !== null;
-  const type: IdentityType =
-    system && uamis.length
-      ? 'SystemAssigned, UserAssigned'
-      : system
-        ? 'SystemAssigned'
-        : uamis.length
-          ? 'UserAssigned'
-          : 'None';
   return {
-    type,
+    type: identityTypeOf(row, uamis.length),
     principalId: row.systemPrincipalId,
     clientId: row.systemClientId,
     tenantId: tenant,
@@ -116,7 +123,8 @@ export async function applyAccountIdentity(
 
 export type IdentitiesService = ReturnType<typeof createIdentitiesService>;
 
-export function createIdentitiesService({ db }: { db: Db }) {
+/** `policy` judges the accounts a deleted identity is detached from (they may be left without any). */
+export function createIdentitiesService({ db, policy }: { db: Db; policy?: PolicyEnforcer }) {
   const taken = (name: string) => () => nameTaken('A user-assigned identity', name);
 
   const view = async (db: Executor, rows: repo.UamiRow[]): Promise<UserAssignedIdentity[]> => {
@@ -178,6 +186,7 @@ export function createIdentitiesService({ db }: { db: Db }) {
       await db.transaction(async (tx) => {
         const row = await mustFind(tx, id);
         const accounts = (await repo.accountsOf(tx, [id])).get(id) ?? [];
+        const before = await Promise.all(accounts.map((a) => policy?.before(tx, a)));
         await repo.deleteUami(tx, id);
         const roleAssignmentsRemoved = await deleteAssignmentsOfIdentity(tx, id);
         await appendAudit(tx, {
@@ -186,6 +195,13 @@ export function createIdentitiesService({ db }: { db: Db }) {
           target: id,
           details: { name: row.name, detachedFrom: accounts, roleAssignmentsRemoved },
         });
+        for (const [i, accountId] of accounts.entries())
+          await policy?.check(tx, {
+            actor: actorOf(p),
+            accountId,
+            operation: 'identity.delete',
+            before: before[i],
+          });
       });
     },
   };

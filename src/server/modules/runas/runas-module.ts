@@ -1,7 +1,6 @@
 // The legacy Run As feature: Run As accounts of automation accounts, where they are used, the migration off
 // them, and sign-in with their certificates — registered on the app in one call.
 import type { FastifyInstance } from 'fastify';
-import type { LegacyRunAsPolicy } from '../../../domain/automation/runas-policy.js';
 import type { Db } from '../../../store/db.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { AssetsService } from '../automation/assets-service.js';
@@ -9,6 +8,7 @@ import type { AutomationAccountsService } from '../automation/automation-account
 import type { JobsService } from '../automation/jobs-service.js';
 import type { RunbooksService } from '../automation/runbooks-service.js';
 import type { TokenService } from '../identity/token-service.js';
+import type { PolicyEnforcer } from '../policy/policy-enforcer.js';
 import { createCertificateExpiryWatcher } from './certificate-expiry-watcher.js';
 import { registerMigrate } from './migrate-routes.js';
 import { createMigrateService } from './migrate-service.js';
@@ -29,7 +29,8 @@ export interface RunAsModuleDeps {
   alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
   /** Expiry warning window in days (critical under 3). */
   warningDays: number;
-  policy?: LegacyRunAsPolicy;
+  /** Judges creation and renewal of Run As accounts (R67, Q16). */
+  policy?: PolicyEnforcer;
   now?: () => Date;
 }
 

@@ -1,10 +1,11 @@
-// Proves the "No new certificate Run As accounts" policy over HTTP: under Deny, creating a Run As account after
-// the creation end date is refused with a 403 naming the policy and nothing is made, and renewing after the
-// renewal end date likewise; under Audit (the default) creation goes through and is recorded as non-compliant
-// in the audit log; Disabled records nothing; existing certificates still sign in whatever the policy.
+// Proves the server's default assignment of "No new certificate Run As accounts" (its effect and dates from the
+// configuration) over HTTP: under Deny, creating a Run As account after the creation end date is refused with a
+// 403 naming the policy and the assignment and nothing is made, and renewing after the renewal end date
+// likewise; under Audit (the default) creation goes through and is recorded as non-compliant in the audit log;
+// Disabled records nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
-import { defaultLegacyRunAsPolicy, type LegacyRunAsEffect } from '../../../domain/automation/runas-policy.js';
+import type { PolicyEffect } from '../../../domain/policy/policy-definition.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -15,17 +16,13 @@ afterEach(async () => {
 const DAY = 86_400_000;
 const start = Date.now();
 const dayAt = (days: number) => new Date(start + days * DAY);
+const dateAt = (days: number) => dayAt(days).toISOString().slice(0, 10);
 
 /** An app whose policy ends creation in 2 days and renewal in 5 (the dates are settings, not Azure's constants). */
-async function appWith(effect: LegacyRunAsEffect) {
+async function appWith(effect: PolicyEffect) {
   let clock = dayAt(0);
   t = await createTestApp({
-    legacyRunAsPolicy: {
-      ...defaultLegacyRunAsPolicy,
-      effect,
-      creationEndsOn: dayAt(2),
-      renewalEndsOn: dayAt(5),
-    },
+    legacyRunAsPolicy: { effect, creationEndsOn: dateAt(2), renewalEndsOn: dateAt(5) },
     now: () => clock,
   });
   const app = t;
@@ -59,8 +56,9 @@ describe('the legacy Run As policy', () => {
     const refused = await s.call('POST', `/api/v1/automation-accounts/${late}/run-as-account`, {});
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.message).toContain(
-      "policy 'No new certificate Run As accounts', effect Deny",
+      "Refused by policy 'No new certificate Run As accounts' (assignment pa_default-no-new-run-as at /, effect Deny)",
     );
+    expect(refused.json().error.message).toContain(`not allowed since ${dateAt(2)}`);
     expect((await s.call('GET', `/api/v1/automation-accounts/${late}/run-as-account`)).statusCode).toBe(404);
     expect((await s.call('GET', `/api/v1/automation-accounts/${late}/certificates`)).json().items).toEqual(
       [],
@@ -74,7 +72,7 @@ describe('the legacy Run As policy', () => {
     const renew = await s.call('POST', `/api/v1/automation-accounts/${early}/run-as-account/renew`, {});
     expect(renew.statusCode).toBe(403);
     expect(renew.json().error.message).toContain(
-      `Renewals of certificate Run As accounts are not allowed since ${dayAt(5).toISOString().slice(0, 10)}`,
+      `Renewals of certificate Run As accounts are not allowed since ${dateAt(5)}`,
     );
   });
 
@@ -90,7 +88,9 @@ describe('the legacy Run As policy', () => {
     expect(records[0]).toMatchObject({
       target: id,
       details: {
+        policyId: 'no-new-certificate-run-as-accounts',
         policyName: 'No new certificate Run As accounts',
+        assignmentId: 'pa_default-no-new-run-as',
         effect: 'Audit',
         operation: 'runas.create',
       },

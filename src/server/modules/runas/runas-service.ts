@@ -15,7 +15,6 @@ import {
   type renewRunAsBody,
 } from '../../../contract/runas.js';
 import { runAsStatus } from '../../../domain/automation/runas-account.js';
-import { defaultLegacyRunAsPolicy, type LegacyRunAsPolicy } from '../../../domain/automation/runas-policy.js';
 import { scopePath } from '../../../domain/resource-roles.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
@@ -27,13 +26,13 @@ import * as automationRepo from '../automation/automation-repo.js';
 import { mustFindAccount } from '../automation/automation-shared.js';
 import type { CertificateUpload } from '../automation/certificate-assets.js';
 import { tenantId } from '../identity/identity-repo.js';
+import type { PolicyEnforcer } from '../policy/policy-enforcer.js';
 import {
   assignmentsOf,
   deleteAssignmentsOfIdentity,
   insertRoleAssignment,
 } from '../roles/role-assignments-repo.js';
 import { certificateFor } from './runas-certificate.js';
-import { createPolicyCheck } from './runas-policy-check.js';
 import * as repo from './runas-repo.js';
 import type { RunAsUsageService } from './runas-usage-service.js';
 
@@ -43,8 +42,11 @@ export interface RunAsServiceDeps {
   db: Db;
   assets: Pick<AssetsService, 'inTransaction'>;
   usage: RunAsUsageService;
-  /** The "No new certificate Run As accounts" policy in force (R67, Q8, Q16); its default when absent. */
-  policy?: LegacyRunAsPolicy;
+  /**
+   * Judges creation and renewal in their transaction (R67, Q8, Q16): a Deny (such as "No new certificate Run As
+   * accounts") refuses them, an Audit records them; without one, nothing is judged.
+   */
+  policy?: PolicyEnforcer;
   now?: () => Date;
 }
 
@@ -54,7 +56,6 @@ const notFoundRunAs = (accountId: string) =>
 export function createRunAsService(d: RunAsServiceDeps) {
   const { db } = d;
   const now = d.now ?? (() => new Date());
-  const checkPolicy = createPolicyCheck(d.policy ?? defaultLegacyRunAsPolicy, now);
 
   /** The certificate and connection assets written for the application and its current certificate. */
   async function writeAssets(
@@ -184,7 +185,6 @@ export function createRunAsService(d: RunAsServiceDeps) {
           'ALREADY_EXISTS',
           `Automation account '${account.name}' already has a Run As account: renew it, or delete it first.`,
         );
-      const recordPolicy = checkPolicy('create');
       const displayName = `${account.name}_${randomBytes(16).toString('base64url')}`;
       const { upload, source, months } = await certificateFor(body, displayName, now());
       const actor = actorOf(p);
@@ -193,6 +193,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
         await mustFindAccount(tx, accountId);
         if (await repo.findRunAs(tx, accountId))
           throw new AppError('CONFLICT', 'Another request created a Run As account at the same time.');
+        const before = await d.policy?.before(tx, accountId);
         const tenant = await tenantId(tx);
         await repo.insertApplication(tx, {
           appId,
@@ -220,6 +221,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
           certificateSource: source,
           validityMonths: months,
           createdBy: actor,
+          createdAt: now(),
         });
         await writeAssets(tx, actor, accountId, appId, upload, body.subscriptionId ?? tenant, tenant);
         await appendAudit(tx, {
@@ -236,7 +238,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
             roleAssignment: { id: assignment.id, role: assignment.role, scope: assignment.scope },
           },
         });
-        await recordPolicy(tx, actor, accountId);
+        await d.policy?.check(tx, { actor, accountId, operation: 'runas.create', before });
         return created;
       });
       return describe(row);
@@ -252,7 +254,6 @@ export function createRunAsService(d: RunAsServiceDeps) {
           'RULE_VIOLATION',
           `The Run As certificate of '${account.name}' has expired: it cannot be renewed; delete the Run As account and create it again (or, better, move to the managed identity).`,
         );
-      const recordPolicy = checkPolicy('renew');
       const app = await repo.findApplication(db, current.appId);
       if (!app || !(await repo.findServicePrincipalOfApp(db, current.appId)))
         throw new AppError(
@@ -262,6 +263,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
       const { upload, source, months } = await certificateFor(body, app.displayName, now());
       const actor = actorOf(p);
       await db.transaction(async (tx) => {
+        const before = await d.policy?.before(tx, accountId);
         const tenant = await tenantId(tx);
         const conn = await automationRepo.findAsset(tx, accountId, 'connection', RUN_AS_CONNECTION_ASSET);
         const fields = (conn?.publicFields.fieldValues ?? {}) as Record<string, unknown>;
@@ -278,7 +280,6 @@ export function createRunAsService(d: RunAsServiceDeps) {
           String(fields.SubscriptionId ?? '') || tenant,
           tenant,
         );
-        await recordPolicy(tx, actor, accountId);
         await repo.updateRunAs(tx, accountId, {
           renewedAt: now(),
           certificateSource: source,
@@ -297,6 +298,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
             revoked,
           },
         });
+        await d.policy?.check(tx, { actor, accountId, operation: 'runas.renew', before });
       });
       return describe(await mustFindRunAs(db, accountId));
     },
