@@ -44,8 +44,9 @@ const hourOf = (t: unknown): number | undefined => {
  * hours (dates, minutes).
  */
 export function scheduleToGrid(
-  entries: readonly Record<string, unknown>[],
+  schedule: readonly object[],
 ): { grid: HourGrid; timeZone: string | null } | null {
+  const entries = schedule as readonly Record<string, unknown>[];
   if (entries.length === 0) return { grid: fullGrid(), timeZone: null };
   const grid = fullGrid(false);
   const ordered = [
@@ -77,7 +78,7 @@ export function scheduleToGrid(
 }
 
 /** A short description of a schedule for tables. */
-export function scheduleSummary(entries: readonly Record<string, unknown>[]): string {
+export function scheduleSummary(entries: readonly object[]): string {
   if (entries.length === 0) return 'Always';
   const drawn = scheduleToGrid(entries);
   if (!drawn) return `${entries.length} schedule entr${entries.length === 1 ? 'y' : 'ies'}`;
