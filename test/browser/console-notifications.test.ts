@@ -3,9 +3,9 @@
 // Authentication account distributed to the Notifications Resource Pool, a new profile in Notifications Internal
 // Library associated with the class Alert Notification Subscription server, an e-mail channel signing in with
 // that profile, a subscriber, a subscription), after which an alert raised through the API reaches a real SMTP
-// server on loopback signed in as the account; the weekly schedule editor worked with the keyboard; an alert
-// closed from its page; users, a token shown once, the audit log and its chain; a read-only operator who sees
-// no action and is refused (403) when forcing one. Every API answer is scanned for secrets; axe checks the pages.
+// server on loopback signed in as the account; a dead letter sent again from the Deliveries tab; the weekly
+// schedule editor worked with the keyboard; an alert closed from its page; users, a token shown once, the audit
+// log and its chain; a read-only operator who sees no action and is refused (403) when forcing one. Every API answer is scanned for secrets; axe checks the pages.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, oneTimePasswordOf, type ServerProcess, startServer } from '../support/server-process.js';
@@ -275,6 +275,53 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     ]);
   }, 75_000);
 
+  it('lists a dead letter with its reason and sends it again from the Deliveries tab once the mailbox is back', async () => {
+    const gone = 'gone@partner.example';
+    smtp.refused.add(gone);
+    const subscriber = await call<{ id: string }>('POST', '/api/v1/notification-subscribers', {
+      name: 'Gone desk',
+      addresses: [{ name: 'Mail', kind: 'email', address: gone }],
+    });
+    expect(subscriber.status).toBe(201);
+    const subscription = await call('POST', '/api/v1/notification-subscriptions', {
+      name: 'Warnings to the gone desk',
+      criteria: { severities: ['warning'] },
+      to: [subscriber.body.id],
+      channelIds: [channelId],
+    });
+    expect(subscription.status).toBe(201);
+    const raised = await call<{ id: string }>('POST', '/api/v1/alerts', {
+      name: 'Disk almost full',
+      severity: 'warning',
+    });
+    const deadOf = async () =>
+      (
+        await call<{ items: { id: string; status: string }[] }>(
+          'GET',
+          `/api/v1/notification-deliveries?alert=${raised.body.id}&status=dead`,
+        )
+      ).body.items[0]?.id;
+    await expect.poll(deadOf, { timeout: 30_000, interval: 250 }).toBeTruthy();
+    const deadId = (await deadOf())!;
+
+    await admin.getByRole('combobox', { name: 'Status' }).click();
+    await admin.getByRole('option', { name: 'Dead letter' }).click();
+    const deliveries = admin.getByRole('table', { name: 'Deliveries' });
+    await deliveries.getByText(/550/).waitFor();
+    await check(admin, 'dead-letters');
+    smtp.refused.delete(gone);
+    await deliveries.getByRole('button', { name: `Send again: delivery ${deadId}` }).click();
+    await admin.getByText('1 of 1 queued to be sent again.').waitFor();
+    await expect
+      .poll(() => smtp.mails.some((m) => m.rcptTo.includes(gone)), { timeout: 30_000, interval: 250 })
+      .toBe(true);
+    const after = await call<{ status: string }[]>(
+      'GET',
+      `/api/v1/notification-deliveries?alert=${raised.body.id}`,
+    );
+    expect(after.body).toMatchObject({ items: [expect.objectContaining({ id: deadId, status: 'sent' })] });
+  }, 60_000);
+
   it('edits a weekly schedule with the keyboard: hours switched on the grid become the subscriber schedule', async () => {
     await admin.getByRole('tab', { name: 'Subscribers' }).click();
     await admin.getByRole('button', { name: 'Create subscriber' }).click();
@@ -411,8 +458,8 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     await activate('rita', READER_ONE_TIME, READER_PASSWORD);
     const page = await signedIn('rita', READER_PASSWORD);
     const alertId = (
-      await call<{ items: { id: string }[] }>('GET', '/api/v1/alerts?state=all')
-    ).body.items.find(Boolean)!.id;
+      await call<{ items: { id: string; name: string }[] }>('GET', '/api/v1/alerts?state=all')
+    ).body.items.find((a) => a.name === 'Backup failed on SQL01')!.id;
     await page.goto(`${server.url}/alerts/${alertId}`);
     await page.getByText('The Read-only Operator role may not do this (needs alerts.write).').waitFor();
     expect(await page.getByRole('button', { name: 'Save changes' }).count()).toBe(0);

@@ -21,6 +21,8 @@ export interface Smtp {
   down: boolean;
   /** Recipients answered 450 (greylisted: try again later) to RCPT TO. */
   deferred: Set<string>;
+  /** Recipients answered 550 (no such mailbox: a permanent failure) to RCPT TO. */
+  refused: Set<string>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startSmtp(users: Record<string, string>): Promise<Smtp> {
     connections: 0,
     down: false,
     deferred: new Set(),
+    refused: new Set(),
     close: async () => undefined,
   };
   const server = new SMTPServer({
@@ -63,7 +66,9 @@ export async function startSmtp(users: Record<string, string>): Promise<Smtp> {
       else cb();
     },
     onRcptTo(address, _session, cb) {
-      if (state.deferred.has(address.address))
+      if (state.refused.has(address.address))
+        cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
+      else if (state.deferred.has(address.address))
         cb(Object.assign(new Error('Greylisted, try again later'), { responseCode: 450 }));
       else cb();
     },
