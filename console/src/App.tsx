@@ -17,6 +17,12 @@ const Runbook = lazy(() => import('./pages/automation/RunbookPage.js'));
 const RunbookEditor = lazy(() => import('./pages/automation/RunbookEditor.js'));
 const Jobs = lazy(() => import('./pages/automation/JobsPage.js'));
 const Job = lazy(() => import('./pages/automation/JobPage.js'));
+const Alerts = lazy(() => import('./pages/alerts/AlertsPage.js'));
+const AlertDetails = lazy(() => import('./pages/alerts/AlertPage.js'));
+const Notifications = lazy(() => import('./pages/notifications/NotificationsPage.js'));
+const Users = lazy(() => import('./pages/admin/UsersPage.js'));
+const Tokens = lazy(() => import('./pages/admin/TokensPage.js'));
+const Audit = lazy(() => import('./pages/admin/AuditPage.js'));
 
 export function App() {
   const session = useSessionQuery();
@@ -44,6 +50,12 @@ export function App() {
             <Route path="/automation/runbooks/:id">{(p) => <Runbook id={p.id} />}</Route>
             <Route path="/automation/jobs" component={Jobs} />
             <Route path="/automation/jobs/:id">{(p) => <Job key={p.id} id={p.id} />}</Route>
+            <Route path="/alerts" component={Alerts} />
+            <Route path="/alerts/:id">{(p) => <AlertDetails key={p.id} id={p.id} />}</Route>
+            <Route path="/notifications" component={Notifications} />
+            <Route path="/admin/users" component={Users} />
+            <Route path="/admin/tokens" component={Tokens} />
+            <Route path="/admin/audit" component={Audit} />
             <Route>
               <Failure error={new Error('There is no page at this address.')} />
             </Route>

@@ -33,6 +33,21 @@ const nav = [
       { href: '/automation/jobs', label: 'Jobs' },
     ],
   },
+  {
+    section: 'Monitoring',
+    links: [
+      { href: '/alerts', label: 'Alerts' },
+      { href: '/notifications', label: 'Notifications' },
+    ],
+  },
+  {
+    section: 'Administration',
+    links: [
+      { href: '/admin/users', label: 'Users and roles' },
+      { href: '/admin/tokens', label: 'API tokens' },
+      { href: '/admin/audit', label: 'Audit log' },
+    ],
+  },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {

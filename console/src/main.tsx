@@ -17,7 +17,8 @@ const theme = createTheme({
 });
 const cssVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': '#495057' },
+  // Error text (a refused field) in red.9: red.6 reads at 3.6:1 on white.
+  light: { '--mantine-color-dimmed': '#495057', '--mantine-color-error': '#c92a2a' },
   dark: { '--mantine-color-dimmed': '#c1c2c5' },
 });
 

@@ -1,5 +1,5 @@
 // Run As Configuration › Profiles: every profile, its pack and how many workflows run as it.
-import { Anchor, Table, TextInput } from '@mantine/core';
+import { Anchor, Button, Table, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
@@ -7,7 +7,9 @@ import { packListResponse } from '../../../../src/contract/packs.js';
 import { api } from '../../api.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
+import { usePermission } from '../../session.js';
 import { useProfiles } from '../accounts/data.js';
+import { CreateProfile } from './CreateProfile.js';
 
 export const usePacks = () =>
   useQuery({
@@ -19,11 +21,16 @@ export default function ProfilesPage() {
   const profiles = useProfiles();
   const packs = usePacks();
   const [filter, setFilter] = useState('');
+  const manage = usePermission('accounts.manage');
+  const [creating, setCreating] = useState(false);
   const packName = (id: string) => packs.data?.find((p) => p.id === id)?.displayName ?? id;
   return (
     <Page
       title="Run As Profiles"
       description="Open a profile to associate Run As accounts with it, for all targeted objects or a class, group or object."
+      actions={
+        manage.allowed ? <Button onClick={() => setCreating(true)}>Create Run As Profile</Button> : null
+      }
     >
       <TextInput
         label="Find a profile"
@@ -73,6 +80,7 @@ export default function ProfilesPage() {
           );
         }}
       </QueryView>
+      {creating ? <CreateProfile onClose={() => setCreating(false)} /> : null}
     </Page>
   );
 }

@@ -1,0 +1,157 @@
+// Create an e-mail channel: the SMTP server, the return address, and how it signs in — anonymously, or with the
+// Run As account of a profile chosen from the profiles (the Notification Account or one made for external mail).
+import { Alert, Checkbox, Group, Modal, NumberInput, Radio, Select, Stack, TextInput } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { channelSchema } from '../../../../src/contract/notify-api.js';
+import {
+  defaultEmailTls,
+  type EmailTlsMode,
+  emailChannelSettingsSchema,
+} from '../../../../src/contract/notify-channels.js';
+import { api, fieldErrors, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { useProfiles } from '../accounts/data.js';
+import { issuesOf } from '../automation/forms.js';
+
+const NOTIFICATION_ACCOUNT = 'Steward.NotificationAccount';
+const tlsLabels: Record<EmailTlsMode, string> = {
+  none: 'None (plain SMTP; signing in only to a loopback server)',
+  starttls: 'STARTTLS',
+  implicit: 'TLS from the first byte (SMTPS)',
+};
+
+export function CreateChannel({ onClose }: { onClose: () => void }) {
+  const qc = useQueryClient();
+  const profiles = useProfiles();
+  const [name, setName] = useState('');
+  const [host, setHost] = useState('');
+  const [port, setPort] = useState<number | string>(25);
+  const [tls, setTls] = useState<EmailTlsMode | null>(null);
+  const [from, setFrom] = useState('');
+  const [auth, setAuth] = useState<'account' | 'anonymous'>('account');
+  const [profileId, setProfileId] = useState<string | null>(NOTIFICATION_ACCOUNT);
+  const [external, setExternal] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const create = async () => {
+    const settings = {
+      servers: [{ host: host.trim(), port: Number(port), ...(tls ? { tls } : {}) }],
+      from: from.trim(),
+      authentication: auth,
+      external: auth === 'account' && external,
+    };
+    const body = {
+      name,
+      kind: 'email',
+      profileId: auth === 'account' ? profileId : null,
+      settings,
+    };
+    const checked = emailChannelSettingsSchema.safeParse(settings);
+    if (!checked.success || !name.trim()) {
+      const issues = checked.success ? {} : issuesOf(checked.error);
+      setErrors({
+        ...Object.fromEntries(Object.entries(issues).map(([k, v]) => [`settings.${k}`, v])),
+        ...(name.trim() ? {} : { name: 'is required' }),
+      });
+      return;
+    }
+    setBusy(true);
+    setErrors({});
+    setError(null);
+    try {
+      await api.post('/api/v1/notification-channels', body, { schema: channelSchema });
+      await qc.invalidateQueries({ queryKey: ['notify', 'channels'] });
+      onClose();
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+  const e = (k: string) => errors[k];
+  return (
+    <Modal opened onClose={onClose} title="Create e-mail channel" size="lg">
+      <Stack>
+        <TextInput
+          label="Name"
+          required
+          data-autofocus
+          value={name}
+          error={e('name') && `Name ${e('name')}`}
+          onChange={(ev) => setName(ev.currentTarget.value)}
+        />
+        <Group align="flex-start" grow>
+          <TextInput
+            label="SMTP server"
+            description="Host name or IP address"
+            required
+            value={host}
+            error={e('settings.servers.0.host') ?? e('settings.servers.0') ?? e('settings.servers')}
+            onChange={(ev) => setHost(ev.currentTarget.value)}
+          />
+          <NumberInput
+            label="Port"
+            min={1}
+            max={65535}
+            value={port}
+            error={e('settings.servers.0.port')}
+            onChange={setPort}
+          />
+        </Group>
+        <Select
+          label="Encryption"
+          placeholder={`Default for the port: ${defaultEmailTls(Number(port) || 25, auth === 'account')}`}
+          clearable
+          data={Object.entries(tlsLabels).map(([value, label]) => ({ value, label }))}
+          value={tls}
+          error={e('settings.servers.0.tls')}
+          onChange={(v) => setTls(v as EmailTlsMode | null)}
+        />
+        <TextInput
+          label="Return address (From)"
+          required
+          value={from}
+          error={e('settings.from') && `From ${e('settings.from')}`}
+          onChange={(ev) => setFrom(ev.currentTarget.value)}
+        />
+        <Radio.Group
+          label="Authentication"
+          value={auth}
+          onChange={(v) => setAuth(v as typeof auth)}
+          error={e('settings.authentication')}
+        >
+          <Stack gap="xs" mt="xs">
+            <Radio value="account" label="Sign in with the Run As account of a profile" />
+            <Radio value="anonymous" label="Anonymous" />
+          </Stack>
+        </Radio.Group>
+        {auth === 'account' ? (
+          <>
+            <Select
+              label="Run As profile"
+              description="The account associated with this profile for the notification server signs in."
+              searchable
+              placeholder={profiles.isPending ? 'Loading…' : 'Choose a profile'}
+              data={(profiles.data ?? []).map((p) => ({ value: p.id, label: `${p.displayName} (${p.id})` }))}
+              value={profileId}
+              error={e('profileId') ?? (profiles.error ? 'The profiles could not be read' : undefined)}
+              onChange={setProfileId}
+            />
+            <Checkbox
+              label="External mail: one server, signed in as the account whose mailbox is the return address"
+              checked={external}
+              onChange={(ev) => setExternal(ev.currentTarget.checked)}
+            />
+          </>
+        ) : (
+          <Alert color="gray">
+            An anonymous channel never signs in; the server must accept mail without it.
+          </Alert>
+        )}
+        <DialogActions error={error} busy={busy} submitLabel="Create" onSubmit={create} onCancel={onClose} />
+      </Stack>
+    </Modal>
+  );
+}

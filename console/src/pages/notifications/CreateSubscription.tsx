@@ -1,0 +1,254 @@
+// Create a subscription: who is told (To, Cc, Bcc subscribers), through which channels, and the criteria an alert
+// must meet (all of them; none: every alert), with the delay and resolution-change options (R43–R45).
+import {
+  ActionIcon,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { priorities, severities } from '../../../../src/contract/alerts.js';
+import { listOf } from '../../../../src/contract/client.js';
+import { classSchema } from '../../../../src/contract/inventory.js';
+import { subscriptionBody, subscriptionSchema } from '../../../../src/contract/notify-api.js';
+import {
+  type TextField,
+  type TextOperator,
+  textFields,
+  textOperators,
+} from '../../../../src/domain/notify/criteria.js';
+import { api, fieldErrors, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { severityLabel } from '../alerts/data.js';
+import { issuesOf } from '../automation/forms.js';
+import { useChannels, useSubscribers } from './data.js';
+
+interface TextRow {
+  field: TextField;
+  op: TextOperator;
+  value: string;
+}
+
+const useClasses = () =>
+  useQuery({
+    queryKey: ['classes'],
+    queryFn: async () => (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items,
+  });
+
+export function CreateSubscription({ onClose }: { onClose: () => void }) {
+  const qc = useQueryClient();
+  const channels = useChannels();
+  const subscribers = useSubscribers();
+  const classes = useClasses();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [channelIds, setChannelIds] = useState<string[]>([]);
+  const [to, setTo] = useState<string[]>([]);
+  const [cc, setCc] = useState<string[]>([]);
+  const [sevs, setSevs] = useState<string[]>([]);
+  const [prios, setPrios] = useState<string[]>([]);
+  const [states, setStates] = useState<string[]>([]);
+  const [classIds, setClassIds] = useState<string[]>([]);
+  const [texts, setTexts] = useState<TextRow[]>([]);
+  const [delay, setDelay] = useState<number | string>(0);
+  const [onlyOnChange, setOnlyOnChange] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const create = async () => {
+    const criteria = {
+      ...(sevs.length ? { severities: sevs } : {}),
+      ...(prios.length ? { priorities: prios } : {}),
+      ...(states.length ? { resolutionStates: states.map(Number) } : {}),
+      ...(classIds.length ? { classIds } : {}),
+      ...(texts.length ? { text: texts } : {}),
+    };
+    const body = {
+      name,
+      ...(description ? { description } : {}),
+      criteria,
+      to,
+      cc,
+      channelIds,
+      delaySeconds: Number(delay) || 0,
+      onlyOnResolutionChange: onlyOnChange,
+    };
+    const checked = subscriptionBody.safeParse(body);
+    if (!checked.success) return setErrors(issuesOf(checked.error));
+    setBusy(true);
+    setErrors({});
+    setError(null);
+    try {
+      await api.post('/api/v1/notification-subscriptions', body, { schema: subscriptionSchema });
+      await qc.invalidateQueries({ queryKey: ['notify', 'subscriptions'] });
+      onClose();
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+  const people = (subscribers.data ?? []).map((s) => ({ value: s.id, label: s.name }));
+  const updateText = (i: number, patch: Partial<TextRow>) =>
+    setTexts(texts.map((t, j) => (j === i ? { ...t, ...patch } : t)));
+  return (
+    <Modal opened onClose={onClose} title="Create subscription" size="lg">
+      <Stack>
+        <TextInput
+          label="Name"
+          required
+          data-autofocus
+          value={name}
+          error={errors.name && `Name ${errors.name}`}
+          onChange={(e) => setName(e.currentTarget.value)}
+        />
+        <Textarea
+          label="Description"
+          value={description}
+          error={errors.description}
+          onChange={(e) => setDescription(e.currentTarget.value)}
+        />
+        <MultiSelect
+          label="Channels"
+          searchable
+          required
+          data={(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+          value={channelIds}
+          error={errors.channelIds && `Channels ${errors.channelIds}`}
+          onChange={setChannelIds}
+          nothingFoundMessage="No channel: an administrator creates them"
+        />
+        <MultiSelect
+          label="To"
+          required
+          searchable
+          data={people}
+          value={to}
+          error={errors.to && `To ${errors.to}`}
+          onChange={setTo}
+          nothingFoundMessage="No subscriber yet"
+        />
+        <MultiSelect label="Cc" searchable data={people} value={cc} error={errors.cc} onChange={setCc} />
+        <Text fw={600} size="sm">
+          Criteria (every one given must hold; none: every alert)
+        </Text>
+        <Group grow align="flex-start">
+          <MultiSelect
+            label="Severity"
+            searchable
+            placeholder="Any"
+            data={severities.map((s) => ({ value: s, label: severityLabel[s] }))}
+            value={sevs}
+            onChange={setSevs}
+            error={errors['criteria.severities']}
+          />
+          <MultiSelect
+            label="Priority"
+            searchable
+            placeholder="Any"
+            data={[...priorities]}
+            value={prios}
+            onChange={setPrios}
+            error={errors['criteria.priorities']}
+          />
+          <MultiSelect
+            label="Resolution state"
+            searchable
+            placeholder="Any"
+            data={[
+              { value: '0', label: 'New' },
+              { value: '255', label: 'Closed' },
+            ]}
+            value={states}
+            onChange={setStates}
+            error={errors['criteria.resolutionStates']}
+          />
+        </Group>
+        <MultiSelect
+          label="Source of the class (or a class derived from it)"
+          placeholder={classes.isPending ? 'Loading…' : 'Any class'}
+          searchable
+          limit={50}
+          data={(classes.data ?? []).map((c) => ({ value: c.id, label: `${c.displayName} (${c.id})` }))}
+          value={classIds}
+          onChange={setClassIds}
+          error={errors['criteria.classIds']}
+        />
+        {texts.map((t, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
+          <Group key={i} align="flex-start" wrap="wrap">
+            <Select
+              label={`Text condition ${i + 1}: field`}
+              data={[...textFields]}
+              value={t.field}
+              allowDeselect={false}
+              onChange={(v) => updateText(i, { field: (v ?? 'name') as TextField })}
+              w={180}
+            />
+            <Select
+              label="Operator"
+              data={[...textOperators]}
+              value={t.op}
+              allowDeselect={false}
+              onChange={(v) => updateText(i, { op: (v ?? 'contains') as TextOperator })}
+              w={140}
+            />
+            <TextInput
+              label="Value"
+              value={t.value}
+              error={errors[`criteria.text.${i}.value`]}
+              onChange={(e) => updateText(i, { value: e.currentTarget.value })}
+              style={{ flex: 1 }}
+              miw={160}
+            />
+            <ActionIcon
+              mt={26}
+              variant="subtle"
+              color="red"
+              aria-label={`Remove text condition ${i + 1}`}
+              onClick={() => setTexts(texts.filter((_, j) => j !== i))}
+            >
+              <span aria-hidden>✕</span>
+            </ActionIcon>
+          </Group>
+        ))}
+        <Group>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => setTexts([...texts, { field: 'name', op: 'contains', value: '' }])}
+          >
+            Add text condition
+          </Button>
+        </Group>
+        <Group align="flex-end" wrap="wrap">
+          <NumberInput
+            label="Delay (seconds)"
+            description="Notify only alerts that keep matching this long"
+            min={0}
+            max={86400}
+            value={delay}
+            onChange={setDelay}
+            error={errors.delaySeconds}
+            w={260}
+          />
+          <Checkbox
+            label="After the first notification, only resolution-state changes notify"
+            checked={onlyOnChange}
+            onChange={(e) => setOnlyOnChange(e.currentTarget.checked)}
+          />
+        </Group>
+        <DialogActions error={error} busy={busy} submitLabel="Create" onSubmit={create} onCancel={onClose} />
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,347 @@
+// Notifications: channels (administrators), subscribers with their weekly schedules, subscriptions with their
+// criteria, and deliveries with the dead letters — each on a tab.
+import { Alert, Badge, Button, Group, Table, Tabs, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useSearch } from 'wouter';
+import type { z } from 'zod';
+import type { subscriberSchema } from '../../../../src/contract/notify-api.js';
+import { emailServerSchema } from '../../../../src/contract/notify-channels.js';
+import { api, messageOf } from '../../api.js';
+import { Page } from '../../components/page.js';
+import { Empty, QueryView } from '../../components/states.js';
+import { usePermission, useSession } from '../../session.js';
+import { useProfiles } from '../accounts/data.js';
+import { CreateChannel } from './CreateChannel.js';
+import { CreateSubscription } from './CreateSubscription.js';
+import { DeliveriesTab } from './DeliveriesTab.js';
+import { nameOf, useChannels, useSubscribers, useSubscriptions } from './data.js';
+import { kindLabels, SubscriberDialog } from './SubscriberDialog.js';
+import { scheduleSummary } from './schedule-grid.js';
+
+export default function NotificationsPage() {
+  const read = usePermission('notify.subscriptions');
+  const tab = new URLSearchParams(useSearch()).get('tab') ?? 'channels';
+  return (
+    <Page title="Notifications" description="Who is told of which alerts, when, and through which channel.">
+      {read.allowed ? (
+        <Tabs defaultValue={tab} keepMounted={false}>
+          <Tabs.List>
+            <Tabs.Tab value="channels">Channels</Tabs.Tab>
+            <Tabs.Tab value="subscribers">Subscribers</Tabs.Tab>
+            <Tabs.Tab value="subscriptions">Subscriptions</Tabs.Tab>
+            <Tabs.Tab value="deliveries">Deliveries</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="channels" pt="md">
+            <Channels />
+          </Tabs.Panel>
+          <Tabs.Panel value="subscribers" pt="md">
+            <Subscribers />
+          </Tabs.Panel>
+          <Tabs.Panel value="subscriptions" pt="md">
+            <Subscriptions />
+          </Tabs.Panel>
+          <Tabs.Panel value="deliveries" pt="md">
+            <DeliveriesTab />
+          </Tabs.Panel>
+        </Tabs>
+      ) : (
+        <Alert color="gray">{read.reason}</Alert>
+      )}
+    </Page>
+  );
+}
+
+function useRemove(kind: 'channels' | 'subscribers' | 'subscriptions') {
+  const qc = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const remove = async (id: string, name: string) => {
+    if (!window.confirm(`Delete ${name}?`)) return;
+    setError(null);
+    try {
+      await api.delete(`/api/v1/notification-${kind}/${encodeURIComponent(id)}`);
+      await qc.invalidateQueries({ queryKey: ['notify', kind] });
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return { error, remove };
+}
+
+const serversOf = (settings: Record<string, unknown>) => {
+  const servers = emailServerSchema.array().safeParse(settings.servers);
+  return servers.success ? servers.data.map((s) => `${s.host}:${s.port}`).join(', ') : '—';
+};
+
+function Channels() {
+  const admin = usePermission('notify.channels');
+  const channels = useChannels();
+  const profiles = useProfiles();
+  const [opened, setOpened] = useState(false);
+  const { error, remove } = useRemove('channels');
+  const profileName = (id: string | null) =>
+    id === null ? 'Anonymous' : (profiles.data?.find((p) => p.id === id)?.displayName ?? id);
+  return (
+    <>
+      <Group justify="space-between" mb="sm">
+        <Text c="dimmed">E-mail, instant message, text message, Teams and command channels.</Text>
+        {admin.allowed ? <Button onClick={() => setOpened(true)}>Create e-mail channel</Button> : null}
+      </Group>
+      {admin.allowed ? null : (
+        <Alert color="gray" mb="sm">
+          {admin.reason}
+        </Alert>
+      )}
+      {error ? (
+        <Alert color="red" role="alert" mb="sm">
+          {error}
+        </Alert>
+      ) : null}
+      <QueryView
+        query={channels}
+        isEmpty={(items) => items.length === 0}
+        empty={
+          <Empty title="No channels yet">
+            An administrator creates the channels notifications go through.
+          </Empty>
+        }
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={820}>
+            <Table striped aria-label="Channels">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Kind</Table.Th>
+                  <Table.Th>Server</Table.Th>
+                  <Table.Th>From</Table.Th>
+                  <Table.Th>Signs in with</Table.Th>
+                  <Table.Th>Health</Table.Th>
+                  {admin.allowed ? <Table.Th>Actions</Table.Th> : null}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((c) => (
+                  <Table.Tr key={c.id}>
+                    <Table.Td>
+                      {c.name}
+                      {c.enabled ? '' : ' (disabled)'}
+                    </Table.Td>
+                    <Table.Td>{kindLabels[c.kind]}</Table.Td>
+                    <Table.Td>{c.kind === 'email' ? serversOf(c.settings) : '—'}</Table.Td>
+                    <Table.Td>{typeof c.settings.from === 'string' ? c.settings.from : '—'}</Table.Td>
+                    <Table.Td>
+                      {c.settings.authentication === 'anonymous' ? 'Anonymous' : profileName(c.profileId)}
+                    </Table.Td>
+                    <Table.Td>
+                      {c.health.state === 'ok' ? (
+                        <Badge variant="dot" color="green">
+                          OK
+                        </Badge>
+                      ) : (
+                        <Badge variant="dot" color="red" title={c.health.reason}>
+                          Paused: {c.health.cause}
+                        </Badge>
+                      )}
+                    </Table.Td>
+                    {admin.allowed ? (
+                      <Table.Td>
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Delete channel ${c.name}`}
+                          onClick={() => void remove(c.id, c.name)}
+                        >
+                          Delete
+                        </Button>
+                      </Table.Td>
+                    ) : null}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
+      {opened ? <CreateChannel onClose={() => setOpened(false)} /> : null}
+    </>
+  );
+}
+
+type Subscriber = z.infer<typeof subscriberSchema>;
+
+function Subscribers() {
+  const { user } = useSession();
+  const admin = usePermission('users.manage');
+  const subscribers = useSubscribers();
+  const [editing, setEditing] = useState<Subscriber | 'new' | null>(null);
+  const { error, remove } = useRemove('subscribers');
+  const mayChange = (s: Subscriber) => admin.allowed || s.createdBy === user.id;
+  return (
+    <>
+      <Group justify="space-between" mb="sm">
+        <Text c="dimmed">People and teams, their addresses, and the hours they may be notified.</Text>
+        <Button onClick={() => setEditing('new')}>Create subscriber</Button>
+      </Group>
+      {error ? (
+        <Alert color="red" role="alert" mb="sm">
+          {error}
+        </Alert>
+      ) : null}
+      <QueryView
+        query={subscribers}
+        isEmpty={(items) => items.length === 0}
+        empty={<Empty title="No subscribers yet">Create one with an address and a weekly schedule.</Empty>}
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped aria-label="Subscribers">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Addresses</Table.Th>
+                  <Table.Th>Schedule</Table.Th>
+                  <Table.Th>Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((s) => (
+                  <Table.Tr key={s.id}>
+                    <Table.Td>{s.name}</Table.Td>
+                    <Table.Td>
+                      {s.addresses.map((a) => `${kindLabels[a.kind]}: ${a.address}`).join(', ')}
+                    </Table.Td>
+                    <Table.Td>{scheduleSummary(s.schedule)}</Table.Td>
+                    <Table.Td>
+                      {mayChange(s) ? (
+                        <Group gap={4} wrap="nowrap">
+                          <Button
+                            size="xs"
+                            variant="subtle"
+                            aria-label={`Change subscriber ${s.name}`}
+                            onClick={() => setEditing(s)}
+                          >
+                            Change
+                          </Button>
+                          <Button
+                            size="xs"
+                            variant="subtle"
+                            color="red"
+                            aria-label={`Delete subscriber ${s.name}`}
+                            onClick={() => void remove(s.id, s.name)}
+                          >
+                            Delete
+                          </Button>
+                        </Group>
+                      ) : (
+                        <Text size="xs" c="dimmed">
+                          Only its creator or an administrator changes it
+                        </Text>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
+      {editing ? (
+        <SubscriberDialog
+          subscriber={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** The criteria of a subscription in a few words. */
+function criteriaSummary(c: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const list = (k: string) => (Array.isArray(c[k]) ? (c[k] as unknown[]).map(String) : []);
+  if (list('severities').length) parts.push(`severity ${list('severities').join(' or ')}`);
+  if (list('priorities').length) parts.push(`priority ${list('priorities').join(' or ')}`);
+  if (list('resolutionStates').length)
+    parts.push(
+      `state ${list('resolutionStates')
+        .map((s) => (s === '0' ? 'New' : s === '255' ? 'Closed' : s))
+        .join(' or ')}`,
+    );
+  if (list('classIds').length) parts.push(`class ${list('classIds').join(' or ')}`);
+  if (list('groupIds').length) parts.push(`group ${list('groupIds').join(' or ')}`);
+  if (list('workflowIds').length) parts.push(`workflow ${list('workflowIds').join(' or ')}`);
+  const text = Array.isArray(c.text) ? (c.text as { field: string; op: string; value: string }[]) : [];
+  for (const t of text) parts.push(`${t.field} ${t.op} "${t.value}"`);
+  return parts.length ? parts.join('; ') : 'Every alert';
+}
+
+function Subscriptions() {
+  const subscriptions = useSubscriptions();
+  const subscribers = useSubscribers();
+  const channels = useChannels();
+  const [opened, setOpened] = useState(false);
+  const { error, remove } = useRemove('subscriptions');
+  return (
+    <>
+      <Group justify="space-between" mb="sm">
+        <Text c="dimmed">Which alerts reach which subscribers, through which channels.</Text>
+        <Button onClick={() => setOpened(true)}>Create subscription</Button>
+      </Group>
+      {error ? (
+        <Alert color="red" role="alert" mb="sm">
+          {error}
+        </Alert>
+      ) : null}
+      <QueryView
+        query={subscriptions}
+        isEmpty={(items) => items.length === 0}
+        empty={<Empty title="No subscriptions yet">Create one to send matching alerts to subscribers.</Empty>}
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={820}>
+            <Table striped aria-label="Subscriptions">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Criteria</Table.Th>
+                  <Table.Th>To</Table.Th>
+                  <Table.Th>Channels</Table.Th>
+                  <Table.Th>Enabled</Table.Th>
+                  <Table.Th>Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((s) => (
+                  <Table.Tr key={s.id}>
+                    <Table.Td>{s.name}</Table.Td>
+                    <Table.Td>
+                      {criteriaSummary(s.criteria)}
+                      {s.delaySeconds ? `; after ${s.delaySeconds} s` : ''}
+                    </Table.Td>
+                    <Table.Td>{s.to.map((id) => nameOf(subscribers.data, id)).join(', ')}</Table.Td>
+                    <Table.Td>{s.channelIds.map((id) => nameOf(channels.data, id)).join(', ')}</Table.Td>
+                    <Table.Td>{s.enabled ? 'Yes' : 'No'}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        aria-label={`Delete subscription ${s.name}`}
+                        onClick={() => void remove(s.id, s.name)}
+                      >
+                        Delete
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
+      {opened ? <CreateSubscription onClose={() => setOpened(false)} /> : null}
+    </>
+  );
+}

@@ -1,0 +1,171 @@
+// Create a subscriber (name, addresses, weekly schedule) or change an existing one's name and schedule.
+import { ActionIcon, Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { z } from 'zod';
+import {
+  type ChannelKind,
+  channelKinds,
+  subscriberBody,
+  subscriberPatchBody,
+  type subscriberSchema,
+} from '../../../../src/contract/notify-api.js';
+import { api, fieldErrors, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { issuesOf } from '../automation/forms.js';
+import { fullGrid, gridToSchedule, scheduleToGrid } from './schedule-grid.js';
+import { WeeklySchedule } from './WeeklySchedule.js';
+
+type Subscriber = z.infer<typeof subscriberSchema>;
+interface AddressRow {
+  name: string;
+  kind: ChannelKind;
+  address: string;
+}
+
+export const kindLabels: Record<ChannelKind, string> = {
+  email: 'E-mail',
+  im: 'Instant message',
+  sms: 'Text message',
+  teams: 'Microsoft Teams',
+  command: 'Command',
+};
+
+const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+export function SubscriberDialog({ subscriber, onClose }: { subscriber?: Subscriber; onClose: () => void }) {
+  const qc = useQueryClient();
+  const drawn = subscriber ? scheduleToGrid(subscriber.schedule) : null;
+  const [name, setName] = useState(subscriber?.name ?? '');
+  const [addresses, setAddresses] = useState<AddressRow[]>([{ name: 'E-mail', kind: 'email', address: '' }]);
+  const [grid, setGrid] = useState(drawn?.grid ?? fullGrid());
+  const [timeZone, setTimeZone] = useState(drawn?.timeZone ?? browserTimeZone());
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const noHour = grid.every((d) => d.every((h) => !h));
+  const save = async () => {
+    if (noHour) return setError('Choose at least one hour (Always sends at any hour).');
+    const schedule = gridToSchedule(grid, timeZone.trim());
+    const body = subscriber ? { name, schedule } : { name, schedule, addresses };
+    const checked = (subscriber ? subscriberPatchBody : subscriberBody).safeParse(body);
+    if (!checked.success) {
+      setErrors(issuesOf(checked.error));
+      setError(null);
+      return;
+    }
+    setBusy(true);
+    setErrors({});
+    setError(null);
+    try {
+      if (subscriber)
+        await api.patch(`/api/v1/notification-subscribers/${encodeURIComponent(subscriber.id)}`, body);
+      else await api.post('/api/v1/notification-subscribers', body);
+      await qc.invalidateQueries({ queryKey: ['notify', 'subscribers'] });
+      onClose();
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+  const scheduleError = Object.entries(errors).find(([k]) => k.startsWith('schedule'))?.[1];
+  const update = (i: number, patch: Partial<AddressRow>) =>
+    setAddresses(addresses.map((a, j) => (j === i ? { ...a, ...patch } : a)));
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={subscriber ? `Change subscriber ${subscriber.name}` : 'Create subscriber'}
+      size={900}
+    >
+      <Stack>
+        <TextInput
+          label="Name"
+          required
+          data-autofocus
+          value={name}
+          error={errors.name && `Name ${errors.name}`}
+          onChange={(e) => setName(e.currentTarget.value)}
+        />
+        {subscriber ? null : (
+          <Stack gap="xs">
+            {addresses.map((a, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
+              <Group key={i} align="flex-start" wrap="wrap">
+                <TextInput
+                  label={`Name of address ${i + 1}`}
+                  value={a.name}
+                  error={errors[`addresses.${i}.name`]}
+                  onChange={(e) => update(i, { name: e.currentTarget.value })}
+                  w={180}
+                />
+                <Select
+                  label={`Kind of address ${i + 1}`}
+                  data={channelKinds.map((k) => ({ value: k, label: kindLabels[k] }))}
+                  value={a.kind}
+                  allowDeselect={false}
+                  onChange={(v) => update(i, { kind: (v ?? 'email') as ChannelKind })}
+                  w={180}
+                />
+                <TextInput
+                  label={`Address ${i + 1}`}
+                  value={a.address}
+                  error={errors[`addresses.${i}.address`] && `Address ${errors[`addresses.${i}.address`]}`}
+                  onChange={(e) => update(i, { address: e.currentTarget.value })}
+                  style={{ flex: 1 }}
+                  miw={220}
+                />
+                {addresses.length > 1 ? (
+                  <ActionIcon
+                    mt={26}
+                    variant="subtle"
+                    color="red"
+                    aria-label={`Remove address ${i + 1}`}
+                    onClick={() => setAddresses(addresses.filter((_, j) => j !== i))}
+                  >
+                    <span aria-hidden>✕</span>
+                  </ActionIcon>
+                ) : null}
+              </Group>
+            ))}
+            <Group>
+              <Button
+                variant="default"
+                size="xs"
+                onClick={() => setAddresses([...addresses, { name: '', kind: 'email', address: '' }])}
+              >
+                Add address
+              </Button>
+            </Group>
+          </Stack>
+        )}
+        {subscriber && !drawn ? (
+          <Alert color="yellow">
+            This subscriber's schedule has dates or minutes the weekly grid cannot show; saving replaces it
+            with the grid below.
+          </Alert>
+        ) : null}
+        <WeeklySchedule label="When to notify" value={grid} onChange={setGrid} />
+        <TextInput
+          label="Time zone of the schedule"
+          description="An IANA name such as Europe/Paris"
+          value={timeZone}
+          error={errors['schedule.0.timeZone']}
+          onChange={(e) => setTimeZone(e.currentTarget.value)}
+          maw={320}
+        />
+        {scheduleError && !errors['schedule.0.timeZone'] ? (
+          <Alert color="red">Schedule {scheduleError}</Alert>
+        ) : null}
+        <DialogActions
+          error={error}
+          busy={busy}
+          submitLabel={subscriber ? 'Save' : 'Create'}
+          onSubmit={save}
+          onCancel={onClose}
+        />
+      </Stack>
+    </Modal>
+  );
+}
