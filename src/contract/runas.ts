@@ -86,6 +86,9 @@ export const runAsAccountSchema = z.object({
   statusReasons: z.array(z.string()),
   createdAt: timestamp,
   renewedAt: timestamp.nullable(),
+  roleAssignments: z
+    .array(z.object({ role: z.string(), scope: z.string() }))
+    .describe("the service principal's role assignments"),
   advisory: migrationAdvisorySchema,
 });
 export type RunAsAccount = z.infer<typeof runAsAccountSchema>;
@@ -105,6 +108,14 @@ export const runAsUsageSchema = z.object({
     applicationId: z.string(),
     servicePrincipalId: z.string(),
     expiresAt: timestamp.nullable(),
+    roleAssignments: z
+      .array(z.object({ role: z.string(), scope: z.string() }))
+      .describe("the service principal's role assignments"),
+    defaultRoleOnly: z
+      .boolean()
+      .describe(
+        'true while its only role is the Contributor at its automation account it was created with (A12)',
+      ),
   }),
   runbooks: z.array(
     z.object({

@@ -197,6 +197,9 @@ Examples:
             `${item.automationAccountName} (${item.automationAccountId}): Run As ${item.runAs.status}, application ${item.runAs.applicationId}, expires ${item.runAs.expiresAt ?? 'unknown'}`,
           );
           for (const reason of item.runAs.statusReasons) s.out.line(`  ! ${reason}`);
+          s.out.line(
+            `  roles: ${item.runAs.roleAssignments.map((a) => `${a.role} at ${a.scope}`).join(', ') || 'none'}${item.runAs.defaultRoleOnly ? ' (the default Contributor, unchanged: narrow it with migrate --least-privilege)' : ''}`,
+          );
           for (const rb of item.runbooks)
             for (const v of rb.versions)
               for (const h of v.hits)

@@ -316,6 +316,20 @@ describe('runas-usage', () => {
       expect.objectContaining({ jobId: 'job_usage1', read: 'AzureRunAsCertificate' }),
     ]);
     expect(item.runAs.status).toBe('Complete');
+    expect(item.runAs.roleAssignments).toEqual([
+      { role: 'Contributor', scope: `/automationAccounts/${a.id}` },
+    ]);
+    expect(item.runAs.defaultRoleOnly).toBe(true);
+    // A role given beyond the default: no longer the default alone (A12).
+    const given = await call('POST', '/api/v1/role-assignments', {
+      principalId: item.runAs.servicePrincipalId,
+      role: 'Reader',
+      scope: '/',
+    });
+    expect(given.statusCode, given.body).toBe(201);
+    const after = (await call('GET', '/api/v1/run-as-usage?account=ra-usage')).json().items[0];
+    expect(after.runAs.defaultRoleOnly).toBe(false);
+    expect(after.runAs.roleAssignments).toHaveLength(2);
     expect((await call('GET', '/api/v1/run-as-usage?days=0')).statusCode).toBe(400);
     expect((await call('GET', '/api/v1/run-as-usage?account=nosuch')).statusCode).toBe(404);
   });

@@ -156,6 +156,7 @@ export function createRunAsService(d: RunAsServiceDeps) {
       statusReasons: status.reasons,
       createdAt: iso(row.createdAt),
       renewedAt: isoOrNull(row.renewedAt),
+      roleAssignments: assignments.map((a) => ({ role: a.role, scope: a.scope })),
       advisory: await d.usage.advisoryFor(account, certAsset?.expiresAt ?? undefined),
     };
   }
@@ -326,6 +327,12 @@ export function createRunAsService(d: RunAsServiceDeps) {
             applicationId: described.applicationId,
             servicePrincipalId: described.servicePrincipalId,
             expiresAt: described.certificate?.expiresAt ?? null,
+            roleAssignments: described.roleAssignments,
+            defaultRoleOnly:
+              described.roleAssignments.length === 1 &&
+              described.roleAssignments[0]!.role === 'Contributor' &&
+              described.roleAssignments[0]!.scope ===
+                scopePath({ kind: 'automationAccount', accountId: described.automationAccountId }),
           },
           runbooks: await d.usage.runbooksUsing(row.automationAccountId),
           jobs: await d.usage.jobsReading(row.automationAccountId, since),
