@@ -17,6 +17,17 @@ const Runbook = lazy(() => import('./pages/automation/RunbookPage.js'));
 const RunbookEditor = lazy(() => import('./pages/automation/RunbookEditor.js'));
 const Jobs = lazy(() => import('./pages/automation/JobsPage.js'));
 const Job = lazy(() => import('./pages/automation/JobPage.js'));
+const Explain = lazy(() => import('./pages/health/ExplainPage.js'));
+const Findings = lazy(() => import('./pages/health/FindingsPage.js'));
+const Classes = lazy(() => import('./pages/inventory/ClassesPage.js'));
+const Objects = lazy(() => import('./pages/inventory/ObjectsPage.js'));
+const InventoryObject = lazy(() => import('./pages/inventory/ObjectPage.js'));
+const Groups = lazy(() => import('./pages/inventory/GroupsPage.js'));
+const InventoryGroup = lazy(() => import('./pages/inventory/GroupPage.js'));
+const Computers = lazy(() => import('./pages/inventory/ComputersPage.js'));
+const Pools = lazy(() => import('./pages/inventory/PoolsPage.js'));
+const Packs = lazy(() => import('./pages/packs/PacksPage.js'));
+const Pack = lazy(() => import('./pages/packs/PackPage.js'));
 
 export function App() {
   const session = useSessionQuery();
@@ -44,6 +55,17 @@ export function App() {
             <Route path="/automation/runbooks/:id">{(p) => <Runbook id={p.id} />}</Route>
             <Route path="/automation/jobs" component={Jobs} />
             <Route path="/automation/jobs/:id">{(p) => <Job key={p.id} id={p.id} />}</Route>
+            <Route path="/explain" component={Explain} />
+            <Route path="/findings" component={Findings} />
+            <Route path="/inventory/classes" component={Classes} />
+            <Route path="/inventory/objects" component={Objects} />
+            <Route path="/inventory/objects/:id">{(p) => <InventoryObject key={p.id} id={p.id} />}</Route>
+            <Route path="/inventory/groups" component={Groups} />
+            <Route path="/inventory/groups/:id">{(p) => <InventoryGroup key={p.id} id={p.id} />}</Route>
+            <Route path="/inventory/computers" component={Computers} />
+            <Route path="/inventory/pools" component={Pools} />
+            <Route path="/packs" component={Packs} />
+            <Route path="/packs/:id">{(p) => <Pack key={p.id} id={p.id} />}</Route>
             <Route>
               <Failure error={new Error('There is no page at this address.')} />
             </Route>
