@@ -74,7 +74,7 @@ export function ImportPack({ onClose }: { onClose: () => void }) {
     setBusy(false);
   };
   return (
-    <Modal opened onClose={onClose} title="Import management pack" size="lg">
+    <Modal opened onClose={onClose} title="Import management pack" size="xl">
       {report ? (
         <Report report={report} onClose={onClose} />
       ) : (
@@ -165,30 +165,29 @@ function Report({ report: r, onClose }: { report: ImportPackResponse; onClose: (
           <Title order={3} size="h5">
             Skipped ({r.pack.skipped.length})
           </Title>
-          <Table.ScrollContainer minWidth={720}>
-            <Table aria-label="Skipped elements">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Kind</Table.Th>
-                  <Table.Th>Element</Table.Th>
-                  <Table.Th>Why</Table.Th>
+
+          <Table aria-label="Skipped elements">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Kind</Table.Th>
+                <Table.Th>Element</Table.Th>
+                <Table.Th>Why</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {r.pack.skipped.map((s) => (
+                <Table.Tr key={s.path}>
+                  <Table.Td>{s.kind}</Table.Td>
+                  <Table.Td miw={240}>
+                    <Text size="xs" style={{ wordBreak: 'break-all' }}>
+                      {s.path}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{s.reason}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {r.pack.skipped.map((s) => (
-                  <Table.Tr key={s.path}>
-                    <Table.Td>{s.kind}</Table.Td>
-                    <Table.Td miw={280}>
-                      <Text size="xs" style={{ wordBreak: 'break-all' }}>
-                        {s.path}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{s.reason}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+              ))}
+            </Table.Tbody>
+          </Table>
         </>
       ) : null}
       {r.completed.length ? <Text>Also completed: {r.completed.join(', ')}.</Text> : null}
