@@ -8,7 +8,6 @@ import {
   Text,
   TextInput,
   Tree,
-  type TreeExpandedState,
   type TreeNodeData,
   useTree,
 } from '@mantine/core';
@@ -62,7 +61,7 @@ export default function ClassesPage() {
 
 function ClassTree({ classes, filter }: { classes: InventoryClass[]; filter: string }) {
   const data = useMemo(() => treeOf(classes, filter), [classes, filter]);
-  const [expanded, setExpanded] = useState<TreeExpandedState>({ 'System.Entity': true });
+  const [expanded, setExpanded] = useState<Record<string, boolean>>({ 'System.Entity': true });
   // While searching, every class on the way to a match is open.
   const searching = useMemo(() => (filter ? getTreeExpandedState(data, '*') : null), [filter, data]);
   const tree = useTree({ expandedState: searching ?? expanded, onExpandedStateChange: setExpanded });
