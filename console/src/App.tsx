@@ -23,6 +23,17 @@ const Notifications = lazy(() => import('./pages/notifications/NotificationsPage
 const Users = lazy(() => import('./pages/admin/UsersPage.js'));
 const Tokens = lazy(() => import('./pages/admin/TokensPage.js'));
 const Audit = lazy(() => import('./pages/admin/AuditPage.js'));
+const Explain = lazy(() => import('./pages/health/ExplainPage.js'));
+const Findings = lazy(() => import('./pages/health/FindingsPage.js'));
+const Classes = lazy(() => import('./pages/inventory/ClassesPage.js'));
+const Objects = lazy(() => import('./pages/inventory/ObjectsPage.js'));
+const InventoryObject = lazy(() => import('./pages/inventory/ObjectPage.js'));
+const Groups = lazy(() => import('./pages/inventory/GroupsPage.js'));
+const InventoryGroup = lazy(() => import('./pages/inventory/GroupPage.js'));
+const Computers = lazy(() => import('./pages/inventory/ComputersPage.js'));
+const Pools = lazy(() => import('./pages/inventory/PoolsPage.js'));
+const Packs = lazy(() => import('./pages/packs/PacksPage.js'));
+const Pack = lazy(() => import('./pages/packs/PackPage.js'));
 
 export function App() {
   const session = useSessionQuery();
@@ -56,6 +67,17 @@ export function App() {
             <Route path="/admin/users" component={Users} />
             <Route path="/admin/tokens" component={Tokens} />
             <Route path="/admin/audit" component={Audit} />
+            <Route path="/explain" component={Explain} />
+            <Route path="/findings" component={Findings} />
+            <Route path="/inventory/classes" component={Classes} />
+            <Route path="/inventory/objects" component={Objects} />
+            <Route path="/inventory/objects/:id">{(p) => <InventoryObject key={p.id} id={p.id} />}</Route>
+            <Route path="/inventory/groups" component={Groups} />
+            <Route path="/inventory/groups/:id">{(p) => <InventoryGroup key={p.id} id={p.id} />}</Route>
+            <Route path="/inventory/computers" component={Computers} />
+            <Route path="/inventory/pools" component={Pools} />
+            <Route path="/packs" component={Packs} />
+            <Route path="/packs/:id">{(p) => <Pack key={p.id} id={p.id} />}</Route>
             <Route>
               <Failure error={new Error('There is no page at this address.')} />
             </Route>

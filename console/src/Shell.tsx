@@ -27,6 +27,24 @@ const nav = [
     ],
   },
   {
+    section: 'Run As Health',
+    links: [
+      { href: '/findings', label: 'Findings' },
+      { href: '/explain', label: 'Explain' },
+    ],
+  },
+  {
+    section: 'Inventory',
+    links: [
+      { href: '/inventory/classes', label: 'Classes' },
+      { href: '/inventory/objects', label: 'Objects' },
+      { href: '/inventory/groups', label: 'Groups' },
+      { href: '/inventory/computers', label: 'Computers and Agents' },
+      { href: '/inventory/pools', label: 'Pools and Servers' },
+      { href: '/packs', label: 'Management Packs' },
+    ],
+  },
+  {
     section: 'Automation',
     links: [
       { href: '/automation/accounts', label: 'Automation Accounts' },

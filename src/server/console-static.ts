@@ -93,8 +93,10 @@ export function registerConsole(app: FastifyInstance, dir: string = defaultConso
     const path = req.url.split('?')[0]!;
     const file = files.get(path);
     if (file) return send(req, reply, file);
-    // A missing asset or a server path is a plain 404, never the page (a stale hash must not get HTML).
-    if (SERVER_PATHS.test(path) || path.startsWith('/assets/') || extname(path)) return reply.callNotFound();
+    // A missing asset or a server path is a plain 404, never the page (a stale hash must not get HTML). A
+    // client route may end in a dotted id (/packs/Contoso.SQL): only the extensions of static files count.
+    if (SERVER_PATHS.test(path) || path.startsWith('/assets/') || contentTypes[extname(path).toLowerCase()])
+      return reply.callNotFound();
     return send(req, reply, index);
   };
   app.get('/', { schema: { hide: true } }, handler);

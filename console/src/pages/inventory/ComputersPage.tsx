@@ -1,0 +1,233 @@
+// Inventory › Computers and agents: registered computers, and the agents with their status and when each was
+// last seen; administrators approve and revoke agents and make enrollment tokens.
+import { Alert, Anchor, Badge, Button, Code, Group, Modal, Stack, Table, Tabs, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useSearch } from 'wouter';
+import type { z } from 'zod';
+import type { agentSchema } from '../../../../src/contract/agents.js';
+import { api, messageOf } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { Page } from '../../components/page.js';
+import { Empty, QueryView } from '../../components/states.js';
+import { usePermission } from '../../session.js';
+import { useAgents, useComputers, when } from './data.js';
+import { EnrollmentToken } from './EnrollmentToken.js';
+
+type Agent = z.infer<typeof agentSchema>;
+const statusColor = { pending: 'yellow', approved: 'green', revoked: 'gray' } as const;
+
+export default function ComputersPage() {
+  const tab = new URLSearchParams(useSearch()).get('tab') ?? 'computers';
+  return (
+    <Page
+      title="Computers and Agents"
+      description="Computers Steward knows, and the agents that run on them."
+    >
+      <Tabs defaultValue={tab} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="computers">Computers</Tabs.Tab>
+          <Tabs.Tab value="agents">Agents</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="computers" pt="md">
+          <Computers />
+        </Tabs.Panel>
+        <Tabs.Panel value="agents" pt="md">
+          <Agents />
+        </Tabs.Panel>
+      </Tabs>
+    </Page>
+  );
+}
+
+function Computers() {
+  const computers = useComputers();
+  const manage = usePermission('agents.manage');
+  const agents = useAgents(manage.allowed);
+  const agentOf = (id: string) => agents.data?.find((a) => a.id === id);
+  return (
+    <QueryView
+      query={computers}
+      isEmpty={(items) => items.length === 0}
+      empty={<Empty title="No computers">An agent that enrolls registers its computer.</Empty>}
+    >
+      {(items) => (
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped highlightOnHover aria-label="Computers">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Class</Table.Th>
+                <Table.Th>Agent</Table.Th>
+                <Table.Th>Last seen</Table.Th>
+                <Table.Th>Registered</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((c) => {
+                const a = agentOf(c.id);
+                return (
+                  <Table.Tr key={c.id}>
+                    <Table.Td>
+                      <Anchor component={Link} href={`/inventory/objects/${encodeURIComponent(c.id)}`}>
+                        {c.displayName || c.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{c.classId}</Table.Td>
+                    <Table.Td>{!manage.allowed ? '—' : a ? <AgentStatus a={a} /> : 'No agent'}</Table.Td>
+                    <Table.Td>{a ? when(a.lastSeenAt) : '—'}</Table.Td>
+                    <Table.Td>{when(c.registeredAt)}</Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </QueryView>
+  );
+}
+
+function AgentStatus({ a }: { a: Agent }) {
+  return (
+    <Group gap={4} wrap="nowrap">
+      <Badge color={statusColor[a.status]} variant="dot">
+        {a.status}
+      </Badge>
+      {a.status === 'approved' ? (
+        <Badge color={a.available ? 'green' : 'red'} variant="dot">
+          {a.available ? 'available' : 'not heard from'}
+        </Badge>
+      ) : null}
+    </Group>
+  );
+}
+
+function Agents() {
+  const manage = usePermission('agents.manage');
+  const agents = useAgents(manage.allowed);
+  const qc = useQueryClient();
+  const [enrolling, setEnrolling] = useState(false);
+  const [revoking, setRevoking] = useState<Agent | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const act = async (a: Agent, action: 'approve' | 'revoke') => {
+    setBusy(a.id);
+    setError(null);
+    try {
+      await api.post(`/api/v1/agents/${encodeURIComponent(a.id)}/${action}`, {});
+      await Promise.all([
+        qc.invalidateQueries({ queryKey: ['agents'] }),
+        qc.invalidateQueries({ queryKey: ['computers'] }),
+      ]);
+      setRevoking(null);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+    setBusy(null);
+  };
+  if (!manage.allowed) return <Alert color="gray">{manage.reason}</Alert>;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Text c="dimmed" size="sm">
+          Compare an agent's signing key fingerprint with the one it prints before approving it.
+        </Text>
+        <Button onClick={() => setEnrolling(true)}>Create enrollment token</Button>
+      </Group>
+      {error && !revoking ? (
+        <Alert color="red" role="alert">
+          {error}
+        </Alert>
+      ) : null}
+      <QueryView
+        query={agents}
+        isEmpty={(items) => items.length === 0}
+        empty={
+          <Empty title="No agents yet">
+            Create an enrollment token and start the agent with it, or let it enroll and approve it here.
+          </Empty>
+        }
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={860}>
+            <Table striped aria-label="Agents">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Computer</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Last seen</Table.Th>
+                  <Table.Th>Enrolled</Table.Th>
+                  <Table.Th>Signing key fingerprint</Table.Th>
+                  <Table.Th>Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((a) => (
+                  <Table.Tr key={a.id}>
+                    <Table.Td>{a.computerName}</Table.Td>
+                    <Table.Td>
+                      <AgentStatus a={a} />
+                    </Table.Td>
+                    <Table.Td>{when(a.lastSeenAt)}</Table.Td>
+                    <Table.Td>{when(a.enrolledAt)}</Table.Td>
+                    <Table.Td>
+                      <Code>{a.signingKeyFingerprint.slice(0, 23)}…</Code>
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4} wrap="nowrap">
+                        {a.status === 'pending' ? (
+                          <Button
+                            size="xs"
+                            loading={busy === a.id}
+                            aria-label={`Approve ${a.computerName}`}
+                            onClick={() => act(a, 'approve')}
+                          >
+                            Approve
+                          </Button>
+                        ) : null}
+                        {a.status !== 'revoked' ? (
+                          <Button
+                            size="xs"
+                            variant="light"
+                            color="red"
+                            aria-label={`Revoke ${a.computerName}`}
+                            onClick={() => setRevoking(a)}
+                          >
+                            Revoke
+                          </Button>
+                        ) : null}
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
+      {enrolling ? <EnrollmentToken onClose={() => setEnrolling(false)} /> : null}
+      {revoking ? (
+        <Modal
+          opened
+          onClose={() => setRevoking(null)}
+          title={`Revoke the agent on ${revoking.computerName}`}
+        >
+          <Stack>
+            <Text>
+              From now on its requests are refused and it receives no credentials. It must enroll again to
+              come back.
+            </Text>
+            <DialogActions
+              error={error}
+              busy={busy === revoking.id}
+              submitLabel="Revoke"
+              onSubmit={() => act(revoking, 'revoke')}
+              onCancel={() => setRevoking(null)}
+            />
+          </Stack>
+        </Modal>
+      ) : null}
+    </Stack>
+  );
+}

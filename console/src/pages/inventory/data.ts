@@ -1,0 +1,97 @@
+// The inventory data the Explain, Findings, Inventory and Management Packs pages share, read through the
+// contract's schemas.
+import { useQuery } from '@tanstack/react-query';
+import { z } from 'zod';
+import { agentSchema } from '../../../../src/contract/agents.js';
+import { listOf } from '../../../../src/contract/client.js';
+import {
+  classSchema,
+  computerListSchema,
+  groupMembersSchema,
+  groupSchema,
+  objectDetailSchema,
+  objectListSchema,
+  poolSchema,
+} from '../../../../src/contract/inventory.js';
+import { packDetailSchema, workflowListResponse } from '../../../../src/contract/packs.js';
+import { serverSchema } from '../../../../src/contract/servers.js';
+import { api } from '../../api.js';
+
+const enc = encodeURIComponent;
+
+export const useClasses = () =>
+  useQuery({
+    queryKey: ['classes'],
+    queryFn: async () => (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items,
+  });
+
+/** The first 1,000 objects (of a class and its derived classes when given): searched on the page. */
+export const useObjects = (classId?: string | null) =>
+  useQuery({
+    queryKey: ['objects', classId ?? ''],
+    queryFn: () =>
+      api.get('/api/v1/objects', {
+        query: { limit: 1000, ...(classId ? { class: classId } : {}) },
+        schema: objectListSchema,
+      }),
+  });
+
+export const useObject = (id: string) =>
+  useQuery({
+    queryKey: ['objects', 'detail', id],
+    queryFn: () => api.get(`/api/v1/objects/${enc(id)}`, { schema: objectDetailSchema }),
+  });
+
+export const useGroups = () =>
+  useQuery({
+    queryKey: ['groups'],
+    queryFn: async () => (await api.get('/api/v1/groups', { schema: listOf(groupSchema) })).items,
+  });
+
+export const useGroupMembers = (id: string) =>
+  useQuery({
+    queryKey: ['groups', id, 'members'],
+    queryFn: () => api.get(`/api/v1/groups/${enc(id)}/members`, { schema: groupMembersSchema }),
+  });
+
+export const useComputers = () =>
+  useQuery({
+    queryKey: ['computers'],
+    queryFn: async () =>
+      (await api.get('/api/v1/computers', { query: { limit: 1000 }, schema: computerListSchema })).items,
+  });
+
+export const useAgents = (enabled = true) =>
+  useQuery({
+    queryKey: ['agents'],
+    enabled,
+    queryFn: async () =>
+      (await api.get('/api/v1/agents', { schema: z.object({ items: z.array(agentSchema) }) })).items,
+  });
+
+export const usePools = () =>
+  useQuery({
+    queryKey: ['pools'],
+    queryFn: async () => (await api.get('/api/v1/pools', { schema: listOf(poolSchema) })).items,
+  });
+
+export const useServers = () =>
+  useQuery({
+    queryKey: ['servers'],
+    queryFn: async () => (await api.get('/api/v1/servers', { schema: listOf(serverSchema) })).items,
+  });
+
+export const useWorkflows = (enabled = true) =>
+  useQuery({
+    queryKey: ['workflows'],
+    enabled,
+    queryFn: async () => (await api.get('/api/v1/workflows', { schema: workflowListResponse })).items,
+  });
+
+export const usePack = (id: string) =>
+  useQuery({
+    queryKey: ['packs', id],
+    queryFn: () => api.get(`/api/v1/packs/${enc(id)}`, { schema: packDetailSchema }),
+  });
+
+export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');

@@ -1,0 +1,334 @@
+// Proves the console's Explain, Findings, Inventory and Management Packs pages in a real Chromium against a
+// real `steward server` process: explain names the account the API resolves; a not-distributed finding's
+// one-click Distribute (after a confirmation naming the computer) fixes it, checked through the API; a SCOM
+// pack imported through the file input shows its report; a pack other packs reference is refused deletion with
+// the dependent named; a pending agent is approved and an enrollment token is shown once. Every API answer
+// the page receives is scanned for secrets; axe-core checks each page.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportPublicKey, generateAgentKeys } from '../../src/crypto/agent-keys.js';
+import { api, oneTimePasswordOf, type ServerProcess, startServer } from '../support/server-process.js';
+import { createPostgresDatabase } from '../support/test-database.js';
+import { testDatabaseUrl } from '../support/test-db-target.js';
+import { launchChromium, screenshot, seriousViolations } from './browser.js';
+
+const ADMIN_PASSWORD = 'inventory admin password 1';
+const ACCOUNT_SECRET = 'Sql-runner-secret-5b2d91';
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/packs');
+const SQL_PACK = readFileSync(resolve(FIXTURES, 'test-sql.yaml'), 'utf8');
+// A native pack that references Test.SQL: Test.SQL cannot be deleted while it is imported.
+const EXTRA_PACK = `id: Test.SQL.Extra
+version: 1.0.0
+references:
+  - { id: Test.SQL, minVersion: 1.0.0 }
+classes:
+  - { id: Test.SQL.Extra.Agent, baseClass: Test.SQL.Instance, hosted: true }
+`;
+
+let server: ServerProcess;
+let browser: Browser;
+let launchError: unknown;
+let dropDatabase: (() => Promise<void>) | undefined;
+let adminToken = '';
+let oneTimePassword = '';
+let enrollmentToken = '';
+const ids = { account: '', sql01: '', sql02: '', inst01: '' };
+const answers: { url: string; body: string }[] = [];
+const a11y: { page: string; violations: unknown[] }[] = [];
+
+const call = async <T>(method: string, path: string, body?: unknown) => {
+  const r = await api<T>(server.url, method, path, { token: adminToken, body });
+  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+};
+
+beforeAll(async () => {
+  const env: Record<string, string> = { STEWARD_LOG_LEVEL: 'warn' };
+  if (testDatabaseUrl) {
+    const d = await createPostgresDatabase();
+    dropDatabase = d.drop;
+    env.DATABASE_URL = d.url;
+  }
+  // A browser that cannot start fails every test below (it does not skip them).
+  const launching = launchChromium().then(
+    (b) => {
+      browser = b;
+    },
+    (err: unknown) => {
+      launchError = err;
+    },
+  );
+  [server] = await Promise.all([startServer({ env }), launching]);
+  oneTimePassword = await oneTimePasswordOf(server);
+  const login = await api<{ token: string }>(server.url, 'POST', '/api/v1/auth/login', {
+    body: { username: 'admin', password: oneTimePassword },
+  });
+  await api(server.url, 'POST', '/api/v1/me/password', {
+    token: login.body.token,
+    body: { currentPassword: oneTimePassword, newPassword: ADMIN_PASSWORD },
+  });
+  adminToken = login.body.token;
+
+  // Two SQL computers, an instance on each, an account for the SQL profile distributed to the first only.
+  await call('POST', '/api/v1/packs', { content: SQL_PACK, format: 'yaml' });
+  ids.sql01 = (await call<{ id: string }>('POST', '/api/v1/computers', { name: 'sql01.contoso.com' })).id;
+  ids.sql02 = (await call<{ id: string }>('POST', '/api/v1/computers', { name: 'sql02.contoso.com' })).id;
+  for (const [host, name] of [
+    [ids.sql01, 'INST01'],
+    [ids.sql02, 'INST02'],
+  ] as const) {
+    const o = await call<{ id: string }>('POST', '/api/v1/objects', {
+      classId: 'Test.SQL.Instance',
+      hostId: host,
+      name,
+    });
+    if (name === 'INST01') ids.inst01 = o.id;
+  }
+  ids.account = (
+    await call<{ id: string }>('POST', '/api/v1/accounts', {
+      name: 'SQL runner',
+      credential: { type: 'windows', userName: 'sqlsvc', domain: 'CONTOSO', password: ACCOUNT_SECRET },
+    })
+  ).id;
+  await call('POST', '/api/v1/profiles/Test.SQL.Profile/associations', { accountId: ids.account });
+  await call('PUT', `/api/v1/accounts/${ids.account}/distribution`, {
+    security: 'more-secure',
+    approved: [ids.sql01],
+  });
+  // An agent that enrolled without a token: it waits for an administrator's approval.
+  const keys = generateAgentKeys();
+  await call('POST', '/api/v1/agent/enroll', {
+    computerName: 'web01.contoso.com',
+    signingPublicKey: exportPublicKey(keys.signing.publicKey),
+    sealingPublicKey: exportPublicKey(keys.sealing.publicKey),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await dropDatabase?.();
+});
+
+async function signedIn(): Promise<Page> {
+  if (launchError) throw new Error(`Chromium did not start: ${String(launchError)}`);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('response', async (res) => {
+    if (!new URL(res.url()).pathname.startsWith('/api/')) return;
+    answers.push({ url: res.url(), body: await res.text().catch(() => '') });
+  });
+  await page.goto(server.url);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel(/^Password/).fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Run As Accounts' }).waitFor();
+  return page;
+}
+
+const check = async (page: Page, name: string) => {
+  await screenshot(page, `inventory-${name}`);
+  a11y.push({ page: name, violations: await seriousViolations(page) });
+};
+
+/** Chooses an option of a searchable select by typing part of its label. */
+async function choose(page: Page, label: string, typed: string, option: RegExp) {
+  await page.getByRole('combobox', { name: label }).fill(typed);
+  await page.getByRole('option', { name: option }).click();
+}
+
+describe('the Explain, Findings, Inventory and Management Packs pages of the web console', () => {
+  let admin: Page;
+
+  it('explains which account a workflow uses for an object, with the reasons', async () => {
+    admin = await signedIn();
+    await admin.getByRole('link', { name: 'Explain' }).click();
+    await admin.getByRole('heading', { name: 'Explain' }).waitFor();
+    await choose(admin, 'Workflow', 'Test.SQL.Mon', /Test\.SQL\.Monitor/);
+    await choose(admin, 'Object', 'INST01', /INST01/);
+    await admin.getByRole('button', { name: 'Explain', exact: true }).click();
+    const answer = admin.getByRole('region', { name: 'Explanation' });
+    await answer.getByRole('link', { name: 'SQL runner' }).waitFor();
+    await answer.getByText('Distributed', { exact: true }).waitFor();
+    expect(await answer.getByRole('list', { name: 'Reasons' }).getByRole('listitem').count()).toBeGreaterThan(
+      0,
+    );
+    await answer.getByRole('table', { name: 'Candidate associations' }).getByText('Wins').waitFor();
+    await check(admin, 'explain');
+    const api = await call<{ resolution: { kind: string; accountId: string } }>(
+      'GET',
+      `/api/v1/explain?workflow=Test.SQL.Monitor&object=${encodeURIComponent(ids.inst01)}`,
+    );
+    expect(api.resolution).toEqual(expect.objectContaining({ kind: 'account', accountId: ids.account }));
+  }, 45_000);
+
+  it('fixes a not-distributed finding with one click, after a confirmation naming the computer', async () => {
+    await admin.getByRole('link', { name: 'Findings' }).click();
+    const section = admin.getByRole('region', { name: /^Not distributed/ });
+    await section.getByText(/SQL runner is targeted at 1 object/).waitFor();
+    await check(admin, 'findings');
+    await section.getByRole('button', { name: 'Distribute (1)' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Distribute SQL runner' });
+    await dialog.getByRole('list').getByText('sql02.contoso.com (Computer)').waitFor();
+    await check(admin, 'findings-distribute');
+    await dialog.getByRole('button', { name: 'Distribute' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => admin.getByRole('region', { name: /^Not distributed/ }).count()).toBe(0);
+    const account = await call<{ distribution: { approved: string[] } }>(
+      'GET',
+      `/api/v1/accounts/${ids.account}`,
+    );
+    expect(account.distribution.approved.sort()).toEqual([ids.sql01, ids.sql02].sort());
+    const findings = await call<{ items: { kind: string }[] }>(
+      'GET',
+      '/api/v1/findings?kind=not-distributed',
+    );
+    expect(findings.items).toEqual([]);
+  }, 45_000);
+
+  it('shows the class tree, objects with their hosting chain, groups, and pools and servers', async () => {
+    await admin.getByRole('link', { name: 'Classes' }).click();
+    await admin.getByLabel('Find a class').fill('Test.SQL.Ent');
+    await admin.getByRole('tree', { name: 'Class tree' }).getByText('Test.SQL.Enterprise').click();
+    await admin.getByRole('table', { name: 'Class properties' }).getByText('Test.SQL.Instance').waitFor();
+    await check(admin, 'classes');
+
+    await admin.getByRole('link', { name: 'Objects' }).click();
+    await admin.getByLabel('Find an object').fill('INST01');
+    await admin.getByRole('link', { name: 'INST01' }).click();
+    await admin.getByRole('heading', { name: 'INST01' }).waitFor();
+    await admin
+      .getByRole('navigation', { name: 'Hosting chain' })
+      .getByRole('link', { name: ids.sql01 })
+      .waitFor();
+    await admin.getByText(`Runs on the computer ${ids.sql01}.`).waitFor();
+    await check(admin, 'object');
+
+    await admin.getByRole('link', { name: 'Groups' }).click();
+    await admin.getByRole('heading', { name: 'Groups' }).waitFor();
+    await admin.getByRole('table', { name: 'Groups' }).or(admin.getByText('No groups')).first().waitFor();
+    await check(admin, 'groups');
+
+    await admin.getByRole('link', { name: 'Pools and Servers' }).click();
+    await admin.getByRole('table', { name: 'Resource pools' }).getByText('Built in').first().waitFor();
+    await admin
+      .getByRole('table', { name: 'Management servers' })
+      .getByText('live', { exact: true })
+      .waitFor();
+    await check(admin, 'pools');
+  }, 45_000);
+
+  it('approves a pending agent and makes an enrollment token shown once', async () => {
+    await admin.getByRole('link', { name: 'Computers and Agents' }).click();
+    await admin.getByRole('table', { name: 'Computers' }).getByText('sql01.contoso.com').waitFor();
+    await check(admin, 'computers');
+    await admin.getByRole('tab', { name: 'Agents' }).click();
+    await admin.getByRole('button', { name: 'Approve web01.contoso.com' }).click();
+    await admin.getByRole('button', { name: 'Approve web01.contoso.com' }).waitFor({ state: 'detached' });
+    const agents = await call<{ items: { computerName: string; status: string }[] }>('GET', '/api/v1/agents');
+    expect(agents.items).toContainEqual(
+      expect.objectContaining({ computerName: 'web01.contoso.com', status: 'approved' }),
+    );
+    await check(admin, 'agents');
+
+    await admin.getByRole('button', { name: 'Create enrollment token' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Create enrollment token' });
+    // The contract's own rule, before anything is sent.
+    await dialog.getByLabel(/^Computer name/).fill('not a host name');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.getByText(/must be a host name/).waitFor();
+    await dialog.getByLabel(/^Computer name/).fill('app01.contoso.com');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    enrollmentToken = await dialog.getByRole('textbox', { name: 'Enrollment token' }).inputValue();
+    expect(enrollmentToken.length).toBeGreaterThan(20);
+    await check(admin, 'enrollment-token');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await admin.content()).not.toContain(enrollmentToken);
+    // The token admits the agent it was made for.
+    const keys = generateAgentKeys();
+    const enrolled = await api<{ status: string }>(server.url, 'POST', '/api/v1/agent/enroll', {
+      body: {
+        token: enrollmentToken,
+        computerName: 'app01.contoso.com',
+        signingPublicKey: exportPublicKey(keys.signing.publicKey),
+        sealingPublicKey: exportPublicKey(keys.sealing.publicKey),
+      },
+    });
+    expect(enrolled.body.status).toBe('approved');
+  }, 45_000);
+
+  it('imports a SCOM pack through the file input and shows its report; deleting a referenced pack names its dependent', async () => {
+    await admin.getByRole('link', { name: 'Management Packs' }).click();
+    await admin
+      .getByRole('table', { name: 'Management packs' })
+      .getByText('Test.SQL', { exact: true })
+      .waitFor();
+    await check(admin, 'packs');
+    await admin.getByRole('button', { name: 'Import management pack' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Import management pack' });
+    await dialog.getByLabel(/^Pack file/).setInputFiles(resolve(FIXTURES, 'contoso-sql.xml'));
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    const report = dialog.getByRole('region', { name: 'Import report' });
+    await report.getByText(/^Imported: Contoso SQL Server/).waitFor();
+    await report
+      .getByRole('table', { name: 'Skipped elements' })
+      .getByText("Rule[@ID='Contoso.SQL.CollectConnections']", { exact: false })
+      .waitFor();
+    await check(admin, 'pack-import-report');
+    await report.getByRole('button', { name: 'Done' }).click();
+    expect((await call<{ format: string }>('GET', '/api/v1/packs/Contoso.SQL')).format).toBe('scom-xml');
+
+    // A native pack, then deleting the pack it references: refused, the dependent named.
+    await admin.getByRole('button', { name: 'Import management pack' }).click();
+    await dialog.getByLabel(/^Pack file/).setInputFiles({
+      name: 'extra.yaml',
+      mimeType: 'text/yaml',
+      buffer: Buffer.from(EXTRA_PACK),
+    });
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog.getByText(/^Imported: /).waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await admin
+      .getByRole('table', { name: 'Management packs' })
+      .getByRole('link', { name: 'Test.SQL', exact: true })
+      .click();
+    await admin.getByRole('list', { name: 'Dependent packs' }).getByText('Test.SQL.Extra').waitFor();
+    await check(admin, 'pack');
+    await admin.reload();
+    await admin.getByRole('heading', { name: 'Test.SQL' }).waitFor();
+    const download = admin.waitForEvent('download');
+    await admin.getByRole('button', { name: 'Export' }).click();
+    expect((await download).suggestedFilename()).toBe('Test.SQL-1.0.0.yaml');
+    await admin.getByRole('button', { name: 'Delete' }).click();
+    const del = admin.getByRole('dialog', { name: /^Delete / });
+    await del.getByRole('button', { name: 'Delete' }).click();
+    await del
+      .getByRole('alert')
+      .getByText(/other packs reference it/)
+      .waitFor();
+    await del.getByRole('list', { name: 'Packs that reference it' }).getByText('Test.SQL.Extra').waitFor();
+    await del.getByRole('button', { name: 'Cancel' }).click();
+    expect((await call<{ id: string }>('GET', '/api/v1/packs/Test.SQL')).id).toBe('Test.SQL');
+  }, 60_000);
+
+  it('never received a secret', () => {
+    expect(answers.length).toBeGreaterThan(20);
+    for (const a of answers) {
+      expect(a.body, a.url).not.toContain(ACCOUNT_SECRET);
+      expect(a.body, a.url).not.toContain(oneTimePassword);
+      expect(a.body, a.url).not.toContain(ADMIN_PASSWORD);
+      // The enrollment token was answered once, to its creation, and never again.
+      if (enrollmentToken && !a.url.endsWith('/api/v1/agents/enrollment-tokens'))
+        expect(a.body, a.url).not.toContain(enrollmentToken);
+    }
+  });
+
+  it('has no serious or critical accessibility violation on these pages', () => {
+    expect(a11y.length).toBeGreaterThanOrEqual(10);
+    expect(a11y.filter((p) => p.violations.length > 0)).toEqual([]);
+  });
+});
