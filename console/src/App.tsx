@@ -17,6 +17,9 @@ const Runbook = lazy(() => import('./pages/automation/RunbookPage.js'));
 const RunbookEditor = lazy(() => import('./pages/automation/RunbookEditor.js'));
 const Jobs = lazy(() => import('./pages/automation/JobsPage.js'));
 const Job = lazy(() => import('./pages/automation/JobPage.js'));
+const WorkerGroups = lazy(() => import('./pages/automation-admin/WorkerGroupsPage.js'));
+const WorkerGroup = lazy(() => import('./pages/automation-admin/WorkerGroupPage.js'));
+const Identities = lazy(() => import('./pages/automation-admin/IdentitiesPage.js'));
 
 export function App() {
   const session = useSessionQuery();
@@ -44,6 +47,9 @@ export function App() {
             <Route path="/automation/runbooks/:id">{(p) => <Runbook id={p.id} />}</Route>
             <Route path="/automation/jobs" component={Jobs} />
             <Route path="/automation/jobs/:id">{(p) => <Job key={p.id} id={p.id} />}</Route>
+            <Route path="/automation/worker-groups" component={WorkerGroups} />
+            <Route path="/automation/worker-groups/:id">{(p) => <WorkerGroup key={p.id} id={p.id} />}</Route>
+            <Route path="/automation/identities" component={Identities} />
             <Route>
               <Failure error={new Error('There is no page at this address.')} />
             </Route>
