@@ -131,10 +131,10 @@ async function choose(page: Page, label: string | RegExp, option: string, search
 }
 
 describe('the Automation administration pages of the web console', () => {
-  let admin: Page;
+  let admin: Page | undefined;
 
   it('creates a weekly schedule in a time zone, links it to a runbook with a parameter, and disables it', async () => {
-    admin = await signedIn();
+    admin ??= await signedIn();
     await admin.goto(`${server.url}/automation/accounts/${opsId}?tab=schedules`);
     await admin.getByText('No schedules').waitFor();
     await admin.getByRole('button', { name: 'Create schedule' }).click();
@@ -147,13 +147,13 @@ describe('the Automation administration pages of the web console', () => {
     await choose(admin, 'Recurrence', 'Weekly');
     await choose(admin, 'Time zone', 'Europe/Paris', 'Europe/Par');
     await dialog.getByLabel(/^Starts/).fill('2031-03-03T02:30');
-    await dialog.getByRole('checkbox', { name: 'Mon' }).check();
-    await dialog.getByRole('checkbox', { name: 'Wed' }).check();
+    await dialog.getByText('Mon', { exact: true }).click();
+    await dialog.getByText('Wed', { exact: true }).click();
     await dialog.getByRole('button', { name: 'Create' }).click();
     const table = admin.getByRole('table', { name: 'Schedules' });
     await table.getByText('Every week on monday, wednesday').waitFor();
 
-    await admin.getByRole('button', { name: 'Link a runbook to Nightly' }).click();
+    await admin.getByRole('button', { name: 'Link runbook to Nightly' }).click();
     const link = admin.getByRole('dialog', { name: 'Link a runbook to Nightly' });
     await link.getByLabel('Name (optional)').fill('scheduled');
     await link.getByRole('button', { name: 'Link' }).click();
@@ -194,7 +194,8 @@ describe('the Automation administration pages of the web console', () => {
   }, 45_000);
 
   it('adds a credential and an encrypted variable whose secrets never come back', async () => {
-    await admin.getByRole('tab', { name: 'Assets' }).click();
+    admin ??= await signedIn();
+    await admin.goto(`${server.url}/automation/accounts/${opsId}?tab=assets`);
     await admin.getByText('No credentials').waitFor();
     await admin.getByRole('button', { name: 'Add credential' }).click();
     const cred = admin.getByRole('dialog', { name: 'Add credential' });
@@ -207,8 +208,8 @@ describe('the Automation administration pages of the web console', () => {
     await admin.getByRole('button', { name: 'Add variable' }).click();
     const variable = admin.getByRole('dialog', { name: 'Add variable' });
     await variable.getByLabel(/^Name/).fill('ApiKey');
-    await variable.getByLabel('Encrypted').check();
-    await variable.getByLabel('Value').fill(VARIABLE_SECRET);
+    await variable.getByRole('checkbox', { name: 'Encrypted' }).check();
+    await variable.getByLabel('Value', { exact: true }).fill(VARIABLE_SECRET);
     await variable.getByRole('button', { name: 'Create' }).click();
     await admin.getByRole('table', { name: 'Variables' }).getByText('Encrypted · never shown').waitFor();
     await check(admin, 'assets');
@@ -222,6 +223,7 @@ describe('the Automation administration pages of the web console', () => {
   }, 30_000);
 
   it('turns the system identity on, attaches a new user-assigned identity and assigns the identity a role', async () => {
+    admin ??= await signedIn();
     await admin.getByRole('link', { name: 'Identities' }).click();
     await admin.getByText('No user-assigned identities').waitFor();
     await admin.getByRole('button', { name: 'Create user-assigned identity' }).click();
@@ -270,6 +272,7 @@ describe('the Automation administration pages of the web console', () => {
   }, 45_000);
 
   it('creates a hybrid worker group that jobs can be started on', async () => {
+    admin ??= await signedIn();
     await admin.getByRole('link', { name: 'Hybrid Worker Groups' }).click();
     await admin.getByText('No hybrid worker groups').waitFor();
     await admin.getByRole('button', { name: 'Create worker group' }).click();
@@ -291,6 +294,7 @@ describe('the Automation administration pages of the web console', () => {
   }, 30_000);
 
   it('shows the Run As advisory and the dry-run report, then migrates from the page', async () => {
+    admin ??= await signedIn();
     await admin.goto(`${server.url}/automation/accounts/${legacyId}?tab=run-as`);
     await admin.getByText('Run As accounts are retired: move to the managed identity').waitFor();
     await admin.getByText(/Used by the runbooks Report/).waitFor();

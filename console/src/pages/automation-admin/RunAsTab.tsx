@@ -59,7 +59,7 @@ function RunAs({ accountId, runAs: r }: { accountId: string; runAs: RunAsAccount
 
   return (
     <Stack gap="lg">
-      <Alert color="yellow" title="Run As accounts are retired: move to the managed identity">
+      <Alert color="blue" title="Run As accounts are retired: move to the managed identity">
         <Stack gap={6}>
           <Text size="sm">{r.advisory.message}</Text>
           <Text size="sm">
@@ -80,7 +80,9 @@ function RunAs({ accountId, runAs: r }: { accountId: string; runAs: RunAsAccount
           [
             'Status',
             <Group gap="xs" key="s">
-              <Badge color={r.status === 'Complete' ? 'green' : 'red'}>{r.status}</Badge>
+              <Badge variant="outline" color={r.status === 'Complete' ? 'teal.9' : 'red.9'}>
+                {r.status}
+              </Badge>
               {r.statusReasons.join('; ')}
             </Group>,
           ],
@@ -118,7 +120,7 @@ function RunAs({ accountId, runAs: r }: { accountId: string; runAs: RunAsAccount
           />
         </Group>
         <Group>
-          <Button variant="light" loading={submit.busy} onClick={() => void migrate(true)}>
+          <Button variant="default" loading={submit.busy} onClick={() => void migrate(true)}>
             Preview migration (dry run)
           </Button>
           <Tooltip label={manage.reason} disabled={manage.allowed}>

@@ -139,7 +139,7 @@ export function SchedulesTab({ accountId }: { accountId: string }) {
                           <Button
                             size="compact-sm"
                             variant="light"
-                            aria-label={`Link a runbook to ${s.name}`}
+                            aria-label={`Link runbook to ${s.name}`}
                             disabled={!runbooks.data}
                             onClick={() => setDialog({ kind: 'link', schedule: s })}
                           >
