@@ -34,6 +34,9 @@ const Computers = lazy(() => import('./pages/inventory/ComputersPage.js'));
 const Pools = lazy(() => import('./pages/inventory/PoolsPage.js'));
 const Packs = lazy(() => import('./pages/packs/PacksPage.js'));
 const Pack = lazy(() => import('./pages/packs/PackPage.js'));
+const WorkerGroups = lazy(() => import('./pages/automation-admin/WorkerGroupsPage.js'));
+const WorkerGroup = lazy(() => import('./pages/automation-admin/WorkerGroupPage.js'));
+const Identities = lazy(() => import('./pages/automation-admin/IdentitiesPage.js'));
 
 export function App() {
   const session = useSessionQuery();
@@ -78,6 +81,9 @@ export function App() {
             <Route path="/inventory/pools" component={Pools} />
             <Route path="/packs" component={Packs} />
             <Route path="/packs/:id">{(p) => <Pack key={p.id} id={p.id} />}</Route>
+            <Route path="/automation/worker-groups" component={WorkerGroups} />
+            <Route path="/automation/worker-groups/:id">{(p) => <WorkerGroup key={p.id} id={p.id} />}</Route>
+            <Route path="/automation/identities" component={Identities} />
             <Route>
               <Failure error={new Error('There is no page at this address.')} />
             </Route>

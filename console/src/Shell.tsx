@@ -49,6 +49,8 @@ const nav = [
     links: [
       { href: '/automation/accounts', label: 'Automation Accounts' },
       { href: '/automation/jobs', label: 'Jobs' },
+      { href: '/automation/worker-groups', label: 'Hybrid Worker Groups' },
+      { href: '/automation/identities', label: 'Identities' },
     ],
   },
   {

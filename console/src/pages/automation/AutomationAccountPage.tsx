@@ -3,14 +3,17 @@ import { Anchor, Badge, Button, Table, Tabs } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, useSearch } from 'wouter';
 import type { Runbook } from '../../../../src/contract/automation.js';
-import type { Schedule } from '../../../../src/contract/automation-schedules.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
+import { AssetsTab } from '../automation-admin/AssetsTab.js';
+import { IdentityTab } from '../automation-admin/IdentityTab.js';
+import { RunAsTab } from '../automation-admin/RunAsTab.js';
+import { SchedulesTab } from '../automation-admin/SchedulesTab.js';
 import { identityLabel } from './AutomationAccountsPage.js';
 import { CreateRunbook } from './CreateRunbook.js';
 import { CreateWebhook } from './CreateWebhook.js';
-import { useAutomationAccount, useJobs, useRunbooks, useSchedules, useWebhooks, when } from './data.js';
+import { useAutomationAccount, useJobs, useRunbooks, useWebhooks, when } from './data.js';
 import { JobsTable } from './JobsTable.js';
 
 export const runbookState = (r: Runbook) =>
@@ -36,6 +39,9 @@ export default function AutomationAccountPage({ id }: { id: string }) {
               <Tabs.Tab value="jobs">Jobs</Tabs.Tab>
               <Tabs.Tab value="schedules">Schedules</Tabs.Tab>
               <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
+              <Tabs.Tab value="assets">Assets</Tabs.Tab>
+              <Tabs.Tab value="identity">Identity</Tabs.Tab>
+              <Tabs.Tab value="run-as">Run As account</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="runbooks" pt="md">
               <Runbooks accountId={a.id} />
@@ -44,10 +50,19 @@ export default function AutomationAccountPage({ id }: { id: string }) {
               <Jobs accountId={a.id} />
             </Tabs.Panel>
             <Tabs.Panel value="schedules" pt="md">
-              <Schedules accountId={a.id} />
+              <SchedulesTab accountId={a.id} />
             </Tabs.Panel>
             <Tabs.Panel value="webhooks" pt="md">
               <Webhooks accountId={a.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="assets" pt="md">
+              <AssetsTab accountId={a.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="identity" pt="md">
+              <IdentityTab account={a} />
+            </Tabs.Panel>
+            <Tabs.Panel value="run-as" pt="md">
+              <RunAsTab accountId={a.id} />
             </Tabs.Panel>
           </Tabs>
         </Page>
@@ -128,61 +143,6 @@ function Jobs({ accountId }: { accountId: string }) {
       empty={<Empty title="No jobs yet">Jobs of this account's runbooks appear here.</Empty>}
     >
       {(items) => <JobsTable jobs={items} />}
-    </QueryView>
-  );
-}
-
-const recurrence = (s: Schedule) =>
-  s.frequency === 'cron'
-    ? `cron ${s.cron ?? ''}`
-    : s.frequency === 'onetime'
-      ? 'Once'
-      : `Every ${s.interval === 1 ? '' : `${s.interval} `}${s.frequency}${s.interval === 1 ? '' : 's'}${
-          s.weekDays.length ? ` on ${s.weekDays.join(', ')}` : ''
-        }`;
-
-function Schedules({ accountId }: { accountId: string }) {
-  const schedules = useSchedules(accountId);
-  return (
-    <QueryView
-      query={schedules}
-      isEmpty={(items) => items.length === 0}
-      empty={
-        <Empty title="No schedules">
-          Schedules start linked runbooks on a recurrence; create them with the API or `steward schedule`.
-        </Empty>
-      }
-    >
-      {(items) => (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped aria-label="Schedules">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Recurrence</Table.Th>
-                <Table.Th>Time zone</Table.Th>
-                <Table.Th>Next run</Table.Th>
-                <Table.Th>Last run</Table.Th>
-                <Table.Th>Runbooks</Table.Th>
-                <Table.Th>Enabled</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((s) => (
-                <Table.Tr key={s.id}>
-                  <Table.Td>{s.name}</Table.Td>
-                  <Table.Td>{recurrence(s)}</Table.Td>
-                  <Table.Td>{s.timeZone}</Table.Td>
-                  <Table.Td>{when(s.nextRunAt)}</Table.Td>
-                  <Table.Td>{when(s.lastRunAt)}</Table.Td>
-                  <Table.Td>{s.links.map((l) => l.runbookName).join(', ') || 'None linked'}</Table.Td>
-                  <Table.Td>{s.enabled ? 'Yes' : 'No'}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
     </QueryView>
   );
 }

@@ -7,6 +7,7 @@ import type { Runbook } from '../../../../src/contract/automation.js';
 import { jobSchema } from '../../../../src/contract/automation-jobs.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { RunOnSelect } from '../automation-admin/RunOnSelect.js';
 import { collectValues, initialValues, ParameterFields, type RawValues } from './ParameterFields.js';
 
 /** The API's issues for `parameters.<name>` keyed by the name. */
@@ -22,6 +23,8 @@ export function StartJob({ runbook, onClose }: { runbook: Runbook; onClose: () =
   const [, navigate] = useLocation();
   const declarations = runbook.published?.parameters ?? [];
   const [values, setValues] = useState<RawValues>(() => initialValues(declarations));
+  const [runOn, setRunOn] = useState('cloud');
+  const [runOnError, setRunOnError] = useState<string | undefined>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -35,7 +38,7 @@ export function StartJob({ runbook, onClose }: { runbook: Runbook; onClose: () =
     try {
       const job = await api.post(
         `/api/v1/runbooks/${encodeURIComponent(runbook.id)}/jobs`,
-        { parameters: collected.values },
+        { parameters: collected.values, runOn },
         { schema: jobSchema },
       );
       // The secret values leave the page's memory with the form.
@@ -45,6 +48,7 @@ export function StartJob({ runbook, onClose }: { runbook: Runbook; onClose: () =
       navigate(`/automation/jobs/${job.id}`);
     } catch (err) {
       setErrors(parameterErrors(err));
+      setRunOnError(fieldErrors(err).runOn);
       setError(messageOf(err));
       setBusy(false);
     }
@@ -54,8 +58,9 @@ export function StartJob({ runbook, onClose }: { runbook: Runbook; onClose: () =
     <Modal opened onClose={onClose} title={`Start ${runbook.name}`} size="lg">
       <Stack>
         <Text size="sm" c="dimmed">
-          Runs published version {runbook.published?.version} in the cloud (a server of the Automation Pool).
+          Runs published version {runbook.published?.version}.
         </Text>
+        <RunOnSelect value={runOn} onChange={setRunOn} error={runOnError} />
         <ParameterFields declarations={declarations} values={values} errors={errors} onChange={setValues} />
         <DialogActions error={error} busy={busy} submitLabel="Start" onSubmit={start} onCancel={onClose} />
       </Stack>

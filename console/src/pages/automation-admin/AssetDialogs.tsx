@@ -1,0 +1,326 @@
+// The dialogs that create or replace an asset. Secret parts (an encrypted variable's value, a password, a PFX and
+// its password, encrypted connection fields) go in password inputs, are sent once and never read back.
+import {
+  Checkbox,
+  FileInput,
+  Modal,
+  PasswordInput,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { z } from 'zod';
+import {
+  type AssetKind,
+  assetCollections,
+  assetNameSchema,
+  assetSchema,
+  connectionTypeSchema,
+  setConnectionBody,
+  setCredentialBody,
+} from '../../../../src/contract/automation-assets.js';
+import { api } from '../../api.js';
+import { DialogActions } from '../../components/dialog-actions.js';
+import { useSubmit } from './submit.js';
+
+const enc = encodeURIComponent;
+
+/** The asset's name and description, and the PUT that creates or replaces it. */
+function useAssetForm(accountId: string, kind: AssetKind) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const submit = useSubmit();
+  /** `schema` null: the contract's check needs Node's Buffer, so the API alone checks this one. */
+  const save = async (schema: z.ZodType | null, fields: Record<string, unknown>) => {
+    const body = { ...(description ? { description } : {}), ...fields };
+    // The name is in the path, not the body: the contract's rule for it is checked here first.
+    if (!assetNameSchema.safeParse(name).success)
+      return submit.run(
+        { schema: z.object({ name: assetNameSchema }), body: { name } },
+        async () => undefined,
+      );
+    return submit.run(
+      schema ? { schema, body } : null,
+      () =>
+        api.put(
+          `/api/v1/automation-accounts/${enc(accountId)}/${assetCollections[kind]}/${enc(name)}`,
+          body,
+          {
+            schema: assetSchema,
+          },
+        ),
+      [['assets', accountId, kind]],
+    );
+  };
+  const fields = (
+    <>
+      <TextInput
+        label="Name"
+        required
+        data-autofocus
+        value={name}
+        error={submit.errors.name && `Name ${submit.errors.name}`}
+        onChange={(e) => setName(e.currentTarget.value)}
+      />
+      <Textarea
+        label="Description"
+        value={description}
+        error={submit.errors.description}
+        onChange={(e) => setDescription(e.currentTarget.value)}
+      />
+    </>
+  );
+  return { submit, save, fields };
+}
+
+type DialogProps = { accountId: string; onClose: () => void };
+
+export function VariableDialog({ accountId, onClose }: DialogProps) {
+  const form = useAssetForm(accountId, 'variable');
+  const [type, setType] = useState<'string' | 'json'>('string');
+  const [value, setValue] = useState('');
+  const [encrypted, setEncrypted] = useState(false);
+  const [jsonError, setJsonError] = useState<string | undefined>();
+  const save = async () => {
+    let parsed: unknown = value;
+    if (type === 'json') {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        return setJsonError('Value must be JSON (a number, true, "text", [ … ] or { … })');
+      }
+    }
+    setJsonError(undefined);
+    const done = await form.save(null, { encrypted, value: parsed });
+    if (done) {
+      setValue('');
+      onClose();
+    }
+  };
+  const Input = encrypted ? PasswordInput : type === 'json' ? Textarea : TextInput;
+  return (
+    <Modal opened onClose={onClose} title="Add variable">
+      <Stack>
+        {form.fields}
+        <Select
+          label="Type"
+          data={[
+            { value: 'string', label: 'Text' },
+            { value: 'json', label: 'JSON (number, boolean, list, object)' },
+          ]}
+          value={type}
+          allowDeselect={false}
+          onChange={(v) => v && setType(v as 'string' | 'json')}
+        />
+        <Input
+          label="Value"
+          autoComplete={encrypted ? 'new-password' : undefined}
+          spellCheck={false}
+          value={value}
+          error={jsonError ?? form.submit.errors.value}
+          onChange={(e) => setValue(e.currentTarget.value)}
+        />
+        <Checkbox
+          label="Encrypted"
+          description="Sealed and write-only: never shown again, and it cannot be made plain later."
+          checked={encrypted}
+          onChange={(e) => setEncrypted(e.currentTarget.checked)}
+        />
+        <DialogActions
+          error={form.submit.error}
+          busy={form.submit.busy}
+          submitLabel="Create"
+          onSubmit={save}
+          onCancel={onClose}
+        />
+      </Stack>
+    </Modal>
+  );
+}
+
+export function CredentialDialog({ accountId, onClose }: DialogProps) {
+  const form = useAssetForm(accountId, 'credential');
+  const [userName, setUserName] = useState('');
+  const [password, setPassword] = useState('');
+  const save = async () => {
+    const done = await form.save(setCredentialBody, { userName, password });
+    if (done) {
+      setPassword('');
+      onClose();
+    }
+  };
+  return (
+    <Modal opened onClose={onClose} title="Add credential">
+      <Stack>
+        {form.fields}
+        <TextInput
+          label="User name"
+          required
+          autoComplete="off"
+          value={userName}
+          error={form.submit.errors.userName}
+          onChange={(e) => setUserName(e.currentTarget.value)}
+        />
+        <PasswordInput
+          label="Password"
+          description="Write-only: never shown again."
+          required
+          autoComplete="new-password"
+          value={password}
+          error={form.submit.errors.password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+        />
+        <DialogActions
+          error={form.submit.error}
+          busy={form.submit.busy}
+          submitLabel="Create"
+          onSubmit={save}
+          onCancel={onClose}
+        />
+      </Stack>
+    </Modal>
+  );
+}
+
+const base64Of = async (file: File) => {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+};
+
+export function CertificateDialog({ accountId, onClose }: DialogProps) {
+  const form = useAssetForm(accountId, 'certificate');
+  const [file, setFile] = useState<File | null>(null);
+  const [password, setPassword] = useState('');
+  const [exportable, setExportable] = useState(false);
+  const save = async () => {
+    const pfxBase64 = file ? await base64Of(file) : '';
+    const done = await form.save(null, {
+      format: 'pfx',
+      exportable,
+      pfxBase64,
+      ...(password ? { password } : {}),
+    });
+    if (done) {
+      setPassword('');
+      onClose();
+    }
+  };
+  return (
+    <Modal opened onClose={onClose} title="Upload certificate">
+      <Stack>
+        {form.fields}
+        <FileInput
+          label="PFX file (.pfx, .p12)"
+          required
+          accept=".pfx,.p12,application/x-pkcs12"
+          value={file}
+          error={form.submit.errors.pfxBase64}
+          onChange={setFile}
+        />
+        <PasswordInput
+          label="PFX password"
+          description="Write-only: used to open the file, never shown again."
+          autoComplete="new-password"
+          value={password}
+          error={form.submit.errors.password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+        />
+        <Checkbox
+          label="Exportable"
+          description="Runbooks may export the private key."
+          checked={exportable}
+          onChange={(e) => setExportable(e.currentTarget.checked)}
+        />
+        <DialogActions
+          error={form.submit.error}
+          busy={form.submit.busy}
+          submitLabel="Upload"
+          onSubmit={save}
+          onCancel={onClose}
+        />
+      </Stack>
+    </Modal>
+  );
+}
+
+export function ConnectionDialog({ accountId, onClose }: DialogProps) {
+  const form = useAssetForm(accountId, 'connection');
+  const types = useQuery({
+    queryKey: ['connection-types', accountId],
+    queryFn: async () =>
+      (
+        await api.get(`/api/v1/automation-accounts/${enc(accountId)}/connection-types`, {
+          schema: z.object({ items: z.array(connectionTypeSchema) }),
+        })
+      ).items,
+  });
+  const [typeName, setTypeName] = useState<string | null>(null);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const type = types.data?.find((t) => t.name === typeName);
+  const save = async () => {
+    if (!type) return;
+    const fieldValues: Record<string, string | number | boolean> = {};
+    for (const f of type.fields) {
+      const v = values[f.name] ?? '';
+      if (v === '') continue;
+      fieldValues[f.name] = f.type === 'int' ? Number(v) : f.type === 'bool' ? v === 'true' : v;
+    }
+    const done = await form.save(setConnectionBody, { connectionType: type.name, fieldValues });
+    if (done) {
+      setValues({});
+      onClose();
+    }
+  };
+  return (
+    <Modal opened onClose={onClose} title="Add connection" size="lg">
+      <Stack>
+        {form.fields}
+        <Select
+          label="Connection type"
+          required
+          data={(types.data ?? []).map((t) => ({ value: t.name, label: t.name }))}
+          value={typeName}
+          error={types.error ? 'The connection types could not be read.' : form.submit.errors.connectionType}
+          onChange={(v) => {
+            setTypeName(v);
+            setValues({});
+          }}
+        />
+        {type?.fields.map((f) => {
+          const Input = f.encrypted ? PasswordInput : TextInput;
+          return (
+            <Input
+              key={f.name}
+              label={`${f.name}${f.optional ? ' (optional)' : ''}`}
+              description={`${f.type}${f.encrypted ? ', encrypted: never shown again' : ''}`}
+              autoComplete={f.encrypted ? 'new-password' : 'off'}
+              spellCheck={false}
+              value={values[f.name] ?? ''}
+              error={form.submit.errors[`fieldValues.${f.name}`]}
+              onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+            />
+          );
+        })}
+        {type ? null : (
+          <Text size="sm" c="dimmed">
+            Choose a type: its fields follow.
+          </Text>
+        )}
+        <DialogActions
+          error={form.submit.error}
+          busy={form.submit.busy}
+          submitLabel="Create"
+          onSubmit={save}
+          onCancel={onClose}
+          disabled={!type}
+        />
+      </Stack>
+    </Modal>
+  );
+}
