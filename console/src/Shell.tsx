@@ -114,7 +114,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main">
+      <AppShell.Navbar p="xs" aria-label="Main" style={{ overflowY: 'auto' }}>
         {nav.map((s) => (
           <Fragment key={s.section}>
             <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={6}>

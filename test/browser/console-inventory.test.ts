@@ -207,7 +207,7 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
     await admin.getByText(`Runs on the computer ${ids.sql01}.`).waitFor();
     await check(admin, 'object');
 
-    await admin.getByRole('link', { name: 'Groups' }).click();
+    await admin.getByRole('link', { name: 'Groups', exact: true }).click();
     await admin.getByRole('heading', { name: 'Groups' }).waitFor();
     await admin.getByRole('table', { name: 'Groups' }).or(admin.getByText('No groups')).first().waitFor();
     await check(admin, 'groups');
