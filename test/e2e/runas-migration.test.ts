@@ -211,5 +211,9 @@ describe('migrating a runbook off the Run As account', () => {
       expect(after.claims).toMatchObject({ oid: identity.principalId });
       expect(after.claims.appidacr).toBeUndefined();
     }
+    // No private key, client assertion or token (any JWT) reached the server's log lines.
+    const logs = `${server!.stdout()}\n${server!.stderr()}`;
+    expect(logs).not.toContain('PRIVATE KEY');
+    expect(logs).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
   }, 180_000);
 });
