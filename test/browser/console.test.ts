@@ -29,6 +29,8 @@ let oneTimePassword = '';
 const answers: { url: string; body: string }[] = [];
 const foreignRequests: string[] = [];
 const cspReports: string[] = [];
+/** The user actions of the seed walkthrough (SCOM: 21 steps): each click, pick or typed field counts one. */
+const steps = { runAs: 0 };
 
 beforeAll(async () => {
   const env: Record<string, string> = {};
@@ -136,50 +138,79 @@ describe('the web console in Chromium', () => {
 
   it('walks the seed: creates the Notification action account, distributes it to the Notifications Resource Pool, associates it with the Notification Account profile', async () => {
     requireBrowser();
-    await admin.getByRole('button', { name: 'Create Run As Account' }).click();
+    const run = <T>(action: Promise<T>) => {
+      steps.runAs++;
+      return action;
+    };
+    await run(admin.getByRole('button', { name: 'Create Run As Account' }).click());
     const wizard = admin.getByRole('dialog', { name: 'Create Run As Account' });
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByLabel('Display name').fill('Notification action account');
+    // The introduction is on the first page; the type is one native choice (Action Account by default).
+    expect(await wizard.getByLabel('Run As account type').inputValue()).toBe('action');
+    await run(wizard.getByLabel('Display name').fill('Notification action account'));
     a11y.push(await violationsOf(admin, 'create-account-general'));
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByLabel('User name').fill('svc-notify');
-    await wizard.getByLabel('Password', { exact: true }).fill(ACCOUNT_SECRET);
-    await wizard.getByLabel('Domain (optional)').fill('CONTOSO');
+    await run(wizard.getByRole('button', { name: 'Next' }).click());
+    await run(wizard.getByLabel('User name').fill('svc-notify'));
+    await run(wizard.getByLabel('Password', { exact: true }).fill(ACCOUNT_SECRET));
+    await run(wizard.getByLabel('Domain (optional)').fill('CONTOSO'));
     expect(await wizard.getByLabel('Password', { exact: true }).getAttribute('type')).toBe('password');
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByLabel('More secure').check();
-    await wizard.getByRole('button', { name: 'Create' }).click();
+    await run(wizard.getByRole('button', { name: 'Next' }).click());
+    // Distribution Security: more secure by default, and the targets chosen right here (pools first).
+    expect(await wizard.getByLabel('More secure').isChecked()).toBe(true);
+    const firstTarget = wizard.getByRole('table', { name: 'Search results' }).getByRole('row').nth(1);
+    expect(await firstTarget.textContent()).toContain('Resource pool');
+    await run(wizard.getByLabel('Choose Notifications Resource Pool').check());
+    a11y.push(await violationsOf(admin, 'create-account-distribution'));
+    await run(wizard.getByRole('button', { name: 'Create' }).click());
 
     await admin.waitForURL(/\/run-as\/accounts\/acct_[^?]+\?tab=distribution$/);
     accountId = /accounts\/(acct_[^?]+)/.exec(admin.url())![1]!;
-    await admin.getByText('Distributed to nothing yet').waitFor();
+    const approved = admin.getByRole('table', { name: 'Approved targets' });
+    await approved.getByText('Notifications Resource Pool').waitFor();
+    a11y.push(await violationsOf(admin, 'account-distribution'));
+    // A look at Computer Search (not a step of the walkthrough): the pool approved already is not offered.
     await admin.getByRole('button', { name: 'Add…' }).click();
     const search = admin.getByRole('dialog', { name: 'Computer Search' });
     await search.getByText('Pools', { exact: true }).click();
-    await search.getByLabel('Search by name').fill('notif');
+    await search.getByLabel('Search by name').fill('pool');
+    await search.getByRole('table', { name: 'Search results' }).waitFor();
+    expect(await search.getByLabel('Choose Notifications Resource Pool').count()).toBe(0);
     a11y.push(await violationsOf(admin, 'computer-search'));
-    await search.getByLabel('Choose Notifications Resource Pool').check();
-    await search.getByRole('button', { name: /^Add/ }).click();
-    await admin.getByRole('button', { name: 'Save distribution' }).click();
-    await admin.getByText('Distribution saved.').waitFor();
-    a11y.push(await violationsOf(admin, 'account-distribution'));
+    await search.getByRole('button', { name: 'Cancel' }).click();
 
-    await admin.getByRole('link', { name: 'Profiles' }).click();
-    await admin.getByLabel('Find a profile').fill('Notification Account');
+    await run(admin.getByRole('link', { name: 'Profiles' }).click());
+    await run(admin.getByLabel('Find a profile').fill('Notification Account'));
     a11y.push(await violationsOf(admin, 'profiles'));
-    await admin.getByRole('link', { name: 'Notification Account' }).click();
-    await admin.getByRole('button', { name: 'Next' }).click();
+    await run(admin.getByRole('link', { name: 'Notification Account' }).click());
+    await run(admin.getByRole('button', { name: 'Next' }).click());
     await admin.getByText('No account is associated').waitFor();
-    await admin.getByRole('button', { name: 'Add…' }).click();
+    await run(admin.getByRole('button', { name: 'Add…' }).click());
     const add = admin.getByRole('dialog', { name: 'Add a Run As Account' });
-    await add.getByRole('combobox', { name: 'Run As account' }).click();
-    await admin.getByRole('option', { name: /Notification action account/ }).click();
-    await add.getByLabel('All targeted objects').check();
+    await run(
+      add
+        .getByLabel('Run As account', { exact: true })
+        .selectOption({ label: 'Notification action account — Action Account' }),
+    );
+    expect(await add.getByLabel('All targeted objects').isChecked()).toBe(true);
     a11y.push(await violationsOf(admin, 'profile-add-account'));
-    await add.getByRole('button', { name: 'OK' }).click();
-    await admin.getByRole('button', { name: 'Save' }).click();
+    await run(add.getByRole('button', { name: 'OK' }).click());
+    await run(admin.getByRole('button', { name: 'Save' }).click());
     await admin.getByText('The Run As profile is saved.').waitFor();
     a11y.push(await violationsOf(admin, 'profile-saved'));
+    console.info(`seed walkthrough in the console: ${steps.runAs} user actions (SCOM: 21 steps)`);
+    expect(steps.runAs).toBeLessThanOrEqual(20);
+
+    const distributed = await api<{ distribution: unknown }>(
+      server.url,
+      'GET',
+      `/api/v1/accounts/${accountId}`,
+      {
+        token: await signIn(server.url, 'admin', ADMIN_PASSWORD),
+      },
+    );
+    expect(distributed.body.distribution).toEqual({
+      security: 'more-secure',
+      approved: ['pool_notifications'],
+    });
 
     // Through the API: the notification server's object now resolves to the new account, distributed.
     const token = await signIn(server.url, 'admin', ADMIN_PASSWORD);
@@ -198,6 +229,48 @@ describe('the web console in Chromium', () => {
     );
     expect(explained.status).toBe(200);
     expect(explained.body.resolution).toMatchObject({ kind: 'account', accountId });
+  }, 60_000);
+
+  it('says when an account is created but its distribution is refused, and saves the distribution again without creating the account twice', async () => {
+    requireBrowser();
+    const token = await signIn(server.url, 'admin', ADMIN_PASSWORD);
+    const computer = await api<{ id: string }>(server.url, 'POST', '/api/v1/computers', {
+      token,
+      body: { name: 'sql02.contoso.com' },
+    });
+    expect(computer.status).toBe(201);
+    await admin.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await admin.getByRole('button', { name: 'Create Run As Account' }).click();
+    const wizard = admin.getByRole('dialog', { name: 'Create Run As Account' });
+    await wizard.getByLabel('Run As account type').selectOption({ label: 'Basic Authentication' });
+    await wizard.getByLabel('Display name').fill('SQL02 web account');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('User name').fill('web');
+    await wizard.getByLabel('Password', { exact: true }).fill(ACCOUNT_SECRET);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Choose sql02.contoso.com').check();
+    // The computer goes away while the wizard is open: the server refuses the distribution.
+    const removed = await api(server.url, 'DELETE', `/api/v1/computers/${computer.body.id}`, { token });
+    expect(removed.status).toBe(200);
+    await wizard.getByRole('button', { name: 'Create' }).click();
+    await wizard.getByText(/^The account is created, but its distribution is not saved: .*'cmp_/).waitFor();
+    expect(await wizard.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+    await wizard.getByLabel('Choose sql02.contoso.com').uncheck();
+    await wizard.getByLabel('Choose Automation Pool').check();
+    await wizard.getByRole('button', { name: 'Save distribution' }).click();
+    await admin.waitForURL(/\/run-as\/accounts\/acct_[^?]+\?tab=distribution$/);
+    await admin.getByRole('table', { name: 'Approved targets' }).getByText('Automation Pool').waitFor();
+
+    const accounts = await api<{ items: { name: string; distribution: unknown }[] }>(
+      server.url,
+      'GET',
+      '/api/v1/accounts',
+      { token },
+    );
+    const made = accounts.body.items.filter((a) => a.name === 'SQL02 web account');
+    expect(made).toEqual([
+      expect.objectContaining({ distribution: { security: 'more-secure', approved: ['pool_automation'] } }),
+    ]);
   }, 60_000);
 
   it('shows a role that may not create accounts no button, and the server refuses it when forced (403)', async () => {

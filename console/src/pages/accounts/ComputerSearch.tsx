@@ -1,19 +1,10 @@
 // Computer Search: find computers by name, the suggested ones (hosting targeted objects), management
 // servers and pools (the Notifications Resource Pool among them), and add them to a distribution list.
-import {
-  Button,
-  Checkbox,
-  Group,
-  Modal,
-  SegmentedControl,
-  Stack,
-  Table,
-  TextInput,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Button, Group, Modal, SegmentedControl, Stack, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { Empty, QueryView } from '../../components/states.js';
 import { type Target, useSuggestion, useTargets } from './data.js';
+import { TargetList } from './TargetList.js';
 
 const shows = ['Suggested', 'Computers', 'Management servers', 'Pools', 'All'] as const;
 
@@ -69,39 +60,7 @@ export function ComputerSearch({
                     : 'No computer, server or pool matches, or all are approved already.'}
                 </Empty>
               );
-            return (
-              <Table.ScrollContainer minWidth={480} mah={360}>
-                <Table aria-label="Search results">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th w={40}>
-                        <VisuallyHidden>Choose</VisuallyHidden>
-                      </Table.Th>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Kind</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {rows.map((t) => (
-                      <Table.Tr key={t.id}>
-                        <Table.Td>
-                          <Checkbox
-                            aria-label={`Choose ${t.name}`}
-                            checked={chosen.includes(t.id)}
-                            onChange={(e) => toggle(t.id, e.currentTarget.checked)}
-                          />
-                        </Table.Td>
-                        <Table.Td>
-                          {t.name}
-                          {suggested.has(t.id) ? ' (suggested)' : ''}
-                        </Table.Td>
-                        <Table.Td>{t.kind}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            );
+            return <TargetList rows={rows} chosen={chosen} onToggle={toggle} suggested={suggested} />;
           }}
         </QueryView>
         <Group justify="flex-end">

@@ -1,12 +1,13 @@
-// The Create Run As Account wizard: Introduction → General Properties → Credentials → Distribution security → Create.
+// The Create Run As Account wizard: General Properties (with the introduction) → Credentials → Distribution
+// Security, where the targets are chosen too, so the account is created already distributed.
 import {
   Alert,
   Button,
   Checkbox,
   Group,
   Modal,
+  NativeSelect,
   PasswordInput,
-  Radio,
   Select,
   Stack,
   Stepper,
@@ -20,8 +21,9 @@ import { useLocation } from 'wouter';
 import { type AccountType, accountSchema, accountTypes } from '../../../../src/contract/accounts.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
 import { accountTypeLabels, credentialBody, credentialFields } from './credential-fields.js';
+import { DistributionStep, type Security } from './DistributionStep.js';
 
-const steps = ['Introduction', 'General Properties', 'Credentials', 'Distribution Security'] as const;
+const steps = ['General Properties', 'Credentials', 'Distribution Security'] as const;
 
 export function CreateAccountWizard({ onClose }: { onClose: () => void }) {
   const qc = useQueryClient();
@@ -31,7 +33,10 @@ export function CreateAccountWizard({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [values, setValues] = useState<Record<string, string | boolean>>({});
-  const [security, setSecurity] = useState<'more-secure' | 'less-secure'>('more-secure');
+  const [security, setSecurity] = useState<Security>('more-secure');
+  const [approved, setApproved] = useState<string[]>([]);
+  /** The account once created: a failed distribution is then retried without creating it again. */
+  const [createdId, setCreatedId] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -40,28 +45,44 @@ export function CreateAccountWizard({ onClose }: { onClose: () => void }) {
     setBusy(true);
     setErrors({});
     setError(null);
+    let id = createdId;
     try {
-      const body = {
-        name,
-        ...(description ? { description } : {}),
-        credential: credentialBody(type, values),
-      };
-      const account = await api.post('/api/v1/accounts', body, { schema: accountSchema });
-      // The secrets leave the page's memory with the wizard.
-      setValues({});
-      if (security === 'less-secure') {
-        await api.put(`/api/v1/accounts/${account.id}/distribution`, { security }, { schema: accountSchema });
+      if (!id) {
+        const body = {
+          name,
+          ...(description ? { description } : {}),
+          credential: credentialBody(type, values),
+        };
+        id = (await api.post('/api/v1/accounts', body, { schema: accountSchema })).id;
+        // The secrets leave the page's memory as soon as the server has them.
+        setValues({});
+        setCreatedId(id);
+        await qc.invalidateQueries({ queryKey: ['accounts'] });
       }
-      await qc.invalidateQueries({ queryKey: ['accounts'] });
-      onClose();
-      navigate(`/run-as/accounts/${account.id}?tab=distribution`);
     } catch (err) {
       const fields = fieldErrors(err);
       setErrors(fields);
       setError(messageOf(err));
       // Back to the step whose field the API refused.
-      if (Object.keys(fields).some((k) => k.startsWith('credential'))) setStep(2);
-      else if (fields.name || fields.description) setStep(1);
+      if (Object.keys(fields).some((k) => k.startsWith('credential'))) setStep(1);
+      else if (fields.name || fields.description) setStep(0);
+      setBusy(false);
+      return;
+    }
+    try {
+      if (security === 'less-secure' || approved.length > 0)
+        await api.put(
+          `/api/v1/accounts/${id}/distribution`,
+          { security, approved },
+          { schema: accountSchema },
+        );
+      await qc.invalidateQueries({ queryKey: ['accounts'] });
+      onClose();
+      navigate(`/run-as/accounts/${id}?tab=distribution`);
+    } catch (err) {
+      setError(
+        `The account is created, but its distribution is not saved: ${messageOf(err)} Try again, or close and distribute it from its Distribution tab.`,
+      );
       setBusy(false);
     }
   };
@@ -71,28 +92,26 @@ export function CreateAccountWizard({ onClose }: { onClose: () => void }) {
 
   return (
     <Modal opened onClose={onClose} title="Create Run As Account" size="xl">
-      <Stepper active={step} onStepClick={setStep} size="sm" allowNextStepsSelect={false}>
-        <Stepper.Step label="Introduction">
-          <Stack gap="xs" py="md">
-            <Text>
-              A Run As account holds one set of credentials. Workflows use it once a Run As profile associates
-              it with the objects they target, on the computers it is distributed to.
-            </Text>
-            <Text c="dimmed" size="sm">
-              Secrets you type are sent once over this connection, sealed by the server, and never shown
-              again.
-            </Text>
-          </Stack>
-        </Stepper.Step>
+      <Stepper
+        active={step}
+        onStepClick={(s) => createdId === null && setStep(s)}
+        size="sm"
+        allowNextStepsSelect={false}
+      >
         <Stepper.Step label="General Properties">
           <Stack py="md">
-            <Select
+            <Text size="sm">
+              A Run As account holds one set of credentials. Workflows use it once a Run As profile associates
+              it with the objects they target, on the computers it is distributed to. Secrets you type are
+              sent once over this connection, sealed by the server, and never shown again.
+            </Text>
+            <NativeSelect
               label="Run As account type"
               data={accountTypes.map((t) => ({ value: t, label: accountTypeLabels[t] }))}
               value={type}
-              allowDeselect={false}
-              onChange={(v) => {
-                if (v) setType(v as AccountType);
+              disabled={createdId !== null}
+              onChange={(e) => {
+                setType(e.currentTarget.value as AccountType);
                 setValues({});
               }}
             />
@@ -165,25 +184,12 @@ export function CreateAccountWizard({ onClose }: { onClose: () => void }) {
           </Stack>
         </Stepper.Step>
         <Stepper.Step label="Distribution Security">
-          <Radio.Group
-            py="md"
-            label="Distribution security"
-            value={security}
-            onChange={(v) => setSecurity(v as typeof security)}
-          >
-            <Stack gap="sm" mt="xs">
-              <Radio
-                value="more-secure"
-                label="More secure"
-                description="Only the computers, management servers and pools you approve receive the credentials."
-              />
-              <Radio
-                value="less-secure"
-                label="Less secure"
-                description="Every agent and management server receives the credentials."
-              />
-            </Stack>
-          </Radio.Group>
+          <DistributionStep
+            security={security}
+            onSecurity={setSecurity}
+            approved={approved}
+            onApproved={setApproved}
+          />
         </Stepper.Step>
       </Stepper>
       {error ? (
@@ -196,12 +202,16 @@ export function CreateAccountWizard({ onClose }: { onClose: () => void }) {
           Cancel
         </Button>
         <Group gap="xs">
-          <Button variant="default" disabled={step === 0} onClick={() => setStep(step - 1)}>
+          <Button
+            variant="default"
+            disabled={step === 0 || createdId !== null}
+            onClick={() => setStep(step - 1)}
+          >
             Previous
           </Button>
           {last ? (
             <Button onClick={create} loading={busy}>
-              Create
+              {createdId ? 'Save distribution' : 'Create'}
             </Button>
           ) : (
             <Button onClick={() => setStep(step + 1)}>Next</Button>

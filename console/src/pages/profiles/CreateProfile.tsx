@@ -1,6 +1,6 @@
 // Create Run As Profile: a display name and the unsealed management pack that keeps it (SCOM's destination
-// management pack); the profile then opens in the Run As Profile wizard to associate its accounts.
-import { Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
+// management pack); the profile then opens in the Run As Profile wizard at its Run As Accounts step.
+import { Modal, NativeSelect, Stack, Textarea, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
@@ -16,12 +16,12 @@ export function CreateProfile({ onClose }: { onClose: () => void }) {
   const packs = usePacks();
   const [displayName, setDisplayName] = useState('');
   const [description, setDescription] = useState('');
-  const [packId, setPackId] = useState<string | null>(null);
+  const [packId, setPackId] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const create = async () => {
-    const body = { displayName, ...(description ? { description } : {}), packId: packId ?? '' };
+    const body = { displayName, ...(description ? { description } : {}), packId };
     const checked = createProfileBody.safeParse(body);
     if (!checked.success) return setErrors(issuesOf(checked.error));
     setBusy(true);
@@ -31,7 +31,7 @@ export function CreateProfile({ onClose }: { onClose: () => void }) {
       const p = await api.post('/api/v1/profiles', body, { schema: profileDetailSchema });
       await qc.invalidateQueries({ queryKey: ['profiles'] });
       onClose();
-      navigate(`/run-as/profiles/${encodeURIComponent(p.id)}`);
+      navigate(`/run-as/profiles/${encodeURIComponent(p.id)}?step=accounts`);
     } catch (err) {
       setErrors(fieldErrors(err));
       setError(messageOf(err));
@@ -55,21 +55,22 @@ export function CreateProfile({ onClose }: { onClose: () => void }) {
           error={errors.description}
           onChange={(e) => setDescription(e.currentTarget.value)}
         />
-        <Select
+        <NativeSelect
           label="Destination management pack"
           description="Unsealed packs only: a sealed pack cannot be changed."
-          searchable
           required
-          placeholder={packs.isPending ? 'Loading…' : 'Choose a pack'}
-          data={(packs.data ?? [])
-            .filter((p) => !p.sealed)
-            .map((p) => ({ value: p.id, label: p.displayName }))}
+          data={[
+            { value: '', label: packs.isPending ? 'Loading…' : 'Choose a pack', disabled: true },
+            ...(packs.data ?? [])
+              .filter((p) => !p.sealed)
+              .map((p) => ({ value: p.id, label: p.displayName })),
+          ]}
           value={packId}
           error={
             (errors.packId && `Pack ${errors.packId}`) ??
             (packs.error ? 'The packs could not be read' : undefined)
           }
-          onChange={setPackId}
+          onChange={(e) => setPackId(e.currentTarget.value)}
         />
         <DialogActions error={error} busy={busy} submitLabel="Create" onSubmit={create} onCancel={onClose} />
       </Stack>

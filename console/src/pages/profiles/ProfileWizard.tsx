@@ -2,7 +2,7 @@
 import { Alert, Button, Group, Stack, Stepper, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useLocation } from 'wouter';
+import { useLocation, useSearch } from 'wouter';
 import type { z } from 'zod';
 import { associationSchema, type scopeSchema } from '../../../../src/contract/accounts.js';
 import { listOf } from '../../../../src/contract/client.js';
@@ -85,7 +85,9 @@ function Steps({
 }) {
   const qc = useQueryClient();
   const [, navigate] = useLocation();
-  const [step, setStep] = useState(0);
+  // A profile just created opens at its Run As Accounts step: there is nothing else to do in it.
+  const opensAt = new URLSearchParams(useSearch()).get('step') === 'accounts' ? 1 : 0;
+  const [step, setStep] = useState(opensAt);
   const [rows, setRows] = useState<Row[]>(initial);
   const [adding, setAdding] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -1,6 +1,16 @@
 // Add a Run As account to a profile: the account, and a scope — all targeted objects, or a selected
-// class, group or object found with a searchable picker.
-import { Button, Checkbox, Group, Modal, Radio, SegmentedControl, Select, Stack } from '@mantine/core';
+// class, group or object found with a searchable picker (choosing one selects that option).
+import {
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  NativeSelect,
+  Radio,
+  SegmentedControl,
+  Select,
+  Stack,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { z } from 'zod';
@@ -62,18 +72,18 @@ export function AddAssociation({
   return (
     <Modal opened onClose={onClose} title="Add a Run As Account" size="lg">
       <Stack>
-        <Select
+        <NativeSelect
           label="Run As account"
-          placeholder={accounts.isPending ? 'Loading…' : 'Choose an account'}
-          searchable
-          nothingFoundMessage="No account matches"
-          data={(accounts.data ?? []).map((a) => ({
-            value: a.id,
-            label: `${a.name} — ${accountTypeLabels[a.type]}`,
-          }))}
-          value={accountId}
+          data={[
+            { value: '', label: accounts.isPending ? 'Loading…' : 'Choose an account', disabled: true },
+            ...(accounts.data ?? []).map((a) => ({
+              value: a.id,
+              label: `${a.name} — ${accountTypeLabels[a.type]}`,
+            })),
+          ]}
+          value={accountId ?? ''}
           error={accounts.error ? 'The accounts could not be read' : undefined}
-          onChange={setAccountId}
+          onChange={(e) => setAccountId(e.currentTarget.value || null)}
         />
         <Radio.Group
           label="This Run As account will be used to manage"
@@ -85,34 +95,35 @@ export function AddAssociation({
             <Radio value="selected" label="A selected class, group, or object" />
           </Stack>
         </Radio.Group>
-        {which === 'selected' ? (
-          <>
-            <SegmentedControl
-              aria-label="Kind of scope"
-              data={[
-                { value: 'class', label: 'Class' },
-                { value: 'group', label: 'Group' },
-                { value: 'object', label: 'Object' },
-              ]}
-              value={kind}
-              onChange={(v) => {
-                setKind(v as Kind);
-                setTarget(null);
-              }}
-            />
-            <Select
-              label={`Search for a ${kind}`}
-              placeholder={choices.isPending ? 'Loading…' : 'Type to search'}
-              searchable
-              limit={50}
-              nothingFoundMessage="Nothing matches"
-              data={choices.data ?? []}
-              value={target}
-              error={choices.error ? `The ${kind} list could not be read` : undefined}
-              onChange={setTarget}
-            />
-          </>
-        ) : null}
+        <Stack gap="xs" pl="xl">
+          <SegmentedControl
+            aria-label="Kind of scope"
+            data={[
+              { value: 'class', label: 'Class' },
+              { value: 'group', label: 'Group' },
+              { value: 'object', label: 'Object' },
+            ]}
+            value={kind}
+            onChange={(v) => {
+              setKind(v as Kind);
+              setTarget(null);
+            }}
+          />
+          <Select
+            label={`Search for a ${kind}`}
+            placeholder={choices.isPending ? 'Loading…' : 'Type to search'}
+            searchable
+            limit={50}
+            nothingFoundMessage="Nothing matches"
+            data={choices.data ?? []}
+            value={target}
+            error={choices.error ? `The ${kind} list could not be read` : undefined}
+            onChange={(v) => {
+              setTarget(v);
+              if (v) setWhich('selected');
+            }}
+          />
+        </Stack>
         <Checkbox
           label="Enforced: wins over associations that are not enforced"
           checked={enforced}
