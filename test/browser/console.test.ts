@@ -231,6 +231,59 @@ describe('the web console in Chromium', () => {
     expect(explained.body.resolution).toMatchObject({ kind: 'account', accountId });
   }, 60_000);
 
+  it('distributes an account through the Computer Search: a pool found by name, added and saved', async () => {
+    requireBrowser();
+    await admin.goto(`${server.url}/run-as/accounts/${accountId}?tab=distribution`);
+    await admin.getByRole('button', { name: 'Add…' }).click();
+    const search = admin.getByRole('dialog', { name: 'Computer Search' });
+    await search.getByText('Pools', { exact: true }).click();
+    await search.getByLabel('Search by name').fill('automation');
+    await search.getByLabel('Choose Automation Pool').check();
+    await search.getByRole('button', { name: /^Add/ }).click();
+    await admin.getByRole('button', { name: 'Save distribution' }).click();
+    await admin.getByText('Distribution saved.').waitFor();
+    const account = await api<{ distribution: { approved: string[] } }>(
+      server.url,
+      'GET',
+      `/api/v1/accounts/${accountId}`,
+      { token: await signIn(server.url, 'admin', ADMIN_PASSWORD) },
+    );
+    expect(account.body.distribution.approved.sort()).toEqual(['pool_automation', 'pool_notifications']);
+  });
+
+  it('works in the dark theme and in a narrow window (the navigation behind its button)', async () => {
+    requireBrowser();
+    await admin.goto(`${server.url}/run-as/accounts`);
+    await admin.getByRole('button', { name: 'Use the dark theme' }).click();
+    await admin.locator('html[data-mantine-color-scheme="dark"]').waitFor({ state: 'attached' });
+    a11y.push(await violationsOf(admin, 'accounts-dark'));
+    await admin.getByRole('link', { name: 'Profiles', exact: true }).click();
+    await admin.getByLabel('Find a profile').waitFor();
+    a11y.push(await violationsOf(admin, 'profiles-dark'));
+    await admin.getByRole('button', { name: 'Use the light theme' }).click();
+
+    await admin.setViewportSize({ width: 390, height: 844 });
+    try {
+      await admin.goto(`${server.url}/run-as/accounts`);
+      const menu = admin.getByRole('button', { name: 'Navigation' });
+      await menu.waitFor();
+      // The navigation is off to the side until its button opens it.
+      const link = admin.getByRole('link', { name: 'Profiles', exact: true });
+      expect((await link.boundingBox())?.x ?? -1).toBeLessThan(0);
+      await menu.click();
+      await admin.getByRole('link', { name: 'Profiles', exact: true }).click();
+      await admin.getByLabel('Find a profile').waitFor();
+      // The page fits the window's width: nothing to scroll sideways but what scrolls inside itself.
+      const overflow = (await admin.evaluate(
+        'document.documentElement.scrollWidth - window.innerWidth',
+      )) as number;
+      expect(overflow).toBeLessThanOrEqual(1);
+      a11y.push(await violationsOf(admin, 'profiles-narrow'));
+    } finally {
+      await admin.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('says when an account is created but its distribution is refused, and saves the distribution again without creating the account twice', async () => {
     requireBrowser();
     const token = await signIn(server.url, 'admin', ADMIN_PASSWORD);

@@ -72,7 +72,11 @@ function Distribution({ account: a }: { account: Account }) {
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const nameOf = (id: string) => targets.data?.find((t) => t.id === id);
-  const dirty = security !== a.distribution.security || approved.join() !== a.distribution.approved.join();
+  // The server keeps the approved targets as a set: their order is not a change.
+  const sameTargets =
+    approved.length === a.distribution.approved.length &&
+    approved.every((id) => a.distribution.approved.includes(id));
+  const dirty = security !== a.distribution.security || !sameTargets;
   const save = async () => {
     setBusy(true);
     setError(null);
