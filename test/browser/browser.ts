@@ -4,6 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { type ServerProcess, startServer } from '../support/server-process.js';
+import { createPostgresDatabase } from '../support/test-database.js';
+import { testDatabaseUrl } from '../support/test-db-target.js';
 
 export const CHROMIUM = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../.ci/artifacts/console');
@@ -58,4 +61,43 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
       help: v.help,
       nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })),
     }));
+}
+
+export interface ConsoleStage {
+  server: ServerProcess;
+  /** Chromium, or undefined with `launchError` saying why: every test that needs it fails (none skips). */
+  browser: Browser | undefined;
+  launchError: unknown;
+  /** Closes the browser, stops the server and drops its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * A real server process (on a PostgreSQL database of its own when the suite runs on PostgreSQL) and Chromium,
+ * started together for a browser test file.
+ */
+export async function startConsoleStage(env: Record<string, string> = {}): Promise<ConsoleStage> {
+  const serverEnv = { ...env };
+  let dropDatabase: (() => Promise<void>) | undefined;
+  if (testDatabaseUrl) {
+    const d = await createPostgresDatabase();
+    dropDatabase = d.drop;
+    serverEnv.DATABASE_URL = d.url;
+  }
+  const [server, launched] = await Promise.all([
+    startServer({ env: serverEnv }),
+    launchChromium().then(
+      (browser) => ({ browser, launchError: undefined }),
+      (launchError: unknown) => ({ browser: undefined, launchError }),
+    ),
+  ]);
+  return {
+    server,
+    ...launched,
+    async close() {
+      await launched.browser?.close();
+      await server.stop();
+      await dropDatabase?.();
+    },
+  };
 }

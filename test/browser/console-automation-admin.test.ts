@@ -6,10 +6,8 @@
 // dry-run migration report (nothing changed) and the migration run from the page. axe-core checks each page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, oneTimePasswordOf, type ServerProcess, startServer } from '../support/server-process.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
-import { launchChromium, screenshot, seriousViolations } from './browser.js';
+import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
+import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
 
 const ADMIN_PASSWORD = 'automation admin pages password 1';
 const CREDENTIAL_PASSWORD = 'credential-password-never-shown-7Q';
@@ -24,7 +22,7 @@ const LEGACY_RUNBOOK = [
 let server: ServerProcess;
 let browser: Browser;
 let launchError: unknown;
-let dropDatabase: (() => Promise<void>) | undefined;
+let stage: ConsoleStage | undefined;
 let adminToken = '';
 let opsId = '';
 let legacyId = '';
@@ -42,22 +40,10 @@ async function created<T extends { id: string }>(path: string, body: unknown): P
 }
 
 beforeAll(async () => {
-  const env: Record<string, string> = { STEWARD_LOG_LEVEL: 'warn' };
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env.DATABASE_URL = d.url;
-  }
   // A browser that cannot start fails every test below (it does not skip them).
-  const launching = launchChromium().then(
-    (b) => {
-      browser = b;
-    },
-    (err: unknown) => {
-      launchError = err;
-    },
-  );
-  [server] = await Promise.all([startServer({ env }), launching]);
+  stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
+  ({ server, launchError } = stage);
+  if (stage.browser) browser = stage.browser;
   const oneTime = await oneTimePasswordOf(server);
   const login = await api<{ token: string }>(server.url, 'POST', '/api/v1/auth/login', {
     body: { username: 'admin', password: oneTime },
@@ -95,9 +81,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await dropDatabase?.();
+  await stage?.close();
 });
 
 async function signedIn(): Promise<Page> {

@@ -6,10 +6,8 @@
 // refuses the draft change when forced (403). axe-core checks the pages.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, oneTimePasswordOf, type ServerProcess, startServer } from '../support/server-process.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
-import { launchChromium, screenshot, seriousViolations } from './browser.js';
+import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
+import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
 
 const ADMIN_PASSWORD = 'automation admin password 1';
 const OPERATOR_PASSWORD = 'automation operator password 1';
@@ -20,7 +18,7 @@ const SLOW = 'i=1; while [ $i -le 120 ]; do echo "tick $i"; i=$((i + 1)); sleep 
 let server: ServerProcess;
 let browser: Browser;
 let launchError: unknown;
-let dropDatabase: (() => Promise<void>) | undefined;
+let stage: ConsoleStage | undefined;
 let adminToken = '';
 let accountId = '';
 const a11y: { page: string; violations: unknown[] }[] = [];
@@ -43,22 +41,10 @@ const call = <T>(method: string, path: string, body?: unknown) =>
   api<T>(server.url, method, path, { token: adminToken, body });
 
 beforeAll(async () => {
-  const env: Record<string, string> = { STEWARD_LOG_LEVEL: 'warn' };
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env.DATABASE_URL = d.url;
-  }
   // A browser that cannot start fails every test below (it does not skip them).
-  const launching = launchChromium().then(
-    (b) => {
-      browser = b;
-    },
-    (err: unknown) => {
-      launchError = err;
-    },
-  );
-  [server] = await Promise.all([startServer({ env }), launching]);
+  stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
+  ({ server, launchError } = stage);
+  if (stage.browser) browser = stage.browser;
   adminToken = await activate('admin', await oneTimePasswordOf(server), ADMIN_PASSWORD);
   const account = await call<{ id: string }>('POST', '/api/v1/automation-accounts', { name: 'ops' });
   expect(account.status).toBe(201);
@@ -66,9 +52,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await dropDatabase?.();
+  await stage?.close();
 });
 
 async function signedIn(username: string, password: string): Promise<Page> {

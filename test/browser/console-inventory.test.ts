@@ -9,10 +9,8 @@ import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPublicKey, generateAgentKeys } from '../../src/crypto/agent-keys.js';
-import { api, oneTimePasswordOf, type ServerProcess, startServer } from '../support/server-process.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
-import { launchChromium, screenshot, seriousViolations } from './browser.js';
+import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
+import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
 
 const ADMIN_PASSWORD = 'inventory admin password 1';
 const ACCOUNT_SECRET = 'Sql-runner-secret-5b2d91';
@@ -30,7 +28,7 @@ classes:
 let server: ServerProcess;
 let browser: Browser;
 let launchError: unknown;
-let dropDatabase: (() => Promise<void>) | undefined;
+let stage: ConsoleStage | undefined;
 let adminToken = '';
 let oneTimePassword = '';
 let enrollmentToken = '';
@@ -45,22 +43,10 @@ const call = async <T>(method: string, path: string, body?: unknown) => {
 };
 
 beforeAll(async () => {
-  const env: Record<string, string> = { STEWARD_LOG_LEVEL: 'warn' };
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env.DATABASE_URL = d.url;
-  }
   // A browser that cannot start fails every test below (it does not skip them).
-  const launching = launchChromium().then(
-    (b) => {
-      browser = b;
-    },
-    (err: unknown) => {
-      launchError = err;
-    },
-  );
-  [server] = await Promise.all([startServer({ env }), launching]);
+  stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
+  ({ server, launchError } = stage);
+  if (stage.browser) browser = stage.browser;
   oneTimePassword = await oneTimePasswordOf(server);
   const login = await api<{ token: string }>(server.url, 'POST', '/api/v1/auth/login', {
     body: { username: 'admin', password: oneTimePassword },
@@ -107,9 +93,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await dropDatabase?.();
+  await stage?.close();
 });
 
 async function signedIn(): Promise<Page> {

@@ -8,11 +8,9 @@
 // log and its chain; a read-only operator who sees no action and is refused (403) when forcing one. Every API answer is scanned for secrets; axe checks the pages.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, oneTimePasswordOf, type ServerProcess, startServer } from '../support/server-process.js';
+import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
 import { type Smtp, startSmtp } from '../support/smtp-server.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
-import { launchChromium, screenshot, seriousViolations } from './browser.js';
+import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
 
 const ADMIN_PASSWORD = 'notifications admin password 1';
 const READER_PASSWORD = 'notifications reader password 1';
@@ -28,7 +26,7 @@ let server: ServerProcess;
 let smtp: Smtp;
 let browser: Browser;
 let launchError: unknown;
-let dropDatabase: (() => Promise<void>) | undefined;
+let stage: ConsoleStage | undefined;
 let adminToken = '';
 let bootstrapPassword = '';
 /** The API token created in the console: shown once, in the answer that made it and nowhere else. */
@@ -56,35 +54,18 @@ async function activate(username: string, oneTime: string, password: string): Pr
 }
 
 beforeAll(async () => {
-  const env: Record<string, string> = { STEWARD_LOG_LEVEL: 'warn' };
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env.DATABASE_URL = d.url;
-  }
   // A browser that cannot start fails every test below (it does not skip them).
-  const launching = launchChromium().then(
-    (b) => {
-      browser = b;
-    },
-    (err: unknown) => {
-      launchError = err;
-    },
-  );
-  [server, smtp] = await Promise.all([
-    startServer({ env }),
-    startSmtp({ [MAILBOX]: MAIL_PASSWORD }),
-    launching,
-  ]);
+  stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
+  ({ server, launchError } = stage);
+  if (stage.browser) browser = stage.browser;
+  smtp = await startSmtp({ [MAILBOX]: MAIL_PASSWORD });
   bootstrapPassword = await oneTimePasswordOf(server);
   adminToken = await activate('admin', bootstrapPassword, ADMIN_PASSWORD);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await stage?.close();
   await smtp?.close();
-  await dropDatabase?.();
 });
 
 async function signedIn(username: string, password: string): Promise<Page> {

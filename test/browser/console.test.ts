@@ -4,16 +4,8 @@
 // any answer the page receives, no request to another host, the CSP holding, and axe-core on the main pages.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  oneTimePasswordOf,
-  type ServerProcess,
-  signIn,
-  startServer,
-} from '../support/server-process.js';
-import { createPostgresDatabase } from '../support/test-database.js';
-import { testDatabaseUrl } from '../support/test-db-target.js';
-import { launchChromium, screenshot, seriousViolations } from './browser.js';
+import { api, oneTimePasswordOf, type ServerProcess, signIn } from '../support/server-process.js';
+import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
 
 const ADMIN_PASSWORD = 'console admin password 1';
 const OPERATOR_PASSWORD = 'console operator password 1';
@@ -24,7 +16,7 @@ const SECRET_KEYS =
 let server: ServerProcess;
 let browser: Browser;
 let launchError: unknown;
-let dropDatabase: (() => Promise<void>) | undefined;
+let stage: ConsoleStage | undefined;
 let oneTimePassword = '';
 const answers: { url: string; body: string }[] = [];
 const foreignRequests: string[] = [];
@@ -33,29 +25,15 @@ const cspReports: string[] = [];
 const steps = { runAs: 0 };
 
 beforeAll(async () => {
-  const env: Record<string, string> = {};
-  if (testDatabaseUrl) {
-    const d = await createPostgresDatabase();
-    dropDatabase = d.drop;
-    env.DATABASE_URL = d.url;
-  }
   // A browser that cannot start fails every test below (it does not skip them).
-  const launching = launchChromium().then(
-    (b) => {
-      browser = b;
-    },
-    (err: unknown) => {
-      launchError = err;
-    },
-  );
-  [server] = await Promise.all([startServer({ env }), launching]);
+  stage = await startConsoleStage();
+  ({ server, launchError } = stage);
+  if (stage.browser) browser = stage.browser;
   oneTimePassword = await oneTimePasswordOf(server);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await dropDatabase?.();
+  await stage?.close();
 });
 
 /** A page whose every API answer is kept (to scan for secrets) and whose requests to other hosts are noted. */
