@@ -14,7 +14,7 @@ import {
   startServer,
   tempDir,
 } from '../test/support/server-process.js';
-import { median, round } from './bench-stats.js';
+import { cpuProfileArgs, median, round } from './bench-stats.js';
 import { type HttpCall, type LoadResult, runLoad } from './load-generator.js';
 
 const CLASS_ID = 'Bench.Service';
@@ -151,6 +151,8 @@ interface Options {
   writeRequests: number;
   readRequests: number;
   logLevel: string;
+  /** Where the server process writes a V8 CPU profile when it stops (`--cpu-prof DIR`). */
+  cpuProfileDir: string | undefined;
 }
 
 function parseOptions(args: string[]): Options {
@@ -163,6 +165,7 @@ function parseOptions(args: string[]): Options {
       'write-requests': { type: 'string', default: '20000' },
       'read-requests': { type: 'string', default: '50000' },
       'log-level': { type: 'string', default: 'warn' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
   });
@@ -178,6 +181,7 @@ function parseOptions(args: string[]): Options {
     writeRequests: int('write-requests', values['write-requests'], 1),
     readRequests: int('read-requests', values['read-requests'], 1),
     logLevel: values['log-level'],
+    cpuProfileDir: values['cpu-prof'],
   };
 }
 
@@ -211,6 +215,7 @@ export async function runApiBench(args: string[]): Promise<Record<string, unknow
         STEWARD_SERVER_NAME: 'bench',
         ...(database ? { DATABASE_URL: database.url } : {}),
       },
+      nodeArgs: cpuProfileArgs(o.cpuProfileDir),
     });
     const s = await setUpSteward(steward, passwordFile);
     const bareToken = randomBytes(24).toString('base64url');

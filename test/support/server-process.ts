@@ -18,6 +18,8 @@ export interface ServerProcessOptions {
   port?: number;
   /** How long to wait for /readyz; default 60 s. */
   readyTimeoutMs?: number;
+  /** Options for Node itself, before the entry point (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface ExitStatus {
@@ -76,12 +78,21 @@ interface Spawned {
   output: { stdout: string; stderr: string };
 }
 
-function spawnSteward(args: string[], env: NodeJS.ProcessEnv, logDir: string, tag: string): Spawned {
+function spawnSteward(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  tag: string,
+  nodeArgs: string[] = [],
+): Spawned {
   const stdoutPath = join(logDir, `${tag}.stdout.log`);
   const stderrPath = join(logDir, `${tag}.stderr.log`);
   const out = createWriteStream(stdoutPath);
   const err = createWriteStream(stderrPath);
-  const child = spawn(process.execPath, [entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, entry, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   child.once('exit', () => live.delete(child));
   const output = { stdout: '', stderr: '' };
@@ -129,7 +140,7 @@ export async function startServer(opts: ServerProcessOptions = {}): Promise<Serv
     ...opts.env,
   });
   const logDir = tempDir('steward-logs-');
-  const s = spawnSteward(['server'], env, logDir, tag);
+  const s = spawnSteward(['server'], env, logDir, tag, opts.nodeArgs);
   let status: ExitStatus | undefined;
   void s.exited.then((x) => {
     status = x;
