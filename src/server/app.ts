@@ -36,6 +36,7 @@ import { createTokenService, IDENTITY_ROUTES, type TokenService } from './module
 import { CLASS_ROUTES, createClassTreeCache } from './modules/inventory/class-tree-cache.js';
 import { registerInventory } from './modules/inventory/inventory-routes.js';
 import { createInventoryService } from './modules/inventory/inventory-service.js';
+import { createObjectCache } from './modules/inventory/object-cache.js';
 import { createNotifier } from './modules/notify/notifier.js';
 import { createNotifyConfigService } from './modules/notify/notify-config-service.js';
 import { registerNotify } from './modules/notify/notify-routes.js';
@@ -297,7 +298,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
   const classTree = createClassTreeCache(deps.database.db);
-  registerInventory(app, createInventoryService({ db: deps.database.db, servers: deps.servers, classTree }));
+  const objectCache = createObjectCache(deps.database.db);
+  registerInventory(
+    app,
+    createInventoryService({ db: deps.database.db, servers: deps.servers, classTree, objectCache }),
+  );
   registerPacks(app, createPacksService({ db: deps.database.db, now: deps.now }));
   registerProfiles(app, createProfilesService({ db: deps.database.db }));
 
@@ -320,6 +325,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('resolution', resolution);
   tokenCache.follow(resolution);
   classTree.follow(resolution);
+  objectCache.follow(resolution);
   // Every committed change is in the audit log; after a write, resolution catches up at once — started
   // before the answer leaves, so the caller's next request waits for it (`latest()`).
   app.addHook('onSend', async (req, reply, payload) => {
@@ -329,6 +335,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const route = req.routeOptions.url ?? '';
       if (TOKEN_ROUTES.test(route)) tokenCache.forgetAll();
       if (CLASS_ROUTES.test(route)) classTree.forget();
+      objectCache.forgetAfterWrite(req.method, route, (req.params as { id?: string } | undefined)?.id);
       if (IDENTITY_ROUTES.test(route)) tokens.forgetIdentities();
     }
     return payload;

@@ -1,6 +1,7 @@
 // Two servers of one management group share a database; each answers tokens and agents from memory. Proves
 // that every such cache still bites when the change is made on the other server: a revoked token, a user
-// whose role changed, a revoked agent, an association made there, and an assertion used there once.
+// whose role changed, a class or object changed there, a revoked agent, an association made there, and an
+// assertion used there once.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,37 @@ describe('the class tree answered from memory', () => {
     await ok(b, 'POST', '/api/v1/classes', { id: 'TwoServer.App' });
     const took = await within(1000, async () => (await byClass('TwoServer.App')).statusCode === 200);
     expect(took).toBeLessThan(1000);
+  });
+});
+
+describe('objects answered from memory', () => {
+  it('show a change and a deletion made on the other server within a second', async () => {
+    const host = (await ok(a, 'POST', '/api/v1/computers', { name: 'two-srv-objects' })).id;
+    const inst = (
+      await ok(a, 'POST', '/api/v1/objects', {
+        classId: 'Test.SQL.Instance',
+        hostId: host,
+        name: 'CACHED',
+      })
+    ).id;
+    const read = (t: TestApp) =>
+      t.request({ method: 'GET', url: `/api/v1/objects/${inst}`, token: t.adminToken });
+    // Read on both: each server now holds the object and its host.
+    for (let i = 0; i < 3; i++) {
+      expect((await read(a)).json().displayName).toBe('CACHED');
+      expect((await read(b)).json().displayName).toBe('CACHED');
+    }
+    await ok(b, 'PATCH', `/api/v1/objects/${inst}`, { displayName: 'Renamed on B' });
+    // The server that changed it answers the change at once; the other within a second.
+    expect((await read(b)).json().displayName).toBe('Renamed on B');
+    const renamed = await within(1000, async () => (await read(a)).json().displayName === 'Renamed on B');
+    expect(renamed).toBeLessThan(1000);
+
+    // Deleting the computer takes the object with it, though the object's own id was never named.
+    await ok(b, 'DELETE', `/api/v1/computers/${host}?cascade=true`);
+    expect((await read(b)).statusCode).toBe(404);
+    const gone = await within(1000, async () => (await read(a)).statusCode === 404);
+    expect(gone).toBeLessThan(1000);
   });
 });
 

@@ -3,6 +3,7 @@ import type { Db } from '../../../store/db.js';
 import type { ClassTreeCache } from './class-tree-cache.js';
 import { createClassesService } from './classes-service.js';
 import { createGroupsService } from './groups-service.js';
+import type { ObjectCache } from './object-cache.js';
 import { createComputersService, createObjectsService } from './objects-service.js';
 import { createPoolsService, type PoolsServiceDeps } from './pools-service.js';
 
@@ -10,6 +11,7 @@ export interface InventoryServiceDeps {
   db: Db;
   servers: PoolsServiceDeps['servers'];
   classTree?: ClassTreeCache;
+  objectCache?: ObjectCache;
 }
 
 export type InventoryService = ReturnType<typeof createInventoryService>;

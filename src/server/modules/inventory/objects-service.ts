@@ -19,6 +19,7 @@ import {
   loadClassTree,
   topHostKind,
 } from './inventory-shared.js';
+import type { ObjectCache } from './object-cache.js';
 import * as repo from './objects-repo.js';
 
 type Properties = Record<string, string | number | boolean>;
@@ -93,9 +94,14 @@ function checkClass(tree: ClassTree, classId: string, kind: 'object' | 'computer
   }
 }
 
-/** The chain above an object, read in one query and checked by the domain rule. */
-async function chainOf(db: Executor, tree: ClassTree, id: string) {
-  const rows = await repo.selfAndHosts(db, id);
+/** The chain above an object, read in one query (or from memory) and checked by the domain rule. */
+async function chainOf(
+  db: Executor,
+  tree: ClassTree,
+  id: string,
+  read: (id: string) => Promise<repo.ObjectRow[]> = (x) => repo.selfAndHosts(db, x),
+) {
+  const rows = await read(id);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const chain = hostChainOf(
     id,
@@ -107,9 +113,19 @@ async function chainOf(db: Executor, tree: ClassTree, id: string) {
 
 export type ObjectsService = ReturnType<typeof createObjectsService>;
 
-export function createObjectsService({ db, classTree }: { db: Db; classTree?: ClassTreeCache }) {
-  // Reads take the tree from memory kept current by the change feed; writes read it in their transaction.
+export function createObjectsService({
+  db,
+  classTree,
+  objectCache,
+}: {
+  db: Db;
+  classTree?: ClassTreeCache;
+  objectCache?: ObjectCache;
+}) {
+  // Reads take the tree and the objects from memory kept current by the change feed; writes read them in
+  // their transaction.
   const readTree = () => (classTree ? classTree.get() : loadClassTree(db));
+  const readChain = objectCache ? (id: string) => objectCache.selfAndHosts(id) : undefined;
   return {
     async list(f: ObjectListFilter) {
       let classIds: string[] | undefined;
@@ -138,7 +154,7 @@ export function createObjectsService({ db, classTree }: { db: Db; classTree?: Cl
 
     async get(id: string) {
       const tree = await readTree();
-      const { chain, byId } = await chainOf(db, tree, id);
+      const { chain, byId } = await chainOf(db, tree, id, readChain);
       const row = byId.get(id);
       if (!row) throw notFound('Object', id);
       if (chain.kind !== 'ok') {

@@ -1,0 +1,71 @@
+// Objects and the hosts above them for requests that only read, from memory kept current by the change feed:
+// a change committed on this server or another drops what it may have touched; deletions (which take what
+// the object hosts with them) drop everything. Writes keep reading the database in their transaction.
+import type { Db } from '../../../store/db.js';
+import type { Change } from '../resolution/resolution-service.js';
+import { type ObjectRow, selfAndHosts } from './objects-repo.js';
+
+/** Routes whose writes change objects on this server: it forgets before it answers them. */
+export const OBJECT_ROUTES = /^\/api\/v1\/(objects|computers|pools)(\/|$)/;
+/** Those that only make a new object, which no cached chain can hold yet. */
+const CREATE_ROUTES = /^\/api\/v1\/(objects|computers|pools)$/;
+
+const OBJECT_KINDS = /^(object|computer|pool)\.(\w+)$/;
+
+export interface ObjectCache {
+  /** The object and every host above it (none when the object is unknown), as one recursive query would. */
+  selfAndHosts(id: string): Promise<ObjectRow[]>;
+  /** Drops what a write answered on this server may have changed (the feed brings it later). */
+  forgetAfterWrite(method: string, route: string, id: string | undefined): void;
+  /** Follows the change feed; until then every call reads the database. */
+  follow(feed: { onChange(listener: (c: Change) => void): unknown }): void;
+}
+
+export function createObjectCache(db: Db, maxEntries = 50_000): ObjectCache {
+  const rows = new Map<string, ObjectRow>();
+  let following = false;
+  let generation = 0;
+  const forget = (id?: string) => {
+    generation++;
+    if (id === undefined) rows.clear();
+    else rows.delete(id);
+  };
+  const remember = (row: ObjectRow) => {
+    if (rows.size >= maxEntries) rows.delete(rows.keys().next().value!);
+    rows.set(row.id, row);
+  };
+  /** The chain from memory, or undefined when any link of it is not there. */
+  const fromMemory = (id: string): ObjectRow[] | undefined => {
+    const chain: ObjectRow[] = [];
+    for (let cur = rows.get(id); cur; cur = cur.hostId === null ? undefined : rows.get(cur.hostId)) {
+      chain.push(cur);
+      if (cur.hostId === null) return chain;
+      if (chain.length > 64) return undefined;
+    }
+    return undefined;
+  };
+  return {
+    async selfAndHosts(id) {
+      const known = fromMemory(id);
+      if (known) return known;
+      const before = generation;
+      const loaded = await selfAndHosts(db, id);
+      if (following && before === generation) for (const row of loaded) remember(row);
+      return loaded;
+    },
+    forgetAfterWrite(method, route, id) {
+      if (method === 'GET' || !OBJECT_ROUTES.test(route)) return;
+      if (method === 'POST' && CREATE_ROUTES.test(route)) return;
+      forget(method === 'PATCH' || method === 'PUT' ? id : undefined);
+    },
+    follow(feed) {
+      following = true;
+      feed.onChange((c) => {
+        if (c.kind === 'reset') return forget();
+        const m = OBJECT_KINDS.exec(c.kind);
+        if (!m || m[2] === 'create') return;
+        forget(m[2] === 'update' && c.target ? c.target : undefined);
+      });
+    },
+  };
+}
