@@ -118,6 +118,26 @@ describe('the class tree answered from memory', () => {
   });
 });
 
+describe('the class tree of writes', () => {
+  it('knows a class made on the other server at once, before the change feed brings it', async () => {
+    const host = (await ok(a, 'POST', '/api/v1/computers', { name: 'two-srv-classes' })).id;
+    // A write on A: A now holds the tree its writes check against.
+    await ok(a, 'POST', '/api/v1/objects', { classId: 'Test.SQL.Instance', hostId: host, name: 'first' });
+    await ok(b, 'POST', '/api/v1/classes', {
+      id: 'TwoServer.Service',
+      baseClassId: 'System.Application',
+      hosted: true,
+    });
+    const made = await a.request({
+      method: 'POST',
+      url: '/api/v1/objects',
+      token: a.adminToken,
+      body: { classId: 'TwoServer.Service', hostId: host, name: 'second' },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+  });
+});
+
 describe('objects answered from memory', () => {
   it('show a change and a deletion made on the other server within a second', async () => {
     const host = (await ok(a, 'POST', '/api/v1/computers', { name: 'two-srv-objects' })).id;

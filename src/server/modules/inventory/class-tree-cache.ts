@@ -1,7 +1,9 @@
-// The class tree for requests that only read: built once and dropped when the change feed brings a change
-// to packs or classes, committed on this server or another. Writes keep reading it in their transaction.
+// The class tree from memory: for reads, kept current by the change feed (dropped when it brings a change to
+// packs or classes, committed on this server or another); for writes, checked in their transaction against
+// the class generation the database moves on every change to classes, and read again when it moved.
+import { sql } from 'drizzle-orm';
 import type { ClassTree } from '../../../domain/inventory/class-tree.js';
-import type { Db } from '../../../store/db.js';
+import type { Db, Executor } from '../../../store/db.js';
 import type { Change } from '../resolution/resolution-service.js';
 import { loadClassTree } from './inventory-shared.js';
 
@@ -10,16 +12,28 @@ export const CLASS_ROUTES = /^\/api\/v1\/(classes|packs)(\/|$)/;
 
 export interface ClassTreeCache {
   get(): Promise<ClassTree>;
+  /** The tree as the transaction `tx` sees it: from memory when no class changed since, else read in `tx`. */
+  inTransaction(tx: Executor): Promise<ClassTree>;
   /** Forgets the tree: a change to classes was just committed here (the feed brings it later). */
   forget(): void;
   /** Follows the change feed; until then every call reads the database. */
   follow(feed: { onChange(listener: (c: Change) => void): unknown }): void;
 }
 
+/** The class generation (migration 0032) as `db` sees it. */
+export async function classGeneration(db: Executor): Promise<string> {
+  const { rows } = (await db.execute(
+    sql`SELECT generation::text AS generation FROM steward_class_generation WHERE id = 1`,
+  )) as unknown as { rows: { generation: string }[] };
+  return rows[0]!.generation;
+}
+
 export function createClassTreeCache(db: Db): ClassTreeCache {
   let tree: ClassTree | undefined;
   let following = false;
   let generation = 0;
+  /** The last tree read inside a write's transaction, with the class generation it was read at. */
+  let checked: { tree: ClassTree; at: string } | undefined;
   const forget = () => {
     generation++;
     tree = undefined;
@@ -31,6 +45,14 @@ export function createClassTreeCache(db: Db): ClassTreeCache {
       const before = generation;
       const loaded = await loadClassTree(db);
       if (following && before === generation) tree = loaded;
+      return loaded;
+    },
+    async inTransaction(tx) {
+      const at = await classGeneration(tx);
+      if (checked?.at === at) return checked.tree;
+      // Read after the generation: a change committed in between is in the tree, and moves the number on.
+      const loaded = await loadClassTree(tx);
+      checked = { tree: loaded, at };
       return loaded;
     },
     follow(feed) {

@@ -111,6 +111,10 @@ async function chainOf(
   return { chain, byId };
 }
 
+/** The class tree a write's transaction sees: from memory when classes have not changed since, else read. */
+const treeInTransaction = (cache: ClassTreeCache | undefined) => (tx: Executor) =>
+  cache ? cache.inTransaction(tx) : loadClassTree(tx);
+
 export type ObjectsService = ReturnType<typeof createObjectsService>;
 
 export function createObjectsService({
@@ -126,6 +130,7 @@ export function createObjectsService({
   // their transaction.
   const readTree = () => (classTree ? classTree.get() : loadClassTree(db));
   const readChain = objectCache ? (id: string) => objectCache.selfAndHosts(id) : undefined;
+  const writeTree = treeInTransaction(classTree);
   return {
     async list(f: ObjectListFilter) {
       let classIds: string[] | undefined;
@@ -169,9 +174,10 @@ export function createObjectsService({
     },
 
     async create(p: Principal, input: CreateObjectInput) {
+      let name = input.name ?? '';
       try {
         return await db.transaction(async (tx) => {
-          const tree = await loadClassTree(tx);
+          const tree = await writeTree(tx);
           checkClass(tree, input.classId, 'object');
           const { chain } = await chainOf(tx, tree, input.hostId);
           if (chain.kind === 'missing-host' && chain.hostId === input.hostId) {
@@ -186,12 +192,10 @@ export function createObjectsService({
           }
           checkOrThrow(tree, input.classId, input.properties, 'body.properties');
           const keys = tree.allKeyProperties(input.classId);
-          const name = input.name ?? (keys.length ? nameFromKeys(input.properties, keys) : undefined);
+          name = input.name ?? (keys.length ? nameFromKeys(input.properties, keys) : '');
           if (!name)
             throw invalid('body.name', `must be given: class ${input.classId} has no key properties`);
-          if (await repo.findHostedByName(tx, input.hostId, input.classId, name)) {
-            throw duplicate(input, name);
-          }
+          // A second object of the class with the name on the host: the unique index refuses it (409 below).
           const row = await repo.insertObject(tx, {
             id: newId('object'),
             classId: input.classId,
@@ -209,7 +213,7 @@ export function createObjectsService({
           return row;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw duplicate(input, input.name ?? '');
+        if (isUniqueViolation(err)) throw duplicate(input, name);
         throw err;
       }
     },
@@ -219,7 +223,7 @@ export function createObjectsService({
         const row = await repo.findObject(tx, id);
         if (!row) throw notFound('Object', id);
         if (patch.properties) {
-          const tree = await loadClassTree(tx);
+          const tree = await writeTree(tx);
           checkOrThrow(tree, row.classId, patch.properties, 'body.properties');
           for (const key of tree.allKeyProperties(row.classId)) {
             if (patch.properties[key] !== row.properties[key]) {
@@ -244,7 +248,7 @@ export function createObjectsService({
       return db.transaction(async (tx) => {
         const row = await repo.findObject(tx, id);
         if (!row) throw notFound('Object', id);
-        const tree = await loadClassTree(tx);
+        const tree = await writeTree(tx);
         if (isTopHostClass(tree, row.classId)) {
           const where = topHostKind(tree, row.classId) === 'pool' ? 'pools' : 'computers';
           throw new AppError(
@@ -275,7 +279,8 @@ const duplicate = (input: CreateObjectInput, name: string) =>
 
 export type ComputersService = ReturnType<typeof createComputersService>;
 
-export function createComputersService({ db }: { db: Db }) {
+export function createComputersService({ db, classTree }: { db: Db; classTree?: ClassTreeCache }) {
+  const writeTree = treeInTransaction(classTree);
   const taken = (name: string) => exists('body.name', `A computer named '${name}' is already registered.`);
   return {
     async list(f: { afterId?: string; limit: number }) {
@@ -292,7 +297,7 @@ export function createComputersService({ db }: { db: Db }) {
     async create(p: Principal, input: CreateComputerInput) {
       try {
         return await db.transaction(async (tx) => {
-          const tree = await loadClassTree(tx);
+          const tree = await writeTree(tx);
           checkClass(tree, input.classId, 'computer');
           checkOrThrow(tree, input.classId, input.properties, 'body.properties');
           if (await repo.findComputerByName(tx, input.name)) throw taken(input.name);

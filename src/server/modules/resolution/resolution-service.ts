@@ -33,6 +33,9 @@ export interface Change {
   target: string | null;
 }
 
+/** Audit records read per query while catching up. */
+const CATCH_UP_PAGE = 500;
+
 /** Audit kinds whose change reaches classes or workflows: the engine is rebuilt from scratch. */
 const rebuildPrefixes = ['pack.', 'class.', 'workflow.', 'profile.'];
 
@@ -124,16 +127,19 @@ export function createResolutionService(d: ResolutionServiceDeps) {
         .from(auditLog)
         .where(gt(auditLog.seq, lastSeq))
         .orderBy(asc(auditLog.seq))
-        .limit(500);
-      if (rows.length === 0) break;
+        .limit(CATCH_UP_PAGE);
+      let rebuilt = false;
       for (const r of rows) {
         emit({ kind: r.kind, target: r.target });
         if ((await apply(engine, r.kind, r.target)) === 'rebuild') {
           await rebuild();
+          rebuilt = true;
           break;
         }
         lastSeq = r.seq;
       }
+      // A page that was not full was the end of the log when it was read: no second query to learn that.
+      if (!rebuilt && rows.length < CATCH_UP_PAGE) break;
     }
     notify(engine.drainChanged());
   }
