@@ -74,6 +74,7 @@ export interface Keyring {
 }
 
 export function createKeyring(keys: RootKeySource): Keyring {
+  const derived = new Map<string, Buffer>();
   const rootKeyFor = (id: string) => {
     const k = keys.find(id);
     if (!k) {
@@ -142,6 +143,16 @@ export function createKeyring(keys: RootKeySource): Keyring {
       return { ...sealed, rootKeyId: root.id, wrappedKey };
     },
     currentKeyId: () => keys.current().id,
-    derive: (purpose, rootKeyId) => deriveKey(rootKeyId ? rootKeyFor(rootKeyId) : keys.current(), purpose),
+    derive(purpose, rootKeyId) {
+      // Derived once per root key and purpose: every audited write asks for the chain's key.
+      const root = rootKeyId ? rootKeyFor(rootKeyId) : keys.current();
+      const id = `${root.id}/${purpose}`;
+      let key = derived.get(id);
+      if (!key) {
+        key = deriveKey(root, purpose);
+        derived.set(id, key);
+      }
+      return key;
+    },
   };
 }
