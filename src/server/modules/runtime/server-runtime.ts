@@ -16,7 +16,7 @@ export interface ServerRuntimeDeps {
   db: Db;
   serverId: string;
   alerts: Pick<AlertsService, 'raise' | 'resolveByKey' | 'openByKey'>;
-  resolution: Pick<ResolutionService, 'current'>;
+  resolution: Pick<ResolutionService, 'current'> & Partial<Pick<ResolutionService, 'onChange'>>;
   poolLeaseMs?: number;
   credentialsGraceMs?: number;
   missedHeartbeatMs?: number;
@@ -29,7 +29,7 @@ export interface ServerRuntimeDeps {
   /** Sends notifications while this server holds the Notifications Resource Pool (R36). */
   notifier?: Pick<Notifier, 'tick' | 'release'>;
   /** Runs cloud jobs while this server holds the Automation Pool. */
-  cloudJobs?: Pick<CloudJobs, 'tick' | 'release'>;
+  cloudJobs?: Pick<CloudJobs, 'tick' | 'release' | 'kick'>;
   /** Fires due schedules while this server holds the Automation Pool, before each round of cloud jobs. */
   schedules?: Pick<SchedulesService, 'fireDue'>;
   /** Suspends hybrid jobs whose agent went silent, while this server holds the Automation Pool. */
@@ -74,6 +74,8 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   let jobsTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
   let notifying: Promise<void> | undefined;
+  let notifyAgain = false;
+  let unfollow: (() => unknown) | undefined;
   let stopping = false;
   const holdsNotifications = () => !stopping && leases.holds(builtInPoolIds.notifications);
 
@@ -96,10 +98,34 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   /** One notifier round, when this server holds the Notifications Resource Pool. */
   function notify(): Promise<void> {
     if (!d.notifier || !holdsNotifications()) return Promise.resolve();
-    notifying ??= d.notifier.tick(holdsNotifications).finally(() => {
+    if (notifying) {
+      // Asked during a round: one more round follows it, for what was committed after it began.
+      notifyAgain = true;
+      return notifying;
+    }
+    notifying = d.notifier.tick(holdsNotifications).finally(() => {
       notifying = undefined;
+      if (notifyAgain) {
+        notifyAgain = false;
+        void notify().catch((err) => d.onError?.(err, 'notifier'));
+      }
     });
     return notifying;
+  }
+
+  /**
+   * Alerts and jobs committed on any server reach the pools' holder through the change feed (a notice on
+   * PostgreSQL, at once for this server's own writes), not only at the next poll; the poll stays as the
+   * fallback.
+   */
+  function followChanges() {
+    return d.resolution.onChange?.((c) => {
+      if (c.kind === 'alert.raise' || c.kind === 'alert.update') {
+        void notify().catch((err) => d.onError?.(err, 'notifier'));
+      } else if (c.kind === 'job.start' || c.kind === 'job.resume') {
+        if (holdsAutomation()) d.cloudJobs?.kick();
+      }
+    });
   }
 
   async function sweep() {
@@ -128,6 +154,7 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     start() {
       stopping = false;
       leases.start();
+      unfollow = followChanges();
       timer = setInterval(
         () => void this.sweep().catch((err) => d.onError?.(err, 'health watchers')),
         d.sweepMs ?? 5000,
@@ -146,6 +173,8 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
     },
     async stop() {
       stopping = true;
+      unfollow?.();
+      unfollow = undefined;
       if (timer) clearInterval(timer);
       if (notifyTimer) clearInterval(notifyTimer);
       timer = undefined;
