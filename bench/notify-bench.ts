@@ -21,7 +21,7 @@ import {
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import { forEachConcurrently } from './agent-fleet.js';
-import { percentile, round } from './bench-stats.js';
+import { cpuProfileArgs, percentile, round } from './bench-stats.js';
 import {
   benchAlerts,
   benchClasses,
@@ -51,6 +51,8 @@ interface Options extends WorkloadSizes {
   smtpDelayMs: number;
   stallSeconds: number;
   logLevel: string;
+  /** Where the server process writes a V8 CPU profile when it stops (`--cpu-prof DIR`). */
+  cpuProfileDir: string | undefined;
   skipE2e: boolean;
   /** Alerts the scan the index replaced is measured on (it is slow). */
   scanSample: number;
@@ -73,6 +75,7 @@ function parseOptions(args: string[]): Options {
       'stall-seconds': { type: 'string', default: '120' },
       seed: { type: 'string', default: '11' },
       'log-level': { type: 'string', default: 'warn' },
+      'cpu-prof': { type: 'string' },
       'skip-e2e': { type: 'boolean', default: false },
       'scan-sample': { type: 'string', default: '1000' },
     },
@@ -109,6 +112,7 @@ function parseOptions(args: string[]): Options {
     smtpDelayMs: int('smtp-delay-ms', values['smtp-delay-ms'], 0, 10_000),
     stallSeconds: int('stall-seconds', values['stall-seconds'], 1),
     logLevel: values['log-level'],
+    cpuProfileDir: values['cpu-prof'],
     skipE2e: values['skip-e2e'],
     scanSample: int('scan-sample', values['scan-sample'], 1),
   };
@@ -235,6 +239,8 @@ interface Receipt {
 async function startRecordingSmtp(delayMs: number) {
   const received: Receipt[] = [];
   const server = new SMTPServer({
+    // Senders keep pooled connections open: stopping does not wait for them to hang up.
+    closeTimeout: 200,
     logger: false,
     disableReverseLookup: true,
     authOptional: true,
@@ -266,39 +272,42 @@ async function startRecordingSmtp(delayMs: number) {
 
 type Smtp = Awaited<ReturnType<typeof startRecordingSmtp>>;
 
-/** Raw nodemailer, one connection per message as the e-mail channel does, the notifier's number at once. */
-async function measureBaseline(smtp: Smtp, count: number) {
-  const tag = `baseline-${process.pid}-`;
+/**
+ * Raw nodemailer, the notifier's number of messages at once: through its own pooled transport (connections
+ * kept open, as the e-mail channel does), or with one connection per message.
+ */
+async function measureBaseline(smtp: Smtp, count: number, pooled: boolean) {
+  const tag = `baseline-${pooled ? 'pooled' : 'single'}-${process.pid}-`;
   const seen = () => smtp.received.filter((m) => m.subject.startsWith(tag)).length;
   const body = 'Alert: Storm alert\nSeverity: Warning\nPriority: Medium\n'.repeat(8);
+  const options = { host: '127.0.0.1', port: smtp.port, ignoreTLS: true, secure: false };
+  const pool = pooled ? createTransport({ ...options, pool: true }) : undefined;
   const started = performance.now();
   await forEachConcurrently(
     Array.from({ length: count }, (_, i) => i),
     NOTIFIER_CONCURRENCY,
     async (i) => {
-      const transporter = createTransport({
-        host: '127.0.0.1',
-        port: smtp.port,
-        ignoreTLS: true,
-        secure: false,
-      });
+      const transporter = pool ?? createTransport(options);
       try {
         await transporter.sendMail({
           from: FROM,
           to: `person${i % 100}@bench.example`,
           subject: `${tag}${i}`,
           text: body,
-          messageId: `<baseline-${i}@bench>`,
+          messageId: `<${tag}${i}@bench>`,
         });
       } finally {
-        transporter.close();
+        if (!pool) transporter.close();
       }
     },
   );
   const seconds = (performance.now() - started) / 1000;
+  pool?.close();
   if (seen() !== count)
     throw new Error(`the baseline sent ${count} messages, the SMTP server took ${seen()}`);
-  progress(`baseline: ${count} messages in ${seconds.toFixed(2)} s, ${(count / seconds).toFixed(0)} msg/s`);
+  progress(
+    `baseline (${pooled ? 'pooled' : 'a connection each'}): ${count} messages in ${seconds.toFixed(2)} s, ${(count / seconds).toFixed(0)} msg/s`,
+  );
   return { messages: count, seconds: round(seconds, 2), messagesPerSecond: round(count / seconds, 1) };
 }
 
@@ -433,6 +442,7 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
         STEWARD_SERVER_NAME: 'bench',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
+      nodeArgs: cpuProfileArgs(o.cpuProfileDir),
     });
     const token = await signInAsBootstrapAdmin(
       steward.url,
@@ -563,7 +573,9 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
   const smtp = await startRecordingSmtp(o.smtpDelayMs);
   const database = process.env.DATABASE_URL ? await createPostgresDatabase() : undefined;
   try {
-    const baseline = await measureBaseline(smtp, Math.min(o.baselineMessages, Math.max(200, o.e2eAlerts)));
+    const baselineCount = Math.min(o.baselineMessages, Math.max(200, o.e2eAlerts));
+    const baseline = await measureBaseline(smtp, baselineCount, true);
+    const unpooled = await measureBaseline(smtp, baselineCount, false);
     const e2e = await measureEndToEnd(o, smtp, database?.url);
     if (e2e.delivery.missing > 0 || e2e.delivery.distinctMessageIds !== e2e.delivery.messages)
       process.exitCode = 1;
@@ -573,7 +585,8 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
       notifierConcurrency: NOTIFIER_CONCURRENCY,
       raiseConcurrency: o.concurrency,
       endToEnd: e2e,
-      baseline: { what: 'raw nodemailer, one connection per message, 8 at a time', ...baseline },
+      baseline: { what: 'raw nodemailer, its pooled transport, 8 at a time', ...baseline },
+      unpooledBaseline: { what: 'raw nodemailer, one connection per message, 8 at a time', ...unpooled },
       ratio: {
         messagesPerSecond: round(e2e.delivery.messagesPerSecond / baseline.messagesPerSecond, 3),
         drainMessagesPerSecond: round(e2e.delivery.drainMessagesPerSecond / baseline.messagesPerSecond, 3),
@@ -591,6 +604,6 @@ export const notifyBenchmark = {
     'subscription criteria matching in process (alerts/s against every subscription), then an alert storm ' +
     'through a real server to a local SMTP server: messages/s and p99 delay from raise to receipt, beside raw ' +
     'nodemailer (options: --alerts 50000 --subscriptions 10000 --subscribers 2000 --e2e-alerts 5000 ' +
-    '--paging-subscriptions 10 --page-every 10 --concurrency 16 --smtp-delay-ms 0 --skip-e2e --log-level warn)',
+    '--paging-subscriptions 10 --page-every 10 --concurrency 16 --smtp-delay-ms 0 --skip-e2e --log-level warn --cpu-prof DIR)',
   run: runNotifyBench,
 };

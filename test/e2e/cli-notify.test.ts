@@ -82,6 +82,8 @@ const deliveriesOf = async (alertId: string) =>
 beforeAll(async () => {
   assertCliBuilt();
   smtp = new SMTPServer({
+    // Senders keep pooled connections open: stopping does not wait for them to hang up.
+    closeTimeout: 200,
     logger: false,
     disableReverseLookup: true,
     authOptional: true,

@@ -38,6 +38,8 @@ interface Delivery {
 async function startRecordingSmtp() {
   const received: Received[] = [];
   const server = new SMTPServer({
+    // Senders keep pooled connections open: stopping does not wait for them to hang up.
+    closeTimeout: 200,
     logger: false,
     disableReverseLookup: true,
     authOptional: true,

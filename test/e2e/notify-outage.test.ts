@@ -21,6 +21,8 @@ const ALERTS = 6;
 /** A real SMTP server on loopback at `port`, taking anonymous mail and keeping each subject and Message-ID. */
 async function startRecordingSmtp(port: number, received: { subject: string; messageId: string }[]) {
   const server = new SMTPServer({
+    // Senders keep pooled connections open: stopping does not wait for them to hang up.
+    closeTimeout: 200,
     logger: false,
     disableReverseLookup: true,
     authOptional: true,

@@ -53,6 +53,8 @@ export async function startSmtp(users: Record<string, string>): Promise<Smtp> {
     close: async () => undefined,
   };
   const server = new SMTPServer({
+    // Senders keep pooled connections open: stopping does not wait for them to hang up.
+    closeTimeout: 200,
     logger: false,
     disableReverseLookup: true,
     authMethods: ['PLAIN', 'LOGIN'],

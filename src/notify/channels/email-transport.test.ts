@@ -11,7 +11,7 @@ import {
   type EmailChannelSettingsInput,
   emailChannelSettingsSchema,
 } from '../../contract/notify-channels.js';
-import { createEmailTransport } from './email-transport.js';
+import { createEmailTransport as openEmailTransport } from './email-transport.js';
 import type { ChannelCredential, OutgoingMessage } from './transport.js';
 
 const PASSWORD = 'N0tif-s3cret!pw';
@@ -59,6 +59,8 @@ async function startSmtp(
   const state: TestSmtp = { port: 0, received: [], connections: 0, down: false };
   const users = opts.users;
   const server = new SMTPServer({
+    // Senders keep pooled connections open: stopping does not wait for them to hang up.
+    closeTimeout: 200,
     logger: false,
     disableReverseLookup: true,
     authMethods: ['PLAIN', 'LOGIN'],
@@ -127,6 +129,13 @@ async function silentServer(): Promise<{ port: number; connections: () => number
     await new Promise<void>((resolve) => s.close(() => resolve()));
   });
   return { port: (s.address() as { port: number }).port, connections: () => connections };
+}
+
+/** A transport whose pooled connections close after the test (before its servers stop). */
+function createEmailTransport(...args: Parameters<typeof openEmailTransport>) {
+  const transport = openEmailTransport(...args);
+  cleanups.unshift(() => transport.close());
+  return transport;
 }
 
 const settings = (input: Partial<EmailChannelSettingsInput> & Pick<EmailChannelSettingsInput, 'servers'>) =>
@@ -362,6 +371,44 @@ describe('e-mail transport: S26 internal mail', () => {
 
     expect(result).toMatchObject({ ok: false, retryable: false });
     expect(smtp.connections).toBe(0);
+  });
+});
+
+describe('e-mail transport: pooled connections', () => {
+  it('signs in once for many mails, and opens a new connection when the account changes', async () => {
+    const smtp = await startSmtp({
+      users: { 'CONTOSO\\svc-notify': PASSWORD, 'CONTOSO\\svc-new': 'An0ther-s3cret' },
+    });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+    for (let i = 0; i < 4; i++) {
+      expect((await transport.send(message(), to(`ops${i}@contoso.com`), windowsAccount)).ok).toBe(true);
+    }
+    expect(smtp.received).toHaveLength(4);
+    expect(smtp.connections).toBe(1);
+
+    const changed: ChannelCredential = {
+      type: 'windows',
+      publicFields: { userName: 'svc-new', domain: 'CONTOSO' },
+      secret: { password: 'An0ther-s3cret' },
+    };
+    expect((await transport.send(message(), to('ops@contoso.com'), changed)).ok).toBe(true);
+    expect(smtp.connections).toBe(2);
+    expect(smtp.received.at(-1)?.user).toBe('CONTOSO\\svc-new');
+    // The old account's pool is closed: a password changed back signs in again.
+    expect((await transport.send(message(), to('ops@contoso.com'), windowsAccount)).ok).toBe(true);
+    expect(smtp.connections).toBe(3);
+    expect(smtp.received.at(-1)?.user).toBe('CONTOSO\\svc-notify');
+  });
+
+  it('connects afresh after a failure instead of reusing the pool', async () => {
+    const smtp = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
+    const transport = createEmailTransport(settings({ servers: [server(smtp.port)] }));
+    expect((await transport.send(message(), to('ops@contoso.com'), windowsAccount)).ok).toBe(true);
+    const wrong: ChannelCredential = { ...windowsAccount, secret: { password: 'wrong' } };
+    expect((await transport.send(message(), to('ops@contoso.com'), wrong)).ok).toBe(false);
+    const before = smtp.connections;
+    expect((await transport.send(message(), to('ops@contoso.com'), windowsAccount)).ok).toBe(true);
+    expect(smtp.connections).toBe(before + 1);
   });
 });
 

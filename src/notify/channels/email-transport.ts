@@ -1,10 +1,13 @@
 // The e-mail (SMTP) transport: one mail per address through the channel's servers, failing over per R39, and
 // telling a refused account or address (final) from a server that could not be reached (worth another try).
+import { createHash } from 'node:crypto';
 import {
   createTransport,
   type NodemailerError,
   type SendMailOptions,
+  type SMTPPoolOptions,
   type SMTPTransportOptions,
+  type Transporter,
 } from 'nodemailer';
 import type { AccountType } from '../../contract/accounts.js';
 import {
@@ -24,6 +27,9 @@ import {
   type Transport,
 } from './transport.js';
 
+/** Connections open at once to one server for one account. */
+const POOL_CONNECTIONS = 5;
+
 export interface EmailTransportOptions {
   /** Milliseconds since the epoch; the failover clock. Default `Date.now`. */
   now?: () => number;
@@ -39,6 +45,8 @@ export interface EmailTransportOptions {
 /** What a channel's transport exposes beyond `Transport`: the failover position, for status and tests. */
 export interface EmailTransport extends Transport {
   failover(): FailoverState;
+  /** Closes the pooled connections; the next mail opens them again. */
+  close(): Promise<void>;
 }
 
 type Attempt =
@@ -119,6 +127,35 @@ export function createEmailTransport(
     };
   };
 
+  /**
+   * Connections kept open per server and account: signed in once, used for many mails. A changed account
+   * (its user name or password) opens a new pool and closes the old one; a failure drops the pool, so the
+   * next attempt connects afresh; an idle connection closes after the socket timeout.
+   */
+  const pools = new Map<string, { account: string; transporter: Transporter }>();
+  const transporterFor = (server: EmailServer, auth: { user: string; pass: string } | undefined) => {
+    const where = `${server.host}:${server.port}`;
+    const account = auth ? createHash('sha256').update(`${auth.user}\0${auth.pass}`).digest('base64') : '';
+    const have = pools.get(where);
+    if (have?.account === account) return have.transporter;
+    have?.transporter.close();
+    const transporter = createTransport({
+      ...connection(server),
+      pool: true,
+      maxConnections: POOL_CONNECTIONS,
+      // forceAuth: by itself nodemailer signs in only when the server advertises AUTH, and through a server
+      // that does not it would send anonymously and report the mail sent.
+      ...(auth ? { auth, forceAuth: true, customAuth: { PLAIN: plainSignIn } } : {}),
+    } as SMTPPoolOptions);
+    pools.set(where, { account, transporter });
+    return transporter;
+  };
+  const dropPool = (server: EmailServer) => {
+    const where = `${server.host}:${server.port}`;
+    pools.get(where)?.transporter.close();
+    pools.delete(where);
+  };
+
   async function attempt(
     server: EmailServer,
     data: SendMailOptions,
@@ -126,26 +163,23 @@ export function createEmailTransport(
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const where = `${server.host}:${server.port}`;
-    const transporter = createTransport({
-      ...connection(server),
-      // forceAuth: by itself nodemailer signs in only when the server advertises AUTH, and through a server
-      // that does not it would send anonymously and report the mail sent.
-      ...(auth ? { auth, forceAuth: true, customAuth: { PLAIN: plainSignIn } } : {}),
-    });
     try {
-      const info = await transporter.sendMail({ ...data, ...(signal ? { signal } : {}) });
+      const info = await transporterFor(server, auth).sendMail({ ...data, ...(signal ? { signal } : {}) });
       const code = /^\d{3}/.exec(info.response ?? '')?.[0];
       return { kind: 'sent', detail: `accepted by ${where}${code ? ` (${code})` : ''} as ${info.messageId}` };
     } catch (error) {
+      dropPool(server);
       if (signal?.aborted) return { kind: 'aborted' };
       return classify(error as NodemailerError, where);
-    } finally {
-      transporter.close();
     }
   }
 
   return {
     failover: () => ({ ...state }),
+    async close() {
+      for (const { transporter } of pools.values()) transporter.close();
+      pools.clear();
+    },
 
     async send(message, target, credential, signal) {
       if (settings.authentication === 'account') {

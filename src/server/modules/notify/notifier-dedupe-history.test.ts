@@ -145,6 +145,8 @@ async function subscription(name: string, to: string[], channelId: string, extra
 beforeAll(async () => {
   t = await createTestApp();
   smtp = new SMTPServer({
+    // Senders keep pooled connections open: stopping does not wait for them to hang up.
+    closeTimeout: 200,
     logger: false,
     disableReverseLookup: true,
     authOptional: true,
