@@ -1,7 +1,9 @@
 // Requests and responses for Run As accounts, their distribution and their associations with profiles.
 // Secret fields appear only in request bodies: no response schema has a place for them.
+
 import { z } from 'zod';
 import { descriptionSchema, displayNameSchema, isoDate, timestamp } from './common.js';
+import { base64DecodedLength } from './text.js';
 
 const userName = z.string().trim().min(1).max(256);
 const domain = z.string().trim().max(256).optional();
@@ -28,7 +30,7 @@ export const credentialSchema = z.discriminatedUnion('type', [
       .min(1)
       .max(Math.ceil((64 * 1024 * 4) / 3) + 4)
       .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
-      .refine((v) => Buffer.from(v, 'base64').length <= 64 * 1024, 'must decode to at most 64 KiB'),
+      .refine((v) => base64DecodedLength(v) <= 64 * 1024, 'must decode to at most 64 KiB'),
   }),
   z
     .strictObject({

@@ -1,9 +1,11 @@
 // Requests and responses for the assets of an automation account: variables, credentials, connections of a
 // connection type, and certificates. Encrypted values, passwords and private keys appear only in request
 // bodies: no response schema has a place for them.
+
 import { z } from 'zod';
 import { connectionFieldTypes } from '../domain/automation/connection-fields.js';
 import { descriptionSchema, timestamp } from './common.js';
+import { base64DecodedLength, utf8Length } from './text.js';
 
 export const assetKinds = ['variable', 'credential', 'connection', 'certificate'] as const;
 export type AssetKind = (typeof assetKinds)[number];
@@ -37,7 +39,7 @@ const variableValue = z
   .unknown()
   .refine((v) => v !== undefined, 'is required (any JSON value)')
   .refine(
-    (v) => v === undefined || Buffer.byteLength(JSON.stringify(v), 'utf8') <= MAX_VARIABLE_BYTES,
+    (v) => v === undefined || utf8Length(JSON.stringify(v)) <= MAX_VARIABLE_BYTES,
     'must be at most 64 KiB as JSON',
   );
 
@@ -67,10 +69,7 @@ const base64 = (maxBytes: number) =>
     .min(1)
     .max(Math.ceil((maxBytes * 4) / 3) + 4)
     .regex(/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/, 'must be base64')
-    .refine(
-      (v) => Buffer.from(v, 'base64').length <= maxBytes,
-      `must decode to at most ${maxBytes / 1024} KiB`,
-    );
+    .refine((v) => base64DecodedLength(v) <= maxBytes, `must decode to at most ${maxBytes / 1024} KiB`);
 
 const MAX_CERT_BYTES = 64 * 1024;
 const pemText = z.string().min(1).max(MAX_CERT_BYTES);

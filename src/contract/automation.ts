@@ -1,8 +1,10 @@
 // Requests and responses for automation accounts and runbooks (Azure Automation's model, domain-spec §1.3).
+
 import { z } from 'zod';
 import { parameterTypes } from '../domain/automation/parameters.js';
 import { descriptionSchema, timestamp } from './common.js';
 import { accountIdentityInput, accountIdentitySchema } from './identities.js';
+import { utf8Length } from './text.js';
 
 /** Names of automation accounts and runbooks: a letter, then letters, digits, _ and - (at most 63), as Azure's. */
 export const automationNameSchema = z
@@ -76,14 +78,12 @@ export type RunbookType = (typeof runbookTypes)[number];
 /** A runbook's content is at most 1 MiB of UTF-8. */
 export const MAX_RUNBOOK_CONTENT_BYTES = 1024 * 1024;
 
-const utf8 = new TextEncoder();
-
 export const runbookContentSchema = z
   .string()
   .max(MAX_RUNBOOK_CONTENT_BYTES)
   .refine(
-    // TextEncoder rather than Buffer: the console checks drafts with this schema in the browser.
-    (s) => utf8.encode(s).length <= MAX_RUNBOOK_CONTENT_BYTES,
+    // The console checks drafts with this schema in the browser.
+    (s) => utf8Length(s) <= MAX_RUNBOOK_CONTENT_BYTES,
     'must be at most 1 MiB (1,048,576 bytes of UTF-8)',
   );
 

@@ -16,3 +16,22 @@ export function textProblem(s: string): string | undefined {
 export function storableOutput(s: string): string {
   return s.replaceAll('\u0000', '\u2400').replace(LONE_SURROGATES, '\ufffd');
 }
+
+const utf8 = new TextEncoder();
+
+/** The length of `s` in UTF-8 bytes; works in the browser as on the server (no `Buffer`). */
+export const utf8Length = (s: string): number => utf8.encode(s).length;
+
+/**
+ * How many bytes base64 text decodes to, as Node's decoder counts them: every character of the alphabet
+ * carries six bits; padding and line breaks carry none. Works in the browser as on the server.
+ */
+export function base64DecodedLength(v: string): number {
+  let chars = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47)
+      chars++;
+  }
+  return Math.floor((chars * 3) / 4);
+}
