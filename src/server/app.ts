@@ -298,7 +298,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerUsers(app, users);
   registerAudit(app, deps.database.db);
   const classTree = createClassTreeCache(deps.database.db);
-  const objectCache = createObjectCache(deps.database.db);
+  const objectCache = createObjectCache(deps.database.db, { settled: () => resolution.latest() });
   registerInventory(
     app,
     createInventoryService({ db: deps.database.db, servers: deps.servers, classTree, objectCache }),

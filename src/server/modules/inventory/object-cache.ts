@@ -21,7 +21,17 @@ export interface ObjectCache {
   follow(feed: { onChange(listener: (c: Change) => void): unknown }): void;
 }
 
-export function createObjectCache(db: Db, maxEntries = 50_000): ObjectCache {
+export interface ObjectCacheOptions {
+  /**
+   * Resolves once the change feed's catch-up under way (if any) ends: each write on this server starts one
+   * before it answers, so a read that waits for it sees what the write changed (discoveries included).
+   */
+  settled?: () => Promise<unknown>;
+  maxEntries?: number;
+}
+
+export function createObjectCache(db: Db, opts: ObjectCacheOptions = {}): ObjectCache {
+  const maxEntries = opts.maxEntries ?? 50_000;
   const rows = new Map<string, ObjectRow>();
   let following = false;
   let generation = 0;
@@ -46,6 +56,7 @@ export function createObjectCache(db: Db, maxEntries = 50_000): ObjectCache {
   };
   return {
     async selfAndHosts(id) {
+      await opts.settled?.();
       const known = fromMemory(id);
       if (known) return known;
       const before = generation;

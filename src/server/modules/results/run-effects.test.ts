@@ -172,6 +172,14 @@ describe('discoveries', () => {
       config.kind === 'changed' && config.config.entries.some((e) => e.workflowId === 'Test.SQL.Monitor'),
     ).toBe(true);
 
+    // Read by id: the server now answers it from memory.
+    const items = (await call('GET', `/api/v1/objects?computer=${a.agentId}`)).body.items as {
+      id: string;
+      name: string;
+    }[];
+    const x = items.find((o) => o.name === 'X')!.id;
+    expect((await call('GET', `/api/v1/objects/${x}`)).body.displayName).toBe('X');
+
     out = await a.api.reportResults([
       ran(
         'Test.Computer.W3',
@@ -179,6 +187,8 @@ describe('discoveries', () => {
         '{"class":"Test.SQL.Instance","name":"X","displayName":"X renamed"}',
       ),
     ]);
+    // What a discovery changed is read back at once, not when memory catches up.
+    expect((await call('GET', `/api/v1/objects/${x}`)).body.displayName).toBe('X renamed');
     expect(out.problems).toEqual([]);
     expect(await objectsOn(a.agentId)).toEqual(['Test.SQL.Instance:X:X renamed']);
   });
