@@ -32,6 +32,20 @@ export const createEnrollmentTokenBody = z.strictObject({
     .default(60),
 });
 
+/** An enrollment token as listed: never the token itself (it is shown once, when made, and stored hashed). */
+export const enrollmentTokenInfoSchema = z.object({
+  id: z.string(),
+  computerId: z.string().nullable().describe('the registered computer it enrolls, or null until enrollment'),
+  computerName: z.string(),
+  createdBy: z.string(),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  usedAt: timestamp.nullable(),
+  state: z.enum(['unused', 'used', 'expired']),
+});
+export type EnrollmentTokenInfo = z.infer<typeof enrollmentTokenInfoSchema>;
+export const enrollmentTokenListSchema = z.object({ items: z.array(enrollmentTokenInfoSchema) });
+
 export const enrollmentTokenSchema = z.object({
   id: z.string(),
   token: z.string().describe('shown once; give it to the agent (steward agent --token)'),

@@ -19,6 +19,7 @@ import { registerAssociations } from './modules/accounts/associations-routes.js'
 import { createAssociationsService } from './modules/accounts/associations-service.js';
 import { registerAgents } from './modules/agents/agents-routes.js';
 import { createAgentsService } from './modules/agents/agents-service.js';
+import { createEnrollmentTokens } from './modules/agents/enrollment-tokens.js';
 import { registerAlerts } from './modules/alerts/alerts-routes.js';
 import { createAlertsService } from './modules/alerts/alerts-service.js';
 import { useAuditChainKeys } from './modules/audit/audit-repo.js';
@@ -351,7 +352,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     missedHeartbeatMs: deps.missedHeartbeatMs,
     now: deps.now,
   });
-  registerAgents(app, agents, { tlsFingerprint: deps.tlsFingerprint });
+  registerAgents(app, agents, {
+    tlsFingerprint: deps.tlsFingerprint,
+    enrollmentTokens: createEnrollmentTokens({ db, now: deps.now }),
+  });
   const alerts = createAlertsService({ db, now: deps.now });
   const effects = createRunEffects({ db, alerts, now: deps.now });
   const results = createResultsService({ db, resolution, effects, now: deps.now });

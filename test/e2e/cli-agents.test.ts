@@ -112,6 +112,27 @@ describe('steward agent token create', { timeout: 120_000 }, () => {
   });
 });
 
+describe('steward agent token list and revoke', { timeout: 120_000 }, () => {
+  it('lists tokens without the token itself, and revokes an unused one so it admits nothing', async () => {
+    const made = await json(['agent', 'token', 'create', 'token-c.test']);
+    const table = await steward(['agent', 'token', 'list']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^ID\s+COMPUTER\s+STATE\s+EXPIRES\s+USED\s+CREATED BY\n/);
+    expect(table.stdout).toMatch(new RegExp(`^${made.id}\\s+token-c\\.test\\s+unused\\s`, 'm'));
+    expect(table.stdout).not.toContain(made.token);
+
+    const revoked = await steward(['agent', 'token', 'revoke', made.id]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`Enrollment token ${made.id} revoked.`);
+    const listed = await json(['agent', 'token', 'list']);
+    expect(listed.items.some((t: { id: string }) => t.id === made.id)).toBe(false);
+    expect((await enroll('token-c.test', made.token)).res.statusCode).toBe(401);
+    const again = await steward(['agent', 'token', 'revoke', made.id]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('was not found');
+  });
+});
+
 describe('steward agent list, approve and revoke', { timeout: 120_000 }, () => {
   it('lists an approved agent with its computer, status and key fingerprint, and filters by status', async () => {
     const { token } = await json(['agent', 'token', 'create', 'list-a.test']);

@@ -1,7 +1,12 @@
-// `steward agent token create|list|approve|revoke`: administrators enroll, list, approve and revoke agents.
+// `steward agent token create|list|revoke`, `steward agent list|approve|revoke`: administrators enroll, list, approve and revoke agents.
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { agentSchema, agentStatuses, enrollmentTokenSchema } from '../../contract/agents.js';
+import {
+  agentSchema,
+  agentStatuses,
+  enrollmentTokenListSchema,
+  enrollmentTokenSchema,
+} from '../../contract/agents.js';
 import { apiPath, type Client, listOf } from '../../contract/client.js';
 import type { CliContext } from '../cli-context.js';
 import { integerOption } from '../options.js';
@@ -19,6 +24,15 @@ const columns: Column<Agent>[] = [
   { header: 'enrolled', value: (a) => a.enrolledAt },
   { header: 'last seen', value: (a) => a.lastSeenAt },
   { header: 'key fingerprint', value: (a) => a.signingKeyFingerprint },
+];
+
+const tokenColumns: Column<z.infer<typeof enrollmentTokenListSchema>['items'][number]>[] = [
+  { header: 'id', value: (t) => t.id },
+  { header: 'computer', value: (t) => t.computerName },
+  { header: 'state', value: (t) => t.state },
+  { header: 'expires', value: (t) => t.expiresAt },
+  { header: 'used', value: (t) => t.usedAt },
+  { header: 'created by', value: (t) => t.createdBy },
 ];
 
 const changedSchema = z.object({ id: z.string(), status: z.enum(['approved', 'revoked']) });
@@ -39,9 +53,11 @@ const startCommand = (url: string, token: string, fingerprint: string | null) =>
 export function registerAgentAdminCommands(program: Command, ctx: CliContext): void {
   const agent = agentGroup(program);
 
-  agent
+  const token = agent
     .command('token')
-    .description('Single-use enrollment tokens that admit an agent at once (administrators)')
+    .description('Single-use enrollment tokens that admit an agent at once (administrators)');
+
+  token
     .command('create')
     .description(
       'Make an enrollment token for one computer; it is printed once and Steward keeps only its hash',
@@ -78,6 +94,45 @@ Examples:
         s.out.line(`Start the agent on ${r.computerName} with:`);
         s.out.line(`  ${command}`);
       });
+    });
+
+  token
+    .command('list')
+    .description('List enrollment tokens, newest first: the computer each enrolls and whether it was used')
+    .addHelpText(
+      'after',
+      `
+The tokens themselves are never shown again: Steward keeps only their hashes. A token is unused,
+used (it admitted an agent) or expired.
+
+Examples:
+  steward agent token list
+  steward agent token list --json`,
+    )
+    .action(async (_opts, cmd: Command) => {
+      const s = session(ctx, cmd);
+      const r = await s.client().request('GET', '/api/v1/agents/enrollment-tokens', {
+        schema: enrollmentTokenListSchema,
+      });
+      s.out.result(r, () => s.out.table(r.items, tokenColumns, 'No enrollment tokens.'));
+    });
+
+  token
+    .command('revoke')
+    .description('Revoke an unused enrollment token, so it can no longer admit an agent')
+    .argument('<token-id>', 'the token id (enr_…) from `steward agent token list`')
+    .addHelpText(
+      'after',
+      `
+A used token cannot be revoked: revoke the agent it admitted (steward agent revoke) instead.
+
+Examples:
+  steward agent token revoke enr_0a1b2c3d4e5f`,
+    )
+    .action(async (id: string, _opts, cmd: Command) => {
+      const s = session(ctx, cmd);
+      await s.client().request('DELETE', apiPath`/api/v1/agents/enrollment-tokens/${id}`);
+      s.out.result({ id, revoked: true }, () => s.out.line(`Enrollment token ${id} revoked.`));
     });
 
   agent

@@ -127,6 +127,47 @@ describe('enrollment tokens', () => {
     );
   });
 
+  it('are listed without the token and revoked while unused (audited); a used one stays, as history', async () => {
+    const made = await ok('POST', '/api/v1/agents/enrollment-tokens', { computerName: 'list-host' });
+    const used = await ok('POST', '/api/v1/agents/enrollment-tokens', { computerName: 'used-host' });
+    await createAgentApi({ server, identity: identity().id }).enroll({
+      computerName: 'used-host',
+      token: used.token,
+    });
+    const list = await call('GET', '/api/v1/agents/enrollment-tokens');
+    expect(list.status).toBe(200);
+    expect(list.raw).not.toContain(made.token);
+    expect(list.raw).not.toContain(used.token);
+    expect(list.raw).not.toMatch(/stw_enroll_|token_?hash/i);
+    const byId = (id: string) => list.body.items.find((i: { id: string }) => i.id === id);
+    expect(byId(made.id)).toMatchObject({ computerName: 'list-host', state: 'unused', usedAt: null });
+    expect(byId(used.id)).toMatchObject({ computerName: 'used-host', state: 'used' });
+
+    for (const role of ['author', 'operator', 'read-only-operator'] as const) {
+      const as = await t.tokenFor(role);
+      expect((await call('GET', '/api/v1/agents/enrollment-tokens', undefined, as)).status).toBe(403);
+      expect(
+        (await call('DELETE', `/api/v1/agents/enrollment-tokens/${made.id}`, undefined, as)).status,
+      ).toBe(403);
+    }
+    expect((await call('DELETE', `/api/v1/agents/enrollment-tokens/${used.id}`)).status).toBe(409);
+    expect((await call('DELETE', `/api/v1/agents/enrollment-tokens/${made.id}`)).status).toBe(204);
+    expect((await call('DELETE', `/api/v1/agents/enrollment-tokens/${made.id}`)).status).toBe(404);
+    const bad = await call('DELETE', '/api/v1/agents/enrollment-tokens/enr_%00x');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues[0].path).toBe('params.id');
+    // Revoked: it enrolls nothing, and the revocation names who made it.
+    await expectApiError(
+      createAgentApi({ server, identity: identity().id }).enroll({
+        computerName: 'list-host',
+        token: made.token,
+      }),
+      401,
+    );
+    expect((await auditOf('agent.token.revoke')).at(-1)).toMatchObject({ target: made.id });
+    expect(JSON.stringify(await auditOf('agent.token.revoke'))).not.toContain(made.token);
+  });
+
   it('refuse a lifetime over seven days, naming the field', async () => {
     const r = await call('POST', '/api/v1/agents/enrollment-tokens', {
       computerName: 'x',

@@ -1,5 +1,5 @@
-// HTTP routes for agents: administrators make enrollment tokens, list, approve and revoke agents; agents
-// enroll, long-poll their configuration and fetch credentials sealed to their own key.
+// HTTP routes for agents: administrators make, list and revoke enrollment tokens, list, approve and revoke
+// agents; agents enroll, long-poll their configuration and fetch credentials sealed to their own key.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
@@ -11,6 +11,7 @@ import {
   credentialsBody,
   credentialsResponse,
   enrollBody,
+  enrollmentTokenListSchema,
   enrollmentTokenSchema,
   enrollResponse,
 } from '../../../contract/agents.js';
@@ -21,6 +22,7 @@ import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
 import { agentOf, registerAgentAuth } from './agent-auth.js';
 import type { AgentsService } from './agents-service.js';
+import type { EnrollmentTokens } from './enrollment-tokens.js';
 
 const agentErrors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema } as const;
 
@@ -39,7 +41,7 @@ function serializedConfig(config: RunnerConfig): string {
 export function registerAgents(
   fastify: FastifyInstance,
   agents: AgentsService,
-  opts: { tlsFingerprint?: () => string } = {},
+  opts: { tlsFingerprint?: () => string; enrollmentTokens?: EnrollmentTokens } = {},
 ): void {
   registerAgentAuth(fastify, agents);
   const app = typed(fastify);
@@ -63,6 +65,41 @@ export function registerAgents(
       });
     },
   });
+
+  const tokens = opts.enrollmentTokens;
+  if (tokens) {
+    app.get('/api/v1/agents/enrollment-tokens', {
+      schema: {
+        tags,
+        summary:
+          'Enrollment tokens made, newest first: whom each enrolls, and whether it was used (never the token)',
+        response: { 200: enrollmentTokenListSchema, ...errorResponses },
+      },
+      onRequest: admin,
+      handler: async () => ({
+        items: (await tokens.list()).map((t) => ({
+          ...t,
+          createdAt: iso(t.createdAt),
+          expiresAt: iso(t.expiresAt),
+          usedAt: isoOrNull(t.usedAt),
+        })),
+      }),
+    });
+
+    app.delete('/api/v1/agents/enrollment-tokens/:id', {
+      schema: {
+        tags,
+        summary: 'Revoke an unused enrollment token: it can no longer enroll an agent',
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+      onRequest: admin,
+      handler: async (req, reply) => {
+        await tokens.revoke(principalOf(req), req.params.id);
+        return reply.code(204).send(null);
+      },
+    });
+  }
 
   app.get('/api/v1/agents', {
     schema: {
