@@ -243,7 +243,28 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
       },
     });
     expect(enrolled.body.status).toBe('approved');
-  }, 45_000);
+
+    // The tokens made are listed, never shown again; an unused one is revoked.
+    await admin.getByRole('tab', { name: 'Enrollment tokens' }).click();
+    const tokens = admin.getByRole('table', { name: 'Enrollment tokens' });
+    await tokens.getByRole('row', { name: /app01\.contoso\.com used/ }).waitFor();
+    await admin.getByRole('button', { name: 'Create enrollment token' }).click();
+    const spare = admin.getByRole('dialog', { name: 'Create enrollment token' });
+    await spare.getByLabel(/^Computer name/).fill('spare01.contoso.com');
+    await spare.getByRole('button', { name: 'Create' }).click();
+    const spareToken = await spare.getByRole('textbox', { name: 'Enrollment token' }).inputValue();
+    await spare.getByRole('button', { name: 'Done' }).click();
+    await tokens.getByRole('row', { name: /spare01\.contoso\.com unused/ }).waitFor();
+    await check(admin, 'enrollment-tokens');
+    expect(await admin.content()).not.toContain(spareToken);
+    await admin.getByRole('button', { name: 'Revoke the token for spare01.contoso.com' }).click();
+    await tokens.getByText('spare01.contoso.com').waitFor({ state: 'detached' });
+    const listed = await call<{ items: { computerName: string }[] }>(
+      'GET',
+      '/api/v1/agents/enrollment-tokens',
+    );
+    expect(listed.items.map((t) => t.computerName)).not.toContain('spare01.contoso.com');
+  }, 60_000);
 
   it('imports a SCOM pack through the file input and shows its report; deleting a referenced pack names its dependent', async () => {
     await admin.getByRole('link', { name: 'Management Packs' }).click();

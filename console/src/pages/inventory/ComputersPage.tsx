@@ -1,5 +1,5 @@
 // Inventory › Computers and agents: registered computers, and the agents with their status and when each was
-// last seen; administrators approve and revoke agents and make enrollment tokens.
+// last seen; administrators approve and revoke agents, and make, list and revoke enrollment tokens.
 import { Alert, Anchor, Badge, Button, Code, Group, Modal, Stack, Table, Tabs, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -13,6 +13,7 @@ import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useAgents, useComputers, when } from './data.js';
 import { EnrollmentToken } from './EnrollmentToken.js';
+import { EnrollmentTokens } from './EnrollmentTokens.js';
 
 type Agent = z.infer<typeof agentSchema>;
 const statusColor = { pending: 'yellow', approved: 'green', revoked: 'gray' } as const;
@@ -28,12 +29,16 @@ export default function ComputersPage() {
         <Tabs.List>
           <Tabs.Tab value="computers">Computers</Tabs.Tab>
           <Tabs.Tab value="agents">Agents</Tabs.Tab>
+          <Tabs.Tab value="tokens">Enrollment tokens</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="computers" pt="md">
           <Computers />
         </Tabs.Panel>
         <Tabs.Panel value="agents" pt="md">
           <Agents />
+        </Tabs.Panel>
+        <Tabs.Panel value="tokens" pt="md">
+          <EnrollmentTokens />
         </Tabs.Panel>
       </Tabs>
     </Page>

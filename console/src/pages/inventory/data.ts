@@ -2,7 +2,7 @@
 // contract's schemas.
 import { useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
-import { agentSchema } from '../../../../src/contract/agents.js';
+import { agentSchema, enrollmentTokenListSchema } from '../../../../src/contract/agents.js';
 import { listOf } from '../../../../src/contract/client.js';
 import {
   classSchema,
@@ -67,6 +67,14 @@ export const useAgents = (enabled = true) =>
     enabled,
     queryFn: async () =>
       (await api.get('/api/v1/agents', { schema: z.object({ items: z.array(agentSchema) }) })).items,
+  });
+
+export const useEnrollmentTokens = (enabled = true) =>
+  useQuery({
+    queryKey: ['enrollment-tokens'],
+    enabled,
+    queryFn: async () =>
+      (await api.get('/api/v1/agents/enrollment-tokens', { schema: enrollmentTokenListSchema })).items,
   });
 
 export const usePools = () =>
