@@ -40,16 +40,16 @@ afterAll(async () => {
 async function swatches(scheme: 'light' | 'dark'): Promise<Page> {
   if (launchError || !stage) throw new Error(`Chromium did not start: ${String(launchError)}`);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addInitScript((s) => localStorage.setItem('steward-color-scheme', s), scheme);
+  await context.addInitScript(`localStorage.setItem('steward-color-scheme', '${scheme}')`);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   await page.goto(stage.server.url);
   await page.locator(`html[data-mantine-color-scheme="${scheme}"]`).waitFor({ state: 'attached' });
   await page.getByRole('button', { name: /sign in/i }).waitFor();
-  await page.evaluate((colours) => {
-    const main = document.querySelector('main') ?? document.body;
+  // One paragraph per colour, styled through the CSSOM (the page's CSP refuses inline style attributes).
+  await page.locator('main').evaluate((main, colours) => {
     for (const c of colours) {
-      const swatch = document.createElement('p');
+      const swatch = main.ownerDocument.createElement('p');
       swatch.dataset.swatch = c;
       swatch.textContent = `Light ${c} tint`;
       swatch.style.color = `var(--mantine-color-${c}-light-color)`;
