@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { COMPUTER_CLASS, POOL_CLASS, ROOT_CLASS } from '../domain/inventory/class-tree.js';
 import { descriptionSchema, displayNameSchema, elementIdSchema, limitSchema, timestamp } from './common.js';
+import { textProblem } from './text.js';
 
 export { COMPUTER_CLASS, POOL_CLASS, ROOT_CLASS };
 
@@ -118,6 +119,16 @@ export const listObjectsQuery = z.strictObject({
     .max(256)
     .optional()
     .describe('everything hosted on this computer or pool, directly or through a chain'),
+  search: z
+    .string()
+    .min(1)
+    .max(200)
+    .superRefine((v, ctx) => {
+      const problem = textProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .describe('objects whose name or display name contains this text, ignoring case'),
   afterId: z.string().min(1).max(256).optional().describe('the nextAfterId of the previous page'),
   limit: limitSchema,
 });

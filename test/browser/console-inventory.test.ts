@@ -181,7 +181,9 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
     await check(admin, 'classes');
 
     await admin.getByRole('link', { name: 'Objects' }).click();
+    const searched = admin.waitForRequest((r) => /\/api\/v1\/objects\?.*search=INST01/.test(r.url()));
     await admin.getByLabel('Find an object').fill('INST01');
+    await searched;
     await admin.getByRole('link', { name: 'INST01' }).click();
     await admin.getByRole('heading', { name: 'INST01' }).waitFor();
     await admin

@@ -323,6 +323,11 @@ describe('inventory and packs', { timeout: 120_000 }, () => {
     const listed = await steward(['object', 'list', '--computer', computer.id], { env: asAdmin() });
     expect(listed.stdout).toMatch(/^ID\s+CLASS\s+NAME/);
     expect(listed.stdout).toContain(object.id);
+    const ids = async (args: string[]) => (await json(args)).items.map((o: { id: string }) => o.id);
+    expect(await ids(['object', 'list', '--search', object.name.slice(2).toLowerCase()])).toContain(
+      object.id,
+    );
+    expect(await ids(['object', 'list', '--search', 'no-object-is-named-this'])).toEqual([]);
 
     await json(['object', 'update', object.id, '--property', 'Port=1434']);
     const shown = await json(['object', 'show', object.id]);

@@ -31,10 +31,11 @@ export function registerObjectCommands(program: Command, ctx: CliContext): void 
 
   object
     .command('list')
-    .description('List objects, filtered by class or host')
+    .description('List objects, filtered by class, host or name')
     .option('--class <class>', 'objects of this class or a class derived from it')
     .option('--host <id>', 'objects hosted directly by this object')
     .option('--computer <id>', 'everything hosted on this computer or pool, directly or through a chain')
+    .option('--search <text>', 'objects whose name or display name contains this text, ignoring case')
     .option('--limit <n>', 'at most this many (1-1000)', integerOption(1, 1000), 100)
     .option('--after-id <id>', 'continue after this id (paging)')
     .option('--all', 'every matching object, fetched page by page')
@@ -43,12 +44,13 @@ export function registerObjectCommands(program: Command, ctx: CliContext): void 
       `
 Examples:
   steward object list --class Contoso.SQL.Instance
-  steward object list --computer cmp_… --all --json`,
+  steward object list --computer cmp_… --all --json
+  steward object list --search sqlserver`,
     )
     .action(async (opts, cmd: Command) => {
       const s = session(ctx, cmd);
       const r = await fetchPaged(s.client(), '/api/v1/objects', objectListSchema, {
-        query: { class: opts.class, host: opts.host, computer: opts.computer },
+        query: { class: opts.class, host: opts.host, computer: opts.computer, search: opts.search },
         all: Boolean(opts.all),
         limit: opts.limit,
         afterId: opts.afterId,

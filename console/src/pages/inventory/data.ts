@@ -1,6 +1,6 @@
 // The inventory data the Explain, Findings, Inventory and Management Packs pages share, read through the
 // contract's schemas.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { agentSchema, enrollmentTokenListSchema } from '../../../../src/contract/agents.js';
 import { listOf } from '../../../../src/contract/client.js';
@@ -25,15 +25,16 @@ export const useClasses = () =>
     queryFn: async () => (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items,
   });
 
-/** The first 1,000 objects (of a class and its derived classes when given): searched on the page. */
-export const useObjects = (classId?: string | null) =>
+/** The first 1,000 objects, of a class and its derived classes and matching a name search when given. */
+export const useObjects = (classId?: string | null, search = '') =>
   useQuery({
-    queryKey: ['objects', classId ?? ''],
+    queryKey: ['objects', classId ?? '', search],
     queryFn: () =>
       api.get('/api/v1/objects', {
-        query: { limit: 1000, ...(classId ? { class: classId } : {}) },
+        query: { limit: 1000, ...(classId ? { class: classId } : {}), ...(search ? { search } : {}) },
         schema: objectListSchema,
       }),
+    placeholderData: keepPreviousData,
   });
 
 export const useObject = (id: string) =>

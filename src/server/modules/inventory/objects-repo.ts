@@ -1,5 +1,5 @@
 // Objects, computers and their hosting in the database; the recursive walks up and down hosting chains.
-import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { computers, objects } from '../../../store/schema.js';
 
@@ -48,8 +48,15 @@ export interface ObjectFilter {
   classIds?: string[];
   hostId?: string;
   underId?: string;
+  search?: string;
   afterId?: string;
   limit: number;
+}
+
+/** Name or display name contains `text`, ignoring case; `%`, `_` and a backslash match themselves. */
+function nameContains(text: string) {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(ilike(objects.name, pattern), ilike(objects.displayName, pattern));
 }
 
 export const listObjects = (db: Executor, f: ObjectFilter) =>
@@ -61,6 +68,7 @@ export const listObjects = (db: Executor, f: ObjectFilter) =>
         f.classIds ? inArray(objects.classId, f.classIds) : undefined,
         f.hostId ? eq(objects.hostId, f.hostId) : undefined,
         f.underId ? hostedBelow(f.underId) : undefined,
+        f.search ? nameContains(f.search) : undefined,
         f.afterId ? gt(objects.id, f.afterId) : undefined,
       ),
     )

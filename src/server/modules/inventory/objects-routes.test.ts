@@ -208,6 +208,41 @@ describe('objects', () => {
     expect((await api('GET', '/api/v1/objects?limit=0')).statusCode).toBe(400);
   });
 
+  it('searches names and display names ignoring case, treating % and _ as text, and pages the matches', async () => {
+    const names = async (q: string) =>
+      (await api('GET', `/api/v1/objects?${q}`)).json().items.map((o: { name: string }) => o.name);
+    const all = (await api('GET', '/api/v1/objects?limit=1000')).json().items as {
+      id: string;
+      name: string;
+      displayName: string;
+    }[];
+    const target = all.find((o) => o.id === abc) ?? all[0]!;
+    const needle = target.name.slice(1, 4).toUpperCase();
+    const hits = await names(`search=${encodeURIComponent(needle)}&limit=1000`);
+    const expected = all.filter((o) =>
+      `${o.name}\n${o.displayName}`.toLowerCase().includes(needle.toLowerCase()),
+    );
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.sort()).toEqual(expected.map((o) => o.name).sort());
+    expect(await names('search=%25')).toEqual([]);
+    expect(await names('search=_')).toEqual([]);
+    const paged: string[] = [];
+    let after = '';
+    for (let i = 0; i <= expected.length; i++) {
+      const q = `search=${encodeURIComponent(needle)}&limit=1${after ? `&afterId=${after}` : ''}`;
+      const page = (await api('GET', `/api/v1/objects?${q}`)).json();
+      paged.push(...page.items.map((o: { name: string }) => o.name));
+      if (!page.nextAfterId) break;
+      after = page.nextAfterId;
+    }
+    expect(paged.sort()).toEqual(hits);
+    for (const bad of ['a%00b', '%ED%A0%80', 'x'.repeat(201), '']) {
+      const res = await api('GET', `/api/v1/objects?search=${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error.issues.map((i: { path: string }) => i.path)).toContain('querystring.search');
+    }
+  });
+
   it('pages objects by id without repeating or skipping', async () => {
     const all = (await api('GET', '/api/v1/objects?limit=1000'))
       .json()

@@ -28,6 +28,7 @@ export interface ObjectListFilter {
   class?: string;
   host?: string;
   computer?: string;
+  search?: string;
   afterId?: string;
   limit: number;
 }
@@ -151,6 +152,7 @@ export function createObjectsService({
         classIds,
         hostId: f.host,
         underId: f.computer,
+        search: f.search,
         afterId: f.afterId,
         limit: f.limit,
       });
