@@ -307,6 +307,51 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     expect(after.body).toMatchObject({ items: [expect.objectContaining({ id: deadId, status: 'sent' })] });
   }, 60_000);
 
+  it('changes the channel in place: the next alert goes out through the server it names now', async () => {
+    const relay = await startSmtp({ [MAILBOX]: MAIL_PASSWORD });
+    try {
+      await admin.getByRole('tab', { name: 'Channels' }).click();
+      await admin.getByRole('button', { name: 'Change channel External mail' }).click();
+      const dialog = admin.getByRole('dialog', { name: 'Change channel External mail' });
+      expect(await dialog.getByLabel(/^Return address/).inputValue()).toBe(MAILBOX);
+      expect(await dialog.getByLabel(/^External mail/).isChecked()).toBe(true);
+      await dialog.getByLabel(/^Name/).fill('External mail (relay)');
+      await dialog.getByLabel('Port', { exact: true }).fill(String(relay.port));
+      await check(admin, 'channel-change-dialog');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await admin
+        .getByRole('table', { name: 'Channels' })
+        .getByText('External mail (relay)', { exact: true })
+        .waitFor();
+      const changed = await call<Record<string, unknown>>(
+        'GET',
+        `/api/v1/notification-channels/${channelId}`,
+      );
+      expect(changed.body).toMatchObject({
+        name: 'External mail (relay)',
+        profileId: `${NIL}.ExternalMailAccount`,
+        settings: {
+          from: MAILBOX,
+          external: true,
+          authentication: 'account',
+          servers: [expect.objectContaining({ host: '127.0.0.1', port: relay.port })],
+        },
+      });
+      const raised = await call<{ id: string }>('POST', '/api/v1/alerts', {
+        name: 'Replication lag on SQL02',
+        severity: 'critical',
+      });
+      expect(raised.status).toBe(201);
+      await expect
+        .poll(() => relay.mails.find((m) => m.rcptTo.includes(PARTNER)), { timeout: 30_000, interval: 250 })
+        .toBeTruthy();
+      expect(relay.mails.find((m) => m.rcptTo.includes(PARTNER))).toMatchObject({ user: MAILBOX });
+      expect(smtp.mails.some((m) => m.headers.get('subject')?.includes('Replication lag'))).toBe(false);
+    } finally {
+      await relay.close();
+    }
+  }, 60_000);
+
   it('edits a weekly schedule with the keyboard: hours switched on the grid become the subscriber schedule', async () => {
     await admin.getByRole('tab', { name: 'Subscribers' }).click();
     await admin.getByRole('button', { name: 'Create subscriber' }).click();

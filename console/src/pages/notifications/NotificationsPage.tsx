@@ -5,14 +5,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearch } from 'wouter';
 import type { z } from 'zod';
-import type { subscriberSchema } from '../../../../src/contract/notify-api.js';
+import type { channelSchema, subscriberSchema } from '../../../../src/contract/notify-api.js';
 import { emailServerSchema } from '../../../../src/contract/notify-channels.js';
 import { api, messageOf } from '../../api.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission, useSession } from '../../session.js';
 import { useProfiles } from '../accounts/data.js';
-import { CreateChannel } from './CreateChannel.js';
+import { ChannelDialog } from './ChannelDialog.js';
 import { CreateSubscription } from './CreateSubscription.js';
 import { DeliveriesTab } from './DeliveriesTab.js';
 import { nameOf, useChannels, useSubscribers, useSubscriptions } from './data.js';
@@ -78,6 +78,7 @@ function Channels() {
   const channels = useChannels();
   const profiles = useProfiles();
   const [opened, setOpened] = useState(false);
+  const [changing, setChanging] = useState<z.infer<typeof channelSchema> | null>(null);
   const { error, remove } = useRemove('channels');
   const profileName = (id: string | null) =>
     id === null ? 'Anonymous' : (profiles.data?.find((p) => p.id === id)?.displayName ?? id);
@@ -146,6 +147,16 @@ function Channels() {
                     </Table.Td>
                     {admin.allowed ? (
                       <Table.Td>
+                        {c.kind === 'email' ? (
+                          <Button
+                            size="xs"
+                            variant="subtle"
+                            aria-label={`Change channel ${c.name}`}
+                            onClick={() => setChanging(c)}
+                          >
+                            Change
+                          </Button>
+                        ) : null}
                         <Button
                           size="xs"
                           variant="subtle"
@@ -164,7 +175,8 @@ function Channels() {
           </Table.ScrollContainer>
         )}
       </QueryView>
-      {opened ? <CreateChannel onClose={() => setOpened(false)} /> : null}
+      {opened ? <ChannelDialog onClose={() => setOpened(false)} /> : null}
+      {changing ? <ChannelDialog channel={changing} onClose={() => setChanging(null)} /> : null}
     </>
   );
 }

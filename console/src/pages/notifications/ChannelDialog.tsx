@@ -1,8 +1,10 @@
-// Create an e-mail channel: the SMTP server, the return address, and how it signs in — anonymously, or with the
-// Run As account of a profile chosen from the profiles (the Notification Account or one made for external mail).
+// Create or change an e-mail channel: the SMTP server, the return address, and how it signs in — anonymously, or
+// with the Run As account of a profile chosen from the profiles (the Notification Account or one made for
+// external mail). Its settings hold no secret: the account's password stays with the account.
 import { Alert, Checkbox, Group, Modal, NumberInput, Radio, Select, Stack, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { z } from 'zod';
 import { channelSchema } from '../../../../src/contract/notify-api.js';
 import {
   defaultEmailTls,
@@ -21,33 +23,55 @@ const tlsLabels: Record<EmailTlsMode, string> = {
   implicit: 'TLS from the first byte (SMTPS)',
 };
 
-export function CreateChannel({ onClose }: { onClose: () => void }) {
+type Channel = z.infer<typeof channelSchema>;
+
+/** The first server of an e-mail channel's settings, as the form edits it. */
+function firstServer(settings: Channel['settings']): {
+  host: string;
+  port: number;
+  tls: EmailTlsMode | null;
+} {
+  const [server] = Array.isArray(settings.servers) ? (settings.servers as Record<string, unknown>[]) : [];
+  return {
+    host: typeof server?.host === 'string' ? server.host : '',
+    port: typeof server?.port === 'number' ? server.port : 25,
+    tls: typeof server?.tls === 'string' ? (server.tls as EmailTlsMode) : null,
+  };
+}
+
+/** With `channel`, changes that e-mail channel (its settings are replaced whole); without, makes a new one. */
+export function ChannelDialog({ channel, onClose }: { channel?: Channel; onClose: () => void }) {
   const qc = useQueryClient();
   const profiles = useProfiles();
-  const [name, setName] = useState('');
-  const [host, setHost] = useState('');
-  const [port, setPort] = useState<number | string>(25);
-  const [tls, setTls] = useState<EmailTlsMode | null>(null);
-  const [from, setFrom] = useState('');
-  const [auth, setAuth] = useState<'account' | 'anonymous'>('account');
-  const [profileId, setProfileId] = useState<string | null>(NOTIFICATION_ACCOUNT);
-  const [external, setExternal] = useState(false);
+  const was = channel ? firstServer(channel.settings) : undefined;
+  const [name, setName] = useState(channel?.name ?? '');
+  const [host, setHost] = useState(was?.host ?? '');
+  const [port, setPort] = useState<number | string>(was?.port ?? 25);
+  const [tls, setTls] = useState<EmailTlsMode | null>(was?.tls ?? null);
+  const [from, setFrom] = useState(typeof channel?.settings.from === 'string' ? channel.settings.from : '');
+  const [auth, setAuth] = useState<'account' | 'anonymous'>(
+    channel?.settings.authentication === 'anonymous' ? 'anonymous' : 'account',
+  );
+  const [profileId, setProfileId] = useState<string | null>(
+    channel ? (channel.profileId ?? NOTIFICATION_ACCOUNT) : NOTIFICATION_ACCOUNT,
+  );
+  const [external, setExternal] = useState(channel?.settings.external === true);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const create = async () => {
+    // Settings this form does not show (a second server, headers, encoding…) are kept as they were.
     const settings = {
+      ...(channel?.settings ?? {}),
       servers: [{ host: host.trim(), port: Number(port), ...(tls ? { tls } : {}) }],
       from: from.trim(),
       authentication: auth,
       external: auth === 'account' && external,
     };
-    const body = {
-      name,
-      kind: 'email',
-      profileId: auth === 'account' ? profileId : null,
-      settings,
-    };
+    const profile = auth === 'account' ? profileId : null;
+    const body = channel
+      ? { name, profileId: profile, settings }
+      : { name, kind: 'email', profileId: profile, settings };
     const checked = emailChannelSettingsSchema.safeParse(settings);
     if (!checked.success || !name.trim()) {
       const issues = checked.success ? {} : issuesOf(checked.error);
@@ -61,7 +85,11 @@ export function CreateChannel({ onClose }: { onClose: () => void }) {
     setErrors({});
     setError(null);
     try {
-      await api.post('/api/v1/notification-channels', body, { schema: channelSchema });
+      if (channel)
+        await api.patch(`/api/v1/notification-channels/${encodeURIComponent(channel.id)}`, body, {
+          schema: channelSchema,
+        });
+      else await api.post('/api/v1/notification-channels', body, { schema: channelSchema });
       await qc.invalidateQueries({ queryKey: ['notify', 'channels'] });
       onClose();
     } catch (err) {
@@ -72,7 +100,12 @@ export function CreateChannel({ onClose }: { onClose: () => void }) {
   };
   const e = (k: string) => errors[k];
   return (
-    <Modal opened onClose={onClose} title="Create e-mail channel" size="lg">
+    <Modal
+      opened
+      onClose={onClose}
+      title={channel ? `Change channel ${channel.name}` : 'Create e-mail channel'}
+      size="lg"
+    >
       <Stack>
         <TextInput
           label="Name"
@@ -150,7 +183,13 @@ export function CreateChannel({ onClose }: { onClose: () => void }) {
             An anonymous channel never signs in; the server must accept mail without it.
           </Alert>
         )}
-        <DialogActions error={error} busy={busy} submitLabel="Create" onSubmit={create} onCancel={onClose} />
+        <DialogActions
+          error={error}
+          busy={busy}
+          submitLabel={channel ? 'Save' : 'Create'}
+          onSubmit={create}
+          onCancel={onClose}
+        />
       </Stack>
     </Modal>
   );
