@@ -350,6 +350,26 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     } finally {
       await relay.close();
     }
+
+    // A subscription changed in place keeps what the form leaves alone.
+    await admin.getByRole('tab', { name: 'Subscriptions' }).click();
+    await admin.getByRole('button', { name: 'Change subscription Critical alerts to the partner' }).click();
+    const change = admin.getByRole('dialog', { name: 'Change subscription Critical alerts to the partner' });
+    await change.getByLabel('Priority', { exact: true }).click();
+    await admin.getByRole('option', { name: 'high', exact: true }).click();
+    await change.getByLabel('Delay (seconds)').fill('120');
+    await check(admin, 'subscription-change-dialog');
+    await change.getByRole('button', { name: 'Save' }).click();
+    await change.waitFor({ state: 'hidden' });
+    const subs = await call<{ items: Record<string, unknown>[] }>(
+      'GET',
+      '/api/v1/notification-subscriptions',
+    );
+    expect(subs.body.items.find((x) => x.name === 'Critical alerts to the partner')).toMatchObject({
+      criteria: { severities: ['critical'], priorities: ['high'] },
+      delaySeconds: 120,
+      channelIds: [channelId],
+    });
   }, 60_000);
 
   it('edits a weekly schedule with the keyboard: hours switched on the grid become the subscriber schedule', async () => {

@@ -5,7 +5,11 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearch } from 'wouter';
 import type { z } from 'zod';
-import type { channelSchema, subscriberSchema } from '../../../../src/contract/notify-api.js';
+import type {
+  channelSchema,
+  subscriberSchema,
+  subscriptionSchema,
+} from '../../../../src/contract/notify-api.js';
 import { emailServerSchema } from '../../../../src/contract/notify-channels.js';
 import { api, messageOf } from '../../api.js';
 import { Page } from '../../components/page.js';
@@ -13,10 +17,10 @@ import { Empty, QueryView } from '../../components/states.js';
 import { usePermission, useSession } from '../../session.js';
 import { useProfiles } from '../accounts/data.js';
 import { ChannelDialog } from './ChannelDialog.js';
-import { CreateSubscription } from './CreateSubscription.js';
 import { DeliveriesTab } from './DeliveriesTab.js';
 import { nameOf, useChannels, useSubscribers, useSubscriptions } from './data.js';
 import { kindLabels, SubscriberDialog } from './SubscriberDialog.js';
+import { SubscriptionDialog } from './SubscriptionDialog.js';
 import { scheduleSummary } from './schedule-grid.js';
 
 export default function NotificationsPage() {
@@ -294,6 +298,7 @@ function Subscriptions() {
   const subscribers = useSubscribers();
   const channels = useChannels();
   const [opened, setOpened] = useState(false);
+  const [changing, setChanging] = useState<z.infer<typeof subscriptionSchema> | null>(null);
   const { error, remove } = useRemove('subscriptions');
   return (
     <>
@@ -339,6 +344,14 @@ function Subscriptions() {
                       <Button
                         size="xs"
                         variant="subtle"
+                        aria-label={`Change subscription ${s.name}`}
+                        onClick={() => setChanging(s)}
+                      >
+                        Change
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="subtle"
                         color="red"
                         aria-label={`Delete subscription ${s.name}`}
                         onClick={() => void remove(s.id, s.name)}
@@ -353,7 +366,8 @@ function Subscriptions() {
           </Table.ScrollContainer>
         )}
       </QueryView>
-      {opened ? <CreateSubscription onClose={() => setOpened(false)} /> : null}
+      {opened ? <SubscriptionDialog onClose={() => setOpened(false)} /> : null}
+      {changing ? <SubscriptionDialog subscription={changing} onClose={() => setChanging(null)} /> : null}
     </>
   );
 }

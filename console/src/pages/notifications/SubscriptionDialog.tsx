@@ -1,5 +1,5 @@
-// Create a subscription: who is told (To, Cc, Bcc subscribers), through which channels, and the criteria an alert
-// must meet (all of them; none: every alert), with the delay and resolution-change options (R43–R45).
+// Create or change a subscription: who is told (To, Cc subscribers), through which channels, and the criteria an
+// alert must meet (all of them; none: every alert), with the delay and resolution-change options (R43–R45).
 import {
   ActionIcon,
   Button,
@@ -16,10 +16,15 @@ import {
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { z } from 'zod';
 import { priorities, severities } from '../../../../src/contract/alerts.js';
 import { listOf } from '../../../../src/contract/client.js';
 import { classSchema } from '../../../../src/contract/inventory.js';
-import { subscriptionBody, subscriptionSchema } from '../../../../src/contract/notify-api.js';
+import {
+  subscriptionBody,
+  subscriptionPatchBody,
+  subscriptionSchema,
+} from '../../../../src/contract/notify-api.js';
 import {
   type TextField,
   type TextOperator,
@@ -44,28 +49,47 @@ const useClasses = () =>
     queryFn: async () => (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items,
   });
 
-export function CreateSubscription({ onClose }: { onClose: () => void }) {
+type Subscription = z.infer<typeof subscriptionSchema>;
+
+/** The criteria this form shows; a subscription's others (groups, workflows…) are kept as they are. */
+const SHOWN = ['severities', 'priorities', 'resolutionStates', 'classIds', 'text'] as const;
+const listIn = (criteria: Subscription['criteria'] | undefined, key: string): unknown[] =>
+  Array.isArray(criteria?.[key]) ? (criteria[key] as unknown[]) : [];
+
+/** With `subscription`, changes it; without, makes a new one. */
+export function SubscriptionDialog({
+  subscription,
+  onClose,
+}: {
+  subscription?: Subscription;
+  onClose: () => void;
+}) {
   const qc = useQueryClient();
   const channels = useChannels();
   const subscribers = useSubscribers();
   const classes = useClasses();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [channelIds, setChannelIds] = useState<string[]>([]);
-  const [to, setTo] = useState<string[]>([]);
-  const [cc, setCc] = useState<string[]>([]);
-  const [sevs, setSevs] = useState<string[]>([]);
-  const [prios, setPrios] = useState<string[]>([]);
-  const [states, setStates] = useState<string[]>([]);
-  const [classIds, setClassIds] = useState<string[]>([]);
-  const [texts, setTexts] = useState<TextRow[]>([]);
-  const [delay, setDelay] = useState<number | string>(0);
-  const [onlyOnChange, setOnlyOnChange] = useState(false);
+  const was = subscription?.criteria;
+  const [name, setName] = useState(subscription?.name ?? '');
+  const [description, setDescription] = useState(subscription?.description ?? '');
+  const [channelIds, setChannelIds] = useState<string[]>(subscription?.channelIds ?? []);
+  const [to, setTo] = useState<string[]>(subscription?.to ?? []);
+  const [cc, setCc] = useState<string[]>(subscription?.cc ?? []);
+  const [sevs, setSevs] = useState<string[]>(listIn(was, 'severities').map(String));
+  const [prios, setPrios] = useState<string[]>(listIn(was, 'priorities').map(String));
+  const [states, setStates] = useState<string[]>(listIn(was, 'resolutionStates').map(String));
+  const [classIds, setClassIds] = useState<string[]>(listIn(was, 'classIds').map(String));
+  const [texts, setTexts] = useState<TextRow[]>(listIn(was, 'text') as TextRow[]);
+  const [delay, setDelay] = useState<number | string>(subscription?.delaySeconds ?? 0);
+  const [onlyOnChange, setOnlyOnChange] = useState(subscription?.onlyOnResolutionChange ?? false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const create = async () => {
+    const kept = Object.fromEntries(
+      Object.entries(was ?? {}).filter(([k]) => !(SHOWN as readonly string[]).includes(k)),
+    );
     const criteria = {
+      ...kept,
       ...(sevs.length ? { severities: sevs } : {}),
       ...(prios.length ? { priorities: prios } : {}),
       ...(states.length ? { resolutionStates: states.map(Number) } : {}),
@@ -82,13 +106,17 @@ export function CreateSubscription({ onClose }: { onClose: () => void }) {
       delaySeconds: Number(delay) || 0,
       onlyOnResolutionChange: onlyOnChange,
     };
-    const checked = subscriptionBody.safeParse(body);
+    const checked = (subscription ? subscriptionPatchBody : subscriptionBody).safeParse(body);
     if (!checked.success) return setErrors(issuesOf(checked.error));
     setBusy(true);
     setErrors({});
     setError(null);
     try {
-      await api.post('/api/v1/notification-subscriptions', body, { schema: subscriptionSchema });
+      if (subscription)
+        await api.patch(`/api/v1/notification-subscriptions/${encodeURIComponent(subscription.id)}`, body, {
+          schema: subscriptionSchema,
+        });
+      else await api.post('/api/v1/notification-subscriptions', body, { schema: subscriptionSchema });
       await qc.invalidateQueries({ queryKey: ['notify', 'subscriptions'] });
       onClose();
     } catch (err) {
@@ -101,7 +129,12 @@ export function CreateSubscription({ onClose }: { onClose: () => void }) {
   const updateText = (i: number, patch: Partial<TextRow>) =>
     setTexts(texts.map((t, j) => (j === i ? { ...t, ...patch } : t)));
   return (
-    <Modal opened onClose={onClose} title="Create subscription" size="lg">
+    <Modal
+      opened
+      onClose={onClose}
+      title={subscription ? `Change subscription ${subscription.name}` : 'Create subscription'}
+      size="lg"
+    >
       <Stack>
         <TextInput
           label="Name"
@@ -247,7 +280,13 @@ export function CreateSubscription({ onClose }: { onClose: () => void }) {
             onChange={(e) => setOnlyOnChange(e.currentTarget.checked)}
           />
         </Group>
-        <DialogActions error={error} busy={busy} submitLabel="Create" onSubmit={create} onCancel={onClose} />
+        <DialogActions
+          error={error}
+          busy={busy}
+          submitLabel={subscription ? 'Save' : 'Create'}
+          onSubmit={create}
+          onCancel={onClose}
+        />
       </Stack>
     </Modal>
   );
