@@ -188,9 +188,9 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
     await admin.getByRole('heading', { name: 'INST01' }).waitFor();
     await admin
       .getByRole('navigation', { name: 'Hosting chain' })
-      .getByRole('link', { name: ids.sql01 })
+      .getByRole('link', { name: 'sql01.contoso.com' })
       .waitFor();
-    await admin.getByText(`Runs on the computer ${ids.sql01}.`).waitFor();
+    await admin.getByText('Runs on the computer sql01.contoso.com.').waitFor();
     await check(admin, 'object');
 
     await admin.getByRole('link', { name: 'Groups', exact: true }).click();

@@ -1,8 +1,8 @@
 // An object's properties, its hosting chain up to the computer or pool it runs on, and what it hosts.
 import { Anchor, Box, Breadcrumbs, List, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import { objectListSchema } from '../../../../src/contract/inventory.js';
+import { objectDetailSchema, objectListSchema } from '../../../../src/contract/inventory.js';
 import { api } from '../../api.js';
 import { Page } from '../../components/page.js';
 import { PropertyTable } from '../../components/property-table.js';
@@ -11,8 +11,23 @@ import { useObject, when } from './data.js';
 
 const link = (id: string) => `/inventory/objects/${encodeURIComponent(id)}`;
 
+/** The display name of each host above the object (its id until it is read, or when it cannot be). */
+function useHostNames(ids: readonly string[]): (id: string) => string {
+  const hosts = useQueries({
+    queries: ids.map((h) => ({
+      queryKey: ['objects', 'detail', h],
+      queryFn: () => api.get(`/api/v1/objects/${encodeURIComponent(h)}`, { schema: objectDetailSchema }),
+    })),
+  });
+  return (id) => {
+    const o = hosts[ids.indexOf(id)]?.data;
+    return o ? o.displayName || o.name : id;
+  };
+}
+
 export default function ObjectPage({ id }: { id: string }) {
   const object = useObject(id);
+  const nameOf = useHostNames(object.data?.hostChain ?? []);
   const hosted = useQuery({
     queryKey: ['objects', 'hosted-by', id],
     queryFn: () => api.get('/api/v1/objects', { query: { host: id, limit: 1000 }, schema: objectListSchema }),
@@ -28,8 +43,8 @@ export default function ObjectPage({ id }: { id: string }) {
             <Box component="nav" aria-label="Hosting chain">
               <Breadcrumbs separator="›">
                 {o.hostChain.map((h) => (
-                  <Anchor key={h} component={Link} href={link(h)}>
-                    {h}
+                  <Anchor key={h} component={Link} href={link(h)} title={h}>
+                    {nameOf(h)}
                   </Anchor>
                 ))}
                 <Text span fw={600}>
@@ -38,8 +53,8 @@ export default function ObjectPage({ id }: { id: string }) {
               </Breadcrumbs>
             </Box>
             <Text size="sm" c="dimmed">
-              Runs on the {o.topHostKind} {o.topHost}
-              {o.topHost === o.id ? ' (itself)' : ''}.
+              Runs on the {o.topHostKind}{' '}
+              {o.topHost === o.id ? `${o.displayName || o.name} (itself)` : nameOf(o.topHost)}.
             </Text>
           </Stack>
           <PropertyTable
