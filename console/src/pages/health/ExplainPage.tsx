@@ -130,6 +130,14 @@ export default function ExplainPage() {
   );
 }
 
+/** Objects, computers, pools and accounts the API names by id in a reason, by their names (ids kept when unknown). */
+const REASON_IDS = /\b(?:obj|cmp|pool|acct)_[A-Za-z0-9]+\b/g;
+const withNames = (reason: string, nameOf: (id: string) => string) =>
+  reason.replace(REASON_IDS, (id) => {
+    const name = nameOf(id);
+    return name === id ? id : name;
+  });
+
 function Answer({ e, objectName }: { e: Explanation; objectName: (id: string) => string }) {
   const accounts = useAccounts();
   const accountName = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? id;
@@ -177,7 +185,9 @@ function Answer({ e, objectName }: { e: Explanation; objectName: (id: string) =>
       </Title>
       <List type="ordered" aria-label="Reasons">
         {e.reasons.map((reason) => (
-          <List.Item key={reason}>{reason}</List.Item>
+          <List.Item key={reason}>
+            {withNames(reason, (id) => (id.startsWith('acct_') ? accountName(id) : objectName(id)))}
+          </List.Item>
         ))}
       </List>
       {e.conflict ? (
