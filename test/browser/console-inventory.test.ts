@@ -138,7 +138,7 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
     await answer.getByRole('link', { name: 'SQL runner' }).waitFor();
     await answer.getByText('Distributed', { exact: true }).waitFor();
     // The reasons name the object, the computer and the account, not their ids.
-    const reasons = await answer.getByRole('list', { name: 'Reasons' }).innerText();
+    const reasons = (await answer.getByRole('list', { name: 'Reasons' }).textContent()) ?? '';
     expect(reasons).toContain('Object INST01 is hosted by sql01.contoso.com');
     expect(reasons).toContain('Account SQL runner is distributed to sql01.contoso.com');
     for (const id of [ids.inst01, ids.sql01, ids.account]) expect(reasons).not.toContain(id);
