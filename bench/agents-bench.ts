@@ -27,7 +27,7 @@ import {
   newFleetAgent,
   runFleetLoad,
 } from './agent-fleet.js';
-import { median, percentile, round } from './bench-stats.js';
+import { cpuProfileArgs, median, percentile, round } from './bench-stats.js';
 
 const PACK_ID = 'Bench.Agents';
 const SERVICE_CLASS = 'Bench.Agents.Service';
@@ -82,6 +82,8 @@ interface Options {
   waitSeconds: number;
   setupConcurrency: number;
   logLevel: string;
+  /** Where the server process writes a V8 CPU profile when it stops (`--cpu-prof DIR`). */
+  cpuProfileDir: string | undefined;
 }
 
 interface Figures {
@@ -139,6 +141,7 @@ function parseOptions(args: string[]): Options {
       'wait-seconds': { type: 'string', default: '25' },
       'setup-concurrency': { type: 'string', default: '16' },
       'log-level': { type: 'string', default: 'warn' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
   });
@@ -158,6 +161,7 @@ function parseOptions(args: string[]): Options {
     waitSeconds: int('wait-seconds', values['wait-seconds'], 1, 30),
     setupConcurrency: int('setup-concurrency', values['setup-concurrency'], 1),
     logLevel: values['log-level'],
+    cpuProfileDir: values['cpu-prof'],
   };
 }
 
@@ -411,6 +415,7 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
         STEWARD_SERVER_NAME: 'bench',
         ...(database ? { DATABASE_URL: database.url } : {}),
       },
+      nodeArgs: cpuProfileArgs(o.cpuProfileDir),
     });
     const token = await signInAsBootstrapAdmin(
       steward.url,
