@@ -3,9 +3,10 @@
 import { Alert, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, messageOf } from '../../api.js';
+import { api } from '../../api.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
+import { useSubmit } from '../automation-admin/submit.js';
 import { useEnrollmentTokens, when } from './data.js';
 import { EnrollmentToken } from './EnrollmentToken.js';
 
@@ -16,18 +17,14 @@ export function EnrollmentTokens() {
   const tokens = useEnrollmentTokens(manage.allowed);
   const qc = useQueryClient();
   const [creating, setCreating] = useState(false);
+  const revoking = useSubmit();
   const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   if (!manage.allowed) return <Alert color="gray">{manage.reason}</Alert>;
   const revoke = async (id: string) => {
     setBusy(id);
-    setError(null);
-    try {
-      await api.delete(`/api/v1/agents/enrollment-tokens/${encodeURIComponent(id)}`);
-      await qc.invalidateQueries({ queryKey: ['enrollment-tokens'] });
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    await revoking.run(null, () => api.delete(`/api/v1/agents/enrollment-tokens/${encodeURIComponent(id)}`), [
+      ['enrollment-tokens'],
+    ]);
     setBusy(null);
   };
   return (
@@ -38,9 +35,9 @@ export function EnrollmentTokens() {
         </Text>
         <Button onClick={() => setCreating(true)}>Create enrollment token</Button>
       </Group>
-      {error ? (
+      {revoking.error ? (
         <Alert color="red" role="alert">
-          {error}
+          {revoking.error}
         </Alert>
       ) : null}
       <QueryView

@@ -2,19 +2,18 @@
 // with the Run As account of a profile chosen from the profiles (the Notification Account or one made for
 // external mail). Its settings hold no secret: the account's password stays with the account.
 import { Alert, Checkbox, Group, Modal, NumberInput, Radio, Select, Stack, TextInput } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { channelSchema } from '../../../../src/contract/notify-api.js';
 import {
   defaultEmailTls,
   type EmailTlsMode,
   emailChannelSettingsSchema,
 } from '../../../../src/contract/notify-channels.js';
-import { api, fieldErrors, messageOf } from '../../api.js';
+import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { useProfiles } from '../accounts/data.js';
-import { issuesOf } from '../automation/forms.js';
+import { useSubmit } from '../automation-admin/submit.js';
 
 const NOTIFICATION_ACCOUNT = 'Steward.NotificationAccount';
 const tlsLabels: Record<EmailTlsMode, string> = {
@@ -24,6 +23,12 @@ const tlsLabels: Record<EmailTlsMode, string> = {
 };
 
 type Channel = z.infer<typeof channelSchema>;
+
+/** What the form checks before sending: a name, and settings the e-mail channel kind accepts. */
+const channelForm = z.object({
+  name: z.string().trim().min(1, 'is required'),
+  settings: emailChannelSettingsSchema,
+});
 
 /** The first server of an e-mail channel's settings, as the form edits it. */
 function firstServer(settings: Channel['settings']): {
@@ -41,7 +46,6 @@ function firstServer(settings: Channel['settings']): {
 
 /** With `channel`, changes that e-mail channel (its settings are replaced whole); without, makes a new one. */
 export function ChannelDialog({ channel, onClose }: { channel?: Channel; onClose: () => void }) {
-  const qc = useQueryClient();
   const profiles = useProfiles();
   const was = channel ? firstServer(channel.settings) : undefined;
   const [name, setName] = useState(channel?.name ?? '');
@@ -56,9 +60,7 @@ export function ChannelDialog({ channel, onClose }: { channel?: Channel; onClose
     channel ? (channel.profileId ?? NOTIFICATION_ACCOUNT) : NOTIFICATION_ACCOUNT,
   );
   const [external, setExternal] = useState(channel?.settings.external === true);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, error, busy, run } = useSubmit();
   const create = async () => {
     // Settings this form does not show (a second server, headers, encoding…) are kept as they were.
     const settings = {
@@ -72,31 +74,17 @@ export function ChannelDialog({ channel, onClose }: { channel?: Channel; onClose
     const body = channel
       ? { name, profileId: profile, settings }
       : { name, kind: 'email', profileId: profile, settings };
-    const checked = emailChannelSettingsSchema.safeParse(settings);
-    if (!checked.success || !name.trim()) {
-      const issues = checked.success ? {} : issuesOf(checked.error);
-      setErrors({
-        ...Object.fromEntries(Object.entries(issues).map(([k, v]) => [`settings.${k}`, v])),
-        ...(name.trim() ? {} : { name: 'is required' }),
-      });
-      return;
-    }
-    setBusy(true);
-    setErrors({});
-    setError(null);
-    try {
-      if (channel)
-        await api.patch(`/api/v1/notification-channels/${encodeURIComponent(channel.id)}`, body, {
-          schema: channelSchema,
-        });
-      else await api.post('/api/v1/notification-channels', body, { schema: channelSchema });
-      await qc.invalidateQueries({ queryKey: ['notify', 'channels'] });
-      onClose();
-    } catch (err) {
-      setErrors(fieldErrors(err));
-      setError(messageOf(err));
-      setBusy(false);
-    }
+    const saved = await run(
+      { schema: channelForm, body },
+      () =>
+        channel
+          ? api.patch(`/api/v1/notification-channels/${encodeURIComponent(channel.id)}`, body, {
+              schema: channelSchema,
+            })
+          : api.post('/api/v1/notification-channels', body, { schema: channelSchema }),
+      [['notify', 'channels']],
+    );
+    if (saved) onClose();
   };
   const e = (k: string) => errors[k];
   return (

@@ -14,7 +14,7 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { z } from 'zod';
 import { priorities, severities } from '../../../../src/contract/alerts.js';
@@ -31,10 +31,10 @@ import {
   textFields,
   textOperators,
 } from '../../../../src/domain/notify/criteria.js';
-import { api, fieldErrors, messageOf } from '../../api.js';
+import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { severityLabel } from '../alerts/data.js';
-import { issuesOf } from '../automation/forms.js';
+import { useSubmit } from '../automation-admin/submit.js';
 import { useChannels, useSubscribers } from './data.js';
 
 interface TextRow {
@@ -64,7 +64,6 @@ export function SubscriptionDialog({
   subscription?: Subscription;
   onClose: () => void;
 }) {
-  const qc = useQueryClient();
   const channels = useChannels();
   const subscribers = useSubscribers();
   const classes = useClasses();
@@ -81,9 +80,7 @@ export function SubscriptionDialog({
   const [texts, setTexts] = useState<TextRow[]>(listIn(was, 'text') as TextRow[]);
   const [delay, setDelay] = useState<number | string>(subscription?.delaySeconds ?? 0);
   const [onlyOnChange, setOnlyOnChange] = useState(subscription?.onlyOnResolutionChange ?? false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, error, busy, run } = useSubmit();
   const create = async () => {
     const kept = Object.fromEntries(
       Object.entries(was ?? {}).filter(([k]) => !(SHOWN as readonly string[]).includes(k)),
@@ -106,24 +103,17 @@ export function SubscriptionDialog({
       delaySeconds: Number(delay) || 0,
       onlyOnResolutionChange: onlyOnChange,
     };
-    const checked = (subscription ? subscriptionPatchBody : subscriptionBody).safeParse(body);
-    if (!checked.success) return setErrors(issuesOf(checked.error));
-    setBusy(true);
-    setErrors({});
-    setError(null);
-    try {
-      if (subscription)
-        await api.patch(`/api/v1/notification-subscriptions/${encodeURIComponent(subscription.id)}`, body, {
-          schema: subscriptionSchema,
-        });
-      else await api.post('/api/v1/notification-subscriptions', body, { schema: subscriptionSchema });
-      await qc.invalidateQueries({ queryKey: ['notify', 'subscriptions'] });
-      onClose();
-    } catch (err) {
-      setErrors(fieldErrors(err));
-      setError(messageOf(err));
-      setBusy(false);
-    }
+    const saved = await run(
+      { schema: subscription ? subscriptionPatchBody : subscriptionBody, body },
+      () =>
+        subscription
+          ? api.patch(`/api/v1/notification-subscriptions/${encodeURIComponent(subscription.id)}`, body, {
+              schema: subscriptionSchema,
+            })
+          : api.post('/api/v1/notification-subscriptions', body, { schema: subscriptionSchema }),
+      [['notify', 'subscriptions']],
+    );
+    if (saved) onClose();
   };
   const people = (subscribers.data ?? []).map((s) => ({ value: s.id, label: s.name }));
   const updateText = (i: number, patch: Partial<TextRow>) =>
