@@ -336,7 +336,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const route = req.routeOptions.url ?? '';
       if (TOKEN_ROUTES.test(route)) tokenCache.forgetAll();
       if (CLASS_ROUTES.test(route)) classTree.forget();
-      objectCache.forgetAfterWrite(req.method, route, (req.params as { id?: string } | undefined)?.id);
       if (IDENTITY_ROUTES.test(route)) tokens.forgetIdentities();
     }
     return payload;

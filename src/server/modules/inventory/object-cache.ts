@@ -1,22 +1,16 @@
 // Objects and the hosts above them for requests that only read, from memory kept current by the change feed:
 // a change committed on this server or another drops what it may have touched; deletions (which take what
-// the object hosts with them) drop everything. Writes keep reading the database in their transaction.
+// the object hosts with them) drop everything. A read first waits for the catch-up a write on this server
+// started, so it sees that write. Writes keep reading the database in their transaction.
 import type { Db } from '../../../store/db.js';
 import type { Change } from '../resolution/resolution-service.js';
 import { type ObjectRow, selfAndHosts } from './objects-repo.js';
-
-/** Routes whose writes change objects on this server: it forgets before it answers them. */
-export const OBJECT_ROUTES = /^\/api\/v1\/(objects|computers|pools)(\/|$)/;
-/** Those that only make a new object, which no cached chain can hold yet. */
-const CREATE_ROUTES = /^\/api\/v1\/(objects|computers|pools)$/;
 
 const OBJECT_KINDS = /^(object|computer|pool)\.(\w+)$/;
 
 export interface ObjectCache {
   /** The object and every host above it (none when the object is unknown), as one recursive query would. */
   selfAndHosts(id: string): Promise<ObjectRow[]>;
-  /** Drops what a write answered on this server may have changed (the feed brings it later). */
-  forgetAfterWrite(method: string, route: string, id: string | undefined): void;
   /** Follows the change feed; until then every call reads the database. */
   follow(feed: { onChange(listener: (c: Change) => void): unknown }): void;
 }
@@ -63,11 +57,6 @@ export function createObjectCache(db: Db, opts: ObjectCacheOptions = {}): Object
       const loaded = await selfAndHosts(db, id);
       if (following && before === generation) for (const row of loaded) remember(row);
       return loaded;
-    },
-    forgetAfterWrite(method, route, id) {
-      if (method === 'GET' || !OBJECT_ROUTES.test(route)) return;
-      if (method === 'POST' && CREATE_ROUTES.test(route)) return;
-      forget(method === 'PATCH' || method === 'PUT' ? id : undefined);
     },
     follow(feed) {
       following = true;
