@@ -1,5 +1,6 @@
 // Proves the console's Explain, Findings, Inventory and Management Packs pages in a real Chromium against a
-// real `steward server` process: explain names the account the API resolves; a not-distributed finding's
+// real `steward server` process: explain names the account the API resolves, for an object found by a search
+// on the server (it is not among the first page of objects); a not-distributed finding's
 // one-click Distribute (after a confirmation naming the computer) fixes it, checked through the API; a SCOM
 // pack imported through the file input shows its report; a pack other packs reference is refused deletion with
 // the dependent named; a pending agent is approved and an enrollment token is shown once. Every API answer
@@ -32,7 +33,11 @@ let stage: ConsoleStage | undefined;
 let adminToken = '';
 let oneTimePassword = '';
 let enrollmentToken = '';
-const ids = { account: '', sql01: '', sql02: '', inst01: '' };
+const ids = { account: '', sql01: '', sql02: '' };
+/** More instances than the objects list's first page holds (100), so that a picker must search on the server. */
+const FILLERS = 110;
+/** A filler instance not on the first page of objects: a picker finds it only by asking the server. */
+let farInstance = { id: '', name: '' };
 const answers: { url: string; body: string }[] = [];
 const a11y: { page: string; violations: unknown[] }[] = [];
 
@@ -57,7 +62,8 @@ beforeAll(async () => {
   });
   adminToken = login.body.token;
 
-  // Two SQL computers, an instance on each, an account for the SQL profile distributed to the first only.
+  // Two SQL computers, an instance on each and more on the first, an account for the SQL profile distributed to
+  // the first only.
   await call('POST', '/api/v1/packs', { content: SQL_PACK, format: 'yaml' });
   ids.sql01 = (await call<{ id: string }>('POST', '/api/v1/computers', { name: 'sql01.contoso.com' })).id;
   ids.sql02 = (await call<{ id: string }>('POST', '/api/v1/computers', { name: 'sql02.contoso.com' })).id;
@@ -65,13 +71,29 @@ beforeAll(async () => {
     [ids.sql01, 'INST01'],
     [ids.sql02, 'INST02'],
   ] as const) {
-    const o = await call<{ id: string }>('POST', '/api/v1/objects', {
-      classId: 'Test.SQL.Instance',
-      hostId: host,
-      name,
-    });
-    if (name === 'INST01') ids.inst01 = o.id;
+    await call('POST', '/api/v1/objects', { classId: 'Test.SQL.Instance', hostId: host, name });
   }
+  for (let i = 0; i < FILLERS; i += 10) {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, j) =>
+        call('POST', '/api/v1/objects', {
+          classId: 'Test.SQL.Instance',
+          hostId: ids.sql01,
+          name: `FILL${String(i + j + 1).padStart(3, '0')}`,
+        }),
+      ),
+    );
+  }
+  const firstPage = await call<{ items: { id: string }[] }>('GET', '/api/v1/objects');
+  expect(firstPage.items).toHaveLength(100);
+  const fillers = await call<{ items: { id: string; name: string }[] }>(
+    'GET',
+    '/api/v1/objects?search=FILL&limit=1000',
+  );
+  expect(fillers.items).toHaveLength(FILLERS);
+  const far = fillers.items.find((o) => !firstPage.items.some((p) => p.id === o.id));
+  if (!far) throw new Error('every filler is on the first page of objects');
+  farInstance = { id: far.id, name: far.name };
   ids.account = (
     await call<{ id: string }>('POST', '/api/v1/accounts', {
       name: 'SQL runner',
@@ -132,21 +154,33 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
     await admin.getByRole('link', { name: 'Explain' }).click();
     await admin.getByRole('heading', { name: 'Explain' }).waitFor();
     await choose(admin, 'Workflow', 'Test.SQL.Mon', /Test\.SQL\.Monitor/);
-    await choose(admin, 'Object', 'INST01', /INST01/);
+    // Nothing matches: the picker says so once the server has answered.
+    const objectBox = admin.getByRole('combobox', { name: 'Object' });
+    await objectBox.fill('no such instance');
+    await admin.getByText('No object matches').waitFor();
+    // Part of the name of an object beyond the first page of objects: the server searches for it.
+    const part = farInstance.name.slice(1);
+    const searched = admin.waitForRequest(
+      (r) =>
+        new URL(r.url()).pathname === '/api/v1/objects' &&
+        new URL(r.url()).searchParams.get('search') === part,
+    );
+    await choose(admin, 'Object', part, new RegExp(`^${farInstance.name} \\(Test\\.SQL\\.Instance\\)$`));
+    await searched;
     await admin.getByRole('button', { name: 'Explain', exact: true }).click();
     const answer = admin.getByRole('region', { name: 'Explanation' });
     await answer.getByRole('link', { name: 'SQL runner' }).waitFor();
     await answer.getByText('Distributed', { exact: true }).waitFor();
     // The reasons name the object, the computer and the account, not their ids.
     const reasons = (await answer.getByRole('list', { name: 'Reasons' }).textContent()) ?? '';
-    expect(reasons).toContain('Object INST01 is hosted by sql01.contoso.com');
+    expect(reasons).toContain(`Object ${farInstance.name} is hosted by sql01.contoso.com`);
     expect(reasons).toContain('Account SQL runner is distributed to sql01.contoso.com');
-    for (const id of [ids.inst01, ids.sql01, ids.account]) expect(reasons).not.toContain(id);
+    for (const id of [farInstance.id, ids.sql01, ids.account]) expect(reasons).not.toContain(id);
     await answer.getByRole('table', { name: 'Candidate associations' }).getByText('Wins').waitFor();
     await check(admin, 'explain');
     const api = await call<{ resolution: { kind: string; accountId: string } }>(
       'GET',
-      `/api/v1/explain?workflow=Test.SQL.Monitor&object=${encodeURIComponent(ids.inst01)}`,
+      `/api/v1/explain?workflow=Test.SQL.Monitor&object=${encodeURIComponent(farInstance.id)}`,
     );
     expect(api.resolution).toEqual(expect.objectContaining({ kind: 'account', accountId: ids.account }));
   }, 45_000);

@@ -1,7 +1,8 @@
 // Proves the console's Alerts, Notifications and Administration pages in a real Chromium against a real
 // `steward server` process: the external-mail walkthrough of the seed documents done in the console (a Simple
 // Authentication account distributed to the Notifications Resource Pool, a new profile in Notifications Internal
-// Library associated with the class Alert Notification Subscription server, an e-mail channel signing in with
+// Library associated with the class Alert Notification Subscription server, then with one object found by a
+// search on the server beyond the first page of objects, an e-mail channel signing in with
 // that profile, a subscriber, a subscription), after which an alert raised through the API reaches a real SMTP
 // server on loopback signed in as the account; a dead letter sent again from the Deliveries tab; the weekly
 // schedule editor worked with the keyboard; an alert closed from its page; users, a token shown once, the audit
@@ -169,6 +170,71 @@ describe('the Alerts, Notifications and Administration pages of the web console'
       security: 'more-secure',
       approved: ['pool_notifications'],
     });
+  }, 60_000);
+
+  it('associates the account with one object typed in part, found by the server beyond the first page of objects', async () => {
+    // More mailboxes on the pool than the objects list's first page (100) holds.
+    expect((await call('POST', '/api/v1/classes', { id: 'Test.Console.Mailbox', hosted: true })).status).toBe(
+      201,
+    );
+    for (let i = 0; i < 110; i += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, j) => {
+          const made = await call('POST', '/api/v1/objects', {
+            classId: 'Test.Console.Mailbox',
+            hostId: 'pool_notifications',
+            name: `MBX${String(i + j + 1).padStart(3, '0')}`,
+          });
+          expect(made.status).toBe(201);
+        }),
+      );
+    }
+    const firstPage = await call<{ items: { id: string }[] }>('GET', '/api/v1/objects');
+    expect(firstPage.body.items).toHaveLength(100);
+    const mailboxes = await call<{ items: { id: string; name: string }[] }>(
+      'GET',
+      '/api/v1/objects?class=Test.Console.Mailbox&limit=1000',
+    );
+    const far = mailboxes.body.items.find((o) => !firstPage.body.items.some((p) => p.id === o.id));
+    if (!far) throw new Error('every mailbox is on the first page of objects');
+
+    const profile = `${NIL}.ExternalMailAccount`;
+    await admin.goto(`${server.url}/run-as/profiles/${profile}?step=accounts`);
+    await admin.getByRole('button', { name: 'Add…' }).click();
+    const add = admin.getByRole('dialog', { name: 'Add a Run As Account' });
+    await add
+      .getByLabel('Run As account', { exact: true })
+      .selectOption({ label: 'External mailbox — Simple Authentication' });
+    await add.getByText('Object', { exact: true }).click();
+    const box = add.getByRole('combobox', { name: 'Search for an object' });
+    await box.fill('no such mailbox');
+    await admin.getByText('No object matches').waitFor();
+    // Part of the name: the server searches for it, and offers the one mailbox it names.
+    const part = far.name.slice(2);
+    const searched = admin.waitForRequest((r) => {
+      const url = new URL(r.url());
+      return url.pathname === '/api/v1/objects' && url.searchParams.get('search') === part;
+    });
+    await box.fill(part);
+    await searched;
+    const offered = admin.getByRole('listbox').getByRole('option');
+    const option = offered.filter({ hasText: `${far.name} (Test.Console.Mailbox)` });
+    await option.waitFor();
+    expect(await offered.count()).toBe(1);
+    await check(admin, 'profile-add-object');
+    await option.click();
+    expect(await add.getByLabel('A selected class, group, or object').isChecked()).toBe(true);
+    await add.getByRole('button', { name: 'OK' }).click();
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('The Run As profile is saved.').waitFor();
+
+    const assoc = await call<{ items: { accountId: string; scope: unknown }[] }>(
+      'GET',
+      `/api/v1/profiles/${profile}/associations`,
+    );
+    expect(assoc.body.items).toContainEqual(
+      expect.objectContaining({ accountId, scope: { kind: 'object', objectId: far.id } }),
+    );
   }, 60_000);
 
   it('creates the e-mail channel with that profile, a subscriber and a subscription; an alert reaches the SMTP server signed in as the account', async () => {

@@ -26,7 +26,8 @@ import { Failure, Loading } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { scopeLabel } from '../accounts/credential-fields.js';
 import { useAccounts, useProfiles } from '../accounts/data.js';
-import { useObjects, useWorkflows } from '../inventory/data.js';
+import { useObjectNames, useWorkflows } from '../inventory/data.js';
+import { ObjectSelect } from '../inventory/object-select.js';
 
 type Explanation = z.infer<typeof explanationSchema>;
 type Ask = { by: 'workflow' | 'profile'; id: string; object: string };
@@ -39,7 +40,6 @@ export default function ExplainPage() {
   const [ask, setAsk] = useState<Ask | null>(null);
   const workflows = useWorkflows(manage.allowed);
   const profiles = useProfiles();
-  const objects = useObjects();
   const answer = useQuery({
     queryKey: ['explain', ask],
     enabled: ask !== null,
@@ -53,10 +53,6 @@ export default function ExplainPage() {
     by === 'workflow'
       ? (workflows.data ?? []).map((w) => ({ value: w.id, label: `${w.displayName} (${w.id})` }))
       : (profiles.data ?? []).map((p) => ({ value: p.id, label: `${p.displayName} (${p.id})` }));
-  const objectName = (id: string) => {
-    const o = objects.data?.items.find((x) => x.id === id);
-    return o ? o.displayName || o.name : id;
-  };
   return (
     <Page
       title="Explain"
@@ -95,20 +91,7 @@ export default function ExplainPage() {
             }
             onChange={setSubject}
           />
-          <Select
-            label="Object"
-            placeholder={objects.isPending ? 'Loading…' : 'Type to search'}
-            searchable
-            limit={50}
-            nothingFoundMessage="No object matches"
-            data={(objects.data?.items ?? []).map((o) => ({
-              value: o.id,
-              label: `${o.displayName || o.name} (${o.classId})`,
-            }))}
-            value={object}
-            error={objects.error ? 'The objects could not be read' : undefined}
-            onChange={setObject}
-          />
+          <ObjectSelect label="Object" value={object} onChange={setObject} />
           <Group>
             <Button
               disabled={!subject || !object}
@@ -122,7 +105,7 @@ export default function ExplainPage() {
           ) : answer.error ? (
             <Failure error={answer.error} retry={() => void answer.refetch()} />
           ) : (
-            <Answer e={answer.data} objectName={objectName} />
+            <Answer e={answer.data} />
           )}
         </Stack>
       )}
@@ -138,9 +121,18 @@ const withNames = (reason: string, nameOf: (id: string) => string) =>
     return name === id ? id : name;
   });
 
-function Answer({ e, objectName }: { e: Explanation; objectName: (id: string) => string }) {
+function Answer({ e }: { e: Explanation }) {
   const accounts = useAccounts();
+  const names = useObjectNames([
+    e.objectId,
+    e.healthServiceId,
+    ...e.hostChain,
+    ...e.reasons.flatMap((reason) => reason.match(REASON_IDS) ?? []).filter((id) => !id.startsWith('acct_')),
+  ]);
+  const objectName = names.nameOf;
   const accountName = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? id;
+  // The answer names what it mentions: it waits for the names rather than showing ids first.
+  if (names.pending || accounts.isPending) return <Loading label="Resolving…" />;
   const r = e.resolution;
   const verdict =
     r.kind === 'default-action-account' ? (

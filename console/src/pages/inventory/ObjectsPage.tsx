@@ -1,18 +1,17 @@
 // Inventory › Objects: every object (of a class, when one is chosen), searched by name on the server, each opening its
 // properties and hosting chain.
 import { Anchor, Group, Select, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
-import { useClasses, useObjects } from './data.js';
+import { useClasses, useDebouncedSearch, useObjects } from './data.js';
 
 export default function ObjectsPage() {
   const classes = useClasses();
   const [classId, setClassId] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
-  const [search] = useDebouncedValue(filter.trim().slice(0, 200), 250);
+  const { search } = useDebouncedSearch(filter);
   const objects = useObjects(classId, search);
   const className = (id: string) => classes.data?.find((c) => c.id === id)?.displayName ?? id;
   return (

@@ -1,6 +1,7 @@
-// The inventory data the Explain, Findings, Inventory and Management Packs pages share, read through the
-// contract's schemas.
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+// The inventory data the Explain, Findings, Inventory and Management Packs pages and the object pickers share,
+// read through the contract's schemas.
+import { useDebouncedValue } from '@mantine/hooks';
+import { keepPreviousData, queryOptions, useQueries, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { agentSchema, enrollmentTokenListSchema } from '../../../../src/contract/agents.js';
 import { listOf } from '../../../../src/contract/client.js';
@@ -25,23 +26,51 @@ export const useClasses = () =>
     queryFn: async () => (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items,
   });
 
-/** The first 1,000 objects, of a class and its derived classes and matching a name search when given. */
-export const useObjects = (classId?: string | null, search = '') =>
+/**
+ * What the user types into a search box, as the API's `search` once the typing pauses (trimmed, at most 200
+ * characters); `pending` while the text typed is not yet the one searched.
+ */
+export function useDebouncedSearch(typed: string): { search: string; pending: boolean } {
+  const wanted = typed.trim().slice(0, 200);
+  const [search] = useDebouncedValue(wanted, 250);
+  return { search, pending: search !== wanted };
+}
+
+/** The first `limit` objects, of a class and its derived classes and matching a name search when given. */
+export const useObjects = (classId?: string | null, search = '', limit = 1000) =>
   useQuery({
-    queryKey: ['objects', classId ?? '', search],
+    queryKey: ['objects', classId ?? '', search, limit],
     queryFn: () =>
       api.get('/api/v1/objects', {
-        query: { limit: 1000, ...(classId ? { class: classId } : {}), ...(search ? { search } : {}) },
+        query: { limit, ...(classId ? { class: classId } : {}), ...(search ? { search } : {}) },
         schema: objectListSchema,
       }),
     placeholderData: keepPreviousData,
   });
 
-export const useObject = (id: string) =>
-  useQuery({
+const objectDetail = (id: string) =>
+  queryOptions({
     queryKey: ['objects', 'detail', id],
     queryFn: () => api.get(`/api/v1/objects/${enc(id)}`, { schema: objectDetailSchema }),
   });
+
+export const useObject = (id: string) => useQuery(objectDetail(id));
+
+/**
+ * The names of the objects (computers and pools too) these ids name, each read by its id: `nameOf` gives an id
+ * unknown or not read yet back as it is; `pending` while a read is under way.
+ */
+export function useObjectNames(ids: readonly string[]) {
+  return useQueries({
+    queries: [...new Set(ids)].map(objectDetail),
+    combine: (results) => {
+      const names = new Map(
+        results.flatMap((r) => (r.data ? [[r.data.id, r.data.displayName || r.data.name] as const] : [])),
+      );
+      return { nameOf: (id: string) => names.get(id) ?? id, pending: results.some((r) => r.isPending) };
+    },
+  });
+}
 
 export const useGroups = () =>
   useQuery({

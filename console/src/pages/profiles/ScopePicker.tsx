@@ -1,5 +1,6 @@
 // Add a Run As account to a profile: the account, and a scope — all targeted objects, or a selected
-// class, group or object found with a searchable picker (choosing one selects that option).
+// class, group or object found with a searchable picker (choosing one selects that option). Classes and groups
+// are few and load whole; objects are searched on the server as the user types.
 import {
   Button,
   Checkbox,
@@ -16,10 +17,11 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { scopeSchema } from '../../../../src/contract/accounts.js';
 import { listOf } from '../../../../src/contract/client.js';
-import { classSchema, groupSchema, objectListSchema } from '../../../../src/contract/inventory.js';
+import { classSchema, groupSchema } from '../../../../src/contract/inventory.js';
 import { api } from '../../api.js';
 import { accountTypeLabels } from '../accounts/credential-fields.js';
 import { useAccounts } from '../accounts/data.js';
+import { ObjectSelect } from '../inventory/object-select.js';
 
 type Scope = z.infer<typeof scopeSchema>;
 type Kind = 'class' | 'group' | 'object';
@@ -27,21 +29,17 @@ type Kind = 'class' | 'group' | 'object';
 function useChoices(kind: Kind) {
   return useQuery({
     queryKey: ['scope-choices', kind],
-    queryFn: async () => {
-      if (kind === 'class')
-        return (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items.map((c) => ({
-          value: c.id,
-          label: `${c.displayName} (${c.id})`,
-        }));
-      if (kind === 'group')
-        return (await api.get('/api/v1/groups', { schema: listOf(groupSchema) })).items.map((g) => ({
-          value: g.id,
-          label: g.displayName,
-        }));
-      return (
-        await api.get('/api/v1/objects', { query: { limit: 1000 }, schema: objectListSchema })
-      ).items.map((o) => ({ value: o.id, label: `${o.displayName} (${o.classId})` }));
-    },
+    enabled: kind !== 'object',
+    queryFn: async () =>
+      kind === 'class'
+        ? (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items.map((c) => ({
+            value: c.id,
+            label: `${c.displayName} (${c.id})`,
+          }))
+        : (await api.get('/api/v1/groups', { schema: listOf(groupSchema) })).items.map((g) => ({
+            value: g.id,
+            label: g.displayName,
+          })),
   });
 }
 
@@ -59,6 +57,10 @@ export function AddAssociation({
   const [target, setTarget] = useState<string | null>(null);
   const [enforced, setEnforced] = useState(false);
   const choices = useChoices(kind);
+  const choose = (v: string | null) => {
+    setTarget(v);
+    if (v) setWhich('selected');
+  };
   const scope: Scope | null =
     which === 'all'
       ? { kind: 'all' }
@@ -109,20 +111,21 @@ export function AddAssociation({
               setTarget(null);
             }}
           />
-          <Select
-            label={`Search for a ${kind}`}
-            placeholder={choices.isPending ? 'Loading…' : 'Type to search'}
-            searchable
-            limit={50}
-            nothingFoundMessage="Nothing matches"
-            data={choices.data ?? []}
-            value={target}
-            error={choices.error ? `The ${kind} list could not be read` : undefined}
-            onChange={(v) => {
-              setTarget(v);
-              if (v) setWhich('selected');
-            }}
-          />
+          {kind === 'object' ? (
+            <ObjectSelect label="Search for an object" value={target} onChange={choose} />
+          ) : (
+            <Select
+              label={`Search for a ${kind}`}
+              placeholder={choices.isPending ? 'Loading…' : 'Type to search'}
+              searchable
+              limit={50}
+              nothingFoundMessage="Nothing matches"
+              data={choices.data ?? []}
+              value={target}
+              error={choices.error ? `The ${kind} list could not be read` : undefined}
+              onChange={choose}
+            />
+          )}
         </Stack>
         <Checkbox
           label="Enforced: wins over associations that are not enforced"
