@@ -37,6 +37,7 @@ const Pack = lazy(() => import('./pages/packs/PackPage.js'));
 const WorkerGroups = lazy(() => import('./pages/automation-admin/WorkerGroupsPage.js'));
 const WorkerGroup = lazy(() => import('./pages/automation-admin/WorkerGroupPage.js'));
 const Identities = lazy(() => import('./pages/automation-admin/IdentitiesPage.js'));
+const Policy = lazy(() => import('./pages/policy/PolicyPage.js'));
 
 export function App() {
   const session = useSessionQuery();
@@ -84,6 +85,7 @@ export function App() {
             <Route path="/automation/worker-groups" component={WorkerGroups} />
             <Route path="/automation/worker-groups/:id">{(p) => <WorkerGroup key={p.id} id={p.id} />}</Route>
             <Route path="/automation/identities" component={Identities} />
+            <Route path="/automation/policy" component={Policy} />
             <Route>
               <Failure error={new Error('There is no page at this address.')} />
             </Route>

@@ -51,6 +51,7 @@ const nav = [
       { href: '/automation/jobs', label: 'Jobs' },
       { href: '/automation/worker-groups', label: 'Hybrid Worker Groups' },
       { href: '/automation/identities', label: 'Identities' },
+      { href: '/automation/policy', label: 'Policy' },
     ],
   },
   {
