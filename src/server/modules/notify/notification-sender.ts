@@ -313,7 +313,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-    return queue.length;
+    return probes.length + rows.length;
   }
 
   /** Deliveries older than the maximum age, waiting or retrying, are given up. */

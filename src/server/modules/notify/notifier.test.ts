@@ -519,8 +519,9 @@ describe('delivery failures and message format', () => {
       down.down = false;
       await probesDue();
       await round();
+      // The pause alert closed as the channel resumed: a change of this round, decided and sent in it too.
       const sent = await deliveriesOf(sub);
-      expect(sent.map((d) => d.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+      expect(sent.map((d) => d.status)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
       expect(sent.filter((d) => ours.includes(d.alertId))).toHaveLength(3);
       // The probe is the oldest, alone; the rest go after it, side by side.
       const subjects = down.mails.map((m) => m.headers.get('subject'));
@@ -528,11 +529,11 @@ describe('delivery failures and message format', () => {
       expect(subjects.slice(1).sort()).toEqual([
         'Alert: Cluster failover, second node Resolution state: New',
         'Alert: Cluster failover, third node Resolution state: New',
+        'Alert: Notification channel paused Resolution state: Closed',
         'Alert: Notification channel paused Resolution state: New',
       ]);
       expect(await channelHealth(ch)).toEqual({ state: 'ok' });
       expect(await pausedAlerts(ch)).toMatchObject([{ resolutionState: 255 }]);
-      await round();
       expect(onCallSubjects()).toEqual([
         'Alert: Notification channel paused Resolution state: New',
         'Alert: Notification channel paused Resolution state: Closed',
@@ -1005,6 +1006,32 @@ describe('when a matching alert notifies (R44, R45)', () => {
     expect(mailTo(smtp, 'ops-r45d@contoso.com').map((m) => m.headers.get('subject'))).toEqual([
       'Alert: Lasting outage Resolution state: New',
     ]);
+  });
+});
+
+describe('one round', () => {
+  it('sends everything due, however many claims that takes, and decides changes committed while it sends', async () => {
+    const ch = await mailChannel('Mail for a burst');
+    const ops = await subscriber('Operations burst', 'ops-burst@contoso.com');
+    await subscription('Every burst alert', ops, ch, {
+      criteria: { text: [{ field: 'name', op: 'like', value: 'Burst *' }] },
+    });
+    await round();
+    // More than four claims' worth (a claim takes four times the notifier's concurrency, 8).
+    const burst = 150;
+    for (let i = 0; i < burst; i++) await raise({ name: `Burst ${i}` });
+    await t.app.runtime.leases.renew();
+    const sending = t.app.runtime.notify();
+    // Raised while the round sends the burst: decided and sent in the same round.
+    const started = Date.now();
+    while (mailTo(smtp, 'ops-burst@contoso.com').length === 0 && Date.now() - started < 10_000)
+      await new Promise((r) => setTimeout(r, 5));
+    await raise({ name: 'Burst late' });
+    await sending;
+    const mails = mailTo(smtp, 'ops-burst@contoso.com');
+    expect(mails).toHaveLength(burst + 1);
+    expect(new Set(mails.map((m) => m.headers.get('message-id'))).size).toBe(burst + 1);
+    expect(mails.some((m) => m.body.includes('Burst late'))).toBe(true);
   });
 });
 

@@ -362,31 +362,34 @@ export function createNotifier(d: NotifierDeps) {
     recover: async () => repo.recoverAbandoned(db, await d.liveServers(), now()),
     /**
      * One round: recover, then — side by side, so a storm of alert changes does not hold back what is queued —
-     * read the changes until caught up and collect delayed ones, and send until nothing is due. Stops early
-     * when `keepGoing` says so (the server stops, or lost the Notifications Resource Pool).
+     * read the changes until caught up and collect delayed ones, and send until nothing is due. After each batch
+     * sent, changes committed meanwhile are read again, so a long send does not hold back what they call for.
+     * Stops early when `keepGoing` says so (the server stops, or lost the Notifications Resource Pool).
      */
     async tick(keepGoing: () => boolean = () => true) {
       await this.recover();
       await expire();
-      let deciding = true;
-      const decide = (async () => {
-        try {
+      let deciding: Promise<void> | undefined;
+      const decideAgain = () => {
+        deciding ??= (async () => {
           while (keepGoing() && (await evaluate()).changes > 0);
           await collectDue();
-        } finally {
-          deciding = false;
+        })().finally(() => {
+          deciding = undefined;
+        });
+      };
+      decideAgain();
+      while (keepGoing()) {
+        // Nothing due after deciding ended: done. Nothing due while it goes on: look again shortly.
+        const decided = !deciding;
+        if ((await deliver(4 * concurrency, keepGoing)) > 0) {
+          decideAgain();
+          continue;
         }
-      })();
-      const send = (async () => {
-        while (keepGoing()) {
-          // Nothing due after deciding ended: done. Nothing due while it goes on: look again shortly.
-          const decided = !deciding;
-          if ((await deliver(2 * concurrency, keepGoing)) > 0) continue;
-          if (decided) break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })();
-      await Promise.all([decide, send]);
+        if (decided) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await deciding;
     },
     /** The pool moved away, or the server stops: unsent claims go back, opened credentials are forgotten. */
     async release() {
