@@ -1,6 +1,6 @@
 // Each change of an alert as it was: the alert's row kept with the audit record of the change, so what reads the
 // changes later (the notifier after an outage) sees every state in turn, not only the last one.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { alertSnapshots } from '../../../store/schema.js';
 import type { AlertRow } from './alerts-repo.js';
@@ -30,6 +30,19 @@ export async function alertAtChange(
     .from(alertSnapshots)
     .where(and(eq(alertSnapshots.changeSeq, changeSeq), eq(alertSnapshots.alertId, alertId)));
   return s ? fromJson(s.alert) : undefined;
+}
+
+/** The alerts as these changes left them, by change: one read for a page of changes (those recorded with it). */
+export async function alertsAtChanges(
+  db: Executor,
+  changeSeqs: readonly number[],
+): Promise<Map<number, AlertRow>> {
+  if (!changeSeqs.length) return new Map();
+  const rows = await db
+    .select({ changeSeq: alertSnapshots.changeSeq, alert: alertSnapshots.alert })
+    .from(alertSnapshots)
+    .where(inArray(alertSnapshots.changeSeq, [...changeSeqs]));
+  return new Map(rows.map((r) => [r.changeSeq, fromJson(r.alert)]));
 }
 
 /** The alert's newest recorded change and its state then; undefined when none was recorded. */

@@ -900,6 +900,25 @@ describe('when a matching alert notifies (R44, R45)', () => {
     expect(mailTo(smtp, 'ops-r44@contoso.com')).toHaveLength(3);
   });
 
+  it('R44 a backlog of changes of one alert, read in one round, is decided as if read one at a time', async () => {
+    const ch = await mailChannel('Mail on every change, backlog');
+    const ops = await subscriber('Operations R44 backlog', 'ops-r44-backlog@contoso.com');
+    const sub = await subscription('Every change, backlog', ops, ch);
+    await round();
+
+    const id = await raise({ name: 'Queue backlog, read late' });
+    expect((await api('PATCH', `/api/v1/alerts/${id}`, { owner: 'CONTOSO\\jdoe' })).statusCode).toBe(200);
+    expect((await api('PATCH', `/api/v1/alerts/${id}`, { resolutionState: 255 })).statusCode).toBe(200);
+    await round();
+
+    const deliveries = await deliveriesOf(sub);
+    expect(deliveries.map((d) => [d.reason, d.status]).reverse()).toEqual([
+      ['started-matching', 'sent'],
+      ['updated', 'sent'],
+      ['resolution-changed', 'sent'],
+    ]);
+  });
+
   it('R44 a patch that changes nothing does not notify; one repeating the resolution state beside a new owner is an update', async () => {
     const ch = await mailChannel('Mail on real changes');
     const ops = await subscriber('Operations R44 no-op', 'ops-r44n@contoso.com');

@@ -25,7 +25,7 @@ import {
 } from '../../../domain/notify/subscription-index.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
 import type { Db, Executor } from '../../../store/db.js';
-import { alertAtChange, latestAlertSnapshot } from '../alerts/alert-snapshots-repo.js';
+import { alertsAtChanges, latestAlertSnapshot } from '../alerts/alert-snapshots-repo.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
@@ -119,24 +119,37 @@ export function createNotifier(d: NotifierDeps) {
 
   const notificationAlert = (a: AlertRow) => notificationAlertOf(db, a);
 
+  const recipientsOf = (sub: repo.SubscriptionRow) => [
+    ...sub.recipients.to,
+    ...sub.recipients.cc,
+    ...sub.recipients.bcc,
+  ];
+
+  /** The channels and subscribers these subscriptions name, read once for all of them. */
+  async function recipientsAndChannels(ex: Executor, subs: readonly repo.SubscriptionRow[]) {
+    const [channels, subscribers] = await Promise.all([
+      repo.findChannels(ex, [...new Set(subs.flatMap((s) => s.channelIds))]),
+      repo.findSubscribers(ex, [...new Set(subs.flatMap(recipientsOf))]),
+    ]);
+    return {
+      channels: new Map(channels.map((c) => [c.id, c])),
+      subscribers: new Map(subscribers.map((s) => [s.id, s])),
+    };
+  }
+  type Known = Awaited<ReturnType<typeof recipientsAndChannels>>;
+
   /** One delivery per (channel, subscriber address of that kind, role) of the subscription, not yet merged. */
-  async function plan(
-    ex: Executor,
-    alertId: string,
-    { seq, alertSeq, reason }: Notify,
-    sub: repo.SubscriptionRow,
-  ) {
-    const channels = (await repo.findChannels(ex, sub.channelIds)).filter((c) => c.enabled);
+  function plan(alertId: string, { seq, alertSeq, reason }: Notify, sub: repo.SubscriptionRow, known: Known) {
+    const channels = sub.channelIds.flatMap((id) => {
+      const c = known.channels.get(id);
+      return c?.enabled ? [c] : [];
+    });
     const roles = [
       ['to', sub.recipients.to],
       ['cc', sub.recipients.cc],
       ['bcc', sub.recipients.bcc],
     ] as const;
-    const subscribers = new Map(
-      (
-        await repo.findSubscribers(ex, [...sub.recipients.to, ...sub.recipients.cc, ...sub.recipients.bcc])
-      ).map((s) => [s.id, s]),
-    );
+    const subscribers = known.subscribers;
     const at = now();
     const rows: Parameters<typeof mergeByAddress>[0][number][] = [];
     for (const c of channels)
@@ -247,12 +260,21 @@ export function createNotifier(d: NotifierDeps) {
    * states the effects call for. A delivery already made for the change and address (by another server) stays.
    */
   async function apply(ex: Executor, alertId: string, effects: Effect[]) {
-    const planned = [];
-    for (const e of effects) {
-      if (e.notify) planned.push(...(await plan(ex, alertId, e.notify, e.sub)));
-      if (e.state === null) await repo.deleteMatchState(ex, e.sub.id, alertId);
-      else if (e.state) await repo.saveMatchState(ex, e.state);
-    }
+    const notifying = effects.filter((e) => e.notify);
+    const known = await recipientsAndChannels(
+      ex,
+      notifying.map((e) => e.sub),
+    );
+    const planned = notifying.flatMap((e) => plan(alertId, e.notify!, e.sub, known));
+    await repo.deleteMatchStates(
+      ex,
+      effects.filter((e) => e.state === null).map((e) => e.sub.id),
+      alertId,
+    );
+    await repo.saveMatchStates(
+      ex,
+      effects.flatMap((e) => (e.state ? [e.state] : [])),
+    );
     const rows = mergeByAddress(planned);
     await repo.enqueue(ex, rows);
     return rows.length;
@@ -281,18 +303,28 @@ export function createNotifier(d: NotifierDeps) {
     let ctx: IndexContext | undefined;
     let queued = 0;
     let written = cursor;
+    const alertChanges = changes.filter((c) => c.kind.startsWith('alert.') && c.target);
+    // The alerts as these changes left them, so a backlog is decided and rendered as it happened; and what the
+    // subscriptions remember of them, kept current below as each change is applied.
+    const [snapshots, statesByAlert] = await Promise.all([
+      alertsAtChanges(
+        db,
+        alertChanges.map((c) => c.seq),
+      ),
+      repo.findMatchStates(db, [...new Set(alertChanges.map((c) => c.target!))]),
+    ]);
     for (const c of changes) {
       if (!c.kind.startsWith('alert.')) {
         // Subscriptions change only through their own audited writes, made here or on another server.
         if (c.kind.startsWith('subscription.')) subscriptions = undefined;
         continue;
       }
-      // The alert as this change left it, so a backlog is decided and rendered as it happened.
-      const then = c.target ? await alertAtChange(db, c.target, c.seq) : undefined;
+      const recorded = snapshots.get(c.seq);
+      const then = recorded?.id === c.target ? recorded : undefined;
       const alert = then ?? (c.target ? await alertsRepo.findAlert(db, c.target) : undefined);
       subscriptions ??= createSubscriptionIndex(await repo.listSubscriptions(db, true));
       if (!alert || !subscriptions.size) continue;
-      const states = new Map((await repo.findMatchStates(db, alert.id)).map((s) => [s.subscriptionId, s]));
+      const states = statesByAlert.get(alert.id) ?? new Map<string, repo.MatchStateRow>();
       const observed: Observed = {
         alert,
         na: await notificationAlert(alert),
@@ -315,6 +347,10 @@ export function createNotifier(d: NotifierDeps) {
         return n;
       });
       written = c.seq;
+      for (const e of effects) {
+        if (e.state === null) states.delete(e.sub.id);
+        else if (e.state) states.set(e.sub.id, e.state);
+      }
     }
     // The changes after the last one recorded called for nothing: evaluated again after a crash, they still do not.
     const last = changes[changes.length - 1]!.seq;
@@ -336,7 +372,7 @@ export function createNotifier(d: NotifierDeps) {
       // The wait folded every change into one notification: it shows the alert as the newest change left it.
       const alert = live && (latest?.alert ?? live);
       if (!sub?.enabled || !alert) {
-        await repo.deleteMatchState(db, st.subscriptionId, st.alertId);
+        await repo.deleteMatchStates(db, [st.subscriptionId], st.alertId);
         continue;
       }
       ctx ??= await criteriaContext();

@@ -169,40 +169,55 @@ export const writeCursor = (db: Executor, id: string, lastSeq: number) =>
 
 // ---------------------------------------------------------------- match states (R45)
 
-export const findMatchStates = (db: Executor, alertId: string) =>
-  db.select().from(notificationMatchStates).where(eq(notificationMatchStates.alertId, alertId));
+/** What every subscription remembers of these alerts: by alert, then by subscription. */
+export async function findMatchStates(db: Executor, alertIds: readonly string[]) {
+  const byAlert = new Map<string, Map<string, MatchStateRow>>(alertIds.map((id) => [id, new Map()]));
+  if (!alertIds.length) return byAlert;
+  const rows = await db
+    .select()
+    .from(notificationMatchStates)
+    .where(inArray(notificationMatchStates.alertId, [...alertIds]));
+  for (const r of rows) byAlert.get(r.alertId)?.set(r.subscriptionId, r);
+  return byAlert;
+}
 export const dueMatchStates = (db: Executor, at: Date, limit: number) =>
   db
     .select()
     .from(notificationMatchStates)
     .where(and(isNotNull(notificationMatchStates.dueAt), lte(notificationMatchStates.dueAt, at)))
     .limit(limit);
-export const saveMatchState = (db: Executor, row: MatchStateRow) =>
-  db
-    .insert(notificationMatchStates)
-    .values(row)
-    .onConflictDoUpdate({
-      target: [notificationMatchStates.subscriptionId, notificationMatchStates.alertId],
-      set: {
-        matchingSince: row.matchingSince,
-        pending: row.pending,
-        pendingSeq: row.pendingSeq,
-        dueAt: row.dueAt,
-      },
-    });
+/** Keeps these states, each new or replacing the one of its subscription and alert, in one statement. */
+export const saveMatchStates = (db: Executor, rows: readonly MatchStateRow[]) =>
+  rows.length
+    ? db
+        .insert(notificationMatchStates)
+        .values([...rows])
+        .onConflictDoUpdate({
+          target: [notificationMatchStates.subscriptionId, notificationMatchStates.alertId],
+          set: {
+            matchingSince: sql`excluded.matching_since`,
+            pending: sql`excluded.pending`,
+            pendingSeq: sql`excluded.pending_seq`,
+            dueAt: sql`excluded.due_at`,
+          },
+        })
+    : Promise.resolve();
 /** What a subscription remembers of every alert: forgotten when it is deleted, turned off or changes what it asks. */
 export const forgetMatchStates = (db: Executor, subscriptionId: string) =>
   db.delete(notificationMatchStates).where(eq(notificationMatchStates.subscriptionId, subscriptionId));
 
-export const deleteMatchState = (db: Executor, subscriptionId: string, alertId: string) =>
-  db
-    .delete(notificationMatchStates)
-    .where(
-      and(
-        eq(notificationMatchStates.subscriptionId, subscriptionId),
-        eq(notificationMatchStates.alertId, alertId),
-      ),
-    );
+/** Forgets what these subscriptions remember of the alert. */
+export const deleteMatchStates = (db: Executor, subscriptionIds: readonly string[], alertId: string) =>
+  subscriptionIds.length
+    ? db
+        .delete(notificationMatchStates)
+        .where(
+          and(
+            inArray(notificationMatchStates.subscriptionId, [...subscriptionIds]),
+            eq(notificationMatchStates.alertId, alertId),
+          ),
+        )
+    : Promise.resolve();
 
 // ---------------------------------------------------------------- the outbox
 
