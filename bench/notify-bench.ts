@@ -181,12 +181,12 @@ function measureMatching(o: Options) {
   const started = performance.now();
   for (let i = 0; i < alerts.length; i++) {
     const a = alerts[i]!;
-    const found = index.matching(a, ctx);
-    matched += found.length;
-    for (const s of found) perScope[s.scopeIndex]!++;
+    matched += index.matching(a, ctx).length;
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  // Which scopes the matches came from, counted apart from the timed loop (bookkeeping of the benchmark).
+  for (const a of alerts) for (const s of index.matching(a, ctx)) perScope[s.scopeIndex]!++;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   progress(
     `matching: ${seconds.toFixed(1)} s through the index, ${(alerts.length / seconds).toFixed(0)} alerts/s`,

@@ -146,4 +146,21 @@ describe('subscription index', () => {
     const kelvin = { ...alert, name: 'Low KELVIN reading' };
     expect(index.matching(kelvin, ctx).map((s) => s.id)).toEqual(['contains', 'kelvin']);
   });
+
+  it('answers the same after it forgets the masks it kept (more values asked for than it keeps)', () => {
+    const n = 2500;
+    const subs = [
+      { id: 'any', criteria: {} },
+      ...Array.from({ length: n }, (_, i) => ({ id: `wf${i}`, criteria: { workflowIds: [`W${i}`] } })),
+    ];
+    const index = createSubscriptionIndex(subs);
+    const base = randomAlert(rng(11), 0);
+    // Twice round: the second time each value's mask is made again or found kept, never another value's.
+    for (const round of [1, 2])
+      for (let i = 0; i < n; i++) {
+        const found = index.matching({ ...base, workflowId: `W${i}` }, ctx).map((s) => s.id);
+        expect(found, `round ${round}, W${i}`).toEqual(['any', `wf${i}`]);
+      }
+    expect(index.matching({ ...base, workflowId: 'unknown' }, ctx).map((s) => s.id)).toEqual(['any']);
+  });
 });

@@ -34,6 +34,9 @@ export interface Indexable {
 // Int32 words: values stay small integers to the engine (unsigned ones above 2^31 would not).
 type Bits = Int32Array;
 
+/** Masks kept per kind of condition at most: each is a bit set over all the subscriptions. */
+const MASKS_KEPT = 1024;
+
 /**
  * One kind of condition: who puts none (a bit set), and who accepts each value (a list of positions: most values
  * are accepted by few subscriptions, so setting their bits costs less than or-ing a whole set).
@@ -41,6 +44,8 @@ type Bits = Int32Array;
 class Dimension<V> {
   readonly open: Bits;
   readonly byValue = new Map<V, number[]>();
+  /** Per value asked for: those with no condition or accepting it, as one bit set (made on first use). */
+  private readonly masks = new Map<V, Bits>();
   constructor(words: number) {
     this.open = new Int32Array(words);
   }
@@ -55,14 +60,27 @@ class Dimension<V> {
       else if (list[list.length - 1] !== i) list.push(i);
     }
   }
-  /** `into` &= (those with no condition | those accepting any of `values`). */
-  narrow(into: Bits, values: Iterable<V>, scratch: Bits) {
-    scratch.set(this.open);
+  /** Those with no condition or accepting `value`: a bit set not to be changed. */
+  mask(value: V): Bits {
+    const list = this.byValue.get(value);
+    if (!list) return this.open;
+    let m = this.masks.get(value);
+    if (!m) {
+      if (this.masks.size >= MASKS_KEPT) this.masks.clear();
+      m = Int32Array.from(this.open);
+      for (const i of list) m[i >>> 5]! |= 1 << (i & 31);
+      this.masks.set(value, m);
+    }
+    return m;
+  }
+  /** Those with no condition or accepting any of `values`, written into `into`. */
+  maskOfAny(values: Iterable<V>, into: Bits): Bits {
+    into.set(this.open);
     for (const v of values) {
       const list = this.byValue.get(v);
-      if (list) for (const i of list) scratch[i >>> 5]! |= 1 << (i & 31);
+      if (list) for (const i of list) into[i >>> 5]! |= 1 << (i & 31);
     }
-    for (let w = 0; w < into.length; w++) into[w]! &= scratch[w]!;
+    return into;
   }
   /** Whether some subscription puts a condition of this kind. */
   get used() {
@@ -145,25 +163,37 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
     }
   });
   const result = new Int32Array(words);
-  const scratch = new Int32Array(words);
+  /** Bit sets for the kinds of condition an alert brings several values to (ancestors, groups, grams). */
+  const scratch = Array.from({ length: 2 + gramsBy.size }, () => new Int32Array(words));
+  const masks: Bits[] = [];
 
-  /** The subscriptions the alert matches, as bits in `result`. */
+  /**
+   * The subscriptions the alert matches, as bits in `result`: per kind of condition in use, the set of those that
+   * put none or accept one of the alert's values; all of them and-ed word by word in one pass.
+   */
   function match(alert: NotificationAlert, ctx: IndexContext) {
-    result.set(all);
-    if (severity.used) severity.narrow(result, [alert.severity], scratch);
-    if (priority.used) priority.narrow(result, [alert.priority], scratch);
-    if (resolution.used) resolution.narrow(result, [alert.resolutionState], scratch);
-    if (workflow.used) workflow.narrow(result, alert.workflowId === null ? [] : [alert.workflowId], scratch);
+    masks.length = 0;
+    if (severity.used) masks.push(severity.mask(alert.severity));
+    if (priority.used) masks.push(priority.mask(alert.priority));
+    if (resolution.used) masks.push(resolution.mask(alert.resolutionState));
+    if (workflow.used)
+      masks.push(alert.workflowId === null ? workflow.open : workflow.mask(alert.workflowId));
     if (klass.used) {
       const cls = alert.sourceClassId;
-      klass.narrow(result, cls === null ? [] : [cls, ...ctx.classAndAncestors(cls)], scratch);
+      masks.push(
+        cls === null ? klass.open : klass.maskOfAny([cls, ...ctx.classAndAncestors(cls)], scratch[0]!),
+      );
     }
     if (group.used) {
       const obj = alert.sourceObjectId;
-      group.narrow(result, obj === null ? [] : ctx.groupsOf(obj), scratch);
+      masks.push(obj === null ? group.open : group.maskOfAny(ctx.groupsOf(obj), scratch[1]!));
     }
-    for (const [field, d] of equalsBy) d.narrow(result, [foldedText(fieldText(alert, field))], scratch);
-    for (const [field, d] of gramsBy) d.narrow(result, gramsOf(foldedText(fieldText(alert, field))), scratch);
+    for (const [field, d] of equalsBy) masks.push(d.mask(foldedText(fieldText(alert, field))));
+    let k = 2;
+    for (const [field, d] of gramsBy)
+      masks.push(d.maskOfAny(gramsOf(foldedText(fieldText(alert, field))), scratch[k++]!));
+    result.set(all);
+    for (const m of masks) for (let w = 0; w < words; w++) result[w]! &= m[w]!;
   }
 
   function textHolds(
