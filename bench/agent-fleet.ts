@@ -65,35 +65,50 @@ export function configPath(a: FleetAgent, mode: ConfigMode, waitSeconds = 25): s
 export function createConfigClient(baseUrl: string, maxSockets: number) {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets });
-  const get = (path: string, authorization: string, onSent?: () => void) =>
+  const send = (
+    method: 'GET' | 'POST',
+    path: string,
+    authorization: string,
+    body?: string,
+    onSent?: () => void,
+  ) =>
     new Promise<ConfigAnswer>((ok, fail) => {
       const req = request(
         {
           agent,
           host: url.hostname,
           port: url.port,
-          method: 'GET',
+          method,
           path,
-          headers: { authorization, accept: 'application/json' },
+          headers: {
+            authorization,
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
         },
         (res) => {
-          let body = '';
+          let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
-            body += chunk;
+            text += chunk;
           });
           res.on('end', () => {
             const etag = res.headers.etag;
-            ok({ status: res.statusCode ?? 0, tag: etag?.replace(/^"|"$/g, ''), body });
+            ok({ status: res.statusCode ?? 0, tag: etag?.replace(/^"|"$/g, ''), body: text });
           });
           res.on('error', fail);
         },
       );
       req.on('error', fail);
       if (onSent) req.once('finish', onSent);
-      req.end();
+      req.end(body);
     });
-  return { get, close: () => agent.destroy() };
+  return {
+    get: (path: string, authorization: string, onSent?: () => void) =>
+      send('GET', path, authorization, undefined, onSent),
+    post: (path: string, authorization: string, body: string) => send('POST', path, authorization, body),
+    close: () => agent.destroy(),
+  };
 }
 
 export type ConfigClient = ReturnType<typeof createConfigClient>;

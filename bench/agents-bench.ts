@@ -28,6 +28,7 @@ import {
   runFleetLoad,
 } from './agent-fleet.js';
 import { cpuProfileArgs, median, percentile, round } from './bench-stats.js';
+import { measureRestartStorm, type RestartFigures } from './reconnect-storm.js';
 
 const PACK_ID = 'Bench.Agents';
 const SERVICE_CLASS = 'Bench.Agents.Service';
@@ -82,6 +83,8 @@ interface Options {
   waitSeconds: number;
   setupConcurrency: number;
   logLevel: string;
+  /** Less-secure accounts (every agent gets them) added before the restart phase; 0 skips the phase. */
+  stormAccounts: number;
   /** Where the server process writes a V8 CPU profile when it stops (`--cpu-prof DIR`). */
   cpuProfileDir: string | undefined;
 }
@@ -141,6 +144,7 @@ function parseOptions(args: string[]): Options {
       'wait-seconds': { type: 'string', default: '25' },
       'setup-concurrency': { type: 'string', default: '16' },
       'log-level': { type: 'string', default: 'warn' },
+      'storm-accounts': { type: 'string', default: '18' },
       'cpu-prof': { type: 'string' },
     },
     strict: true,
@@ -161,6 +165,7 @@ function parseOptions(args: string[]): Options {
     waitSeconds: int('wait-seconds', values['wait-seconds'], 1, 30),
     setupConcurrency: int('setup-concurrency', values['setup-concurrency'], 1),
     logLevel: values['log-level'],
+    stormAccounts: int('storm-accounts', values['storm-accounts'], 0, 1000),
     cpuProfileDir: values['cpu-prof'],
   };
 }
@@ -407,7 +412,7 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
   try {
     const setupStarted = performance.now();
     progress(`starting Steward (${database ? 'PostgreSQL' : 'PGlite'}); setting up ${o.agents} agents`);
-    steward = await startServer({
+    const serverOptions = {
       dataDir: join(work, 'data'),
       env: {
         STEWARD_BOOTSTRAP_PASSWORD_FILE: passwordFile,
@@ -416,7 +421,8 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
         ...(database ? { DATABASE_URL: database.url } : {}),
       },
       nodeArgs: cpuProfileArgs(o.cpuProfileDir),
-    });
+    };
+    steward = await startServer(serverOptions);
     const token = await signInAsBootstrapAdmin(
       steward.url,
       readFileSync(passwordFile, 'utf8').trim(),
@@ -539,6 +545,33 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
     }
     const afterLongPolls = memoryOf(steward.pid);
 
+    // Restart: more accounts for every agent, then the server stops and starts on the same data, and every agent
+    // reconnects at once for its configuration and credentials.
+    let restart: RestartFigures | undefined;
+    if (o.stormAccounts > 0) {
+      for (let i = 0; i < o.stormAccounts; i++) {
+        const id = (
+          await admin<{ id: string }>('POST', '/api/v1/accounts', {
+            name: `bench-storm-${i}`,
+            credential: { type: 'windows', userName: `storm${i}`, password: `bench-storm-${i}-password-7Qx` },
+          })
+        ).id;
+        await admin('PUT', `/api/v1/accounts/${id}/distribution`, { security: 'less-secure' });
+      }
+      const port = steward.port;
+      const out = await measureRestartStorm({
+        server: steward,
+        restart: () => startServer({ ...serverOptions, port }),
+        agents,
+        concurrency: o.concurrency,
+        progress,
+      });
+      steward = out.server;
+      restart = out.figures;
+      errors += restart.storm.errors;
+      firstError ??= restart.storm.firstError;
+    }
+
     const stewardFigures = {
       full: summarize(results.steward.full),
       notModified: summarize(results.steward.notModified),
@@ -584,6 +617,7 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
         medianP50Ms: round(median(propagations.map((p) => p.p50Ms))),
         medianLastMs: round(median(propagations.map((p) => p.lastMs))),
       },
+      restart,
       serverMemoryMb: {
         rssAfterEnrollment: afterEnrollment.rssMb,
         rssAfterFetches: afterFetches.rssMb,

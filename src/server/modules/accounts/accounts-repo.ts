@@ -16,6 +16,14 @@ export type AssociationRow = typeof associations.$inferSelect;
 export const findAccount = async (db: Executor, id: string) =>
   (await db.select().from(accounts).where(eq(accounts.id, id)))[0];
 
+export const findAccounts = (db: Executor, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .select()
+        .from(accounts)
+        .where(inArray(accounts.id, [...ids]))
+    : Promise.resolve([]);
+
 export const findAccountByName = async (db: Executor, name: string) =>
   (await db.select().from(accounts).where(eq(accounts.name, name)))[0];
 

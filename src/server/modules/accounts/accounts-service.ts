@@ -7,6 +7,7 @@ import type {
   setDistributionBody,
   updateAccountBody,
 } from '../../../contract/accounts.js';
+import type { OpenedCredential } from '../../../contract/agents.js';
 import { newId } from '../../../contract/ids.js';
 import type { Keyring } from '../../../crypto/keyring.js';
 import { scopePath } from '../../../domain/resource-roles.js';
@@ -16,7 +17,7 @@ import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { groupsRunningAs } from '../automation/worker-groups-repo.js';
 import { deleteAssignmentsAtOrBeneath } from '../roles/role-assignments-repo.js';
-import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
+import { findSealed, findSealedMany, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import { serversUsingAsDefault } from '../servers/servers-repo.js';
 import * as repo from './accounts-repo.js';
 import { certificateFacts, splitCredential } from './credential-rules.js';
@@ -281,6 +282,37 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
       const sealed = await findSealed(db, id, version);
       if (!sealed) throw notFound('Sealed value of account', `${id}@${version}`);
       return JSON.parse(keyring.open(id, version, sealed).toString('utf8')) as Record<string, unknown>;
+    },
+
+    /**
+     * Opens these accounts at these versions for delivery — name, type, public fields and secret — reading the
+     * accounts and their sealed values once for all of them; an account gone or at another version is left out.
+     * Callers must have checked distribution; what it returns must never reach a person, a log or an error.
+     */
+    async openCredentials(
+      requested: readonly { id: string; version: number }[],
+    ): Promise<OpenedCredential[]> {
+      const rows = new Map(
+        (await repo.findAccounts(db, [...new Set(requested.map((r) => r.id))])).map((a) => [a.id, a]),
+      );
+      const current = requested.filter((r) => rows.get(r.id)?.version === r.version);
+      const sealed = new Map((await findSealedMany(db, current)).map((v) => [`${v.id}@${v.version}`, v]));
+      return current.map((r) => {
+        const account = rows.get(r.id)!;
+        const value = sealed.get(`${r.id}@${r.version}`);
+        if (!value) throw notFound('Sealed value of account', `${r.id}@${r.version}`);
+        return {
+          accountId: account.id,
+          version: account.version,
+          name: account.name,
+          type: account.type,
+          publicFields: account.publicFields as Record<string, unknown>,
+          secret: JSON.parse(keyring.open(r.id, r.version, value).toString('utf8')) as Record<
+            string,
+            unknown
+          >,
+        };
+      });
     },
   };
 }

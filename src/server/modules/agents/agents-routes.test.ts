@@ -276,7 +276,7 @@ describe('enrollment', () => {
     // Only the enrollment path runs here; no credential is ever opened.
     const agents = createAgentsService({
       db: t.database.db,
-      accounts: { openSecret: async () => ({}) },
+      accounts: { openCredentials: async () => [] },
       resolution: t.app.resolution,
       maxPending: (await ok('GET', '/api/v1/agents?status=pending')).items.length + 1,
     });

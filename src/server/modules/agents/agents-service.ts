@@ -16,7 +16,6 @@ import {
   assertionIssuer,
   importPublicKey,
   keyFingerprint,
-  type SealedEnvelope,
   sealTo,
   verifyAssertion,
 } from '../../../crypto/agent-keys.js';
@@ -27,9 +26,8 @@ import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
-import { findAccount } from '../accounts/accounts-repo.js';
 import type { AccountsService } from '../accounts/accounts-service.js';
-import { appendAudit } from '../audit/audit-repo.js';
+import { appendAudit, appendAuditBatch } from '../audit/audit-repo.js';
 import { isUniqueViolation } from '../inventory/inventory-shared.js';
 import * as inventory from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
@@ -38,7 +36,7 @@ import * as repo from './agents-repo.js';
 
 export interface AgentsServiceDeps {
   db: Db;
-  accounts: Pick<AccountsService, 'openSecret'>;
+  accounts: Pick<AccountsService, 'openCredentials'>;
   resolution: Pick<ResolutionService, 'latest' | 'onRunnersChanged' | 'onChange'>;
   /** An agent not heard from for this long is unavailable (default 60 s); last contact is kept finer than that. */
   missedHeartbeatMs?: number;
@@ -541,56 +539,43 @@ export function createAgentsService(d: AgentsServiceDeps) {
     async credentials(agent: AgentPrincipal, requested: { id: string; version: number }[]) {
       const engine = await d.resolution.latest();
       const distributed = new Map(engine.accountsFor(agent.agentId).map((a) => [a.id, a.version]));
-      const seen = new Set<string>();
-      const items: { accountId: string; version: number; envelope: SealedEnvelope }[] = [];
+      const wanted = [...new Map(requested.map((r) => [`${r.id}@${r.version}`, r])).values()];
       const refused: { id: string; version: number; reason: string }[] = [];
-      for (const r of requested) {
-        const key = `${r.id}@${r.version}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+      const current: { id: string; version: number }[] = [];
+      for (const r of wanted) {
         const version = distributed.get(r.id);
-        if (version === undefined) {
-          refused.push({ ...r, reason: 'not-distributed' });
-          continue;
-        }
-        const account = version === r.version ? await findAccount(db, r.id) : undefined;
-        if (!account || account.version !== r.version) {
-          refused.push({ ...r, reason: 'not-current-version' });
-          continue;
-        }
-        const secret = await d.accounts.openSecret(r.id, r.version);
-        const plaintext = JSON.stringify({
-          accountId: account.id,
-          version: account.version,
-          name: account.name,
-          type: account.type,
-          publicFields: account.publicFields,
-          secret,
-        });
-        items.push({
-          accountId: r.id,
-          version: r.version,
-          envelope: sealTo(agent.sealingKey, plaintext, credentialAad(agent.agentId, r.id, r.version)),
-        });
+        if (version === undefined) refused.push({ ...r, reason: 'not-distributed' });
+        else if (version !== r.version) refused.push({ ...r, reason: 'not-current-version' });
+        else current.push(r);
       }
-      if (items.length || refused.length) {
-        await db.transaction(async (tx) => {
-          for (const i of items)
-            await appendAudit(tx, {
-              actor: agentActor(agent.agentId),
-              kind: 'credential.delivery',
-              target: i.accountId,
-              details: { agent: agent.agentId, account: i.accountId, version: i.version },
-            });
-          for (const r of refused)
-            await appendAudit(tx, {
-              actor: agentActor(agent.agentId),
-              kind: 'credential.refused',
-              target: r.id,
-              details: { agent: agent.agentId, account: r.id, version: r.version, reason: r.reason },
-            });
-        });
-      }
+      const opened = await d.accounts.openCredentials(current);
+      for (const r of current)
+        if (!opened.some((c) => c.accountId === r.id)) refused.push({ ...r, reason: 'not-current-version' });
+      const items = opened.map((c) => ({
+        accountId: c.accountId,
+        version: c.version,
+        envelope: sealTo(
+          agent.sealingKey,
+          JSON.stringify(c),
+          credentialAad(agent.agentId, c.accountId, c.version),
+        ),
+      }));
+      const actor = agentActor(agent.agentId);
+      const records = [
+        ...items.map((i) => ({
+          actor,
+          kind: 'credential.delivery',
+          target: i.accountId,
+          details: { agent: agent.agentId, account: i.accountId, version: i.version },
+        })),
+        ...refused.map((r) => ({
+          actor,
+          kind: 'credential.refused',
+          target: r.id,
+          details: { agent: agent.agentId, account: r.id, version: r.version, reason: r.reason },
+        })),
+      ];
+      if (records.length) await db.transaction((tx) => appendAuditBatch(tx, records));
       return { items };
     },
   };

@@ -2,16 +2,15 @@
 // audited like a delivery to an agent (which server, for which pool, which account version).
 import type { OpenedCredential } from '../../../contract/agents.js';
 import type { Db } from '../../../store/db.js';
-import { findAccount } from '../accounts/accounts-repo.js';
 import type { AccountsService } from '../accounts/accounts-service.js';
-import { appendAudit } from '../audit/audit-repo.js';
+import { appendAuditBatch } from '../audit/audit-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { findServer } from '../servers/servers-repo.js';
 
 export interface PoolCredentialsDeps {
   db: Db;
   serverId: string;
-  accounts: Pick<AccountsService, 'openSecret'>;
+  accounts: Pick<AccountsService, 'openCredentials'>;
   resolution: Pick<ResolutionService, 'current'>;
 }
 
@@ -28,31 +27,21 @@ export function createPoolCredentials(d: PoolCredentialsDeps) {
       const own = (await findServer(d.db, d.serverId))?.defaultActionAccountId;
       const ownHere = own ? engine.accountsFor(d.serverId).find((a) => a.id === own) : undefined;
       if (ownHere && !distributed.has(ownHere.id)) distributed.set(ownHere.id, ownHere.version);
-      const out: OpenedCredential[] = [];
-      for (const r of requested) {
-        if (distributed.get(r.id) !== r.version) continue;
-        const account = await findAccount(d.db, r.id);
-        if (!account || account.version !== r.version) continue;
-        const secret = await d.accounts.openSecret(r.id, r.version);
-        out.push({
-          accountId: account.id,
-          version: account.version,
-          name: account.name,
-          type: account.type,
-          publicFields: account.publicFields as Record<string, unknown>,
-          secret: secret as Record<string, unknown>,
-        });
-      }
+      const out = await d.accounts.openCredentials(
+        requested.filter((r) => distributed.get(r.id) === r.version),
+      );
       if (out.length)
-        await d.db.transaction(async (tx) => {
-          for (const c of out)
-            await appendAudit(tx, {
+        await d.db.transaction((tx) =>
+          appendAuditBatch(
+            tx,
+            out.map((c) => ({
               actor,
               kind: 'credential.delivery',
               target: c.accountId,
               details: { pool: poolId, server: d.serverId, account: c.accountId, version: c.version },
-            });
-        });
+            })),
+          ),
+        );
       return out;
     },
   };

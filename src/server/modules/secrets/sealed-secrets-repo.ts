@@ -1,5 +1,5 @@
 // Sealed values in the database: written and read by id and version, re-wrapped in batches on root-key rotation.
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { SealedValue } from '../../../crypto/keyring.js';
 import type { Executor } from '../../../store/db.js';
 import { sealedSecrets } from '../../../store/schema.js';
@@ -16,6 +16,17 @@ export const findSealed = async (db: Executor, id: string, version: number) =>
       .from(sealedSecrets)
       .where(and(eq(sealedSecrets.id, id), eq(sealedSecrets.version, version)))
   )[0];
+
+/** The sealed values of these (id, version) pairs, in one query. */
+export const findSealedMany = (db: Executor, wanted: readonly { id: string; version: number }[]) =>
+  wanted.length
+    ? db
+        .select()
+        .from(sealedSecrets)
+        .where(
+          or(...wanted.map((w) => and(eq(sealedSecrets.id, w.id), eq(sealedSecrets.version, w.version)))),
+        )
+    : Promise.resolve([]);
 
 export const countNotUnderKey = async (db: Executor, rootKeyId: string) =>
   Number(

@@ -1,0 +1,147 @@
+// The restart phase of `npm run bench -- agents`: the server stops and starts again on the same data, and then
+// every agent at once fetches its configuration and the sealed credentials it names, as agents do when their
+// server comes back. Beside it, the same number of envelopes sealed in this process with node:crypto alone
+// (X25519, HKDF, AES-256-GCM: what each envelope costs, with no server), in the same run.
+import { agentConfigSchema, credentialAad, credentialsResponse } from '../src/contract/agents.js';
+import { openSealed, sealTo, signAssertion } from '../src/crypto/agent-keys.js';
+import type { ServerProcess } from '../test/support/server-process.js';
+import { authorizationOf, createConfigClient, type FleetAgent, forEachConcurrently } from './agent-fleet.js';
+import { percentile, round } from './bench-stats.js';
+
+export interface RestartFigures {
+  /** SIGTERM to the process gone. */
+  stopSeconds: number;
+  /** Spawn to the server answering its health check. */
+  readySeconds: number;
+  /** Spawn to the first agent's configuration answered. */
+  firstConfigSeconds: number;
+  storm: {
+    agents: number;
+    concurrency: number;
+    accountsPerAgent: { min: number; max: number };
+    envelopes: number;
+    /** From the first request of the storm to the last agent holding its configuration and credentials. */
+    lastAgentSeconds: number;
+    agentP50Ms: number;
+    agentP99Ms: number;
+    envelopesPerSecond: number;
+    errors: number;
+    firstError: string | undefined;
+  };
+  /** The same envelopes sealed in this process with node:crypto, one after another. */
+  sealingInProcess: { envelopes: number; seconds: number; envelopesPerSecond: number };
+  /** The storm's envelope rate against sealing alone. */
+  ratio: number;
+}
+
+/** The `Authorization` header for one POST of this agent with this body: a single-use assertion. */
+const postAuthorization = async (a: FleetAgent, path: string, body: string) =>
+  `Agent ${await signAssertion(a.identity.signingKey, a.id, { request: { method: 'POST', path, body } })}`;
+
+/**
+ * Stops the server, starts it again with `restart` (same data, same port), and sends every agent at once for its
+ * configuration and credentials. Each agent checks that the first of its envelopes opens with its own key.
+ */
+export async function measureRestartStorm(o: {
+  server: ServerProcess;
+  restart: () => Promise<ServerProcess>;
+  agents: readonly FleetAgent[];
+  concurrency: number;
+  progress: (line: string) => void;
+}): Promise<{ server: ServerProcess; figures: RestartFigures }> {
+  const stopStarted = performance.now();
+  await o.server.stop('SIGTERM');
+  const stopSeconds = (performance.now() - stopStarted) / 1000;
+  const spawned = performance.now();
+  const server = await o.restart();
+  const readySeconds = (performance.now() - spawned) / 1000;
+  const client = createConfigClient(server.url, o.concurrency);
+  try {
+    const first = await client.get('/api/v1/agent/config', await authorizationOf(o.agents[0]!));
+    if (first.status !== 200) throw new Error(`the first configuration after the restart: ${first.status}`);
+    const firstConfigSeconds = (performance.now() - spawned) / 1000;
+    o.progress(
+      `restarted: ready after ${readySeconds.toFixed(1)} s, first configuration ${firstConfigSeconds.toFixed(1)} s`,
+    );
+
+    const perAgentMs: number[] = [];
+    const accountCounts: number[] = [];
+    let envelopes = 0;
+    let errors = 0;
+    let firstError: string | undefined;
+    const stormStarted = performance.now();
+    await forEachConcurrently(o.agents, o.concurrency, async (a) => {
+      const t0 = performance.now();
+      try {
+        const answer = await client.get('/api/v1/agent/config', await authorizationOf(a));
+        if (answer.status !== 200)
+          throw new Error(`GET config → ${answer.status} ${answer.body.slice(0, 200)}`);
+        const config = agentConfigSchema.parse(JSON.parse(answer.body));
+        accountCounts.push(config.accounts.length);
+        const path = '/api/v1/agent/credentials';
+        const body = JSON.stringify({ accounts: config.accounts });
+        const sent = await client.post(path, await postAuthorization(a, path, body), body);
+        if (sent.status !== 200)
+          throw new Error(`POST credentials → ${sent.status} ${sent.body.slice(0, 200)}`);
+        const { items } = credentialsResponse.parse(JSON.parse(sent.body));
+        if (items.length !== config.accounts.length)
+          throw new Error(`${items.length} envelopes for ${config.accounts.length} accounts`);
+        const one = items[0];
+        if (one)
+          openSealed(a.identity.sealingKey, one.envelope, credentialAad(a.id, one.accountId, one.version));
+        envelopes += items.length;
+      } catch (err) {
+        errors++;
+        firstError ??= (err as Error).message;
+      }
+      perAgentMs.push(performance.now() - t0);
+    });
+    const lastAgentSeconds = (performance.now() - stormStarted) / 1000;
+    o.progress(
+      `reconnect storm: ${o.agents.length} agents, ${envelopes} envelopes in ${lastAgentSeconds.toFixed(1)} s` +
+        `${errors ? `, ${errors} errors (${firstError})` : ''}`,
+    );
+
+    // The same number of envelopes, sealed here: one ephemeral X25519 key and one AES-GCM seal each.
+    const recipients = o.agents.map((a) => a.identity.sealingKey);
+    const payload = JSON.stringify({
+      accountId: 'acct_bench',
+      version: 1,
+      secret: { password: 'x'.repeat(24) },
+    });
+    const sealStarted = performance.now();
+    for (let i = 0; i < Math.max(1, envelopes); i++)
+      sealTo(recipients[i % recipients.length]!, payload, `agent:acct_bench:${i}`);
+    const sealSeconds = (performance.now() - sealStarted) / 1000;
+    const sealRate = Math.max(1, envelopes) / sealSeconds;
+    const stormRate = envelopes / lastAgentSeconds;
+    return {
+      server,
+      figures: {
+        stopSeconds: round(stopSeconds, 2),
+        readySeconds: round(readySeconds, 2),
+        firstConfigSeconds: round(firstConfigSeconds, 2),
+        storm: {
+          agents: o.agents.length,
+          concurrency: o.concurrency,
+          accountsPerAgent: { min: Math.min(...accountCounts), max: Math.max(...accountCounts) },
+          envelopes,
+          lastAgentSeconds: round(lastAgentSeconds, 2),
+          agentP50Ms: round(percentile(perAgentMs, 50), 1),
+          agentP99Ms: round(percentile(perAgentMs, 99), 1),
+          envelopesPerSecond: round(stormRate, 1),
+          errors,
+          firstError,
+        },
+        sealingInProcess: {
+          envelopes: Math.max(1, envelopes),
+          seconds: round(sealSeconds, 3),
+          envelopesPerSecond: round(sealRate, 1),
+        },
+        ratio: round(stormRate / sealRate, 3),
+      },
+    };
+  } finally {
+    client.close();
+  }
+}
