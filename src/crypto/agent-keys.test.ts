@@ -11,6 +11,7 @@ import {
   importPrivateKey,
   importPublicKey,
   openSealed,
+  sealerTo,
   sealTo,
   signAssertion,
   verifyAssertion,
@@ -51,6 +52,22 @@ describe('sealing', () => {
     expect(() => openSealed(keys.sealing.privateKey, { ...env, epk: flip(env.epk) }, aad)).toThrow();
     expect(() => openSealed(keys.sealing.privateKey, { ...env, v: 2 as 1 }, aad)).toThrow();
     expect(() => openSealed(keys.sealing.privateKey, { ...env, ct: '' }, aad)).toThrow();
+  });
+
+  it('seals the values of one answer with one ephemeral key, each with its own nonce and bound to its own data', () => {
+    const seal = sealerTo(keys.sealing.publicKey);
+    const first = seal('password one', 'cmp_a:acct_1:1');
+    const second = seal('password two', 'cmp_a:acct_2:1');
+    expect(first.epk).toBe(second.epk);
+    expect(first.nonce).not.toBe(second.nonce);
+    expect(openSealed(keys.sealing.privateKey, first, 'cmp_a:acct_1:1').toString()).toBe('password one');
+    expect(openSealed(keys.sealing.privateKey, second, 'cmp_a:acct_2:1').toString()).toBe('password two');
+    // Neither passes for the other, nor opens for another agent.
+    expect(() => openSealed(keys.sealing.privateKey, first, 'cmp_a:acct_2:1')).toThrow();
+    expect(() => openSealed(keys.sealing.privateKey, { ...second, ct: first.ct }, 'cmp_a:acct_2:1')).toThrow();
+    expect(() => openSealed(generateAgentKeys().sealing.privateKey, first, 'cmp_a:acct_1:1')).toThrow();
+    // Another answer, another ephemeral key.
+    expect(sealerTo(keys.sealing.publicKey)('x', aad).epk).not.toBe(first.epk);
   });
 
   it('round-trips keys through their exported forms and checks key types', () => {

@@ -67,29 +67,38 @@ function sealKey(shared: Buffer, epkRaw: Buffer): Buffer {
 }
 
 /**
- * Seals `plaintext` to a recipient's X25519 public key: ephemeral ECDH, HKDF-SHA256 (salt = ephemeral
- * public key), AES-256-GCM with `aad` bound in. Only the holder of the private key can open it.
+ * Seals to a recipient's X25519 public key: ephemeral ECDH, HKDF-SHA256 (salt = ephemeral public key),
+ * AES-256-GCM with each value's `aad` bound in. Only the holder of the private key can open what it seals. The
+ * values sealed by one sealer share its ephemeral key — one ECDH for the values of one answer — each with its own
+ * random nonce and bound to its own `aad`, so none can pass for another.
  */
-export function sealTo(recipient: KeyObject, plaintext: Buffer | string, aad: string): SealedEnvelope {
+export function sealerTo(recipient: KeyObject): (plaintext: Buffer | string, aad: string) => SealedEnvelope {
   const eph = generateKeyPairSync('x25519');
   const epkRaw = rawX25519(eph.publicKey);
+  const epk = epkRaw.toString('base64url');
   const key = sealKey(diffieHellman({ privateKey: eph.privateKey, publicKey: recipient }), epkRaw);
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const body = Buffer.concat([
-    cipher.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext),
-    cipher.final(),
-  ]);
-  return {
-    v: 1,
-    epk: epkRaw.toString('base64url'),
-    nonce: nonce.toString('base64url'),
-    ct: Buffer.concat([body, cipher.getAuthTag()]).toString('base64url'),
+  return (plaintext, aad) => {
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const body = Buffer.concat([
+      cipher.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext),
+      cipher.final(),
+    ]);
+    return {
+      v: 1,
+      epk,
+      nonce: nonce.toString('base64url'),
+      ct: Buffer.concat([body, cipher.getAuthTag()]).toString('base64url'),
+    };
   };
 }
 
-/** Opens an envelope made by `sealTo`; throws on a wrong key, wrong `aad` or any change to the envelope. */
+/** Seals one value to a recipient's X25519 public key, with an ephemeral key of its own (see `sealerTo`). */
+export const sealTo = (recipient: KeyObject, plaintext: Buffer | string, aad: string): SealedEnvelope =>
+  sealerTo(recipient)(plaintext, aad);
+
+/** Opens an envelope made by `sealTo` or `sealerTo`; throws on a wrong key, wrong `aad` or any change to the envelope. */
 export function openSealed(recipient: KeyObject, envelope: SealedEnvelope, aad: string): Buffer {
   if (envelope?.v !== 1) throw new Error('Unknown sealed envelope version.');
   const epkRaw = Buffer.from(envelope.epk, 'base64url');

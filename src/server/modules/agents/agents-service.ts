@@ -16,18 +16,19 @@ import {
   assertionIssuer,
   importPublicKey,
   keyFingerprint,
-  sealTo,
+  sealerTo,
   verifyAssertion,
 } from '../../../crypto/agent-keys.js';
 import { hashToken } from '../../../crypto/passwords.js';
 import { COMPUTER_CLASS } from '../../../domain/inventory/class-tree.js';
 import { type AgentPlatform, platformClass } from '../../../domain/inventory/platform.js';
 import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.js';
+import { createBatcher } from '../../../store/batcher.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import type { AccountsService } from '../accounts/accounts-service.js';
-import { appendAudit, appendAuditBatch } from '../audit/audit-repo.js';
+import { type AuditEntry, appendAudit, appendAuditBatch } from '../audit/audit-repo.js';
 import { isUniqueViolation } from '../inventory/inventory-shared.js';
 import * as inventory from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
@@ -85,6 +86,14 @@ export function createAgentsService(d: AgentsServiceDeps) {
 
   const configs = new Map<string, RunnerConfig>();
   const cache = createAgentCache({ db, onChange: d.resolution.onChange, lastSeenIntervalMs });
+  /**
+   * The audit records of credential deliveries, appended for many requests at once when agents reconnect
+   * together; each request answers only once its own records are committed.
+   */
+  const deliveryAudit = createBatcher(async (requests: AuditEntry[][]) => {
+    await db.transaction((tx) => appendAuditBatch(tx, requests.flat()));
+    return requests.map(() => undefined);
+  }, 100);
 
   // One listener for every waiting long-poll: a change notice walks its runners once.
   /** Each waiting long-poll by agent; `revoked` ends it with the refusal. */
@@ -551,14 +560,12 @@ export function createAgentsService(d: AgentsServiceDeps) {
       const opened = await d.accounts.openCredentials(current);
       for (const r of current)
         if (!opened.some((c) => c.accountId === r.id)) refused.push({ ...r, reason: 'not-current-version' });
+      // One ECDH for the answer, AES-GCM for each account: every envelope bound to its agent, account and version.
+      const seal = sealerTo(agent.sealingKey);
       const items = opened.map((c) => ({
         accountId: c.accountId,
         version: c.version,
-        envelope: sealTo(
-          agent.sealingKey,
-          JSON.stringify(c),
-          credentialAad(agent.agentId, c.accountId, c.version),
-        ),
+        envelope: seal(JSON.stringify(c), credentialAad(agent.agentId, c.accountId, c.version)),
       }));
       const actor = agentActor(agent.agentId);
       const records = [
@@ -575,7 +582,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
           details: { agent: agent.agentId, account: r.id, version: r.version, reason: r.reason },
         })),
       ];
-      if (records.length) await db.transaction((tx) => appendAuditBatch(tx, records));
+      if (records.length) await deliveryAudit.add(records);
       return { items };
     },
   };
