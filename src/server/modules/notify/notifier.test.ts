@@ -1054,6 +1054,24 @@ describe('one round', () => {
   });
 });
 
+describe('a round that fails', () => {
+  it('fails as a whole when deciding fails, and the next round goes on from where it stopped', async () => {
+    const ch = await mailChannel('Mail after a failed round');
+    const ops = await subscriber('Operations failed round', 'ops-failed-round@contoso.com');
+    await subscription('Every alert, failed round', ops, ch);
+    await round();
+    await raise({ name: 'Raised while the notifier cannot read its place' });
+    await t.database.query('ALTER TABLE notifier_cursor RENAME TO notifier_cursor_away', []);
+    try {
+      await expect(round()).rejects.toThrow();
+    } finally {
+      await t.database.query('ALTER TABLE notifier_cursor_away RENAME TO notifier_cursor', []);
+    }
+    await round();
+    expect(mailTo(smtp, 'ops-failed-round@contoso.com')).toHaveLength(1);
+  });
+});
+
 describe('metrics', () => {
   it('counts how attempts ended, how long sent ones waited, and what the outbox holds', async () => {
     const res = await t.request({ method: 'GET', url: '/metrics' });

@@ -406,13 +406,19 @@ export function createNotifier(d: NotifierDeps) {
       await this.recover();
       await expire();
       let deciding: Promise<void> | undefined;
+      /** The first failure of deciding: thrown once sending is done, as the round's. */
+      let failed: { error: unknown } | undefined;
       const decideAgain = () => {
         deciding ??= (async () => {
           while (keepGoing() && (await evaluate()).changes > 0);
           await collectDue();
-        })().finally(() => {
-          deciding = undefined;
-        });
+        })()
+          .catch((error: unknown) => {
+            failed ??= { error };
+          })
+          .finally(() => {
+            deciding = undefined;
+          });
       };
       decideAgain();
       while (keepGoing()) {
@@ -426,6 +432,7 @@ export function createNotifier(d: NotifierDeps) {
         await new Promise((r) => setTimeout(r, 20));
       }
       await deciding;
+      if (failed) throw failed.error;
     },
     /** The pool moved away, or the server stops: unsent claims go back, opened credentials are forgotten. */
     async release() {
