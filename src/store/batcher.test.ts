@@ -30,4 +30,18 @@ describe('createBatcher', () => {
     expect(sizes).toEqual([2, 2, 1]);
     await b.flush();
   });
+
+  it('gathers what is added in the same turn of the event loop, across awaits, into one statement', async () => {
+    const statements: number[][] = [];
+    const b = createBatcher(async (items: number[]) => {
+      statements.push(items);
+      return items;
+    });
+    const first = b.add(1);
+    await Promise.resolve();
+    await Promise.resolve();
+    const second = b.add(2);
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(statements).toEqual([[1, 2]]);
+  });
 });

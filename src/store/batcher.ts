@@ -1,5 +1,5 @@
-// Group commit: requests that each need one small write are gathered while the previous write runs and
-// written together in one statement, each caller answered from that statement's result.
+// Group commit: requests that each need one small write are gathered for the rest of the event loop's turn and
+// while the previous write runs, and written together in one statement, each caller answered from its result.
 
 export interface Batcher<I, O> {
   /** Queues one item; settles once the statement holding it has run. */
@@ -30,8 +30,10 @@ export function createBatcher<I, O>(write: (items: I[]) => Promise<O[]>, maxBatc
     running = undefined;
   }
 
+  // The first write waits for the end of this turn of the event loop: requests read from the network together
+  // (agents reconnecting at once) are written together, at the cost of one turn.
   const start = () => {
-    running ??= Promise.resolve().then(drain);
+    running ??= new Promise<void>((r) => setImmediate(r)).then(drain);
     return running;
   };
 
