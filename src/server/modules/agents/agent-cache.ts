@@ -1,5 +1,5 @@
 // What every agent request needs of the database, kept in memory: the agent's row (status and keys), read
-// once and dropped when a change to the agent is committed on any server (the change feed); the single-use
+// once (with those of other agents asking at the same time) and dropped when a change to the agent is committed on any server (the change feed); the single-use
 // record of each assertion and the agent's last contact, written for many requests in one statement.
 import type { KeyObject } from 'node:crypto';
 import { importPublicKey } from '../../../crypto/agent-keys.js';
@@ -52,6 +52,12 @@ export function createAgentCache(d: {
     return items.map((i, n) => first.get(i.jti) === n && freshById.get(i.jti) === true);
   });
 
+  // Agents reconnecting together (a server restart) are read together.
+  const rows = createBatcher(async (ids: string[]) => {
+    const found = new Map((await repo.findAgents(d.db, [...new Set(ids)])).map((r) => [r.id, r]));
+    return ids.map((id) => found.get(id));
+  });
+
   const seen = createBatcher(async (items: { id: string; at: Date }[]) => {
     await repo.touchAgents(d.db, items);
     return items.map(() => undefined);
@@ -63,7 +69,7 @@ export function createAgentCache(d: {
       const hit = agents.get(id);
       if (hit) return hit;
       const before = generation;
-      const row = await repo.findAgent(d.db, id);
+      const row = await rows.add(id);
       if (!row) return undefined;
       const agent: CachedAgent = {
         id: row.id,

@@ -1,5 +1,5 @@
 // Agents, their enrollment tokens and the ids of used assertions in the database.
-import { asc, eq, lt, sql } from 'drizzle-orm';
+import { asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { AgentStatus } from '../../../contract/agents.js';
 import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import { agents, assertionReplays, computers, enrollmentTokens } from '../../../store/schema.js';
@@ -29,6 +29,12 @@ const agentQuery = preparedPerExecutor((db) =>
 );
 
 export const findAgent = async (db: Executor, id: string) => (await agentQuery(db).execute({ id }))[0];
+
+export const findAgents = (db: Executor, ids: readonly string[]) =>
+  db
+    .select()
+    .from(agents)
+    .where(inArray(agents.id, [...ids]));
 
 export const findAgentForUpdate = async (db: Executor, id: string) =>
   (await db.select().from(agents).where(eq(agents.id, id)).for('update'))[0];

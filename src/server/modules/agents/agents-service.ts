@@ -315,6 +315,9 @@ export function createAgentsService(d: AgentsServiceDeps) {
       });
     },
 
+    /** Settles once the contacts of agents noted on this server are written. */
+    contactsWritten: () => cache.flushSeen(),
+
     async list(status?: AgentStatus) {
       await cache.flushSeen();
       const rows = await repo.listAgents(db, status);

@@ -28,7 +28,7 @@ export interface AutomationDeps {
   db: Db;
   keyring: Keyring;
   /** Delivers a worker group's Run As credential to the agent that claims a job, as any credential. */
-  agents: Pick<AgentsService, 'credentials'>;
+  agents: Pick<AgentsService, 'credentials' | 'contactsWritten'>;
   missedHeartbeatMs?: number;
   /** A hybrid job whose agent posted nothing for this long is suspended; default 60 s. */
   hybridJobLostMs?: number;
@@ -69,7 +69,12 @@ export function registerAutomation(app: FastifyInstance, deps: AutomationDeps) {
   registerHybridJobs(app, hybrid);
   registerWorkerGroups(
     app,
-    createWorkerGroupsService({ db: deps.db, missedHeartbeatMs: deps.missedHeartbeatMs, now: deps.now }),
+    createWorkerGroupsService({
+      db: deps.db,
+      missedHeartbeatMs: deps.missedHeartbeatMs,
+      contactsWritten: deps.agents.contactsWritten,
+      now: deps.now,
+    }),
   );
   return { accounts, identities, runbooks, assets, jobs, schedules, hybrid };
 }

@@ -21,6 +21,8 @@ export interface WorkerGroupsServiceDeps {
   db: Db;
   /** An agent not heard from for this long is not available; default 60 s. */
   missedHeartbeatMs?: number;
+  /** Settles once the contacts of agents noted on this server are written: one that just called shows available. */
+  contactsWritten?: () => Promise<void>;
   now?: () => Date;
 }
 
@@ -45,6 +47,7 @@ export function createWorkerGroupsService(d: WorkerGroupsServiceDeps) {
   const taken = (name: string) => () => nameTaken('A hybrid worker group', name);
 
   async function views(db2: Db | Tx, rows: repo.WorkerGroupRow[]): Promise<WorkerGroupView[]> {
+    await d.contactsWritten?.();
     const members = await repo.workersOf(
       db2,
       rows.map((r) => r.id),
