@@ -64,7 +64,9 @@ describe('sealing', () => {
     expect(openSealed(keys.sealing.privateKey, second, 'cmp_a:acct_2:1').toString()).toBe('password two');
     // Neither passes for the other, nor opens for another agent.
     expect(() => openSealed(keys.sealing.privateKey, first, 'cmp_a:acct_2:1')).toThrow();
-    expect(() => openSealed(keys.sealing.privateKey, { ...second, ct: first.ct }, 'cmp_a:acct_2:1')).toThrow();
+    expect(() =>
+      openSealed(keys.sealing.privateKey, { ...second, ct: first.ct }, 'cmp_a:acct_2:1'),
+    ).toThrow();
     expect(() => openSealed(generateAgentKeys().sealing.privateKey, first, 'cmp_a:acct_1:1')).toThrow();
     // Another answer, another ephemeral key.
     expect(sealerTo(keys.sealing.publicKey)('x', aad).epk).not.toBe(first.epk);
