@@ -21,7 +21,10 @@ export interface WorkerGroupsServiceDeps {
   db: Db;
   /** An agent not heard from for this long is not available; default 60 s. */
   missedHeartbeatMs?: number;
-  /** Settles once the contacts of agents noted on this server are written: one that just called shows available. */
+  /**
+   * Settles once the contacts of agents noted on this server are written: one that just called shows available.
+   * Never awaited inside a transaction: the write would wait on it.
+   */
   contactsWritten?: () => Promise<void>;
   now?: () => Date;
 }
@@ -47,7 +50,6 @@ export function createWorkerGroupsService(d: WorkerGroupsServiceDeps) {
   const taken = (name: string) => () => nameTaken('A hybrid worker group', name);
 
   async function views(db2: Db | Tx, rows: repo.WorkerGroupRow[]): Promise<WorkerGroupView[]> {
-    await d.contactsWritten?.();
     const members = await repo.workersOf(
       db2,
       rows.map((r) => r.id),
@@ -104,11 +106,14 @@ export function createWorkerGroupsService(d: WorkerGroupsServiceDeps) {
   }
 
   return {
+    // Reads outside a transaction write the contacts noted so far first (inside one they would wait on it).
     async list() {
+      await d.contactsWritten?.();
       return views(db, await repo.listGroups(db));
     },
 
     async get(id: string) {
+      await d.contactsWritten?.();
       return (await views(db, [await mustFind(db, id)]))[0]!;
     },
 
