@@ -131,7 +131,8 @@ async function measureWrites(t: Target, tag: string, o: Options): Promise<LoadRe
 }
 
 async function measureReads(t: Target, o: Options): Promise<LoadResult> {
-  const ids = t.ids;
+  // The same objects whatever the write rate: a faster write phase must not turn the reads into first reads.
+  const ids = o.readSet ? t.ids.slice(0, o.readSet) : t.ids;
   if (ids.length === 0) throw new Error(`no ${t.name} objects to read: every write failed`);
   return runLoad({
     baseUrl: t.url,
@@ -149,6 +150,8 @@ interface Options {
   concurrency: number;
   seconds: number;
   writeRequests: number;
+  /** Reads stride through the first this many objects written (0: every object written so far). */
+  readSet: number;
   readRequests: number;
   logLevel: string;
   /** Where the server process writes a V8 CPU profile when it stops (`--cpu-prof DIR`). */
@@ -164,6 +167,7 @@ function parseOptions(args: string[]): Options {
       seconds: { type: 'string', default: '5' },
       'write-requests': { type: 'string', default: '20000' },
       'read-requests': { type: 'string', default: '50000' },
+      'read-set': { type: 'string', default: '1000' },
       'log-level': { type: 'string', default: 'warn' },
       'cpu-prof': { type: 'string' },
     },
@@ -180,6 +184,7 @@ function parseOptions(args: string[]): Options {
     seconds: int('seconds', values.seconds, 1),
     writeRequests: int('write-requests', values['write-requests'], 1),
     readRequests: int('read-requests', values['read-requests'], 1),
+    readSet: int('read-set', values['read-set'], 0),
     logLevel: values['log-level'],
     cpuProfileDir: values['cpu-prof'],
   };

@@ -10,7 +10,8 @@ const benchmarks: Record<
   api: {
     summary:
       'objects API write and read throughput of a real server against a bare node:http server ' +
-      '(options: --rounds 5 --concurrency 16 --seconds 5 --write-requests 20000 --read-requests 50000 --log-level warn ' +
+      '(options: --rounds 5 --concurrency 16 --seconds 5 --write-requests 20000 --read-requests 50000 ' +
+      '--read-set 1000: reads stride through the first N objects written, 0 for all --log-level warn ' +
       '--cpu-prof DIR: the server writes a CPU profile there)',
     run: runApiBench,
   },

@@ -2,9 +2,11 @@
 // a change committed on this server or another drops what it may have touched; deletions (which take what
 // the object hosts with them) drop everything. A read first waits for the catch-up a write on this server
 // started, so it sees that write. Writes keep reading the database in their transaction.
+
+import { createBatcher } from '../../../store/batcher.js';
 import type { Db } from '../../../store/db.js';
 import type { Change } from '../resolution/resolution-service.js';
-import { type ObjectRow, selfAndHosts } from './objects-repo.js';
+import { chainIn, type ObjectRow, selvesAndHosts } from './objects-repo.js';
 
 const OBJECT_KINDS = /^(object|computer|pool)\.(\w+)$/;
 
@@ -48,15 +50,19 @@ export function createObjectCache(db: Db, opts: ObjectCacheOptions = {}): Object
     }
     return undefined;
   };
+  // What memory does not hold is read together: the requests of one turn of the event loop share one query.
+  const reads = createBatcher(async (ids: string[]) => {
+    const before = generation;
+    const found = new Map((await selvesAndHosts(db, [...new Set(ids)])).map((r) => [r.id, r]));
+    if (following && before === generation) for (const row of found.values()) remember(row);
+    return ids.map((id) => chainIn(found, id));
+  });
   return {
     async selfAndHosts(id) {
       await opts.settled?.();
       const known = fromMemory(id);
       if (known) return known;
-      const before = generation;
-      const loaded = await selfAndHosts(db, id);
-      if (following && before === generation) for (const row of loaded) remember(row);
-      return loaded;
+      return reads.add(id);
     },
     follow(feed) {
       following = true;

@@ -76,17 +76,35 @@ export const listObjects = (db: Executor, f: ObjectFilter) =>
     .limit(f.limit);
 
 /** The object and its hosts up the chain, in no particular order. */
-export const selfAndHosts = (db: Executor, id: string) =>
+export const selfAndHosts = (db: Executor, id: string) => selvesAndHosts(db, [id]);
+
+/** Objects and their hosts up the chains, in no particular order: one query for them all. */
+export const selvesAndHosts = (db: Executor, ids: readonly string[]) =>
   db
     .select()
     .from(objects)
     .where(
       sql`${objects.id} IN (WITH RECURSIVE up(id, host_id, depth) AS (
-            SELECT id, host_id, 0 FROM objects WHERE id = ${id}
+            SELECT id, host_id, 0 FROM objects WHERE id IN (${sql.join(
+              ids.map((id) => sql`${id}`),
+              sql`, `,
+            )})
             UNION ALL SELECT o.id, o.host_id, up.depth + 1 FROM objects o JOIN up ON o.id = up.host_id
             WHERE up.depth < ${MAX_DEPTH})
           SELECT id FROM up)`,
     );
+
+/** From rows `selvesAndHosts` read: the object `id` and its hosts up the chain (as `selfAndHosts` answers). */
+export function chainIn(rows: ReadonlyMap<string, ObjectRow>, id: string): ObjectRow[] {
+  const chain: ObjectRow[] = [];
+  const seen = new Set<string>();
+  for (let cur = rows.get(id); cur && !seen.has(cur.id) && chain.length <= MAX_DEPTH; ) {
+    seen.add(cur.id);
+    chain.push(cur);
+    cur = cur.hostId === null ? undefined : rows.get(cur.hostId);
+  }
+  return chain;
+}
 
 export const hostedSubtreeRows = (db: Executor, rootId: string) =>
   db.select({ id: objects.id, hostId: objects.hostId }).from(objects).where(hostedBelow(rootId));
@@ -107,8 +125,14 @@ export const listForMembership = (db: Executor) =>
     })
     .from(objects);
 
-export const insertObject = async (db: Executor, row: typeof objects.$inferInsert) =>
+export type NewObjectRow = typeof objects.$inferInsert;
+
+export const insertObject = async (db: Executor, row: NewObjectRow) =>
   (await db.insert(objects).values(row).returning())[0]!;
+
+/** Inserts, in one statement, the rows whose name is still free on their host; answers the rows inserted. */
+export const insertObjectsUnlessTaken = (db: Executor, rows: NewObjectRow[]) =>
+  rows.length ? db.insert(objects).values(rows).onConflictDoNothing().returning() : Promise.resolve([]);
 
 export const updateObject = async (db: Executor, id: string, patch: Partial<typeof objects.$inferInsert>) =>
   (

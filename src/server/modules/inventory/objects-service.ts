@@ -1,9 +1,7 @@
 // Objects and computers: create, change, list and delete monitored things, keeping every hosting chain sound.
+// (Objects are created in object-creation.ts.)
 import { newId } from '../../../contract/ids.js';
 import { MANAGEMENT_SERVER_CLASS } from '../../../contract/inventory.js';
-import { type ClassTree, COMPUTER_CLASS } from '../../../domain/inventory/class-tree.js';
-import { hostChainOf } from '../../../domain/inventory/hosting.js';
-import { checkProperties, nameFromKeys } from '../../../domain/inventory/properties.js';
 import type { Db, Executor } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
@@ -20,9 +18,9 @@ import {
   topHostKind,
 } from './inventory-shared.js';
 import type { ObjectCache } from './object-cache.js';
+import { chainOf, checkClass, checkOrThrow, type Properties, treeInTransaction } from './object-checks.js';
+import { createObjectCreation } from './object-creation.js';
 import * as repo from './objects-repo.js';
-
-type Properties = Record<string, string | number | boolean>;
 
 export interface ObjectListFilter {
   class?: string;
@@ -33,14 +31,6 @@ export interface ObjectListFilter {
   limit: number;
 }
 
-export interface CreateObjectInput {
-  classId: string;
-  hostId: string;
-  name?: string;
-  displayName?: string;
-  properties: Properties;
-}
-
 export interface CreateComputerInput {
   name: string;
   displayName?: string;
@@ -49,21 +39,6 @@ export interface CreateComputerInput {
   defaultActionAccountId: string | null;
 }
 
-/** Property problems as one 400 whose issues name each property under `prefix`. */
-function checkOrThrow(tree: ClassTree, classId: string, values: Properties, prefix: string) {
-  const issues = checkProperties(
-    values,
-    tree.allProperties(classId),
-    tree.allKeyProperties(classId),
-    classId,
-  );
-  if (issues.length) {
-    const list = issues.map((i) => ({ path: `${prefix}.${i.property}`, message: i.message }));
-    throw new AppError('VALIDATION_FAILED', `${list[0]!.path}: ${list[0]!.message}`, list);
-  }
-}
-
-/** The class of a new object or computer: known, concrete, and (for `mustBe`) derived from it. */
 /** R7: a default action account must exist and be an action or Windows account. */
 async function checkActionAccount(tx: Executor, accountId: string | null | undefined) {
   if (!accountId) return;
@@ -82,39 +57,6 @@ async function checkActionAccount(tx: Executor, accountId: string | null | undef
     );
   }
 }
-
-function checkClass(tree: ClassTree, classId: string, kind: 'object' | 'computer') {
-  const node = tree.get(classId);
-  if (!node) throw invalid('body.classId', 'names no known class');
-  if (node.abstract) throw invalid('body.classId', `${classId} is abstract; choose a class derived from it`);
-  if (kind === 'computer' && !tree.isA(classId, COMPUTER_CLASS)) {
-    throw invalid('body.classId', `must be ${COMPUTER_CLASS} or a class derived from it`);
-  }
-  if (kind === 'object' && isTopHostClass(tree, classId)) {
-    throw invalid('body.classId', 'computers and pools are made through /api/v1/computers and /api/v1/pools');
-  }
-}
-
-/** The chain above an object, read in one query (or from memory) and checked by the domain rule. */
-async function chainOf(
-  db: Executor,
-  tree: ClassTree,
-  id: string,
-  read: (id: string) => Promise<repo.ObjectRow[]> = (x) => repo.selfAndHosts(db, x),
-) {
-  const rows = await read(id);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const chain = hostChainOf(
-    id,
-    (x) => byId.get(x),
-    (x) => isTopHostClass(tree, byId.get(x)!.classId),
-  );
-  return { chain, byId };
-}
-
-/** The class tree a write's transaction sees: from memory when classes have not changed since, else read. */
-const treeInTransaction = (cache: ClassTreeCache | undefined) => (tx: Executor) =>
-  cache ? cache.inTransaction(tx) : loadClassTree(tx);
 
 export type ObjectsService = ReturnType<typeof createObjectsService>;
 
@@ -175,50 +117,7 @@ export function createObjectsService({
       };
     },
 
-    async create(p: Principal, input: CreateObjectInput) {
-      let name = input.name ?? '';
-      try {
-        return await db.transaction(async (tx) => {
-          const tree = await writeTree(tx);
-          checkClass(tree, input.classId, 'object');
-          const { chain } = await chainOf(tx, tree, input.hostId);
-          if (chain.kind === 'missing-host' && chain.hostId === input.hostId) {
-            throw invalid('body.hostId', 'names no known object');
-          }
-          if (chain.kind !== 'ok') {
-            throw new AppError(
-              'RULE_VIOLATION',
-              `The hosting chain of '${input.hostId}' is broken (${chain.kind}).`,
-              [{ path: 'body.hostId', message: 'does not end at a computer or pool' }],
-            );
-          }
-          checkOrThrow(tree, input.classId, input.properties, 'body.properties');
-          const keys = tree.allKeyProperties(input.classId);
-          name = input.name ?? (keys.length ? nameFromKeys(input.properties, keys) : '');
-          if (!name)
-            throw invalid('body.name', `must be given: class ${input.classId} has no key properties`);
-          // A second object of the class with the name on the host: the unique index refuses it (409 below).
-          const row = await repo.insertObject(tx, {
-            id: newId('object'),
-            classId: input.classId,
-            name,
-            displayName: input.displayName ?? name,
-            properties: input.properties,
-            hostId: input.hostId,
-          });
-          await appendAudit(tx, {
-            actor: actorOf(p),
-            kind: 'object.create',
-            target: row.id,
-            details: { classId: row.classId, name: row.name, hostId: row.hostId },
-          });
-          return row;
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw duplicate(input, name);
-        throw err;
-      }
-    },
+    create: createObjectCreation({ db, classTree, objectCache }),
 
     async update(p: Principal, id: string, patch: { displayName?: string; properties?: Properties }) {
       return db.transaction(async (tx) => {
@@ -275,9 +174,6 @@ export function createObjectsService({
     },
   };
 }
-
-const duplicate = (input: CreateObjectInput, name: string) =>
-  exists('body.name', `'${input.hostId}' already hosts a ${input.classId} named '${name}'.`);
 
 export type ComputersService = ReturnType<typeof createComputersService>;
 

@@ -1,5 +1,5 @@
 // Reads what resolution needs from the database: the whole picture at start, single records as they change.
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Condition } from '../../../domain/inventory/conditions.js';
 import type { GroupRule } from '../../../domain/inventory/membership.js';
 import type {
@@ -164,6 +164,17 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
 export async function loadObject(db: Executor, id: string): Promise<ObjectDef | undefined> {
   const [row] = await db.select().from(objects).where(eq(objects.id, id));
   return row ? objectDef(row) : undefined;
+}
+
+/** Objects by id in one query: each id asked for is in the answer, undefined when there is no such object. */
+export async function loadObjects(db: Executor, ids: string[]): Promise<Map<string, ObjectDef | undefined>> {
+  const found = new Map<string, ObjectDef | undefined>(ids.map((id) => [id, undefined]));
+  if (ids.length) {
+    for (const row of await db.select().from(objects).where(inArray(objects.id, ids))) {
+      found.set(row.id, objectDef(row));
+    }
+  }
+  return found;
 }
 
 export async function loadAccount(db: Executor, id: string): Promise<AccountDistribution | undefined> {

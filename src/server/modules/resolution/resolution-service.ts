@@ -2,6 +2,7 @@
 // change in commit order; local writes ask it to catch up at once, other servers' writes arrive by a notice
 // at their commit (PostgreSQL's LISTEN/NOTIFY), or by the poll kept as the fallback.
 import { asc, gt, sql } from 'drizzle-orm';
+import type { ObjectDef } from '../../../domain/resolution/model.js';
 import {
   createResolutionEngine,
   type ResolutionEngine,
@@ -72,6 +73,7 @@ export function createResolutionService(d: ResolutionServiceDeps) {
     e: ResolutionEngine,
     kind: string,
     target: string | null,
+    objectsRead: Map<string, ObjectDef | undefined>,
   ): Promise<'rebuild' | undefined> {
     if (rebuildPrefixes.some((p) => kind.startsWith(p))) return 'rebuild';
     if (!target) return undefined;
@@ -90,7 +92,7 @@ export function createResolutionService(d: ResolutionServiceDeps) {
         return undefined;
       }
       case 'object': {
-        const o = await load.loadObject(d.db, target);
+        const o = objectsRead.has(target) ? objectsRead.get(target) : await load.loadObject(d.db, target);
         if (o) e.upsertObject(o);
         else e.removeObject(target);
         return undefined;
@@ -128,10 +130,15 @@ export function createResolutionService(d: ResolutionServiceDeps) {
         .where(gt(auditLog.seq, lastSeq))
         .orderBy(asc(auditLog.seq))
         .limit(CATCH_UP_PAGE);
+      // The objects the page changed, read together (as they are now: a later record of the page finds the same).
+      const objectsRead = await load.loadObjects(
+        d.db,
+        rows.flatMap((r) => (r.target && r.kind.startsWith('object.') ? [r.target] : [])),
+      );
       let rebuilt = false;
       for (const r of rows) {
         emit({ kind: r.kind, target: r.target });
-        if ((await apply(engine, r.kind, r.target)) === 'rebuild') {
+        if ((await apply(engine, r.kind, r.target, objectsRead)) === 'rebuild') {
           await rebuild();
           rebuilt = true;
           break;
