@@ -20,11 +20,14 @@ describe('createBatcher', () => {
 
   it('keeps batches within their limit and rejects only the callers of a failed statement', async () => {
     const sizes: number[] = [];
-    const b = createBatcher(async (items: number[]) => {
-      sizes.push(items.length);
-      if (items.includes(3)) throw new Error('broken');
-      return items;
-    }, 2);
+    const b = createBatcher(
+      async (items: number[]) => {
+        sizes.push(items.length);
+        if (items.includes(3)) throw new Error('broken');
+        return items;
+      },
+      { maxBatch: 2 },
+    );
     const out = await Promise.allSettled([1, 2, 3, 4, 5].map((i) => b.add(i)));
     expect(out.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
     expect(sizes).toEqual([2, 2, 1]);
@@ -43,5 +46,25 @@ describe('createBatcher', () => {
     const second = b.add(2);
     expect(await Promise.all([first, second])).toEqual([1, 2]);
     expect(statements).toEqual([[1, 2]]);
+  });
+
+  it('with retryAlone, writes a failed batch again item by item: only the item at fault is refused', async () => {
+    const batches: number[][] = [];
+    const b = createBatcher(
+      async (items: number[]) => {
+        batches.push(items);
+        if (items.includes(3)) throw new Error('3 is refused');
+        return items.map((i) => -i);
+      },
+      { retryAlone: true },
+    );
+    const out = await Promise.allSettled([1, 2, 3, 4].map((i) => b.add(i)));
+    expect(out).toEqual([
+      { status: 'fulfilled', value: -1 },
+      { status: 'fulfilled', value: -2 },
+      { status: 'rejected', reason: new Error('3 is refused') },
+      { status: 'fulfilled', value: -4 },
+    ]);
+    expect(batches).toEqual([[1, 2, 3, 4], [1], [2], [3], [4]]);
   });
 });

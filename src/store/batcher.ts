@@ -8,11 +8,24 @@ export interface Batcher<I, O> {
   flush(): Promise<void>;
 }
 
+export interface BatcherOptions {
+  /** Items in one batch, at most. */
+  maxBatch?: number;
+  /**
+   * A failed batch of several items is written again item by item, so only the callers whose own item fails
+   * are rejected (for a transaction that one bad item aborts for all). Otherwise the batch's callers all are.
+   */
+  retryAlone?: boolean;
+}
+
 /**
- * `write` runs one statement for the whole batch (at most `maxBatch` items, in arrival order) and answers
- * each item in the same order. One statement runs at a time; a failure rejects that batch's callers only.
+ * `write` runs one statement (or transaction) for the whole batch, in arrival order, and answers each item in
+ * the same order. One batch is written at a time; a failure rejects that batch's callers only.
  */
-export function createBatcher<I, O>(write: (items: I[]) => Promise<O[]>, maxBatch = 500): Batcher<I, O> {
+export function createBatcher<I, O>(
+  write: (items: I[]) => Promise<O[]>,
+  { maxBatch = 500, retryAlone = false }: BatcherOptions = {},
+): Batcher<I, O> {
   let queue: { item: I; ok: (o: O) => void; fail: (e: unknown) => void }[] = [];
   let running: Promise<void> | undefined;
 
@@ -24,7 +37,8 @@ export function createBatcher<I, O>(write: (items: I[]) => Promise<O[]>, maxBatc
         const out = await write(batch.map((b) => b.item));
         for (const [i, b] of batch.entries()) b.ok(out[i]!);
       } catch (err) {
-        for (const b of batch) b.fail(err);
+        if (!retryAlone || batch.length === 1) for (const b of batch) b.fail(err);
+        else for (const b of batch) await write([b.item]).then(([o]) => b.ok(o!), b.fail);
       }
     }
     running = undefined;

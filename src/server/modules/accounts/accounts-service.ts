@@ -43,42 +43,45 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
    * The accounts and sealed values asked for by deliveries at the same time (agents reconnecting together), read
    * in two queries for all of them; each request opens only what it asked for, at the version it asked for.
    */
-  const credentialReads = createBatcher(async (requests: (readonly { id: string; version: number }[])[]) => {
-    const all = requests.flat();
-    const rows = new Map(
-      (await repo.findAccounts(db, [...new Set(all.map((r) => r.id))])).map((a) => [a.id, a]),
-    );
-    const current = [
-      ...new Map(
-        all.filter((r) => rows.get(r.id)?.version === r.version).map((r) => [`${r.id}@${r.version}`, r]),
-      ).values(),
-    ];
-    const sealed = new Map((await findSealedMany(db, current)).map((v) => [`${v.id}@${v.version}`, v]));
-    // Each request fails alone: a value missing or not opening fails only the requests that asked for it.
-    return requests.map((requested): OpenedCredential[] | Error => {
-      const out: OpenedCredential[] = [];
-      try {
-        for (const r of requested) {
-          const account = rows.get(r.id);
-          if (account?.version !== r.version) continue;
-          const value = sealed.get(`${r.id}@${r.version}`);
-          if (!value) return notFound('Sealed value of account', `${r.id}@${r.version}`);
-          const secret = JSON.parse(keyring.open(r.id, r.version, value).toString('utf8'));
-          out.push({
-            accountId: account.id,
-            version: account.version,
-            name: account.name,
-            type: account.type,
-            publicFields: account.publicFields as Record<string, unknown>,
-            secret: secret as Record<string, unknown>,
-          });
+  const credentialReads = createBatcher(
+    async (requests: (readonly { id: string; version: number }[])[]) => {
+      const all = requests.flat();
+      const rows = new Map(
+        (await repo.findAccounts(db, [...new Set(all.map((r) => r.id))])).map((a) => [a.id, a]),
+      );
+      const current = [
+        ...new Map(
+          all.filter((r) => rows.get(r.id)?.version === r.version).map((r) => [`${r.id}@${r.version}`, r]),
+        ).values(),
+      ];
+      const sealed = new Map((await findSealedMany(db, current)).map((v) => [`${v.id}@${v.version}`, v]));
+      // Each request fails alone: a value missing or not opening fails only the requests that asked for it.
+      return requests.map((requested): OpenedCredential[] | Error => {
+        const out: OpenedCredential[] = [];
+        try {
+          for (const r of requested) {
+            const account = rows.get(r.id);
+            if (account?.version !== r.version) continue;
+            const value = sealed.get(`${r.id}@${r.version}`);
+            if (!value) return notFound('Sealed value of account', `${r.id}@${r.version}`);
+            const secret = JSON.parse(keyring.open(r.id, r.version, value).toString('utf8'));
+            out.push({
+              accountId: account.id,
+              version: account.version,
+              name: account.name,
+              type: account.type,
+              publicFields: account.publicFields as Record<string, unknown>,
+              secret: secret as Record<string, unknown>,
+            });
+          }
+        } catch (err) {
+          return err as Error;
         }
-      } catch (err) {
-        return err as Error;
-      }
-      return out;
-    });
-  }, 100);
+        return out;
+      });
+    },
+    { maxBatch: 100 },
+  );
 
   async function view(tx: Db | Tx, row: repo.AccountRow): Promise<AccountView> {
     return { ...row, approved: (await repo.approvedOf(tx, [row.id])).get(row.id) ?? [] };

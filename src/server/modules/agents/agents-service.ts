@@ -90,10 +90,13 @@ export function createAgentsService(d: AgentsServiceDeps) {
    * The audit records of credential deliveries, appended for many requests at once when agents reconnect
    * together; each request answers only once its own records are committed.
    */
-  const deliveryAudit = createBatcher(async (requests: AuditEntry[][]) => {
-    await db.transaction((tx) => appendAuditBatch(tx, requests.flat()));
-    return requests.map(() => undefined);
-  }, 100);
+  const deliveryAudit = createBatcher(
+    async (requests: AuditEntry[][]) => {
+      await db.transaction((tx) => appendAuditBatch(tx, requests.flat()));
+      return requests.map(() => undefined);
+    },
+    { maxBatch: 100 },
+  );
 
   // One listener for every waiting long-poll: a change notice walks its runners once.
   /** Each waiting long-poll by agent; `revoked` ends it with the refusal. */

@@ -84,21 +84,11 @@ export function createObjectCreation({
     return outcomes;
   }
 
-  const inserts = createBatcher(async (batch: Pending[]): Promise<Outcome[]> => {
-    try {
-      return await db.transaction((tx) => writeTogether(tx, batch));
-    } catch (error) {
-      if (batch.length === 1) return [{ error }];
-      // What the checks did not foresee failed the whole batch: each request again alone, so only its own fails.
-      const outcomes: Outcome[] = [];
-      for (const p of batch) {
-        outcomes.push(
-          ...(await db.transaction((tx) => writeTogether(tx, [p])).catch((err) => [{ error: err }])),
-        );
-      }
-      return outcomes;
-    }
-  });
+  const inserts = createBatcher(
+    (batch: Pending[]) => db.transaction((tx) => writeTogether(tx, batch)),
+    // What the checks did not foresee fails the whole transaction: each request is then written alone.
+    { retryAlone: true },
+  );
 
   /** The new object's row, checked against `tree`; throws what is wrong with it. */
   async function rowFor(tree: ClassTree, input: CreateObjectInput): Promise<NewObject> {
