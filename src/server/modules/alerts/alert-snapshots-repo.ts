@@ -17,7 +17,18 @@ function fromJson(json: Record<string, unknown>): AlertRow {
 
 /** Keeps the alert as it is after the change `changeSeq`; call in the transaction that made the change. */
 export const recordAlertSnapshot = (tx: Executor, changeSeq: number, row: AlertRow) =>
-  tx.insert(alertSnapshots).values({ changeSeq, alertId: row.id, alert: toJson(row) });
+  recordAlertSnapshots(tx, [{ changeSeq, row }]);
+
+/** Keeps each alert as it is after its change, in one statement; call in the transaction that made them. */
+export const recordAlertSnapshots = (
+  tx: Executor,
+  changes: readonly { changeSeq: number; row: AlertRow }[],
+) =>
+  changes.length
+    ? tx
+        .insert(alertSnapshots)
+        .values(changes.map(({ changeSeq, row }) => ({ changeSeq, alertId: row.id, alert: toJson(row) })))
+    : Promise.resolve();
 
 /** The alert as it was right after the change `changeSeq`; undefined for a change recorded without it. */
 export async function alertAtChange(

@@ -1,5 +1,5 @@
 // Alerts in the database: one open alert per dedupe key, listed newest first with keyset paging.
-import { and, desc, eq, gte, like, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, like, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { alerts, computers, managementServers, objects, pools } from '../../../store/schema.js';
 
@@ -46,9 +46,9 @@ export async function insertOrRepeat(
         set: { ...repeat, repeatCount: sql`${alerts.repeatCount} + 1` },
       })
     : q
-  ).returning({ id: alerts.id });
+  ).returning();
   const r = rows[0]!;
-  return { row: (await findAlert(db, r.id))!, repeated: r.id !== row.id };
+  return { row: r, repeated: r.id !== row.id };
 }
 
 export const updateAlert = async (db: Executor, id: string, patch: Partial<AlertInsert>) =>
@@ -88,18 +88,21 @@ export const listAlerts = (db: Executor, f: AlertFilter) =>
     .limit(f.limit);
 
 /** Whether an id names an object, computer, management server or pool: what an alert may be about. */
-export async function sourceExists(db: Executor, id: string): Promise<boolean> {
-  // One after another: inside a transaction they share one connection.
-  if ((await db.select({ id: objects.id }).from(objects).where(eq(objects.id, id))).length) return true;
-  if ((await db.select({ id: computers.id }).from(computers).where(eq(computers.id, id))).length) return true;
-  if (
-    (
-      await db
+/** Which of these ids name an object, computer, management server or pool: one query for them all. */
+export async function existingSources(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const list = [...ids];
+  const rows = await db
+    .select({ id: objects.id })
+    .from(objects)
+    .where(inArray(objects.id, list))
+    .union(db.select({ id: computers.id }).from(computers).where(inArray(computers.id, list)))
+    .union(
+      db
         .select({ id: managementServers.id })
         .from(managementServers)
-        .where(eq(managementServers.id, id))
-    ).length
-  )
-    return true;
-  return (await db.select({ id: pools.id }).from(pools).where(eq(pools.id, id))).length > 0;
+        .where(inArray(managementServers.id, list)),
+    )
+    .union(db.select({ id: pools.id }).from(pools).where(inArray(pools.id, list)));
+  return new Set(rows.map((r) => r.id));
 }

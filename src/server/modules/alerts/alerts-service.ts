@@ -8,10 +8,11 @@ import {
   type SourceKind,
 } from '../../../contract/alerts.js';
 import { newId } from '../../../contract/ids.js';
-import type { Db, Executor } from '../../../store/db.js';
+import { createBatcher } from '../../../store/batcher.js';
+import type { Db, Executor, Tx } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
-import { appendAudit } from '../audit/audit-repo.js';
-import { recordAlertSnapshot } from './alert-snapshots-repo.js';
+import { type AuditEntry, appendAudit, appendAuditBatch } from '../audit/audit-repo.js';
+import { recordAlertSnapshot, recordAlertSnapshots } from './alert-snapshots-repo.js';
 import * as repo from './alerts-repo.js';
 
 export interface AlertsServiceDeps {
@@ -61,6 +62,12 @@ export interface AlertListFilter {
 }
 
 export type AlertRow = repo.AlertRow;
+
+interface PendingRaise {
+  actor: string;
+  input: RaiseAlertInput;
+}
+type RaiseOutcome = { alert: AlertRow; repeated: boolean } | { error: unknown };
 export type AlertsService = ReturnType<typeof createAlertsService>;
 
 const defined = (o: Record<string, string | null | undefined>) =>
@@ -80,66 +87,96 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
     return row;
   }
 
-  return {
-    /** Raises an alert, or repeats the open one with the same dedupe key. API-raised sources must exist. */
-    async raise(actor: string, input: RaiseAlertInput): Promise<{ alert: AlertRow; repeated: boolean }> {
-      return db.transaction(async (tx) => {
-        if (
-          input.sourceKind === 'api' &&
-          input.sourceObjectId &&
-          !(await repo.sourceExists(tx, input.sourceObjectId))
-        ) {
-          throw invalid(
+  /**
+   * The alerts of one batch: their sources checked in one query, each written in turn (a dedupe key may repeat
+   * an alert raised earlier in the batch), their audit records appended and their snapshots kept in one
+   * statement each.
+   */
+  async function raiseTogether(tx: Tx, batch: PendingRaise[]): Promise<RaiseOutcome[]> {
+    const apiSources = batch.flatMap(({ input }) =>
+      input.sourceKind === 'api' && input.sourceObjectId ? [input.sourceObjectId] : [],
+    );
+    const sources = await repo.existingSources(tx, apiSources);
+    const outcomes: RaiseOutcome[] = [];
+    const entries: AuditEntry[] = [];
+    const written: AlertRow[] = [];
+    for (const { actor, input } of batch) {
+      if (input.sourceKind === 'api' && input.sourceObjectId && !sources.has(input.sourceObjectId)) {
+        outcomes.push({
+          error: invalid(
             'body.sourceObjectId',
             `no object, computer, management server or pool '${input.sourceObjectId}'`,
-          );
-        }
-        const at = now();
-        const { row, repeated } = await repo.insertOrRepeat(
-          tx,
-          {
-            id: newId('alert'),
-            name: input.name,
-            description: input.description ?? '',
-            severity: input.severity,
-            priority: input.priority ?? 'medium',
-            resolutionState: RESOLUTION_NEW,
-            sourceObjectId: input.sourceObjectId ?? null,
-            sourceKind: input.sourceKind,
-            workflowId: input.workflowId ?? null,
-            category: input.category ?? null,
-            owner: input.owner ?? null,
-            ticketId: input.ticketId ?? null,
-            custom: defined(input.custom ?? {}),
-            repeatCount: 0,
-            dedupeKey: input.dedupeKey ?? null,
-            timeRaised: at,
-            lastModified: at,
-            lastModifiedBy: actor,
-          },
-          {
-            severity: input.severity,
-            ...(input.description !== undefined ? { description: input.description } : {}),
-            lastModified: at,
-            lastModifiedBy: actor,
-          },
-        );
-        const change = await appendAudit(tx, {
-          actor,
-          kind: 'alert.raise',
-          target: row.id,
-          details: {
-            name: row.name,
-            severity: row.severity,
-            priority: row.priority,
-            sourceKind: row.sourceKind,
-            sourceObjectId: row.sourceObjectId,
-            ...(repeated ? { repeated: true, repeatCount: row.repeatCount } : {}),
-          },
+          ),
         });
-        await recordAlertSnapshot(tx, change.seq, row);
-        return { alert: row, repeated };
+        continue;
+      }
+      const { row, repeated } = await repo.insertOrRepeat(tx, newAlert(actor, input), {
+        severity: input.severity,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        lastModified: now(),
+        lastModifiedBy: actor,
       });
+      entries.push({
+        actor,
+        kind: 'alert.raise',
+        target: row.id,
+        details: {
+          name: row.name,
+          severity: row.severity,
+          priority: row.priority,
+          sourceKind: row.sourceKind,
+          sourceObjectId: row.sourceObjectId,
+          ...(repeated ? { repeated: true, repeatCount: row.repeatCount } : {}),
+        },
+      });
+      written.push(row);
+      outcomes.push({ alert: row, repeated });
+    }
+    const records = await appendAuditBatch(tx, entries);
+    await recordAlertSnapshots(
+      tx,
+      records.map((r, i) => ({ changeSeq: r.seq, row: written[i]! })),
+    );
+    return outcomes;
+  }
+
+  const newAlert = (actor: string, input: RaiseAlertInput): repo.AlertInsert => {
+    const at = now();
+    return {
+      id: newId('alert'),
+      name: input.name,
+      description: input.description ?? '',
+      severity: input.severity,
+      priority: input.priority ?? 'medium',
+      resolutionState: RESOLUTION_NEW,
+      sourceObjectId: input.sourceObjectId ?? null,
+      sourceKind: input.sourceKind,
+      workflowId: input.workflowId ?? null,
+      category: input.category ?? null,
+      owner: input.owner ?? null,
+      ticketId: input.ticketId ?? null,
+      custom: defined(input.custom ?? {}),
+      repeatCount: 0,
+      dedupeKey: input.dedupeKey ?? null,
+      timeRaised: at,
+      lastModified: at,
+      lastModifiedBy: actor,
+    };
+  };
+
+  const raises = createBatcher((batch: PendingRaise[]) => db.transaction((tx) => raiseTogether(tx, batch)), {
+    retryAlone: true,
+  });
+
+  return {
+    /**
+     * Raises an alert, or repeats the open one with the same dedupe key. API-raised sources must exist. Alerts
+     * raised in the same turn of the event loop are written together (a storm costs one transaction a turn).
+     */
+    async raise(actor: string, input: RaiseAlertInput): Promise<{ alert: AlertRow; repeated: boolean }> {
+      const outcome = await raises.add({ actor, input });
+      if ('error' in outcome) throw outcome.error;
+      return outcome;
     },
 
     /**
