@@ -8,6 +8,7 @@ import type { ChannelKind } from '../../../contract/notify-api.js';
 import { renderMessage, renderTemplate, templateFieldNames } from '../../../domain/notify/templates.js';
 import type { ChannelDriver } from '../../../notify/channel-driver.js';
 import type { Transport } from '../../../notify/channels/transport.js';
+import { createBatcher } from '../../../store/batcher.js';
 import type { Db } from '../../../store/db.js';
 import { alertAtChange } from '../alerts/alert-snapshots-repo.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
@@ -56,6 +57,12 @@ export function createNotificationSender(d: NotificationSenderDeps) {
   const retryAt = (attempts: number) =>
     new Date(now().getTime() + Math.min(d.retryBaseMs * 2 ** Math.max(0, attempts - 1), d.retryMaxMs));
   const notificationAlert = (a: alertsRepo.AlertRow) => notificationAlertOf(db, a);
+  // Deliveries in flight together are marked `sending`, and recorded sent, together: one statement a turn each.
+  const sending = createBatcher((ids: string[]) => repo.markSending(db, ids, d.serverId));
+  const sent = createBatcher(async (items: repo.SentDelivery[]) => {
+    await repo.finishSent(db, items, d.serverId);
+    return items.map(() => undefined);
+  });
 
   function transportFor(
     channel: repo.ChannelRow,
@@ -192,7 +199,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     for (const name of templateFieldNames)
       fields[name] = renderTemplate(`$Data/Context/DataItem/${name}$`, ctx);
     // From here a crash leaves it `sending`: recovered as `unknown`, never sent twice.
-    if ((await repo.markSending(db, row.id, d.serverId)) === undefined) return;
+    if ((await sending.add(row.id)) === undefined) return;
     let result: Awaited<ReturnType<Transport['send']>>;
     try {
       result = await transportFor(channel, driver, settings).send(
@@ -229,12 +236,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       return fail(result.reason, result.retryable);
     }
     const sentAt = now();
-    await repo.finishDelivery(db, row.id, d.serverId, {
-      status: 'sent',
-      sentAt,
-      detail: result.detail,
-      lastError: null,
-    });
+    await sent.add({ id: row.id, sentAt, detail: result.detail ?? null });
     metrics.ended('sent', row.createdAt, sentAt);
     await health.answered(channel);
     if (cred.accountId) await accounts.found(cred.accountId);

@@ -264,20 +264,52 @@ export async function claimDue(
 }
 
 /** Just before the channel gets it: from here on, a crash leaves it `sending`, never to be sent again. */
-export const markSending = async (db: Executor, id: string, serverId: string) =>
-  (
-    await db
-      .update(notificationDeliveries)
-      .set({ status: 'sending', attempts: sql`${notificationDeliveries.attempts} + 1` })
-      .where(
-        and(
-          eq(notificationDeliveries.id, id),
-          eq(notificationDeliveries.status, 'claimed'),
-          eq(notificationDeliveries.claimedBy, serverId),
-        ),
-      )
-      .returning({ attempts: notificationDeliveries.attempts })
-  )[0]?.attempts;
+/**
+ * Marks claimed deliveries `sending`, one statement for them all; answers each one's attempt count, or undefined
+ * for one this server no longer holds (it must not be sent).
+ */
+export async function markSending(
+  db: Executor,
+  ids: readonly string[],
+  serverId: string,
+): Promise<(number | undefined)[]> {
+  const rows = await db
+    .update(notificationDeliveries)
+    .set({ status: 'sending', attempts: sql`${notificationDeliveries.attempts} + 1` })
+    .where(
+      and(
+        inArray(notificationDeliveries.id, [...ids]),
+        eq(notificationDeliveries.status, 'claimed'),
+        eq(notificationDeliveries.claimedBy, serverId),
+      ),
+    )
+    .returning({ id: notificationDeliveries.id, attempts: notificationDeliveries.attempts });
+  const attempts = new Map(rows.map((r) => [r.id, r.attempts]));
+  return ids.map((id) => attempts.get(id));
+}
+
+export interface SentDelivery {
+  id: string;
+  sentAt: Date;
+  detail: string | null;
+}
+
+/** Records deliveries sent, one statement for them all; as `finishDelivery`, only while this server holds them. */
+export async function finishSent(
+  db: Executor,
+  sent: readonly SentDelivery[],
+  serverId: string,
+): Promise<void> {
+  if (!sent.length) return;
+  const rows = JSON.stringify(
+    sent.map((s) => ({ id: s.id, sent_at: s.sentAt.toISOString(), detail: s.detail })),
+  );
+  await db.execute(sql`
+    UPDATE notification_deliveries AS d
+    SET status = 'sent', sent_at = v.sent_at, detail = v.detail, last_error = NULL
+    FROM jsonb_to_recordset(${rows}::jsonb) AS v(id text, sent_at timestamptz, detail text)
+    WHERE d.id = v.id AND d.status IN ('claimed', 'sending') AND d.claimed_by = ${serverId}`);
+}
 
 /** Records how an attempt ended; only the server that claimed the delivery may, and only while it holds it. */
 export const finishDelivery = (
