@@ -15,8 +15,9 @@ import { type JobStream, STREAM_CAP_BYTES } from '../../../domain/automation/job
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { findAccount } from '../accounts/accounts-repo.js';
+import { agentActor } from '../agents/agent-enrollment.js';
 import { findAgent } from '../agents/agents-repo.js';
-import { type AgentPrincipal, type AgentsService, agentActor } from '../agents/agents-service.js';
+import type { AgentPrincipal, AgentsService } from '../agents/agents-service.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { deleteSealed } from '../secrets/sealed-secrets-repo.js';
 import type { AssetsService } from './assets-service.js';
