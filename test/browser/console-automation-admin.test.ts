@@ -206,6 +206,59 @@ describe('the Automation administration pages of the web console', () => {
     expect(await admin.content()).not.toContain(CREDENTIAL_PASSWORD);
   }, 30_000);
 
+  it('changes a variable and a credential in place, the name kept and the password asked for again', async () => {
+    admin ??= await signedIn();
+    await admin.goto(`${server.url}/automation/accounts/${opsId}?tab=assets`);
+    await admin.getByRole('button', { name: 'Add variable' }).click();
+    const adding = admin.getByRole('dialog', { name: 'Add variable' });
+    await adding.getByLabel(/^Name/).fill('Region');
+    await adding.getByLabel('Value', { exact: true }).fill('westeurope');
+    await adding.getByRole('button', { name: 'Create' }).click();
+    await admin.getByRole('table', { name: 'Variables' }).getByText('westeurope').waitFor();
+
+    await admin.getByRole('button', { name: 'Change Region' }).click();
+    const variable = admin.getByRole('dialog', { name: 'Change variable Region' });
+    expect(await variable.getByLabel(/^Name/).inputValue()).toBe('Region');
+    expect(await variable.getByLabel(/^Name/).getAttribute('readonly')).not.toBeNull();
+    expect(await variable.getByLabel('Value', { exact: true }).inputValue()).toBe('westeurope');
+    await variable.getByLabel('Value', { exact: true }).fill('northeurope');
+    await variable.getByRole('button', { name: 'Save' }).click();
+    await admin.getByRole('table', { name: 'Variables' }).getByText('northeurope').waitFor();
+    const region = await call<{ value: unknown }>(
+      'GET',
+      `/api/v1/automation-accounts/${opsId}/variables/Region`,
+    );
+    expect(region.body.value).toBe('northeurope');
+
+    await admin.getByRole('button', { name: 'Change SqlLogin' }).click();
+    const cred = admin.getByRole('dialog', { name: 'Change credential SqlLogin' });
+    expect(await cred.getByLabel(/^User name/).inputValue()).toBe('sa');
+    // The password is never read back: its input starts empty, and the change asks for it again.
+    expect(await cred.getByLabel(/^Password/).inputValue()).toBe('');
+    await cred.getByText(/enter it again to keep it/).waitFor();
+    await check(admin, 'asset-change');
+    await cred.getByLabel(/^User name/).fill('svc_sql');
+    await cred.getByRole('button', { name: 'Save' }).click();
+    // Without the password the change is refused in the form, and the dialog stays open.
+    await cred.getByText(/too small|at least|>=1/i).waitFor();
+    expect(await cred.isVisible()).toBe(true);
+    const unchanged = await call<Record<string, unknown>>(
+      'GET',
+      `/api/v1/automation-accounts/${opsId}/credentials/SqlLogin`,
+    );
+    expect(unchanged.body).toMatchObject({ userName: 'sa' });
+    await cred.getByLabel(/^Password/).fill(`${CREDENTIAL_PASSWORD}-2`);
+    await cred.getByRole('button', { name: 'Save' }).click();
+    await admin.getByRole('table', { name: 'Credentials' }).getByText('svc_sql').waitFor();
+    const credential = await call<Record<string, unknown>>(
+      'GET',
+      `/api/v1/automation-accounts/${opsId}/credentials/SqlLogin`,
+    );
+    expect(credential.body).toMatchObject({ kind: 'credential', userName: 'svc_sql' });
+    expect(JSON.stringify(credential.body)).not.toContain(CREDENTIAL_PASSWORD);
+    expect(await admin.content()).not.toContain(CREDENTIAL_PASSWORD);
+  }, 45_000);
+
   it('turns the system identity on, attaches a new user-assigned identity and assigns the identity a role', async () => {
     admin ??= await signedIn();
     await admin.getByRole('link', { name: 'Identities' }).click();

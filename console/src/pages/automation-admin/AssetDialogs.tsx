@@ -1,5 +1,6 @@
-// The dialogs that create or replace an asset. Secret parts (an encrypted variable's value, a password, a PFX and
-// its password, encrypted connection fields) go in password inputs, are sent once and never read back.
+// The dialogs that create an asset or change one in place (its name fixed, what may be read filled in). Secret
+// parts (an encrypted variable's value, a password, a PFX and its password, encrypted connection fields) go in
+// password inputs, are sent once and never read back: a change asks for them again.
 import {
   Checkbox,
   FileInput,
@@ -15,6 +16,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { z } from 'zod';
 import {
+  type Asset,
   type AssetKind,
   assetCollections,
   assetNameSchema,
@@ -29,10 +31,10 @@ import { useSubmit } from './submit.js';
 
 const enc = encodeURIComponent;
 
-/** The asset's name and description, and the PUT that creates or replaces it. */
-function useAssetForm(accountId: string, kind: AssetKind) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
+/** The asset's name and description, and the PUT that creates it or (`existing`) replaces it in place. */
+function useAssetForm(accountId: string, kind: AssetKind, existing: Asset | undefined) {
+  const [name, setName] = useState(existing?.name ?? '');
+  const [description, setDescription] = useState(existing?.description ?? '');
   const submit = useSubmit();
   /** `schema` null: the contract's check needs Node's Buffer, so the API alone checks this one. */
   const save = async (schema: z.ZodType | null, fields: Record<string, unknown>) => {
@@ -61,7 +63,9 @@ function useAssetForm(accountId: string, kind: AssetKind) {
       <TextInput
         label="Name"
         required
-        data-autofocus
+        data-autofocus={existing ? undefined : true}
+        readOnly={!!existing}
+        description={existing ? 'An asset keeps its name: runbooks read it by name.' : undefined}
         value={name}
         error={submit.errors.name && `Name ${submit.errors.name}`}
         onChange={(e) => setName(e.currentTarget.value)}
@@ -74,16 +78,32 @@ function useAssetForm(accountId: string, kind: AssetKind) {
       />
     </>
   );
-  return { submit, save, fields };
+  const labels = existing
+    ? { title: (what: string) => `Change ${what} ${existing.name}`, submit: 'Save' }
+    : { title: (what: string) => `Add ${what}`, submit: 'Create' };
+  return { submit, save, fields, labels };
 }
 
-type DialogProps = { accountId: string; onClose: () => void };
+type DialogProps<K extends AssetKind = AssetKind> = {
+  accountId: string;
+  onClose: () => void;
+  /** The asset to change in place; none: a new one. */
+  existing?: Extract<Asset, { kind: K }>;
+};
 
-export function VariableDialog({ accountId, onClose }: DialogProps) {
-  const form = useAssetForm(accountId, 'variable');
-  const [type, setType] = useState<'string' | 'json'>('string');
-  const [value, setValue] = useState('');
-  const [encrypted, setEncrypted] = useState(false);
+/** Written again in full by a change: the old value is never read back. */
+const AGAIN = 'Write-only: enter it again to keep it, or a new one; never shown again.';
+
+export function VariableDialog({ accountId, onClose, existing }: DialogProps<'variable'>) {
+  const form = useAssetForm(accountId, 'variable', existing);
+  const known = existing && !existing.encrypted ? existing.value : undefined;
+  const [type, setType] = useState<'string' | 'json'>(
+    known === undefined || typeof known === 'string' ? 'string' : 'json',
+  );
+  const [value, setValue] = useState(
+    known === undefined ? '' : typeof known === 'string' ? known : JSON.stringify(known),
+  );
+  const [encrypted, setEncrypted] = useState(existing?.encrypted ?? false);
   const [jsonError, setJsonError] = useState<string | undefined>();
   const save = async () => {
     let parsed: unknown = value;
@@ -103,7 +123,7 @@ export function VariableDialog({ accountId, onClose }: DialogProps) {
   };
   const Input = encrypted ? PasswordInput : type === 'json' ? Textarea : TextInput;
   return (
-    <Modal opened onClose={onClose} title="Add variable">
+    <Modal opened onClose={onClose} title={form.labels.title('variable')}>
       <Stack>
         {form.fields}
         <Select
@@ -118,6 +138,7 @@ export function VariableDialog({ accountId, onClose }: DialogProps) {
         />
         <Input
           label="Value"
+          description={existing?.encrypted ? AGAIN : undefined}
           autoComplete={encrypted ? 'new-password' : undefined}
           spellCheck={false}
           value={value}
@@ -127,13 +148,14 @@ export function VariableDialog({ accountId, onClose }: DialogProps) {
         <Checkbox
           label="Encrypted"
           description="Sealed and write-only: never shown again, and it cannot be made plain later."
+          disabled={existing?.encrypted}
           checked={encrypted}
           onChange={(e) => setEncrypted(e.currentTarget.checked)}
         />
         <DialogActions
           error={form.submit.error}
           busy={form.submit.busy}
-          submitLabel="Create"
+          submitLabel={form.labels.submit}
           onSubmit={save}
           onCancel={onClose}
         />
@@ -142,9 +164,9 @@ export function VariableDialog({ accountId, onClose }: DialogProps) {
   );
 }
 
-export function CredentialDialog({ accountId, onClose }: DialogProps) {
-  const form = useAssetForm(accountId, 'credential');
-  const [userName, setUserName] = useState('');
+export function CredentialDialog({ accountId, onClose, existing }: DialogProps<'credential'>) {
+  const form = useAssetForm(accountId, 'credential', existing);
+  const [userName, setUserName] = useState(existing?.userName ?? '');
   const [password, setPassword] = useState('');
   const save = async () => {
     const done = await form.save(setCredentialBody, { userName, password });
@@ -154,7 +176,7 @@ export function CredentialDialog({ accountId, onClose }: DialogProps) {
     }
   };
   return (
-    <Modal opened onClose={onClose} title="Add credential">
+    <Modal opened onClose={onClose} title={form.labels.title('credential')}>
       <Stack>
         {form.fields}
         <TextInput
@@ -167,7 +189,7 @@ export function CredentialDialog({ accountId, onClose }: DialogProps) {
         />
         <PasswordInput
           label="Password"
-          description="Write-only: never shown again."
+          description={existing ? AGAIN : 'Write-only: never shown again.'}
           required
           autoComplete="new-password"
           value={password}
@@ -177,7 +199,7 @@ export function CredentialDialog({ accountId, onClose }: DialogProps) {
         <DialogActions
           error={form.submit.error}
           busy={form.submit.busy}
-          submitLabel="Create"
+          submitLabel={form.labels.submit}
           onSubmit={save}
           onCancel={onClose}
         />
@@ -193,8 +215,8 @@ const base64Of = async (file: File) => {
   return btoa(binary);
 };
 
-export function CertificateDialog({ accountId, onClose }: DialogProps) {
-  const form = useAssetForm(accountId, 'certificate');
+export function CertificateDialog({ accountId, onClose, existing }: DialogProps<'certificate'>) {
+  const form = useAssetForm(accountId, 'certificate', existing);
   const [file, setFile] = useState<File | null>(null);
   const [password, setPassword] = useState('');
   const [exportable, setExportable] = useState(false);
@@ -212,7 +234,11 @@ export function CertificateDialog({ accountId, onClose }: DialogProps) {
     }
   };
   return (
-    <Modal opened onClose={onClose} title="Upload certificate">
+    <Modal
+      opened
+      onClose={onClose}
+      title={existing ? `Replace certificate ${existing.name}` : 'Upload certificate'}
+    >
       <Stack>
         {form.fields}
         <FileInput
@@ -240,7 +266,7 @@ export function CertificateDialog({ accountId, onClose }: DialogProps) {
         <DialogActions
           error={form.submit.error}
           busy={form.submit.busy}
-          submitLabel="Upload"
+          submitLabel={existing ? 'Replace' : 'Upload'}
           onSubmit={save}
           onCancel={onClose}
         />
@@ -249,8 +275,8 @@ export function CertificateDialog({ accountId, onClose }: DialogProps) {
   );
 }
 
-export function ConnectionDialog({ accountId, onClose }: DialogProps) {
-  const form = useAssetForm(accountId, 'connection');
+export function ConnectionDialog({ accountId, onClose, existing }: DialogProps<'connection'>) {
+  const form = useAssetForm(accountId, 'connection', existing);
   const types = useQuery({
     queryKey: ['connection-types', accountId],
     queryFn: async () =>
@@ -260,8 +286,10 @@ export function ConnectionDialog({ accountId, onClose }: DialogProps) {
         })
       ).items,
   });
-  const [typeName, setTypeName] = useState<string | null>(null);
-  const [values, setValues] = useState<Record<string, string>>({});
+  const [typeName, setTypeName] = useState<string | null>(existing?.connectionType ?? null);
+  const [values, setValues] = useState<Record<string, string>>(
+    Object.fromEntries(Object.entries(existing?.fieldValues ?? {}).map(([k, v]) => [k, String(v)])),
+  );
   const type = types.data?.find((t) => t.name === typeName);
   const save = async () => {
     if (!type) return;
@@ -278,7 +306,7 @@ export function ConnectionDialog({ accountId, onClose }: DialogProps) {
     }
   };
   return (
-    <Modal opened onClose={onClose} title="Add connection" size="lg">
+    <Modal opened onClose={onClose} title={form.labels.title('connection')} size="lg">
       <Stack>
         {form.fields}
         <Select
@@ -286,6 +314,7 @@ export function ConnectionDialog({ accountId, onClose }: DialogProps) {
           required
           data={(types.data ?? []).map((t) => ({ value: t.name, label: t.name }))}
           value={typeName}
+          readOnly={!!existing}
           error={types.error ? 'The connection types could not be read.' : form.submit.errors.connectionType}
           onChange={(v) => {
             setTypeName(v);
@@ -298,7 +327,7 @@ export function ConnectionDialog({ accountId, onClose }: DialogProps) {
             <Input
               key={f.name}
               label={`${f.name}${f.optional ? ' (optional)' : ''}`}
-              description={`${f.type}${f.encrypted ? ', encrypted: never shown again' : ''}`}
+              description={`${f.type}${f.encrypted ? `, encrypted: ${existing ? AGAIN : 'never shown again'}` : ''}`}
               autoComplete={f.encrypted ? 'new-password' : 'off'}
               spellCheck={false}
               value={values[f.name] ?? ''}
@@ -315,7 +344,7 @@ export function ConnectionDialog({ accountId, onClose }: DialogProps) {
         <DialogActions
           error={form.submit.error}
           busy={form.submit.busy}
-          submitLabel="Create"
+          submitLabel={form.labels.submit}
           onSubmit={save}
           onCancel={onClose}
           disabled={!type}

@@ -111,6 +111,7 @@ function AssetSection({ accountId, section: s }: { accountId: string; section: (
   const manage = usePermission('automation.manage');
   const assets = useAssets(accountId, s.kind);
   const [adding, setAdding] = useState(false);
+  const [changing, setChanging] = useState<Asset | null>(null);
   const [deleting, setDeleting] = useState<Asset | null>(null);
   const Dialog = dialogs[s.kind];
   return (
@@ -152,6 +153,14 @@ function AssetSection({ accountId, section: s }: { accountId: string; section: (
                         <Button
                           size="compact-sm"
                           variant="subtle"
+                          aria-label={`${s.kind === 'certificate' ? 'Replace' : 'Change'} ${a.name}`}
+                          onClick={() => setChanging(a)}
+                        >
+                          {s.kind === 'certificate' ? 'Replace' : 'Change'}
+                        </Button>
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
                           color="red"
                           aria-label={`Delete ${a.name}`}
                           onClick={() => setDeleting(a)}
@@ -168,6 +177,10 @@ function AssetSection({ accountId, section: s }: { accountId: string; section: (
         )}
       </QueryView>
       {adding ? <Dialog accountId={accountId} onClose={() => setAdding(false)} /> : null}
+      {changing ? (
+        // A section lists assets of its own kind only: `changing` is of the kind its dialog takes.
+        <Dialog accountId={accountId} existing={changing as never} onClose={() => setChanging(null)} />
+      ) : null}
       {deleting ? (
         <ConfirmDelete
           title={`Delete ${deleting.name}`}
