@@ -2,7 +2,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext } from 'react';
 import { type Session, sessionSchema } from '../../src/contract/auth.js';
-import { can, type Permission, roleNames } from '../../src/domain/roles.js';
+import { can, type Permission, roleNames, roles } from '../../src/domain/roles.js';
 import { ApiError, api, setCsrfToken } from './api.js';
 
 export const sessionKey = ['session'] as const;
@@ -55,4 +55,10 @@ export function usePermission(permission: Permission): { allowed: boolean; reaso
     allowed,
     reason: allowed ? '' : `The ${roleNames[user.role]} role may not do this (needs ${permission}).`,
   };
+}
+
+/** The roles that have a permission, in words: "Administrator, Author and Operator". */
+export function rolesThatMay(permission: Permission): string {
+  const names = roles.filter((r) => can(r, permission)).map((r) => roleNames[r]);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
 }

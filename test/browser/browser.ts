@@ -101,3 +101,71 @@ export async function startConsoleStage(env: Record<string, string> = {}): Promi
     },
   };
 }
+
+export interface ApiAnswer {
+  method: string;
+  url: string;
+  status: number;
+  body: string;
+}
+
+/**
+ * A new browser context signed in to the console through its sign-in page, as `username`; `onApiAnswer` sees every
+ * answer of the API to the page.
+ */
+export async function signedInPage(
+  stage: ConsoleStage | undefined,
+  username: string,
+  password: string,
+  onApiAnswer?: (answer: ApiAnswer) => void,
+): Promise<Page> {
+  if (!stage?.browser) throw new Error(`Chromium did not start: ${String(stage?.launchError)}`);
+  const ctx = await stage.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  if (onApiAnswer)
+    page.on('response', async (res) => {
+      if (!new URL(res.url()).pathname.startsWith('/api/')) return;
+      const body = await res.text().catch(() => '');
+      onApiAnswer({ method: res.request().method(), url: res.url(), status: res.status(), body });
+    });
+  await page.goto(stage.server.url);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Run As Accounts' }).waitFor();
+  return page;
+}
+
+/** The API's one error body. */
+export interface ErrorBody {
+  error: { code: string; message: string; requestId: string };
+}
+
+/**
+ * A change forced from the signed-in page, past the console's own checks: the session cookie and the CSRF token
+ * the console sends (read from the API as the console reads it), so the server's answer is its role check.
+ */
+export function forcedFromPage<T = ErrorBody>(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
+      const res = await fetch(path, {
+        method,
+        headers: {
+          'x-csrf-token': session.csrfToken,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    { method, path, body },
+  ) as Promise<{ status: number; body: T }>;
+}

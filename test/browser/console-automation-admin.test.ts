@@ -4,24 +4,28 @@
 // system-assigned identity turned on, a user-assigned identity created and attached, and a role assigned to the
 // identity (each checked through the API); a hybrid worker group created; the legacy Run As advisory, the
 // dry-run migration report (nothing changed) and the migration run from the page. axe-core checks each page.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
-import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
+import {
+  api,
+  oneTimePasswordOf,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+} from '../support/server-process.js';
+import { seedAutomation } from './automation-seed.js';
+import {
+  type ConsoleStage,
+  screenshot,
+  seriousViolations,
+  signedInPage,
+  startConsoleStage,
+} from './browser.js';
 
 const ADMIN_PASSWORD = 'automation admin pages password 1';
 const CREDENTIAL_PASSWORD = 'credential-password-never-shown-7Q';
 const VARIABLE_SECRET = 'encrypted-variable-never-shown-3Z';
-const LEGACY_RUNBOOK = [
-  'CONN=$(steward asset get connection AzureRunAsConnection)',
-  'APP=$(printf %s "$CONN" | jq -r .fields.ApplicationId)',
-  'steward login --service-principal --app-id "$APP" > /dev/null',
-  'echo done',
-].join('\n');
 
 let server: ServerProcess;
-let browser: Browser;
-let launchError: unknown;
 let stage: ConsoleStage | undefined;
 let adminToken = '';
 let opsId = '';
@@ -33,73 +37,21 @@ const answers: { url: string; body: string }[] = [];
 const call = <T>(method: string, path: string, body?: unknown) =>
   api<T>(server.url, method, path, { token: adminToken, body });
 
-async function created<T extends { id: string }>(path: string, body: unknown): Promise<T> {
-  const res = await call<T>('POST', path, body);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body;
-}
-
 beforeAll(async () => {
   // A browser that cannot start fails every test below (it does not skip them).
   stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
-  ({ server, launchError } = stage);
-  if (stage.browser) browser = stage.browser;
-  const oneTime = await oneTimePasswordOf(server);
-  const login = await api<{ token: string }>(server.url, 'POST', '/api/v1/auth/login', {
-    body: { username: 'admin', password: oneTime },
-  });
-  adminToken = login.body.token;
-  const change = await call('POST', '/api/v1/me/password', {
-    currentPassword: oneTime,
-    newPassword: ADMIN_PASSWORD,
-  });
-  expect(change.status).toBe(200);
-
-  // An account without an identity (the console turns it on), with a published runbook that takes a parameter.
-  opsId = (await created('/api/v1/automation-accounts', { name: 'ops', identity: { type: 'None' } })).id;
-  helloId = (
-    await created(`/api/v1/automation-accounts/${opsId}/runbooks`, {
-      name: 'Hello',
-      type: 'shell',
-      content: 'echo "hello $PARAM_Name"\n',
-      parameters: [{ name: 'Name', type: 'string' }],
-    })
-  ).id;
-  expect((await call('POST', `/api/v1/runbooks/${helloId}/publish`)).status).toBe(200);
-
-  // An account still on a legacy Run As account, with a runbook that signs in with it.
-  legacyId = (
-    await created('/api/v1/automation-accounts', { name: 'legacy-app', identity: { type: 'None' } })
-  ).id;
-  expect((await call('POST', `/api/v1/automation-accounts/${legacyId}/run-as-account`, {})).status).toBe(201);
-  const report = await created<{ id: string }>(`/api/v1/automation-accounts/${legacyId}/runbooks`, {
-    name: 'Report',
-    type: 'shell',
-    content: LEGACY_RUNBOOK,
-  });
-  expect((await call('POST', `/api/v1/runbooks/${report.id}/publish`)).status).toBe(200);
+  ({ server } = stage);
+  adminToken = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), ADMIN_PASSWORD);
+  // An account without an identity (the console turns it on), with a published runbook that takes a parameter;
+  // an account still on a legacy Run As account, with a runbook that signs in with it.
+  ({ opsId, helloId, legacyId } = await seedAutomation(server.url, adminToken));
 }, 120_000);
 
 afterAll(async () => {
   await stage?.close();
 });
 
-async function signedIn(): Promise<Page> {
-  if (launchError) throw new Error(`Chromium did not start: ${String(launchError)}`);
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('response', async (res) => {
-    if (!new URL(res.url()).pathname.startsWith('/api/')) return;
-    answers.push({ url: res.url(), body: await res.text().catch(() => '') });
-  });
-  await page.goto(server.url);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel(/^Password/).fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Run As Accounts' }).waitFor();
-  return page;
-}
+const signedIn = () => signedInPage(stage, 'admin', ADMIN_PASSWORD, (a) => answers.push(a));
 
 const check = async (page: Page, name: string) => {
   await screenshot(page, `automation-admin-${name}`);

@@ -4,10 +4,23 @@
 // whose URL is shown once and starts the runbook; a long job stopped with the Stop button; a rollback; an
 // operator who may start jobs but not author runbooks gets no Edit, Save or Publish button, and the server
 // refuses the draft change when forced (403). axe-core checks the pages.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
-import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
+import {
+  api,
+  createActiveUser,
+  oneTimePasswordOf,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+} from '../support/server-process.js';
+import {
+  type ConsoleStage,
+  forcedFromPage,
+  screenshot,
+  seriousViolations,
+  signedInPage,
+  startConsoleStage,
+} from './browser.js';
 
 const ADMIN_PASSWORD = 'automation admin password 1';
 const OPERATOR_PASSWORD = 'automation operator password 1';
@@ -16,26 +29,10 @@ const HELLO = 'echo "hello $PARAM_Name"\nsleep 2\necho "second line"\nsleep 1\ne
 const SLOW = 'i=1; while [ $i -le 120 ]; do echo "tick $i"; i=$((i + 1)); sleep 1; done\n';
 
 let server: ServerProcess;
-let browser: Browser;
-let launchError: unknown;
 let stage: ConsoleStage | undefined;
 let adminToken = '';
 let accountId = '';
 const a11y: { page: string; violations: unknown[] }[] = [];
-
-/** Signs in through the API with a one-time password and replaces it, as a first console sign-in would. */
-async function activate(username: string, oneTime: string, password: string): Promise<string> {
-  const login = await api<{ token: string }>(server.url, 'POST', '/api/v1/auth/login', {
-    body: { username, password: oneTime },
-  });
-  expect(login.status).toBe(200);
-  const change = await api(server.url, 'POST', '/api/v1/me/password', {
-    token: login.body.token,
-    body: { currentPassword: oneTime, newPassword: password },
-  });
-  expect(change.status).toBe(200);
-  return login.body.token;
-}
 
 const call = <T>(method: string, path: string, body?: unknown) =>
   api<T>(server.url, method, path, { token: adminToken, body });
@@ -43,9 +40,8 @@ const call = <T>(method: string, path: string, body?: unknown) =>
 beforeAll(async () => {
   // A browser that cannot start fails every test below (it does not skip them).
   stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
-  ({ server, launchError } = stage);
-  if (stage.browser) browser = stage.browser;
-  adminToken = await activate('admin', await oneTimePasswordOf(server), ADMIN_PASSWORD);
+  ({ server } = stage);
+  adminToken = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), ADMIN_PASSWORD);
   const account = await call<{ id: string }>('POST', '/api/v1/automation-accounts', { name: 'ops' });
   expect(account.status).toBe(201);
   accountId = account.body.id;
@@ -55,18 +51,7 @@ afterAll(async () => {
   await stage?.close();
 });
 
-async function signedIn(username: string, password: string): Promise<Page> {
-  if (launchError) throw new Error(`Chromium did not start: ${String(launchError)}`);
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(server.url);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Run As Accounts' }).waitFor();
-  return page;
-}
+const signedIn = (username: string, password: string) => signedInPage(stage, username, password);
 
 const check = async (page: Page, name: string) => {
   await screenshot(page, name);
@@ -253,13 +238,11 @@ describe('the Automation pages of the web console', () => {
   }, 30_000);
 
   it('gives an operator Start but no Edit, Save or Publish, and the server refuses a forced draft change (403)', async () => {
-    const created = await call('POST', '/api/v1/users', {
+    await createActiveUser(server.url, adminToken, {
       username: 'opal',
       role: 'operator',
-      password: 'opal one-time password',
+      password: OPERATOR_PASSWORD,
     });
-    expect(created.status).toBe(201);
-    await activate('opal', 'opal one-time password', OPERATOR_PASSWORD);
     const page = await signedIn('opal', OPERATOR_PASSWORD);
     await page.goto(`${server.url}/automation/runbooks/${helloId}`);
     await page.getByRole('heading', { name: 'Hello' }).waitFor();
@@ -277,15 +260,9 @@ describe('the Automation pages of the web console', () => {
       'false',
     );
 
-    const forced = await page.evaluate(async (id) => {
-      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
-      const res = await fetch(`/api/v1/runbooks/${id}/draft`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-        body: JSON.stringify({ content: 'echo forced\n' }),
-      });
-      return { status: res.status, body: (await res.json()) as { error: { code: string } } };
-    }, helloId);
+    const forced = await forcedFromPage(page, 'PUT', `/api/v1/runbooks/${helloId}/draft`, {
+      content: 'echo forced\n',
+    });
     expect(forced).toEqual({ status: 403, body: { error: expect.objectContaining({ code: 'FORBIDDEN' }) } });
     const draft = await call<{ content: string }>('GET', `/api/v1/runbooks/${helloId}/content?version=draft`);
     expect(draft.body.content).toBe(HELLO);

@@ -2,16 +2,32 @@
 // `steward server` process: the external-mail walkthrough of the seed documents done in the console (a Simple
 // Authentication account distributed to the Notifications Resource Pool, a new profile in Notifications Internal
 // Library associated with the class Alert Notification Subscription server, then with one object found by a
-// search on the server beyond the first page of objects, an e-mail channel signing in with
-// that profile, a subscriber, a subscription), after which an alert raised through the API reaches a real SMTP
-// server on loopback signed in as the account; a dead letter sent again from the Deliveries tab; the weekly
-// schedule editor worked with the keyboard; an alert closed from its page; users, a token shown once, the audit
-// log and its chain; a read-only operator who sees no action and is refused (403) when forcing one. Every API answer is scanned for secrets; axe checks the pages.
-import type { Browser, Page } from 'playwright-core';
+// search on the server beyond the first page of objects and named, not shown by its id, in the wizard, an e-mail
+// channel signing in with that profile, a subscriber, a subscription), after which an alert raised through the
+// API reaches a real SMTP server on loopback signed in as the account; a dead letter sent again from the
+// Deliveries tab; the weekly schedule editor worked with the keyboard; an alert closed from its page; users, a
+// token shown once, the audit log and its chain; a read-only operator who sees no action and is refused (403)
+// when forcing one. Every API answer is scanned for secrets; axe checks the pages.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
+import {
+  activateUser,
+  api,
+  oneTimePasswordOf,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+} from '../support/server-process.js';
 import { type Smtp, startSmtp } from '../support/smtp-server.js';
-import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
+import {
+  type ApiAnswer,
+  type ConsoleStage,
+  type ErrorBody,
+  forcedFromPage,
+  screenshot,
+  seriousViolations,
+  signedInPage,
+  startConsoleStage,
+} from './browser.js';
 
 const ADMIN_PASSWORD = 'notifications admin password 1';
 const READER_PASSWORD = 'notifications reader password 1';
@@ -25,14 +41,12 @@ const SECRET_KEYS =
 
 let server: ServerProcess;
 let smtp: Smtp;
-let browser: Browser;
-let launchError: unknown;
 let stage: ConsoleStage | undefined;
 let adminToken = '';
 let bootstrapPassword = '';
 /** The API token created in the console: shown once, in the answer that made it and nowhere else. */
 let issuedToken = '';
-const answers: { method: string; url: string; body: string }[] = [];
+const answers: ApiAnswer[] = [];
 const a11y: { page: string; violations: unknown[] }[] = [];
 /** The user actions of the walkthrough: Run As part (SCOM: 21 steps), then channel, subscriber, subscription. */
 const steps = { runAs: 0, notify: 0 };
@@ -40,28 +54,13 @@ const steps = { runAs: 0, notify: 0 };
 const call = <T>(method: string, path: string, body?: unknown) =>
   api<T>(server.url, method, path, { token: adminToken, body });
 
-/** Signs in through the API with a one-time password and replaces it, as a first console sign-in would. */
-async function activate(username: string, oneTime: string, password: string): Promise<string> {
-  const login = await api<{ token: string }>(server.url, 'POST', '/api/v1/auth/login', {
-    body: { username, password: oneTime },
-  });
-  expect(login.status).toBe(200);
-  const change = await api(server.url, 'POST', '/api/v1/me/password', {
-    token: login.body.token,
-    body: { currentPassword: oneTime, newPassword: password },
-  });
-  expect(change.status).toBe(200);
-  return login.body.token;
-}
-
 beforeAll(async () => {
   // A browser that cannot start fails every test below (it does not skip them).
   stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
-  ({ server, launchError } = stage);
-  if (stage.browser) browser = stage.browser;
+  ({ server } = stage);
   smtp = await startSmtp({ [MAILBOX]: MAIL_PASSWORD });
   bootstrapPassword = await oneTimePasswordOf(server);
-  adminToken = await activate('admin', bootstrapPassword, ADMIN_PASSWORD);
+  adminToken = await signInAsBootstrapAdmin(server.url, bootstrapPassword, ADMIN_PASSWORD);
 }, 120_000);
 
 afterAll(async () => {
@@ -69,22 +68,8 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function signedIn(username: string, password: string): Promise<Page> {
-  if (launchError) throw new Error(`Chromium did not start: ${String(launchError)}`);
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('response', async (res) => {
-    if (!new URL(res.url()).pathname.startsWith('/api/')) return;
-    answers.push({ method: res.request().method(), url: res.url(), body: await res.text().catch(() => '') });
-  });
-  await page.goto(server.url);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Run As Accounts' }).waitFor();
-  return page;
-}
+const signedIn = (username: string, password: string) =>
+  signedInPage(stage, username, password, (a) => answers.push(a));
 
 const check = async (page: Page, name: string) => {
   await screenshot(page, `notifications-${name}`);
@@ -225,6 +210,10 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     await option.click();
     expect(await add.getByLabel('A selected class, group, or object').isChecked()).toBe(true);
     await add.getByRole('button', { name: 'OK' }).click();
+    await admin
+      .getByRole('table', { name: 'Associated Run As accounts' })
+      .getByRole('cell', { name: `Object ${far.name}`, exact: true })
+      .waitFor();
     await admin.getByRole('button', { name: 'Save' }).click();
     await admin.getByText('The Run As profile is saved.').waitFor();
 
@@ -235,6 +224,12 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     expect(assoc.body.items).toContainEqual(
       expect.objectContaining({ accountId, scope: { kind: 'object', objectId: far.id } }),
     );
+
+    // Opened again, the wizard names the object it is associated with, not its id.
+    await admin.goto(`${server.url}/run-as/profiles/${profile}?step=accounts`);
+    const associated = admin.getByRole('table', { name: 'Associated Run As accounts' });
+    await associated.getByRole('cell', { name: `Object ${far.name}`, exact: true }).waitFor();
+    expect(await associated.getByText(far.id).count()).toBe(0);
   }, 60_000);
 
   it('creates the e-mail channel with that profile, a subscriber and a subscription; an alert reaches the SMTP server signed in as the account', async () => {
@@ -571,7 +566,7 @@ describe('the Alerts, Notifications and Administration pages of the web console'
   }, 60_000);
 
   it('gives a read-only operator no action on alerts or notifications, and the server refuses forced ones (403)', async () => {
-    await activate('rita', READER_ONE_TIME, READER_PASSWORD);
+    await activateUser(server.url, 'rita', READER_ONE_TIME, READER_PASSWORD);
     const page = await signedIn('rita', READER_PASSWORD);
     const alertId = (
       await call<{ items: { id: string; name: string }[] }>('GET', '/api/v1/alerts?state=all')
@@ -590,38 +585,32 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     expect(await page.getByRole('button', { name: 'Create user' }).count()).toBe(0);
     await check(page, 'read-only');
 
-    const forced = await page.evaluate(
-      async ({ alertId, port }) => {
-        const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
-        const send = async (method: string, url: string, body: unknown) => {
-          const res = await fetch(url, {
-            method,
-            headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-            body: JSON.stringify(body),
-          });
-          return { status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code };
-        };
-        return [
-          await send('POST', '/api/v1/notification-channels', {
-            name: 'forced',
-            kind: 'email',
-            profileId: null,
-            settings: {
-              servers: [{ host: '127.0.0.1', port }],
-              from: 'x@contoso.com',
-              authentication: 'anonymous',
-            },
-          }),
-          await send('PATCH', `/api/v1/alerts/${alertId}`, { resolutionState: 0 }),
-          await send('POST', '/api/v1/users', {
-            username: 'forced',
-            role: 'administrator',
-            password: 'forced password 1',
-          }),
-        ];
-      },
-      { alertId, port: smtp.port },
-    );
+    const codeOf = async (refused: Promise<{ status: number; body: ErrorBody }>) => {
+      const r = await refused;
+      return { status: r.status, code: r.body.error.code };
+    };
+    const forced = [
+      await codeOf(
+        forcedFromPage(page, 'POST', '/api/v1/notification-channels', {
+          name: 'forced',
+          kind: 'email',
+          profileId: null,
+          settings: {
+            servers: [{ host: '127.0.0.1', port: smtp.port }],
+            from: 'x@contoso.com',
+            authentication: 'anonymous',
+          },
+        }),
+      ),
+      await codeOf(forcedFromPage(page, 'PATCH', `/api/v1/alerts/${alertId}`, { resolutionState: 0 })),
+      await codeOf(
+        forcedFromPage(page, 'POST', '/api/v1/users', {
+          username: 'forced',
+          role: 'administrator',
+          password: 'forced password 1',
+        }),
+      ),
+    ];
     expect(forced).toEqual([
       { status: 403, code: 'FORBIDDEN' },
       { status: 403, code: 'FORBIDDEN' },

@@ -5,18 +5,29 @@
 // assignment after confirming (gone from the API and from the compliance). An author, whom the server refuses
 // assignments, sees definitions and compliance but no Assign button, the reason instead, and is refused (403)
 // when forcing one. axe-core checks the page and the dialog.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, oneTimePasswordOf, type ServerProcess } from '../support/server-process.js';
-import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
+import {
+  api,
+  createActiveUser,
+  oneTimePasswordOf,
+  type ServerProcess,
+  signInAsBootstrapAdmin,
+} from '../support/server-process.js';
+import {
+  type ConsoleStage,
+  forcedFromPage,
+  screenshot,
+  seriousViolations,
+  signedInPage,
+  startConsoleStage,
+} from './browser.js';
 
 const ADMIN_PASSWORD = 'policy page admin password 1';
 const AUTHOR_PASSWORD = 'policy page author password 1';
 const MANAGED_IDENTITY = 'Automation accounts should have a managed identity';
 
 let server: ServerProcess;
-let browser: Browser;
-let launchError: unknown;
 let stage: ConsoleStage | undefined;
 let adminToken = '';
 let opsId = '';
@@ -25,19 +36,6 @@ const a11y: { page: string; violations: unknown[] }[] = [];
 
 type Assignment = { id: string; definitionId: string; scope: string; effect: string; origin: string };
 type Compliance = { resource: { id: string }; definitionId: string; assignmentId: string; state: string };
-
-async function activate(username: string, oneTime: string, password: string): Promise<string> {
-  const login = await api<{ token: string }>(server.url, 'POST', '/api/v1/auth/login', {
-    body: { username, password: oneTime },
-  });
-  expect(login.status).toBe(200);
-  const change = await api(server.url, 'POST', '/api/v1/me/password', {
-    token: login.body.token,
-    body: { currentPassword: oneTime, newPassword: password },
-  });
-  expect(change.status).toBe(200);
-  return login.body.token;
-}
 
 const call = <T>(method: string, path: string, body?: unknown) =>
   api<T>(server.url, method, path, { token: adminToken, body });
@@ -51,38 +49,26 @@ async function created(path: string, body: unknown): Promise<string> {
 beforeAll(async () => {
   // A browser that cannot start fails every test below (it does not skip them).
   stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
-  ({ server, launchError } = stage);
-  if (stage.browser) browser = stage.browser;
-  adminToken = await activate('admin', await oneTimePasswordOf(server), ADMIN_PASSWORD);
+  ({ server } = stage);
+  adminToken = await signInAsBootstrapAdmin(server.url, await oneTimePasswordOf(server), ADMIN_PASSWORD);
   // One account without a managed identity (non-compliant once assigned), one with (compliant).
   opsId = await created('/api/v1/automation-accounts', { name: 'ops', identity: { type: 'None' } });
   signedId = await created('/api/v1/automation-accounts', {
     name: 'signed',
     identity: { type: 'SystemAssigned' },
   });
-  expect(
-    (await call('POST', '/api/v1/users', { username: 'ada', role: 'author', password: 'ada one-time pw 1' }))
-      .status,
-  ).toBe(201);
-  await activate('ada', 'ada one-time pw 1', AUTHOR_PASSWORD);
+  await createActiveUser(server.url, adminToken, {
+    username: 'ada',
+    role: 'author',
+    password: AUTHOR_PASSWORD,
+  });
 }, 120_000);
 
 afterAll(async () => {
   await stage?.close();
 });
 
-async function signedIn(username: string, password: string): Promise<Page> {
-  if (launchError) throw new Error(`Chromium did not start: ${String(launchError)}`);
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(server.url);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Run As Accounts' }).waitFor();
-  return page;
-}
+const signedIn = (username: string, password: string) => signedInPage(stage, username, password);
 
 const check = async (page: Page, name: string) => {
   await screenshot(page, `policy-${name}`);
@@ -192,15 +178,10 @@ describe('the Policy page of the web console', () => {
     expect(await page.getByRole('table', { name: 'Policy assignments' }).count()).toBe(0);
     await check(page, 'author');
 
-    const forced = await page.evaluate(async (scope) => {
-      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string };
-      const res = await fetch('/api/v1/policy/assignments', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
-        body: JSON.stringify({ definitionId: 'automation-account-managed-identity', scope }),
-      });
-      return { status: res.status, body: (await res.json()) as { error: { code: string } } };
-    }, `/automationAccounts/${opsId}`);
+    const forced = await forcedFromPage(page, 'POST', '/api/v1/policy/assignments', {
+      definitionId: 'automation-account-managed-identity',
+      scope: `/automationAccounts/${opsId}`,
+    });
     expect(forced).toEqual({ status: 403, body: { error: expect.objectContaining({ code: 'FORBIDDEN' }) } });
     expect(await assignments()).toEqual(before);
     await page.context().close();

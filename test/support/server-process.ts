@@ -232,16 +232,17 @@ export async function api<T = unknown>(
 }
 
 /**
- * Signs in as the bootstrap administrator with the one-time password, changes it to `newPassword`
- * and returns the token (it stays valid after the change).
+ * Signs in with a one-time password and replaces it with `newPassword`, as a first sign-in would; returns the
+ * token (it stays valid after the change).
  */
-export async function signInAsBootstrapAdmin(
+export async function activateUser(
   baseUrl: string,
+  username: string,
   oneTimePassword: string,
   newPassword: string,
 ): Promise<string> {
   const login = await api<{ token: string }>(baseUrl, 'POST', '/api/v1/auth/login', {
-    body: { username: 'admin', password: oneTimePassword },
+    body: { username, password: oneTimePassword },
   });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   const change = await api(baseUrl, 'POST', '/api/v1/me/password', {
@@ -251,6 +252,31 @@ export async function signInAsBootstrapAdmin(
   if (change.status !== 200)
     throw new Error(`password change failed: ${change.status} ${JSON.stringify(change.body)}`);
   return login.body.token;
+}
+
+/** The bootstrap administrator, activated with `newPassword` (see activateUser). */
+export function signInAsBootstrapAdmin(
+  baseUrl: string,
+  oneTimePassword: string,
+  newPassword: string,
+): Promise<string> {
+  return activateUser(baseUrl, 'admin', oneTimePassword, newPassword);
+}
+
+/** A user of `role` made by an administrator and activated with `password`; returns the user's token. */
+export async function createActiveUser(
+  baseUrl: string,
+  adminToken: string,
+  user: { username: string; role: string; password: string },
+): Promise<string> {
+  const oneTime = `${user.username} one-time password`;
+  const made = await api(baseUrl, 'POST', '/api/v1/users', {
+    token: adminToken,
+    body: { username: user.username, role: user.role, password: oneTime },
+  });
+  if (made.status !== 201)
+    throw new Error(`user creation failed: ${made.status} ${JSON.stringify(made.body)}`);
+  return activateUser(baseUrl, user.username, oneTime, user.password);
 }
 
 /** Signs in with a known password and returns the token. */

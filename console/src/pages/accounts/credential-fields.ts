@@ -84,7 +84,8 @@ export function credentialBody(type: AccountType, values: Record<string, string 
   return body;
 }
 
-export function scopeLabel(scope: Scope): string {
+/** An association's scope in words; an object by `objectName` when given one (its id otherwise). */
+export function scopeLabel(scope: Scope, objectName: (id: string) => string = (id) => id): string {
   switch (scope.kind) {
     case 'all':
       return 'All targeted objects';
@@ -93,6 +94,6 @@ export function scopeLabel(scope: Scope): string {
     case 'group':
       return `Group ${scope.groupId}`;
     case 'object':
-      return `Object ${scope.objectId}`;
+      return `Object ${objectName(scope.objectId)}`;
   }
 }

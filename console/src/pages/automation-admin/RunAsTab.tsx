@@ -1,6 +1,6 @@
 // The legacy certificate Run As account of an automation account: its status and expiry, the API's advisory
 // (what still uses it, the next step), the migration report of a dry run, and the migration itself.
-import { Alert, Badge, Button, Checkbox, Group, List, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, List, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { RunAsAccount } from '../../../../src/contract/runas.js';
 import { type MigrationReport, migrationReportSchema } from '../../../../src/contract/runas-migrate.js';
@@ -33,11 +33,19 @@ export function RunAsTab({ accountId }: { accountId: string }) {
 }
 
 function RunAs({ accountId, runAs: r }: { accountId: string; runAs: RunAsAccount }) {
-  const manage = usePermission('automation.manage');
+  // Authors may preview; carrying it out gives the identity roles, which only those who assign roles may do.
+  const preview = usePermission('automation.manage');
+  const carryOut = usePermission('roles.assign');
+  const refused = preview.allowed ? carryOut : preview;
   const [report, setReport] = useState<MigrationReport | null>(null);
   const [leastPrivilege, setLeastPrivilege] = useState(false);
   const [publish, setPublish] = useState(false);
   const submit = useSubmit();
+  const hint = !refused.allowed
+    ? refused.reason
+    : report
+      ? null
+      : "Migrate is enabled once you have read the dry run's report.";
   const expires = r.certificate?.expiresAt;
   const daysLeft = expires ? Math.floor((Date.parse(expires) - Date.now()) / DAY_MS) : null;
 
@@ -111,31 +119,36 @@ function RunAs({ accountId, runAs: r }: { accountId: string; runAs: RunAsAccount
           <Checkbox
             label="Least privilege (only what its audited writes needed)"
             checked={leastPrivilege}
+            disabled={!preview.allowed}
             onChange={(e) => setLeastPrivilege(e.currentTarget.checked)}
           />
           <Checkbox
             label="Publish rewritten drafts that need nothing by hand"
             checked={publish}
+            disabled={!preview.allowed}
             onChange={(e) => setPublish(e.currentTarget.checked)}
           />
         </Group>
         <Group>
-          <Button variant="default" loading={submit.busy} onClick={() => void migrate(true)}>
+          <Button
+            variant="default"
+            loading={submit.busy}
+            disabled={!preview.allowed}
+            onClick={() => void migrate(true)}
+          >
             Preview migration (dry run)
           </Button>
-          <Tooltip label={manage.reason} disabled={manage.allowed}>
-            <Button
-              disabled={!manage.allowed || !report?.dryRun}
-              loading={submit.busy}
-              onClick={() => void migrate(false)}
-            >
-              Migrate
-            </Button>
-          </Tooltip>
+          <Button
+            disabled={!carryOut.allowed || !report?.dryRun}
+            loading={submit.busy}
+            onClick={() => void migrate(false)}
+          >
+            Migrate
+          </Button>
         </Group>
-        {manage.allowed && !report ? (
+        {hint ? (
           <Text size="xs" c="dimmed">
-            Migrate is enabled once you have read the dry run's report.
+            {hint}
           </Text>
         ) : null}
         {submit.error ? (

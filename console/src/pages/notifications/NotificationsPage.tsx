@@ -14,7 +14,7 @@ import { emailServerSchema } from '../../../../src/contract/notify-channels.js';
 import { api, messageOf } from '../../api.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
-import { usePermission, useSession } from '../../session.js';
+import { rolesThatMay, usePermission, useSession } from '../../session.js';
 import { useProfiles } from '../accounts/data.js';
 import { ChannelDialog } from './ChannelDialog.js';
 import { DeliveriesTab } from './DeliveriesTab.js';
@@ -50,7 +50,11 @@ export default function NotificationsPage() {
           </Tabs.Panel>
         </Tabs>
       ) : (
-        <Alert color="gray">{read.reason}</Alert>
+        // Not an error: the role simply has no part in notification settings (SCOM keeps them in Administration).
+        <Alert color="gray" role="status" title="Notification settings are kept by other roles">
+          Channels, subscribers and subscriptions are set up by the {rolesThatMay('notify.subscriptions')}{' '}
+          roles. {read.reason}
+        </Alert>
       )}
     </Page>
   );
