@@ -46,23 +46,43 @@ export const channelListResponse = z.object({ items: z.array(channelSchema) });
 
 // ---------------------------------------------------------------- subscribers
 
-/** An address of one channel kind; its own schedule narrows the subscriber's (R42). */
-export const addressSchema = z
-  .strictObject({
-    name: displayNameSchema,
-    kind: channelKindSchema,
-    address: z
-      .string()
-      .max(2048)
-      .describe(
-        'email: user@domain; im: sip:user@domain; sms: sms:+number; teams: the channel link or webhook URL; command: empty',
-      ),
-    schedule: scheduleSchema.default([]),
-  })
-  .superRefine((a, ctx) => {
+const addressFields = {
+  name: displayNameSchema,
+  kind: channelKindSchema,
+  address: z
+    .string()
+    .max(2048)
+    .describe(
+      'email: user@domain; im: sip:user@domain; sms: sms:+number; teams: the channel link or webhook URL; command: empty',
+    ),
+  schedule: scheduleSchema.default([]).describe('the address’s own schedule; empty: always (R42)'),
+};
+
+/**
+ * How an https address reads back: its host and a fingerprint of the whole address, the rest being a key that is
+ * never read back.
+ */
+export const shownHttpsAddress = /^https:\/\/[^/?#\s]+\/… \(fingerprint [0-9a-f]{12}\)$/;
+
+const addressOfKind =
+  (mayKeep: boolean) => (a: { kind: ChannelKind; address: string }, ctx: z.RefinementCtx) => {
+    if (mayKeep && shownHttpsAddress.test(a.address)) return;
     const problem = addressProblem(a.kind, a.address);
     if (problem) ctx.addIssue({ code: 'custom', path: ['address'], message: problem });
-  });
+  };
+
+/** An address of one channel kind; its own schedule narrows the subscriber's (R42). */
+export const addressSchema = z.strictObject(addressFields).superRefine(addressOfKind(false));
+
+/** An address in a change: an https address given as it reads back keeps the stored address it names. */
+export const changedAddressSchema = z
+  .strictObject({
+    ...addressFields,
+    address: addressFields.address.describe(
+      'as for a new address; or an https address exactly as it reads back (host and fingerprint), to keep it',
+    ),
+  })
+  .superRefine(addressOfKind(true));
 
 /** Why an address does not fit its kind, or undefined. */
 export function addressProblem(kind: ChannelKind, address: string): string | undefined {
@@ -97,7 +117,7 @@ export const subscriberBody = z.strictObject({
 export const subscriberPatchBody = z.strictObject({
   name: displayNameSchema.optional(),
   schedule: scheduleSchema.optional(),
-  addresses: z.array(addressSchema).min(1).max(20).optional(),
+  addresses: z.array(changedAddressSchema).min(1).max(20).optional(),
 });
 
 export const subscriberSchema = z.object({

@@ -5,9 +5,10 @@
 // search on the server beyond the first page of objects and named, not shown by its id, in the wizard, an e-mail
 // channel signing in with that profile, a subscriber, a subscription), after which an alert raised through the
 // API reaches a real SMTP server on loopback signed in as the account; a dead letter sent again from the
-// Deliveries tab; the weekly schedule editor worked with the keyboard; an alert closed from its page; users, a
-// token shown once, the audit log and its chain; a read-only operator who sees no action and is refused (403)
-// when forcing one. Every API answer is scanned for secrets; axe checks the pages.
+// Deliveries tab; the weekly schedule editor worked with the keyboard; an address given its own weekly hours in
+// the subscriber dialog and changed later, its write-only Teams neighbour kept; an alert closed from its page;
+// users, a token shown once, the audit log and its chain; a read-only operator who sees no action and is refused
+// (403) when forcing one. Every API answer is scanned for secrets; axe checks the pages.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -35,6 +36,8 @@ const READER_ONE_TIME = 'reader one-time password 2';
 const MAILBOX = 'alerts@outlook.example';
 const MAIL_PASSWORD = 'Outl00k-Ext3rnal!console';
 const PARTNER = 'desk@partner.example';
+/** A Teams webhook: its path is its key, written and never read back. */
+const TEAMS_WEBHOOK = 'https://contoso.webhook.office.com/webhookb2/ops-desk-key-4711';
 const NIL = 'Microsoft.SystemCenter.Notifications.Internal';
 const SECRET_KEYS =
   /^(password|passphrase|privateKey|privateKeyPem|sshPrivateKey|suPassword|communityString|dataBase64|authKey|privacyKey|token)$/;
@@ -483,6 +486,107 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     ]);
   }, 45_000);
 
+  it('gives one address its own weekly hours in the subscriber dialog and changes them later; the other address keeps none', async () => {
+    type Address = { name: string; kind: string; address: string; schedule: unknown[] };
+    const opsDesk = async () =>
+      (
+        await call<{ items: { name: string; schedule: unknown[]; addresses: Address[] }[] }>(
+          'GET',
+          '/api/v1/notification-subscribers',
+        )
+      ).body.items.find((s) => s.name === 'Ops desk');
+    const hours = (daysOfWeek: string[]) => [
+      { daysOfWeek, startTime: '08:00', endTime: '17:00', timeZone: 'Europe/Paris', exclude: false },
+    ];
+    const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'];
+    const days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
+
+    await admin.getByRole('tab', { name: 'Subscribers' }).click();
+    await admin.getByRole('button', { name: 'Create subscriber' }).click();
+    const sub = admin.getByRole('dialog', { name: 'Create subscriber' });
+    await sub.getByLabel(/^Name/).first().fill('Ops desk');
+    await sub.getByLabel('Address 1', { exact: true }).fill('ops@contoso.com');
+    await sub.getByRole('button', { name: 'Add address' }).click();
+    await sub.getByLabel('Name of address 2').fill('Ops channel');
+    await sub.getByRole('combobox', { name: 'Kind of address 2' }).click();
+    await admin.getByRole('option', { name: 'Microsoft Teams' }).click();
+    await sub.getByLabel('Address 2', { exact: true }).fill(TEAMS_WEBHOOK);
+    // The choice is a radio group: reached with Tab, changed with the arrow keys.
+    const first = sub.getByRole('radiogroup', { name: 'Schedule of address 1' });
+    await first.getByRole('radio', { name: 'Always send notifications' }).focus();
+    await admin.keyboard.press('ArrowRight');
+    expect(
+      await first
+        .getByRole('radio', { name: 'Only send notifications during the specified times' })
+        .isChecked(),
+    ).toBe(true);
+    const times = sub.getByRole('group', { name: 'Specified times of address 1' });
+    await times.getByRole('button', { name: 'Working hours' }).click();
+    for (const day of days) await times.getByRole('gridcell', { name: `${day} 17:00 to 18:00` }).click();
+    await times.getByText('45 of 168 hours a week.').waitFor();
+    await times.getByLabel('Time zone of address 1').fill('Europe/Paris');
+    expect(await sub.getByRole('group', { name: 'Specified times of address 2' }).count()).toBe(0);
+    await check(admin, 'address-schedule');
+    await sub.getByRole('button', { name: 'Create' }).click();
+    await sub.waitFor({ state: 'hidden' });
+    const made = await opsDesk();
+    expect(made?.schedule).toEqual([]);
+    expect(made?.addresses).toEqual([
+      { name: 'E-mail', kind: 'email', address: 'ops@contoso.com', schedule: hours(weekdays) },
+      {
+        name: 'Ops channel',
+        kind: 'teams',
+        address: expect.stringMatching(
+          /^https:\/\/contoso\.webhook\.office\.com\/… \(fingerprint [0-9a-f]{12}\)$/,
+        ),
+        schedule: [],
+      },
+    ]);
+    const shownWebhook = made!.addresses[1]!.address;
+
+    // Reopened, the dialog shows the address's hours; Friday switched off is saved, the write-only link kept.
+    await admin.getByRole('button', { name: 'Change subscriber Ops desk' }).click();
+    const change = admin.getByRole('dialog', { name: 'Change subscriber Ops desk' });
+    const again = change.getByRole('group', { name: 'Specified times of address 1' });
+    expect(
+      await again.getByRole('gridcell', { name: 'Monday 16:00 to 17:00' }).getAttribute('aria-selected'),
+    ).toBe('true');
+    expect(
+      await again.getByRole('gridcell', { name: 'Monday 17:00 to 18:00' }).getAttribute('aria-selected'),
+    ).toBe('false');
+    expect(await again.getByLabel('Time zone of address 1').inputValue()).toBe('Europe/Paris');
+    expect(
+      await change
+        .getByRole('radiogroup', { name: 'Schedule of address 2' })
+        .getByRole('radio', { name: 'Always send notifications' })
+        .isChecked(),
+    ).toBe(true);
+    expect(await change.getByLabel('Address 2', { exact: true }).inputValue()).toBe(shownWebhook);
+    // A partly switched-on day is switched wholly on first, then wholly off.
+    await again.getByRole('button', { name: 'Switch all of Friday' }).click();
+    await again.getByRole('button', { name: 'Switch all of Friday' }).click();
+    await again.getByText('36 of 168 hours a week.').waitFor();
+    await check(admin, 'address-schedule-change');
+    await change.getByRole('button', { name: 'Save' }).click();
+    await change.waitFor({ state: 'hidden' });
+    const changed = await opsDesk();
+    expect(changed?.schedule).toEqual([]);
+    expect(changed?.addresses).toEqual([
+      { name: 'E-mail', kind: 'email', address: 'ops@contoso.com', schedule: hours(weekdays.slice(0, 4)) },
+      { name: 'Ops channel', kind: 'teams', address: shownWebhook, schedule: [] },
+    ]);
+
+    // Back to Always: the address has no schedule of its own again.
+    await admin.getByRole('button', { name: 'Change subscriber Ops desk' }).click();
+    await change
+      .getByRole('radiogroup', { name: 'Schedule of address 1' })
+      .getByRole('radio', { name: 'Always send notifications' })
+      .check();
+    await change.getByRole('button', { name: 'Save' }).click();
+    await change.waitFor({ state: 'hidden' });
+    expect((await opsDesk())?.addresses.map((a) => a.schedule)).toEqual([[], []]);
+  }, 60_000);
+
   it('finds the alert with the filters and closes it from its page', async () => {
     await admin.getByRole('link', { name: 'Alerts', exact: true }).click();
     const table = admin.getByRole('table', { name: 'Alerts' });
@@ -631,9 +735,14 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     ];
     expect(made?.body).toContain(issuedToken);
     for (const a of others) {
-      for (const secret of [MAIL_PASSWORD, issuedToken, bootstrapPassword, READER_ONE_TIME, 'stw_'].filter(
-        Boolean,
-      ))
+      for (const secret of [
+        MAIL_PASSWORD,
+        issuedToken,
+        bootstrapPassword,
+        READER_ONE_TIME,
+        'stw_',
+        'ops-desk-key',
+      ].filter(Boolean))
         expect(a.body, a.url).not.toContain(secret);
       const keys: string[] = [];
       JSON.parse(a.body || 'null', (k, v) => {

@@ -1,5 +1,5 @@
-// Create a subscriber (name, addresses, weekly schedule) or change an existing one's name and schedule.
-import { ActionIcon, Alert, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
+// Create or change a subscriber: its name, its weekly schedule, and its addresses, each with its own schedule.
+import { ActionIcon, Alert, Button, Group, Modal, Paper, Select, Stack, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { z } from 'zod';
@@ -13,15 +13,18 @@ import {
 import { api, fieldErrors, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { issuesOf } from '../automation/forms.js';
+import { AddressSchedule } from './AddressSchedule.js';
+import {
+  type AddressRow,
+  addressesOfRows,
+  addressRowOf,
+  newAddressRow,
+  rowWithoutHours,
+} from './address-rows.js';
 import { fullGrid, gridToSchedule, scheduleToGrid } from './schedule-grid.js';
 import { WeeklySchedule } from './WeeklySchedule.js';
 
 type Subscriber = z.infer<typeof subscriberSchema>;
-interface AddressRow {
-  name: string;
-  kind: ChannelKind;
-  address: string;
-}
 
 export const kindLabels: Record<ChannelKind, string> = {
   email: 'E-mail',
@@ -37,17 +40,27 @@ export function SubscriberDialog({ subscriber, onClose }: { subscriber?: Subscri
   const qc = useQueryClient();
   const drawn = subscriber ? scheduleToGrid(subscriber.schedule) : null;
   const [name, setName] = useState(subscriber?.name ?? '');
-  const [addresses, setAddresses] = useState<AddressRow[]>([{ name: 'E-mail', kind: 'email', address: '' }]);
   const [grid, setGrid] = useState(drawn?.grid ?? fullGrid());
   const [timeZone, setTimeZone] = useState(drawn?.timeZone ?? browserTimeZone());
+  const [stored] = useState(() =>
+    subscriber
+      ? subscriber.addresses.map((a) => addressRowOf(a, drawn?.timeZone ?? browserTimeZone()))
+      : [newAddressRow(browserTimeZone(), 'E-mail')],
+  );
+  const [addresses, setAddresses] = useState<AddressRow[]>(stored);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const noHour = grid.every((d) => d.every((h) => !h));
   const save = async () => {
     if (noHour) return setError('Choose at least one hour (Always sends at any hour).');
+    const idle = rowWithoutHours(addresses);
+    if (idle >= 0) return setError(`Choose at least one hour for address ${idle + 1}, or Always.`);
     const schedule = gridToSchedule(grid, timeZone.trim());
-    const body = subscriber ? { name, schedule } : { name, schedule, addresses };
+    const sent = addressesOfRows(addresses);
+    // A change sends the addresses only when one differs: they replace the stored ones whole.
+    const unchanged = JSON.stringify(sent) === JSON.stringify(addressesOfRows(stored));
+    const body = subscriber && unchanged ? { name, schedule } : { name, schedule, addresses: sent };
     const checked = (subscriber ? subscriberPatchBody : subscriberBody).safeParse(body);
     if (!checked.success) {
       setErrors(issuesOf(checked.error));
@@ -70,6 +83,12 @@ export function SubscriberDialog({ subscriber, onClose }: { subscriber?: Subscri
     }
   };
   const scheduleError = Object.entries(errors).find(([k]) => k.startsWith('schedule'))?.[1];
+  const errorsOfAddress = (i: number) =>
+    Object.fromEntries(
+      Object.entries(errors)
+        .filter(([k]) => k.startsWith(`addresses.${i}.`))
+        .map(([k, v]) => [k.slice(`addresses.${i}.`.length), v]),
+    );
   const update = (i: number, patch: Partial<AddressRow>) =>
     setAddresses(addresses.map((a, j) => (j === i ? { ...a, ...patch } : a)));
   return (
@@ -88,58 +107,68 @@ export function SubscriberDialog({ subscriber, onClose }: { subscriber?: Subscri
           error={errors.name && `Name ${errors.name}`}
           onChange={(e) => setName(e.currentTarget.value)}
         />
-        {subscriber ? null : (
-          <Stack gap="xs">
-            {addresses.map((a, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
-              <Group key={i} align="flex-start" wrap="wrap">
-                <TextInput
-                  label={`Name of address ${i + 1}`}
-                  value={a.name}
-                  error={errors[`addresses.${i}.name`]}
-                  onChange={(e) => update(i, { name: e.currentTarget.value })}
-                  w={180}
+        <Stack gap="xs">
+          {addresses.map((a, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
+            <Paper key={i} withBorder p="sm">
+              <Stack gap="sm">
+                <Group align="flex-start" wrap="wrap">
+                  <TextInput
+                    label={`Name of address ${i + 1}`}
+                    value={a.name}
+                    error={errors[`addresses.${i}.name`]}
+                    onChange={(e) => update(i, { name: e.currentTarget.value })}
+                    w={180}
+                  />
+                  <Select
+                    label={`Kind of address ${i + 1}`}
+                    data={channelKinds.map((k) => ({ value: k, label: kindLabels[k] }))}
+                    value={a.kind}
+                    allowDeselect={false}
+                    onChange={(v) => update(i, { kind: (v ?? 'email') as ChannelKind })}
+                    w={180}
+                  />
+                  <TextInput
+                    label={`Address ${i + 1}`}
+                    value={a.address}
+                    error={errors[`addresses.${i}.address`] && `Address ${errors[`addresses.${i}.address`]}`}
+                    onChange={(e) => update(i, { address: e.currentTarget.value })}
+                    style={{ flex: 1 }}
+                    miw={220}
+                  />
+                  {addresses.length > 1 ? (
+                    <ActionIcon
+                      mt={26}
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Remove address ${i + 1}`}
+                      onClick={() => setAddresses(addresses.filter((_, j) => j !== i))}
+                    >
+                      <span aria-hidden>✕</span>
+                    </ActionIcon>
+                  ) : null}
+                </Group>
+                <AddressSchedule
+                  index={i}
+                  row={a}
+                  errors={errorsOfAddress(i)}
+                  onChange={(patch) => update(i, patch)}
                 />
-                <Select
-                  label={`Kind of address ${i + 1}`}
-                  data={channelKinds.map((k) => ({ value: k, label: kindLabels[k] }))}
-                  value={a.kind}
-                  allowDeselect={false}
-                  onChange={(v) => update(i, { kind: (v ?? 'email') as ChannelKind })}
-                  w={180}
-                />
-                <TextInput
-                  label={`Address ${i + 1}`}
-                  value={a.address}
-                  error={errors[`addresses.${i}.address`] && `Address ${errors[`addresses.${i}.address`]}`}
-                  onChange={(e) => update(i, { address: e.currentTarget.value })}
-                  style={{ flex: 1 }}
-                  miw={220}
-                />
-                {addresses.length > 1 ? (
-                  <ActionIcon
-                    mt={26}
-                    variant="subtle"
-                    color="red"
-                    aria-label={`Remove address ${i + 1}`}
-                    onClick={() => setAddresses(addresses.filter((_, j) => j !== i))}
-                  >
-                    <span aria-hidden>✕</span>
-                  </ActionIcon>
-                ) : null}
-              </Group>
-            ))}
-            <Group>
-              <Button
-                variant="default"
-                size="xs"
-                onClick={() => setAddresses([...addresses, { name: '', kind: 'email', address: '' }])}
-              >
-                Add address
-              </Button>
-            </Group>
-          </Stack>
-        )}
+              </Stack>
+            </Paper>
+          ))}
+          <Group>
+            <Button
+              variant="default"
+              size="xs"
+              onClick={() =>
+                setAddresses([...addresses, newAddressRow(timeZone.trim() || browserTimeZone())])
+              }
+            >
+              Add address
+            </Button>
+          </Group>
+        </Stack>
         {subscriber && !drawn ? (
           <Alert color="yellow">
             This subscriber's schedule has dates or minutes the weekly grid cannot show; saving replaces it

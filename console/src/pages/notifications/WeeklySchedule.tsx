@@ -1,7 +1,7 @@
 // The visual weekly schedule editor: days × hours, each hour a cell to switch on or off. One tab stop; the arrow
 // keys move between cells, Space or Enter switches one; a day's name switches the whole day.
 import { Box, Button, Group, Stack, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
-import { type KeyboardEvent, useRef, useState } from 'react';
+import { type KeyboardEvent, useId, useRef, useState } from 'react';
 import { weekdays } from '../../../../src/domain/notify/schedules.js';
 import { fullGrid, type HourGrid } from './schedule-grid.js';
 
@@ -28,6 +28,8 @@ export function WeeklySchedule({
 }) {
   const [focus, setFocus] = useState<[number, number]>([0, 9]);
   const table = useRef<HTMLTableElement>(null);
+  // Several editors can share a dialog (the subscriber's and its addresses'): each names its own label.
+  const id = useId();
   const set = (d: number, h: number, on: boolean) =>
     onChange(value.map((day, i) => (i === d ? day.map((x, j) => (j === h ? on : x)) : day)));
   const setDay = (d: number) => {
@@ -73,7 +75,7 @@ export function WeeklySchedule({
   return (
     <Stack gap="xs">
       <Group justify="space-between" wrap="wrap">
-        <Text fw={500} size="sm" id="weekly-schedule-label">
+        <Text fw={500} size="sm" id={`${id}-label`}>
           {label}
         </Text>
         <Group gap="xs">
@@ -88,7 +90,7 @@ export function WeeklySchedule({
           </Button>
         </Group>
       </Group>
-      <Text size="xs" c="dimmed" id="weekly-schedule-help">
+      <Text size="xs" c="dimmed" id={`${id}-help`}>
         {count === 168 ? 'Always: notifications are sent at any hour.' : `${count} of 168 hours a week.`}{' '}
         Click or drag across hours; with the keyboard, arrow keys move and Space switches an hour.
       </Text>
@@ -96,8 +98,8 @@ export function WeeklySchedule({
         <Table
           ref={table}
           role="grid"
-          aria-labelledby="weekly-schedule-label"
-          aria-describedby="weekly-schedule-help"
+          aria-labelledby={`${id}-label`}
+          aria-describedby={`${id}-help`}
           withTableBorder
           withColumnBorders
           verticalSpacing={0}

@@ -24,6 +24,7 @@ import type { ResolutionService } from '../resolution/resolution-service.js';
 import * as healthRepo from './channel-health-repo.js';
 import { NOTIFICATION_PROFILE } from './notifier-accounts.js';
 import * as repo from './notify-repo.js';
+import { withStoredAddresses } from './shown-address.js';
 
 export interface ChannelInput {
   name: string;
@@ -314,10 +315,14 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       );
     },
     async updateSubscriber(p: Principal, id: string, patch: z.infer<typeof subscriberPatchBody>) {
-      mayChange(p, 'Subscriber', await this.getSubscriber(id));
+      const row = await this.getSubscriber(id);
+      mayChange(p, 'Subscriber', row);
+      const addresses =
+        patch.addresses &&
+        withStoredAddresses(patch.addresses, row.addresses as { kind: string; address: string }[]);
       return uniqueOr('subscriber', patch.name, () =>
         db.transaction(async (tx) => {
-          const next = await repo.updateSubscriber(tx, id, patch);
+          const next = await repo.updateSubscriber(tx, id, addresses ? { ...patch, addresses } : patch);
           await appendAudit(tx, {
             actor: actorOf(p),
             kind: 'subscriber.update',

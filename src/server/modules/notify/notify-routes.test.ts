@@ -925,11 +925,30 @@ describe('deliveries', () => {
       expect(res.statusCode).toBe(200 + (res === createRes ? 1 : 0));
       expect(res.body).not.toContain(KEY);
     }
-    // What is shown is no address: it is not taken back.
+    // What is shown is no address: sent back in a change, it keeps the stored address it shows, so the
+    // address's schedule can change without the key; one that shows no stored address is refused.
+    const other = shown.replace(/fingerprint [0-9a-f]{12}/, 'fingerprint 000000000000');
+    await refused(
+      'PATCH',
+      `${SUBSCRIBERS}/${room.id}`,
+      { addresses: [{ name: 'room', kind: 'teams', address: other }] },
+      400,
+      'VALIDATION_FAILED',
+      'body.addresses[0].address',
+    );
+    const weekdays = [{ daysOfWeek: ['monday'], allDay: true, timeZone: 'UTC', exclude: false }];
     const back = await call('PATCH', `${SUBSCRIBERS}/${room.id}`, {
-      addresses: [{ name: 'room', kind: 'teams', address: shown }],
+      addresses: [{ name: 'room', kind: 'teams', address: shown, schedule: weekdays }],
     });
-    expect(back.statusCode).toBe(400);
+    expect(back.statusCode, back.body).toBe(200);
+    expect(back.json().addresses).toEqual([
+      { name: 'room', kind: 'teams', address: shown, schedule: weekdays },
+    ]);
+    const stored = await t.database.query<{ addresses: { address: string }[] }>(
+      'SELECT addresses FROM notification_subscribers WHERE id = $1',
+      [room.id],
+    );
+    expect(stored[0]!.addresses.map((a) => a.address)).toEqual([url]);
     await call('PATCH', `${SUBSCRIPTIONS}/${sub.id}`, { enabled: false });
   });
 

@@ -1,6 +1,5 @@
 // HTTP routes for notifications: channels (administrators write, R34), subscribers and subscriptions
 // (authors and operators too), and the delivery list with the reason of each failure.
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { displayNameSchema, idParams } from '../../../contract/common.js';
@@ -26,6 +25,7 @@ import type { ChannelHealthRow } from './channel-health-repo.js';
 import { sourcesOf } from './delivery-sources.js';
 import type { NotifyConfigService } from './notify-config-service.js';
 import type { ChannelRow, DeliveryRow, SubscriberRow, SubscriptionRow } from './notify-repo.js';
+import { shownAddress } from './shown-address.js';
 
 const settingsSchema = z
   .record(z.string(), z.unknown())
@@ -71,18 +71,6 @@ const channelDto = (c: ChannelRow & { health?: ChannelHealthRow }) => ({
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
 });
-
-/**
- * An address as people see it. The path and query of a webhook URL are its key — whoever has them can post
- * to the channel — so an https address shows its host and a fingerprint to tell addresses apart; it is
- * written, never read back.
- */
-export function shownAddress(address: string): string {
-  const url = /^https:\/\/([^/?#\s]+)/i.exec(address);
-  if (!url) return address;
-  const fingerprint = createHash('sha256').update(address).digest('hex').slice(0, 12);
-  return `https://${url[1]}/… (fingerprint ${fingerprint})`;
-}
 
 const subscriberDto = (s: SubscriberRow) => ({
   id: s.id,
