@@ -48,11 +48,26 @@ export const exportPrivateKey = (key: KeyObject) => key.export({ format: 'pem', 
 
 export const importPrivateKey = (pem: string) => createPrivateKey({ key: pem, format: 'pem' });
 
+/** RFC 8410: the SPKI DER of an Ed25519 or X25519 public key is this prefix, then the key's 32 bytes. */
+const SPKI_PREFIX = {
+  ed25519: Buffer.from('302a300506032b6570032100', 'hex'),
+  x25519: Buffer.from('302a300506032b656e032100', 'hex'),
+} as const;
+const JWK_CURVE = { ed25519: 'Ed25519', x25519: 'X25519' } as const;
+
 /** Imports an SPKI DER base64url public key and checks its type; throws a plain Error when it is not one. */
 export function importPublicKey(spki: string, type: 'ed25519' | 'x25519'): KeyObject {
+  const der = Buffer.from(spki, 'base64url');
+  const prefix = SPKI_PREFIX[type];
+  // The one encoding such a key has is imported from its raw bytes, as a JWK: an order of magnitude faster than
+  // OpenSSL's DER decoder. Anything else goes through the decoder, which says what it is.
+  if (der.length === prefix.length + 32 && der.subarray(0, prefix.length).equals(prefix)) {
+    const x = der.subarray(prefix.length).toString('base64url');
+    return createPublicKey({ key: { kty: 'OKP', crv: JWK_CURVE[type], x }, format: 'jwk' });
+  }
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Buffer.from(spki, 'base64url'), format: 'der', type: 'spki' });
+    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
   } catch {
     throw new Error('is not an SPKI public key in base64url');
   }

@@ -214,14 +214,18 @@ export const objects = pgTable(
   ],
 );
 
-export const computers = pgTable('computers', {
-  id: text('id')
-    .primaryKey()
-    .references(() => objects.id, { onDelete: 'cascade' }),
-  name: text('name').notNull().unique(),
-  defaultActionAccountId: text('default_action_account_id'),
-  registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const computers = pgTable(
+  'computers',
+  {
+    id: text('id')
+      .primaryKey()
+      .references(() => objects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull().unique(),
+    defaultActionAccountId: text('default_action_account_id'),
+    registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('computers_name_lower_idx').on(sql`lower(${t.name})`)],
+);
 
 export const pools = pgTable('pools', {
   id: text('id')
@@ -450,7 +454,10 @@ export const agents = pgTable(
     /** The operating system the agent reported when it enrolled (windows, linux, unix, other), if it did. */
     platform: text('platform'),
   },
-  (t) => [index('agents_status_idx').on(t.status)],
+  (t) => [
+    index('agents_status_idx').on(t.status),
+    index('agents_computer_name_lower_idx').on(sql`lower(${t.computerName})`),
+  ],
 );
 
 /** Ids of agent assertions already used, kept until they expire: a replayed assertion is refused. */

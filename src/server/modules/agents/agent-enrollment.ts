@@ -1,28 +1,20 @@
 // Agents joining and leaving: enrollment tokens, enrollment (by single-use token, or pending an administrator's
 // approval), approval and revocation; the agent's computer registered on the way, every step audited.
-import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { AgentStatus, createEnrollmentTokenBody, enrollBody } from '../../../contract/agents.js';
 import { newId } from '../../../contract/ids.js';
 import { importPublicKey, keyFingerprint } from '../../../crypto/agent-keys.js';
-import { hashToken } from '../../../crypto/passwords.js';
-import { COMPUTER_CLASS } from '../../../domain/inventory/class-tree.js';
-import { type AgentPlatform, platformClass } from '../../../domain/inventory/platform.js';
+import type { AgentPlatform } from '../../../domain/inventory/platform.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
-import { appendAudit } from '../audit/audit-repo.js';
+import { appendAudit, appendAuditBatch } from '../audit/audit-repo.js';
 import { isUniqueViolation } from '../inventory/inventory-shared.js';
 import * as inventory from '../inventory/objects-repo.js';
+import { agentActor } from './agent-identity.js';
 import * as repo from './agents-repo.js';
-
-export const ENROLLMENT_TOKEN_PREFIX = 'stw_enroll_';
-
-/** The audit actor of an agent's own requests. */
-export const agentActor = (agentId: string) => `agent:${agentId}`;
-
-export const unauthenticated = (message: string) =>
-  new AppError('UNAUTHENTICATED', message, undefined, { 'www-authenticate': 'Agent' });
+import { newComputer, refineComputerClass, registerComputers } from './computer-registration.js';
+import { createTokenEnrollment } from './token-enrollment.js';
 
 export interface AgentEnrollmentDeps {
   db: Db;
@@ -37,6 +29,7 @@ export interface AgentEnrollmentDeps {
 
 export function createAgentEnrollment(d: AgentEnrollmentDeps) {
   const { db, now, maxPending } = d;
+  const withToken = createTokenEnrollment({ db, now });
 
   function checkKeys(body: { signingPublicKey: string; sealingPublicKey: string }) {
     const issues: { path: string; message: string }[] = [];
@@ -54,114 +47,11 @@ export function createAgentEnrollment(d: AgentEnrollmentDeps) {
       throw new AppError('VALIDATION_FAILED', `${issues[0]!.path}: ${issues[0]!.message}`, issues);
   }
 
-  /** Registers a computer for an agent, in the caller's transaction, audited like any other registration. */
-  async function registerComputer(
-    tx: Tx,
-    id: string,
-    name: string,
-    actor: string,
-    platform: AgentPlatform | null,
-  ) {
-    // The class of its operating system (Windows, Linux), keyed by its name as SCOM keys computers.
-    const classId = platformClass(platform);
-    await inventory.insertObject(tx, {
-      id,
-      classId,
-      name,
-      displayName: name,
-      properties: classId === COMPUTER_CLASS ? {} : { PrincipalName: name },
-      hostId: null,
-    });
-    await inventory.insertComputer(tx, { id, name, defaultActionAccountId: null });
-    await appendAudit(tx, {
-      actor,
-      kind: 'computer.create',
-      target: id,
-      details: { name, classId, defaultActionAccountId: null, by: 'agent-enrollment' },
-    });
-  }
-
-  /** A computer registered before its agent, as a plain System.Computer, takes the class of the reported OS. */
-  async function refineComputerClass(tx: Tx, id: string, actor: string, platform: AgentPlatform | null) {
-    const classId = platformClass(platform);
-    const c = await inventory.findComputer(tx, id);
-    if (!c || classId === COMPUTER_CLASS || c.object.classId !== COMPUTER_CLASS) return;
-    const properties = {
-      PrincipalName: c.computer.name,
-      ...(c.object.properties as Record<string, unknown>),
-    };
-    await inventory.updateObject(tx, id, { classId, properties });
-    await appendAudit(tx, {
-      actor,
-      kind: 'computer.update',
-      target: id,
-      details: { classId, previousClassId: COMPUTER_CLASS, platform, by: 'agent-enrollment' },
-    });
-  }
-
   async function mustFindAgent(tx: Tx, idOrName: string) {
     const row =
       (await repo.findAgentForUpdate(tx, idOrName)) ?? (await repo.findAgentByComputerName(tx, idOrName));
     if (!row) throw notFound('Agent', idOrName);
     return row;
-  }
-
-  async function enrollWithToken(tx: Tx, body: z.infer<typeof enrollBody>, token: string) {
-    const at = now();
-    const row = await repo.lockEnrollmentToken(tx, hashToken(token));
-    if (!row || row.usedAt || row.expiresAt.getTime() <= at.getTime())
-      throw unauthenticated('The enrollment token is unknown, already used or expired: ask for a new one.');
-    let name = row.computerName ?? '';
-    let id: string | undefined;
-    if (row.computerId) {
-      const c = await inventory.findComputer(tx, row.computerId);
-      name = c?.computer.name ?? '';
-      id = c?.computer.id;
-    } else {
-      id = (await inventory.findComputerByName(tx, name))?.id;
-    }
-    if (name.toLowerCase() !== body.computerName.toLowerCase())
-      throw unauthenticated('This enrollment token was made for another computer.');
-    let agent = id ? await repo.findAgentForUpdate(tx, id) : undefined;
-    if (agent?.status === 'approved')
-      throw new AppError(
-        'CONFLICT',
-        `Computer '${name}' already has an approved agent: revoke it first to enroll another.`,
-      );
-    if (!id) {
-      // An earlier request for this name (pending or revoked) keeps its id: the token settles it.
-      agent = await repo.findAgentByComputerName(tx, name);
-      id = agent?.id ?? newId('computer');
-      await registerComputer(tx, id, name, agentActor(id), body.platform ?? null);
-    } else {
-      await refineComputerClass(tx, id, agentActor(id), body.platform ?? null);
-    }
-    const actor = agentActor(id);
-    const values = {
-      computerName: name,
-      signingPublicKey: body.signingPublicKey,
-      sealingPublicKey: body.sealingPublicKey,
-      status: 'approved' as const,
-      enrolledAt: at,
-      lastSeenAt: null,
-      platform: body.platform ?? null,
-    };
-    if (agent) await repo.updateAgent(tx, id, values);
-    else await repo.insertAgent(tx, { id, ...values });
-    await repo.markTokenUsed(tx, row.id, at);
-    await appendAudit(tx, {
-      actor,
-      kind: 'agent.enroll',
-      target: id,
-      details: {
-        computerName: name,
-        status: 'approved',
-        enrollmentTokenId: row.id,
-        tokenCreatedBy: row.createdBy,
-        signingKeyFingerprint: keyFingerprint(body.signingPublicKey),
-      },
-    });
-    return { agentId: id, status: 'approved' as AgentStatus };
   }
 
   async function enrollPending(tx: Tx, body: z.infer<typeof enrollBody>) {
@@ -211,51 +101,15 @@ export function createAgentEnrollment(d: AgentEnrollmentDeps) {
   }
 
   return {
-    async createEnrollmentToken(p: Principal, body: z.infer<typeof createEnrollmentTokenBody>) {
-      const token = `${ENROLLMENT_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-      const expiresAt = new Date(now().getTime() + body.expiresInMinutes * 60_000);
-      return db.transaction(async (tx) => {
-        const computer = await inventory.findComputerByName(tx, body.computerName);
-        if (computer && (await repo.findAgent(tx, computer.id))?.status === 'approved')
-          throw new AppError(
-            'CONFLICT',
-            `Computer '${body.computerName}' already has an approved agent: revoke it first to enroll another.`,
-            [{ path: 'body.computerName', message: 'has an approved agent' }],
-          );
-        const row = await repo.insertEnrollmentToken(tx, {
-          id: `enr_${randomBytes(12).toString('hex')}`,
-          tokenHash: hashToken(token),
-          computerId: computer?.id ?? null,
-          computerName: computer ? null : body.computerName,
-          createdBy: actorOf(p),
-          expiresAt,
-        });
-        await appendAudit(tx, {
-          actor: actorOf(p),
-          kind: 'agent.token.create',
-          target: row.id,
-          details: {
-            computerId: row.computerId,
-            computerName: body.computerName,
-            expiresAt: expiresAt.toISOString(),
-          },
-        });
-        return {
-          id: row.id,
-          token,
-          computerId: row.computerId,
-          computerName: body.computerName,
-          expiresAt,
-        };
-      });
-    },
+    createEnrollmentToken: (p: Principal, body: z.infer<typeof createEnrollmentTokenBody>) =>
+      withToken.createToken(p, body),
 
     async enroll(body: z.infer<typeof enrollBody>) {
       checkKeys(body);
       try {
-        const out = await db.transaction((tx) =>
-          body.token ? enrollWithToken(tx, body, body.token) : enrollPending(tx, body),
-        );
+        const out = body.token
+          ? await withToken.enroll(body, body.token)
+          : await db.transaction((tx) => enrollPending(tx, body));
         d.changed(out.agentId);
         return out;
       } catch (err) {
@@ -280,28 +134,24 @@ export function createAgentEnrollment(d: AgentEnrollmentDeps) {
                 ? `Agent '${agent.computerName}' is already approved.`
                 : `Agent '${agent.computerName}' was revoked: it must enroll again.`,
             );
-          if (!(await inventory.findComputer(tx, agent.id))) {
+          const platform = (agent.platform as AgentPlatform | null) ?? null;
+          const computer = await inventory.findComputer(tx, agent.id);
+          if (!computer) {
             const other = await inventory.findComputerByName(tx, agent.computerName);
             if (other)
               throw new AppError(
                 'CONFLICT',
                 `A computer named '${agent.computerName}' was registered after this agent asked to enroll: revoke this request and enroll the agent with a token for that computer.`,
               );
-            await registerComputer(
-              tx,
-              agent.id,
-              agent.computerName,
-              actorOf(p),
-              (agent.platform as AgentPlatform | null) ?? null,
-            );
-          } else {
-            await refineComputerClass(
-              tx,
-              agent.id,
-              actorOf(p),
-              (agent.platform as AgentPlatform | null) ?? null,
-            );
           }
+          await appendAuditBatch(
+            tx,
+            computer
+              ? await refineComputerClass(tx, computer, actorOf(p), platform)
+              : await registerComputers(tx, [
+                  newComputer(agent.id, agent.computerName, actorOf(p), platform),
+                ]),
+          );
           await repo.updateAgent(tx, agent.id, { status: 'approved' });
           await appendAudit(tx, {
             actor: actorOf(p),

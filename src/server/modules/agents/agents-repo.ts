@@ -7,17 +7,23 @@ import { agents, assertionReplays, computers, enrollmentTokens } from '../../../
 export type AgentRow = typeof agents.$inferSelect;
 export type EnrollmentTokenRow = typeof enrollmentTokens.$inferSelect;
 
-export const insertEnrollmentToken = async (db: Executor, row: typeof enrollmentTokens.$inferInsert) =>
-  (await db.insert(enrollmentTokens).values(row).returning())[0]!;
+export const insertEnrollmentTokens = (db: Executor, rows: (typeof enrollmentTokens.$inferInsert)[]) =>
+  db.insert(enrollmentTokens).values(rows).returning();
 
-/** Finds a token by its hash and locks it, so two enrollments cannot both use it. */
-export const lockEnrollmentToken = async (db: Executor, tokenHash: string) =>
-  (
-    await db.select().from(enrollmentTokens).where(eq(enrollmentTokens.tokenHash, tokenHash)).for('update')
-  )[0];
+/** Finds tokens by their hashes and locks them, in a fixed order so that two batches cannot deadlock. */
+export const lockEnrollmentTokens = (db: Executor, tokenHashes: readonly string[]) =>
+  db
+    .select()
+    .from(enrollmentTokens)
+    .where(inArray(enrollmentTokens.tokenHash, [...tokenHashes]))
+    .orderBy(asc(enrollmentTokens.id))
+    .for('update');
 
-export const markTokenUsed = (db: Executor, id: string, at: Date) =>
-  db.update(enrollmentTokens).set({ usedAt: at }).where(eq(enrollmentTokens.id, id));
+export const markTokensUsed = (db: Executor, ids: readonly string[], at: Date) =>
+  db
+    .update(enrollmentTokens)
+    .set({ usedAt: at })
+    .where(inArray(enrollmentTokens.id, [...ids]));
 
 /** Runs on every agent request: prepared once per database. */
 const agentQuery = preparedPerExecutor((db) =>
@@ -31,10 +37,41 @@ const agentQuery = preparedPerExecutor((db) =>
 export const findAgent = async (db: Executor, id: string) => (await agentQuery(db).execute({ id }))[0];
 
 export const findAgents = (db: Executor, ids: readonly string[]) =>
-  db
-    .select()
-    .from(agents)
-    .where(inArray(agents.id, [...ids]));
+  ids.length
+    ? db
+        .select()
+        .from(agents)
+        .where(inArray(agents.id, [...ids]))
+    : Promise.resolve([]);
+
+/** Agents by id, locked, in a fixed order. */
+export const findAgentsForUpdate = (db: Executor, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .select()
+        .from(agents)
+        .where(inArray(agents.id, [...ids]))
+        .orderBy(asc(agents.id))
+        .for('update')
+    : Promise.resolve([]);
+
+/** Agents enrolled under any of these computer names, whatever their case (migration 0033). */
+export const findAgentsByComputerNames = (db: Executor, names: readonly string[]) =>
+  names.length
+    ? db
+        .select()
+        .from(agents)
+        .where(
+          inArray(
+            sql`lower(${agents.computerName})`,
+            names.map((n) => n.toLowerCase()),
+          ),
+        )
+        .orderBy(asc(agents.id))
+    : Promise.resolve([]);
+
+export const insertAgents = (db: Executor, rows: (typeof agents.$inferInsert)[]) =>
+  rows.length ? db.insert(agents).values(rows) : Promise.resolve();
 
 export const findAgentForUpdate = async (db: Executor, id: string) =>
   (await db.select().from(agents).where(eq(agents.id, id)).for('update'))[0];

@@ -18,7 +18,8 @@ import type { AccountsService } from '../accounts/accounts-service.js';
 import { type AuditEntry, appendAuditBatch } from '../audit/audit-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import { createAgentCache } from './agent-cache.js';
-import { agentActor, createAgentEnrollment } from './agent-enrollment.js';
+import { createAgentEnrollment } from './agent-enrollment.js';
+import { agentActor } from './agent-identity.js';
 import * as repo from './agents-repo.js';
 
 export interface AgentsServiceDeps {

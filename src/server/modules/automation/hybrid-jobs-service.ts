@@ -15,7 +15,7 @@ import { type JobStream, STREAM_CAP_BYTES } from '../../../domain/automation/job
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { findAccount } from '../accounts/accounts-repo.js';
-import { agentActor } from '../agents/agent-enrollment.js';
+import { agentActor } from '../agents/agent-identity.js';
 import { findAgent } from '../agents/agents-repo.js';
 import type { AgentPrincipal, AgentsService } from '../agents/agents-service.js';
 import { appendAudit } from '../audit/audit-repo.js';

@@ -167,6 +167,34 @@ export const findComputerByName = async (db: Executor, name: string) =>
       .where(sql`lower(${computers.name}) = ${name.toLowerCase()}`)
   )[0];
 
+/** Registered computers with their objects, by id. */
+export const findComputers = (db: Executor, ids: readonly string[]): Promise<ComputerWithObject[]> =>
+  ids.length
+    ? db
+        .select(computerSelect)
+        .from(computers)
+        .innerJoin(objects, eq(objects.id, computers.id))
+        .where(inArray(computers.id, [...ids]))
+    : Promise.resolve([]);
+
+/** Registered computers by name, whatever its case (migration 0033 indexes `lower(name)`). */
+export const findComputersByNames = (
+  db: Executor,
+  names: readonly string[],
+): Promise<ComputerWithObject[]> =>
+  names.length
+    ? db
+        .select(computerSelect)
+        .from(computers)
+        .innerJoin(objects, eq(objects.id, computers.id))
+        .where(
+          inArray(
+            sql`lower(${computers.name})`,
+            names.map((n) => n.toLowerCase()),
+          ),
+        )
+    : Promise.resolve([]);
+
 export const listComputers = (db: Executor, f: { afterId?: string; limit: number }) =>
   db
     .select(computerSelect)
@@ -175,6 +203,16 @@ export const listComputers = (db: Executor, f: { afterId?: string; limit: number
     .where(f.afterId ? gt(computers.id, f.afterId) : undefined)
     .orderBy(asc(computers.id))
     .limit(f.limit);
+
+/** Registers computers and their objects, two statements however many. */
+export async function insertComputers(
+  db: Executor,
+  rows: readonly { object: NewObjectRow; computer: typeof computers.$inferInsert }[],
+) {
+  if (!rows.length) return;
+  await db.insert(objects).values(rows.map((r) => r.object));
+  await db.insert(computers).values(rows.map((r) => r.computer));
+}
 
 export const insertComputer = async (db: Executor, row: typeof computers.$inferInsert) =>
   (await db.insert(computers).values(row).returning())[0]!;

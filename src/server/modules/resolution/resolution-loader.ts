@@ -201,11 +201,17 @@ export async function loadGroup(db: Executor, id: string): Promise<GroupDef | un
   );
 }
 
-export async function loadRunner(db: Executor, id: string): Promise<RunnerDef | undefined> {
-  const [c] = await db.select().from(computers).where(eq(computers.id, id));
-  if (c) return { id, kind: 'agent', defaultActionAccountId: c.defaultActionAccountId };
-  const [p] = await db.select().from(pools).where(eq(pools.id, id));
-  return p ? { id, kind: 'pool', defaultActionAccountId: null } : undefined;
+/** Runners (computers, then pools) by id, in two queries at most: undefined for an id that is neither. */
+export async function loadRunners(db: Executor, ids: string[]): Promise<Map<string, RunnerDef | undefined>> {
+  const found = new Map<string, RunnerDef | undefined>(ids.map((id) => [id, undefined]));
+  if (!ids.length) return found;
+  for (const c of await db.select().from(computers).where(inArray(computers.id, ids)))
+    found.set(c.id, { id: c.id, kind: 'agent', defaultActionAccountId: c.defaultActionAccountId });
+  const rest = ids.filter((id) => !found.get(id));
+  if (rest.length)
+    for (const p of await db.select({ id: pools.id }).from(pools).where(inArray(pools.id, rest)))
+      found.set(p.id, { id: p.id, kind: 'pool', defaultActionAccountId: null });
+  return found;
 }
 
 export const loadPools = poolDefs;

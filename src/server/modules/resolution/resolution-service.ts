@@ -2,7 +2,7 @@
 // change in commit order; local writes ask it to catch up at once, other servers' writes arrive by a notice
 // at their commit (PostgreSQL's LISTEN/NOTIFY), or by the poll kept as the fallback.
 import { asc, gt, sql } from 'drizzle-orm';
-import type { ObjectDef } from '../../../domain/resolution/model.js';
+import type { ObjectDef, RunnerDef } from '../../../domain/resolution/model.js';
 import {
   createResolutionEngine,
   type ResolutionEngine,
@@ -32,6 +32,12 @@ export type ResolutionService = ReturnType<typeof createResolutionService>;
 export interface Change {
   kind: string;
   target: string | null;
+}
+
+/** What a page of audit records changed, read in one query per kind of row. */
+interface PageReads {
+  objects: Map<string, ObjectDef | undefined>;
+  runners: Map<string, RunnerDef | undefined>;
 }
 
 /** Audit records read per query while catching up. */
@@ -73,7 +79,7 @@ export function createResolutionService(d: ResolutionServiceDeps) {
     e: ResolutionEngine,
     kind: string,
     target: string | null,
-    objectsRead: Map<string, ObjectDef | undefined>,
+    read: PageReads,
   ): Promise<'rebuild' | undefined> {
     if (rebuildPrefixes.some((p) => kind.startsWith(p))) return 'rebuild';
     if (!target) return undefined;
@@ -92,14 +98,17 @@ export function createResolutionService(d: ResolutionServiceDeps) {
         return undefined;
       }
       case 'object': {
-        const o = objectsRead.has(target) ? objectsRead.get(target) : await load.loadObject(d.db, target);
+        const o = read.objects.has(target) ? read.objects.get(target) : await load.loadObject(d.db, target);
         if (o) e.upsertObject(o);
         else e.removeObject(target);
         return undefined;
       }
       case 'computer':
       case 'pool': {
-        const [r, o] = await Promise.all([load.loadRunner(d.db, target), load.loadObject(d.db, target)]);
+        const r = (read.runners.has(target) ? read.runners : await load.loadRunners(d.db, [target])).get(
+          target,
+        );
+        const o = read.objects.has(target) ? read.objects.get(target) : await load.loadObject(d.db, target);
         if (r && o) {
           e.setRunner(r);
           e.upsertObject(o);
@@ -130,15 +139,19 @@ export function createResolutionService(d: ResolutionServiceDeps) {
         .where(gt(auditLog.seq, lastSeq))
         .orderBy(asc(auditLog.seq))
         .limit(CATCH_UP_PAGE);
-      // The objects the page changed, read together (as they are now: a later record of the page finds the same).
-      const objectsRead = await load.loadObjects(
-        d.db,
-        rows.flatMap((r) => (r.target && r.kind.startsWith('object.') ? [r.target] : [])),
-      );
+      // The objects and runners the page changed, read together (as they are now: a later record of the page
+      // finds the same).
+      const targets = (prefixes: string[]) =>
+        rows.flatMap((r) => (r.target && prefixes.some((p) => r.kind.startsWith(p)) ? [r.target] : []));
+      const runners = targets(['computer.', 'pool.']);
+      const read: PageReads = {
+        objects: await load.loadObjects(d.db, [...new Set([...targets(['object.']), ...runners])]),
+        runners: await load.loadRunners(d.db, [...new Set(runners)]),
+      };
       let rebuilt = false;
       for (const r of rows) {
         emit({ kind: r.kind, target: r.target });
-        if ((await apply(engine, r.kind, r.target, objectsRead)) === 'rebuild') {
+        if ((await apply(engine, r.kind, r.target, read)) === 'rebuild') {
           await rebuild();
           rebuilt = true;
           break;

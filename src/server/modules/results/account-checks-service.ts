@@ -10,7 +10,7 @@ import type {
 import type { Db } from '../../../store/db.js';
 import { notFound } from '../../errors.js';
 import { findAccount } from '../accounts/accounts-repo.js';
-import { agentActor } from '../agents/agent-enrollment.js';
+import { agentActor } from '../agents/agent-identity.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';

@@ -10,7 +10,7 @@ import type {
 import { storableOutput } from '../../../contract/text.js';
 import type { Db } from '../../../store/db.js';
 import { notFound } from '../../errors.js';
-import { agentActor } from '../agents/agent-enrollment.js';
+import { agentActor } from '../agents/agent-identity.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import * as inventory from '../inventory/objects-repo.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';

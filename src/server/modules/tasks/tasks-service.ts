@@ -15,7 +15,7 @@ import { storableOutput } from '../../../contract/text.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
-import { agentActor } from '../agents/agent-enrollment.js';
+import { agentActor } from '../agents/agent-identity.js';
 import { findAgent } from '../agents/agents-repo.js';
 import { appendAudit, appendAuditBatch } from '../audit/audit-repo.js';
 import { findComputer, findComputerByName, findObject } from '../inventory/objects-repo.js';
