@@ -210,8 +210,34 @@ export async function insertComputers(
   rows: readonly { object: NewObjectRow; computer: typeof computers.$inferInsert }[],
 ) {
   if (!rows.length) return;
-  await db.insert(objects).values(rows.map((r) => r.object));
-  await db.insert(computers).values(rows.map((r) => r.computer));
+  // One statement for both tables, the rows passed as one JSON parameter each: the objects, then the computers
+  // that reference them (the foreign key is checked at the statement's end, when both are in).
+  const objectRows = rows.map(({ object: o }) => ({
+    id: o.id,
+    class_id: o.classId,
+    name: o.name,
+    display_name: o.displayName,
+    properties: o.properties ?? {},
+    host_id: o.hostId ?? null,
+  }));
+  const computerRows = rows.map(({ computer: c }) => ({
+    id: c.id,
+    name: c.name,
+    default_action_account_id: c.defaultActionAccountId ?? null,
+  }));
+  await db.execute(sql`
+    WITH inserted AS (
+      INSERT INTO objects (id, class_id, name, display_name, properties, host_id)
+      SELECT id, class_id, name, display_name, properties, host_id
+      FROM jsonb_to_recordset(${JSON.stringify(objectRows)}::jsonb) AS r(
+        id text, class_id text, name text, display_name text, properties jsonb, host_id text)
+      RETURNING id
+    )
+    INSERT INTO computers (id, name, default_action_account_id)
+    SELECT c.id, c.name, c.default_action_account_id
+    FROM jsonb_to_recordset(${JSON.stringify(computerRows)}::jsonb) AS c(
+      id text, name text, default_action_account_id text)
+    JOIN inserted USING (id)`);
 }
 
 export const insertComputer = async (db: Executor, row: typeof computers.$inferInsert) =>
