@@ -101,6 +101,16 @@ beforeAll(async () => {
     })
   ).id;
   await call('POST', '/api/v1/profiles/Test.SQL.Profile/associations', { accountId: ids.account });
+  // The same account again for a group holding the far instance: the Explain page names the group, not its id.
+  await call('POST', '/api/v1/groups', {
+    id: 'Test.SQL.Critical',
+    displayName: 'Critical SQL instances',
+    members: [farInstance.id],
+  });
+  await call('POST', '/api/v1/profiles/Test.SQL.Profile/associations', {
+    accountId: ids.account,
+    scope: { kind: 'group', groupId: 'Test.SQL.Critical' },
+  });
   await call('PUT', `/api/v1/accounts/${ids.account}/distribution`, {
     security: 'more-secure',
     approved: [ids.sql01],
@@ -176,7 +186,12 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
     expect(reasons).toContain(`Object ${farInstance.name} is hosted by sql01.contoso.com`);
     expect(reasons).toContain('Account SQL runner is distributed to sql01.contoso.com');
     for (const id of [farInstance.id, ids.sql01, ids.account]) expect(reasons).not.toContain(id);
-    await answer.getByRole('table', { name: 'Candidate associations' }).getByText('Wins').waitFor();
+    const candidates = answer.getByRole('table', { name: 'Candidate associations' });
+    await candidates.getByText('Wins').waitFor();
+    // Scopes by name: the group's display name, never its id.
+    await candidates.getByRole('cell', { name: 'Group Critical SQL instances', exact: true }).waitFor();
+    await candidates.getByRole('cell', { name: 'All targeted objects', exact: true }).waitFor();
+    expect(await candidates.textContent()).not.toContain('Test.SQL.Critical');
     await check(admin, 'explain');
     const api = await call<{ resolution: { kind: string; accountId: string } }>(
       'GET',

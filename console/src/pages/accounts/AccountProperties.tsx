@@ -9,8 +9,9 @@ import { Page } from '../../components/page.js';
 import { PropertyTable } from '../../components/property-table.js';
 import { Empty, Loading, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
+import { useScopeLabels } from '../inventory/scope-labels.js';
 import { ComputerSearch } from './ComputerSearch.js';
-import { accountTypeLabels, scopeLabel } from './credential-fields.js';
+import { accountTypeLabels } from './credential-fields.js';
 import { useAccount, useTargets, useUses } from './data.js';
 
 export default function AccountProperties({ id }: { id: string }) {
@@ -208,21 +209,21 @@ function Distribution({ account: a }: { account: Account }) {
 
 function UsedBy({ account: a }: { account: Account }) {
   const uses = useUses();
+  const mine = (uses.data ?? []).filter((u) => u.accountId === a.id);
+  const scopes = useScopeLabels(mine.map((u) => u.scope));
   return (
     <QueryView
       query={uses}
-      isEmpty={(all) => !all.some((u) => u.accountId === a.id)}
+      isEmpty={() => !mine.length}
       empty={<Empty title="Not used">No Run As profile associates this account yet.</Empty>}
     >
-      {(all) => (
+      {() => (
         <List>
-          {all
-            .filter((u) => u.accountId === a.id)
-            .map((u) => (
-              <List.Item key={u.id}>
-                {u.profile.displayName} — {scopeLabel(u.scope)}
-              </List.Item>
-            ))}
+          {mine.map((u) => (
+            <List.Item key={u.id}>
+              {u.profile.displayName} — {scopes.label(u.scope)}
+            </List.Item>
+          ))}
         </List>
       )}
     </QueryView>

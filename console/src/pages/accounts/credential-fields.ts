@@ -84,16 +84,24 @@ export function credentialBody(type: AccountType, values: Record<string, string 
   return body;
 }
 
-/** An association's scope in words; an object by `objectName` when given one (its id otherwise). */
-export function scopeLabel(scope: Scope, objectName: (id: string) => string = (id) => id): string {
+/** How a scope names what it points at; each gives the id back when it knows no better name. */
+export interface ScopeNames {
+  object: (id: string) => string;
+  group: (id: string) => string;
+  class: (id: string) => string;
+}
+const byId = (id: string) => id;
+
+/** An association's scope in words: an object, group or class by the name `names` gives (its id otherwise). */
+export function scopeLabel(scope: Scope, names: Partial<ScopeNames> = {}): string {
   switch (scope.kind) {
     case 'all':
       return 'All targeted objects';
     case 'class':
-      return `Class ${scope.classId}`;
+      return `Class ${(names.class ?? byId)(scope.classId)}`;
     case 'group':
-      return `Group ${scope.groupId}`;
+      return `Group ${(names.group ?? byId)(scope.groupId)}`;
     case 'object':
-      return `Object ${objectName(scope.objectId)}`;
+      return `Object ${(names.object ?? byId)(scope.objectId)}`;
   }
 }

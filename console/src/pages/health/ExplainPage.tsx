@@ -24,10 +24,10 @@ import { Page } from '../../components/page.js';
 import { PropertyTable } from '../../components/property-table.js';
 import { Failure, Loading } from '../../components/states.js';
 import { usePermission } from '../../session.js';
-import { scopeLabel } from '../accounts/credential-fields.js';
 import { useAccounts, useProfiles } from '../accounts/data.js';
 import { useObjectNames, useWorkflows } from '../inventory/data.js';
 import { ObjectSelect } from '../inventory/object-select.js';
+import { useScopeLabels } from '../inventory/scope-labels.js';
 
 type Explanation = z.infer<typeof explanationSchema>;
 type Ask = { by: 'workflow' | 'profile'; id: string; object: string };
@@ -130,9 +130,10 @@ function Answer({ e }: { e: Explanation }) {
     ...e.reasons.flatMap((reason) => reason.match(REASON_IDS) ?? []).filter((id) => !id.startsWith('acct_')),
   ]);
   const objectName = names.nameOf;
+  const scopes = useScopeLabels(e.candidates.map((c) => c.scope));
   const accountName = (id: string) => accounts.data?.find((a) => a.id === id)?.name ?? id;
   // The answer names what it mentions: it waits for the names rather than showing ids first.
-  if (names.pending || accounts.isPending) return <Loading label="Resolving…" />;
+  if (names.pending || scopes.pending || accounts.isPending) return <Loading label="Resolving…" />;
   const r = e.resolution;
   const verdict =
     r.kind === 'default-action-account' ? (
@@ -203,7 +204,7 @@ function Answer({ e }: { e: Explanation }) {
               {e.candidates.map((c) => (
                 <Table.Tr key={c.associationId}>
                   <Table.Td>{accountName(c.accountId)}</Table.Td>
-                  <Table.Td>{scopeLabel(c.scope)}</Table.Td>
+                  <Table.Td>{scopes.label(c.scope)}</Table.Td>
                   <Table.Td>{c.enforced ? 'Yes' : 'No'}</Table.Td>
                   <Table.Td>{c.winner ? 'Wins' : 'Loses'}</Table.Td>
                 </Table.Tr>

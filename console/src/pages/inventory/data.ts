@@ -20,8 +20,9 @@ import { api } from '../../api.js';
 
 const enc = encodeURIComponent;
 
-export const useClasses = () =>
+export const useClasses = (enabled = true) =>
   useQuery({
+    enabled,
     queryKey: ['classes'],
     queryFn: async () => (await api.get('/api/v1/classes', { schema: listOf(classSchema) })).items,
   });
@@ -72,8 +73,9 @@ export function useObjectNames(ids: readonly string[]) {
   });
 }
 
-export const useGroups = () =>
+export const useGroups = (enabled = true) =>
   useQuery({
+    enabled,
     queryKey: ['groups'],
     queryFn: async () => (await api.get('/api/v1/groups', { schema: listOf(groupSchema) })).items,
   });

@@ -11,9 +11,8 @@ import { Page } from '../../components/page.js';
 import { PropertyTable } from '../../components/property-table.js';
 import { Empty, Failure, Loading } from '../../components/states.js';
 import { usePermission } from '../../session.js';
-import { scopeLabel } from '../accounts/credential-fields.js';
 import { useAccounts, useProfiles } from '../accounts/data.js';
-import { useObjectNames } from '../inventory/data.js';
+import { useScopeLabels } from '../inventory/scope-labels.js';
 import { usePacks } from './ProfilesPage.js';
 import { AddAssociation } from './ScopePicker.js';
 
@@ -90,7 +89,7 @@ function Steps({
   const opensAt = new URLSearchParams(useSearch()).get('step') === 'accounts' ? 1 : 0;
   const [step, setStep] = useState(opensAt);
   const [rows, setRows] = useState<Row[]>(initial);
-  const objects = useObjectNames(rows.flatMap((r) => (r.scope.kind === 'object' ? [r.scope.objectId] : [])));
+  const scopes = useScopeLabels(rows.map((r) => r.scope));
   const [adding, setAdding] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -153,7 +152,7 @@ function Steps({
                         {accountName(r.accountId)}
                         {r.id ? '' : ' (new)'}
                       </Table.Td>
-                      <Table.Td>{scopeLabel(r.scope, objects.nameOf)}</Table.Td>
+                      <Table.Td>{scopes.label(r.scope)}</Table.Td>
                       <Table.Td>{r.enforced ? 'Yes' : 'No'}</Table.Td>
                       <Table.Td ta="right">
                         <Button
