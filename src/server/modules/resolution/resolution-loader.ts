@@ -166,13 +166,39 @@ export async function loadObject(db: Executor, id: string): Promise<ObjectDef | 
   return row ? objectDef(row) : undefined;
 }
 
-/** Objects by id in one query: each id asked for is in the answer, undefined when there is no such object. */
-export async function loadObjects(db: Executor, ids: string[]): Promise<Map<string, ObjectDef | undefined>> {
-  const found = new Map<string, ObjectDef | undefined>(ids.map((id) => [id, undefined]));
-  if (ids.length) {
-    for (const row of await db.select().from(objects).where(inArray(objects.id, ids))) {
-      found.set(row.id, objectDef(row));
-    }
+/**
+ * Objects and runners (computers and pools, which are objects too) by id in one query: each id asked for is in
+ * its answer, undefined when there is no such object or runner.
+ */
+export async function loadObjectsAndRunners(
+  db: Executor,
+  objectIds: string[],
+  runnerIds: string[],
+): Promise<{ objects: Map<string, ObjectDef | undefined>; runners: Map<string, RunnerDef | undefined> }> {
+  const found = {
+    objects: new Map<string, ObjectDef | undefined>(objectIds.map((id) => [id, undefined])),
+    runners: new Map<string, RunnerDef | undefined>(runnerIds.map((id) => [id, undefined])),
+  };
+  const ids = [...new Set([...objectIds, ...runnerIds])];
+  if (!ids.length) return found;
+  const rows = await db
+    .select({
+      object: objects,
+      computerId: computers.id,
+      defaultActionAccountId: computers.defaultActionAccountId,
+      poolId: pools.id,
+    })
+    .from(objects)
+    .leftJoin(computers, eq(computers.id, objects.id))
+    .leftJoin(pools, eq(pools.id, objects.id))
+    .where(inArray(objects.id, ids));
+  for (const r of rows) {
+    const id = r.object.id;
+    if (found.objects.has(id)) found.objects.set(id, objectDef(r.object));
+    if (!found.runners.has(id)) continue;
+    if (r.computerId)
+      found.runners.set(id, { id, kind: 'agent', defaultActionAccountId: r.defaultActionAccountId });
+    else if (r.poolId) found.runners.set(id, { id, kind: 'pool', defaultActionAccountId: null });
   }
   return found;
 }

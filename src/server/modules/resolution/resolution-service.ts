@@ -144,10 +144,11 @@ export function createResolutionService(d: ResolutionServiceDeps) {
       const targets = (prefixes: string[]) =>
         rows.flatMap((r) => (r.target && prefixes.some((p) => r.kind.startsWith(p)) ? [r.target] : []));
       const runners = targets(['computer.', 'pool.']);
-      const read: PageReads = {
-        objects: await load.loadObjects(d.db, [...new Set([...targets(['object.']), ...runners])]),
-        runners: await load.loadRunners(d.db, [...new Set(runners)]),
-      };
+      const read: PageReads = await load.loadObjectsAndRunners(
+        d.db,
+        [...new Set([...targets(['object.']), ...runners])],
+        [...new Set(runners)],
+      );
       let rebuilt = false;
       for (const r of rows) {
         emit({ kind: r.kind, target: r.target });
