@@ -587,6 +587,48 @@ describe('the Alerts, Notifications and Administration pages of the web console'
     expect((await opsDesk())?.addresses.map((a) => a.schedule)).toEqual([[], []]);
   }, 60_000);
 
+  it('keeps a subscriber schedule in two time zones when only the name changes, and says it is kept', async () => {
+    const schedule = [
+      {
+        daysOfWeek: ['monday'],
+        startTime: '08:00',
+        endTime: '12:00',
+        timeZone: 'Europe/Paris',
+        exclude: false,
+      },
+      {
+        daysOfWeek: ['monday'],
+        startTime: '09:00',
+        endTime: '17:00',
+        timeZone: 'America/New_York',
+        exclude: false,
+      },
+    ];
+    const made = await call<{ id: string }>('POST', '/api/v1/notification-subscribers', {
+      name: 'Follow the sun',
+      schedule,
+      addresses: [{ name: 'Mail', kind: 'email', address: 'sun@contoso.com' }],
+    });
+    expect(made.status).toBe(201);
+    // Made through the API: the page reads the list again when opened anew.
+    await admin.reload();
+    await admin.getByRole('tab', { name: 'Subscribers' }).click();
+    await admin.getByRole('button', { name: 'Change subscriber Follow the sun' }).click();
+    const change = admin.getByRole('dialog', { name: 'Change subscriber Follow the sun' });
+    await change.getByText(/several time zones the weekly grid cannot show; it is kept unless/).waitFor();
+    await change.getByLabel(/^Name/).first().fill('Follow the sun desk');
+    await change.getByRole('button', { name: 'Save' }).click();
+    await change.waitFor({ state: 'hidden' });
+    const after = (
+      await call<{ items: { id: string; name: string; schedule: unknown[] }[] }>(
+        'GET',
+        '/api/v1/notification-subscribers',
+      )
+    ).body.items.find((s) => s.id === made.body.id);
+    expect(after?.name).toBe('Follow the sun desk');
+    expect(after?.schedule).toEqual(schedule);
+  }, 45_000);
+
   it('finds the alert with the filters and closes it from its page', async () => {
     await admin.getByRole('link', { name: 'Alerts', exact: true }).click();
     const table = admin.getByRole('table', { name: 'Alerts' });

@@ -42,6 +42,8 @@ export function SubscriberDialog({ subscriber, onClose }: { subscriber?: Subscri
   const [name, setName] = useState(subscriber?.name ?? '');
   const [grid, setGrid] = useState(drawn?.grid ?? fullGrid());
   const [timeZone, setTimeZone] = useState(drawn?.timeZone ?? browserTimeZone());
+  // A schedule the grid cannot draw is sent back as stored until the grid or the time zone is changed.
+  const [kept, setKept] = useState(subscriber && !drawn ? subscriber.schedule : null);
   const [stored] = useState(() =>
     subscriber
       ? subscriber.addresses.map((a) => addressRowOf(a, drawn?.timeZone ?? browserTimeZone()))
@@ -53,10 +55,10 @@ export function SubscriberDialog({ subscriber, onClose }: { subscriber?: Subscri
   const [busy, setBusy] = useState(false);
   const noHour = grid.every((d) => d.every((h) => !h));
   const save = async () => {
-    if (noHour) return setError('Choose at least one hour (Always sends at any hour).');
+    if (noHour && !kept) return setError('Choose at least one hour (Always sends at any hour).');
     const idle = rowWithoutHours(addresses);
     if (idle >= 0) return setError(`Choose at least one hour for address ${idle + 1}, or Always.`);
-    const schedule = gridToSchedule(grid, timeZone.trim());
+    const schedule = kept ?? gridToSchedule(grid, timeZone.trim());
     const sent = addressesOfRows(addresses);
     // A change sends the addresses only when one differs: they replace the stored ones whole.
     const unchanged = JSON.stringify(sent) === JSON.stringify(addressesOfRows(stored));
@@ -169,19 +171,29 @@ export function SubscriberDialog({ subscriber, onClose }: { subscriber?: Subscri
             </Button>
           </Group>
         </Stack>
-        {subscriber && !drawn ? (
+        {kept ? (
           <Alert color="yellow">
-            This subscriber's schedule has dates or minutes the weekly grid cannot show; saving replaces it
-            with the grid below.
+            This subscriber's schedule has dates, minutes or several time zones the weekly grid cannot show;
+            it is kept unless you change the grid or the time zone.
           </Alert>
         ) : null}
-        <WeeklySchedule label="When to notify" value={grid} onChange={setGrid} />
+        <WeeklySchedule
+          label="When to notify"
+          value={grid}
+          onChange={(g) => {
+            setGrid(g);
+            setKept(null);
+          }}
+        />
         <TextInput
           label="Time zone of the schedule"
           description="An IANA name such as Europe/Paris"
           value={timeZone}
           error={errors['schedule.0.timeZone']}
-          onChange={(e) => setTimeZone(e.currentTarget.value)}
+          onChange={(e) => {
+            setTimeZone(e.currentTarget.value);
+            setKept(null);
+          }}
           maw={320}
         />
         {scheduleError && !errors['schedule.0.timeZone'] ? (

@@ -37,9 +37,7 @@ export const newAddressRow = (timeZone: string, name = ''): AddressRow => ({
 
 export function addressRowOf(stored: StoredAddress, fallbackTimeZone: string): AddressRow {
   const schedule = stored.schedule as unknown as ScheduleEntry[];
-  // The grid has one time zone: entries in several cannot be drawn on it.
-  const zones = new Set(schedule.map((e) => e.timeZone));
-  const drawn = zones.size > 1 ? null : scheduleToGrid(schedule);
+  const drawn = scheduleToGrid(schedule);
   return {
     name: stored.name,
     kind: stored.kind,

@@ -41,13 +41,14 @@ const hourOf = (t: unknown): number | undefined => {
 
 /**
  * The grid a schedule shows as, and its time zone; null when an entry cannot be drawn on a weekly grid of whole
- * hours (dates, minutes).
+ * hours (dates, minutes) or the entries are in several time zones (the grid has one).
  */
 export function scheduleToGrid(
   schedule: readonly object[],
 ): { grid: HourGrid; timeZone: string | null } | null {
   const entries = schedule as readonly Record<string, unknown>[];
   if (entries.length === 0) return { grid: fullGrid(), timeZone: null };
+  if (new Set(entries.map((e) => e.timeZone)).size > 1) return null;
   const grid = fullGrid(false);
   const ordered = [
     ...entries.filter((e) => e.exclude !== true),
