@@ -1,0 +1,203 @@
+// Distribution in the resolution engine: which accounts each runner (computer or pool) and each pool member
+// receives, the objects each runner runs work for, and each runner's version tag as an order-free hash sum.
+import { fmix, HashSum, hashString } from './hash.js';
+import type { AccountDistribution, PoolDef, RunnerDef } from './model.js';
+import type { ObjectRecord } from './object-index.js';
+
+interface Runner {
+  def: RunnerDef;
+  objects: Set<string>;
+  /** Sum of its objects' contributions (ObjectRecord.sumA/sumB). */
+  objects_: HashSum;
+  /** Sum of the hashes of the accounts approved for it by more-secure distribution. */
+  accounts: HashSum;
+}
+
+interface Account {
+  def: AccountDistribution;
+  approved: Set<string>;
+  hA: number;
+  hB: number;
+}
+
+export type DistributionIndex = ReturnType<typeof createDistributionIndex>;
+
+const newRunner = (def: RunnerDef): Runner => ({
+  def,
+  objects: new Set(),
+  objects_: new HashSum(),
+  accounts: new HashSum(),
+});
+
+function accountOf(def: AccountDistribution): Account {
+  const x = hashString(`${def.id}:${def.version}`);
+  return { def, approved: new Set(def.approved), hA: x, hB: fmix(x ^ 0x27d4eb2f) };
+}
+
+export function createDistributionIndex(input: {
+  runners: readonly RunnerDef[];
+  pools: readonly PoolDef[];
+  accounts: readonly AccountDistribution[];
+}) {
+  const runners = new Map<string, Runner>();
+  const pools = new Map<string, Set<string>>();
+  const accounts = new Map<string, Account>();
+  /** Accounts approved for each target (computer, server or pool) by more-secure distribution. */
+  const approvedFor = new Map<string, Set<string>>();
+  const lessSecure = new HashSum();
+  /** Runners whose tag may have changed since the last drain. */
+  const changed = new Set<string>();
+
+  function place(a: Account, add: boolean) {
+    if (a.def.security === 'less-secure') {
+      if (add) lessSecure.add(a.hA, a.hB);
+      else lessSecure.remove(a.hA, a.hB);
+      for (const id of runners.keys()) changed.add(id);
+      return;
+    }
+    for (const t of a.approved) {
+      if (add) {
+        let s = approvedFor.get(t);
+        if (!s) {
+          s = new Set();
+          approvedFor.set(t, s);
+        }
+        s.add(a.def.id);
+      } else approvedFor.get(t)?.delete(a.def.id);
+      const r = runners.get(t);
+      if (!r) continue;
+      if (add) r.accounts.add(a.hA, a.hB);
+      else r.accounts.remove(a.hA, a.hB);
+      changed.add(t);
+    }
+  }
+
+  for (const p of input.pools) pools.set(p.id, new Set(p.members));
+  for (const r of input.runners) runners.set(r.id, newRunner(r));
+  for (const def of input.accounts) {
+    const acc = accountOf(def);
+    accounts.set(def.id, acc);
+    place(acc, true);
+  }
+
+  return {
+    isDistributed(accountId: string, runnerId: string): boolean {
+      const a = accounts.get(accountId);
+      return Boolean(a && (a.def.security === 'less-secure' || a.approved.has(runnerId)));
+    },
+
+    /** Accounts a health service receives: less secure ones, approved ones, and (for servers) their pools'. */
+    accountsFor(healthServiceId: string): { id: string; version: number }[] {
+      const ids = new Set<string>(approvedFor.get(healthServiceId) ?? []);
+      for (const [poolId, members] of pools)
+        if (members.has(healthServiceId)) for (const a of approvedFor.get(poolId) ?? []) ids.add(a);
+      for (const a of accounts.values()) if (a.def.security === 'less-secure') ids.add(a.def.id);
+      return [...ids].sort().map((id) => ({ id, version: accounts.get(id)!.def.version }));
+    },
+
+    /**
+     * Adds or replaces an account's distribution. Returns the runners on which what uses it must be
+     * re-resolved, or undefined for every runner (a new account, or one that is or was less secure).
+     */
+    setAccount(def: AccountDistribution): ReadonlySet<string> | undefined {
+      const old = accounts.get(def.id);
+      if (old) place(old, false);
+      const acc = accountOf(def);
+      accounts.set(def.id, acc);
+      place(acc, true);
+      if (!old || old.def.security === 'less-secure' || def.security === 'less-secure') return undefined;
+      const diff = new Set<string>();
+      for (const t of old.approved) if (!acc.approved.has(t)) diff.add(t);
+      for (const t of acc.approved) if (!old.approved.has(t)) diff.add(t);
+      return diff;
+    },
+
+    /** Removes an account; false when there was none. */
+    removeAccount(id: string): boolean {
+      const old = accounts.get(id);
+      if (!old) return false;
+      place(old, false);
+      accounts.delete(id);
+      return true;
+    },
+
+    // -------- runners
+
+    hasRunner: (id: string): boolean => runners.has(id),
+    runnerIds: (): string[] => [...runners.keys()],
+    runnerDef: (id: string): RunnerDef | undefined => runners.get(id)?.def,
+    /** Ids of the objects a runner runs work for, in the order they arrived. */
+    objectsOf: (runnerId: string): ReadonlySet<string> | undefined => runners.get(runnerId)?.objects,
+
+    /** Adds or replaces a runner; a new one takes up the objects and approved accounts already waiting for it. */
+    setRunner(def: RunnerDef, objects: Iterable<ObjectRecord>): void {
+      const r = runners.get(def.id);
+      if (r) r.def = def;
+      else {
+        const runner = newRunner(def);
+        runners.set(def.id, runner);
+        for (const o of objects) {
+          if (o.runner !== def.id) continue;
+          runner.objects.add(o.def.id);
+          runner.objects_.add(o.sumA, o.sumB);
+        }
+        for (const aid of approvedFor.get(def.id) ?? []) {
+          const a = accounts.get(aid);
+          if (a) runner.accounts.add(a.hA, a.hB);
+        }
+      }
+      changed.add(def.id);
+    },
+
+    removeRunner(id: string): void {
+      runners.delete(id);
+    },
+
+    setPoolMembers(pool: PoolDef): void {
+      pools.set(pool.id, new Set(pool.members));
+    },
+
+    /** Files a new object under its runner; its contribution is added as it is computed. */
+    addObject(obj: ObjectRecord): void {
+      runners.get(obj.runner)?.objects.add(obj.def.id);
+    },
+
+    /** Takes an object and its contribution off its runner. */
+    removeObject(obj: ObjectRecord): void {
+      const runner = runners.get(obj.runner);
+      if (!runner) return;
+      runner.objects.delete(obj.def.id);
+      runner.objects_.remove(obj.sumA, obj.sumB);
+      changed.add(runner.def.id);
+    },
+
+    /** Replaces an object's contribution to its runner's tag with (a, b). */
+    contribute(obj: ObjectRecord, a: number, b: number): void {
+      const runner = runners.get(obj.runner);
+      if (!runner) return;
+      runner.objects_.remove(obj.sumA, obj.sumB);
+      runner.objects_.add(a, b);
+      changed.add(runner.def.id);
+    },
+
+    /** The runner's version tag: changes exactly when its entries, accounts or default action account change. */
+    tagOf(runnerId: string): string | undefined {
+      const r = runners.get(runnerId);
+      if (!r) return undefined;
+      const sum = new HashSum();
+      sum.add(r.objects_.a, r.objects_.b);
+      sum.add(r.accounts.a, r.accounts.b);
+      sum.add(lessSecure.a, lessSecure.b);
+      const d = hashString(`daa:${r.def.defaultActionAccountId ?? ''}`);
+      sum.add(d, fmix(d));
+      return sum.hex();
+    },
+
+    /** Runners whose tag changed since the last call. */
+    drainChanged(): string[] {
+      const out = [...changed];
+      changed.clear();
+      return out;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// The objects of the resolution engine: one record per object, its class and its place in a hosting chain,
+// and the runner (computer or pool) at the top of that chain.
+import { hashString } from './hash.js';
+import type { ObjectDef, Resolution } from './model.js';
+
+/** Shared empty set: an object in no group, and what an unknown object reports. Never mutated. */
+export const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * One object and what the other indexes keep about it: kept on one record so the hot path reads fields,
+ * not maps. The object index owns `def`, `runner`, `hi` and `children`; the group index `direct` and
+ * `containing`; the object resolver `res`, `sumA` and `sumB`.
+ */
+export interface ObjectRecord {
+  def: ObjectDef;
+  runner: string;
+  hi: number;
+  children: Set<string> | undefined;
+  /** Groups that hold this object directly: explicit members and rule matches. */
+  direct: string[];
+  /** Every group that contains it: through nesting and through its hosts (shared with the host when equal). */
+  containing: ReadonlySet<string>;
+  /** One resolution per profile of the class, in ClassNode.profiles order. */
+  res: Resolution[];
+  sumA: number;
+  sumB: number;
+}
+
+export type ObjectIndex = ReturnType<typeof createObjectIndex>;
+
+export function createObjectIndex() {
+  const objects = new Map<string, ObjectRecord>();
+  const byClass = new Map<string, Set<string>>();
+
+  /** The runner of a new object: itself at the top of a chain, else its host's (or the host id, if unknown). */
+  function runnerOf(def: ObjectDef): string {
+    if (def.hostId === null) return def.id;
+    const host = objects.get(def.hostId);
+    return host ? host.runner : def.hostId;
+  }
+
+  return {
+    get: (id: string): ObjectRecord | undefined => objects.get(id),
+    has: (id: string): boolean => objects.has(id),
+    values: (): IterableIterator<ObjectRecord> => objects.values(),
+    size: (): number => objects.size,
+    /** Ids of the objects of exactly this class (not derived ones). */
+    ofClass: (classId: string): ReadonlySet<string> => byClass.get(classId) ?? EMPTY,
+
+    /** Records a new object under its host, in no group and with nothing resolved yet. */
+    insert(def: ObjectDef): ObjectRecord {
+      const obj: ObjectRecord = {
+        def,
+        runner: runnerOf(def),
+        hi: hashString(def.id),
+        children: undefined,
+        direct: [],
+        containing: EMPTY,
+        res: [],
+        sumA: 0,
+        sumB: 0,
+      };
+      objects.set(def.id, obj);
+      let ids = byClass.get(def.classId);
+      if (!ids) {
+        ids = new Set();
+        byClass.set(def.classId, ids);
+      }
+      ids.add(def.id);
+      if (def.hostId) {
+        const host = objects.get(def.hostId);
+        if (host) {
+          host.children ??= new Set();
+          host.children.add(def.id);
+        }
+      }
+      return obj;
+    },
+
+    /** Forgets one object; what it hosts must have been removed first. */
+    delete(obj: ObjectRecord): void {
+      const id = obj.def.id;
+      byClass.get(obj.def.classId)?.delete(id);
+      if (obj.def.hostId) objects.get(obj.def.hostId)?.children?.delete(id);
+      objects.delete(id);
+    },
+
+    /** The object's hosts, nearest first, as far as the index knows them. */
+    hostChain(id: string): string[] {
+      const out: string[] = [];
+      let cur = objects.get(id);
+      while (cur?.def.hostId) {
+        out.push(cur.def.hostId);
+        cur = objects.get(cur.def.hostId);
+      }
+      return out;
+    },
+
+    /** How many hosts lie above the object. */
+    depth(id: string): number {
+      let d = 0;
+      let cur = objects.get(id);
+      while (cur?.def.hostId) {
+        d++;
+        cur = objects.get(cur.def.hostId);
+      }
+      return d;
+    },
+
+    /** Definitions of everything the object hosts, each host before what it hosts (depth first). */
+    hostedDefs(id: string): ObjectDef[] {
+      const out: ObjectDef[] = [];
+      const collect = (hostId: string) => {
+        const o = objects.get(hostId);
+        if (!o) return;
+        for (const c of o.children ?? []) {
+          out.push(objects.get(c)!.def);
+          collect(c);
+        }
+      };
+      collect(id);
+      return out;
+    },
+  };
+}
