@@ -33,6 +33,14 @@ const benchmarks: Record<
     run: async (args) => (await import('./jobs-bench.js')).runJobsBench(args),
   },
   tokens: (await import('./tokens-bench.js')).tokensBenchmark,
+  restart: {
+    summary:
+      'a real server restarted on a synthetic group (15,000 agents, 300,000 objects; PGlite, or PostgreSQL with ' +
+      "DATABASE_URL): seconds to ready and to an enrolled agent's configuration, peak RSS, the steps of a start " +
+      '(options: --agents 15000 --objects-per-agent 20 --enrolled 4 --restarts 2 --concurrency 16 --log-level warn ' +
+      '--cpu-prof DIR: the last restart writes a CPU profile there)',
+    run: async (args) => (await import('./restart-bench.js')).runRestartBench(args),
+  },
   resolve: {
     summary:
       'resolution of a synthetic group (15,000 agents, 300,000 objects): full computation, incremental updates, ' +
