@@ -27,7 +27,7 @@ import {
   newFleetAgent,
   runFleetLoad,
 } from './agent-fleet.js';
-import { cpuProfileArgs, median, percentile, round } from './bench-stats.js';
+import { cpuProfileArgs, median, memoryOf, percentile, round } from './bench-stats.js';
 import { measureRestartStorm, type RestartFigures } from './reconnect-storm.js';
 
 const PACK_ID = 'Bench.Agents';
@@ -123,13 +123,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Resolves after `ms` without keeping the process alive: an upper bound to race other waits against. */
 const atMost = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-
-/** VmRSS and VmHWM (peak) of a process, in MiB, from /proc. */
-function memoryOf(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: round(kb('VmRSS') / 1024, 1), peakMb: round(kb('VmHWM') / 1024, 1) };
-}
 
 function parseOptions(args: string[]): Options {
   const { values } = parseArgs({

@@ -1,4 +1,5 @@
-// Small statistics for benchmark results: percentiles of latencies and medians of repeated rounds.
+// Small helpers for benchmark results: percentiles of latencies, medians of repeated rounds, a process's memory.
+import { readFileSync } from 'node:fs';
 
 /** The nearest-rank percentile (p in 0..100) of the values; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
@@ -24,4 +25,11 @@ export function round(value: number, decimals = 2): number {
 /** Node options that make a spawned process write a CPU profile into `dir` when it exits. */
 export function cpuProfileArgs(dir: string | undefined): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MiB, from /proc. */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: round(kb('VmRSS') / 1024, 1), peakMb: round(kb('VmHWM') / 1024, 1) };
 }

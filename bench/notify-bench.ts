@@ -21,7 +21,7 @@ import {
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import { forEachConcurrently } from './agent-fleet.js';
-import { cpuProfileArgs, percentile, round } from './bench-stats.js';
+import { cpuProfileArgs, memoryOf, percentile, round } from './bench-stats.js';
 import {
   benchAlerts,
   benchClasses,
@@ -116,13 +116,6 @@ function parseOptions(args: string[]): Options {
     skipE2e: values['skip-e2e'],
     scanSample: int('scan-sample', values['scan-sample'], 1),
   };
-}
-
-/** VmRSS and VmHWM (peak) of a process, in MiB, from /proc. */
-function memoryOf(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: round(kb('VmRSS') / 1024, 1), peakMb: round(kb('VmHWM') / 1024, 1) };
 }
 
 // ------------------------------------------------------------------------------------------- matching

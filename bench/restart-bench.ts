@@ -28,7 +28,7 @@ import {
   forEachConcurrently,
   newFleetAgent,
 } from './agent-fleet.js';
-import { cpuProfileArgs, median, round } from './bench-stats.js';
+import { cpuProfileArgs, median, memoryOf, round } from './bench-stats.js';
 import { defaultResolveOptions, syntheticGroup } from './resolve-bench.js';
 import { benchPack, el, writeBulk } from './restart-seed.js';
 
@@ -79,12 +79,7 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-/** VmHWM (peak resident set) of a process, in MiB, from /proc. */
-const peakRssMb = (pid: number) =>
-  round(
-    Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024,
-    0,
-  );
+const peakRssMb = (pid: number) => round(memoryOf(pid).peakMb, 0);
 
 function adminOf(url: string, token: string) {
   return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> => {
