@@ -12,7 +12,6 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { z } from 'zod';
 import {
@@ -21,12 +20,13 @@ import {
   assetCollections,
   assetNameSchema,
   assetSchema,
-  connectionTypeSchema,
   setConnectionBody,
   setCredentialBody,
 } from '../../../../src/contract/automation-assets.js';
+import type { ConnectionFieldType } from '../../../../src/domain/automation/connection-fields.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { useConnectionTypes } from './data.js';
 import { useSubmit } from './submit.js';
 
 const enc = encodeURIComponent;
@@ -275,17 +275,13 @@ export function CertificateDialog({ accountId, onClose, existing }: DialogProps<
   );
 }
 
+/** What the API takes for a field: an int as a number when it is one (else as typed, for the API to name the field). */
+const fieldValueOf = (type: ConnectionFieldType, text: string) =>
+  type === 'bool' ? text === 'true' : type === 'int' && /^-?\d+$/.test(text.trim()) ? Number(text) : text;
+
 export function ConnectionDialog({ accountId, onClose, existing }: DialogProps<'connection'>) {
   const form = useAssetForm(accountId, 'connection', existing);
-  const types = useQuery({
-    queryKey: ['connection-types', accountId],
-    queryFn: async () =>
-      (
-        await api.get(`/api/v1/automation-accounts/${enc(accountId)}/connection-types`, {
-          schema: z.object({ items: z.array(connectionTypeSchema) }),
-        })
-      ).items,
-  });
+  const types = useConnectionTypes(accountId);
   const [typeName, setTypeName] = useState<string | null>(existing?.connectionType ?? null);
   const [values, setValues] = useState<Record<string, string>>(
     Object.fromEntries(Object.entries(existing?.fieldValues ?? {}).map(([k, v]) => [k, String(v)])),
@@ -296,8 +292,9 @@ export function ConnectionDialog({ accountId, onClose, existing }: DialogProps<'
     const fieldValues: Record<string, string | number | boolean> = {};
     for (const f of type.fields) {
       const v = values[f.name] ?? '';
-      if (v === '') continue;
-      fieldValues[f.name] = f.type === 'int' ? Number(v) : f.type === 'bool' ? v === 'true' : v;
+      // A bool is always sent: an unticked box is false, not a missing value.
+      if (v === '' && f.type !== 'bool') continue;
+      fieldValues[f.name] = fieldValueOf(f.type, v);
     }
     const done = await form.save(setConnectionBody, { connectionType: type.name, fieldValues });
     if (done) {
@@ -305,6 +302,7 @@ export function ConnectionDialog({ accountId, onClose, existing }: DialogProps<'
       onClose();
     }
   };
+  const set = (name: string, v: string) => setValues({ ...values, [name]: v });
   return (
     <Modal opened onClose={onClose} title={form.labels.title('connection')} size="lg">
       <Stack>
@@ -315,6 +313,7 @@ export function ConnectionDialog({ accountId, onClose, existing }: DialogProps<'
           data={(types.data ?? []).map((t) => ({ value: t.name, label: t.name }))}
           value={typeName}
           readOnly={!!existing}
+          description={type?.description || undefined}
           error={types.error ? 'The connection types could not be read.' : form.submit.errors.connectionType}
           onChange={(v) => {
             setTypeName(v);
@@ -322,6 +321,18 @@ export function ConnectionDialog({ accountId, onClose, existing }: DialogProps<'
           }}
         />
         {type?.fields.map((f) => {
+          const error = form.submit.errors[`fieldValues.${f.name}`];
+          if (f.type === 'bool')
+            return (
+              <Checkbox
+                key={f.name}
+                label={`${f.name}${f.optional ? ' (optional)' : ''}`}
+                description={`bool: ticked is true${f.encrypted ? `; encrypted: ${existing ? AGAIN : 'never shown again'}` : ''}`}
+                checked={values[f.name] === 'true'}
+                error={error}
+                onChange={(e) => set(f.name, String(e.currentTarget.checked))}
+              />
+            );
           const Input = f.encrypted ? PasswordInput : TextInput;
           return (
             <Input
@@ -329,10 +340,11 @@ export function ConnectionDialog({ accountId, onClose, existing }: DialogProps<'
               label={`${f.name}${f.optional ? ' (optional)' : ''}`}
               description={`${f.type}${f.encrypted ? `, encrypted: ${existing ? AGAIN : 'never shown again'}` : ''}`}
               autoComplete={f.encrypted ? 'new-password' : 'off'}
+              inputMode={f.type === 'int' ? 'numeric' : undefined}
               spellCheck={false}
               value={values[f.name] ?? ''}
-              error={form.submit.errors[`fieldValues.${f.name}`]}
-              onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+              error={error}
+              onChange={(e) => set(f.name, e.currentTarget.value)}
             />
           );
         })}

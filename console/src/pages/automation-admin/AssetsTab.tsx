@@ -1,5 +1,6 @@
 // An automation account's assets: variables (an encrypted value is never shown), credentials (the password is
-// write-only), certificates (thumbprint and expiry) and connections (encrypted fields only named).
+// write-only), certificates (thumbprint and expiry) and connections (encrypted fields only named), then the
+// connection types the connections are made of.
 import { Badge, Button, Code, Group, Stack, Table, Title } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
 import { type Asset, type AssetKind, assetCollections } from '../../../../src/contract/automation-assets.js';
@@ -9,6 +10,7 @@ import { usePermission } from '../../session.js';
 import { when } from '../automation/data.js';
 import { CertificateDialog, ConnectionDialog, CredentialDialog, VariableDialog } from './AssetDialogs.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
+import { ConnectionTypesSection } from './ConnectionTypesSection.js';
 import { useAssets } from './data.js';
 
 type Of<K extends AssetKind> = Extract<Asset, { kind: K }>;
@@ -103,6 +105,7 @@ export function AssetsTab({ accountId }: { accountId: string }) {
       {sections.map((s) => (
         <AssetSection key={s.kind} accountId={accountId} section={s} />
       ))}
+      <ConnectionTypesSection accountId={accountId} />
     </Stack>
   );
 }

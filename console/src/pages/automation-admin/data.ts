@@ -1,9 +1,14 @@
-// The data of the automation administration pages (assets, worker groups, identities, role assignments, the
-// legacy Run As account), read through the contract's schemas.
+// The data of the automation administration pages (assets and connection types, worker groups, identities, role
+// assignments, the legacy Run As account), read through the contract's schemas.
 import { useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { agentSchema } from '../../../../src/contract/agents.js';
-import { type AssetKind, assetCollections, assetSchema } from '../../../../src/contract/automation-assets.js';
+import {
+  type AssetKind,
+  assetCollections,
+  assetSchema,
+  connectionTypeSchema,
+} from '../../../../src/contract/automation-assets.js';
 import { workerGroupListResponse, workerGroupSchema } from '../../../../src/contract/hybrid-workers.js';
 import { userAssignedIdentitySchema } from '../../../../src/contract/identities.js';
 import { roleAssignmentSchema } from '../../../../src/contract/role-assignments.js';
@@ -19,6 +24,18 @@ export const useAssets = (accountId: string, kind: AssetKind) =>
       (
         await api.get(`/api/v1/automation-accounts/${enc(accountId)}/${assetCollections[kind]}`, {
           schema: z.object({ items: z.array(assetSchema) }),
+        })
+      ).items,
+  });
+
+/** The account's connection types, built-in and user-defined, by name. */
+export const useConnectionTypes = (accountId: string) =>
+  useQuery({
+    queryKey: ['connection-types', accountId],
+    queryFn: async () =>
+      (
+        await api.get(`/api/v1/automation-accounts/${enc(accountId)}/connection-types`, {
+          schema: z.object({ items: z.array(connectionTypeSchema) }),
         })
       ).items,
   });

@@ -1,0 +1,147 @@
+// An automation account's connection types, in its Assets tab: the built-in ones (shown, never changed) and the
+// user-defined ones, each with its fields and their type, encrypted and optional marks.
+import { Badge, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import type { z } from 'zod';
+import type { connectionTypeSchema } from '../../../../src/contract/automation-assets.js';
+import { api } from '../../api.js';
+import { Empty, QueryView } from '../../components/states.js';
+import { usePermission } from '../../session.js';
+import { ConfirmDelete } from './ConfirmDelete.js';
+import { ConnectionTypeDialog } from './ConnectionTypeDialog.js';
+import { useConnectionTypes } from './data.js';
+
+type ConnectionType = z.infer<typeof connectionTypeSchema>;
+
+function FieldList({ type }: { type: ConnectionType }) {
+  return (
+    <Stack gap={4}>
+      {type.fields.map((f) => (
+        <Group key={f.name} gap={6} wrap="nowrap">
+          <Code>{f.name}</Code>
+          <Text size="sm">{f.type}</Text>
+          {f.encrypted ? (
+            <Badge size="sm" variant="light" color="grape">
+              Encrypted
+            </Badge>
+          ) : null}
+          {f.optional ? (
+            <Badge size="sm" variant="light" color="gray">
+              Optional
+            </Badge>
+          ) : null}
+        </Group>
+      ))}
+    </Stack>
+  );
+}
+
+export function ConnectionTypesSection({ accountId }: { accountId: string }) {
+  const manage = usePermission('automation.manage');
+  const types = useConnectionTypes(accountId);
+  const [adding, setAdding] = useState(false);
+  const [changing, setChanging] = useState<ConnectionType | null>(null);
+  const [deleting, setDeleting] = useState<ConnectionType | null>(null);
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between">
+        <Title order={2} size="h4">
+          Connection types
+        </Title>
+        {manage.allowed ? (
+          <Button size="xs" onClick={() => setAdding(true)}>
+            Add connection type
+          </Button>
+        ) : null}
+      </Group>
+      <QueryView
+        query={types}
+        isEmpty={(items) => items.length === 0}
+        empty={
+          <Empty title="No connection types">
+            The fields a connection holds; an encrypted field is sealed and write-only in every connection.
+          </Empty>
+        }
+      >
+        {(items) => (
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped aria-label="Connection types">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Fields</Table.Th>
+                  <Table.Th>Defined</Table.Th>
+                  <Table.Th>Description</Table.Th>
+                  {manage.allowed ? <Table.Th>Actions</Table.Th> : null}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((t) => (
+                  <Table.Tr key={t.id}>
+                    <Table.Td>{t.name}</Table.Td>
+                    <Table.Td>
+                      <FieldList type={t} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge variant="light" color={t.builtIn ? 'blue' : 'teal'}>
+                        {t.builtIn ? 'Built in' : 'User-defined'}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>{t.description}</Table.Td>
+                    {manage.allowed ? (
+                      <Table.Td>
+                        {t.builtIn ? (
+                          <Text size="sm" c="dimmed">
+                            Built in: not changed or deleted
+                          </Text>
+                        ) : (
+                          <>
+                            <Button
+                              size="compact-sm"
+                              variant="subtle"
+                              aria-label={`Change connection type ${t.name}`}
+                              onClick={() => setChanging(t)}
+                            >
+                              Change
+                            </Button>
+                            <Button
+                              size="compact-sm"
+                              variant="subtle"
+                              color="red"
+                              aria-label={`Delete connection type ${t.name}`}
+                              onClick={() => setDeleting(t)}
+                            >
+                              Delete
+                            </Button>
+                          </>
+                        )}
+                      </Table.Td>
+                    ) : null}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryView>
+      {adding ? <ConnectionTypeDialog accountId={accountId} onClose={() => setAdding(false)} /> : null}
+      {changing ? (
+        <ConnectionTypeDialog accountId={accountId} existing={changing} onClose={() => setChanging(null)} />
+      ) : null}
+      {deleting ? (
+        <ConfirmDelete
+          title={`Delete connection type ${deleting.name}`}
+          onConfirm={() =>
+            api.delete(
+              `/api/v1/automation-accounts/${encodeURIComponent(accountId)}/connection-types/${encodeURIComponent(deleting.name)}`,
+            )
+          }
+          invalidate={[['connection-types', accountId]]}
+          onClose={() => setDeleting(null)}
+        >
+          A type that connections use cannot be deleted: delete those connections first.
+        </ConfirmDelete>
+      ) : null}
+    </Stack>
+  );
+}
