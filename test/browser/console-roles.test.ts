@@ -1,11 +1,12 @@
 // Proves that the console offers each role only what the server lets it do, in a real Chromium against a real
 // `steward server` process: a Read-only Operator walks the Automation pages (accounts, an account's runbooks,
-// schedules, webhooks, assets, identity and Run As tabs, a runbook and its editor, jobs, worker groups,
-// identities and role assignments, policy) and finds no create, edit, delete, publish, start, assign or migrate
-// action, or finds it disabled with the reason on the page; an Operator finds Start, Stop and the test pane but
-// nothing that manages; no page the walk opens asks for something the server refuses. Changes forced from the
-// page with the session and its CSRF token are refused (403, the API's error body naming the permission) and
-// change nothing, while the Operator's forced start is accepted. The Notifications section tells a Read-only
+// schedules, webhooks, assets with its connection types, identity and Run As tabs, a runbook and its editor, jobs,
+// worker groups, identities and role assignments, policy) and finds no create, edit, delete, publish, start,
+// assign or migrate action, or finds it disabled with the reason on the page; an Operator finds Start, Stop and
+// the test pane but nothing that manages (no connection type to add, change or delete either); no page the walk
+// opens asks for something the server refuses. Changes forced from the page with the session and its CSRF token
+// (connection types defined or deleted among them) are refused (403, the API's error body naming the permission)
+// and change nothing, while the Operator's forced start is accepted. The Notifications section tells a Read-only
 // Operator why it is closed to them, without any refused request. axe-core checks the pages.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,9 @@ beforeAll(async () => {
     })
   ).id;
   await ok('PUT', `/api/v1/automation-accounts/${opsId}/variables/Region`, { value: 'west' });
+  await ok('PUT', `/api/v1/automation-accounts/${opsId}/connection-types/RestApi`, {
+    fields: [{ name: 'Url' }, { name: 'ApiKey', encrypted: true }],
+  });
   uamiId = (await ok<{ id: string }>('POST', '/api/v1/user-assigned-identities', { name: 'deployer' })).id;
   const ops = await ok<{ identity: { principalId: string } }>(
     'PATCH',
@@ -172,11 +176,14 @@ describe('the console for roles that may not manage automation', () => {
 
     await reader.getByRole('tab', { name: 'Assets' }).click();
     await reader.getByRole('table', { name: 'Variables' }).getByText('west').waitFor();
+    await reader.getByRole('table', { name: 'Connection types' }).getByText('User-defined').waitFor();
     await noButtons(reader, [
       'Add variable',
       'Add credential',
       'Upload certificate',
       'Add connection',
+      'Add connection type',
+      /^Change /,
       /^Delete /,
     ]);
     await check(reader, 'reader-assets');
@@ -310,6 +317,9 @@ describe('the console for roles that may not manage automation', () => {
     await operator.getByRole('table', { name: 'Schedules' }).getByText('Nightly').waitFor();
     await noButtons(operator, ['Create schedule', 'Edit Nightly', 'Delete Nightly']);
     expect(await operator.getByRole('switch', { name: 'Nightly enabled' }).isDisabled()).toBe(true);
+    await operator.getByRole('tab', { name: 'Assets' }).click();
+    await operator.getByRole('table', { name: 'Connection types' }).getByText('RestApi').waitFor();
+    await noButtons(operator, ['Add connection type', /^Change connection type/, /^Delete connection type/]);
     await operator.getByRole('tab', { name: 'Identity' }).click();
     await disabledWithReason(
       operator,
@@ -337,6 +347,7 @@ describe('the console for roles that may not manage automation', () => {
       call('GET', `/api/v1/automation-accounts/${opsId}/schedules`),
       call('GET', `/api/v1/automation-accounts/${opsId}/webhooks`),
       call('GET', `/api/v1/automation-accounts/${opsId}/variables/Region`),
+      call('GET', `/api/v1/automation-accounts/${opsId}/connection-types`),
       call('GET', '/api/v1/user-assigned-identities'),
       call('GET', '/api/v1/role-assignments'),
       call('GET', '/api/v1/worker-groups'),
@@ -366,6 +377,19 @@ describe('the console for roles that may not manage automation', () => {
         'PUT',
         `/api/v1/automation-accounts/${opsId}/variables/Region`,
         { value: 'forced' },
+      ],
+      [
+        reader,
+        'automation.manage',
+        'PUT',
+        `/api/v1/automation-accounts/${opsId}/connection-types/Forced`,
+        { fields: [{ name: 'Secret', encrypted: true }] },
+      ],
+      [
+        reader,
+        'automation.manage',
+        'DELETE',
+        `/api/v1/automation-accounts/${opsId}/connection-types/RestApi`,
       ],
       [reader, 'automation.manage', 'DELETE', `/api/v1/user-assigned-identities/${uamiId}`],
       [
@@ -398,6 +422,19 @@ describe('the console for roles that may not manage automation', () => {
         { content: 'echo forced\n' },
       ],
       [operator, 'automation.manage', 'POST', `/api/v1/runbooks/${helloId}/publish`],
+      [
+        operator,
+        'automation.manage',
+        'PUT',
+        `/api/v1/automation-accounts/${opsId}/connection-types/RestApi`,
+        { fields: [{ name: 'Url' }] },
+      ],
+      [
+        operator,
+        'automation.manage',
+        'DELETE',
+        `/api/v1/automation-accounts/${opsId}/connection-types/RestApi`,
+      ],
       [
         operator,
         'automation.manage',
@@ -434,6 +471,7 @@ describe('the console for roles that may not manage automation', () => {
       call('GET', `/api/v1/automation-accounts/${opsId}/schedules`),
       call('GET', `/api/v1/automation-accounts/${opsId}/webhooks`),
       call('GET', `/api/v1/automation-accounts/${opsId}/variables/Region`),
+      call('GET', `/api/v1/automation-accounts/${opsId}/connection-types`),
       call('GET', '/api/v1/user-assigned-identities'),
       call('GET', '/api/v1/role-assignments'),
       call('GET', '/api/v1/worker-groups'),

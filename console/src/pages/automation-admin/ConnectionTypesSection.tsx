@@ -83,7 +83,7 @@ export function ConnectionTypesSection({ accountId }: { accountId: string }) {
                       <FieldList type={t} />
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={t.builtIn ? 'blue' : 'teal'}>
+                      <Badge variant="light" color={t.builtIn ? 'blue' : 'teal'} miw="max-content">
                         {t.builtIn ? 'Built in' : 'User-defined'}
                       </Badge>
                     </Table.Td>
@@ -92,7 +92,7 @@ export function ConnectionTypesSection({ accountId }: { accountId: string }) {
                       <Table.Td>
                         {t.builtIn ? (
                           <Text size="sm" c="dimmed">
-                            Built in: not changed or deleted
+                            Cannot be changed or deleted
                           </Text>
                         ) : (
                           <>
