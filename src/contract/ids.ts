@@ -35,9 +35,19 @@ export type IdKind = keyof typeof idPrefixes;
 
 const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
 
+// Random bytes are drawn a page at a time (one call to the system's generator per 256 ids, not one per id); each
+// byte is used once.
+const PAGE = 4096;
+let page = Buffer.alloc(0);
+let offset = PAGE;
+
 export function newId(kind: IdKind): string {
-  const bytes = randomBytes(16);
+  if (offset + 16 > page.length) {
+    page = randomBytes(PAGE);
+    offset = 0;
+  }
   let body = '';
-  for (const b of bytes) body += alphabet[b % 36];
+  for (let i = offset; i < offset + 16; i++) body += alphabet[page[i]! % 36];
+  offset += 16;
   return `${idPrefixes[kind]}_${body}`;
 }

@@ -72,6 +72,18 @@ describe('sealing', () => {
     expect(sealerTo(keys.sealing.publicKey)('x', aad).epk).not.toBe(first.epk);
   });
 
+  it('never repeats a nonce under one sealer, and every value it seals opens', () => {
+    const seal = sealerTo(keys.sealing.publicKey);
+    const envelopes = Array.from({ length: 500 }, (_, i) => seal(`secret ${i}`, `cmp_a:acct_${i}:1`));
+    expect(new Set(envelopes.map((e) => e.nonce)).size).toBe(500);
+    envelopes.forEach((e, i) => {
+      expect(Buffer.from(e.nonce, 'base64url')).toHaveLength(12);
+      expect(openSealed(keys.sealing.privateKey, e, `cmp_a:acct_${i}:1`).toString()).toBe(`secret ${i}`);
+    });
+    // Nonces of two sealers are drawn apart: their first nonces differ.
+    expect(sealerTo(keys.sealing.publicKey)('x', aad).nonce).not.toBe(envelopes[0]!.nonce);
+  });
+
   it('round-trips keys through their exported forms and checks key types', () => {
     const pub = importPublicKey(exportPublicKey(keys.sealing.publicKey), 'x25519');
     const priv = importPrivateKey(exportPrivateKey(keys.sealing.privateKey));

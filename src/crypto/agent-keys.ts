@@ -85,15 +85,22 @@ function sealKey(shared: Buffer, epkRaw: Buffer): Buffer {
  * Seals to a recipient's X25519 public key: ephemeral ECDH, HKDF-SHA256 (salt = ephemeral public key),
  * AES-256-GCM with each value's `aad` bound in. Only the holder of the private key can open what it seals. The
  * values sealed by one sealer share its ephemeral key — one ECDH for the values of one answer — each with its own
- * random nonce and bound to its own `aad`, so none can pass for another.
+ * nonce (never repeated under that key) and bound to its own `aad`, so none can pass for another.
  */
 export function sealerTo(recipient: KeyObject): (plaintext: Buffer | string, aad: string) => SealedEnvelope {
   const eph = generateKeyPairSync('x25519');
   const epkRaw = rawX25519(eph.publicKey);
   const epk = epkRaw.toString('base64url');
   const key = sealKey(diffieHellman({ privateKey: eph.privateKey, publicKey: recipient }), epkRaw);
+  // The key is this sealer's alone, so its nonces need only differ from each other: a random base with a
+  // counter in its last four bytes, one draw of randomness per answer rather than one per value.
+  const base = randomBytes(12);
+  const last = base.readUInt32BE(8);
+  let sealed = 0;
   return (plaintext, aad) => {
-    const nonce = randomBytes(12);
+    if (sealed === 0xffffffff) throw new Error('A sealer seals at most 2^32 - 1 values.');
+    const nonce = Buffer.from(base);
+    nonce.writeUInt32BE((last ^ sealed++) >>> 0, 8);
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const body = Buffer.concat([
