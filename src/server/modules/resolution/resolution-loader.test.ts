@@ -1,11 +1,11 @@
-import { asc } from 'drizzle-orm';
+import { asc, desc } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../../test/support/test-database.js';
 import type { Database } from '../../../store/db.js';
-import { classes, objects } from '../../../store/schema.js';
-import { loadResolutionInput } from './resolution-loader.js';
+import { auditLog, classes, computers, objects, pools } from '../../../store/schema.js';
+import { loadChangesAfter, loadResolutionInput } from './resolution-loader.js';
 
-describe('loadResolutionInput', () => {
+describe('resolution loader', () => {
   let database: Database;
   beforeAll(async () => {
     database = await openTestDatabase();
@@ -61,5 +61,72 @@ describe('loadResolutionInput', () => {
     expect(byId.get('obj_loader_host_7')?.properties).toEqual(odd);
     expect(byId.get('obj_loader_host_7')?.hostId).toBeNull();
     expect(byId.get('obj_loader_hosted_3')).toMatchObject({ hostId: 'obj_loader_host_3', name: 'part 3' });
+  });
+
+  it('reads the changes after a point with the objects and runners they name, as they are now', async () => {
+    await database.db.insert(objects).values([
+      { id: 'obj_feed_plain', classId: 'Loader.Host', name: 'plain', displayName: 'Plain' },
+      { id: 'obj_feed_computer', classId: 'Loader.Host', name: 'feed-c', displayName: 'Feed C' },
+      { id: 'obj_feed_pool', classId: 'Loader.Host', name: 'feed-pool', displayName: 'Feed pool' },
+    ]);
+    await database.db
+      .insert(computers)
+      .values({ id: 'obj_feed_computer', name: 'feed-c', defaultActionAccountId: 'acct_feed' });
+    await database.db.insert(pools).values({ id: 'obj_feed_pool', name: 'feed-pool', membership: 'manual' });
+    const [head] = await database.db
+      .select({ seq: auditLog.seq })
+      .from(auditLog)
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+    const after = head?.seq ?? 0;
+    const record = (n: number, kind: string, target: string | null) => ({
+      seq: after + n,
+      at: new Date(),
+      actor: 'user:test',
+      kind,
+      target,
+      prevHash: 'x',
+      hash: 'y',
+    });
+    await database.db
+      .insert(auditLog)
+      .values([
+        record(1, 'object.create', 'obj_feed_plain'),
+        record(2, 'computer.update', 'obj_feed_computer'),
+        record(3, 'pool.update', 'obj_feed_pool'),
+        record(4, 'object.delete', 'obj_feed_gone'),
+        record(5, 'account.update', 'obj_feed_plain_but_an_account'),
+        record(6, 'server.stop', null),
+      ]);
+
+    const all = await loadChangesAfter(database.db, after, 500);
+    expect(all.records).toEqual([
+      { seq: after + 1, kind: 'object.create', target: 'obj_feed_plain' },
+      { seq: after + 2, kind: 'computer.update', target: 'obj_feed_computer' },
+      { seq: after + 3, kind: 'pool.update', target: 'obj_feed_pool' },
+      { seq: after + 4, kind: 'object.delete', target: 'obj_feed_gone' },
+      { seq: after + 5, kind: 'account.update', target: 'obj_feed_plain_but_an_account' },
+      { seq: after + 6, kind: 'server.stop', target: null },
+    ]);
+    expect([...all.objects.keys()].sort()).toEqual([
+      'obj_feed_computer',
+      'obj_feed_gone',
+      'obj_feed_plain',
+      'obj_feed_pool',
+    ]);
+    expect(all.objects.get('obj_feed_plain')).toMatchObject({ name: 'plain', hostId: null, properties: {} });
+    expect(all.objects.get('obj_feed_gone')).toBeUndefined();
+    expect(Object.fromEntries(all.runners)).toEqual({
+      obj_feed_computer: { id: 'obj_feed_computer', kind: 'agent', defaultActionAccountId: 'acct_feed' },
+      obj_feed_pool: { id: 'obj_feed_pool', kind: 'pool', defaultActionAccountId: null },
+    });
+
+    // A page: the first records only, and only what they name.
+    const page = await loadChangesAfter(database.db, after, 2);
+    expect(page.records.map((r) => r.seq)).toEqual([after + 1, after + 2]);
+    expect([...page.objects.keys()].sort()).toEqual(['obj_feed_computer', 'obj_feed_plain']);
+    expect([...page.runners.keys()]).toEqual(['obj_feed_computer']);
+    // Nothing after the last record.
+    expect((await loadChangesAfter(database.db, after + 6, 500)).records).toEqual([]);
   });
 });

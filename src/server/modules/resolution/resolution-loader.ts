@@ -1,5 +1,5 @@
 // Reads what resolution needs from the database: the whole picture at start, single records as they change.
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { Condition } from '../../../domain/inventory/conditions.js';
 import type { GroupRule } from '../../../domain/inventory/membership.js';
 import type {
@@ -18,6 +18,7 @@ import {
   accountDistribution,
   accounts,
   associations,
+  auditLog,
   classes,
   computers,
   groupMembers,
@@ -223,39 +224,67 @@ export async function loadObject(db: Executor, id: string): Promise<ObjectDef | 
   return row ? objectDef(row) : undefined;
 }
 
+/** A committed change as the change feed reads it from the audit log. */
+export interface FeedRecord {
+  seq: number;
+  kind: string;
+  target: string | null;
+}
+
+/** The kinds of change whose target is an object, or a runner (computers and pools are objects too). */
+const objectKinds = ['object.', 'computer.', 'pool.'];
+const runnerKinds = ['computer.', 'pool.'];
+const startsWithAny = (kind: string, prefixes: string[]) => prefixes.some((p) => kind.startsWith(p));
+
 /**
- * Objects and runners (computers and pools, which are objects too) by id in one query: each id asked for is in
- * its answer, undefined when there is no such object or runner.
+ * The audit records after `afterSeq` (at most `limit`, in commit order), with the objects and runners their
+ * targets name as they are now, in one query. Each object or runner a record names is in the answer, undefined
+ * when it no longer exists.
  */
-export async function loadObjectsAndRunners(
+export async function loadChangesAfter(
   db: Executor,
-  objectIds: string[],
-  runnerIds: string[],
-): Promise<{ objects: Map<string, ObjectDef | undefined>; runners: Map<string, RunnerDef | undefined> }> {
-  const found = {
-    objects: new Map<string, ObjectDef | undefined>(objectIds.map((id) => [id, undefined])),
-    runners: new Map<string, RunnerDef | undefined>(runnerIds.map((id) => [id, undefined])),
-  };
-  const ids = [...new Set([...objectIds, ...runnerIds])];
-  if (!ids.length) return found;
+  afterSeq: number,
+  limit: number,
+): Promise<{
+  records: FeedRecord[];
+  objects: Map<string, ObjectDef | undefined>;
+  runners: Map<string, RunnerDef | undefined>;
+}> {
+  const namesObject = or(...objectKinds.map((p) => like(auditLog.kind, `${p}%`)));
   const rows = await db
     .select({
+      seq: auditLog.seq,
+      kind: auditLog.kind,
+      target: auditLog.target,
       object: objectColumns,
       computerId: computers.id,
       defaultActionAccountId: computers.defaultActionAccountId,
       poolId: pools.id,
     })
-    .from(objects)
+    .from(auditLog)
+    .leftJoin(objects, and(eq(objects.id, auditLog.target), namesObject))
     .leftJoin(computers, eq(computers.id, objects.id))
     .leftJoin(pools, eq(pools.id, objects.id))
-    .where(inArray(objects.id, ids));
+    .where(gt(auditLog.seq, afterSeq))
+    .orderBy(asc(auditLog.seq))
+    .limit(limit);
+  const found = {
+    records: rows.map(({ seq, kind, target }) => ({ seq, kind, target })),
+    objects: new Map<string, ObjectDef | undefined>(),
+    runners: new Map<string, RunnerDef | undefined>(),
+  };
   for (const r of rows) {
-    const id = r.object.id;
-    if (found.objects.has(id)) found.objects.set(id, objectDef(r.object));
-    if (!found.runners.has(id)) continue;
-    if (r.computerId)
-      found.runners.set(id, { id, kind: 'agent', defaultActionAccountId: r.defaultActionAccountId });
-    else if (r.poolId) found.runners.set(id, { id, kind: 'pool', defaultActionAccountId: null });
+    if (!r.target || !startsWithAny(r.kind, objectKinds)) continue;
+    found.objects.set(r.target, r.object ? objectDef(r.object) : undefined);
+    if (!startsWithAny(r.kind, runnerKinds)) continue;
+    found.runners.set(
+      r.target,
+      r.computerId
+        ? { id: r.target, kind: 'agent', defaultActionAccountId: r.defaultActionAccountId }
+        : r.poolId
+          ? { id: r.target, kind: 'pool', defaultActionAccountId: null }
+          : undefined,
+    );
   }
   return found;
 }
