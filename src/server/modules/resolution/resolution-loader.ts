@@ -1,5 +1,5 @@
 // Reads what resolution needs from the database: the whole picture at start, single records as they change.
-import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { Condition } from '../../../domain/inventory/conditions.js';
 import type { GroupRule } from '../../../domain/inventory/membership.js';
 import type {
@@ -18,6 +18,7 @@ import {
   accountDistribution,
   accounts,
   associations,
+  auditLog,
   classes,
   computers,
   groupMembers,
@@ -33,7 +34,16 @@ import { approvedOf } from '../accounts/accounts-repo.js';
 import { scopeOfRow } from '../accounts/associations-service.js';
 import { listAllProfileUses } from '../packs/profile-uses-repo.js';
 
-type ObjectRow = typeof objects.$inferSelect;
+/** The columns of an object that resolution reads: not its discovery or timestamps. */
+const objectColumns = {
+  id: objects.id,
+  classId: objects.classId,
+  hostId: objects.hostId,
+  name: objects.name,
+  displayName: objects.displayName,
+  properties: objects.properties,
+};
+type ObjectRow = Pick<typeof objects.$inferSelect, keyof typeof objectColumns>;
 type AccountRow = typeof accounts.$inferSelect;
 type AssociationRow = typeof associations.$inferSelect;
 
@@ -103,6 +113,44 @@ export function profileUseWorkflows(
   return [...out.values()];
 }
 
+/** Objects per page when every object is read (see `loadAllObjects`). */
+const OBJECT_PAGE = 2_000;
+
+/**
+ * Every object, as resolution sees it. Read as pages of JSON arrays rather than as rows of columns: the embedded
+ * database copies out each field of each row on its own, so at fleet size (300,000 objects, six fields each) the
+ * fields cost more than the query; a page of objects is one field, parsed by JSON.parse.
+ */
+async function loadAllObjects(db: Executor): Promise<ObjectDef[]> {
+  const result = (await db.execute(sql`
+    SELECT json_agg(json_build_array(id, class_id, host_id, name, display_name, properties))::text AS page
+    FROM (SELECT *, (row_number() OVER ()) / ${OBJECT_PAGE} AS n FROM ${objects}) o
+    GROUP BY n`)) as unknown as { rows: { page: string }[] };
+  const out: ObjectDef[] = [];
+  for (const { page } of result.rows)
+    for (const [id, classId, hostId, name, displayName, properties] of JSON.parse(page) as [
+      string,
+      string,
+      string | null,
+      string,
+      string,
+      Record<string, unknown>,
+    ][])
+      out.push({ id, classId, hostId, name, displayName, properties });
+  return out;
+}
+
+/** Rows gathered into one list per key, in the order read. */
+function listsBy<R>(rows: readonly R[], key: (r: R) => string, value: (r: R) => string) {
+  const lists = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = lists.get(key(r));
+    if (list) list.push(value(r));
+    else lists.set(key(r), [value(r)]);
+  }
+  return lists;
+}
+
 export async function loadResolutionInput(db: Executor, liveSince: Date): Promise<ResolutionInput> {
   const [
     classRows,
@@ -118,24 +166,34 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
     useRows,
   ] = await Promise.all([
     db.select({ id: classes.id, baseClassId: classes.baseClassId }).from(classes),
-    db.select().from(objects),
+    loadAllObjects(db),
     db.select().from(groups),
-    db.select().from(groupMembers),
+    db.select({ groupId: groupMembers.groupId, objectId: groupMembers.objectId }).from(groupMembers),
     db.select().from(groupSubgroups),
-    db.select().from(computers),
+    db.select({ id: computers.id, defaultActionAccountId: computers.defaultActionAccountId }).from(computers),
     db.select().from(pools),
     db.select().from(workflows).where(eq(workflows.enabled, true)),
     db.select().from(accounts),
     db.select().from(associations),
     listAllProfileUses(db),
   ]);
-  const membersOf = new Map<string, string[]>();
-  for (const m of memberRows) membersOf.set(m.groupId, [...(membersOf.get(m.groupId) ?? []), m.objectId]);
-  const subsOf = new Map<string, string[]>();
-  for (const s of subRows) subsOf.set(s.groupId, [...(subsOf.get(s.groupId) ?? []), s.memberGroupId]);
-  const approved = new Map<string, string[]>();
-  for (const r of await db.select().from(accountDistribution))
-    approved.set(r.accountId, [...(approved.get(r.accountId) ?? []), r.targetId]);
+  const membersOf = listsBy(
+    memberRows,
+    (m) => m.groupId,
+    (m) => m.objectId,
+  );
+  const subsOf = listsBy(
+    subRows,
+    (s) => s.groupId,
+    (s) => s.memberGroupId,
+  );
+  const approved = listsBy(
+    await db
+      .select({ accountId: accountDistribution.accountId, targetId: accountDistribution.targetId })
+      .from(accountDistribution),
+    (r) => r.accountId,
+    (r) => r.targetId,
+  );
   const runners: RunnerDef[] = [
     ...computerRows.map(
       (c): RunnerDef => ({ id: c.id, kind: 'agent', defaultActionAccountId: c.defaultActionAccountId }),
@@ -144,7 +202,7 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
   ];
   return {
     classes: classRows,
-    objects: objectRows.map(objectDef),
+    objects: objectRows,
     groups: groupRows.map((g) => groupDef(g, membersOf.get(g.id) ?? [], subsOf.get(g.id) ?? [])),
     runners,
     pools: await poolDefs(db, liveSince),
@@ -162,43 +220,71 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
 }
 
 export async function loadObject(db: Executor, id: string): Promise<ObjectDef | undefined> {
-  const [row] = await db.select().from(objects).where(eq(objects.id, id));
+  const [row] = await db.select(objectColumns).from(objects).where(eq(objects.id, id));
   return row ? objectDef(row) : undefined;
 }
 
+/** A committed change as the change feed reads it from the audit log. */
+export interface FeedRecord {
+  seq: number;
+  kind: string;
+  target: string | null;
+}
+
+/** The kinds of change whose target is an object, or a runner (computers and pools are objects too). */
+const objectKinds = ['object.', 'computer.', 'pool.'];
+const runnerKinds = ['computer.', 'pool.'];
+const startsWithAny = (kind: string, prefixes: string[]) => prefixes.some((p) => kind.startsWith(p));
+
 /**
- * Objects and runners (computers and pools, which are objects too) by id in one query: each id asked for is in
- * its answer, undefined when there is no such object or runner.
+ * The audit records after `afterSeq` (at most `limit`, in commit order), with the objects and runners their
+ * targets name as they are now, in one query. Each object or runner a record names is in the answer, undefined
+ * when it no longer exists.
  */
-export async function loadObjectsAndRunners(
+export async function loadChangesAfter(
   db: Executor,
-  objectIds: string[],
-  runnerIds: string[],
-): Promise<{ objects: Map<string, ObjectDef | undefined>; runners: Map<string, RunnerDef | undefined> }> {
-  const found = {
-    objects: new Map<string, ObjectDef | undefined>(objectIds.map((id) => [id, undefined])),
-    runners: new Map<string, RunnerDef | undefined>(runnerIds.map((id) => [id, undefined])),
-  };
-  const ids = [...new Set([...objectIds, ...runnerIds])];
-  if (!ids.length) return found;
+  afterSeq: number,
+  limit: number,
+): Promise<{
+  records: FeedRecord[];
+  objects: Map<string, ObjectDef | undefined>;
+  runners: Map<string, RunnerDef | undefined>;
+}> {
+  const namesObject = or(...objectKinds.map((p) => like(auditLog.kind, `${p}%`)));
   const rows = await db
     .select({
-      object: objects,
+      seq: auditLog.seq,
+      kind: auditLog.kind,
+      target: auditLog.target,
+      object: objectColumns,
       computerId: computers.id,
       defaultActionAccountId: computers.defaultActionAccountId,
       poolId: pools.id,
     })
-    .from(objects)
+    .from(auditLog)
+    .leftJoin(objects, and(eq(objects.id, auditLog.target), namesObject))
     .leftJoin(computers, eq(computers.id, objects.id))
     .leftJoin(pools, eq(pools.id, objects.id))
-    .where(inArray(objects.id, ids));
+    .where(gt(auditLog.seq, afterSeq))
+    .orderBy(asc(auditLog.seq))
+    .limit(limit);
+  const found = {
+    records: rows.map(({ seq, kind, target }) => ({ seq, kind, target })),
+    objects: new Map<string, ObjectDef | undefined>(),
+    runners: new Map<string, RunnerDef | undefined>(),
+  };
   for (const r of rows) {
-    const id = r.object.id;
-    if (found.objects.has(id)) found.objects.set(id, objectDef(r.object));
-    if (!found.runners.has(id)) continue;
-    if (r.computerId)
-      found.runners.set(id, { id, kind: 'agent', defaultActionAccountId: r.defaultActionAccountId });
-    else if (r.poolId) found.runners.set(id, { id, kind: 'pool', defaultActionAccountId: null });
+    if (!r.target || !startsWithAny(r.kind, objectKinds)) continue;
+    found.objects.set(r.target, r.object ? objectDef(r.object) : undefined);
+    if (!startsWithAny(r.kind, runnerKinds)) continue;
+    found.runners.set(
+      r.target,
+      r.computerId
+        ? { id: r.target, kind: 'agent', defaultActionAccountId: r.defaultActionAccountId }
+        : r.poolId
+          ? { id: r.target, kind: 'pool', defaultActionAccountId: null }
+          : undefined,
+    );
   }
   return found;
 }

@@ -1,7 +1,7 @@
 // Keeps the resolution engine in step with the database by following the audit log, which records every
 // change in commit order; local writes ask it to catch up at once, other servers' writes arrive by a notice
 // at their commit (PostgreSQL's LISTEN/NOTIFY), or by the poll kept as the fallback.
-import { asc, gt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { ObjectDef, RunnerDef } from '../../../domain/resolution/model.js';
 import {
   createResolutionEngine,
@@ -133,22 +133,9 @@ export function createResolutionService(d: ResolutionServiceDeps) {
   async function catchUpNow() {
     if (!engine) return rebuild();
     for (;;) {
-      const rows = await d.db
-        .select({ seq: auditLog.seq, kind: auditLog.kind, target: auditLog.target })
-        .from(auditLog)
-        .where(gt(auditLog.seq, lastSeq))
-        .orderBy(asc(auditLog.seq))
-        .limit(CATCH_UP_PAGE);
-      // The objects and runners the page changed, read together (as they are now: a later record of the page
-      // finds the same).
-      const targets = (prefixes: string[]) =>
-        rows.flatMap((r) => (r.target && prefixes.some((p) => r.kind.startsWith(p)) ? [r.target] : []));
-      const runners = targets(['computer.', 'pool.']);
-      const read: PageReads = await load.loadObjectsAndRunners(
-        d.db,
-        [...new Set([...targets(['object.']), ...runners])],
-        [...new Set(runners)],
-      );
+      // The page's records with the objects and runners they changed, read together (as they are now: a later
+      // record of the page finds the same).
+      const { records: rows, ...read } = await load.loadChangesAfter(d.db, lastSeq, CATCH_UP_PAGE);
       let rebuilt = false;
       for (const r of rows) {
         emit({ kind: r.kind, target: r.target });
