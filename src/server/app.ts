@@ -13,6 +13,7 @@ import type { Database } from '../store/db.js';
 import { registerAuth } from './auth.js';
 import { registerConsole } from './console-static.js';
 import { answerFrameworkError, registerErrorHandling } from './errors.js';
+import { endLongPollsOnClose } from './long-poll.js';
 import { registerAccounts } from './modules/accounts/accounts-routes.js';
 import { createAccountsService } from './modules/accounts/accounts-service.js';
 import { registerAssociations } from './modules/accounts/associations-routes.js';
@@ -205,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
   registerTextGuard(app);
+  endLongPollsOnClose(app);
   useAuditChainKeys(deps.keyring);
 
   const metrics = new Registry();

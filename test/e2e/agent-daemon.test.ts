@@ -1,7 +1,8 @@
 // Proves `steward agent` end to end with real processes: it enrolls with a token (failing over from a dead
 // server to a live one), receives the account distributed to it and runs a monitor as that account (its
 // user name in the output, never its password), reports not-run-credentials-not-found for an account
-// associated but not distributed, stops cleanly on SIGTERM, and no password reaches any log or its disk.
+// associated but not distributed, lets its server stop at once while it waits on it, stops cleanly on SIGTERM,
+// and no password reaches any log or its disk.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +151,15 @@ describe('steward agent', () => {
     expect(r.notRunSince).not.toBeNull();
     // Tasks run on demand only: the scheduler never ran this one.
     expect(await resultOf('E2E.Agent.Task')).toBeUndefined();
+  });
+
+  it('lets its server stop at once and cleanly while it waits there for a change', async () => {
+    // The agent always holds a long-poll for its configuration (up to 30 s) and one for task runs: the server
+    // ends them when it stops rather than wait them out (and be cut off, its database left open).
+    const started = performance.now();
+    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(server.stdout()).toContain('"msg":"stopping"');
   });
 
   it('stops cleanly on SIGTERM', async () => {

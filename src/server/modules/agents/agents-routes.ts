@@ -20,6 +20,7 @@ import { errorBodySchema } from '../../../contract/errors.js';
 import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.js';
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
+import { longPollSignal } from '../../long-poll.js';
 import { agentOf, registerAgentAuth } from './agent-auth.js';
 import type { AgentsService } from './agents-service.js';
 import type { EnrollmentTokens } from './enrollment-tokens.js';
@@ -166,14 +167,12 @@ export function registerAgents(
     },
     onRequest: app.authorizeAgent(),
     handler: async (req, reply) => {
-      const controller = new AbortController();
-      const onClose = () => controller.abort();
-      reply.raw.once('close', onClose);
+      const { signal, release } = longPollSignal(reply);
       try {
         const out = await agents.config(agentOf(req).agentId, {
           tag: req.query.tag,
           waitSeconds: req.query.waitSeconds,
-          signal: controller.signal,
+          signal,
         });
         if (out.kind === 'unchanged') return reply.code(304).header('etag', `"${out.tag}"`).send(null);
         return (
@@ -184,7 +183,7 @@ export function registerAgents(
             .send(serializedConfig(out.config) as never)
         );
       } finally {
-        reply.raw.off('close', onClose);
+        release();
       }
     },
   });

@@ -1,7 +1,7 @@
 // HTTP routes for the agent's half of hybrid jobs, on its signed channel: claim jobs of its worker groups (a
 // long poll), post a job's stream records (the answer says whether to stop), read the job's assets sealed to
 // its key, report the end. Another agent's job is not found, and the attempt audited.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { jobStatusSchema } from '../../../contract/automation-jobs.js';
 import { idParams } from '../../../contract/common.js';
@@ -17,6 +17,7 @@ import {
 } from '../../../contract/hybrid-workers.js';
 import type { JobStatus } from '../../../domain/automation/jobs.js';
 import { typed } from '../../http.js';
+import { longPollSignal } from '../../long-poll.js';
 import { agentOf } from '../agents/agent-auth.js';
 import type { HybridJobs } from './hybrid-jobs-service.js';
 
@@ -26,14 +27,6 @@ const agentErrors = {
   404: errorBodySchema,
   409: errorBodySchema,
 } as const;
-
-/** An AbortSignal that fires when the caller goes away, for the long poll. */
-function closeSignal(reply: FastifyReply) {
-  const controller = new AbortController();
-  const onClose = () => controller.abort();
-  reply.raw.once('close', onClose);
-  return { signal: controller.signal, release: () => reply.raw.off('close', onClose) };
-}
 
 /** Registers after `registerAgents`, which provides `app.authorizeAgent()`. */
 export function registerHybridJobs(fastify: FastifyInstance, hybrid: HybridJobs): void {
@@ -51,7 +44,7 @@ export function registerHybridJobs(fastify: FastifyInstance, hybrid: HybridJobs)
     },
     onRequest: app.authorizeAgent(),
     handler: async (req, reply) => {
-      const { signal, release } = closeSignal(reply);
+      const { signal, release } = longPollSignal(reply);
       try {
         const items = await hybrid.claim(agentOf(req), {
           waitSeconds: req.query.waitSeconds,

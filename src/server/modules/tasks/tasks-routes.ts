@@ -1,6 +1,6 @@
 // HTTP routes for task runs: people request a run and read it (waiting for its end); agents claim the runs
 // queued for them and report each one's result.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { idParams } from '../../../contract/common.js';
 import { errorBodySchema } from '../../../contract/errors.js';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../../../contract/tasks.js';
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
+import { longPollSignal } from '../../long-poll.js';
 import { agentOf } from '../agents/agent-auth.js';
 import type { TaskRunRow, TaskRunSummaryRow } from './tasks-repo.js';
 import type { TasksService } from './tasks-service.js';
@@ -47,14 +48,6 @@ const summaryDto = (r: TaskRunSummaryRow) => ({
 });
 
 const runDto = (r: TaskRunRow) => ({ ...summaryDto(r), stdout: r.stdout, stderr: r.stderr });
-
-/** An AbortSignal that fires when the caller goes away, for long-polls. */
-function closeSignal(reply: FastifyReply) {
-  const controller = new AbortController();
-  const onClose = () => controller.abort();
-  reply.raw.once('close', onClose);
-  return { signal: controller.signal, release: () => reply.raw.off('close', onClose) };
-}
 
 /**
  * Registers after `registerAgents`, which provides `app.authorizeAgent()`. Reading runs takes `tasks.run`
@@ -93,7 +86,7 @@ export function registerTasks(fastify: FastifyInstance, tasks: TasksService): vo
     },
     onRequest: app.authorize('tasks.run'),
     handler: async (req, reply) => {
-      const { signal, release } = closeSignal(reply);
+      const { signal, release } = longPollSignal(reply);
       try {
         return runDto(await tasks.get(req.params.id, { waitSeconds: req.query.waitSeconds, signal }));
       } finally {
@@ -123,7 +116,7 @@ export function registerTasks(fastify: FastifyInstance, tasks: TasksService): vo
     },
     onRequest: app.authorizeAgent(),
     handler: async (req, reply) => {
-      const { signal, release } = closeSignal(reply);
+      const { signal, release } = longPollSignal(reply);
       try {
         const agent = agentOf(req);
         const items = await tasks.claim(agent.agentId, {
