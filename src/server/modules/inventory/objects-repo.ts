@@ -112,18 +112,18 @@ export const hostedSubtreeRows = (db: Executor, rootId: string) =>
 export const hostsAny = async (db: Executor, id: string) =>
   (await db.select({ id: objects.id }).from(objects).where(eq(objects.hostId, id)).limit(1)).length > 0;
 
+/** The columns of an object that resolution and group membership read: not its discovery or timestamps. */
+export const objectDefColumns = {
+  id: objects.id,
+  classId: objects.classId,
+  hostId: objects.hostId,
+  name: objects.name,
+  displayName: objects.displayName,
+  properties: objects.properties,
+};
+
 /** Every object, with only what group membership reads. */
-export const listForMembership = (db: Executor) =>
-  db
-    .select({
-      id: objects.id,
-      classId: objects.classId,
-      hostId: objects.hostId,
-      name: objects.name,
-      displayName: objects.displayName,
-      properties: objects.properties,
-    })
-    .from(objects);
+export const listForMembership = (db: Executor) => db.select(objectDefColumns).from(objects);
 
 export type NewObjectRow = typeof objects.$inferInsert;
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../../test/support/test-database.js';
 import type { Database } from '../../../store/db.js';
 import { auditLog, classes, computers, objects, pools } from '../../../store/schema.js';
+import { objectDefColumns } from '../inventory/objects-repo.js';
 import { loadChangesAfter, loadResolutionInput } from './resolution-loader.js';
 
 describe('resolution loader', () => {
@@ -43,17 +44,7 @@ describe('resolution loader', () => {
       await database.db.insert(objects).values(hosted.slice(i, i + 500));
 
     const input = await loadResolutionInput(database.db, new Date(0));
-    const expected = await database.db
-      .select({
-        id: objects.id,
-        classId: objects.classId,
-        hostId: objects.hostId,
-        name: objects.name,
-        displayName: objects.displayName,
-        properties: objects.properties,
-      })
-      .from(objects)
-      .orderBy(asc(objects.id));
+    const expected = await database.db.select(objectDefColumns).from(objects).orderBy(asc(objects.id));
     expect(expected.length).toBeGreaterThanOrEqual(4_500);
     // Every object once, each equal to its row.
     expect([...input.objects].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))).toEqual(expected);

@@ -32,18 +32,10 @@ import {
 } from '../../../store/schema.js';
 import { approvedOf } from '../accounts/accounts-repo.js';
 import { scopeOfRow } from '../accounts/associations-service.js';
+import { objectDefColumns } from '../inventory/objects-repo.js';
 import { listAllProfileUses } from '../packs/profile-uses-repo.js';
 
-/** The columns of an object that resolution reads: not its discovery or timestamps. */
-const objectColumns = {
-  id: objects.id,
-  classId: objects.classId,
-  hostId: objects.hostId,
-  name: objects.name,
-  displayName: objects.displayName,
-  properties: objects.properties,
-};
-type ObjectRow = Pick<typeof objects.$inferSelect, keyof typeof objectColumns>;
+type ObjectRow = Pick<typeof objects.$inferSelect, keyof typeof objectDefColumns>;
 type AccountRow = typeof accounts.$inferSelect;
 type AssociationRow = typeof associations.$inferSelect;
 
@@ -220,7 +212,7 @@ export async function loadResolutionInput(db: Executor, liveSince: Date): Promis
 }
 
 export async function loadObject(db: Executor, id: string): Promise<ObjectDef | undefined> {
-  const [row] = await db.select(objectColumns).from(objects).where(eq(objects.id, id));
+  const [row] = await db.select(objectDefColumns).from(objects).where(eq(objects.id, id));
   return row ? objectDef(row) : undefined;
 }
 
@@ -256,7 +248,7 @@ export async function loadChangesAfter(
       seq: auditLog.seq,
       kind: auditLog.kind,
       target: auditLog.target,
-      object: objectColumns,
+      object: objectDefColumns,
       computerId: computers.id,
       defaultActionAccountId: computers.defaultActionAccountId,
       poolId: pools.id,
