@@ -147,6 +147,74 @@ describe('subscription index', () => {
     expect(index.matching(kelvin, ctx).map((s) => s.id)).toEqual(['contains', 'kelvin']);
   });
 
+  it('tries every text condition a bit set does not settle, shared ones once per alert with that alert', () => {
+    const subs = [
+      { id: 'one-equals', criteria: { text: [{ field: 'custom1', op: 'equals', value: 'Disk' }] } },
+      {
+        id: 'two-equals',
+        criteria: {
+          text: [
+            { field: 'custom1', op: 'equals', value: 'disk' },
+            { field: 'custom1', op: 'equals', value: 'SQL' },
+          ],
+        },
+      },
+      {
+        id: 'same-twice',
+        criteria: {
+          text: [
+            { field: 'custom1', op: 'equals', value: 'DISK' },
+            { field: 'custom1', op: 'equals', value: 'disk' },
+          ],
+        },
+      },
+      {
+        id: 'equals-and-like',
+        criteria: {
+          text: [
+            { field: 'custom1', op: 'equals', value: 'disk' },
+            { field: 'custom1', op: 'like', value: 'd*k' },
+          ],
+        },
+      },
+      { id: 'contains', criteria: { text: [{ field: 'name', op: 'contains', value: 'disk' }] } },
+      { id: 'contains-too', criteria: { text: [{ field: 'name', op: 'contains', value: 'disk' }] } },
+    ] as { id: string; criteria: SubscriptionCriteria }[];
+    const index = createSubscriptionIndex(subs);
+    const base = randomAlert(rng(12), 0);
+    const disk = { ...base, name: 'disk full', custom: { '1': 'dIsK' } };
+    const sql = { ...base, name: 'cpu load', custom: { '1': 'sql' } };
+    for (const alert of [disk, sql, disk, { ...disk, name: 'memory' }, sql])
+      expect(index.matching(alert, ctx).map((s) => s.id)).toEqual(
+        subs.filter((s) => matches(s.criteria, alert, ctx)).map((s) => s.id),
+      );
+    expect(index.matching(disk, ctx).map((s) => s.id)).toEqual([
+      'one-equals',
+      'same-twice',
+      'equals-and-like',
+      'contains',
+      'contains-too',
+    ]);
+    expect(index.matching(sql, ctx).map((s) => s.id)).toEqual([]);
+  });
+
+  it('follows a line of descent that changes between alerts of the same class', () => {
+    const index = createSubscriptionIndex([
+      { id: 'base-a', criteria: { classIds: ['A'] } },
+      { id: 'base-b', criteria: { classIds: ['B'] } },
+    ]);
+    let line = ['X', 'A'];
+    const moving: IndexContext = { ...ctx, classAndAncestors: () => line };
+    const alert = { ...randomAlert(rng(13), 0), sourceClassId: 'X' };
+    expect(index.matching(alert, moving).map((s) => s.id)).toEqual(['base-a']);
+    line = ['X', 'B'];
+    expect(index.matching(alert, moving).map((s) => s.id)).toEqual(['base-b']);
+    line.push('A'); // in place
+    expect(index.matching(alert, moving).map((s) => s.id)).toEqual(['base-a', 'base-b']);
+    line = ['X'];
+    expect(index.matching(alert, moving).map((s) => s.id)).toEqual([]);
+  });
+
   it('answers the same after it forgets the masks it kept (more values asked for than it keeps)', () => {
     const n = 2500;
     const subs = [

@@ -73,6 +73,28 @@ class Dimension<V> {
     }
     return m;
   }
+  /**
+   * Those with no condition or accepting `value` or any of `also`, kept per value while its `also` stays the same
+   * (compared one by one on each use): a class's line of descent is asked for on every alert about the class.
+   */
+  maskWith(value: V, also: Iterable<V>): Bits {
+    const listed = Array.isArray(also) ? (also as readonly V[]) : [...also];
+    const kept = this.withKept.get(value);
+    if (kept && kept.also.length === listed.length) {
+      let same = true;
+      for (let k = 0; k < listed.length; k++)
+        if (kept.also[k] !== listed[k]) {
+          same = false;
+          break;
+        }
+      if (same) return kept.mask;
+    }
+    if (this.withKept.size >= MASKS_KEPT) this.withKept.clear();
+    const mask = this.maskOfAny([value, ...listed], new Int32Array(this.open.length));
+    this.withKept.set(value, { also: listed.slice(), mask });
+    return mask;
+  }
+  private readonly withKept = new Map<V, { also: readonly V[]; mask: Bits }>();
   /** Those with no condition or accepting any of `values`, written into `into`. */
   maskOfAny(values: Iterable<V>, into: Bits): Bits {
     into.set(this.open);
@@ -94,6 +116,11 @@ const GRAM = 3;
 /** Every run of GRAM code units of the text. */
 function* gramsOf(text: string): Generator<string> {
   for (let at = 0; at + GRAM <= text.length; at++) yield text.slice(at, at + GRAM);
+}
+
+/** Those of the grams the text contains. */
+function* gramsIn(grams: Iterable<string>, text: string): Generator<string> {
+  for (const g of grams) if (text.includes(g)) yield g;
 }
 
 const set = (bits: Bits, i: number) => {
@@ -121,8 +148,13 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
     return d;
   };
   const all = new Int32Array(words);
-  /** Per subscription with text conditions: each condition's field and compiled matcher. */
-  const textChecks: ({ field: TextField; holds: TextMatcher }[] | undefined)[] = new Array(n);
+  /**
+   * The distinct text conditions to try (field and compiled matcher), and per subscription with any, their
+   * numbers: many subscriptions share a condition, tried once per alert.
+   */
+  const conditions: { field: TextField; holds: TextMatcher }[] = [];
+  const conditionNumber = new Map<string, number>();
+  const textChecks: (number[] | undefined)[] = new Array(n);
   /** Subscriptions taken whether they match or not, for one call. */
   const forced = new Uint8Array(n);
   const position = new Map<string, number>();
@@ -135,8 +167,21 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
     klass.file(i, c.classIds);
     group.file(i, c.groupIds);
     set(all, i);
-    if (c.text?.length)
-      textChecks[i] = c.text.map((t) => ({ field: t.field, holds: textMatcher(t.op, t.value) }));
+    // A field's only `equals` condition is settled by its bit set (filed under that folded text alone): what
+    // its matcher would compare is what the set was looked up by. The other conditions are tried.
+    const unsettled = (c.text ?? []).filter(
+      (t) => t.op !== 'equals' || c.text!.some((u) => u !== t && u.op === 'equals' && u.field === t.field),
+    );
+    if (unsettled.length)
+      textChecks[i] = unsettled.map((t) => {
+        const key = `${t.field}\u0000${t.op}\u0000${t.value}`;
+        let k = conditionNumber.get(key);
+        if (k === undefined) {
+          k = conditions.push({ field: t.field, holds: textMatcher(t.op, t.value) }) - 1;
+          conditionNumber.set(key, k);
+        }
+        return k;
+      });
     for (const t of c.text ?? []) {
       if (t.op === 'equals') dimensionOf(equalsBy, t.field);
       else if (conditionLiteral(t.op, t.value).length >= GRAM) dimensionOf(gramsBy, t.field);
@@ -180,9 +225,7 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
       masks.push(alert.workflowId === null ? workflow.open : workflow.mask(alert.workflowId));
     if (klass.used) {
       const cls = alert.sourceClassId;
-      masks.push(
-        cls === null ? klass.open : klass.maskOfAny([cls, ...ctx.classAndAncestors(cls)], scratch[0]!),
-      );
+      masks.push(cls === null ? klass.open : klass.maskWith(cls, ctx.classAndAncestors(cls)));
     }
     if (group.used) {
       const obj = alert.sourceObjectId;
@@ -190,22 +233,42 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
     }
     for (const [field, d] of equalsBy) masks.push(d.mask(foldedText(fieldText(alert, field))));
     let k = 2;
-    for (const [field, d] of gramsBy)
-      masks.push(d.maskOfAny(gramsOf(foldedText(fieldText(alert, field))), scratch[k++]!));
+    for (const [field, d] of gramsBy) {
+      const text = foldedText(fieldText(alert, field));
+      // The text's grams, or the grams filed when they are fewer (a few keywords against a long name).
+      const grams = d.byValue.size < text.length - GRAM + 1 ? gramsIn(d.byValue.keys(), text) : gramsOf(text);
+      masks.push(d.maskOfAny(grams, scratch[k++]!));
+    }
     result.set(all);
     for (const m of masks) for (let w = 0; w < words; w++) result[w]! &= m[w]!;
   }
 
-  function textHolds(
-    checks: { field: TextField; holds: TextMatcher }[] | undefined,
-    alert: NotificationAlert,
-  ) {
-    if (checks) for (const c of checks) if (!c.holds(fieldText(alert, c.field))) return false;
+  /** Per condition, the alert it was last tried on (a call's number) and whether it held. */
+  const triedFor = new Int32Array(conditions.length);
+  const held = new Uint8Array(conditions.length);
+  let call = 0;
+
+  function textHolds(checks: number[] | undefined, alert: NotificationAlert) {
+    if (checks)
+      for (const k of checks) {
+        if (triedFor[k] !== call) {
+          const c = conditions[k]!;
+          triedFor[k] = call;
+          held[k] = c.holds(fieldText(alert, c.field)) ? 1 : 0;
+        }
+        if (held[k] === 0) return false;
+      }
     return true;
   }
 
   /** Each subscription whose bit is set, in the order given, those with text only when their text holds. */
   function collect(alert: NotificationAlert, also: Iterable<string>): S[] {
+    // A new number per call; after the last, every condition is marked untried again.
+    if (call === 0x7fffffff) {
+      triedFor.fill(0);
+      call = 0;
+    }
+    call++;
     for (const id of also) {
       const i = position.get(id);
       if (i !== undefined) {
