@@ -20,6 +20,14 @@ interface Account {
   hB: number;
 }
 
+/** An account's distribution as resolution reads it; one per account id, updated in place as it changes. */
+export interface AccountState {
+  less: boolean;
+  approved: ReadonlySet<string>;
+}
+
+const NOWHERE: ReadonlySet<string> = new Set();
+
 export type DistributionIndex = ReturnType<typeof createDistributionIndex>;
 
 const newRunner = (def: RunnerDef): Runner => ({
@@ -47,6 +55,23 @@ export function createDistributionIndex(input: {
   const lessSecure = new HashSum();
   /** Runners whose tag may have changed since the last drain. */
   const changed = new Set<string>();
+  /** Handed out to resolution: kept for the engine's life, so a resolution holds its account's directly. */
+  const states = new Map<string, AccountState>();
+
+  function stateOf(accountId: string): AccountState {
+    let s = states.get(accountId);
+    if (!s) {
+      const a = accounts.get(accountId);
+      s = { less: false, approved: NOWHERE };
+      if (a) update(s, a);
+      states.set(accountId, s);
+    }
+    return s;
+  }
+  function update(s: AccountState, a: Account | undefined) {
+    s.less = a?.def.security === 'less-secure';
+    s.approved = a ? a.approved : NOWHERE;
+  }
 
   function place(a: Account, add: boolean) {
     if (a.def.security === 'less-secure') {
@@ -95,6 +120,9 @@ export function createDistributionIndex(input: {
       return [...ids].sort().map((id) => ({ id, version: accounts.get(id)!.def.version }));
     },
 
+    /** The account's distribution, kept current for the engine's life (an unknown account is nowhere). */
+    accountState: stateOf,
+
     /**
      * Adds or replaces an account's distribution. Returns the runners on which what uses it must be
      * re-resolved, or undefined for every runner (a new account, or one that is or was less secure).
@@ -105,6 +133,8 @@ export function createDistributionIndex(input: {
       const acc = accountOf(def);
       accounts.set(def.id, acc);
       place(acc, true);
+      const state = states.get(def.id);
+      if (state) update(state, acc);
       if (!old || old.def.security === 'less-secure' || def.security === 'less-secure') return undefined;
       const diff = new Set<string>();
       for (const t of old.approved) if (!acc.approved.has(t)) diff.add(t);
@@ -118,6 +148,8 @@ export function createDistributionIndex(input: {
       if (!old) return false;
       place(old, false);
       accounts.delete(id);
+      const state = states.get(id);
+      if (state) update(state, undefined);
       return true;
     },
 

@@ -46,8 +46,11 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
   const explicitGroups = new Map<string, Set<string>>();
   const rulesByClass = new Map<string, { groupId: string; rule: GroupRule }[]>();
   const closureCache = new Map<string, ReadonlySet<string>>();
+  /** Rules over each class's chain of bases, nearest first; emptied whenever a rule changes. */
+  const rulesCache = new Map<string, { groupId: string; rule: GroupRule }[]>();
 
   const addRules = (def: GroupDef) => {
+    rulesCache.clear();
     for (const rule of def.rules) {
       const list = rulesByClass.get(rule.classId) ?? [];
       list.push({ groupId: def.id, rule });
@@ -55,6 +58,7 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
     }
   };
   const dropRules = (groupId: string) => {
+    rulesCache.clear();
     for (const [cls, list] of rulesByClass) {
       const kept = list.filter((r) => r.groupId !== groupId);
       if (kept.length) rulesByClass.set(cls, kept);
@@ -87,20 +91,27 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
     return out;
   };
 
+  function rulesOf(classId: string) {
+    let list = rulesCache.get(classId);
+    if (!list) {
+      list = [];
+      for (const cls of classes.ancestors(classId)) list.push(...(rulesByClass.get(cls) ?? []));
+      rulesCache.set(classId, list);
+    }
+    return list;
+  }
+
   /** Groups holding the object directly: those listing it, then those whose rules match it. */
   function directOf(o: ObjectDef): string[] {
-    const explicit: Iterable<string> = explicitGroups.get(o.id) ?? [];
-    const anc = classes.ancestors(o.classId);
-    if ((explicit as { size?: number; length?: number }).size === 0 || (explicit as unknown[]).length === 0) {
-      if (!anc.some((c) => rulesByClass.has(c))) return NO_GROUPS;
+    const explicit = explicitGroups.get(o.id);
+    const rules = rulesOf(o.classId);
+    if ((explicit === undefined || explicit.size === 0) && rules.length === 0) return NO_GROUPS;
+    const out: string[] = explicit ? [...explicit] : [];
+    for (let i = 0; i < rules.length; i++) {
+      const { groupId, rule } = rules[i]!;
+      if (!out.includes(groupId) && ruleMatches(o, rule.conditions)) out.push(groupId);
     }
-    const out = new Set<string>(explicit);
-    for (const cls of anc) {
-      for (const { groupId, rule } of rulesByClass.get(cls) ?? []) {
-        if (!out.has(groupId) && ruleMatches(o, rule.conditions)) out.add(groupId);
-      }
-    }
-    return [...out];
+    return out.length ? out : NO_GROUPS;
   }
 
   /** Every object a group contains: direct members of it and its nested groups, and all they host. */
@@ -182,8 +193,8 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
       const nextDirect = new Set<string>(def.members.filter((m) => objects.has(m)));
       for (const rule of def.rules) {
         for (const c of classes.descendants(rule.classId)) {
-          for (const oid of objects.ofClass(c))
-            if (ruleMatches(objects.get(oid)!.def, rule.conditions)) nextDirect.add(oid);
+          for (const o of objects.ofClass(c))
+            if (ruleMatches(o.def, rule.conditions)) nextDirect.add(o.def.id);
         }
       }
       const prevDirect = directMembers.get(def.id) ?? new Set<string>();

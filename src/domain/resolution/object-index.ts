@@ -1,7 +1,8 @@
 // The objects of the resolution engine: one record per object, its class and its place in a hosting chain,
 // and the runner (computer or pool) at the top of that chain.
 import { hashString } from './hash.js';
-import type { ObjectDef, Resolution } from './model.js';
+import type { ObjectDef } from './model.js';
+import type { Slot } from './object-resolver.js';
 
 /** Shared empty set: an object in no group, and what an unknown object reports. Never mutated. */
 export const EMPTY: ReadonlySet<string> = new Set();
@@ -15,22 +16,26 @@ export interface ObjectRecord {
   def: ObjectDef;
   runner: string;
   hi: number;
+  /** Its place in the list of its class's objects. */
+  classPos: number;
   children: Set<string> | undefined;
   /** Groups that hold this object directly: explicit members and rule matches. */
   direct: string[];
   /** Every group that contains it: through nesting and through its hosts (shared with the host when equal). */
   containing: ReadonlySet<string>;
   /** One resolution per profile of the class, in ClassNode.profiles order. */
-  res: Resolution[];
+  res: Slot[];
   sumA: number;
   sumB: number;
 }
+
+const NONE: readonly ObjectRecord[] = [];
 
 export type ObjectIndex = ReturnType<typeof createObjectIndex>;
 
 export function createObjectIndex() {
   const objects = new Map<string, ObjectRecord>();
-  const byClass = new Map<string, Set<string>>();
+  const byClass = new Map<string, ObjectRecord[]>();
 
   /** The runner of a new object: itself at the top of a chain, else its host's (or the host id, if unknown). */
   function runnerOf(def: ObjectDef): string {
@@ -44,8 +49,8 @@ export function createObjectIndex() {
     has: (id: string): boolean => objects.has(id),
     values: (): IterableIterator<ObjectRecord> => objects.values(),
     size: (): number => objects.size,
-    /** Ids of the objects of exactly this class (not derived ones). */
-    ofClass: (classId: string): ReadonlySet<string> => byClass.get(classId) ?? EMPTY,
+    /** The objects of exactly this class (not derived ones), in no particular order. */
+    ofClass: (classId: string): readonly ObjectRecord[] => byClass.get(classId) ?? NONE,
 
     /** Records a new object under its host, in no group and with nothing resolved yet. */
     insert(def: ObjectDef): ObjectRecord {
@@ -53,6 +58,7 @@ export function createObjectIndex() {
         def,
         runner: runnerOf(def),
         hi: hashString(def.id),
+        classPos: 0,
         children: undefined,
         direct: [],
         containing: EMPTY,
@@ -61,12 +67,13 @@ export function createObjectIndex() {
         sumB: 0,
       };
       objects.set(def.id, obj);
-      let ids = byClass.get(def.classId);
-      if (!ids) {
-        ids = new Set();
-        byClass.set(def.classId, ids);
+      let list = byClass.get(def.classId);
+      if (!list) {
+        list = [];
+        byClass.set(def.classId, list);
       }
-      ids.add(def.id);
+      obj.classPos = list.length;
+      list.push(obj);
       if (def.hostId) {
         const host = objects.get(def.hostId);
         if (host) {
@@ -80,7 +87,12 @@ export function createObjectIndex() {
     /** Forgets one object; what it hosts must have been removed first. */
     delete(obj: ObjectRecord): void {
       const id = obj.def.id;
-      byClass.get(obj.def.classId)?.delete(id);
+      const list = byClass.get(obj.def.classId)!;
+      const last = list.pop()!;
+      if (last !== obj) {
+        list[obj.classPos] = last;
+        last.classPos = obj.classPos;
+      }
       if (obj.def.hostId) objects.get(obj.def.hostId)?.children?.delete(id);
       objects.delete(id);
     },

@@ -1,15 +1,31 @@
 // Per-object resolution over the engine's indexes: each object's resolution per profile of its class, its
 // contribution to its runner's tag, and the re-resolution of exactly what a change can reach.
 import type { ClassIndex, ClassNode } from './class-index.js';
-import type { DistributionIndex } from './distribution-index.js';
+import type { AccountState, DistributionIndex } from './distribution-index.js';
 import type { GroupIndex } from './group-index.js';
 import { sameSet } from './group-index.js';
 import { fmix, hashString, mix3 } from './hash.js';
-import type { Association, Resolution } from './model.js';
+import type { Resolution } from './model.js';
 import type { ObjectIndex, ObjectRecord } from './object-index.js';
-import type { ProfileIndex } from './profile-index.js';
+import { beats, type Entry, type Pick, type ProfileIndex } from './profile-index.js';
 
 export const DEFAULT: Resolution = Object.freeze({ kind: 'default-action-account' });
+
+/** A resolution as an object holds it: interned, with its hash and the entry that won (none for the default). */
+export interface Slot {
+  r: Resolution;
+  h: number;
+  e: Entry | undefined;
+}
+
+/** What the resolver keeps on a profile entry: its two interned slots and its account's distribution. */
+export interface Interned {
+  yes: Slot;
+  no: Slot;
+  account: AccountState;
+}
+
+export const DEFAULT_SLOT: Slot = Object.freeze({ r: DEFAULT, h: 0x2545f491, e: undefined });
 
 export type ObjectResolver = ReturnType<typeof createObjectResolver>;
 
@@ -30,84 +46,125 @@ export function createObjectResolver(deps: {
     }
     return v;
   };
-  /** Resolutions are interned per association and kind: shared objects, hashed once. */
-  const interned = new WeakMap<Association, { account: Resolution; notDistributed: Resolution }>();
-  const resHashes = new WeakMap<Resolution, number>([[DEFAULT, 0x2545f491]]);
-  const resolutionOf = (a: Association, distributed: boolean): Resolution => {
-    let pair = interned.get(a);
-    if (!pair) {
-      const account: Resolution = { kind: 'account', accountId: a.accountId, associationId: a.id };
-      const notDistributed: Resolution = {
-        kind: 'not-distributed',
-        accountId: a.accountId,
-        associationId: a.id,
-      };
-      const ha = h(a.accountId);
-      resHashes.set(account, fmix(ha ^ 0x68e31da4));
-      resHashes.set(notDistributed, fmix(ha ^ 0x1b56c4e9));
-      pair = { account, notDistributed };
-      interned.set(a, pair);
-    }
-    return distributed ? pair.account : pair.notDistributed;
-  };
-  const resHash = (r: Resolution) => resHashes.get(r) ?? 0;
 
-  function resolveFor(profileId: string, obj: ObjectRecord, ancestors: readonly string[]): Resolution {
-    const winner = profiles.best(profileId, obj.def.id, obj.containing, ancestors);
-    if (!winner) return DEFAULT;
-    return resolutionOf(winner, distribution.isDistributed(winner.accountId, obj.runner));
+  function intern(e: Entry): Interned {
+    const a = e.a;
+    const ha = h(a.accountId);
+    const m: Interned = {
+      yes: {
+        r: { kind: 'account', accountId: a.accountId, associationId: a.id },
+        h: fmix(ha ^ 0x68e31da4),
+        e,
+      },
+      no: {
+        r: { kind: 'not-distributed', accountId: a.accountId, associationId: a.id },
+        h: fmix(ha ^ 0x1b56c4e9),
+        e,
+      },
+      account: distribution.accountState(a.accountId),
+    };
+    e.interned = m;
+    return m;
   }
 
-  function contribution(obj: ObjectRecord, cls: ClassNode): [number, number] {
+  /** The slot of a winning entry on a runner: the account, or not distributed there. */
+  function slotOf(e: Entry | undefined, runner: string): Slot {
+    if (e === undefined) return DEFAULT_SLOT;
+    const m = e.interned ?? intern(e);
+    return m.account.less || m.account.approved.has(runner) ? m.yes : m.no;
+  }
+
+  /** Class- and all-scoped picks per class, in ClassNode.profiles order, while no such association changes. */
+  const picksCache = new Map<ClassNode, { version: number; picks: (Pick | null)[] }>();
+  function picksOf(cls: ClassNode): (Pick | null)[] {
+    const version = profiles.picksVersion();
+    const cached = picksCache.get(cls);
+    if (cached && cached.version === version) return cached.picks;
+    const picks = cls.profiles.map((p) => profiles.classPick(p, cls.ancestors));
+    picksCache.set(cls, { version, picks });
+    return picks;
+  }
+
+  // The running winners of one full refresh, per profile slot: reused so the hot path allocates nothing.
+  const winners: (Entry | undefined)[] = [];
+  const scores: number[] = [];
+  function overlay(cls: ClassNode, list: readonly Entry[]) {
+    for (let k = 0; k < list.length; k++) {
+      const e = list[k]!;
+      const i = cls.profileIndex.get(e.a.profileId);
+      if (i !== undefined && beats(e, e.score, winners[i], scores[i]!)) {
+        winners[i] = e;
+        scores[i] = e.score;
+      }
+    }
+  }
+
+  function contribution(obj: ObjectRecord, cls: ClassNode): void {
     let a = 0;
     let b = 0;
     for (let k = 0; k < cls.wfHash.length; k++) {
       const pi = cls.wfProfile[k]!;
-      const r = pi < 0 ? DEFAULT : (obj.res[pi] ?? DEFAULT);
-      const x = mix3(cls.wfHash[k]!, obj.hi, resHash(r));
+      const s = pi < 0 ? DEFAULT_SLOT : (obj.res[pi] ?? DEFAULT_SLOT);
+      const x = mix3(cls.wfHash[k]!, obj.hi, s.h);
       a = (a + x) >>> 0;
       b = (b + fmix(x ^ 0x5bd1e995)) >>> 0;
     }
-    return [a, b];
-  }
-
-  function setContribution(obj: ObjectRecord) {
-    const cls = classes.get(obj.def.classId);
-    const [a, b] = cls ? contribution(obj, cls) : [0, 0];
     if (a === obj.sumA && b === obj.sumB) return;
     distribution.contribute(obj, a, b);
     obj.sumA = a;
     obj.sumB = b;
   }
 
-  /** Re-resolves the object's profiles (all, or only those given) and updates its runner's tag. */
-  function refresh(obj: ObjectRecord, only?: Iterable<string>) {
+  /** Re-resolves every profile of the object's class and updates its runner's tag. */
+  function refreshAll(obj: ObjectRecord) {
+    const cls = classes.get(obj.def.classId);
+    if (!cls) return;
+    const n = cls.profiles.length;
+    const picks = picksOf(cls);
+    for (let i = 0; i < n; i++) {
+      const p = picks[i];
+      winners[i] = p ? p.e : undefined;
+      scores[i] = p ? p.score : -1;
+    }
+    const own = profiles.objectEntries(obj.def.id);
+    if (own) overlay(cls, own);
+    if (obj.containing.size > 0 && profiles.hasGroupScoped()) {
+      for (const g of obj.containing) {
+        const list = profiles.groupEntries(g);
+        if (list) overlay(cls, list);
+      }
+    }
+    const res = obj.res;
+    for (let i = 0; i < n; i++) {
+      const s = slotOf(winners[i], obj.runner);
+      if (res[i] !== s) res[i] = s;
+    }
+    contribution(obj, cls);
+  }
+
+  /** Re-resolves only the profiles given and, when one changed, updates the runner's tag. */
+  function refresh(obj: ObjectRecord, only: Iterable<string>) {
     const cls = classes.get(obj.def.classId);
     if (!cls) return;
     let any = false;
-    const one = (i: number) => {
-      const before = obj.res[i];
-      const after = resolveFor(cls.profiles[i]!, obj, cls.ancestors);
-      if (before === after) return;
-      obj.res[i] = after;
+    for (const p of only) {
+      const i = cls.profileIndex.get(p);
+      if (i === undefined) continue;
+      const s = slotOf(profiles.best(p, obj.def.id, obj.containing, cls.ancestors), obj.runner);
+      if (obj.res[i] === s) continue;
+      obj.res[i] = s;
       any = true;
-    };
-    if (only === undefined) for (let i = 0; i < cls.profiles.length; i++) one(i);
-    else
-      for (const p of only) {
-        const i = cls.profileIndex.get(p);
-        if (i !== undefined) one(i);
-      }
-    if (any || only === undefined) setContribution(obj);
+    }
+    if (any) contribution(obj, cls);
   }
 
   /**
    * Recomputes containment for the given objects (hosts before what they host) and, below any whose
-   * set changed, for everything they host; re-resolves the profiles that have group-scoped associations.
+   * set changed, for everything they host; re-resolves those whose set changed.
    */
   function recontain(roots: readonly string[]) {
     const queue = [...roots];
-    const groupProfiles = profiles.groupScoped();
+    const groupScoped = profiles.hasGroupScoped();
     for (let i = 0; i < queue.length; i++) {
       const obj = objects.get(queue[i]!);
       if (!obj) continue;
@@ -117,7 +174,7 @@ export function createObjectResolver(deps: {
         continue;
       }
       obj.containing = next;
-      if (groupProfiles.length) refresh(obj, groupProfiles);
+      if (groupScoped) refreshAll(obj);
       for (const c of obj.children ?? []) queue.push(c);
     }
   }
@@ -126,16 +183,16 @@ export function createObjectResolver(deps: {
     /** The object's resolution for a profile: the stored one when its class uses the profile, else computed. */
     resolve(profileId: string, obj: ObjectRecord): Resolution {
       const i = classes.get(obj.def.classId)?.profileIndex.get(profileId);
-      return (
-        (i === undefined ? undefined : obj.res[i]) ??
-        resolveFor(profileId, obj, classes.ancestors(obj.def.classId))
-      );
+      const stored = i === undefined ? undefined : obj.res[i];
+      if (stored) return stored.r;
+      const ancestors = classes.ancestors(obj.def.classId);
+      return slotOf(profiles.best(profileId, obj.def.id, obj.containing, ancestors), obj.runner).r;
     },
 
     /** The resolution stored for one of the workflows of the object's class (by its index there). */
     entry(obj: ObjectRecord, cls: ClassNode, k: number): Resolution {
       const pi = cls.wfProfile[k]!;
-      return pi < 0 ? DEFAULT : (obj.res[pi] ?? DEFAULT);
+      return pi < 0 ? DEFAULT : (obj.res[pi] ?? DEFAULT_SLOT).r;
     },
 
     /** Groups, resolves and files a new object (its host must be in place already). */
@@ -143,10 +200,11 @@ export function createObjectResolver(deps: {
       groups.place(obj);
       obj.containing = groups.containingOf(obj);
       distribution.addObject(obj);
-      refresh(obj);
+      refreshAll(obj);
     },
 
     refresh,
+    refreshAll,
     recontain,
 
     /** Containment for a set of objects whose group memberships may have changed, parents first. */
@@ -162,10 +220,9 @@ export function createObjectResolver(deps: {
       const visit = (obj: ObjectRecord) => {
         const cls = classes.get(obj.def.classId);
         if (!cls) return;
-        const ps = cls.profiles.filter((_, k) => {
-          const r = obj.res[k];
-          return r !== undefined && r.kind !== 'default-action-account' && r.accountId === accountId;
-        });
+        const ps: string[] = [];
+        for (let k = 0; k < obj.res.length; k++)
+          if (obj.res[k]!.e?.a.accountId === accountId) ps.push(cls.profiles[k]!);
         if (ps.length) refresh(obj, ps);
       };
       if (!runnerFilter) {

@@ -15,7 +15,7 @@ import type {
   ResolutionInput,
   RunnerDef,
 } from './model.js';
-import { createObjectIndex, EMPTY } from './object-index.js';
+import { createObjectIndex, EMPTY, type ObjectRecord } from './object-index.js';
 import { createObjectResolver, DEFAULT } from './object-resolver.js';
 import { createProfileIndex } from './profile-index.js';
 
@@ -45,16 +45,29 @@ export function createResolutionEngine(input: ResolutionInput) {
   const groups = createGroupIndex(classes, objects, input.groups);
   const resolver = createObjectResolver({ classes, objects, groups, profiles, distribution });
 
-  // Hosts before what they host, so containment and runners can be read from the host.
-  const byHost = new Map<string | null, ObjectDef[]>();
+  // Hosts before what they host, so containment and runners can be read from the host: an object whose host
+  // has not come yet waits for it (and one whose host never comes is left out).
+  const waiting = new Map<string, ObjectDef[]>();
   for (const o of input.objects) {
-    const list = byHost.get(o.hostId);
-    if (list) list.push(o);
-    else byHost.set(o.hostId, [o]);
+    if (o.hostId !== null && !objects.has(o.hostId)) {
+      const list = waiting.get(o.hostId);
+      if (list) list.push(o);
+      else waiting.set(o.hostId, [o]);
+      continue;
+    }
+    resolver.insert(objects.insert(o));
+    if (waiting.size === 0) continue;
+    const ready = [o.id];
+    for (let i = 0; i < ready.length; i++) {
+      const next = waiting.get(ready[i]!);
+      if (!next) continue;
+      waiting.delete(ready[i]!);
+      for (const c of next) {
+        resolver.insert(objects.insert(c));
+        ready.push(c.id);
+      }
+    }
   }
-  const order: ObjectDef[] = [...(byHost.get(null) ?? [])];
-  for (let i = 0; i < order.length; i++) order.push(...(byHost.get(order[i]!.id) ?? []));
-  for (const o of order) resolver.insert(objects.insert(o));
   distribution.drainChanged();
 
   function requireObject(id: string) {
@@ -73,16 +86,18 @@ export function createResolutionEngine(input: ResolutionInput) {
   }
 
   /** The objects an association's scope can reach, among those a workflow using the profile targets. */
-  function reach(a: Association): Iterable<string> {
+  function reach(a: Association): ObjectRecord[] {
     switch (a.scope.kind) {
-      case 'object':
-        return objects.has(a.scope.objectId) ? [a.scope.objectId] : [];
+      case 'object': {
+        const o = objects.get(a.scope.objectId);
+        return o ? [o] : [];
+      }
       case 'group':
-        return groups.members(a.scope.groupId);
+        return groups.members(a.scope.groupId).flatMap((id) => objects.get(id) ?? []);
       case 'class':
-        return classes.descendants(a.scope.classId).flatMap((c) => [...objects.ofClass(c)]);
+        return classes.descendants(a.scope.classId).flatMap((c) => objects.ofClass(c));
       case 'all':
-        return classes.usingProfile(a.profileId).flatMap((c) => [...objects.ofClass(c)]);
+        return classes.usingProfile(a.profileId).flatMap((c) => objects.ofClass(c));
     }
   }
 
@@ -165,7 +180,7 @@ export function createResolutionEngine(input: ResolutionInput) {
     objectsOfRunner: (runnerId: string) => [...(distribution.objectsOf(runnerId) ?? [])],
     objectsUsingAccount: (accountId: string) =>
       [...objects.values()]
-        .filter((o) => o.res.some((r) => r.kind !== 'default-action-account' && r.accountId === accountId))
+        .filter((o) => o.res.some((r) => r.e?.a.accountId === accountId))
         .map((o) => o.def.id),
     groupMembers: groups.members,
     runnerIds: distribution.runnerIds,
@@ -182,10 +197,11 @@ export function createResolutionEngine(input: ResolutionInput) {
         const obj = objects.get(oid)!;
         const cls = classes.get(obj.def.classId);
         if (!cls) continue;
-        cls.workflows.forEach((w, k) => {
-          if (w.runs === false) return;
-          entries.push({ workflowId: w.id, objectId: oid, resolution: resolver.entry(obj, cls, k) });
-        });
+        for (let k = 0; k < cls.workflows.length; k++) {
+          const w = cls.workflows[k]!;
+          if (w.runs !== false)
+            entries.push({ workflowId: w.id, objectId: oid, resolution: resolver.entry(obj, cls, k) });
+        }
       }
       return {
         runnerId,
@@ -205,23 +221,16 @@ export function createResolutionEngine(input: ResolutionInput) {
     // -------- changes
     setAssociation(a: Association) {
       const old = profiles.set(a);
-      const touched = new Set<string>();
-      if (old) for (const o of reach(old)) touched.add(o);
+      const touched = new Set<ObjectRecord>(old ? reach(old) : []);
       for (const o of reach(a)) touched.add(o);
       const ps = old && old.profileId !== a.profileId ? [old.profileId, a.profileId] : [a.profileId];
-      for (const o of touched) {
-        const obj = objects.get(o);
-        if (obj) resolver.refresh(obj, ps);
-      }
+      for (const o of touched) resolver.refresh(o, ps);
     },
 
     removeAssociation(id: string) {
       const old = profiles.remove(id);
       if (!old) return;
-      for (const o of reach(old)) {
-        const obj = objects.get(o);
-        if (obj) resolver.refresh(obj, [old.profileId]);
-      }
+      for (const o of reach(old)) resolver.refresh(o, [old.profileId]);
     },
 
     setAccount(def: AccountDistribution) {
