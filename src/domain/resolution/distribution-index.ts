@@ -53,6 +53,8 @@ export function createDistributionIndex(input: {
   /** Accounts approved for each target (computer, server or pool) by more-secure distribution. */
   const approvedFor = new Map<string, Set<string>>();
   const lessSecure = new HashSum();
+  /** Accounts distributed to every health service. */
+  const lessSecureIds = new Set<string>();
   /** Runners whose tag may have changed since the last drain. */
   const changed = new Set<string>();
   /** Handed out to resolution: kept for the engine's life, so a resolution holds its account's directly. */
@@ -77,6 +79,8 @@ export function createDistributionIndex(input: {
     if (a.def.security === 'less-secure') {
       if (add) lessSecure.add(a.hA, a.hB);
       else lessSecure.remove(a.hA, a.hB);
+      if (add) lessSecureIds.add(a.def.id);
+      else lessSecureIds.delete(a.def.id);
       for (const id of runners.keys()) changed.add(id);
       return;
     }
@@ -116,7 +120,7 @@ export function createDistributionIndex(input: {
       const ids = new Set<string>(approvedFor.get(healthServiceId) ?? []);
       for (const [poolId, members] of pools)
         if (members.has(healthServiceId)) for (const a of approvedFor.get(poolId) ?? []) ids.add(a);
-      for (const a of accounts.values()) if (a.def.security === 'less-secure') ids.add(a.def.id);
+      for (const a of lessSecureIds) ids.add(a);
       return [...ids].sort().map((id) => ({ id, version: accounts.get(id)!.def.version }));
     },
 
@@ -189,9 +193,14 @@ export function createDistributionIndex(input: {
       pools.set(pool.id, new Set(pool.members));
     },
 
-    /** Files a new object under its runner; its contribution is added as it is computed. */
-    addObject(obj: ObjectRecord): void {
-      runners.get(obj.runner)?.objects.add(obj.def.id);
+    /** Files a new object and its contribution under its runner; `mark` reports the runner changed. */
+    addObject(obj: ObjectRecord, mark: boolean): void {
+      const runner = runners.get(obj.runner);
+      if (!runner) return;
+      runner.objects.add(obj.def.id);
+      if (obj.sumA === 0 && obj.sumB === 0) return;
+      runner.objects_.add(obj.sumA, obj.sumB);
+      if (mark) changed.add(runner.def.id);
     },
 
     /** Takes an object and its contribution off its runner. */

@@ -101,12 +101,18 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
     return list;
   }
 
-  /** Groups holding the object directly: those listing it, then those whose rules match it. */
-  function directOf(o: ObjectDef): string[] {
-    const explicit = explicitGroups.get(o.id);
+  /**
+   * Groups holding the object directly: those listing it, then those whose rules match it. `explicit` is
+   * what explicitGroups holds for it, when the caller knows it already.
+   */
+  function directOf(
+    o: ObjectDef,
+    explicit: readonly string[] | ReadonlySet<string> | undefined = explicitGroups.get(o.id),
+  ): string[] {
     const rules = rulesOf(o.classId);
-    if ((explicit === undefined || explicit.size === 0) && rules.length === 0) return NO_GROUPS;
-    const out: string[] = explicit ? [...explicit] : [];
+    const none = explicit === undefined || ('size' in explicit ? explicit.size : explicit.length) === 0;
+    if (none && rules.length === 0) return NO_GROUPS;
+    const out: string[] = none ? [] : [...explicit!];
     for (let i = 0; i < rules.length; i++) {
       const { groupId, rule } = rules[i]!;
       if (!out.includes(groupId) && ruleMatches(o, rule.conditions)) out.push(groupId);
@@ -143,19 +149,38 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
 
   return {
     members,
-    /** The object's containing set as it should be now, given its host's; the host's own set when equal. */
-    containingOf(obj: ObjectRecord): ReadonlySet<string> {
-      const hostSet = obj.def.hostId ? (objects.get(obj.def.hostId)?.containing ?? EMPTY) : EMPTY;
+    /**
+     * The object's containing set as it should be now, given its host's; the host's own set when equal.
+     * `host` is the host's record when the caller has looked it up already.
+     */
+    containingOf(
+      obj: ObjectRecord,
+      host = obj.def.hostId ? objects.get(obj.def.hostId) : undefined,
+    ): ReadonlySet<string> {
+      const hostSet = host ? host.containing : EMPTY;
       if (obj.direct.length === 0) return hostSet;
       const out = new Set(hostSet);
       for (const g of obj.direct) for (const c of closure(g)) out.add(c);
       return out.size === hostSet.size ? hostSet : out;
     },
 
-    /** Files a newly inserted object under the groups holding it directly (its host must be placed already). */
-    place(obj: ObjectRecord): void {
-      obj.direct = directOf(obj.def);
+    /**
+     * Files a newly inserted object under the groups holding it directly (its host must be placed already).
+     * With `listed`, the object is listed by exactly those groups (explicitGroups is not read).
+     */
+    place(obj: ObjectRecord, listed?: readonly string[]): void {
+      obj.direct = listed === undefined ? directOf(obj.def) : directOf(obj.def, listed);
       for (const g of obj.direct) addTo(directMembers, g, obj.def.id);
+    },
+
+    /** For each object some group lists (and the object index holds), those groups in definition order. */
+    listed(): Map<ObjectRecord, string[]> {
+      const out = new Map<ObjectRecord, string[]>();
+      for (const [id, gs] of explicitGroups) {
+        const obj = objects.get(id);
+        if (obj && gs.size > 0) out.set(obj, [...gs]);
+      }
+      return out;
     },
 
     /** Takes an object out of the groups holding it directly. */

@@ -30,6 +30,8 @@ export interface ObjectRecord {
 }
 
 const NONE: readonly ObjectRecord[] = [];
+/** Shared by every new object until the group index files it; replaced, never mutated. */
+const NONE_DIRECT: string[] = [];
 
 export type ObjectIndex = ReturnType<typeof createObjectIndex>;
 
@@ -38,9 +40,8 @@ export function createObjectIndex() {
   const byClass = new Map<string, ObjectRecord[]>();
 
   /** The runner of a new object: itself at the top of a chain, else its host's (or the host id, if unknown). */
-  function runnerOf(def: ObjectDef): string {
+  function runnerOf(def: ObjectDef, host: ObjectRecord | undefined): string {
     if (def.hostId === null) return def.id;
-    const host = objects.get(def.hostId);
     return host ? host.runner : def.hostId;
   }
 
@@ -52,15 +53,18 @@ export function createObjectIndex() {
     /** The objects of exactly this class (not derived ones), in no particular order. */
     ofClass: (classId: string): readonly ObjectRecord[] => byClass.get(classId) ?? NONE,
 
-    /** Records a new object under its host, in no group and with nothing resolved yet. */
-    insert(def: ObjectDef): ObjectRecord {
+    /**
+     * Records a new object under its host, in no group and with nothing resolved yet. `host` is the host's
+     * record when the caller has looked it up already.
+     */
+    insert(def: ObjectDef, host = def.hostId === null ? undefined : objects.get(def.hostId)): ObjectRecord {
       const obj: ObjectRecord = {
         def,
-        runner: runnerOf(def),
+        runner: runnerOf(def, host),
         hi: hashString(def.id),
         classPos: 0,
         children: undefined,
-        direct: [],
+        direct: NONE_DIRECT,
         containing: EMPTY,
         res: [],
         sumA: 0,
@@ -74,12 +78,9 @@ export function createObjectIndex() {
       }
       obj.classPos = list.length;
       list.push(obj);
-      if (def.hostId) {
-        const host = objects.get(def.hostId);
-        if (host) {
-          host.children ??= new Set();
-          host.children.add(def.id);
-        }
+      if (host) {
+        host.children ??= new Set();
+        host.children.add(def.id);
       }
       return obj;
     },

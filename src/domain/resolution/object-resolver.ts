@@ -99,24 +99,26 @@ export function createObjectResolver(deps: {
     }
   }
 
-  function contribution(obj: ObjectRecord, cls: ClassNode): void {
+  /** Recomputes the object's contribution to its runner's tag; `file` only records it, for a new object. */
+  function contribution(obj: ObjectRecord, cls: ClassNode | undefined, file = false): void {
     let a = 0;
     let b = 0;
-    for (let k = 0; k < cls.wfHash.length; k++) {
-      const pi = cls.wfProfile[k]!;
+    const n = cls ? cls.wfHash.length : 0;
+    for (let k = 0; k < n; k++) {
+      const pi = cls!.wfProfile[k]!;
       const s = pi < 0 ? DEFAULT_SLOT : (obj.res[pi] ?? DEFAULT_SLOT);
-      const x = mix3(cls.wfHash[k]!, obj.hi, s.h);
+      const x = mix3(cls!.wfHash[k]!, obj.hi, s.h);
       a = (a + x) >>> 0;
       b = (b + fmix(x ^ 0x5bd1e995)) >>> 0;
     }
     if (a === obj.sumA && b === obj.sumB) return;
-    distribution.contribute(obj, a, b);
+    if (!file) distribution.contribute(obj, a, b);
     obj.sumA = a;
     obj.sumB = b;
   }
 
-  /** Re-resolves every profile of the object's class and updates its runner's tag. */
-  function refreshAll(obj: ObjectRecord) {
+  /** Re-resolves every profile of the object's class and updates its runner's tag (`file`: see contribution). */
+  function refreshAll(obj: ObjectRecord, file = false) {
     const cls = classes.get(obj.def.classId);
     if (!cls) return;
     const n = cls.profiles.length;
@@ -139,7 +141,7 @@ export function createObjectResolver(deps: {
       const s = slotOf(winners[i], obj.runner);
       if (res[i] !== s) res[i] = s;
     }
-    contribution(obj, cls);
+    contribution(obj, cls, file);
   }
 
   /** Re-resolves only the profiles given and, when one changed, updates the runner's tag. */
@@ -199,8 +201,19 @@ export function createObjectResolver(deps: {
     insert(obj: ObjectRecord) {
       groups.place(obj);
       obj.containing = groups.containingOf(obj);
-      distribution.addObject(obj);
-      refreshAll(obj);
+      refreshAll(obj, true);
+      distribution.addObject(obj, true);
+    },
+
+    /**
+     * The same while the engine is built: the caller passes the host's record and the groups that list the
+     * object, and runners are not reported changed.
+     */
+    build(obj: ObjectRecord, host: ObjectRecord | undefined, listed: readonly string[]) {
+      groups.place(obj, listed);
+      obj.containing = groups.containingOf(obj, host);
+      refreshAll(obj, true);
+      distribution.addObject(obj, false);
     },
 
     refresh,

@@ -42,32 +42,38 @@ export function createResolutionEngine(input: ResolutionInput) {
   const distribution = createDistributionIndex(input);
   const profiles = createProfileIndex(input.associations);
   const objects = createObjectIndex();
-  const groups = createGroupIndex(classes, objects, input.groups);
-  const resolver = createObjectResolver({ classes, objects, groups, profiles, distribution });
 
-  // Hosts before what they host, so containment and runners can be read from the host: an object whose host
-  // has not come yet waits for it (and one whose host never comes is left out).
+  // Every object first, hosts before what they host: an object whose host has not come yet waits for it (and
+  // one whose host never comes is left out). Then, in that order, each is grouped and resolved.
+  const order: ObjectRecord[] = [];
+  const hosts: (ObjectRecord | undefined)[] = [];
   const waiting = new Map<string, ObjectDef[]>();
   for (const o of input.objects) {
-    if (o.hostId !== null && !objects.has(o.hostId)) {
+    const host = o.hostId === null ? undefined : objects.get(o.hostId);
+    if (o.hostId !== null && !host) {
       const list = waiting.get(o.hostId);
       if (list) list.push(o);
       else waiting.set(o.hostId, [o]);
       continue;
     }
-    resolver.insert(objects.insert(o));
+    order.push(objects.insert(o, host));
+    hosts.push(host);
     if (waiting.size === 0) continue;
-    const ready = [o.id];
-    for (let i = 0; i < ready.length; i++) {
-      const next = waiting.get(ready[i]!);
+    for (let i = order.length - 1; i < order.length; i++) {
+      const ready = order[i]!;
+      const next = waiting.get(ready.def.id);
       if (!next) continue;
-      waiting.delete(ready[i]!);
+      waiting.delete(ready.def.id);
       for (const c of next) {
-        resolver.insert(objects.insert(c));
-        ready.push(c.id);
+        order.push(objects.insert(c, ready));
+        hosts.push(ready);
       }
     }
   }
+  const groups = createGroupIndex(classes, objects, input.groups);
+  for (const [obj, listed] of groups.listed()) obj.direct = listed;
+  const resolver = createObjectResolver({ classes, objects, groups, profiles, distribution });
+  for (let i = 0; i < order.length; i++) resolver.build(order[i]!, hosts[i], order[i]!.direct);
   distribution.drainChanged();
 
   function requireObject(id: string) {
