@@ -5,7 +5,7 @@ import type { AccountState, DistributionIndex } from './distribution-index.js';
 import type { GroupIndex } from './group-index.js';
 import { sameSet } from './group-index.js';
 import { fmix, hashString, mix3 } from './hash.js';
-import type { Resolution } from './model.js';
+import type { Association, Resolution } from './model.js';
 import type { ObjectIndex, ObjectRecord } from './object-index.js';
 import { beats, type Entry, type Pick, type ProfileIndex } from './profile-index.js';
 
@@ -144,20 +144,116 @@ export function createObjectResolver(deps: {
     contribution(obj, cls, file);
   }
 
-  /** Re-resolves only the profiles given and, when one changed, updates the runner's tag. */
+  /** Stores one profile's new resolution on the object and moves its runner's tag by the difference. */
+  function setSlot(obj: ObjectRecord, cls: ClassNode, i: number, s: Slot) {
+    const before = obj.res[i] ?? DEFAULT_SLOT;
+    if (before === s) return;
+    obj.res[i] = s;
+    if (before.h === s.h) return;
+    let a = obj.sumA;
+    let b = obj.sumB;
+    const ks = cls.wfOfProfile[i]!;
+    for (let j = 0; j < ks.length; j++) {
+      const k = ks[j]!;
+      const xo = mix3(cls.wfHash[k]!, obj.hi, before.h);
+      const xn = mix3(cls.wfHash[k]!, obj.hi, s.h);
+      a = (a - xo + xn) >>> 0;
+      b = (b - fmix(xo ^ 0x5bd1e995) + fmix(xn ^ 0x5bd1e995)) >>> 0;
+    }
+    if (a === obj.sumA && b === obj.sumB) return;
+    distribution.contribute(obj, a, b);
+    obj.sumA = a;
+    obj.sumB = b;
+  }
+
+  /** Re-resolves only the profiles given, updating the runner's tag where one changed. */
   function refresh(obj: ObjectRecord, only: Iterable<string>) {
     const cls = classes.get(obj.def.classId);
     if (!cls) return;
-    let any = false;
     for (const p of only) {
       const i = cls.profileIndex.get(p);
       if (i === undefined) continue;
-      const s = slotOf(profiles.best(p, obj.def.id, obj.containing, cls.ancestors), obj.runner);
-      if (obj.res[i] === s) continue;
-      obj.res[i] = s;
-      any = true;
+      setSlot(obj, cls, i, slotOf(profiles.best(p, obj.def.id, obj.containing, cls.ancestors), obj.runner));
     }
-    if (any) contribution(obj, cls);
+  }
+
+  /** The classes using the association's profile whose objects its class or all scope reaches. */
+  function staticReach(a: Association): ClassNode[] {
+    const ids =
+      a.scope.kind === 'class'
+        ? classes.descendants(a.scope.classId)
+        : a.scope.kind === 'all'
+          ? classes.usingProfile(a.profileId)
+          : [];
+    const out: ClassNode[] = [];
+    for (const id of ids) {
+      const cls = classes.get(id)!;
+      if (cls.profileIndex.has(a.profileId)) out.push(cls);
+    }
+    return out;
+  }
+
+  /** What a class- or all-scoped association change can alter: a profile's pick for a class, as it was. */
+  interface Before {
+    profileId: string;
+    cls: ClassNode;
+    pick: Pick | null;
+  }
+
+  /** Before associations change: the picks of every class their class or all scopes reach. */
+  function picksBefore(assocs: readonly (Association | undefined)[]): Before[] {
+    const out: Before[] = [];
+    const seen = new Set<string>();
+    for (const a of assocs) {
+      if (!a) continue;
+      for (const cls of staticReach(a)) {
+        const key = `${a.profileId}\u0000${cls.id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ profileId: a.profileId, cls, pick: profiles.classPick(a.profileId, cls.ancestors) });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * After class- or all-scoped associations changed: where a class's pick changed, re-resolves that profile
+   * on the class's objects whose winner can change — those the old pick won, and those the new one beats.
+   */
+  function repick(before: readonly Before[]) {
+    for (const { profileId, cls, pick } of before) {
+      const after = profiles.classPick(profileId, cls.ancestors);
+      if (pick === after || (pick && after && pick.e === after.e && pick.score === after.score)) continue;
+      const i = cls.profileIndex.get(profileId)!;
+      // The new pick beats whatever the old one beat unless the old one beats it.
+      const atLeastOld =
+        after !== null && (pick === null || !beats(pick.e, pick.score, after.e, after.score));
+      const oldE = pick?.e;
+      for (const obj of objects.ofClass(cls.id)) {
+        const cur = obj.res[i] ?? DEFAULT_SLOT;
+        const e = cur.e;
+        if (e === oldE) {
+          const s = atLeastOld ? slotOf(after!.e, obj.runner) : undefined;
+          setSlot(
+            obj,
+            cls,
+            i,
+            s ?? slotOf(profiles.best(profileId, obj.def.id, obj.containing, cls.ancestors), obj.runner),
+          );
+        } else if (e === undefined || e.a.scope.kind === 'object' || e.a.scope.kind === 'group') {
+          // Its own or a group's association won, and still does unless the new pick beats it.
+          if (after && beats(after.e, after.score, e, e ? e.score : -1))
+            setSlot(obj, cls, i, slotOf(after.e, obj.runner));
+        } else {
+          setSlot(
+            obj,
+            cls,
+            i,
+            slotOf(profiles.best(profileId, obj.def.id, obj.containing, cls.ancestors), obj.runner),
+          );
+        }
+      }
+    }
   }
 
   /**
@@ -218,6 +314,8 @@ export function createObjectResolver(deps: {
 
     refresh,
     refreshAll,
+    picksBefore,
+    repick,
     recontain,
 
     /** Containment for a set of objects whose group memberships may have changed, parents first. */

@@ -91,8 +91,8 @@ export function createResolutionEngine(input: ResolutionInput) {
     objects.delete(obj);
   }
 
-  /** The objects an association's scope can reach, among those a workflow using the profile targets. */
-  function reach(a: Association): ObjectRecord[] {
+  /** The objects an object- or group-scoped association reaches (class and all scopes are re-picked per class). */
+  function reachOwn(a: Association): ObjectRecord[] {
     switch (a.scope.kind) {
       case 'object': {
         const o = objects.get(a.scope.objectId);
@@ -100,10 +100,8 @@ export function createResolutionEngine(input: ResolutionInput) {
       }
       case 'group':
         return groups.members(a.scope.groupId).flatMap((id) => objects.get(id) ?? []);
-      case 'class':
-        return classes.descendants(a.scope.classId).flatMap((c) => objects.ofClass(c));
-      case 'all':
-        return classes.usingProfile(a.profileId).flatMap((c) => objects.ofClass(c));
+      default:
+        return [];
     }
   }
 
@@ -226,17 +224,22 @@ export function createResolutionEngine(input: ResolutionInput) {
 
     // -------- changes
     setAssociation(a: Association) {
+      const before = resolver.picksBefore([profiles.entry(a.id)?.a, a]);
       const old = profiles.set(a);
-      const touched = new Set<ObjectRecord>(old ? reach(old) : []);
-      for (const o of reach(a)) touched.add(o);
+      resolver.repick(before);
+      // Object and group scopes: every object they reach, re-resolved for the profile.
+      const touched = new Set<ObjectRecord>(old ? reachOwn(old) : []);
+      for (const o of reachOwn(a)) touched.add(o);
       const ps = old && old.profileId !== a.profileId ? [old.profileId, a.profileId] : [a.profileId];
       for (const o of touched) resolver.refresh(o, ps);
     },
 
     removeAssociation(id: string) {
+      const before = resolver.picksBefore([profiles.entry(id)?.a]);
       const old = profiles.remove(id);
       if (!old) return;
-      for (const o of reach(old)) resolver.refresh(o, [old.profileId]);
+      resolver.repick(before);
+      for (const o of reachOwn(old)) resolver.refresh(o, [old.profileId]);
     },
 
     setAccount(def: AccountDistribution) {
