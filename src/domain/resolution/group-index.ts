@@ -121,7 +121,7 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
   }
 
   /** Every object a group contains: direct members of it and its nested groups, and all they host. */
-  function members(groupId: string): string[] {
+  function memberRecords(groupId: string): ObjectRecord[] {
     const gs = [groupId];
     const seenG = new Set(gs);
     for (let i = 0; i < gs.length; i++) {
@@ -132,23 +132,24 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
         }
       }
     }
-    const out = new Set<string>();
-    const queue: string[] = [];
-    for (const g of gs)
-      for (const o of directMembers.get(g) ?? []) if (!out.has(o)) out.add(o) && queue.push(o);
-    for (let i = 0; i < queue.length; i++) {
-      for (const c of objects.get(queue[i]!)?.children ?? []) {
-        if (!out.has(c)) {
-          out.add(c);
-          queue.push(c);
-        }
+    const seen = new Set<ObjectRecord>();
+    const out: ObjectRecord[] = [];
+    const visit = (o: ObjectRecord | undefined) => {
+      if (o && !seen.has(o)) {
+        seen.add(o);
+        out.push(o);
       }
-    }
-    return [...out];
+    };
+    for (const g of gs) for (const id of directMembers.get(g) ?? []) visit(objects.get(id));
+    for (let i = 0; i < out.length; i++) for (const c of out[i]!.children ?? []) visit(c);
+    return out;
   }
+
+  const members = (groupId: string): string[] => memberRecords(groupId).map((o) => o.def.id);
 
   return {
     members,
+    memberRecords,
     /**
      * The object's containing set as it should be now, given its host's; the host's own set when equal.
      * `host` is the host's record when the caller has looked it up already.

@@ -1,5 +1,7 @@
 // The objects of the resolution engine: one record per object, its class and its place in a hosting chain,
 // and the runner (computer or pool) at the top of that chain.
+
+import type { ClassIndex, ClassNode } from './class-index.js';
 import { hashString } from './hash.js';
 import type { ObjectDef } from './model.js';
 import type { Slot } from './object-resolver.js';
@@ -9,16 +11,19 @@ export const EMPTY: ReadonlySet<string> = new Set();
 
 /**
  * One object and what the other indexes keep about it: kept on one record so the hot path reads fields,
- * not maps. The object index owns `def`, `runner`, `hi` and `children`; the group index `direct` and
+ * not maps. The object index owns `def`, `cls`, `runner`, `hi` and `children`; the group index `direct` and
  * `containing`; the object resolver `res`, `sumA` and `sumB`.
  */
 export interface ObjectRecord {
   def: ObjectDef;
+  /** Its class, when the class index has it. */
+  cls: ClassNode | undefined;
   runner: string;
   hi: number;
   /** Its place in the list of its class's objects. */
   classPos: number;
-  children: Set<string> | undefined;
+  /** What it hosts. */
+  children: Set<ObjectRecord> | undefined;
   /** Groups that hold this object directly: explicit members and rule matches. */
   direct: string[];
   /** Every group that contains it: through nesting and through its hosts (shared with the host when equal). */
@@ -35,7 +40,7 @@ const NONE_DIRECT: string[] = [];
 
 export type ObjectIndex = ReturnType<typeof createObjectIndex>;
 
-export function createObjectIndex() {
+export function createObjectIndex(classes: Pick<ClassIndex, 'get'>) {
   const objects = new Map<string, ObjectRecord>();
   const byClass = new Map<string, ObjectRecord[]>();
 
@@ -60,6 +65,7 @@ export function createObjectIndex() {
     insert(def: ObjectDef, host = def.hostId === null ? undefined : objects.get(def.hostId)): ObjectRecord {
       const obj: ObjectRecord = {
         def,
+        cls: classes.get(def.classId),
         runner: runnerOf(def, host),
         hi: hashString(def.id),
         classPos: 0,
@@ -80,7 +86,7 @@ export function createObjectIndex() {
       list.push(obj);
       if (host) {
         host.children ??= new Set();
-        host.children.add(def.id);
+        host.children.add(obj);
       }
       return obj;
     },
@@ -94,7 +100,7 @@ export function createObjectIndex() {
         list[obj.classPos] = last;
         last.classPos = obj.classPos;
       }
-      if (obj.def.hostId) objects.get(obj.def.hostId)?.children?.delete(id);
+      if (obj.def.hostId) objects.get(obj.def.hostId)?.children?.delete(obj);
       objects.delete(id);
     },
 
@@ -123,15 +129,13 @@ export function createObjectIndex() {
     /** Definitions of everything the object hosts, each host before what it hosts (depth first). */
     hostedDefs(id: string): ObjectDef[] {
       const out: ObjectDef[] = [];
-      const collect = (hostId: string) => {
-        const o = objects.get(hostId);
-        if (!o) return;
-        for (const c of o.children ?? []) {
-          out.push(objects.get(c)!.def);
+      const collect = (o: ObjectRecord | undefined) => {
+        for (const c of o?.children ?? []) {
+          out.push(c.def);
           collect(c);
         }
       };
-      collect(id);
+      collect(objects.get(id));
       return out;
     },
   };

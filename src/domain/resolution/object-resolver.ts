@@ -119,7 +119,7 @@ export function createObjectResolver(deps: {
 
   /** Re-resolves every profile of the object's class and updates its runner's tag (`file`: see contribution). */
   function refreshAll(obj: ObjectRecord, file = false) {
-    const cls = classes.get(obj.def.classId);
+    const cls = obj.cls;
     if (!cls) return;
     const n = cls.profiles.length;
     const picks = picksOf(cls);
@@ -168,12 +168,45 @@ export function createObjectResolver(deps: {
 
   /** Re-resolves only the profiles given, updating the runner's tag where one changed. */
   function refresh(obj: ObjectRecord, only: Iterable<string>) {
-    const cls = classes.get(obj.def.classId);
+    const cls = obj.cls;
     if (!cls) return;
     for (const p of only) {
       const i = cls.profileIndex.get(p);
       if (i === undefined) continue;
       setSlot(obj, cls, i, slotOf(profiles.best(p, obj.def.id, obj.containing, cls.ancestors), obj.runner));
+    }
+  }
+
+  /** The score a slot's winner has for objects of the class (-1 for none). */
+  function scoreIn(cls: ClassNode, e: Entry | undefined): number {
+    if (e === undefined) return -1;
+    if (e.a.scope.kind !== 'class') return e.score;
+    return e.score + cls.ancestors.length - cls.ancestors.indexOf(e.a.scope.classId);
+  }
+
+  /**
+   * After an object- or group-scoped entry was removed or replaced: re-resolves its profile on the objects
+   * it reached where it was the winner (elsewhere its going changes nothing).
+   */
+  function dropEntry(reached: Iterable<ObjectRecord>, gone: Entry) {
+    const p = gone.a.profileId;
+    for (const obj of reached) {
+      const cls = obj.cls;
+      const i = cls?.profileIndex.get(p);
+      if (i === undefined || obj.res[i]?.e !== gone) continue;
+      setSlot(obj, cls!, i, slotOf(profiles.best(p, obj.def.id, obj.containing, cls!.ancestors), obj.runner));
+    }
+  }
+
+  /** After an object- or group-scoped entry was added: it wins on the objects it reaches where it beats the winner. */
+  function addEntry(reached: Iterable<ObjectRecord>, e: Entry) {
+    const p = e.a.profileId;
+    for (const obj of reached) {
+      const cls = obj.cls;
+      const i = cls?.profileIndex.get(p);
+      if (i === undefined) continue;
+      const cur = obj.res[i]?.e;
+      if (beats(e, e.score, cur, scoreIn(cls!, cur))) setSlot(obj, cls!, i, slotOf(e, obj.runner));
     }
   }
 
@@ -273,14 +306,14 @@ export function createObjectResolver(deps: {
       }
       obj.containing = next;
       if (groupScoped) refreshAll(obj);
-      for (const c of obj.children ?? []) queue.push(c);
+      for (const c of obj.children ?? []) queue.push(c.def.id);
     }
   }
 
   return {
     /** The object's resolution for a profile: the stored one when its class uses the profile, else computed. */
     resolve(profileId: string, obj: ObjectRecord): Resolution {
-      const i = classes.get(obj.def.classId)?.profileIndex.get(profileId);
+      const i = obj.cls?.profileIndex.get(profileId);
       const stored = i === undefined ? undefined : obj.res[i];
       if (stored) return stored.r;
       const ancestors = classes.ancestors(obj.def.classId);
@@ -316,6 +349,8 @@ export function createObjectResolver(deps: {
     refreshAll,
     picksBefore,
     repick,
+    dropEntry,
+    addEntry,
     recontain,
 
     /** Containment for a set of objects whose group memberships may have changed, parents first. */
@@ -329,7 +364,7 @@ export function createObjectResolver(deps: {
     /** Re-resolves what uses an account: on the given runners only, or everywhere. */
     refreshAccountUsers(accountId: string, runnerFilter?: ReadonlySet<string>) {
       const visit = (obj: ObjectRecord) => {
-        const cls = classes.get(obj.def.classId);
+        const cls = obj.cls;
         if (!cls) return;
         const ps: string[] = [];
         for (let k = 0; k < obj.res.length; k++)

@@ -41,7 +41,7 @@ export function createResolutionEngine(input: ResolutionInput) {
   const classes = createClassIndex(input.classes, input.workflows);
   const distribution = createDistributionIndex(input);
   const profiles = createProfileIndex(input.associations);
-  const objects = createObjectIndex();
+  const objects = createObjectIndex(classes);
 
   // Every object first, hosts before what they host: an object whose host has not come yet waits for it (and
   // one whose host never comes is left out). Then, in that order, each is grouped and resolved.
@@ -85,7 +85,7 @@ export function createResolutionEngine(input: ResolutionInput) {
   function removeSubtree(id: string) {
     const obj = objects.get(id);
     if (!obj) return;
-    for (const c of [...(obj.children ?? [])]) removeSubtree(c);
+    for (const c of [...(obj.children ?? [])]) removeSubtree(c.def.id);
     distribution.removeObject(obj);
     groups.unplace(obj);
     objects.delete(obj);
@@ -99,7 +99,7 @@ export function createResolutionEngine(input: ResolutionInput) {
         return o ? [o] : [];
       }
       case 'group':
-        return groups.members(a.scope.groupId).flatMap((id) => objects.get(id) ?? []);
+        return groups.memberRecords(a.scope.groupId);
       default:
         return [];
     }
@@ -199,7 +199,7 @@ export function createResolutionEngine(input: ResolutionInput) {
       const entries: ConfigEntry[] = [];
       for (const oid of distribution.objectsOf(runnerId)!) {
         const obj = objects.get(oid)!;
-        const cls = classes.get(obj.def.classId);
+        const cls = obj.cls;
         if (!cls) continue;
         for (let k = 0; k < cls.workflows.length; k++) {
           const w = cls.workflows[k]!;
@@ -224,22 +224,22 @@ export function createResolutionEngine(input: ResolutionInput) {
 
     // -------- changes
     setAssociation(a: Association) {
-      const before = resolver.picksBefore([profiles.entry(a.id)?.a, a]);
-      const old = profiles.set(a);
+      const old = profiles.entry(a.id);
+      const before = resolver.picksBefore([old?.a, a]);
+      profiles.set(a);
       resolver.repick(before);
-      // Object and group scopes: every object they reach, re-resolved for the profile.
-      const touched = new Set<ObjectRecord>(old ? reachOwn(old) : []);
-      for (const o of reachOwn(a)) touched.add(o);
-      const ps = old && old.profileId !== a.profileId ? [old.profileId, a.profileId] : [a.profileId];
-      for (const o of touched) resolver.refresh(o, ps);
+      // Object and group scopes: where the old one won, re-resolved; where the new one beats the winner, it wins.
+      if (old) resolver.dropEntry(reachOwn(old.a), old);
+      resolver.addEntry(reachOwn(a), profiles.entry(a.id)!);
     },
 
     removeAssociation(id: string) {
-      const before = resolver.picksBefore([profiles.entry(id)?.a]);
-      const old = profiles.remove(id);
+      const old = profiles.entry(id);
       if (!old) return;
+      const before = resolver.picksBefore([old.a]);
+      profiles.remove(id);
       resolver.repick(before);
-      for (const o of reachOwn(old)) resolver.refresh(o, [old.profileId]);
+      resolver.dropEntry(reachOwn(old.a), old);
     },
 
     setAccount(def: AccountDistribution) {
