@@ -4,8 +4,13 @@ import { fmix, HashSum, hashString } from './hash.js';
 import type { AccountDistribution, PoolDef, RunnerDef } from './model.js';
 import type { ObjectRecord } from './object-index.js';
 
-interface Runner {
+/** A runner as the distribution index keeps it; objects hold theirs (ObjectRecord.runnerRec) to skip the lookup. */
+export interface Runner {
   def: RunnerDef;
+  /** False once removed: an object still holding it then contributes nowhere. */
+  live: boolean;
+  /** Reported changed since the last drain. */
+  dirty: boolean;
   objects: Set<string>;
   /** Sum of its objects' contributions (ObjectRecord.sumA/sumB). */
   objects_: HashSum;
@@ -32,6 +37,8 @@ export type DistributionIndex = ReturnType<typeof createDistributionIndex>;
 
 const newRunner = (def: RunnerDef): Runner => ({
   def,
+  live: true,
+  dirty: false,
   objects: new Set(),
   objects_: new HashSum(),
   accounts: new HashSum(),
@@ -57,6 +64,11 @@ export function createDistributionIndex(input: {
   const lessSecureIds = new Set<string>();
   /** Runners whose tag may have changed since the last drain. */
   const changed = new Set<string>();
+  const mark = (r: Runner) => {
+    if (r.dirty) return;
+    r.dirty = true;
+    changed.add(r.def.id);
+  };
   /** Handed out to resolution: kept for the engine's life, so a resolution holds its account's directly. */
   const states = new Map<string, AccountState>();
 
@@ -174,6 +186,7 @@ export function createDistributionIndex(input: {
         runners.set(def.id, runner);
         for (const o of objects) {
           if (o.runner !== def.id) continue;
+          o.runnerRec = runner;
           runner.objects.add(o.def.id);
           runner.objects_.add(o.sumA, o.sumB);
         }
@@ -186,6 +199,8 @@ export function createDistributionIndex(input: {
     },
 
     removeRunner(id: string): void {
+      const r = runners.get(id);
+      if (r) r.live = false;
       runners.delete(id);
     },
 
@@ -193,32 +208,33 @@ export function createDistributionIndex(input: {
       pools.set(pool.id, new Set(pool.members));
     },
 
-    /** Files a new object and its contribution under its runner; `mark` reports the runner changed. */
-    addObject(obj: ObjectRecord, mark: boolean): void {
+    /** Files a new object and its contribution under its runner; `report` reports the runner changed. */
+    addObject(obj: ObjectRecord, report: boolean): void {
       const runner = runners.get(obj.runner);
+      obj.runnerRec = runner;
       if (!runner) return;
       runner.objects.add(obj.def.id);
       if (obj.sumA === 0 && obj.sumB === 0) return;
       runner.objects_.add(obj.sumA, obj.sumB);
-      if (mark) changed.add(runner.def.id);
+      if (report) mark(runner);
     },
 
     /** Takes an object and its contribution off its runner. */
     removeObject(obj: ObjectRecord): void {
-      const runner = runners.get(obj.runner);
-      if (!runner) return;
+      const runner = obj.runnerRec;
+      if (!runner?.live) return;
       runner.objects.delete(obj.def.id);
       runner.objects_.remove(obj.sumA, obj.sumB);
-      changed.add(runner.def.id);
+      mark(runner);
     },
 
     /** Replaces an object's contribution to its runner's tag with (a, b). */
     contribute(obj: ObjectRecord, a: number, b: number): void {
-      const runner = runners.get(obj.runner);
-      if (!runner) return;
+      const runner = obj.runnerRec;
+      if (!runner?.live) return;
       runner.objects_.remove(obj.sumA, obj.sumB);
       runner.objects_.add(a, b);
-      changed.add(runner.def.id);
+      mark(runner);
     },
 
     /** The runner's version tag: changes exactly when its entries, accounts or default action account change. */
@@ -237,6 +253,10 @@ export function createDistributionIndex(input: {
     /** Runners whose tag changed since the last call. */
     drainChanged(): string[] {
       const out = [...changed];
+      for (const id of out) {
+        const r = runners.get(id);
+        if (r) r.dirty = false;
+      }
       changed.clear();
       return out;
     },

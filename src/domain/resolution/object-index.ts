@@ -2,6 +2,7 @@
 // and the runner (computer or pool) at the top of that chain.
 
 import type { ClassIndex, ClassNode } from './class-index.js';
+import type { Runner } from './distribution-index.js';
 import { hashString } from './hash.js';
 import type { ObjectDef } from './model.js';
 import type { Slot } from './object-resolver.js';
@@ -19,6 +20,8 @@ export interface ObjectRecord {
   /** Its class, when the class index has it. */
   cls: ClassNode | undefined;
   runner: string;
+  /** The distribution index's record of that runner, once filed there (owned by it). */
+  runnerRec: Runner | undefined;
   hi: number;
   /** Its place in the list of its class's objects. */
   classPos: number;
@@ -67,6 +70,7 @@ export function createObjectIndex(classes: Pick<ClassIndex, 'get'>) {
         def,
         cls: classes.get(def.classId),
         runner: runnerOf(def, host),
+        runnerRec: undefined,
         hi: hashString(def.id),
         classPos: 0,
         children: undefined,
