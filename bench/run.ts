@@ -44,7 +44,7 @@ const benchmarks: Record<
   resolve: {
     summary:
       'resolution of a synthetic group (15,000 agents, 300,000 objects): full computation, incremental updates, ' +
-      'explain queries per second (options: --agents 15000 --samples 20)',
+      'p50/p99/max of each kind, explain queries per second (options: --agents 15000 --samples 20)',
     run: async (args) => {
       const opt = (flag: string, fallback: number) => {
         const i = args.indexOf(flag);

@@ -17,6 +17,8 @@ export interface ClassNode {
   /** Per workflow: its id hash and the index of its profile (-1: none, the default action account). */
   wfHash: number[];
   wfProfile: number[];
+  /** Per profile (by its index): the indexes of the workflows naming it. */
+  wfOfProfile: number[][];
 }
 
 export type ClassIndex = ReturnType<typeof createClassIndex>;
@@ -37,6 +39,7 @@ export function createClassIndex(defs: readonly ClassDef[], wfs: readonly Workfl
       profileIndex: new Map(),
       wfHash: [],
       wfProfile: [],
+      wfOfProfile: [],
     });
   }
   for (const c of classes.values()) if (c.baseClassId) classes.get(c.baseClassId)?.children.add(c.id);
@@ -62,6 +65,10 @@ export function createClassIndex(defs: readonly ClassDef[], wfs: readonly Workfl
     c.profileIndex = new Map(c.profiles.map((p, k) => [p, k]));
     c.wfHash = c.workflows.map((w) => hashString(w.id));
     c.wfProfile = c.workflows.map((w) => (w.profileId === null ? -1 : c.profileIndex.get(w.profileId)!));
+    c.wfOfProfile = c.profiles.map(() => []);
+    c.wfProfile.forEach((pi, k) => {
+      if (pi >= 0) c.wfOfProfile[pi]!.push(k);
+    });
   }
 
   return {

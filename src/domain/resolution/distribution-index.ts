@@ -4,8 +4,13 @@ import { fmix, HashSum, hashString } from './hash.js';
 import type { AccountDistribution, PoolDef, RunnerDef } from './model.js';
 import type { ObjectRecord } from './object-index.js';
 
-interface Runner {
+/** A runner as the distribution index keeps it; objects hold theirs (ObjectRecord.runnerRec) to skip the lookup. */
+export interface Runner {
   def: RunnerDef;
+  /** False once removed: an object still holding it then contributes nowhere. */
+  live: boolean;
+  /** Reported changed since the last drain. */
+  dirty: boolean;
   objects: Set<string>;
   /** Sum of its objects' contributions (ObjectRecord.sumA/sumB). */
   objects_: HashSum;
@@ -20,10 +25,20 @@ interface Account {
   hB: number;
 }
 
+/** An account's distribution as resolution reads it; one per account id, updated in place as it changes. */
+export interface AccountState {
+  less: boolean;
+  approved: ReadonlySet<string>;
+}
+
+const NOWHERE: ReadonlySet<string> = new Set();
+
 export type DistributionIndex = ReturnType<typeof createDistributionIndex>;
 
 const newRunner = (def: RunnerDef): Runner => ({
   def,
+  live: true,
+  dirty: false,
   objects: new Set(),
   objects_: new HashSum(),
   accounts: new HashSum(),
@@ -45,13 +60,39 @@ export function createDistributionIndex(input: {
   /** Accounts approved for each target (computer, server or pool) by more-secure distribution. */
   const approvedFor = new Map<string, Set<string>>();
   const lessSecure = new HashSum();
+  /** Accounts distributed to every health service. */
+  const lessSecureIds = new Set<string>();
   /** Runners whose tag may have changed since the last drain. */
   const changed = new Set<string>();
+  const mark = (r: Runner) => {
+    if (r.dirty) return;
+    r.dirty = true;
+    changed.add(r.def.id);
+  };
+  /** Handed out to resolution: kept for the engine's life, so a resolution holds its account's directly. */
+  const states = new Map<string, AccountState>();
+
+  function stateOf(accountId: string): AccountState {
+    let s = states.get(accountId);
+    if (!s) {
+      const a = accounts.get(accountId);
+      s = { less: false, approved: NOWHERE };
+      if (a) update(s, a);
+      states.set(accountId, s);
+    }
+    return s;
+  }
+  function update(s: AccountState, a: Account | undefined) {
+    s.less = a?.def.security === 'less-secure';
+    s.approved = a ? a.approved : NOWHERE;
+  }
 
   function place(a: Account, add: boolean) {
     if (a.def.security === 'less-secure') {
       if (add) lessSecure.add(a.hA, a.hB);
       else lessSecure.remove(a.hA, a.hB);
+      if (add) lessSecureIds.add(a.def.id);
+      else lessSecureIds.delete(a.def.id);
       for (const id of runners.keys()) changed.add(id);
       return;
     }
@@ -91,9 +132,12 @@ export function createDistributionIndex(input: {
       const ids = new Set<string>(approvedFor.get(healthServiceId) ?? []);
       for (const [poolId, members] of pools)
         if (members.has(healthServiceId)) for (const a of approvedFor.get(poolId) ?? []) ids.add(a);
-      for (const a of accounts.values()) if (a.def.security === 'less-secure') ids.add(a.def.id);
+      for (const a of lessSecureIds) ids.add(a);
       return [...ids].sort().map((id) => ({ id, version: accounts.get(id)!.def.version }));
     },
+
+    /** The account's distribution, kept current for the engine's life (an unknown account is nowhere). */
+    accountState: stateOf,
 
     /**
      * Adds or replaces an account's distribution. Returns the runners on which what uses it must be
@@ -105,6 +149,8 @@ export function createDistributionIndex(input: {
       const acc = accountOf(def);
       accounts.set(def.id, acc);
       place(acc, true);
+      const state = states.get(def.id);
+      if (state) update(state, acc);
       if (!old || old.def.security === 'less-secure' || def.security === 'less-secure') return undefined;
       const diff = new Set<string>();
       for (const t of old.approved) if (!acc.approved.has(t)) diff.add(t);
@@ -118,6 +164,8 @@ export function createDistributionIndex(input: {
       if (!old) return false;
       place(old, false);
       accounts.delete(id);
+      const state = states.get(id);
+      if (state) update(state, undefined);
       return true;
     },
 
@@ -138,6 +186,7 @@ export function createDistributionIndex(input: {
         runners.set(def.id, runner);
         for (const o of objects) {
           if (o.runner !== def.id) continue;
+          o.runnerRec = runner;
           runner.objects.add(o.def.id);
           runner.objects_.add(o.sumA, o.sumB);
         }
@@ -150,6 +199,8 @@ export function createDistributionIndex(input: {
     },
 
     removeRunner(id: string): void {
+      const r = runners.get(id);
+      if (r) r.live = false;
       runners.delete(id);
     },
 
@@ -157,27 +208,33 @@ export function createDistributionIndex(input: {
       pools.set(pool.id, new Set(pool.members));
     },
 
-    /** Files a new object under its runner; its contribution is added as it is computed. */
-    addObject(obj: ObjectRecord): void {
-      runners.get(obj.runner)?.objects.add(obj.def.id);
+    /** Files a new object and its contribution under its runner; `report` reports the runner changed. */
+    addObject(obj: ObjectRecord, report: boolean): void {
+      const runner = runners.get(obj.runner);
+      obj.runnerRec = runner;
+      if (!runner) return;
+      runner.objects.add(obj.def.id);
+      if (obj.sumA === 0 && obj.sumB === 0) return;
+      runner.objects_.add(obj.sumA, obj.sumB);
+      if (report) mark(runner);
     },
 
     /** Takes an object and its contribution off its runner. */
     removeObject(obj: ObjectRecord): void {
-      const runner = runners.get(obj.runner);
-      if (!runner) return;
+      const runner = obj.runnerRec;
+      if (!runner?.live) return;
       runner.objects.delete(obj.def.id);
       runner.objects_.remove(obj.sumA, obj.sumB);
-      changed.add(runner.def.id);
+      mark(runner);
     },
 
     /** Replaces an object's contribution to its runner's tag with (a, b). */
     contribute(obj: ObjectRecord, a: number, b: number): void {
-      const runner = runners.get(obj.runner);
-      if (!runner) return;
+      const runner = obj.runnerRec;
+      if (!runner?.live) return;
       runner.objects_.remove(obj.sumA, obj.sumB);
       runner.objects_.add(a, b);
-      changed.add(runner.def.id);
+      mark(runner);
     },
 
     /** The runner's version tag: changes exactly when its entries, accounts or default action account change. */
@@ -196,6 +253,10 @@ export function createDistributionIndex(input: {
     /** Runners whose tag changed since the last call. */
     drainChanged(): string[] {
       const out = [...changed];
+      for (const id of out) {
+        const r = runners.get(id);
+        if (r) r.dirty = false;
+      }
       changed.clear();
       return out;
     },

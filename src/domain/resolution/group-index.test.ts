@@ -25,7 +25,7 @@ function setup(groupDefs: GroupDef[]) {
     ],
     [],
   );
-  const objects = createObjectIndex();
+  const objects = createObjectIndex(classes);
   const groups = createGroupIndex(classes, objects, groupDefs);
   // Hosts first, as the engine inserts them.
   for (const d of [

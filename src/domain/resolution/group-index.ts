@@ -46,8 +46,11 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
   const explicitGroups = new Map<string, Set<string>>();
   const rulesByClass = new Map<string, { groupId: string; rule: GroupRule }[]>();
   const closureCache = new Map<string, ReadonlySet<string>>();
+  /** Rules over each class's chain of bases, nearest first; emptied whenever a rule changes. */
+  const rulesCache = new Map<string, { groupId: string; rule: GroupRule }[]>();
 
   const addRules = (def: GroupDef) => {
+    rulesCache.clear();
     for (const rule of def.rules) {
       const list = rulesByClass.get(rule.classId) ?? [];
       list.push({ groupId: def.id, rule });
@@ -55,6 +58,7 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
     }
   };
   const dropRules = (groupId: string) => {
+    rulesCache.clear();
     for (const [cls, list] of rulesByClass) {
       const kept = list.filter((r) => r.groupId !== groupId);
       if (kept.length) rulesByClass.set(cls, kept);
@@ -87,24 +91,37 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
     return out;
   };
 
-  /** Groups holding the object directly: those listing it, then those whose rules match it. */
-  function directOf(o: ObjectDef): string[] {
-    const explicit: Iterable<string> = explicitGroups.get(o.id) ?? [];
-    const anc = classes.ancestors(o.classId);
-    if ((explicit as { size?: number; length?: number }).size === 0 || (explicit as unknown[]).length === 0) {
-      if (!anc.some((c) => rulesByClass.has(c))) return NO_GROUPS;
+  function rulesOf(classId: string) {
+    let list = rulesCache.get(classId);
+    if (!list) {
+      list = [];
+      for (const cls of classes.ancestors(classId)) list.push(...(rulesByClass.get(cls) ?? []));
+      rulesCache.set(classId, list);
     }
-    const out = new Set<string>(explicit);
-    for (const cls of anc) {
-      for (const { groupId, rule } of rulesByClass.get(cls) ?? []) {
-        if (!out.has(groupId) && ruleMatches(o, rule.conditions)) out.add(groupId);
-      }
+    return list;
+  }
+
+  /**
+   * Groups holding the object directly: those listing it, then those whose rules match it. `explicit` is
+   * what explicitGroups holds for it, when the caller knows it already.
+   */
+  function directOf(
+    o: ObjectDef,
+    explicit: readonly string[] | ReadonlySet<string> | undefined = explicitGroups.get(o.id),
+  ): string[] {
+    const rules = rulesOf(o.classId);
+    const none = explicit === undefined || ('size' in explicit ? explicit.size : explicit.length) === 0;
+    if (none && rules.length === 0) return NO_GROUPS;
+    const out: string[] = none ? [] : [...explicit!];
+    for (let i = 0; i < rules.length; i++) {
+      const { groupId, rule } = rules[i]!;
+      if (!out.includes(groupId) && ruleMatches(o, rule.conditions)) out.push(groupId);
     }
-    return [...out];
+    return out.length ? out : NO_GROUPS;
   }
 
   /** Every object a group contains: direct members of it and its nested groups, and all they host. */
-  function members(groupId: string): string[] {
+  function memberRecords(groupId: string): ObjectRecord[] {
     const gs = [groupId];
     const seenG = new Set(gs);
     for (let i = 0; i < gs.length; i++) {
@@ -115,36 +132,56 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
         }
       }
     }
-    const out = new Set<string>();
-    const queue: string[] = [];
-    for (const g of gs)
-      for (const o of directMembers.get(g) ?? []) if (!out.has(o)) out.add(o) && queue.push(o);
-    for (let i = 0; i < queue.length; i++) {
-      for (const c of objects.get(queue[i]!)?.children ?? []) {
-        if (!out.has(c)) {
-          out.add(c);
-          queue.push(c);
-        }
+    const seen = new Set<ObjectRecord>();
+    const out: ObjectRecord[] = [];
+    const visit = (o: ObjectRecord | undefined) => {
+      if (o && !seen.has(o)) {
+        seen.add(o);
+        out.push(o);
       }
-    }
-    return [...out];
+    };
+    for (const g of gs) for (const id of directMembers.get(g) ?? []) visit(objects.get(id));
+    for (let i = 0; i < out.length; i++) for (const c of out[i]!.children ?? []) visit(c);
+    return out;
   }
+
+  const members = (groupId: string): string[] => memberRecords(groupId).map((o) => o.def.id);
 
   return {
     members,
-    /** The object's containing set as it should be now, given its host's; the host's own set when equal. */
-    containingOf(obj: ObjectRecord): ReadonlySet<string> {
-      const hostSet = obj.def.hostId ? (objects.get(obj.def.hostId)?.containing ?? EMPTY) : EMPTY;
+    memberRecords,
+    /**
+     * The object's containing set as it should be now, given its host's; the host's own set when equal.
+     * `host` is the host's record when the caller has looked it up already.
+     */
+    containingOf(
+      obj: ObjectRecord,
+      host = obj.def.hostId ? objects.get(obj.def.hostId) : undefined,
+    ): ReadonlySet<string> {
+      const hostSet = host ? host.containing : EMPTY;
       if (obj.direct.length === 0) return hostSet;
       const out = new Set(hostSet);
       for (const g of obj.direct) for (const c of closure(g)) out.add(c);
       return out.size === hostSet.size ? hostSet : out;
     },
 
-    /** Files a newly inserted object under the groups holding it directly (its host must be placed already). */
-    place(obj: ObjectRecord): void {
-      obj.direct = directOf(obj.def);
+    /**
+     * Files a newly inserted object under the groups holding it directly (its host must be placed already).
+     * With `listed`, the object is listed by exactly those groups (explicitGroups is not read).
+     */
+    place(obj: ObjectRecord, listed?: readonly string[]): void {
+      obj.direct = listed === undefined ? directOf(obj.def) : directOf(obj.def, listed);
       for (const g of obj.direct) addTo(directMembers, g, obj.def.id);
+    },
+
+    /** For each object some group lists (and the object index holds), those groups in definition order. */
+    listed(): Map<ObjectRecord, string[]> {
+      const out = new Map<ObjectRecord, string[]>();
+      for (const [id, gs] of explicitGroups) {
+        const obj = objects.get(id);
+        if (obj && gs.size > 0) out.set(obj, [...gs]);
+      }
+      return out;
     },
 
     /** Takes an object out of the groups holding it directly. */
@@ -182,8 +219,8 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
       const nextDirect = new Set<string>(def.members.filter((m) => objects.has(m)));
       for (const rule of def.rules) {
         for (const c of classes.descendants(rule.classId)) {
-          for (const oid of objects.ofClass(c))
-            if (ruleMatches(objects.get(oid)!.def, rule.conditions)) nextDirect.add(oid);
+          for (const o of objects.ofClass(c))
+            if (ruleMatches(o.def, rule.conditions)) nextDirect.add(o.def.id);
         }
       }
       const prevDirect = directMembers.get(def.id) ?? new Set<string>();

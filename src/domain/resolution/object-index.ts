@@ -1,41 +1,55 @@
 // The objects of the resolution engine: one record per object, its class and its place in a hosting chain,
 // and the runner (computer or pool) at the top of that chain.
+
+import type { ClassIndex, ClassNode } from './class-index.js';
+import type { Runner } from './distribution-index.js';
 import { hashString } from './hash.js';
-import type { ObjectDef, Resolution } from './model.js';
+import type { ObjectDef } from './model.js';
+import type { Slot } from './object-resolver.js';
 
 /** Shared empty set: an object in no group, and what an unknown object reports. Never mutated. */
 export const EMPTY: ReadonlySet<string> = new Set();
 
 /**
  * One object and what the other indexes keep about it: kept on one record so the hot path reads fields,
- * not maps. The object index owns `def`, `runner`, `hi` and `children`; the group index `direct` and
+ * not maps. The object index owns `def`, `cls`, `runner`, `hi` and `children`; the group index `direct` and
  * `containing`; the object resolver `res`, `sumA` and `sumB`.
  */
 export interface ObjectRecord {
   def: ObjectDef;
+  /** Its class, when the class index has it. */
+  cls: ClassNode | undefined;
   runner: string;
+  /** The distribution index's record of that runner, once filed there (owned by it). */
+  runnerRec: Runner | undefined;
   hi: number;
-  children: Set<string> | undefined;
+  /** Its place in the list of its class's objects. */
+  classPos: number;
+  /** What it hosts. */
+  children: Set<ObjectRecord> | undefined;
   /** Groups that hold this object directly: explicit members and rule matches. */
   direct: string[];
   /** Every group that contains it: through nesting and through its hosts (shared with the host when equal). */
   containing: ReadonlySet<string>;
   /** One resolution per profile of the class, in ClassNode.profiles order. */
-  res: Resolution[];
+  res: Slot[];
   sumA: number;
   sumB: number;
 }
 
+const NONE: readonly ObjectRecord[] = [];
+/** Shared by every new object until the group index files it; replaced, never mutated. */
+const NONE_DIRECT: string[] = [];
+
 export type ObjectIndex = ReturnType<typeof createObjectIndex>;
 
-export function createObjectIndex() {
+export function createObjectIndex(classes: Pick<ClassIndex, 'get'>) {
   const objects = new Map<string, ObjectRecord>();
-  const byClass = new Map<string, Set<string>>();
+  const byClass = new Map<string, ObjectRecord[]>();
 
   /** The runner of a new object: itself at the top of a chain, else its host's (or the host id, if unknown). */
-  function runnerOf(def: ObjectDef): string {
+  function runnerOf(def: ObjectDef, host: ObjectRecord | undefined): string {
     if (def.hostId === null) return def.id;
-    const host = objects.get(def.hostId);
     return host ? host.runner : def.hostId;
   }
 
@@ -44,35 +58,39 @@ export function createObjectIndex() {
     has: (id: string): boolean => objects.has(id),
     values: (): IterableIterator<ObjectRecord> => objects.values(),
     size: (): number => objects.size,
-    /** Ids of the objects of exactly this class (not derived ones). */
-    ofClass: (classId: string): ReadonlySet<string> => byClass.get(classId) ?? EMPTY,
+    /** The objects of exactly this class (not derived ones), in no particular order. */
+    ofClass: (classId: string): readonly ObjectRecord[] => byClass.get(classId) ?? NONE,
 
-    /** Records a new object under its host, in no group and with nothing resolved yet. */
-    insert(def: ObjectDef): ObjectRecord {
+    /**
+     * Records a new object under its host, in no group and with nothing resolved yet. `host` is the host's
+     * record when the caller has looked it up already.
+     */
+    insert(def: ObjectDef, host = def.hostId === null ? undefined : objects.get(def.hostId)): ObjectRecord {
       const obj: ObjectRecord = {
         def,
-        runner: runnerOf(def),
+        cls: classes.get(def.classId),
+        runner: runnerOf(def, host),
+        runnerRec: undefined,
         hi: hashString(def.id),
+        classPos: 0,
         children: undefined,
-        direct: [],
+        direct: NONE_DIRECT,
         containing: EMPTY,
         res: [],
         sumA: 0,
         sumB: 0,
       };
       objects.set(def.id, obj);
-      let ids = byClass.get(def.classId);
-      if (!ids) {
-        ids = new Set();
-        byClass.set(def.classId, ids);
+      let list = byClass.get(def.classId);
+      if (!list) {
+        list = [];
+        byClass.set(def.classId, list);
       }
-      ids.add(def.id);
-      if (def.hostId) {
-        const host = objects.get(def.hostId);
-        if (host) {
-          host.children ??= new Set();
-          host.children.add(def.id);
-        }
+      obj.classPos = list.length;
+      list.push(obj);
+      if (host) {
+        host.children ??= new Set();
+        host.children.add(obj);
       }
       return obj;
     },
@@ -80,8 +98,13 @@ export function createObjectIndex() {
     /** Forgets one object; what it hosts must have been removed first. */
     delete(obj: ObjectRecord): void {
       const id = obj.def.id;
-      byClass.get(obj.def.classId)?.delete(id);
-      if (obj.def.hostId) objects.get(obj.def.hostId)?.children?.delete(id);
+      const list = byClass.get(obj.def.classId)!;
+      const last = list.pop()!;
+      if (last !== obj) {
+        list[obj.classPos] = last;
+        last.classPos = obj.classPos;
+      }
+      if (obj.def.hostId) objects.get(obj.def.hostId)?.children?.delete(obj);
       objects.delete(id);
     },
 
@@ -110,15 +133,13 @@ export function createObjectIndex() {
     /** Definitions of everything the object hosts, each host before what it hosts (depth first). */
     hostedDefs(id: string): ObjectDef[] {
       const out: ObjectDef[] = [];
-      const collect = (hostId: string) => {
-        const o = objects.get(hostId);
-        if (!o) return;
-        for (const c of o.children ?? []) {
-          out.push(objects.get(c)!.def);
+      const collect = (o: ObjectRecord | undefined) => {
+        for (const c of o?.children ?? []) {
+          out.push(c.def);
           collect(c);
         }
       };
-      collect(id);
+      collect(objects.get(id));
       return out;
     },
   };

@@ -15,7 +15,7 @@ import type {
   ResolutionInput,
   RunnerDef,
 } from './model.js';
-import { createObjectIndex, EMPTY } from './object-index.js';
+import { createObjectIndex, EMPTY, type ObjectRecord } from './object-index.js';
 import { createObjectResolver, DEFAULT } from './object-resolver.js';
 import { createProfileIndex } from './profile-index.js';
 
@@ -41,20 +41,39 @@ export function createResolutionEngine(input: ResolutionInput) {
   const classes = createClassIndex(input.classes, input.workflows);
   const distribution = createDistributionIndex(input);
   const profiles = createProfileIndex(input.associations);
-  const objects = createObjectIndex();
-  const groups = createGroupIndex(classes, objects, input.groups);
-  const resolver = createObjectResolver({ classes, objects, groups, profiles, distribution });
+  const objects = createObjectIndex(classes);
 
-  // Hosts before what they host, so containment and runners can be read from the host.
-  const byHost = new Map<string | null, ObjectDef[]>();
+  // Every object first, hosts before what they host: an object whose host has not come yet waits for it (and
+  // one whose host never comes is left out). Then, in that order, each is grouped and resolved.
+  const order: ObjectRecord[] = [];
+  const hosts: (ObjectRecord | undefined)[] = [];
+  const waiting = new Map<string, ObjectDef[]>();
   for (const o of input.objects) {
-    const list = byHost.get(o.hostId);
-    if (list) list.push(o);
-    else byHost.set(o.hostId, [o]);
+    const host = o.hostId === null ? undefined : objects.get(o.hostId);
+    if (o.hostId !== null && !host) {
+      const list = waiting.get(o.hostId);
+      if (list) list.push(o);
+      else waiting.set(o.hostId, [o]);
+      continue;
+    }
+    order.push(objects.insert(o, host));
+    hosts.push(host);
+    if (waiting.size === 0) continue;
+    for (let i = order.length - 1; i < order.length; i++) {
+      const ready = order[i]!;
+      const next = waiting.get(ready.def.id);
+      if (!next) continue;
+      waiting.delete(ready.def.id);
+      for (const c of next) {
+        order.push(objects.insert(c, ready));
+        hosts.push(ready);
+      }
+    }
   }
-  const order: ObjectDef[] = [...(byHost.get(null) ?? [])];
-  for (let i = 0; i < order.length; i++) order.push(...(byHost.get(order[i]!.id) ?? []));
-  for (const o of order) resolver.insert(objects.insert(o));
+  const groups = createGroupIndex(classes, objects, input.groups);
+  for (const [obj, listed] of groups.listed()) obj.direct = listed;
+  const resolver = createObjectResolver({ classes, objects, groups, profiles, distribution });
+  for (let i = 0; i < order.length; i++) resolver.build(order[i]!, hosts[i], order[i]!.direct);
   distribution.drainChanged();
 
   function requireObject(id: string) {
@@ -66,23 +85,23 @@ export function createResolutionEngine(input: ResolutionInput) {
   function removeSubtree(id: string) {
     const obj = objects.get(id);
     if (!obj) return;
-    for (const c of [...(obj.children ?? [])]) removeSubtree(c);
+    for (const c of [...(obj.children ?? [])]) removeSubtree(c.def.id);
     distribution.removeObject(obj);
     groups.unplace(obj);
     objects.delete(obj);
   }
 
-  /** The objects an association's scope can reach, among those a workflow using the profile targets. */
-  function reach(a: Association): Iterable<string> {
+  /** The objects an object- or group-scoped association reaches (class and all scopes are re-picked per class). */
+  function reachOwn(a: Association): ObjectRecord[] {
     switch (a.scope.kind) {
-      case 'object':
-        return objects.has(a.scope.objectId) ? [a.scope.objectId] : [];
+      case 'object': {
+        const o = objects.get(a.scope.objectId);
+        return o ? [o] : [];
+      }
       case 'group':
-        return groups.members(a.scope.groupId);
-      case 'class':
-        return classes.descendants(a.scope.classId).flatMap((c) => [...objects.ofClass(c)]);
-      case 'all':
-        return classes.usingProfile(a.profileId).flatMap((c) => [...objects.ofClass(c)]);
+        return groups.memberRecords(a.scope.groupId);
+      default:
+        return [];
     }
   }
 
@@ -165,7 +184,7 @@ export function createResolutionEngine(input: ResolutionInput) {
     objectsOfRunner: (runnerId: string) => [...(distribution.objectsOf(runnerId) ?? [])],
     objectsUsingAccount: (accountId: string) =>
       [...objects.values()]
-        .filter((o) => o.res.some((r) => r.kind !== 'default-action-account' && r.accountId === accountId))
+        .filter((o) => o.res.some((r) => r.e?.a.accountId === accountId))
         .map((o) => o.def.id),
     groupMembers: groups.members,
     runnerIds: distribution.runnerIds,
@@ -180,12 +199,13 @@ export function createResolutionEngine(input: ResolutionInput) {
       const entries: ConfigEntry[] = [];
       for (const oid of distribution.objectsOf(runnerId)!) {
         const obj = objects.get(oid)!;
-        const cls = classes.get(obj.def.classId);
+        const cls = obj.cls;
         if (!cls) continue;
-        cls.workflows.forEach((w, k) => {
-          if (w.runs === false) return;
-          entries.push({ workflowId: w.id, objectId: oid, resolution: resolver.entry(obj, cls, k) });
-        });
+        for (let k = 0; k < cls.workflows.length; k++) {
+          const w = cls.workflows[k]!;
+          if (w.runs !== false)
+            entries.push({ workflowId: w.id, objectId: oid, resolution: resolver.entry(obj, cls, k) });
+        }
       }
       return {
         runnerId,
@@ -204,24 +224,22 @@ export function createResolutionEngine(input: ResolutionInput) {
 
     // -------- changes
     setAssociation(a: Association) {
-      const old = profiles.set(a);
-      const touched = new Set<string>();
-      if (old) for (const o of reach(old)) touched.add(o);
-      for (const o of reach(a)) touched.add(o);
-      const ps = old && old.profileId !== a.profileId ? [old.profileId, a.profileId] : [a.profileId];
-      for (const o of touched) {
-        const obj = objects.get(o);
-        if (obj) resolver.refresh(obj, ps);
-      }
+      const old = profiles.entry(a.id);
+      const before = resolver.picksBefore([old?.a, a]);
+      profiles.set(a);
+      resolver.repick(before);
+      // Object and group scopes: where the old one won, re-resolved; where the new one beats the winner, it wins.
+      if (old) resolver.dropEntry(reachOwn(old.a), old);
+      resolver.addEntry(reachOwn(a), profiles.entry(a.id)!);
     },
 
     removeAssociation(id: string) {
-      const old = profiles.remove(id);
+      const old = profiles.entry(id);
       if (!old) return;
-      for (const o of reach(old)) {
-        const obj = objects.get(o);
-        if (obj) resolver.refresh(obj, [old.profileId]);
-      }
+      const before = resolver.picksBefore([old.a]);
+      profiles.remove(id);
+      resolver.repick(before);
+      resolver.dropEntry(reachOwn(old.a), old);
     },
 
     setAccount(def: AccountDistribution) {
