@@ -9,8 +9,9 @@ import { ListSection, RowActions } from '../../components/list-section.js';
 import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { when } from '../automation/data.js';
-import { CertificateDialog, ConnectionDialog, CredentialDialog, VariableDialog } from './AssetDialogs.js';
+import { CertificateDialog, CredentialDialog, VariableDialog } from './AssetDialogs.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
+import { ConnectionDialog } from './ConnectionDialog.js';
 import { ConnectionTypesSection } from './ConnectionTypesSection.js';
 import { useAssets } from './data.js';
 
