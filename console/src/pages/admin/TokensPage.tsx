@@ -9,7 +9,6 @@ import {
   Modal,
   NumberInput,
   Stack,
-  Table,
   Text,
   TextInput,
 } from '@mantine/core';
@@ -18,8 +17,9 @@ import { useState } from 'react';
 import { createTokenBody, issuedTokenSchema } from '../../../../src/contract/auth.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { ListTable, RowActions } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePermission, useSession } from '../../session.js';
 import { when } from '../automation/data.js';
 import { issuesOf } from '../automation/forms.js';
@@ -64,52 +64,29 @@ export default function TokensPage() {
           {error}
         </Alert>
       ) : null}
-      <QueryView query={tokens} isEmpty={(items) => items.length === 0} empty={<Empty title="No tokens" />}>
-        {(items) => (
-          <Table.ScrollContainer minWidth={820}>
-            <Table striped aria-label="API tokens">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>User</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Expires</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((t) => (
-                  <Table.Tr key={t.id}>
-                    <Table.Td>{t.name}</Table.Td>
-                    <Table.Td>{owner(t.userId)}</Table.Td>
-                    <Table.Td>{when(t.createdAt)}</Table.Td>
-                    <Table.Td>{when(t.expiresAt)}</Table.Td>
-                    <Table.Td>{when(t.lastUsedAt)}</Table.Td>
-                    <Table.Td>
-                      {t.revokedAt ? (
-                        <Badge variant="dot" color="gray">
-                          Revoked {when(t.revokedAt)}
-                        </Badge>
-                      ) : (
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          color="red"
-                          aria-label={`Revoke token ${t.name}`}
-                          onClick={() => void revoke(t.id, t.name)}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+      <ListTable
+        query={tokens}
+        empty={<Empty title="No tokens" />}
+        label="API tokens"
+        minWidth={820}
+        columns={['Name', 'User', 'Created', 'Expires', 'Last used']}
+        rowKey={(t) => t.id}
+        cells={(t) => [t.name, owner(t.userId), when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt)]}
+        rowActions={(t) =>
+          t.revokedAt ? (
+            <Badge variant="dot" color="gray">
+              Revoked {when(t.revokedAt)}
+            </Badge>
+          ) : (
+            <RowActions
+              size="xs"
+              name={`token ${t.name}`}
+              deleteLabel="Revoke"
+              onDelete={() => void revoke(t.id, t.name)}
+            />
+          )
+        }
+      />
       {creating ? <CreateToken onClose={() => setCreating(false)} /> : null}
     </Page>
   );

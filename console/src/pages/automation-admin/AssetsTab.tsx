@@ -1,15 +1,17 @@
 // An automation account's assets: variables (an encrypted value is never shown), credentials (the password is
 // write-only), certificates (thumbprint and expiry) and connections (encrypted fields only named), then the
 // connection types the connections are made of.
-import { Badge, Button, Code, Group, Stack, Table, Title } from '@mantine/core';
+import { Badge, Button, Code, Stack } from '@mantine/core';
 import { type ReactNode, useState } from 'react';
 import { type Asset, type AssetKind, assetCollections } from '../../../../src/contract/automation-assets.js';
 import { api } from '../../api.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListSection, RowActions } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { when } from '../automation/data.js';
-import { CertificateDialog, ConnectionDialog, CredentialDialog, VariableDialog } from './AssetDialogs.js';
+import { CertificateDialog, CredentialDialog, VariableDialog } from './AssetDialogs.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
+import { ConnectionDialog } from './ConnectionDialog.js';
 import { ConnectionTypesSection } from './ConnectionTypesSection.js';
 import { useAssets } from './data.js';
 
@@ -117,68 +119,35 @@ function AssetSection({ accountId, section: s }: { accountId: string; section: (
   const [changing, setChanging] = useState<Asset | null>(null);
   const [deleting, setDeleting] = useState<Asset | null>(null);
   const Dialog = dialogs[s.kind];
+  const verb = s.kind === 'certificate' ? 'Replace' : 'Change';
   return (
-    <Stack gap="xs">
-      <Group justify="space-between">
-        <Title order={2} size="h4">
-          {s.title}
-        </Title>
-        {manage.allowed ? (
+    <ListSection
+      title={s.title}
+      actions={
+        manage.allowed ? (
           <Button size="xs" onClick={() => setAdding(true)}>
             {s.add}
           </Button>
-        ) : null}
-      </Group>
-      <QueryView
-        query={assets}
-        isEmpty={(items) => items.length === 0}
-        empty={<Empty title={`No ${s.title.toLowerCase()}`}>{s.empty}</Empty>}
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label={s.title}>
-              <Table.Thead>
-                <Table.Tr>
-                  {s.columns.map((c) => (
-                    <Table.Th key={c}>{c}</Table.Th>
-                  ))}
-                  {manage.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((a) => (
-                  <Table.Tr key={a.id}>
-                    {s.cells(a).map((cell, i) => (
-                      <Table.Td key={s.columns[i]}>{cell}</Table.Td>
-                    ))}
-                    {manage.allowed ? (
-                      <Table.Td>
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          aria-label={`${s.kind === 'certificate' ? 'Replace' : 'Change'} ${a.name}`}
-                          onClick={() => setChanging(a)}
-                        >
-                          {s.kind === 'certificate' ? 'Replace' : 'Change'}
-                        </Button>
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          color="red"
-                          aria-label={`Delete ${a.name}`}
-                          onClick={() => setDeleting(a)}
-                        >
-                          Delete
-                        </Button>
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        ) : null
+      }
+      query={assets}
+      empty={<Empty title={`No ${s.title.toLowerCase()}`}>{s.empty}</Empty>}
+      columns={s.columns}
+      rowKey={(a) => a.id}
+      cells={s.cells}
+      rowActions={
+        manage.allowed
+          ? (a) => (
+              <RowActions
+                name={a.name}
+                changeLabel={verb}
+                onChange={() => setChanging(a)}
+                onDelete={() => setDeleting(a)}
+              />
+            )
+          : undefined
+      }
+    >
       {adding ? <Dialog accountId={accountId} onClose={() => setAdding(false)} /> : null}
       {changing ? (
         // A section lists assets of its own kind only: `changing` is of the kind its dialog takes.
@@ -198,6 +167,6 @@ function AssetSection({ accountId, section: s }: { accountId: string; section: (
           Runbooks that read it fail once it is gone.
         </ConfirmDelete>
       ) : null}
-    </Stack>
+    </ListSection>
   );
 }

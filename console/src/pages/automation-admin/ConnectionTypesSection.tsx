@@ -1,11 +1,12 @@
 // An automation account's connection types, in its Assets tab: the built-in ones (shown, never changed) and the
 // user-defined ones, each with its fields and their type, encrypted and optional marks.
-import { Badge, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { connectionTypeSchema } from '../../../../src/contract/automation-assets.js';
 import { api } from '../../api.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListSection, RowActions } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
 import { ConnectionTypeDialog } from './ConnectionTypeDialog.js';
@@ -43,87 +44,48 @@ export function ConnectionTypesSection({ accountId }: { accountId: string }) {
   const [changing, setChanging] = useState<ConnectionType | null>(null);
   const [deleting, setDeleting] = useState<ConnectionType | null>(null);
   return (
-    <Stack gap="xs">
-      <Group justify="space-between">
-        <Title order={2} size="h4">
-          Connection types
-        </Title>
-        {manage.allowed ? (
+    <ListSection
+      title="Connection types"
+      actions={
+        manage.allowed ? (
           <Button size="xs" onClick={() => setAdding(true)}>
             Add connection type
           </Button>
-        ) : null}
-      </Group>
-      <QueryView
-        query={types}
-        isEmpty={(items) => items.length === 0}
-        empty={
-          <Empty title="No connection types">
-            The fields a connection holds; an encrypted field is sealed and write-only in every connection.
-          </Empty>
-        }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label="Connection types">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Fields</Table.Th>
-                  <Table.Th>Defined</Table.Th>
-                  <Table.Th>Description</Table.Th>
-                  {manage.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((t) => (
-                  <Table.Tr key={t.id}>
-                    <Table.Td>{t.name}</Table.Td>
-                    <Table.Td>
-                      <FieldList type={t} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={t.builtIn ? 'blue' : 'teal'} miw="max-content">
-                        {t.builtIn ? 'Built in' : 'User-defined'}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{t.description}</Table.Td>
-                    {manage.allowed ? (
-                      <Table.Td>
-                        {t.builtIn ? (
-                          <Text size="sm" c="dimmed">
-                            Cannot be changed or deleted
-                          </Text>
-                        ) : (
-                          <>
-                            <Button
-                              size="compact-sm"
-                              variant="subtle"
-                              aria-label={`Change connection type ${t.name}`}
-                              onClick={() => setChanging(t)}
-                            >
-                              Change
-                            </Button>
-                            <Button
-                              size="compact-sm"
-                              variant="subtle"
-                              color="red"
-                              aria-label={`Delete connection type ${t.name}`}
-                              onClick={() => setDeleting(t)}
-                            >
-                              Delete
-                            </Button>
-                          </>
-                        )}
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        ) : null
+      }
+      query={types}
+      empty={
+        <Empty title="No connection types">
+          The fields a connection holds; an encrypted field is sealed and write-only in every connection.
+        </Empty>
+      }
+      columns={['Name', 'Fields', 'Defined', 'Description']}
+      rowKey={(t) => t.id}
+      cells={(t) => [
+        t.name,
+        <FieldList key="f" type={t} />,
+        <Badge key="d" variant="light" color={t.builtIn ? 'blue' : 'teal'} miw="max-content">
+          {t.builtIn ? 'Built in' : 'User-defined'}
+        </Badge>,
+        t.description,
+      ]}
+      rowActions={
+        manage.allowed
+          ? (t) =>
+              t.builtIn ? (
+                <Text size="sm" c="dimmed">
+                  Cannot be changed or deleted
+                </Text>
+              ) : (
+                <RowActions
+                  name={`connection type ${t.name}`}
+                  onChange={() => setChanging(t)}
+                  onDelete={() => setDeleting(t)}
+                />
+              )
+          : undefined
+      }
+    >
       {adding ? <ConnectionTypeDialog accountId={accountId} onClose={() => setAdding(false)} /> : null}
       {changing ? (
         <ConnectionTypeDialog accountId={accountId} existing={changing} onClose={() => setChanging(null)} />
@@ -142,6 +104,6 @@ export function ConnectionTypesSection({ accountId }: { accountId: string }) {
           A type that connections use cannot be deleted: delete those connections first.
         </ConfirmDelete>
       ) : null}
-    </Stack>
+    </ListSection>
   );
 }

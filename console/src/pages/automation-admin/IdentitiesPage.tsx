@@ -1,5 +1,5 @@
 // Automation › Identities: user-assigned identities (create, delete) and role assignments at a scope.
-import { Button, Code, Group, Modal, Stack, Table, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Code, Group, Modal, Stack, Textarea, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import {
@@ -10,8 +10,9 @@ import {
 import { scopeSchema } from '../../../../src/contract/role-assignments.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { ListSection, RowActions } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useAutomationAccounts } from '../automation/data.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
@@ -40,61 +41,26 @@ export default function IdentitiesPage() {
       description="Managed identities runbooks sign in with, and the roles they hold at each scope."
       actions={manage.allowed ? <Button onClick={open}>Create user-assigned identity</Button> : null}
     >
-      <Title order={2} size="h4">
-        User-assigned identities
-      </Title>
-      <QueryView
+      <ListSection
+        title="User-assigned identities"
         query={uamis}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No user-assigned identities">
             One identity can be attached to several automation accounts and keeps its roles across them.
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label="User-assigned identities">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Client id</Table.Th>
-                  <Table.Th>Principal id</Table.Th>
-                  <Table.Th>Attached to</Table.Th>
-                  {manage.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((u) => (
-                  <Table.Tr key={u.id}>
-                    <Table.Td>{u.name}</Table.Td>
-                    <Table.Td>
-                      <Code>{u.clientId}</Code>
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{u.principalId}</Code>
-                    </Table.Td>
-                    <Table.Td>{u.automationAccountIds.map(accountName).join(', ') || 'No account'}</Table.Td>
-                    {manage.allowed ? (
-                      <Table.Td>
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          color="red"
-                          aria-label={`Delete ${u.name}`}
-                          onClick={() => setDeleting(u)}
-                        >
-                          Delete
-                        </Button>
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        columns={['Name', 'Client id', 'Principal id', 'Attached to']}
+        rowKey={(u) => u.id}
+        cells={(u) => [
+          u.name,
+          <Code key="c">{u.clientId}</Code>,
+          <Code key="p">{u.principalId}</Code>,
+          u.automationAccountIds.map(accountName).join(', ') || 'No account',
+        ]}
+        rowActions={
+          manage.allowed ? (u) => <RowActions name={u.name} onDelete={() => setDeleting(u)} /> : undefined
+        }
+      />
       <ScopedAssignments principals={principals} />
       {opened ? <CreateIdentity onClose={close} /> : null}
       {deleting ? (

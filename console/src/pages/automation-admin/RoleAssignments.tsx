@@ -1,5 +1,5 @@
 // Role assignments of identities: a table, Assign (administrators only: the server refuses others) and Remove.
-import { Button, Code, Group, Modal, Select, Stack, Table, TextInput, Tooltip } from '@mantine/core';
+import { Button, Code, Group, Modal, Select, Stack, TextInput, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import {
   createRoleAssignmentBody,
@@ -9,7 +9,8 @@ import {
 import { resourceRoles, scopeSyntax } from '../../../../src/domain/resource-roles.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListTable, RowActions } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { when } from '../automation/data.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
@@ -55,60 +56,39 @@ export function RoleAssignments({
           </Button>
         </Tooltip>
       </Group>
-      <QueryView
-        query={query}
-        isEmpty={(items) => items.filter(filter).length === 0}
+      <ListTable
+        query={{
+          isPending: query.isPending,
+          error: query.error,
+          data: query.data?.filter(filter),
+          refetch: query.refetch,
+        }}
         empty={
           <Empty title="No role assignments">
             An identity has no rights until it is assigned a role at a scope.
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label={label}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Identity</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Scope</Table.Th>
-                  <Table.Th>Assigned</Table.Th>
-                  {assign.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.filter(filter).map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>
-                      {names.get(a.principalId) ?? `${typeLabel[a.principalType]} · ${a.identityId}`}
-                    </Table.Td>
-                    <Table.Td>{a.role}</Table.Td>
-                    <Table.Td>
-                      <Code>{a.scope}</Code>
-                    </Table.Td>
-                    <Table.Td>
-                      {when(a.createdAt)} by {a.createdBy}
-                    </Table.Td>
-                    {assign.allowed ? (
-                      <Table.Td>
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          color="red"
-                          aria-label={`Remove ${a.role} at ${a.scope}`}
-                          onClick={() => setRemoving(a)}
-                        >
-                          Remove
-                        </Button>
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label={label}
+        columns={['Identity', 'Role', 'Scope', 'Assigned']}
+        rowKey={(a) => a.id}
+        cells={(a) => [
+          names.get(a.principalId) ?? `${typeLabel[a.principalType]} · ${a.identityId}`,
+          a.role,
+          <Code key="s">{a.scope}</Code>,
+          `${when(a.createdAt)} by ${a.createdBy}`,
+        ]}
+        rowActions={
+          assign.allowed
+            ? (a) => (
+                <RowActions
+                  name={`${a.role} at ${a.scope}`}
+                  deleteLabel="Remove"
+                  onDelete={() => setRemoving(a)}
+                />
+              )
+            : undefined
+        }
+      />
       {adding ? (
         <AssignRole principals={principals} defaultScope={defaultScope} onClose={() => setAdding(false)} />
       ) : null}

@@ -1,10 +1,11 @@
 // An automation account's schedules: their recurrence, next run and linked runbooks; create, edit, enable or
 // disable, link and unlink runbooks, delete.
-import { ActionIcon, Badge, Button, Group, Stack, Switch, Table, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, Stack, Switch, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { type Schedule, scheduleSchema } from '../../../../src/contract/automation-schedules.js';
 import { api } from '../../api.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListTable, RowActions } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useRunbooks, useSchedules, when } from '../automation/data.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
@@ -57,121 +58,93 @@ export function SchedulesTab({ accountId }: { accountId: string }) {
         </Group>
       ) : null}
       {toggle.error ? <Badge color="red">{toggle.error}</Badge> : null}
-      <QueryView
+      <ListTable
         query={schedules}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No schedules">
             A schedule starts its linked runbooks once or on a recurrence, on the wall clock of its time zone.
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={900}>
-            <Table striped aria-label="Schedules">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Recurrence</Table.Th>
-                  <Table.Th>Time zone</Table.Th>
-                  <Table.Th>Next run</Table.Th>
-                  <Table.Th>Last run</Table.Th>
-                  <Table.Th>Linked runbooks</Table.Th>
-                  <Table.Th>Enabled</Table.Th>
-                  {manage.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((s) => (
-                  <Table.Tr key={s.id}>
-                    <Table.Td>{s.name}</Table.Td>
-                    <Table.Td>{recurrence(s)}</Table.Td>
-                    <Table.Td>{s.timeZone}</Table.Td>
-                    <Table.Td>{when(s.nextRunAt)}</Table.Td>
-                    <Table.Td>{when(s.lastRunAt)}</Table.Td>
-                    <Table.Td>
-                      {s.links.length === 0 ? 'None linked' : null}
-                      <Group gap={4}>
-                        {s.links.map((l) => (
-                          <Badge
-                            key={l.runbookId}
-                            variant="light"
-                            tt="none"
-                            rightSection={
-                              manage.allowed ? (
-                                <ActionIcon
-                                  size="xs"
-                                  variant="transparent"
-                                  aria-label={`Unlink ${l.runbookName} from ${s.name}`}
-                                  onClick={() =>
-                                    setDialog({
-                                      kind: 'unlink',
-                                      schedule: s,
-                                      runbookId: l.runbookId,
-                                      runbookName: l.runbookName,
-                                    })
-                                  }
-                                >
-                                  ×
-                                </ActionIcon>
-                              ) : null
-                            }
-                          >
-                            {l.runbookName}
-                            {l.runOn === 'cloud' ? '' : ` · ${l.runOn}`}
-                          </Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Tooltip label={manage.reason} disabled={manage.allowed}>
-                        <Switch
-                          aria-label={`${s.name} enabled`}
-                          checked={s.enabled}
-                          disabled={!manage.allowed || toggle.busy}
-                          onChange={(ev) => void setEnabled(s, ev.currentTarget.checked)}
-                        />
-                      </Tooltip>
-                    </Table.Td>
-                    {manage.allowed ? (
-                      <Table.Td>
-                        <Group gap={4} wrap="nowrap">
-                          <Button
-                            size="compact-sm"
-                            variant="light"
-                            aria-label={`Link runbook to ${s.name}`}
-                            disabled={!runbooks.data}
-                            onClick={() => setDialog({ kind: 'link', schedule: s })}
-                          >
-                            Link runbook
-                          </Button>
-                          <Button
-                            size="compact-sm"
-                            variant="default"
-                            aria-label={`Edit ${s.name}`}
-                            onClick={() => setDialog({ kind: 'edit', schedule: s })}
-                          >
-                            Edit
-                          </Button>
-                          <Button
-                            size="compact-sm"
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete ${s.name}`}
-                            onClick={() => setDialog({ kind: 'delete', schedule: s })}
-                          >
-                            Delete
-                          </Button>
-                        </Group>
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Schedules"
+        minWidth={900}
+        columns={['Name', 'Recurrence', 'Time zone', 'Next run', 'Last run', 'Linked runbooks', 'Enabled']}
+        rowKey={(s) => s.id}
+        cells={(s) => [
+          s.name,
+          recurrence(s),
+          s.timeZone,
+          when(s.nextRunAt),
+          when(s.lastRunAt),
+          s.links.length === 0 ? (
+            'None linked'
+          ) : (
+            <Group key="l" gap={4}>
+              {s.links.map((l) => (
+                <Badge
+                  key={l.runbookId}
+                  variant="light"
+                  tt="none"
+                  rightSection={
+                    manage.allowed ? (
+                      <ActionIcon
+                        size="xs"
+                        variant="transparent"
+                        aria-label={`Unlink ${l.runbookName} from ${s.name}`}
+                        onClick={() =>
+                          setDialog({
+                            kind: 'unlink',
+                            schedule: s,
+                            runbookId: l.runbookId,
+                            runbookName: l.runbookName,
+                          })
+                        }
+                      >
+                        ×
+                      </ActionIcon>
+                    ) : null
+                  }
+                >
+                  {l.runbookName}
+                  {l.runOn === 'cloud' ? '' : ` · ${l.runOn}`}
+                </Badge>
+              ))}
+            </Group>
+          ),
+          <Tooltip key="e" label={manage.reason} disabled={manage.allowed}>
+            <Switch
+              aria-label={`${s.name} enabled`}
+              checked={s.enabled}
+              disabled={!manage.allowed || toggle.busy}
+              onChange={(ev) => void setEnabled(s, ev.currentTarget.checked)}
+            />
+          </Tooltip>,
+        ]}
+        rowActions={
+          manage.allowed
+            ? (s) => (
+                <RowActions name={s.name} onDelete={() => setDialog({ kind: 'delete', schedule: s })}>
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    aria-label={`Link runbook to ${s.name}`}
+                    disabled={!runbooks.data}
+                    onClick={() => setDialog({ kind: 'link', schedule: s })}
+                  >
+                    Link runbook
+                  </Button>
+                  <Button
+                    size="compact-sm"
+                    variant="default"
+                    aria-label={`Edit ${s.name}`}
+                    onClick={() => setDialog({ kind: 'edit', schedule: s })}
+                  >
+                    Edit
+                  </Button>
+                </RowActions>
+              )
+            : undefined
+        }
+      />
       {dialog?.kind === 'create' ? <ScheduleDialog accountId={accountId} onClose={close} /> : null}
       {dialog?.kind === 'edit' ? (
         <ScheduleDialog accountId={accountId} schedule={dialog.schedule} onClose={close} />

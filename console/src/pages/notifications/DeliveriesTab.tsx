@@ -1,6 +1,6 @@
 // Deliveries: every message sent, waiting or given up on (dead letters), with why; administrators send dead
 // letters again, and deliveries of unknown outcome too once they accept a possible duplicate.
-import { Alert, Anchor, Badge, Button, Group, Select, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Select, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
@@ -10,7 +10,8 @@ import {
   resendResponse,
 } from '../../../../src/contract/notify-api.js';
 import { api, messageOf } from '../../api.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListTable } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { when } from '../automation/data.js';
 import { nameOf, useChannels, useDeliveries } from './data.js';
@@ -73,72 +74,47 @@ export function DeliveriesTab() {
           {message.text}
         </Alert>
       ) : null}
-      <QueryView
+      <ListTable
         query={deliveries}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title={status === 'dead' ? 'No dead letters' : 'No deliveries'}>
             Deliveries appear here once an alert matches a subscription.
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={960}>
-            <Table striped aria-label="Deliveries">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Queued</Table.Th>
-                  <Table.Th>Alert</Table.Th>
-                  <Table.Th>Address</Table.Th>
-                  <Table.Th>Channel</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Attempts</Table.Th>
-                  <Table.Th>Why</Table.Th>
-                  {admin.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((d) => (
-                  <Table.Tr key={d.id}>
-                    <Table.Td>{when(d.createdAt)}</Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} href={`/alerts/${encodeURIComponent(d.alertId)}`}>
-                        {d.alertId}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      {d.address} ({d.role})
-                    </Table.Td>
-                    <Table.Td>{nameOf(channels.data, d.channelId)}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="dot" color={statusColor[d.status] ?? 'blue'}>
-                        {statusLabel(d.status)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{d.attempts}</Table.Td>
-                    <Table.Td>{d.lastError ?? d.detail ?? '—'}</Table.Td>
-                    {admin.allowed ? (
-                      <Table.Td>
-                        {d.status === 'dead' || d.status === 'unknown' ? (
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            aria-label={`Send again: delivery ${d.id}`}
-                            title={d.status === 'unknown' ? 'It may have been sent already' : undefined}
-                            onClick={() => void resend({ ids: [d.id], force: d.status === 'unknown' })}
-                          >
-                            Send again
-                          </Button>
-                        ) : null}
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Deliveries"
+        minWidth={960}
+        columns={['Queued', 'Alert', 'Address', 'Channel', 'Status', 'Attempts', 'Why']}
+        rowKey={(d) => d.id}
+        cells={(d) => [
+          when(d.createdAt),
+          <Anchor key="a" component={Link} href={`/alerts/${encodeURIComponent(d.alertId)}`}>
+            {d.alertId}
+          </Anchor>,
+          `${d.address} (${d.role})`,
+          nameOf(channels.data, d.channelId),
+          <Badge key="s" variant="dot" color={statusColor[d.status] ?? 'blue'}>
+            {statusLabel(d.status)}
+          </Badge>,
+          d.attempts,
+          d.lastError ?? d.detail ?? '—',
+        ]}
+        rowActions={
+          admin.allowed
+            ? (d) =>
+                d.status === 'dead' || d.status === 'unknown' ? (
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    aria-label={`Send again: delivery ${d.id}`}
+                    title={d.status === 'unknown' ? 'It may have been sent already' : undefined}
+                    onClick={() => void resend({ ids: [d.id], force: d.status === 'unknown' })}
+                  >
+                    Send again
+                  </Button>
+                ) : null
+            : undefined
+        }
+      />
     </>
   );
 }

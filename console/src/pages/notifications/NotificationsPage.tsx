@@ -1,6 +1,6 @@
 // Notifications: channels (administrators), subscribers with their weekly schedules, subscriptions with their
 // criteria, and deliveries with the dead letters — each on a tab.
-import { Alert, Badge, Button, Group, Table, Tabs, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, Tabs, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearch } from 'wouter';
@@ -12,8 +12,9 @@ import type {
 } from '../../../../src/contract/notify-api.js';
 import { emailServerSchema } from '../../../../src/contract/notify-channels.js';
 import { api, messageOf } from '../../api.js';
+import { ListTable, RowActions } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { rolesThatMay, usePermission, useSession } from '../../session.js';
 import { useProfiles } from '../accounts/data.js';
 import { ChannelDialog } from './ChannelDialog.js';
@@ -106,83 +107,46 @@ function Channels() {
           {error}
         </Alert>
       ) : null}
-      <QueryView
+      <ListTable
         query={channels}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No channels yet">
             An administrator creates the channels notifications go through.
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={820}>
-            <Table striped aria-label="Channels">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Kind</Table.Th>
-                  <Table.Th>Server</Table.Th>
-                  <Table.Th>From</Table.Th>
-                  <Table.Th>Signs in with</Table.Th>
-                  <Table.Th>Health</Table.Th>
-                  {admin.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((c) => (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>
-                      {c.name}
-                      {c.enabled ? '' : ' (disabled)'}
-                    </Table.Td>
-                    <Table.Td>{kindLabels[c.kind]}</Table.Td>
-                    <Table.Td>{c.kind === 'email' ? serversOf(c.settings) : '—'}</Table.Td>
-                    <Table.Td>{typeof c.settings.from === 'string' ? c.settings.from : '—'}</Table.Td>
-                    <Table.Td>
-                      {c.settings.authentication === 'anonymous' ? 'Anonymous' : profileName(c.profileId)}
-                    </Table.Td>
-                    <Table.Td>
-                      {c.health.state === 'ok' ? (
-                        <Badge variant="dot" color="green">
-                          OK
-                        </Badge>
-                      ) : (
-                        <Badge variant="dot" color="red" title={c.health.reason}>
-                          Paused: {c.health.cause}
-                        </Badge>
-                      )}
-                    </Table.Td>
-                    {admin.allowed ? (
-                      <Table.Td>
-                        {c.kind === 'email' ? (
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            aria-label={`Change channel ${c.name}`}
-                            onClick={() => setChanging(c)}
-                          >
-                            Change
-                          </Button>
-                        ) : null}
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          color="red"
-                          aria-label={`Delete channel ${c.name}`}
-                          onClick={() => void remove(c.id, c.name)}
-                        >
-                          Delete
-                        </Button>
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Channels"
+        minWidth={820}
+        columns={['Name', 'Kind', 'Server', 'From', 'Signs in with', 'Health']}
+        rowKey={(c) => c.id}
+        cells={(c) => [
+          `${c.name}${c.enabled ? '' : ' (disabled)'}`,
+          kindLabels[c.kind],
+          c.kind === 'email' ? serversOf(c.settings) : '—',
+          typeof c.settings.from === 'string' ? c.settings.from : '—',
+          c.settings.authentication === 'anonymous' ? 'Anonymous' : profileName(c.profileId),
+          c.health.state === 'ok' ? (
+            <Badge key="h" variant="dot" color="green">
+              OK
+            </Badge>
+          ) : (
+            <Badge key="h" variant="dot" color="red" title={c.health.reason}>
+              Paused: {c.health.cause}
+            </Badge>
+          ),
+        ]}
+        rowActions={
+          admin.allowed
+            ? (c) => (
+                <RowActions
+                  size="xs"
+                  name={`channel ${c.name}`}
+                  onChange={c.kind === 'email' ? () => setChanging(c) : undefined}
+                  onDelete={() => void remove(c.id, c.name)}
+                />
+              )
+            : undefined
+        }
+      />
       {opened ? <ChannelDialog onClose={() => setOpened(false)} /> : null}
       {changing ? <ChannelDialog channel={changing} onClose={() => setChanging(null)} /> : null}
     </>
@@ -209,64 +173,32 @@ function Subscribers() {
           {error}
         </Alert>
       ) : null}
-      <QueryView
+      <ListTable
         query={subscribers}
-        isEmpty={(items) => items.length === 0}
         empty={<Empty title="No subscribers yet">Create one with an address and a weekly schedule.</Empty>}
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label="Subscribers">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Addresses</Table.Th>
-                  <Table.Th>Schedule</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((s) => (
-                  <Table.Tr key={s.id}>
-                    <Table.Td>{s.name}</Table.Td>
-                    <Table.Td>
-                      {s.addresses.map((a) => `${kindLabels[a.kind]}: ${a.address}`).join(', ')}
-                    </Table.Td>
-                    <Table.Td>{scheduleSummary(s.schedule)}</Table.Td>
-                    <Table.Td>
-                      {mayChange(s) ? (
-                        <Group gap={4} wrap="nowrap">
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            aria-label={`Change subscriber ${s.name}`}
-                            onClick={() => setEditing(s)}
-                          >
-                            Change
-                          </Button>
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete subscriber ${s.name}`}
-                            onClick={() => void remove(s.id, s.name)}
-                          >
-                            Delete
-                          </Button>
-                        </Group>
-                      ) : (
-                        <Text size="xs" c="dimmed">
-                          Only its creator or an administrator changes it
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Subscribers"
+        columns={['Name', 'Addresses', 'Schedule']}
+        rowKey={(s) => s.id}
+        cells={(s) => [
+          s.name,
+          s.addresses.map((a) => `${kindLabels[a.kind]}: ${a.address}`).join(', '),
+          scheduleSummary(s.schedule),
+        ]}
+        rowActions={(s) =>
+          mayChange(s) ? (
+            <RowActions
+              size="xs"
+              name={`subscriber ${s.name}`}
+              onChange={() => setEditing(s)}
+              onDelete={() => void remove(s.id, s.name)}
+            />
+          ) : (
+            <Text size="xs" c="dimmed">
+              Only its creator or an administrator changes it
+            </Text>
+          )
+        }
+      />
       {editing ? (
         <SubscriberDialog
           subscriber={editing === 'new' ? undefined : editing}
@@ -315,61 +247,29 @@ function Subscriptions() {
           {error}
         </Alert>
       ) : null}
-      <QueryView
+      <ListTable
         query={subscriptions}
-        isEmpty={(items) => items.length === 0}
         empty={<Empty title="No subscriptions yet">Create one to send matching alerts to subscribers.</Empty>}
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={820}>
-            <Table striped aria-label="Subscriptions">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Criteria</Table.Th>
-                  <Table.Th>To</Table.Th>
-                  <Table.Th>Channels</Table.Th>
-                  <Table.Th>Enabled</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((s) => (
-                  <Table.Tr key={s.id}>
-                    <Table.Td>{s.name}</Table.Td>
-                    <Table.Td>
-                      {criteriaSummary(s.criteria)}
-                      {s.delaySeconds ? `; after ${s.delaySeconds} s` : ''}
-                    </Table.Td>
-                    <Table.Td>{s.to.map((id) => nameOf(subscribers.data, id)).join(', ')}</Table.Td>
-                    <Table.Td>{s.channelIds.map((id) => nameOf(channels.data, id)).join(', ')}</Table.Td>
-                    <Table.Td>{s.enabled ? 'Yes' : 'No'}</Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        aria-label={`Change subscription ${s.name}`}
-                        onClick={() => setChanging(s)}
-                      >
-                        Change
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        aria-label={`Delete subscription ${s.name}`}
-                        onClick={() => void remove(s.id, s.name)}
-                      >
-                        Delete
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+        label="Subscriptions"
+        minWidth={820}
+        columns={['Name', 'Criteria', 'To', 'Channels', 'Enabled']}
+        rowKey={(s) => s.id}
+        cells={(s) => [
+          s.name,
+          `${criteriaSummary(s.criteria)}${s.delaySeconds ? `; after ${s.delaySeconds} s` : ''}`,
+          s.to.map((id) => nameOf(subscribers.data, id)).join(', '),
+          s.channelIds.map((id) => nameOf(channels.data, id)).join(', '),
+          s.enabled ? 'Yes' : 'No',
+        ]}
+        rowActions={(s) => (
+          <RowActions
+            size="xs"
+            name={`subscription ${s.name}`}
+            onChange={() => setChanging(s)}
+            onDelete={() => void remove(s.id, s.name)}
+          />
         )}
-      </QueryView>
+      />
       {opened ? <SubscriptionDialog onClose={() => setOpened(false)} /> : null}
       {changing ? <SubscriptionDialog subscription={changing} onClose={() => setChanging(null)} /> : null}
     </>
