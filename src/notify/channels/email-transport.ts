@@ -150,9 +150,11 @@ export function createEmailTransport(
     pools.set(where, { account, transporter });
     return transporter;
   };
-  const dropPool = (server: EmailServer) => {
+  /** Closes this pool, unless another has replaced it already. */
+  const dropPool = (server: EmailServer, transporter: Transporter) => {
     const where = `${server.host}:${server.port}`;
-    pools.get(where)?.transporter.close();
+    if (pools.get(where)?.transporter !== transporter) return;
+    transporter.close();
     pools.delete(where);
   };
 
@@ -163,12 +165,16 @@ export function createEmailTransport(
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const where = `${server.host}:${server.port}`;
+    const transporter = transporterFor(server, auth);
     try {
-      const info = await transporterFor(server, auth).sendMail({ ...data, ...(signal ? { signal } : {}) });
+      const info = await transporter.sendMail({ ...data, ...(signal ? { signal } : {}) });
       const code = /^\d{3}/.exec(info.response ?? '')?.[0];
       return { kind: 'sent', detail: `accepted by ${where}${code ? ` (${code})` : ''} as ${info.messageId}` };
     } catch (error) {
-      dropPool(server);
+      // A server that answered for this message alone (a recipient or the message refused or put off) keeps
+      // its connections: the other messages going out through them are not cut off. Any other failure drops
+      // the pool, so the next attempt connects afresh.
+      if (!answeredForMessage(error as NodemailerError)) dropPool(server, transporter);
       if (signal?.aborted) return { kind: 'aborted' };
       return classify(error as NodemailerError, where);
     }
@@ -315,6 +321,13 @@ const messageCommands = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
  * Why a send through `where` failed, and whether another server could do better. The reason is built from the
  * error's code, reply code, enhanced status and command only: an error's own text may quote what was sent.
  */
+/** The server answered a command of this message (MAIL FROM, RCPT TO, DATA): its connection still works. */
+const answeredForMessage = (err: NodemailerError) =>
+  err.responseCode !== undefined &&
+  typeof err.command === 'string' &&
+  commandNames.test(err.command) &&
+  messageCommands.has(err.command.toUpperCase());
+
 function classify(err: NodemailerError, where: string): Attempt {
   const command =
     typeof err.command === 'string' && commandNames.test(err.command) ? err.command.toUpperCase() : '';

@@ -12,6 +12,14 @@ const isOpen = ne(alerts.resolutionState, CLOSED);
 export const findAlert = async (db: Executor, id: string) =>
   (await db.select().from(alerts).where(eq(alerts.id, id)))[0];
 
+/** These alerts, those that exist, in one read. */
+export const findAlerts = (db: Executor, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .select()
+        .from(alerts)
+        .where(inArray(alerts.id, [...ids]))
+    : Promise.resolve([]);
 export const findOpenByKey = async (db: Executor, dedupeKey: string) =>
   (
     await db
@@ -33,6 +41,15 @@ export const openKeysWithPrefix = async (db: Executor, prefix: string): Promise<
  * Inserts the alert, or — when an open alert has the same dedupe key — increments that one's repeat count,
  * atomically (the partial unique index arbitrates between servers). `repeated` tells which happened.
  */
+/** New alerts (none with a dedupe key), in one statement. */
+export const insertAlerts = (db: Executor, rows: readonly AlertInsert[]) =>
+  rows.length
+    ? db
+        .insert(alerts)
+        .values([...rows])
+        .returning()
+    : Promise.resolve([]);
+
 export async function insertOrRepeat(
   db: Executor,
   row: AlertInsert,

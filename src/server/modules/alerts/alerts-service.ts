@@ -88,20 +88,29 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
   }
 
   /**
-   * The alerts of one batch: their sources checked in one query, each written in turn (a dedupe key may repeat
-   * an alert raised earlier in the batch), their audit records appended and their snapshots kept in one
-   * statement each.
+   * The alerts of one batch: their sources checked in one query, those without a dedupe key inserted in one
+   * statement, those with one each written in turn (it may repeat an alert raised earlier in the batch), their
+   * audit records appended and their snapshots kept in one statement each.
    */
   async function raiseTogether(tx: Tx, batch: PendingRaise[]): Promise<RaiseOutcome[]> {
     const apiSources = batch.flatMap(({ input }) =>
       input.sourceKind === 'api' && input.sourceObjectId ? [input.sourceObjectId] : [],
     );
     const sources = await repo.existingSources(tx, apiSources);
+    const valid = batch.map(
+      ({ input }) => input.sourceKind !== 'api' || !input.sourceObjectId || sources.has(input.sourceObjectId),
+    );
+    // Alerts without a dedupe key are new whatever else the batch holds: written in one statement.
+    const fresh = batch.flatMap((b, i) =>
+      valid[i] && !b.input.dedupeKey ? [newAlert(b.actor, b.input)] : [],
+    );
+    const inserted = new Map((await repo.insertAlerts(tx, fresh)).map((r) => [r.id, r]));
+    let nextFresh = 0;
     const outcomes: RaiseOutcome[] = [];
     const entries: AuditEntry[] = [];
     const written: AlertRow[] = [];
-    for (const { actor, input } of batch) {
-      if (input.sourceKind === 'api' && input.sourceObjectId && !sources.has(input.sourceObjectId)) {
+    for (const [i, { actor, input }] of batch.entries()) {
+      if (!valid[i]) {
         outcomes.push({
           error: invalid(
             'body.sourceObjectId',
@@ -110,12 +119,14 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
         });
         continue;
       }
-      const { row, repeated } = await repo.insertOrRepeat(tx, newAlert(actor, input), {
-        severity: input.severity,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        lastModified: now(),
-        lastModifiedBy: actor,
-      });
+      const { row, repeated } = input.dedupeKey
+        ? await repo.insertOrRepeat(tx, newAlert(actor, input), {
+            severity: input.severity,
+            ...(input.description !== undefined ? { description: input.description } : {}),
+            lastModified: now(),
+            lastModifiedBy: actor,
+          })
+        : { row: inserted.get(fresh[nextFresh++]!.id!)!, repeated: false };
       entries.push({
         actor,
         kind: 'alert.raise',

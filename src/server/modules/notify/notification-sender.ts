@@ -10,11 +10,11 @@ import type { ChannelDriver } from '../../../notify/channel-driver.js';
 import type { Transport } from '../../../notify/channels/transport.js';
 import { createBatcher } from '../../../store/batcher.js';
 import type { Db } from '../../../store/db.js';
-import { alertAtChange } from '../alerts/alert-snapshots-repo.js';
+import { alertsAtChanges } from '../alerts/alert-snapshots-repo.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { ChannelHealth } from './channel-health.js';
 import * as healthRepo from './channel-health-repo.js';
-import { servingSources } from './delivery-sources.js';
+import { servingSources, sourcesOf } from './delivery-sources.js';
 import { notificationAlertOf } from './notification-alert.js';
 import type { NotifierAccounts } from './notifier-accounts.js';
 import type { NotifierMetrics } from './notifier-metrics.js';
@@ -78,37 +78,58 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     return transport;
   }
 
-  /** Lookups shared by the deliveries of one batch: they mostly name the same few rows. */
-  function batchLookups() {
-    const memo = <T>(load: (id: string) => Promise<T>) => {
-      const seen = new Map<string, Promise<T>>();
-      return (id: string) => {
-        const known = seen.get(id);
-        if (known) return known;
-        const loading = load(id);
-        seen.set(id, loading);
-        return loading;
-      };
+  /**
+   * What the deliveries of one batch look up — their subscriptions, subscribers, channels, alerts and the alerts
+   * as their changes left them — read together, one statement each, when the batch is claimed.
+   */
+  async function batchLookups(rows: readonly repo.DeliveryRow[]) {
+    const ids = <T>(of: (r: repo.DeliveryRow) => T[]) => [...new Set(rows.flatMap(of))];
+    const [subscriptions, subscribers, channels, alerts, snapshots] = await Promise.all([
+      repo.findSubscriptions(
+        db,
+        ids((r) => sourcesOf(r).map((s) => s.subscriptionId)),
+      ),
+      repo.findSubscribers(
+        db,
+        ids((r) => sourcesOf(r).map((s) => s.subscriberId)),
+      ),
+      repo.findChannels(
+        db,
+        ids((r) => [r.channelId]),
+      ),
+      alertsRepo.findAlerts(
+        db,
+        ids((r) => [r.alertId]),
+      ),
+      alertsAtChanges(
+        db,
+        ids((r) => (r.alertSeq === null ? [] : [r.alertSeq])),
+      ),
+    ]);
+    const byId = <T extends { id: string }>(list: T[]) => {
+      const m = new Map(list.map((x) => [x.id, x]));
+      return async (id: string) => m.get(id);
     };
     return {
-      subscription: memo((id) => repo.findSubscription(db, id)),
-      channel: memo((id) => repo.findChannel(db, id)),
-      subscriber: memo((id) => repo.findSubscriber(db, id)),
-      alert: memo((id) => alertsRepo.findAlert(db, id)),
+      subscription: byId(subscriptions),
+      channel: byId(channels),
+      subscriber: byId(subscribers),
+      alert: byId(alerts),
       /** The alert as a change left it, by `<alert id> <change seq>`. */
-      alertAt: memo((key) => {
+      alertAt: async (key: string) => {
         const [id, seq] = key.split(' ');
-        return alertAtChange(db, id!, Number(seq));
-      }),
+        const then = snapshots.get(Number(seq));
+        return then?.id === id ? then : undefined;
+      },
     };
   }
-  type Lookups = ReturnType<typeof batchLookups>;
+  type Lookups = Awaited<ReturnType<typeof batchLookups>>;
 
   /**
    * Sends one delivery. `probe`: the channel is paused and this, its oldest waiting delivery, tries whether it
    * answers again.
    */
-  async function sendOne(row: repo.DeliveryRow, find: Lookups, probe: boolean) {
+  async function sendOne(row: repo.DeliveryRow, find: Lookups, probe: boolean, recording: Promise<void>[]) {
     /** This attempt's number; it counts once the delivery is marked `sending` or ends before that. */
     const attempts = row.attempts + 1;
     const fail = async (reason: string, retryable: boolean) => {
@@ -236,10 +257,16 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       return fail(result.reason, result.retryable);
     }
     const sentAt = now();
-    await sent.add({ id: row.id, sentAt, detail: result.detail ?? null });
-    metrics.ended('sent', row.createdAt, sentAt);
-    await health.answered(channel);
-    if (cred.accountId) await accounts.found(cred.accountId);
+    const accountId = cred.accountId;
+    // Recorded with the others sent meanwhile; the worker goes on to the next message in the meantime.
+    recording.push(
+      (async () => {
+        await sent.add({ id: row.id, sentAt, detail: result.detail ?? null });
+        metrics.ended('sent', row.createdAt, sentAt);
+        await health.answered(channel);
+        if (accountId) await accounts.found(accountId);
+      })().catch((err: unknown) => internalError(row, err)),
+    );
   }
 
   /** The delivery failed inside the notifier: another try before it reached the channel, never after. */
@@ -291,7 +318,9 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       ...probes.map((row) => ({ row, probe: true })),
       ...rows.map((row) => ({ row, probe: false })),
     ];
-    const find = batchLookups();
+    const find = await batchLookups(queue.map((q) => q.row));
+    /** Messages sent whose record is being written. */
+    const recording: Promise<void>[] = [];
     const worker = async () => {
       // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
       for (let next = queue.shift(); next && keepGoing(); next = queue.shift()) {
@@ -308,13 +337,14 @@ export function createNotificationSender(d: NotificationSenderDeps) {
             );
             continue;
           }
-          await sendOne(row, find, probe);
+          await sendOne(row, find, probe, recording);
         } catch (err) {
           await internalError(row, err);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    await Promise.all(recording);
     return probes.length + rows.length;
   }
 

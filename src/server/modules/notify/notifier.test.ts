@@ -1062,6 +1062,59 @@ describe('one round', () => {
   });
 });
 
+describe('deliveries claimed, sent and recorded together', () => {
+  it('in claims holding refused and put-off recipients, each other address gets one message per alert; the refused are dead letters, the put-off ones sent once later', async () => {
+    smtp.refused.add('batch-refused@contoso.com');
+    smtp.deferred.add('batch-later@contoso.com');
+    try {
+      const ch = await mailChannel('Mail for batches');
+      const fine = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => subscriber(`Batch ${i}`, `batch-${i}@contoso.com`)),
+      );
+      const refused = await subscriber('Batch refused', 'batch-refused@contoso.com');
+      const later = await subscriber('Batch later', 'batch-later@contoso.com');
+      const sub = await subscription('Every batch alert', fine[0]!, ch, {
+        cc: [...fine.slice(1), refused, later],
+        criteria: { text: [{ field: 'name', op: 'like', value: 'Batch *' }] },
+      });
+      await round();
+      // 5 alerts × 12 addresses: more than one claim (32), the failures among the others in each.
+      const alerts = 5;
+      for (let i = 0; i < alerts; i++) await raise({ name: `Batch ${i}` });
+      await round();
+      const byStatus = (ds: Delivery[], address: string) =>
+        ds.filter((d) => d.address === address).map((d) => d.status);
+      let deliveries = await deliveriesOf(sub);
+      expect(deliveries).toHaveLength(alerts * 12);
+      expect(byStatus(deliveries, 'batch-refused@contoso.com')).toEqual(Array(alerts).fill('dead'));
+      expect(byStatus(deliveries, 'batch-later@contoso.com')).toEqual(Array(alerts).fill('retry'));
+      for (let i = 0; i < 10; i++) {
+        expect(byStatus(deliveries, `batch-${i}@contoso.com`)).toEqual(Array(alerts).fill('sent'));
+        expect(mailTo(smtp, `batch-${i}@contoso.com`)).toHaveLength(alerts);
+      }
+
+      smtp.deferred.delete('batch-later@contoso.com');
+      await retriesDue(sub);
+      await round();
+      await round();
+      deliveries = await deliveriesOf(sub);
+      expect(byStatus(deliveries, 'batch-later@contoso.com')).toEqual(Array(alerts).fill('sent'));
+      expect(byStatus(deliveries, 'batch-refused@contoso.com')).toEqual(Array(alerts).fill('dead'));
+      // Nothing was sent twice: one message per alert to each address that took it.
+      const took = ['batch-later@contoso.com', ...fine.map((_, i) => `batch-${i}@contoso.com`)];
+      const mails = smtp.mails.filter((m) => took.some((a) => m.rcptTo.includes(a)));
+      expect(mails).toHaveLength(alerts * 11);
+      expect(new Set(mails.map((m) => m.headers.get('message-id'))).size).toBe(alerts * 11);
+      for (const a of took) expect(mailTo(smtp, a)).toHaveLength(alerts);
+      expect(mailTo(smtp, 'batch-refused@contoso.com')).toHaveLength(0);
+      expect(await channelHealth(ch)).toEqual({ state: 'ok' });
+    } finally {
+      smtp.refused.clear();
+      smtp.deferred.clear();
+    }
+  });
+});
+
 describe('a round that fails', () => {
   it('fails as a whole when deciding fails, and the next round goes on from where it stopped', async () => {
     const ch = await mailChannel('Mail after a failed round');

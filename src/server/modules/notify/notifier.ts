@@ -255,25 +255,40 @@ export function createNotifier(d: NotifierDeps) {
     return notify || next !== undefined ? { sub, notify, state: next } : undefined;
   }
 
+  /** What the changes of one alert call for, applied together with the others of a page. */
+  interface AlertEffects {
+    alertId: string;
+    effects: Effect[];
+  }
+
   /**
-   * Queues the notifications — one per channel and address, whichever subscriptions reach it — and keeps the
-   * states the effects call for. A delivery already made for the change and address (by another server) stays.
+   * Queues the notifications — one per change, channel and address, whichever subscriptions reach it — and keeps
+   * the states the effects call for, the last one of each subscription and alert: a few statements for a whole
+   * page of changes. A delivery already made for the change and address (by another server) stays.
    */
-  async function apply(ex: Executor, alertId: string, effects: Effect[]) {
-    const notifying = effects.filter((e) => e.notify);
+  async function apply(ex: Executor, groups: readonly AlertEffects[]) {
+    const notifying = groups.flatMap((g) => g.effects.filter((e) => e.notify).map((e) => ({ ...g, e })));
     const known = await recipientsAndChannels(
       ex,
-      notifying.map((e) => e.sub),
+      notifying.map(({ e }) => e.sub),
     );
-    const planned = notifying.flatMap((e) => plan(alertId, e.notify!, e.sub, known));
-    await repo.deleteMatchStates(
+    const planned = notifying.flatMap(({ alertId, e }) => plan(alertId, e.notify!, e.sub, known));
+    const states = new Map<
+      string,
+      { subscriptionId: string; alertId: string; state: repo.MatchStateRow | null }
+    >();
+    for (const { alertId, effects } of groups)
+      for (const e of effects)
+        if (e.state !== undefined)
+          states.set(`${e.sub.id} ${alertId}`, { subscriptionId: e.sub.id, alertId, state: e.state });
+    const kept = [...states.values()];
+    await repo.deleteMatchStatePairs(
       ex,
-      effects.filter((e) => e.state === null).map((e) => e.sub.id),
-      alertId,
+      kept.filter((k) => k.state === null),
     );
     await repo.saveMatchStates(
       ex,
-      effects.flatMap((e) => (e.state ? [e.state] : [])),
+      kept.flatMap((k) => (k.state ? [k.state] : [])),
     );
     const rows = mergeByAddress(planned);
     await repo.enqueue(ex, rows);
@@ -287,8 +302,8 @@ export function createNotifier(d: NotifierDeps) {
   let subscriptions: SubscriptionIndex<repo.SubscriptionRow> | undefined;
 
   /**
-   * Reads the changes after the cursor and queues what they call for. A change that calls for something is
-   * recorded with the cursor in one transaction, so a crash neither loses it nor acts on it twice.
+   * Reads a page of changes after the cursor and queues what they call for, recorded with the cursor in one
+   * transaction, so a crash neither loses it nor acts on it twice.
    */
   async function evaluate(limit = 500): Promise<{ changes: number; queued: number }> {
     let cursor = await repo.readCursor(db, CURSOR);
@@ -301,8 +316,6 @@ export function createNotifier(d: NotifierDeps) {
     const changes = await repo.changesAfter(db, cursor, limit);
     if (!changes.length) return { changes: 0, queued: 0 };
     let ctx: IndexContext | undefined;
-    let queued = 0;
-    let written = cursor;
     const alertChanges = changes.filter((c) => c.kind.startsWith('alert.') && c.target);
     // The alerts as these changes left them, so a backlog is decided and rendered as it happened; and what the
     // subscriptions remember of them, kept current below as each change is applied.
@@ -313,6 +326,7 @@ export function createNotifier(d: NotifierDeps) {
       ),
       repo.findMatchStates(db, [...new Set(alertChanges.map((c) => c.target!))]),
     ]);
+    const page: AlertEffects[] = [];
     for (const c of changes) {
       if (!c.kind.startsWith('alert.')) {
         // Subscriptions change only through their own audited writes, made here or on another server.
@@ -341,20 +355,26 @@ export function createNotifier(d: NotifierDeps) {
         if (e) effects.push(e);
       }
       if (!effects.length) continue;
-      queued += await db.transaction(async (tx) => {
-        const n = await apply(tx, alert.id, effects);
-        await repo.writeCursor(tx, CURSOR, c.seq);
-        return n;
-      });
-      written = c.seq;
+      page.push({ alertId: alert.id, effects });
+      // The next change of the same alert in this page sees what this one leaves.
+      statesByAlert.set(alert.id, states);
       for (const e of effects) {
         if (e.state === null) states.delete(e.sub.id);
         else if (e.state) states.set(e.sub.id, e.state);
       }
     }
-    // The changes after the last one recorded called for nothing: evaluated again after a crash, they still do not.
+    // What the page calls for is recorded with the cursor after it in one transaction: a crash neither loses it
+    // nor acts on it twice. A page that called for nothing only moves the cursor: evaluated again, it still does not.
     const last = changes[changes.length - 1]!.seq;
-    if (last !== written) await repo.writeCursor(db, CURSOR, last);
+    if (!page.length) {
+      await repo.writeCursor(db, CURSOR, last);
+      return { changes: changes.length, queued: 0 };
+    }
+    const queued = await db.transaction(async (tx) => {
+      const n = await apply(tx, page);
+      await repo.writeCursor(tx, CURSOR, last);
+      return n;
+    });
     return { changes: changes.length, queued };
   }
 
@@ -385,7 +405,7 @@ export function createNotifier(d: NotifierDeps) {
         now: now(),
       };
       const e = decide(sub, st, observed, ctx);
-      if (e) queued += await db.transaction((tx) => apply(tx, alert.id, [e]));
+      if (e) queued += await db.transaction((tx) => apply(tx, [{ alertId: alert.id, effects: [e] }]));
     }
     return queued;
   }

@@ -84,6 +84,13 @@ export const listSubscriptions = (db: Executor, enabledOnly = false) =>
     .orderBy(asc(notificationSubscriptions.name));
 export const findSubscription = async (db: Executor, id: string) =>
   (await db.select().from(notificationSubscriptions).where(eq(notificationSubscriptions.id, id)))[0];
+export const findSubscriptions = (db: Executor, ids: readonly string[]) =>
+  ids.length
+    ? db
+        .select()
+        .from(notificationSubscriptions)
+        .where(inArray(notificationSubscriptions.id, [...ids]))
+    : Promise.resolve([]);
 export const insertSubscription = async (db: Executor, row: typeof notificationSubscriptions.$inferInsert) =>
   (await db.insert(notificationSubscriptions).values(row).returning())[0]!;
 export const updateSubscription = async (
@@ -186,22 +193,27 @@ export const dueMatchStates = (db: Executor, at: Date, limit: number) =>
     .from(notificationMatchStates)
     .where(and(isNotNull(notificationMatchStates.dueAt), lte(notificationMatchStates.dueAt, at)))
     .limit(limit);
-/** Keeps these states, each new or replacing the one of its subscription and alert, in one statement. */
-export const saveMatchStates = (db: Executor, rows: readonly MatchStateRow[]) =>
-  rows.length
-    ? db
-        .insert(notificationMatchStates)
-        .values([...rows])
-        .onConflictDoUpdate({
-          target: [notificationMatchStates.subscriptionId, notificationMatchStates.alertId],
-          set: {
-            matchingSince: sql`excluded.matching_since`,
-            pending: sql`excluded.pending`,
-            pendingSeq: sql`excluded.pending_seq`,
-            dueAt: sql`excluded.due_at`,
-          },
-        })
-    : Promise.resolve();
+/** Rows written in one statement at most: far below PostgreSQL's limit of parameters. */
+const CHUNK = 1000;
+const chunks = <T>(rows: readonly T[]) =>
+  Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
+
+/** Keeps these states, each new or replacing the one of its subscription and alert, in one statement a thousand. */
+export async function saveMatchStates(db: Executor, rows: readonly MatchStateRow[]) {
+  for (const part of chunks(rows))
+    await db
+      .insert(notificationMatchStates)
+      .values(part)
+      .onConflictDoUpdate({
+        target: [notificationMatchStates.subscriptionId, notificationMatchStates.alertId],
+        set: {
+          matchingSince: sql`excluded.matching_since`,
+          pending: sql`excluded.pending`,
+          pendingSeq: sql`excluded.pending_seq`,
+          dueAt: sql`excluded.due_at`,
+        },
+      });
+}
 /** What a subscription remembers of every alert: forgotten when it is deleted, turned off or changes what it asks. */
 export const forgetMatchStates = (db: Executor, subscriptionId: string) =>
   db.delete(notificationMatchStates).where(eq(notificationMatchStates.subscriptionId, subscriptionId));
@@ -219,11 +231,34 @@ export const deleteMatchStates = (db: Executor, subscriptionIds: readonly string
         )
     : Promise.resolve();
 
+/** Forgets what each subscription remembers of its alert, for these pairs, in one statement. */
+export function deleteMatchStatePairs(
+  db: Executor,
+  pairs: readonly { subscriptionId: string; alertId: string }[],
+) {
+  if (!pairs.length) return Promise.resolve();
+  const byAlert = new Map<string, string[]>();
+  for (const p of pairs) byAlert.set(p.alertId, [...(byAlert.get(p.alertId) ?? []), p.subscriptionId]);
+  return db
+    .delete(notificationMatchStates)
+    .where(
+      or(
+        ...[...byAlert].map(([alertId, subscriptionIds]) =>
+          and(
+            eq(notificationMatchStates.alertId, alertId),
+            inArray(notificationMatchStates.subscriptionId, subscriptionIds),
+          ),
+        ),
+      ),
+    );
+}
+
 // ---------------------------------------------------------------- the outbox
 
-/** Adds deliveries; one already made for the same change and address is not made again. */
-export const enqueue = (db: Executor, rows: (typeof notificationDeliveries.$inferInsert)[]) =>
-  rows.length ? db.insert(notificationDeliveries).values(rows).onConflictDoNothing() : Promise.resolve();
+/** Adds deliveries, a thousand a statement; one already made for the same change and address is not made again. */
+export async function enqueue(db: Executor, rows: readonly (typeof notificationDeliveries.$inferInsert)[]) {
+  for (const part of chunks(rows)) await db.insert(notificationDeliveries).values(part).onConflictDoNothing();
+}
 
 /**
  * Takes up to `limit` due deliveries for this server, none of the channels in `pausedChannels`: marks them
@@ -255,7 +290,11 @@ export async function claimDue(
                 : undefined,
             ),
           )
-          .orderBy(asc(notificationDeliveries.nextAttemptAt), asc(notificationDeliveries.id))
+          .orderBy(
+            asc(notificationDeliveries.nextAttemptAt),
+            asc(notificationDeliveries.changeSeq),
+            asc(notificationDeliveries.id),
+          )
           .limit(limit)
           .for('update', { skipLocked: true }),
       ),
@@ -398,5 +437,10 @@ export const listDeliveries = (
           : undefined,
       ),
     )
-    .orderBy(desc(notificationDeliveries.createdAt), desc(notificationDeliveries.id))
+    // Deliveries queued together (a page of changes) are newest change first.
+    .orderBy(
+      desc(notificationDeliveries.createdAt),
+      desc(notificationDeliveries.changeSeq),
+      desc(notificationDeliveries.id),
+    )
     .limit(f.limit);
