@@ -317,10 +317,6 @@ const commandNames =
   /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH(?: [A-Z0-9-]+)?|MAIL FROM|RCPT TO|DATA|RSET|QUIT)$/i;
 const messageCommands = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
 
-/**
- * Why a send through `where` failed, and whether another server could do better. The reason is built from the
- * error's code, reply code, enhanced status and command only: an error's own text may quote what was sent.
- */
 /** The server answered a command of this message (MAIL FROM, RCPT TO, DATA): its connection still works. */
 const answeredForMessage = (err: NodemailerError) =>
   err.responseCode !== undefined &&
@@ -328,6 +324,10 @@ const answeredForMessage = (err: NodemailerError) =>
   commandNames.test(err.command) &&
   messageCommands.has(err.command.toUpperCase());
 
+/**
+ * Why a send through `where` failed, and whether another server could do better. The reason is built from the
+ * error's code, reply code, enhanced status and command only: an error's own text may quote what was sent.
+ */
 function classify(err: NodemailerError, where: string): Attempt {
   const command =
     typeof err.command === 'string' && commandNames.test(err.command) ? err.command.toUpperCase() : '';
