@@ -1,5 +1,6 @@
 // Notification channels, subscribers, subscriptions, the notifier's memory and the delivery outbox in the database.
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, notInArray, or, sql } from 'drizzle-orm';
+import { chunks } from '../../../domain/chunks.js';
 import type { Executor } from '../../../store/db.js';
 import {
   auditLog,
@@ -195,12 +196,10 @@ export const dueMatchStates = (db: Executor, at: Date, limit: number) =>
     .limit(limit);
 /** Rows written in one statement at most: far below PostgreSQL's limit of parameters. */
 const CHUNK = 1000;
-const chunks = <T>(rows: readonly T[]) =>
-  Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
 
 /** Keeps these states, each new or replacing the one of its subscription and alert, in one statement a thousand. */
 export async function saveMatchStates(db: Executor, rows: readonly MatchStateRow[]) {
-  for (const part of chunks(rows))
+  for (const part of chunks(rows, CHUNK))
     await db
       .insert(notificationMatchStates)
       .values(part)
@@ -238,7 +237,11 @@ export function deleteMatchStatePairs(
 ) {
   if (!pairs.length) return Promise.resolve();
   const byAlert = new Map<string, string[]>();
-  for (const p of pairs) byAlert.set(p.alertId, [...(byAlert.get(p.alertId) ?? []), p.subscriptionId]);
+  for (const p of pairs) {
+    const ids = byAlert.get(p.alertId);
+    if (ids) ids.push(p.subscriptionId);
+    else byAlert.set(p.alertId, [p.subscriptionId]);
+  }
   return db
     .delete(notificationMatchStates)
     .where(
@@ -257,7 +260,8 @@ export function deleteMatchStatePairs(
 
 /** Adds deliveries, a thousand a statement; one already made for the same change and address is not made again. */
 export async function enqueue(db: Executor, rows: readonly (typeof notificationDeliveries.$inferInsert)[]) {
-  for (const part of chunks(rows)) await db.insert(notificationDeliveries).values(part).onConflictDoNothing();
+  for (const part of chunks(rows, CHUNK))
+    await db.insert(notificationDeliveries).values(part).onConflictDoNothing();
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type taskRunListQuery,
 } from '../../../contract/tasks.js';
 import { storableOutput } from '../../../contract/text.js';
+import { chunks } from '../../../domain/chunks.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
@@ -81,12 +82,6 @@ function createWaiters(onFirst: () => void) {
     },
   };
 }
-
-const chunks = <T>(items: T[], size: number) => {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-};
 
 export function createTasksService(d: TasksServiceDeps) {
   const db = d.db;
