@@ -147,7 +147,7 @@ export function createTokenService(d: TokenServiceDeps) {
       .setExpirationTime(exp)
       .setJti(jti)
       .sign(signer.key);
-    return { accessToken, jti, kid: signer.kid, alg, exp };
+    return { accessToken, jti, kid: signer.kid, alg, iat: nowSec, exp };
   }
 
   /**

@@ -245,7 +245,8 @@ export function createSignInService(d: { db: Db; tokens: Pick<TokenService, 'sig
       return {
         kind: 'issued',
         accessToken: token.accessToken,
-        expiresIn: token.exp - Math.floor(at.getTime() / 1000),
+        // Counted from the token's own issue time: the request may have begun in the second before.
+        expiresIn: token.exp - token.iat,
       };
     },
   };
