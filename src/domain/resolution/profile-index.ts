@@ -62,6 +62,8 @@ export function createProfileIndex(initial: readonly Association[]) {
   const byObject = new Map<string, Entry[]>();
   const byGroup = new Map<string, Entry[]>();
   let groupScopedCount = 0;
+  /** How many associations name each account: an account no association names is used by no object. */
+  const byAccount = new Map<string, number>();
   /** Bumped whenever a class- or all-scoped association changes, so picks cached elsewhere can be dropped. */
   let picksVersion = 0;
 
@@ -113,6 +115,9 @@ export function createProfileIndex(initial: readonly Association[]) {
       picksVersion++;
     }
     idx.count += add ? 1 : -1;
+    const uses = (byAccount.get(a.accountId) ?? 0) + (add ? 1 : -1);
+    if (uses > 0) byAccount.set(a.accountId, uses);
+    else byAccount.delete(a.accountId);
   }
 
   const entryOf = (a: Association): Entry => ({ a, score: scoreOf(a), interned: undefined });
@@ -174,6 +179,9 @@ export function createProfileIndex(initial: readonly Association[]) {
       entries.delete(id);
       return old.a;
     },
+
+    /** Whether any association names the account. */
+    namesAccount: (accountId: string): boolean => byAccount.has(accountId),
 
     /** The entry filed for an association id. */
     entry: (id: string): Entry | undefined => entries.get(id),

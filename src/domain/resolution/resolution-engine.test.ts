@@ -438,6 +438,26 @@ describe('resolution engine rules', () => {
     expect(e.tagOf('cmp_abc')).toBe(before);
   });
 
+  it('an account made after the association that names it is used at once; one no association names changes nothing', () => {
+    const e = createResolutionEngine({ ...base, accounts: [base.accounts[0]!] });
+    expect(e.resolveWorkflow('W', 'obj_y').kind).not.toBe('account');
+    e.drainChanged();
+    const before = e.tagOf('cmp_abc');
+    e.setAccount({ id: 'acct_unused', version: 1, type: 'windows', security: 'more-secure', approved: [] });
+    expect(e.drainChanged()).toEqual([]);
+    expect(e.tagOf('cmp_abc')).toBe(before);
+    e.setAccount({ ...base.accounts[1]! });
+    expect(e.resolveWorkflow('W', 'obj_y')).toEqual({
+      kind: 'account',
+      accountId: 'acct_y',
+      associationId: 'a2',
+    });
+    expect(e.drainChanged()).toEqual(['cmp_abc']);
+    e.removeAccount('acct_y');
+    expect(e.resolveWorkflow('W', 'obj_y').kind).not.toBe('account');
+    expect(e.drainChanged()).toEqual(['cmp_abc']);
+  });
+
   it('S4: a profile with no associations resolves to the default action account', () => {
     const e = createResolutionEngine({ ...base, associations: [] });
     expect(e.resolveWorkflow('W', 'obj_x')).toEqual({ kind: 'default-action-account' });

@@ -242,12 +242,14 @@ export function createResolutionEngine(input: ResolutionInput) {
       resolver.dropEntry(reachOwn(old.a), old);
     },
 
+    // Only objects that resolve through an association naming the account can see it change.
     setAccount(def: AccountDistribution) {
-      resolver.refreshAccountUsers(def.id, distribution.setAccount(def));
+      const runners = distribution.setAccount(def);
+      if (profiles.namesAccount(def.id)) resolver.refreshAccountUsers(def.id, runners);
     },
 
     removeAccount(id: string) {
-      if (distribution.removeAccount(id)) resolver.refreshAccountUsers(id);
+      if (distribution.removeAccount(id) && profiles.namesAccount(id)) resolver.refreshAccountUsers(id);
     },
 
     upsertObject,
