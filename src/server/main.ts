@@ -9,6 +9,10 @@ import { createServersService } from './modules/servers/servers-service.js';
 import { openStorage } from './open-storage.js';
 import { loadServerTls, type TlsPair } from './server-tls.js';
 
+/** How long a stop waits for requests and background work to end, and then for the database to close. */
+const DRAIN_MS = 10_000;
+const DATABASE_CLOSE_MS = 60_000;
+
 /** The host a job on this server reaches its API at: loopback when it listens on every address. */
 const jobApiHost = (host: string) =>
   ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -113,15 +117,46 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // Requests and background work get DRAIN_MS to end. The database is closed in any case, and waited for:
+    // cutting off the embedded database mid-checkpoint leaves it to recover on the next start.
+    const force = setTimeout(() => process.exit(1), DRAIN_MS + DATABASE_CLOSE_MS);
     force.unref();
+    let code = 0;
+    const ms: Record<string, number> = {};
+    const timed = async (step: string, run: () => Promise<unknown>) => {
+      const started = performance.now();
+      await run();
+      ms[step] = Math.round(performance.now() - started);
+    };
     try {
       unwatch?.();
-      await servers.stop();
-      await app.close();
-      await database.close();
+      const drained = (async () => {
+        await timed('deregister', () => servers.stop());
+        await timed('drain', () => app.close());
+      })().then(
+        () => true,
+        (err) => logger.error({ err }, 'stopping: the server did not close cleanly'),
+      );
+      let late: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        drained,
+        new Promise<false>((resolve) => {
+          late = setTimeout(() => resolve(false), DRAIN_MS);
+        }),
+      ]);
+      clearTimeout(late);
+      if (inTime === false)
+        logger.warn(
+          { ms, limitMs: DRAIN_MS },
+          'stopping: requests or background work still running; closing the database',
+        );
+      await timed('database', () => database.close());
+      logger.info({ ms }, 'stopped');
+    } catch (err) {
+      logger.error({ err }, 'stopping: the database did not close cleanly');
+      code = 1;
     } finally {
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.on('SIGINT', () => void stop('SIGINT'));
