@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { agentSchema } from '../../../../src/contract/agents.js';
 import { api, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -145,72 +146,50 @@ function Agents() {
           {error}
         </Alert>
       ) : null}
-      <QueryView
+      <ListTable
         query={agents}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No agents yet">
             Create an enrollment token and start the agent with it, or let it enroll and approve it here.
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={860}>
-            <Table striped aria-label="Agents">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Computer</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Last seen</Table.Th>
-                  <Table.Th>Enrolled</Table.Th>
-                  <Table.Th>Signing key fingerprint</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>{a.computerName}</Table.Td>
-                    <Table.Td>
-                      <AgentStatus a={a} />
-                    </Table.Td>
-                    <Table.Td>{when(a.lastSeenAt)}</Table.Td>
-                    <Table.Td>{when(a.enrolledAt)}</Table.Td>
-                    <Table.Td>
-                      <Code>{a.signingKeyFingerprint.slice(0, 23)}…</Code>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} wrap="nowrap">
-                        {a.status === 'pending' ? (
-                          <Button
-                            size="xs"
-                            loading={busy === a.id}
-                            aria-label={`Approve ${a.computerName}`}
-                            onClick={() => act(a, 'approve')}
-                          >
-                            Approve
-                          </Button>
-                        ) : null}
-                        {a.status !== 'revoked' ? (
-                          <Button
-                            size="xs"
-                            variant="light"
-                            color="red"
-                            aria-label={`Revoke ${a.computerName}`}
-                            onClick={() => setRevoking(a)}
-                          >
-                            Revoke
-                          </Button>
-                        ) : null}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+        label="Agents"
+        minWidth={860}
+        columns={['Computer', 'Status', 'Last seen', 'Enrolled', 'Signing key fingerprint']}
+        rowKey={(a) => a.id}
+        cells={(a) => [
+          a.computerName,
+          <AgentStatus key="s" a={a} />,
+          when(a.lastSeenAt),
+          when(a.enrolledAt),
+          <Code key="f">{a.signingKeyFingerprint.slice(0, 23)}…</Code>,
+        ]}
+        rowActions={(a) => (
+          <Group gap={4} wrap="nowrap">
+            {a.status === 'pending' ? (
+              <Button
+                size="xs"
+                loading={busy === a.id}
+                aria-label={`Approve ${a.computerName}`}
+                onClick={() => act(a, 'approve')}
+              >
+                Approve
+              </Button>
+            ) : null}
+            {a.status !== 'revoked' ? (
+              <Button
+                size="xs"
+                variant="light"
+                color="red"
+                aria-label={`Revoke ${a.computerName}`}
+                onClick={() => setRevoking(a)}
+              >
+                Revoke
+              </Button>
+            ) : null}
+          </Group>
         )}
-      </QueryView>
+      />
       {enrolling ? <EnrollmentToken onClose={() => setEnrolling(false)} /> : null}
       {revoking ? (
         <Modal
