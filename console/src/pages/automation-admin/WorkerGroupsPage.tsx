@@ -1,11 +1,12 @@
 // Automation › Hybrid Worker Groups: named sets of agents that run jobs on their computers, and a new one.
-import { Anchor, Button, Modal, Select, Stack, Table, Textarea, TextInput } from '@mantine/core';
+import { Anchor, Button, Modal, Select, Stack, Table } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { createWorkerGroupBody, workerGroupSchema } from '../../../../src/contract/hybrid-workers.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { NameFields } from '../../components/name-fields.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -96,19 +97,12 @@ function CreateGroup({ onClose }: { onClose: () => void }) {
   return (
     <Modal opened onClose={onClose} title="Create worker group">
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={name}
-          error={submit.errors.name && `Name ${submit.errors.name}`}
-          onChange={(e) => setName(e.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={submit.errors.description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={submit.errors}
         />
         <Select
           label="Run As account"
