@@ -1,5 +1,5 @@
 // Automation › Accounts: every automation account, and (for those who may) a new one.
-import { Alert, Anchor, Button, Modal, Stack, Table, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Modal, Stack, Table } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -7,6 +7,7 @@ import { Link, useLocation } from 'wouter';
 import { automationAccountSchema, createAutomationAccountBody } from '../../../../src/contract/automation.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { NameFields } from '../../components/name-fields.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -105,19 +106,12 @@ function CreateAccount({ onClose }: { onClose: () => void }) {
   return (
     <Modal opened onClose={onClose} title="Create automation account">
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={name}
-          error={errors.name && `Name ${errors.name}`}
-          onChange={(e) => setName(e.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={errors.description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={errors}
         />
         <Alert color="gray">
           It gets a system-assigned managed identity, with no rights until you assign roles.
