@@ -23,6 +23,8 @@ type TableProps<T> = {
   /** The last cell of each row; without it the table has no Actions column. */
   rowActions?: ((item: T) => ReactNode) | undefined;
   minWidth?: number;
+  /** Shade the row under the pointer: for lists whose rows lead to a page of their own. */
+  highlightOnHover?: boolean;
 };
 
 export type ListTableProps<T> = ListSource<T> & TableProps<T>;
@@ -39,7 +41,7 @@ export function ListTable<T>(p: ListTableProps<T>) {
 function Rows<T>({ items, ...p }: TableProps<T> & { items: readonly T[] }) {
   return (
     <Table.ScrollContainer minWidth={p.minWidth ?? 720}>
-      <Table striped aria-label={p.label}>
+      <Table striped highlightOnHover={p.highlightOnHover} aria-label={p.label}>
         <Table.Thead>
           <Table.Tr>
             {p.columns.map((c) => (

@@ -1,6 +1,6 @@
 // Inventory › Computers and agents: registered computers, and the agents with their status and when each was
 // last seen; administrators approve and revoke agents, and make, list and revoke enrollment tokens.
-import { Alert, Anchor, Badge, Button, Code, Group, Modal, Stack, Table, Tabs, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Code, Group, Modal, Stack, Tabs, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearch } from 'wouter';
@@ -10,7 +10,7 @@ import { api, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useAgents, useComputers, when } from './data.js';
 import { EnrollmentToken } from './EnrollmentToken.js';
@@ -52,45 +52,26 @@ function Computers() {
   const agents = useAgents(manage.allowed);
   const agentOf = (id: string) => agents.data?.find((a) => a.id === id);
   return (
-    <QueryView
+    <ListTable
       query={computers}
-      isEmpty={(items) => items.length === 0}
       empty={<Empty title="No computers">An agent that enrolls registers its computer.</Empty>}
-    >
-      {(items) => (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped highlightOnHover aria-label="Computers">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Class</Table.Th>
-                <Table.Th>Agent</Table.Th>
-                <Table.Th>Last seen</Table.Th>
-                <Table.Th>Registered</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((c) => {
-                const a = agentOf(c.id);
-                return (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>
-                      <Anchor component={Link} href={`/inventory/objects/${encodeURIComponent(c.id)}`}>
-                        {c.displayName || c.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{c.classId}</Table.Td>
-                    <Table.Td>{!manage.allowed ? '—' : a ? <AgentStatus a={a} /> : 'No agent'}</Table.Td>
-                    <Table.Td>{a ? when(a.lastSeenAt) : '—'}</Table.Td>
-                    <Table.Td>{when(c.registeredAt)}</Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-    </QueryView>
+      label="Computers"
+      highlightOnHover
+      columns={['Name', 'Class', 'Agent', 'Last seen', 'Registered']}
+      rowKey={(c) => c.id}
+      cells={(c) => {
+        const a = agentOf(c.id);
+        return [
+          <Anchor key="n" component={Link} href={`/inventory/objects/${encodeURIComponent(c.id)}`}>
+            {c.displayName || c.name}
+          </Anchor>,
+          c.classId,
+          !manage.allowed ? '—' : a ? <AgentStatus key="a" a={a} /> : 'No agent',
+          a ? when(a.lastSeenAt) : '—',
+          when(c.registeredAt),
+        ];
+      }}
+    />
   );
 }
 
