@@ -1,15 +1,18 @@
 // The shape of a list on a page: a heading with its actions, then a table of a query's items (with the loading,
-// empty and error states) whose last column holds each row's actions. Actions a role may not take are absent:
-// the caller passes no `actions` and no `rowActions` then, and the table has no Actions column.
+// empty and error states) or of items already in memory, whose last column holds each row's actions. Actions a
+// role may not take are absent: the caller passes no `actions` and no `rowActions` then, and the table has no
+// Actions column.
 import { Button, Group, Stack, Table, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { QueryView } from './states.js';
 
 type ListQuery<T> = { isPending: boolean; error: unknown; data: T[] | undefined; refetch: () => unknown };
 
-export type ListTableProps<T> = {
-  query: ListQuery<T>;
-  /** What shows when the query returns no items. */
+/** Where the rows come from: a query, shown loading or failed until it answers, or `items` already in memory. */
+type ListSource<T> = { query: ListQuery<T>; items?: never } | { items: readonly T[]; query?: never };
+
+type TableProps<T> = {
+  /** What shows when there are no items. */
   empty: ReactNode;
   /** The table's accessible name. */
   label: string;
@@ -20,48 +23,58 @@ export type ListTableProps<T> = {
   /** The last cell of each row; without it the table has no Actions column. */
   rowActions?: ((item: T) => ReactNode) | undefined;
   minWidth?: number;
+  /** Shade the row under the pointer: for lists whose rows lead to a page of their own. */
+  highlightOnHover?: boolean;
 };
 
+export type ListTableProps<T> = ListSource<T> & TableProps<T>;
+
 export function ListTable<T>(p: ListTableProps<T>) {
+  if (p.query === undefined) return p.items.length === 0 ? p.empty : <Rows {...p} items={p.items} />;
   return (
     <QueryView query={p.query} isEmpty={(items) => items.length === 0} empty={p.empty}>
-      {(items) => (
-        <Table.ScrollContainer minWidth={p.minWidth ?? 720}>
-          <Table striped aria-label={p.label}>
-            <Table.Thead>
-              <Table.Tr>
-                {p.columns.map((c) => (
-                  <Table.Th key={c}>{c}</Table.Th>
-                ))}
-                {p.rowActions ? <Table.Th>Actions</Table.Th> : null}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((item) => (
-                <Table.Tr key={p.rowKey(item)}>
-                  {p.cells(item).map((cell, i) => (
-                    <Table.Td key={p.columns[i] ?? i}>{cell}</Table.Td>
-                  ))}
-                  {p.rowActions ? <Table.Td>{p.rowActions(item)}</Table.Td> : null}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      {(items) => <Rows {...p} items={items} />}
     </QueryView>
+  );
+}
+
+function Rows<T>({ items, ...p }: TableProps<T> & { items: readonly T[] }) {
+  return (
+    <Table.ScrollContainer minWidth={p.minWidth ?? 720}>
+      <Table striped highlightOnHover={p.highlightOnHover} aria-label={p.label}>
+        <Table.Thead>
+          <Table.Tr>
+            {p.columns.map((c) => (
+              <Table.Th key={c}>{c}</Table.Th>
+            ))}
+            {p.rowActions ? <Table.Th>Actions</Table.Th> : null}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((item) => (
+            <Table.Tr key={p.rowKey(item)}>
+              {p.cells(item).map((cell, i) => (
+                <Table.Td key={p.columns[i] ?? i}>{cell}</Table.Td>
+              ))}
+              {p.rowActions ? <Table.Td>{p.rowActions(item)}</Table.Td> : null}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 
 /** A titled list: the heading (a level-2 heading, and the table's name unless `label` says otherwise) with its
  * actions, the table, then `children` (the dialogs the actions open). */
 export function ListSection<T>(
-  p: Omit<ListTableProps<T>, 'label'> & {
-    title: string;
-    label?: string;
-    actions?: ReactNode;
-    children?: ReactNode;
-  },
+  p: ListSource<T> &
+    Omit<TableProps<T>, 'label'> & {
+      title: string;
+      label?: string;
+      actions?: ReactNode;
+      children?: ReactNode;
+    },
 ) {
   return (
     <Stack gap="xs">

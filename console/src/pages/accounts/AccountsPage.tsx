@@ -1,9 +1,10 @@
 // Run As Configuration › Accounts: every account with its type, distribution, expiry and where it is used.
-import { Alert, Anchor, Badge, Button, Table, TextInput } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import type { Account } from '../../../../src/contract/accounts.js';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -51,52 +52,33 @@ export default function AccountsPage() {
             </Empty>
           }
         >
-          {(items) => {
-            const shown = items.filter((a) =>
-              `${a.name} ${accountTypeLabels[a.type]}`.toLowerCase().includes(filter.toLowerCase()),
-            );
-            return shown.length === 0 ? (
-              <Empty title="No account matches" />
-            ) : (
-              <Table.ScrollContainer minWidth={720}>
-                <Table striped highlightOnHover aria-label="Run As accounts">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Type</Table.Th>
-                      <Table.Th>Distribution</Table.Th>
-                      <Table.Th>Expires</Table.Th>
-                      <Table.Th>Used by profiles</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {shown.map((a) => (
-                      <Table.Tr key={a.id}>
-                        <Table.Td>
-                          <Anchor component={Link} href={`/run-as/accounts/${a.id}`}>
-                            {a.name}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>{accountTypeLabels[a.type]}</Table.Td>
-                        <Table.Td>
-                          <Badge
-                            variant="light"
-                            color={a.distribution.security === 'less-secure' ? 'orange' : 'blue'}
-                          >
-                            {distributionLabel(a)}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>
-                          {a.expiresAt ? new Date(a.expiresAt).toLocaleDateString() : 'Never'}
-                        </Table.Td>
-                        <Table.Td>{uses.isPending ? '…' : usedBy(a.id) || 'Not used'}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            );
-          }}
+          {(items) => (
+            <ListTable
+              items={items.filter((a) =>
+                `${a.name} ${accountTypeLabels[a.type]}`.toLowerCase().includes(filter.toLowerCase()),
+              )}
+              empty={<Empty title="No account matches" />}
+              label="Run As accounts"
+              highlightOnHover
+              columns={['Name', 'Type', 'Distribution', 'Expires', 'Used by profiles']}
+              rowKey={(a) => a.id}
+              cells={(a) => [
+                <Anchor key="n" component={Link} href={`/run-as/accounts/${a.id}`}>
+                  {a.name}
+                </Anchor>,
+                accountTypeLabels[a.type],
+                <Badge
+                  key="d"
+                  variant="light"
+                  color={a.distribution.security === 'less-secure' ? 'orange' : 'blue'}
+                >
+                  {distributionLabel(a)}
+                </Badge>,
+                a.expiresAt ? new Date(a.expiresAt).toLocaleDateString() : 'Never',
+                uses.isPending ? '…' : usedBy(a.id) || 'Not used',
+              ]}
+            />
+          )}
         </QueryView>
       ) : null}
       {opened ? <CreateAccountWizard onClose={close} /> : null}

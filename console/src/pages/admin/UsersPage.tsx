@@ -1,25 +1,15 @@
 // Administration › Users: every user and role; create one, change a role, disable, or reset a password (a new
 // one-time password the user must change at the next sign-in).
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Modal,
-  PasswordInput,
-  Select,
-  Stack,
-  Table,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, PasswordInput, Select, Stack, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createUserBody, type User, updateUserBody, userSchema } from '../../../../src/contract/auth.js';
 import { type Role, roleNames, roles } from '../../../../src/domain/roles.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePermission, useSession } from '../../session.js';
 import { when } from '../automation/data.js';
 import { issuesOf } from '../automation/forms.js';
@@ -47,15 +37,11 @@ export default function UsersPage() {
               {message.text}
             </Alert>
           ) : null}
-          <QueryView query={users} isEmpty={(items) => items.length === 0} empty={<Empty title="No users" />}>
-            {(items) => (
-              <UsersTable
-                items={items}
-                onMessage={setMessage}
-                onReset={(user) => setDialog({ kind: 'reset', user })}
-              />
-            )}
-          </QueryView>
+          <UsersTable
+            query={users}
+            onMessage={setMessage}
+            onReset={(user) => setDialog({ kind: 'reset', user })}
+          />
         </>
       ) : (
         <Alert color="gray">{manage.reason}</Alert>
@@ -79,11 +65,11 @@ export default function UsersPage() {
 }
 
 function UsersTable({
-  items,
+  query,
   onMessage,
   onReset,
 }: {
-  items: User[];
+  query: ReturnType<typeof useUsers>;
   onMessage: (m: { ok: boolean; text: string } | null) => void;
   onReset: (u: User) => void;
 }) {
@@ -100,88 +86,83 @@ function UsersTable({
     }
   };
   return (
-    <Table.ScrollContainer minWidth={860}>
-      <Table striped aria-label="Users">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>User name</Table.Th>
-            <Table.Th>Display name</Table.Th>
-            <Table.Th>Role</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Actions</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {items.map((u) => (
-            <Table.Tr key={u.id}>
-              <Table.Td>{u.username}</Table.Td>
-              <Table.Td>{u.displayName}</Table.Td>
-              <Table.Td>
-                <Select
-                  aria-label={`Role of ${u.username}`}
-                  data={roleOptions}
-                  value={u.role}
-                  allowDeselect={false}
-                  size="xs"
-                  w={200}
-                  onChange={(v) =>
-                    v && v !== u.role
-                      ? void change(u, { role: v as Role }, `${u.username} is now ${roleNames[v as Role]}.`)
-                      : undefined
-                  }
-                />
-              </Table.Td>
-              <Table.Td>
-                {u.disabled ? (
-                  <Badge variant="dot" color="gray">
-                    Disabled
-                  </Badge>
-                ) : u.mustChangePassword ? (
-                  <Badge variant="dot" color="orange">
-                    Must change password
-                  </Badge>
-                ) : (
-                  <Badge variant="dot" color="green">
-                    Active
-                  </Badge>
-                )}
-              </Table.Td>
-              <Table.Td>{when(u.createdAt)}</Table.Td>
-              <Table.Td>
-                <Group gap={4} wrap="nowrap">
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    aria-label={`Reset password of ${u.username}`}
-                    onClick={() => onReset(u)}
-                  >
-                    Reset password
-                  </Button>
-                  {u.id === me.id ? null : (
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color={u.disabled ? 'blue' : 'red'}
-                      aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
-                      onClick={() =>
-                        void change(
-                          u,
-                          { disabled: !u.disabled },
-                          `${u.username} is ${u.disabled ? 'enabled' : 'disabled'}.`,
-                        )
-                      }
-                    >
-                      {u.disabled ? 'Enable' : 'Disable'}
-                    </Button>
-                  )}
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <ListTable
+      query={query}
+      empty={<Empty title="No users" />}
+      label="Users"
+      minWidth={860}
+      columns={['User name', 'Display name', 'Role', 'Status', 'Created']}
+      rowKey={(u) => u.id}
+      cells={(u) => [
+        u.username,
+        u.displayName,
+        <Select
+          key="r"
+          aria-label={`Role of ${u.username}`}
+          data={roleOptions}
+          value={u.role}
+          allowDeselect={false}
+          size="xs"
+          w={200}
+          onChange={(v) =>
+            v && v !== u.role
+              ? void change(u, { role: v as Role }, `${u.username} is now ${roleNames[v as Role]}.`)
+              : undefined
+          }
+        />,
+        <UserStatus key="s" user={u} />,
+        when(u.createdAt),
+      ]}
+      rowActions={(u) => (
+        <Group gap={4} wrap="nowrap">
+          <Button
+            size="xs"
+            variant="subtle"
+            aria-label={`Reset password of ${u.username}`}
+            onClick={() => onReset(u)}
+          >
+            Reset password
+          </Button>
+          {u.id === me.id ? null : (
+            <Button
+              size="xs"
+              variant="subtle"
+              color={u.disabled ? 'blue' : 'red'}
+              aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
+              onClick={() =>
+                void change(
+                  u,
+                  { disabled: !u.disabled },
+                  `${u.username} is ${u.disabled ? 'enabled' : 'disabled'}.`,
+                )
+              }
+            >
+              {u.disabled ? 'Enable' : 'Disable'}
+            </Button>
+          )}
+        </Group>
+      )}
+    />
+  );
+}
+
+function UserStatus({ user: u }: { user: User }) {
+  if (u.disabled)
+    return (
+      <Badge variant="dot" color="gray">
+        Disabled
+      </Badge>
+    );
+  if (u.mustChangePassword)
+    return (
+      <Badge variant="dot" color="orange">
+        Must change password
+      </Badge>
+    );
+  return (
+    <Badge variant="dot" color="green">
+      Active
+    </Badge>
   );
 }
 

@@ -10,7 +10,6 @@ import {
   Stack,
   Table,
   Text,
-  Textarea,
   TextInput,
   VisuallyHidden,
 } from '@mantine/core';
@@ -28,6 +27,7 @@ import {
 } from '../../../../src/domain/automation/connection-fields.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { NameFields } from '../../components/name-fields.js';
 import { useSubmit } from './submit.js';
 
 const enc = encodeURIComponent;
@@ -90,25 +90,18 @@ export function ConnectionTypeDialog({
       size="xl"
     >
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus={existing ? undefined : true}
-          readOnly={!!existing}
-          description={
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={submit.errors}
+          fixed={!!existing}
+          nameHint={
             existing
               ? 'A connection type keeps its name: connections name their type.'
               : 'Connections of this type name it, as they name AzureServicePrincipal.'
           }
-          value={name}
-          error={submit.errors.name && `Name ${submit.errors.name}`}
-          onChange={(e) => setName(e.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={submit.errors.description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
         />
         <FieldsEditor fields={fields} errors={submit.errors} onChange={setFields} />
         {existing ? (

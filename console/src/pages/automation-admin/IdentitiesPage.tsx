@@ -1,5 +1,5 @@
 // Automation › Identities: user-assigned identities (create, delete) and role assignments at a scope.
-import { Button, Code, Group, Modal, Stack, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Code, Group, Modal, Stack, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import {
@@ -11,6 +11,7 @@ import { scopeSchema } from '../../../../src/contract/role-assignments.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { ListSection, RowActions } from '../../components/list-section.js';
+import { NameFields } from '../../components/name-fields.js';
 import { Page } from '../../components/page.js';
 import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -127,19 +128,12 @@ function CreateIdentity({ onClose }: { onClose: () => void }) {
   return (
     <Modal opened onClose={onClose} title="Create user-assigned identity">
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={name}
-          error={submit.errors.name && `Name ${submit.errors.name}`}
-          onChange={(e) => setName(e.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={submit.errors.description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={submit.errors}
         />
         <DialogActions
           error={submit.error}

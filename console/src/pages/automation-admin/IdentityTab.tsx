@@ -9,7 +9,6 @@ import {
   Select,
   Stack,
   Switch,
-  Table,
   Text,
   Title,
   Tooltip,
@@ -19,6 +18,7 @@ import { Link } from 'wouter';
 import { type AutomationAccount, automationAccountSchema } from '../../../../src/contract/automation.js';
 import type { AccountIdentityInput } from '../../../../src/contract/identities.js';
 import { api } from '../../api.js';
+import { ListSection } from '../../components/list-section.js';
 import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useRoleAssignments, useUserAssignedIdentities } from './data.js';
@@ -93,11 +93,11 @@ export function IdentityTab({ account }: { account: AutomationAccount }) {
         </Text>
       </Stack>
 
-      <Stack gap="xs">
-        <Title order={2} size="h4">
-          User-assigned identities
-        </Title>
-        {identity.userAssignedIdentities.length === 0 ? (
+      <ListSection
+        title="User-assigned identities"
+        label="User-assigned identities of the account"
+        items={identity.userAssignedIdentities}
+        empty={
           <Empty title="None attached">
             Attach one made on the{' '}
             <Anchor component={Link} href="/automation/identities">
@@ -105,54 +105,35 @@ export function IdentityTab({ account }: { account: AutomationAccount }) {
             </Anchor>{' '}
             page; it keeps its roles wherever it is attached.
           </Empty>
-        ) : (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped aria-label="User-assigned identities of the account">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Client id</Table.Th>
-                  <Table.Th>Principal id</Table.Th>
-                  {manage.allowed ? <Table.Th>Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {identity.userAssignedIdentities.map((u) => (
-                  <Table.Tr key={u.id}>
-                    <Table.Td>{nameOf(u.id)}</Table.Td>
-                    <Table.Td>
-                      <Code>{u.clientId}</Code>
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{u.principalId}</Code>
-                    </Table.Td>
-                    {manage.allowed ? (
-                      <Table.Td>
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          color="red"
-                          aria-label={`Detach ${nameOf(u.id)}`}
-                          disabled={submit.busy}
-                          onClick={() =>
-                            void change(
-                              identityBlock(
-                                system,
-                                attached.filter((id) => id !== u.id),
-                              ),
-                            )
-                          }
-                        >
-                          Detach
-                        </Button>
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
+        }
+        minWidth={640}
+        columns={['Name', 'Client id', 'Principal id']}
+        rowKey={(u) => u.id}
+        cells={(u) => [nameOf(u.id), <Code key="c">{u.clientId}</Code>, <Code key="p">{u.principalId}</Code>]}
+        rowActions={
+          manage.allowed
+            ? (u) => (
+                <Button
+                  size="compact-sm"
+                  variant="subtle"
+                  color="red"
+                  aria-label={`Detach ${nameOf(u.id)}`}
+                  disabled={submit.busy}
+                  onClick={() =>
+                    void change(
+                      identityBlock(
+                        system,
+                        attached.filter((id) => id !== u.id),
+                      ),
+                    )
+                  }
+                >
+                  Detach
+                </Button>
+              )
+            : undefined
+        }
+      >
         {manage.allowed ? (
           <Group align="flex-end">
             <Select
@@ -173,7 +154,7 @@ export function IdentityTab({ account }: { account: AutomationAccount }) {
             </Button>
           </Group>
         ) : null}
-      </Stack>
+      </ListSection>
 
       <Stack gap="xs">
         <Title order={2} size="h4">

@@ -1,7 +1,8 @@
 // The report of a Run As migration (or of its dry run): the identity, the roles it gets, each runbook's rewrite
 // as a diff with what is left to change by hand, and the next step.
-import { Alert, Badge, Code, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Code, Stack, Text, Title } from '@mantine/core';
 import type { MigrationReport } from '../../../../src/contract/runas-migrate.js';
+import { ListTable } from '../../components/list-section.js';
 
 const identityAction = {
   present: 'The system-assigned identity is on already.',
@@ -16,34 +17,15 @@ export function MigrationReportView({ report: r }: { report: MigrationReport }) 
         {r.dryRun ? 'Dry run: nothing was changed' : 'Migration done'}
       </Title>
       <Text size="sm">{identityAction[r.identity.action]}</Text>
-      {r.roleAssignments.length ? (
-        <Table.ScrollContainer minWidth={600}>
-          <Table striped aria-label="Roles for the identity">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Scope</Table.Th>
-                <Table.Th>From the Run As role</Table.Th>
-                <Table.Th>Action</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {r.roleAssignments.map((a) => (
-                <Table.Tr key={`${a.role} ${a.scope}`}>
-                  <Table.Td>{a.role}</Table.Td>
-                  <Table.Td>
-                    <Code>{a.scope}</Code>
-                  </Table.Td>
-                  <Table.Td>{a.from}</Table.Td>
-                  <Table.Td>{a.action}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      ) : (
-        <Text size="sm">The Run As principal holds no role to copy.</Text>
-      )}
+      <ListTable
+        items={r.roleAssignments}
+        empty={<Text size="sm">The Run As principal holds no role to copy.</Text>}
+        label="Roles for the identity"
+        minWidth={600}
+        columns={['Role', 'Scope', 'From the Run As role', 'Action']}
+        rowKey={(a) => `${a.role} ${a.scope}`}
+        cells={(a) => [a.role, <Code key="s">{a.scope}</Code>, a.from, a.action]}
+      />
       {r.auditedWrites ? (
         <Text size="sm">Audited writes of the principal: {r.auditedWrites.join(', ') || 'none'}</Text>
       ) : null}

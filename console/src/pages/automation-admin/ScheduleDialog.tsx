@@ -11,7 +11,6 @@ import {
   SimpleGrid,
   Stack,
   Text,
-  Textarea,
   TextInput,
 } from '@mantine/core';
 import { useState } from 'react';
@@ -24,6 +23,7 @@ import {
 import { weekDays } from '../../../../src/domain/automation/schedules.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { NameFields } from '../../components/name-fields.js';
 import { browserTimeZone, instantOf, timeZones, wallOf } from './schedule-time.js';
 import { useSubmit } from './submit.js';
 
@@ -126,19 +126,12 @@ export function ScheduleDialog({
   return (
     <Modal opened onClose={onClose} title={schedule ? `Edit ${schedule.name}` : 'Create schedule'} size="lg">
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={name}
-          error={e.name && `Name ${e.name}`}
-          onChange={(ev) => setName(ev.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={e.description}
-          onChange={(ev) => setDescription(ev.currentTarget.value)}
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={e}
         />
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Select

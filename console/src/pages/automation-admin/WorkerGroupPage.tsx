@@ -1,6 +1,6 @@
 // One hybrid worker group: its agents (status, available, last seen) to add and remove, the Run As account its
 // jobs run as, and deleting it.
-import { Autocomplete, Badge, Button, Group, Select, Table, Title, Tooltip } from '@mantine/core';
+import { Autocomplete, Badge, Button, Group, Select, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
 import {
@@ -10,6 +10,7 @@ import {
   workerGroupSchema,
 } from '../../../../src/contract/hybrid-workers.js';
 import { api } from '../../api.js';
+import { ListTable, RowActions } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
 import { PropertyTable } from '../../components/property-table.js';
 import { Empty, QueryView } from '../../components/states.js';
@@ -64,56 +65,31 @@ function GroupView({ group: g }: { group: WorkerGroup }) {
         Agents
       </Title>
       {manage.allowed ? <AddAgent group={g} /> : null}
-      {g.workers.length === 0 ? (
-        <Empty title="No agents">
-          Add an approved agent: the group's jobs run on whichever is available.
-        </Empty>
-      ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped aria-label="Agents of the group">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Computer</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Available</Table.Th>
-                <Table.Th>Last seen</Table.Th>
-                <Table.Th>Added</Table.Th>
-                {manage.allowed ? <Table.Th>Actions</Table.Th> : null}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {g.workers.map((w) => (
-                <Table.Tr key={w.agentId}>
-                  <Table.Td>{w.computerName}</Table.Td>
-                  <Table.Td>{w.status}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="dot" color={w.available ? 'green' : 'gray'}>
-                      {w.available ? 'Available' : 'Not available'}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{when(w.lastSeenAt)}</Table.Td>
-                  <Table.Td>
-                    {when(w.addedAt)} by {w.addedBy}
-                  </Table.Td>
-                  {manage.allowed ? (
-                    <Table.Td>
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        color="red"
-                        aria-label={`Remove ${w.computerName}`}
-                        onClick={() => setRemoving(w)}
-                      >
-                        Remove
-                      </Button>
-                    </Table.Td>
-                  ) : null}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+      <ListTable
+        items={g.workers}
+        empty={
+          <Empty title="No agents">
+            Add an approved agent: the group's jobs run on whichever is available.
+          </Empty>
+        }
+        label="Agents of the group"
+        columns={['Computer', 'Status', 'Available', 'Last seen', 'Added']}
+        rowKey={(w) => w.agentId}
+        cells={(w) => [
+          w.computerName,
+          w.status,
+          <Badge key="a" variant="dot" color={w.available ? 'green' : 'gray'}>
+            {w.available ? 'Available' : 'Not available'}
+          </Badge>,
+          when(w.lastSeenAt),
+          `${when(w.addedAt)} by ${w.addedBy}`,
+        ]}
+        rowActions={
+          manage.allowed
+            ? (w) => <RowActions name={w.computerName} deleteLabel="Remove" onDelete={() => setRemoving(w)} />
+            : undefined
+        }
+      />
       {removing ? (
         <ConfirmDelete
           title={`Remove ${removing.computerName}`}

@@ -1,13 +1,15 @@
 // Automation › Hybrid Worker Groups: named sets of agents that run jobs on their computers, and a new one.
-import { Anchor, Button, Modal, Select, Stack, Table, Textarea, TextInput } from '@mantine/core';
+import { Anchor, Button, Modal, Select, Stack } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { createWorkerGroupBody, workerGroupSchema } from '../../../../src/contract/hybrid-workers.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { ListTable } from '../../components/list-section.js';
+import { NameFields } from '../../components/name-fields.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { when } from '../automation/data.js';
 import { useWorkerGroups } from './data.js';
@@ -25,9 +27,8 @@ export default function WorkerGroupsPage() {
       description="Agents that run jobs on their own computers, as the group's Run As account or their own."
       actions={manage.allowed ? <Button onClick={open}>Create worker group</Button> : null}
     >
-      <QueryView
+      <ListTable
         query={groups}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No hybrid worker groups">
             {manage.allowed
@@ -35,40 +36,20 @@ export default function WorkerGroupsPage() {
               : 'An administrator or author creates them.'}
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped highlightOnHover aria-label="Hybrid worker groups">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Description</Table.Th>
-                  <Table.Th>Agents</Table.Th>
-                  <Table.Th>Run As account</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((g) => (
-                  <Table.Tr key={g.id}>
-                    <Table.Td>
-                      <Anchor component={Link} href={`/automation/worker-groups/${g.id}`}>
-                        {g.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{g.description || '—'}</Table.Td>
-                    <Table.Td>
-                      {g.workers.filter((w) => w.available).length} of {g.workers.length} available
-                    </Table.Td>
-                    <Table.Td>{runAs.nameOf(g.runAsAccountId)}</Table.Td>
-                    <Table.Td>{when(g.createdAt)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Hybrid worker groups"
+        highlightOnHover
+        columns={['Name', 'Description', 'Agents', 'Run As account', 'Created']}
+        rowKey={(g) => g.id}
+        cells={(g) => [
+          <Anchor key="n" component={Link} href={`/automation/worker-groups/${g.id}`}>
+            {g.name}
+          </Anchor>,
+          g.description || '—',
+          `${g.workers.filter((w) => w.available).length} of ${g.workers.length} available`,
+          runAs.nameOf(g.runAsAccountId),
+          when(g.createdAt),
+        ]}
+      />
       {opened ? <CreateGroup onClose={close} /> : null}
     </Page>
   );
@@ -96,19 +77,12 @@ function CreateGroup({ onClose }: { onClose: () => void }) {
   return (
     <Modal opened onClose={onClose} title="Create worker group">
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={name}
-          error={submit.errors.name && `Name ${submit.errors.name}`}
-          onChange={(e) => setName(e.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={submit.errors.description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={submit.errors}
         />
         <Select
           label="Run As account"

@@ -1,6 +1,5 @@
 // What every asset dialog has: the name (fixed once the asset exists) and the description, the PUT that creates
 // the asset or replaces it in place, and the titles and labels of a new asset or a change.
-import { Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { z } from 'zod';
 import {
@@ -11,6 +10,7 @@ import {
   assetSchema,
 } from '../../../../src/contract/automation-assets.js';
 import { api } from '../../api.js';
+import { NameFields } from '../../components/name-fields.js';
 import { useSubmit } from './submit.js';
 
 const enc = encodeURIComponent;
@@ -43,24 +43,15 @@ export function useAssetForm(accountId: string, kind: AssetKind, existing: Asset
     );
   };
   const fields = (
-    <>
-      <TextInput
-        label="Name"
-        required
-        data-autofocus={existing ? undefined : true}
-        readOnly={!!existing}
-        description={existing ? 'An asset keeps its name: runbooks read it by name.' : undefined}
-        value={name}
-        error={submit.errors.name && `Name ${submit.errors.name}`}
-        onChange={(e) => setName(e.currentTarget.value)}
-      />
-      <Textarea
-        label="Description"
-        value={description}
-        error={submit.errors.description}
-        onChange={(e) => setDescription(e.currentTarget.value)}
-      />
-    </>
+    <NameFields
+      name={name}
+      onNameChange={setName}
+      description={description}
+      onDescriptionChange={setDescription}
+      errors={submit.errors}
+      fixed={!!existing}
+      nameHint={existing ? 'An asset keeps its name: runbooks read it by name.' : undefined}
+    />
   );
   const labels = existing
     ? { title: (what: string) => `Change ${what} ${existing.name}`, submit: 'Save' }

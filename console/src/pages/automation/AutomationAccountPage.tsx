@@ -1,8 +1,9 @@
 // One automation account: its runbooks, jobs, schedules and webhooks, each on a tab.
-import { Anchor, Badge, Button, Table, Tabs } from '@mantine/core';
+import { Anchor, Badge, Button, Tabs } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, useSearch } from 'wouter';
 import type { Runbook } from '../../../../src/contract/automation.js';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -82,9 +83,8 @@ function Runbooks({ accountId }: { accountId: string }) {
           Create runbook
         </Button>
       ) : null}
-      <QueryView
+      <ListTable
         query={runbooks}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No runbooks yet">
             {manage.allowed
@@ -92,43 +92,25 @@ function Runbooks({ accountId }: { accountId: string }) {
               : 'An administrator or author writes them.'}
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped highlightOnHover aria-label="Runbooks">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Type</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Changed</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((r) => {
-                  const s = runbookState(r);
-                  return (
-                    <Table.Tr key={r.id}>
-                      <Table.Td>
-                        <Anchor component={Link} href={`/automation/runbooks/${r.id}`}>
-                          {r.name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>{r.type}</Table.Td>
-                      <Table.Td>
-                        <Badge variant="dot" color={s.color}>
-                          {s.label}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{when(r.updatedAt)}</Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Runbooks"
+        minWidth={640}
+        highlightOnHover
+        columns={['Name', 'Type', 'State', 'Changed']}
+        rowKey={(r) => r.id}
+        cells={(r) => {
+          const s = runbookState(r);
+          return [
+            <Anchor key="n" component={Link} href={`/automation/runbooks/${r.id}`}>
+              {r.name}
+            </Anchor>,
+            r.type,
+            <Badge key="s" variant="dot" color={s.color}>
+              {s.label}
+            </Badge>,
+            when(r.updatedAt),
+          ];
+        }}
+      />
       {opened ? <CreateRunbook accountId={accountId} onClose={close} /> : null}
     </>
   );
@@ -169,43 +151,24 @@ function Webhooks({ accountId }: { accountId: string }) {
 
 function WebhookList({ query: webhooks }: { query: ReturnType<typeof useWebhooks> }) {
   return (
-    <QueryView
+    <ListTable
       query={webhooks}
-      isEmpty={(items) => items.length === 0}
       empty={
         <Empty title="No webhooks">
           A webhook is a secret URL that starts a published runbook; its URL is shown once, when it is made.
         </Empty>
       }
-    >
-      {(items) => (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped aria-label="Webhooks">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Runbook</Table.Th>
-                <Table.Th>Runs on</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>Last called</Table.Th>
-                <Table.Th>State</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((w) => (
-                <Table.Tr key={w.id}>
-                  <Table.Td>{w.name}</Table.Td>
-                  <Table.Td>{w.runbookName}</Table.Td>
-                  <Table.Td>{w.runOn}</Table.Td>
-                  <Table.Td>{when(w.expiresAt)}</Table.Td>
-                  <Table.Td>{when(w.lastInvokedAt)}</Table.Td>
-                  <Table.Td>{w.expired ? 'Expired' : w.enabled ? 'Enabled' : 'Disabled'}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-    </QueryView>
+      label="Webhooks"
+      columns={['Name', 'Runbook', 'Runs on', 'Expires', 'Last called', 'State']}
+      rowKey={(w) => w.id}
+      cells={(w) => [
+        w.name,
+        w.runbookName,
+        w.runOn,
+        when(w.expiresAt),
+        when(w.lastInvokedAt),
+        w.expired ? 'Expired' : w.enabled ? 'Enabled' : 'Disabled',
+      ]}
+    />
   );
 }

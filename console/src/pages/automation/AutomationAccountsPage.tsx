@@ -1,5 +1,5 @@
 // Automation › Accounts: every automation account, and (for those who may) a new one.
-import { Alert, Anchor, Button, Modal, Stack, Table, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Modal, Stack } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -7,8 +7,10 @@ import { Link, useLocation } from 'wouter';
 import { automationAccountSchema, createAutomationAccountBody } from '../../../../src/contract/automation.js';
 import { api, fieldErrors, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { ListTable } from '../../components/list-section.js';
+import { NameFields } from '../../components/name-fields.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useAutomationAccounts, when } from './data.js';
 import { issuesOf } from './forms.js';
@@ -31,9 +33,8 @@ export default function AutomationAccountsPage() {
       description="Runbooks, their jobs, schedules and webhooks, and the identity they run with."
       actions={manage.allowed ? <Button onClick={open}>Create automation account</Button> : null}
     >
-      <QueryView
+      <ListTable
         query={accounts}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No automation accounts yet">
             {manage.allowed
@@ -41,36 +42,20 @@ export default function AutomationAccountsPage() {
               : 'An administrator or author creates them.'}
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped highlightOnHover aria-label="Automation accounts">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Description</Table.Th>
-                  <Table.Th>Managed identity</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>
-                      <Anchor component={Link} href={`/automation/accounts/${a.id}`}>
-                        {a.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{a.description || '—'}</Table.Td>
-                    <Table.Td>{identityLabel(a.identity.type)}</Table.Td>
-                    <Table.Td>{when(a.createdAt)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Automation accounts"
+        minWidth={640}
+        highlightOnHover
+        columns={['Name', 'Description', 'Managed identity', 'Created']}
+        rowKey={(a) => a.id}
+        cells={(a) => [
+          <Anchor key="n" component={Link} href={`/automation/accounts/${a.id}`}>
+            {a.name}
+          </Anchor>,
+          a.description || '—',
+          identityLabel(a.identity.type),
+          when(a.createdAt),
+        ]}
+      />
       {opened ? <CreateAccount onClose={close} /> : null}
     </Page>
   );
@@ -105,19 +90,12 @@ function CreateAccount({ onClose }: { onClose: () => void }) {
   return (
     <Modal opened onClose={onClose} title="Create automation account">
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={name}
-          error={errors.name && `Name ${errors.name}`}
-          onChange={(e) => setName(e.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={errors.description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={errors}
         />
         <Alert color="gray">
           It gets a system-assigned managed identity, with no rights until you assign roles.

@@ -1,6 +1,6 @@
 // Inventory › Computers and agents: registered computers, and the agents with their status and when each was
 // last seen; administrators approve and revoke agents, and make, list and revoke enrollment tokens.
-import { Alert, Anchor, Badge, Button, Code, Group, Modal, Stack, Table, Tabs, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Code, Group, Modal, Stack, Tabs, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearch } from 'wouter';
@@ -8,8 +8,9 @@ import type { z } from 'zod';
 import type { agentSchema } from '../../../../src/contract/agents.js';
 import { api, messageOf } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useAgents, useComputers, when } from './data.js';
 import { EnrollmentToken } from './EnrollmentToken.js';
@@ -51,45 +52,26 @@ function Computers() {
   const agents = useAgents(manage.allowed);
   const agentOf = (id: string) => agents.data?.find((a) => a.id === id);
   return (
-    <QueryView
+    <ListTable
       query={computers}
-      isEmpty={(items) => items.length === 0}
       empty={<Empty title="No computers">An agent that enrolls registers its computer.</Empty>}
-    >
-      {(items) => (
-        <Table.ScrollContainer minWidth={720}>
-          <Table striped highlightOnHover aria-label="Computers">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Class</Table.Th>
-                <Table.Th>Agent</Table.Th>
-                <Table.Th>Last seen</Table.Th>
-                <Table.Th>Registered</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((c) => {
-                const a = agentOf(c.id);
-                return (
-                  <Table.Tr key={c.id}>
-                    <Table.Td>
-                      <Anchor component={Link} href={`/inventory/objects/${encodeURIComponent(c.id)}`}>
-                        {c.displayName || c.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{c.classId}</Table.Td>
-                    <Table.Td>{!manage.allowed ? '—' : a ? <AgentStatus a={a} /> : 'No agent'}</Table.Td>
-                    <Table.Td>{a ? when(a.lastSeenAt) : '—'}</Table.Td>
-                    <Table.Td>{when(c.registeredAt)}</Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-    </QueryView>
+      label="Computers"
+      highlightOnHover
+      columns={['Name', 'Class', 'Agent', 'Last seen', 'Registered']}
+      rowKey={(c) => c.id}
+      cells={(c) => {
+        const a = agentOf(c.id);
+        return [
+          <Anchor key="n" component={Link} href={`/inventory/objects/${encodeURIComponent(c.id)}`}>
+            {c.displayName || c.name}
+          </Anchor>,
+          c.classId,
+          !manage.allowed ? '—' : a ? <AgentStatus key="a" a={a} /> : 'No agent',
+          a ? when(a.lastSeenAt) : '—',
+          when(c.registeredAt),
+        ];
+      }}
+    />
   );
 }
 
@@ -145,72 +127,50 @@ function Agents() {
           {error}
         </Alert>
       ) : null}
-      <QueryView
+      <ListTable
         query={agents}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title="No agents yet">
             Create an enrollment token and start the agent with it, or let it enroll and approve it here.
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={860}>
-            <Table striped aria-label="Agents">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Computer</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Last seen</Table.Th>
-                  <Table.Th>Enrolled</Table.Th>
-                  <Table.Th>Signing key fingerprint</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>{a.computerName}</Table.Td>
-                    <Table.Td>
-                      <AgentStatus a={a} />
-                    </Table.Td>
-                    <Table.Td>{when(a.lastSeenAt)}</Table.Td>
-                    <Table.Td>{when(a.enrolledAt)}</Table.Td>
-                    <Table.Td>
-                      <Code>{a.signingKeyFingerprint.slice(0, 23)}…</Code>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} wrap="nowrap">
-                        {a.status === 'pending' ? (
-                          <Button
-                            size="xs"
-                            loading={busy === a.id}
-                            aria-label={`Approve ${a.computerName}`}
-                            onClick={() => act(a, 'approve')}
-                          >
-                            Approve
-                          </Button>
-                        ) : null}
-                        {a.status !== 'revoked' ? (
-                          <Button
-                            size="xs"
-                            variant="light"
-                            color="red"
-                            aria-label={`Revoke ${a.computerName}`}
-                            onClick={() => setRevoking(a)}
-                          >
-                            Revoke
-                          </Button>
-                        ) : null}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+        label="Agents"
+        minWidth={860}
+        columns={['Computer', 'Status', 'Last seen', 'Enrolled', 'Signing key fingerprint']}
+        rowKey={(a) => a.id}
+        cells={(a) => [
+          a.computerName,
+          <AgentStatus key="s" a={a} />,
+          when(a.lastSeenAt),
+          when(a.enrolledAt),
+          <Code key="f">{a.signingKeyFingerprint.slice(0, 23)}…</Code>,
+        ]}
+        rowActions={(a) => (
+          <Group gap={4} wrap="nowrap">
+            {a.status === 'pending' ? (
+              <Button
+                size="xs"
+                loading={busy === a.id}
+                aria-label={`Approve ${a.computerName}`}
+                onClick={() => act(a, 'approve')}
+              >
+                Approve
+              </Button>
+            ) : null}
+            {a.status !== 'revoked' ? (
+              <Button
+                size="xs"
+                variant="light"
+                color="red"
+                aria-label={`Revoke ${a.computerName}`}
+                onClick={() => setRevoking(a)}
+              >
+                Revoke
+              </Button>
+            ) : null}
+          </Group>
         )}
-      </QueryView>
+      />
       {enrolling ? <EnrollmentToken onClose={() => setEnrolling(false)} /> : null}
       {revoking ? (
         <Modal

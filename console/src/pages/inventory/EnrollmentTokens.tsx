@@ -1,10 +1,11 @@
 // Inventory › Computers and agents › Enrollment tokens: the tokens made, whom each admits and whether it was
 // used (never the token itself), and revoking one that is still unused.
-import { Alert, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListTable } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { usePermission } from '../../session.js';
 import { useSubmit } from '../automation-admin/submit.js';
 import { useEnrollmentTokens, when } from './data.js';
@@ -40,57 +41,37 @@ export function EnrollmentTokens() {
           {revoking.error}
         </Alert>
       ) : null}
-      <QueryView
+      <ListTable
         query={tokens}
-        isEmpty={(items) => items.length === 0}
         empty={<Empty title="No enrollment tokens">Create one to admit an agent at once.</Empty>}
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={760}>
-            <Table striped aria-label="Enrollment tokens">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Computer</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Expires</Table.Th>
-                  <Table.Th>Used</Table.Th>
-                  <Table.Th>Created by</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((t) => (
-                  <Table.Tr key={t.id}>
-                    <Table.Td>{t.computerName}</Table.Td>
-                    <Table.Td>
-                      <Badge color={stateColor[t.state]} variant="outline">
-                        {t.state}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{when(t.expiresAt)}</Table.Td>
-                    <Table.Td>{when(t.usedAt)}</Table.Td>
-                    <Table.Td>{t.createdBy}</Table.Td>
-                    <Table.Td>
-                      {t.state === 'unused' ? (
-                        <Button
-                          size="xs"
-                          variant="light"
-                          color="red"
-                          loading={busy === t.id}
-                          aria-label={`Revoke the token for ${t.computerName}`}
-                          onClick={() => revoke(t.id)}
-                        >
-                          Revoke
-                        </Button>
-                      ) : null}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Enrollment tokens"
+        minWidth={760}
+        columns={['Computer', 'State', 'Expires', 'Used', 'Created by']}
+        rowKey={(t) => t.id}
+        cells={(t) => [
+          t.computerName,
+          <Badge key="s" color={stateColor[t.state]} variant="outline">
+            {t.state}
+          </Badge>,
+          when(t.expiresAt),
+          when(t.usedAt),
+          t.createdBy,
+        ]}
+        rowActions={(t) =>
+          t.state === 'unused' ? (
+            <Button
+              size="xs"
+              variant="light"
+              color="red"
+              loading={busy === t.id}
+              aria-label={`Revoke the token for ${t.computerName}`}
+              onClick={() => revoke(t.id)}
+            >
+              Revoke
+            </Button>
+          ) : null
+        }
+      />
       {creating ? (
         <EnrollmentToken
           onClose={() => {

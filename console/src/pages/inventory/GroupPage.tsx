@@ -1,9 +1,10 @@
 // A group: its members (and why each is one), its dynamic rules and the groups nested in it.
-import { Anchor, List, Table, Tabs, Text } from '@mantine/core';
+import { Anchor, List, Tabs, Text } from '@mantine/core';
 import { Link } from 'wouter';
 import type { Condition, Group } from '../../../../src/contract/inventory.js';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, Failure, Loading, QueryView } from '../../components/states.js';
+import { Empty, Failure, Loading } from '../../components/states.js';
 import { useGroupMembers, useGroups } from './data.js';
 
 const viaLabels = {
@@ -59,44 +60,31 @@ export default function GroupPage({ id }: { id: string }) {
 function Members({ id }: { id: string }) {
   const members = useGroupMembers(id);
   return (
-    <QueryView
-      query={members}
-      isEmpty={(m) => m.items.length === 0}
+    <ListTable
+      query={{
+        isPending: members.isPending,
+        error: members.error,
+        data: members.data?.items,
+        refetch: members.refetch,
+      }}
       empty={
         <Empty title="No members">
           No object is a member, matches a rule or comes through a nested group.
         </Empty>
       }
-    >
-      {(m) => (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="Group members">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Object</Table.Th>
-                <Table.Th>Class</Table.Th>
-                <Table.Th>Why</Table.Th>
-                <Table.Th>Through</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {m.items.map((o) => (
-                <Table.Tr key={o.objectId}>
-                  <Table.Td>
-                    <Anchor component={Link} href={`/inventory/objects/${encodeURIComponent(o.objectId)}`}>
-                      {o.displayName}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{o.classId}</Table.Td>
-                  <Table.Td>{viaLabels[o.via]}</Table.Td>
-                  <Table.Td>{o.through ?? '—'}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-    </QueryView>
+      label="Group members"
+      minWidth={640}
+      columns={['Object', 'Class', 'Why', 'Through']}
+      rowKey={(o) => o.objectId}
+      cells={(o) => [
+        <Anchor key="o" component={Link} href={`/inventory/objects/${encodeURIComponent(o.objectId)}`}>
+          {o.displayName}
+        </Anchor>,
+        o.classId,
+        viaLabels[o.via],
+        o.through ?? '—',
+      ]}
+    />
   );
 }
 

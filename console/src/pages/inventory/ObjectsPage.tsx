@@ -1,8 +1,9 @@
 // Inventory › Objects: every object (of a class, when one is chosen), searched by name on the server, each opening its
 // properties and hosting chain.
-import { Anchor, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Group, Select, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'wouter';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { useClasses, useDebouncedSearch, useObjects } from './data.js';
@@ -48,43 +49,31 @@ export default function ObjectsPage() {
           </Empty>
         }
       >
-        {(list) => {
-          const shown = list.items;
-          if (shown.length === 0) return <Empty title="No object matches" />;
-          return (
-            <>
-              <Table.ScrollContainer minWidth={640}>
-                <Table striped highlightOnHover aria-label="Objects">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Class</Table.Th>
-                      <Table.Th>Hosted by</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {shown.slice(0, 500).map((o) => (
-                      <Table.Tr key={o.id}>
-                        <Table.Td>
-                          <Anchor component={Link} href={`/inventory/objects/${encodeURIComponent(o.id)}`}>
-                            {o.displayName || o.name}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>{className(o.classId)}</Table.Td>
-                        <Table.Td>{o.hostId ?? 'Nothing (top host)'}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-              {shown.length > 500 || list.nextAfterId ? (
-                <Text size="sm" c="dimmed">
-                  Showing the first {Math.min(shown.length, 500)}: choose a class or search to narrow down.
-                </Text>
-              ) : null}
-            </>
-          );
-        }}
+        {(list) => (
+          <>
+            <ListTable
+              items={list.items.slice(0, 500)}
+              empty={<Empty title="No object matches" />}
+              label="Objects"
+              minWidth={640}
+              highlightOnHover
+              columns={['Name', 'Class', 'Hosted by']}
+              rowKey={(o) => o.id}
+              cells={(o) => [
+                <Anchor key="n" component={Link} href={`/inventory/objects/${encodeURIComponent(o.id)}`}>
+                  {o.displayName || o.name}
+                </Anchor>,
+                className(o.classId),
+                o.hostId ?? 'Nothing (top host)',
+              ]}
+            />
+            {list.items.length > 500 || list.nextAfterId ? (
+              <Text size="sm" c="dimmed">
+                Showing the first {Math.min(list.items.length, 500)}: choose a class or search to narrow down.
+              </Text>
+            ) : null}
+          </>
+        )}
       </QueryView>
     </Page>
   );

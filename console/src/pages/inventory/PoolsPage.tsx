@@ -1,8 +1,9 @@
 // Inventory › Pools and servers: the resource pools with their members, and the management servers with
 // whether each is live and its default action account.
-import { Badge, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Stack, Text } from '@mantine/core';
+import { ListSection } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { Empty } from '../../components/states.js';
 import { usePools, useServers, when } from './data.js';
 
 export default function PoolsPage() {
@@ -13,91 +14,43 @@ export default function PoolsPage() {
       title="Pools and Servers"
       description="Management servers, and the resource pools that share work (notifications, automation) among them."
     >
-      <Title order={2} size="h4">
-        Resource pools
-      </Title>
-      <QueryView
+      <ListSection
+        title="Resource pools"
         query={pools}
-        isEmpty={(items) => items.length === 0}
         empty={<Empty title="No resource pools" />}
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped aria-label="Resource pools">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Membership</Table.Th>
-                  <Table.Th>Members</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((p) => (
-                  <Table.Tr key={p.id}>
-                    <Table.Td>
-                      <Stack gap={0}>
-                        <Text size="sm">{p.displayName}</Text>
-                        <Text size="xs" c="dimmed">
-                          {p.builtIn ? 'Built in' : p.name}
-                        </Text>
-                      </Stack>
-                    </Table.Td>
-                    <Table.Td>
-                      {p.membership === 'automatic' ? 'Automatic: every live server' : 'Chosen servers'}
-                    </Table.Td>
-                    <Table.Td>
-                      {p.members.length === 0
-                        ? 'None'
-                        : p.members.map((m) => `${m.name}${m.live ? '' : ' (not live)'}`).join(', ')}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
-      <Title order={2} size="h4">
-        Management servers
-      </Title>
-      <QueryView
+        minWidth={640}
+        columns={['Name', 'Membership', 'Members']}
+        rowKey={(p) => p.id}
+        cells={(p) => [
+          <Stack key="n" gap={0}>
+            <Text size="sm">{p.displayName}</Text>
+            <Text size="xs" c="dimmed">
+              {p.builtIn ? 'Built in' : p.name}
+            </Text>
+          </Stack>,
+          p.membership === 'automatic' ? 'Automatic: every live server' : 'Chosen servers',
+          p.members.length === 0
+            ? 'None'
+            : p.members.map((m) => `${m.name}${m.live ? '' : ' (not live)'}`).join(', '),
+        ]}
+      />
+      <ListSection
+        title="Management servers"
         query={servers}
-        isEmpty={(items) => items.length === 0}
         empty={<Empty title="No management servers">A server registers itself when it starts.</Empty>}
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label="Management servers">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Address</Table.Th>
-                  <Table.Th>Version</Table.Th>
-                  <Table.Th>Last heartbeat</Table.Th>
-                  <Table.Th>Default action account</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((s) => (
-                  <Table.Tr key={s.id}>
-                    <Table.Td>{s.name}</Table.Td>
-                    <Table.Td>
-                      <Badge color={s.live ? 'green' : 'gray'} variant="dot">
-                        {s.live ? 'live' : 'not live'}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{s.address}</Table.Td>
-                    <Table.Td>{s.version}</Table.Td>
-                    <Table.Td>{when(s.heartbeatAt)}</Table.Td>
-                    <Table.Td>{s.defaultActionAccountId ?? 'The server process user'}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        columns={['Name', 'State', 'Address', 'Version', 'Last heartbeat', 'Default action account']}
+        rowKey={(s) => s.id}
+        cells={(s) => [
+          s.name,
+          <Badge key="l" color={s.live ? 'green' : 'gray'} variant="dot">
+            {s.live ? 'live' : 'not live'}
+          </Badge>,
+          s.address,
+          s.version,
+          when(s.heartbeatAt),
+          s.defaultActionAccountId ?? 'The server process user',
+        ]}
+      />
     </Page>
   );
 }

@@ -11,7 +11,6 @@ import {
   Select,
   Stack,
   Text,
-  Textarea,
   TextInput,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
@@ -33,6 +32,7 @@ import {
 } from '../../../../src/domain/notify/criteria.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
+import { NameFields } from '../../components/name-fields.js';
 import { severityLabel } from '../alerts/data.js';
 import { useSubmit } from '../automation-admin/submit.js';
 import { useChannels, useSubscribers } from './data.js';
@@ -126,19 +126,12 @@ export function SubscriptionDialog({
       size="lg"
     >
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={name}
-          error={errors.name && `Name ${errors.name}`}
-          onChange={(e) => setName(e.currentTarget.value)}
-        />
-        <Textarea
-          label="Description"
-          value={description}
-          error={errors.description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
+        <NameFields
+          name={name}
+          onNameChange={setName}
+          description={description}
+          onDescriptionChange={setDescription}
+          errors={errors}
         />
         <MultiSelect
           label="Channels"

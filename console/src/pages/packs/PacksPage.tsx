@@ -1,8 +1,9 @@
 // Management Packs: every imported pack, and (for those who may) importing one from a file.
-import { Alert, Anchor, Badge, Button, Group, Table, TextInput } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'wouter';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -40,54 +41,37 @@ export default function PacksPage() {
             isEmpty={(items) => items.length === 0}
             empty={<Empty title="No management packs">Import one from a file.</Empty>}
           >
-            {(items) => {
-              const shown = items.filter((p) =>
-                `${p.id} ${p.displayName}`.toLowerCase().includes(filter.toLowerCase()),
-              );
-              if (shown.length === 0) return <Empty title="No pack matches" />;
-              return (
-                <Table.ScrollContainer minWidth={760}>
-                  <Table striped highlightOnHover aria-label="Management packs">
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th>Name</Table.Th>
-                        <Table.Th>Version</Table.Th>
-                        <Table.Th>Kind</Table.Th>
-                        <Table.Th>Imported</Table.Th>
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {shown.map((p) => (
-                        <Table.Tr key={p.id}>
-                          <Table.Td>
-                            <Anchor component={Link} href={`/packs/${encodeURIComponent(p.id)}`}>
-                              {p.displayName || p.id}
-                            </Anchor>
-                          </Table.Td>
-                          <Table.Td>{p.version}</Table.Td>
-                          <Table.Td>
-                            <Group gap={4}>
-                              <Badge variant="dot">{p.format === 'scom-xml' ? 'SCOM XML' : 'Native'}</Badge>
-                              <Badge variant="dot" color={p.sealed ? 'blue' : 'gray'}>
-                                {p.sealed ? 'Sealed' : 'Unsealed'}
-                              </Badge>
-                              {p.builtIn ? (
-                                <Badge variant="dot" color="teal">
-                                  Built in
-                                </Badge>
-                              ) : null}
-                            </Group>
-                          </Table.Td>
-                          <Table.Td>
-                            {when(p.importedAt)} by {p.importedBy}
-                          </Table.Td>
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                </Table.ScrollContainer>
-              );
-            }}
+            {(items) => (
+              <ListTable
+                items={items.filter((p) =>
+                  `${p.id} ${p.displayName}`.toLowerCase().includes(filter.toLowerCase()),
+                )}
+                empty={<Empty title="No pack matches" />}
+                label="Management packs"
+                minWidth={760}
+                highlightOnHover
+                columns={['Name', 'Version', 'Kind', 'Imported']}
+                rowKey={(p) => p.id}
+                cells={(p) => [
+                  <Anchor key="n" component={Link} href={`/packs/${encodeURIComponent(p.id)}`}>
+                    {p.displayName || p.id}
+                  </Anchor>,
+                  p.version,
+                  <Group key="k" gap={4}>
+                    <Badge variant="dot">{p.format === 'scom-xml' ? 'SCOM XML' : 'Native'}</Badge>
+                    <Badge variant="dot" color={p.sealed ? 'blue' : 'gray'}>
+                      {p.sealed ? 'Sealed' : 'Unsealed'}
+                    </Badge>
+                    {p.builtIn ? (
+                      <Badge variant="dot" color="teal">
+                        Built in
+                      </Badge>
+                    ) : null}
+                  </Group>,
+                  `${when(p.importedAt)} by ${p.importedBy}`,
+                ]}
+              />
+            )}
           </QueryView>
         </>
       ) : null}

@@ -1,10 +1,11 @@
 // The Policy page's assignments: each policy's scope, effect and parameters, and Remove (administrators only;
 // the server's default assignment comes from its configuration and is changed there).
-import { Alert, Badge, Button, Code, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { Alert, Badge, Code, Text, Title } from '@mantine/core';
+import { Fragment, useState } from 'react';
 import type { PolicyAssignmentView } from '../../../../src/contract/policy.js';
 import { api } from '../../api.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListTable, RowActions } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { useAutomationAccounts, when } from '../automation/data.js';
 import { ConfirmDelete } from '../automation-admin/ConfirmDelete.js';
 import { policyKey, usePolicyAssignments } from './data.js';
@@ -32,72 +33,45 @@ export function AssignmentsSection({ permission }: { permission: { allowed: bool
         Assignments
       </Title>
       {permission.allowed ? (
-        <QueryView
+        <ListTable
           query={assignments}
-          isEmpty={(items) => items.length === 0}
           empty={
             <Empty title="No policy assignments">
               A policy judges nothing until it is assigned at a scope with an effect.
             </Empty>
           }
-        >
-          {(items) => (
-            <Table.ScrollContainer minWidth={900}>
-              <Table striped aria-label="Policy assignments">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Policy</Table.Th>
-                    <Table.Th>Scope</Table.Th>
-                    <Table.Th w={100}>Effect</Table.Th>
-                    <Table.Th>Parameters</Table.Th>
-                    <Table.Th>Assigned by</Table.Th>
-                    <Table.Th>Assigned</Table.Th>
-                    <Table.Th>Actions</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((a) => (
-                    <Table.Tr key={a.id}>
-                      <Table.Td>
-                        {a.definitionName} <Code>{a.id}</Code>
-                      </Table.Td>
-                      <Table.Td>{scopeName(a.scope)}</Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" tt="none" color={a.effect === 'Deny' ? 'red' : undefined}>
-                          {a.effect}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        {Object.entries(a.parameters)
-                          .map(([k, v]) => `${k} = ${v}`)
-                          .join(', ') || 'None'}
-                      </Table.Td>
-                      <Table.Td>{a.createdBy}</Table.Td>
-                      <Table.Td>{when(a.createdAt)}</Table.Td>
-                      <Table.Td>
-                        {a.origin === 'api' ? (
-                          <Button
-                            size="compact-sm"
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Remove ${a.definitionName} at ${scopeName(a.scope)}`}
-                            onClick={() => setRemoving(a)}
-                          >
-                            Remove
-                          </Button>
-                        ) : (
-                          <Text size="xs" c="dimmed" maw={260}>
-                            {configured}
-                          </Text>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )}
-        </QueryView>
+          label="Policy assignments"
+          minWidth={900}
+          columns={['Policy', 'Scope', 'Effect', 'Parameters', 'Assigned by', 'Assigned']}
+          rowKey={(a) => a.id}
+          cells={(a) => [
+            <Fragment key="p">
+              {a.definitionName} <Code>{a.id}</Code>
+            </Fragment>,
+            scopeName(a.scope),
+            <Badge key="e" variant="light" tt="none" color={a.effect === 'Deny' ? 'red' : undefined}>
+              {a.effect}
+            </Badge>,
+            Object.entries(a.parameters)
+              .map(([k, v]) => `${k} = ${v}`)
+              .join(', ') || 'None',
+            a.createdBy,
+            when(a.createdAt),
+          ]}
+          rowActions={(a) =>
+            a.origin === 'api' ? (
+              <RowActions
+                name={`${a.definitionName} at ${scopeName(a.scope)}`}
+                deleteLabel="Remove"
+                onDelete={() => setRemoving(a)}
+              />
+            ) : (
+              <Text size="xs" c="dimmed" maw={260}>
+                {configured}
+              </Text>
+            )
+          }
+        />
       ) : (
         <Alert color="gray">{permission.reason} Only administrators see, make and remove assignments.</Alert>
       )}

@@ -1,10 +1,11 @@
 // The Policy page's compliance: every automation account an assignment in force reaches, its state and the
 // reason, evaluated when it is read; filtered by state.
-import { Anchor, Badge, Code, Group, SegmentedControl, Table, Title } from '@mantine/core';
-import { useState } from 'react';
+import { Anchor, Badge, Code, Group, SegmentedControl, Title } from '@mantine/core';
+import { Fragment, useState } from 'react';
 import { Link } from 'wouter';
 import type { complianceStates } from '../../../../src/contract/policy.js';
-import { Empty, QueryView } from '../../components/states.js';
+import { ListTable } from '../../components/list-section.js';
+import { Empty } from '../../components/states.js';
 import { when } from '../automation/data.js';
 import { useCompliance } from './data.js';
 
@@ -33,9 +34,8 @@ export function ComplianceSection() {
           onChange={(v) => setState(v as StateFilter)}
         />
       </Group>
-      <QueryView
+      <ListTable
         query={compliance}
-        isEmpty={(items) => items.length === 0}
         empty={
           <Empty title={state === 'all' ? 'No account is judged' : `No ${state} account`}>
             {state === 'all'
@@ -43,46 +43,25 @@ export function ComplianceSection() {
               : 'Choose All to see every account a policy reaches.'}
           </Empty>
         }
-      >
-        {(items) => (
-          <Table.ScrollContainer minWidth={900}>
-            <Table striped aria-label="Policy compliance">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Automation account</Table.Th>
-                  <Table.Th>Policy</Table.Th>
-                  <Table.Th>Effect</Table.Th>
-                  <Table.Th w={140}>State</Table.Th>
-                  <Table.Th>Reason</Table.Th>
-                  <Table.Th>Evaluated</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((r) => (
-                  <Table.Tr key={`${r.assignmentId} ${r.resource.id}`}>
-                    <Table.Td>
-                      <Anchor component={Link} href={`/automation/accounts/${r.resource.id}`}>
-                        {r.resource.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      {r.definitionName} <Code>{r.assignmentId}</Code>
-                    </Table.Td>
-                    <Table.Td>{r.effect}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" tt="none" color={r.state === 'compliant' ? 'green' : 'red'}>
-                        {r.state === 'compliant' ? 'Compliant' : 'Non-compliant'}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{r.reason}</Table.Td>
-                    <Table.Td>{when(r.evaluatedAt)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </QueryView>
+        label="Policy compliance"
+        minWidth={900}
+        columns={['Automation account', 'Policy', 'Effect', 'State', 'Reason', 'Evaluated']}
+        rowKey={(r) => `${r.assignmentId} ${r.resource.id}`}
+        cells={(r) => [
+          <Anchor key="a" component={Link} href={`/automation/accounts/${r.resource.id}`}>
+            {r.resource.name}
+          </Anchor>,
+          <Fragment key="p">
+            {r.definitionName} <Code>{r.assignmentId}</Code>
+          </Fragment>,
+          r.effect,
+          <Badge key="s" variant="light" tt="none" color={r.state === 'compliant' ? 'green' : 'red'}>
+            {r.state === 'compliant' ? 'Compliant' : 'Non-compliant'}
+          </Badge>,
+          r.reason,
+          when(r.evaluatedAt),
+        ]}
+      />
     </>
   );
 }

@@ -1,10 +1,11 @@
 // Run As Configuration › Profiles: every profile, its pack and how many workflows run as it.
-import { Anchor, Button, Table, TextInput } from '@mantine/core';
+import { Anchor, Button, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { packListResponse } from '../../../../src/contract/packs.js';
 import { api } from '../../api.js';
+import { ListTable } from '../../components/list-section.js';
 import { Page } from '../../components/page.js';
 import { Empty, QueryView } from '../../components/states.js';
 import { usePermission } from '../../session.js';
@@ -46,39 +47,26 @@ export default function ProfilesPage() {
           <Empty title="No profiles">Management packs declare Run As profiles; import one that does.</Empty>
         }
       >
-        {(items) => {
-          const shown = items.filter((p) =>
-            `${p.displayName} ${packName(p.packId)}`.toLowerCase().includes(filter.toLowerCase()),
-          );
-          return shown.length === 0 ? (
-            <Empty title="No profile matches" />
-          ) : (
-            <Table.ScrollContainer minWidth={640}>
-              <Table striped highlightOnHover aria-label="Run As profiles">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Management pack</Table.Th>
-                    <Table.Th>Workflows</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {shown.map((p) => (
-                    <Table.Tr key={p.id}>
-                      <Table.Td>
-                        <Anchor component={Link} href={`/run-as/profiles/${encodeURIComponent(p.id)}`}>
-                          {p.displayName}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>{packName(p.packId)}</Table.Td>
-                      <Table.Td>{p.workflowCount}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          );
-        }}
+        {(items) => (
+          <ListTable
+            items={items.filter((p) =>
+              `${p.displayName} ${packName(p.packId)}`.toLowerCase().includes(filter.toLowerCase()),
+            )}
+            empty={<Empty title="No profile matches" />}
+            label="Run As profiles"
+            minWidth={640}
+            highlightOnHover
+            columns={['Name', 'Management pack', 'Workflows']}
+            rowKey={(p) => p.id}
+            cells={(p) => [
+              <Anchor key="n" component={Link} href={`/run-as/profiles/${encodeURIComponent(p.id)}`}>
+                {p.displayName}
+              </Anchor>,
+              packName(p.packId),
+              p.workflowCount,
+            ]}
+          />
+        )}
       </QueryView>
       {creating ? <CreateProfile onClose={() => setCreating(false)} /> : null}
     </Page>
