@@ -168,6 +168,28 @@ describe('heartbeat alerts (R46)', () => {
     await h.api.fetchConfig();
     expect((await watchers.sweepHeartbeats()).resolved).toContain(key);
   });
+
+  it('a sweep told to halt ends between two alerts, and the next one raises the rest', async () => {
+    const silent = await Promise.all(['hb-halt-1', 'hb-halt-2', 'hb-halt-3'].map((n) => enrolled(n)));
+    const watchers = createHealthWatchers({
+      db: t.database.db,
+      alerts: createAlertsService({ db: t.database.db }),
+      resolution: t.app.resolution,
+      heartbeatTimeoutMs: 60_000,
+      now: () => new Date(Date.now() + 120_000),
+    });
+    const keys = silent.map((h) => `heartbeat:${h.agentId}`);
+    let asked = 0;
+    const first = await watchers.sweepHeartbeats(() => ++asked > 1);
+    const raisedOfThese = (r: string[]) => r.filter((k) => keys.includes(k));
+    expect(first.raised).toHaveLength(1);
+    expect(first.resolved).toEqual([]);
+    const second = await watchers.sweepHeartbeats();
+    expect(raisedOfThese(second.raised)).toHaveLength(keys.length - raisedOfThese(first.raised).length);
+    expect([...raisedOfThese(first.raised), ...raisedOfThese(second.raised)].sort()).toEqual(
+      [...keys].sort(),
+    );
+  });
 });
 
 describe('pool leases', () => {

@@ -27,6 +27,7 @@ const heartbeatKey = (agentId: string) => `heartbeat:${agentId}`;
 export const watcherOf = (healthServiceId: string) => `watcher:${healthServiceId}`;
 
 const ACTOR = 'system';
+const never = () => false;
 
 export interface HealthWatchersDeps {
   db: Db;
@@ -131,14 +132,17 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
     );
   }
 
+  // A sweep may raise an alert for each of thousands of agents: it ends early, between two alerts, once `halt`
+  // says so (the server stops), and the next sweep does the rest.
   return {
     /** Raises the alert for misses older than the grace period; resolves the alerts whose misses are gone. */
-    async sweepCredentials(): Promise<{ raised: string[]; resolved: string[] }> {
+    async sweepCredentials(halt = never): Promise<{ raised: string[]; resolved: string[] }> {
       const misses = await standingMisses();
       const open = await openKeys('credentials-not-found:');
       const at = now().getTime();
       const raised: string[] = [];
       for (const [key, m] of misses) {
+        if (halt()) break;
         if (open.has(key) || at - m.since.getTime() < graceMs) continue;
         await d.alerts.raise(ACTOR, {
           name: CREDENTIALS_NOT_FOUND,
@@ -154,6 +158,7 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
       }
       const resolved: string[] = [];
       for (const key of open) {
+        if (halt()) break;
         if (misses.has(key)) continue;
         await d.alerts.resolveByKey(ACTOR, key);
         resolved.push(key);
@@ -162,7 +167,7 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
     },
 
     /** Raises a heartbeat alert for each approved agent silent past the timeout; resolves the others'. */
-    async sweepHeartbeats(): Promise<{ raised: string[]; resolved: string[] }> {
+    async sweepHeartbeats(halt = never): Promise<{ raised: string[]; resolved: string[] }> {
       const cutoff = new Date(now().getTime() - heartbeatMs);
       const approved = await db
         .select({
@@ -178,6 +183,7 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
       const open = await openKeys('heartbeat:');
       const raised: string[] = [];
       for (const a of silent) {
+        if (halt()) break;
         const key = heartbeatKey(a.id);
         if (open.has(key)) continue;
         await d.alerts.raise(ACTOR, {
@@ -195,6 +201,7 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
       }
       const resolved: string[] = [];
       for (const key of open) {
+        if (halt()) break;
         const agentId = key.slice('heartbeat:'.length);
         if (silentIds.has(agentId)) continue;
         await d.alerts.resolveByKey(ACTOR, key);

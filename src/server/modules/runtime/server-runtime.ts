@@ -131,8 +131,11 @@ export function createServerRuntime(d: ServerRuntimeDeps) {
   async function sweep() {
     await d.serverAccountChecks?.run().catch((err) => d.onError?.(err, 'server action account checks'));
     if (!leases.holds(builtInPoolIds.allManagementServers)) return;
-    await watchers.sweepCredentials();
-    await watchers.sweepHeartbeats();
+    const halt = () => stopping;
+    await watchers.sweepCredentials(halt);
+    if (stopping) return;
+    await watchers.sweepHeartbeats(halt);
+    if (stopping) return;
     await d.signingKeys?.rotateIfDue().catch((err) => d.onError?.(err, 'signing key rotation'));
     await d.certificateExpiry?.sweep();
   }
