@@ -6,6 +6,7 @@
 //   is the health service watcher, not the computer; resolved when the agent is heard from again.
 import { and, eq, inArray, isNotNull, like, ne } from 'drizzle-orm';
 import { RESOLUTION_CLOSED } from '../../../contract/alerts.js';
+import { chunks } from '../../../domain/chunks.js';
 import type { Db } from '../../../store/db.js';
 import {
   accounts,
@@ -14,7 +15,7 @@ import {
   workflowResults,
   workflows,
 } from '../../../store/schema.js';
-import type { AlertsService } from '../alerts/alerts-service.js';
+import type { AlertsService, RaiseAlertInput } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 
 export const CREDENTIALS_NOT_FOUND = 'Health Service Credentials Not Found';
@@ -28,6 +29,8 @@ export const watcherOf = (healthServiceId: string) => `watcher:${healthServiceId
 
 const ACTOR = 'system';
 const never = () => false;
+/** Alerts raised at once by a sweep: a fleet of silent agents costs one transaction per run of them. */
+const RAISED_TOGETHER = 100;
 
 export interface HealthWatchersDeps {
   db: Db;
@@ -132,19 +135,31 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
     );
   }
 
-  // A sweep may raise an alert for each of thousands of agents: it ends early, between two alerts, once `halt`
-  // says so (the server stops), and the next sweep does the rest.
+  /**
+   * Raises the alerts (each with its dedupe key) RAISED_TOGETHER at a time, so that the alerts service writes each
+   * run in one transaction; stops between two runs once `halt` says so (the server stops), leaving the rest to the
+   * next sweep. Returns the dedupe keys raised.
+   */
+  async function raiseAll(due: RaiseAlertInput[], halt: () => boolean): Promise<string[]> {
+    const raised: string[] = [];
+    for (const run of chunks(due, RAISED_TOGETHER)) {
+      if (halt()) break;
+      await Promise.all(run.map((input) => d.alerts.raise(ACTOR, input)));
+      for (const input of run) raised.push(input.dedupeKey!);
+    }
+    return raised;
+  }
+
   return {
     /** Raises the alert for misses older than the grace period; resolves the alerts whose misses are gone. */
     async sweepCredentials(halt = never): Promise<{ raised: string[]; resolved: string[] }> {
       const misses = await standingMisses();
       const open = await openKeys('credentials-not-found:');
       const at = now().getTime();
-      const raised: string[] = [];
+      const due: RaiseAlertInput[] = [];
       for (const [key, m] of misses) {
-        if (halt()) break;
         if (open.has(key) || at - m.since.getTime() < graceMs) continue;
-        await d.alerts.raise(ACTOR, {
+        due.push({
           name: CREDENTIALS_NOT_FOUND,
           description: await describe(m),
           severity: 'critical',
@@ -154,8 +169,8 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
           custom: { '1': m.accountId },
           dedupeKey: key,
         });
-        raised.push(key);
       }
+      const raised = await raiseAll(due, halt);
       const resolved: string[] = [];
       for (const key of open) {
         if (halt()) break;
@@ -181,12 +196,11 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
       const silent = approved.filter((a) => (a.lastSeenAt ?? a.enrolledAt) < cutoff);
       const silentIds = new Set(silent.map((a) => a.id));
       const open = await openKeys('heartbeat:');
-      const raised: string[] = [];
+      const due: RaiseAlertInput[] = [];
       for (const a of silent) {
-        if (halt()) break;
         const key = heartbeatKey(a.id);
         if (open.has(key)) continue;
-        await d.alerts.raise(ACTOR, {
+        due.push({
           name: HEARTBEAT_FAILURE,
           description:
             `The health service watcher has not heard from agent ${a.name} (${a.id}) since ` +
@@ -197,8 +211,8 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
           sourceKind: 'watcher',
           dedupeKey: key,
         });
-        raised.push(key);
       }
+      const raised = await raiseAll(due, halt);
       const resolved: string[] = [];
       for (const key of open) {
         if (halt()) break;
