@@ -3,7 +3,7 @@ import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { classes, groups, objects, profiles, workflows } from '../../../store/schema.js';
 import { associationsScopedTo } from '../accounts/accounts-repo.js';
-import { subscriptionsNaming } from '../notify/notify-repo.js';
+import { subscriptionsNaming } from '../notify/notify-config-repo.js';
 
 export type ClassRow = typeof classes.$inferSelect;
 

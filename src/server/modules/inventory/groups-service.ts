@@ -10,7 +10,7 @@ import { AppError, invalid, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { associationsScopedTo } from '../accounts/accounts-repo.js';
 import { appendAudit } from '../audit/audit-repo.js';
-import { subscriptionsNaming } from '../notify/notify-repo.js';
+import { subscriptionsNaming } from '../notify/notify-config-repo.js';
 import * as repo from './groups-repo.js';
 import { exists, isUniqueViolation, listForMessage, loadClassTree } from './inventory-shared.js';
 import * as objectsRepo from './objects-repo.js';

@@ -3,7 +3,8 @@
 // whether it goes, to which role, and which names its message carries.
 import { deliveryAllowed, type ScheduleEntry } from '../../../domain/notify/schedules.js';
 import type { DeliverySourceJson, notificationDeliveries } from '../../../store/schema.js';
-import type { ChannelRow, DeliveryRow, SubscriberRow, SubscriptionRow } from './notify-repo.js';
+import type { DeliveryRow } from './delivery-outbox-repo.js';
+import type { ChannelRow, SubscriberRow, SubscriptionRow } from './notify-config-repo.js';
 
 export type DeliverySource = DeliverySourceJson;
 type Role = DeliverySource['role'];

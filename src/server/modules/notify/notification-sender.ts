@@ -14,11 +14,12 @@ import { alertsAtChanges } from '../alerts/alert-snapshots-repo.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { ChannelHealth } from './channel-health.js';
 import * as healthRepo from './channel-health-repo.js';
+import * as outboxRepo from './delivery-outbox-repo.js';
 import { servingSources, sourcesOf } from './delivery-sources.js';
 import { notificationAlertOf } from './notification-alert.js';
 import type { NotifierAccounts } from './notifier-accounts.js';
 import type { NotifierMetrics } from './notifier-metrics.js';
-import * as repo from './notify-repo.js';
+import * as configRepo from './notify-config-repo.js';
 
 export interface NotificationSenderDeps {
   db: Db;
@@ -53,19 +54,19 @@ export function createNotificationSender(d: NotificationSenderDeps) {
   const { db, now, accounts, metrics, health, maxAgeMs, concurrency } = d;
   const transports = new Map<string, { stamp: number; transport: Transport }>();
   /** Too old to send: given up. */
-  const tooOld = (row: repo.DeliveryRow) => now().getTime() - row.createdAt.getTime() >= maxAgeMs;
+  const tooOld = (row: outboxRepo.DeliveryRow) => now().getTime() - row.createdAt.getTime() >= maxAgeMs;
   const retryAt = (attempts: number) =>
     new Date(now().getTime() + Math.min(d.retryBaseMs * 2 ** Math.max(0, attempts - 1), d.retryMaxMs));
   const notificationAlert = (a: alertsRepo.AlertRow) => notificationAlertOf(db, a);
   // Deliveries in flight together are marked `sending`, and recorded sent, together: one statement a turn each.
-  const sending = createBatcher((ids: string[]) => repo.markSending(db, ids, d.serverId));
-  const sent = createBatcher(async (items: repo.SentDelivery[]) => {
-    await repo.finishSent(db, items, d.serverId);
+  const sending = createBatcher((ids: string[]) => outboxRepo.markSending(db, ids, d.serverId));
+  const sent = createBatcher(async (items: outboxRepo.SentDelivery[]) => {
+    await outboxRepo.finishSent(db, items, d.serverId);
     return items.map(() => undefined);
   });
 
   function transportFor(
-    channel: repo.ChannelRow,
+    channel: configRepo.ChannelRow,
     driver: ChannelDriver,
     settings: ChannelSettings,
   ): Transport {
@@ -82,18 +83,18 @@ export function createNotificationSender(d: NotificationSenderDeps) {
    * What the deliveries of one batch look up — their subscriptions, subscribers, channels, alerts and the alerts
    * as their changes left them — read together, one statement each, when the batch is claimed.
    */
-  async function batchLookups(rows: readonly repo.DeliveryRow[]) {
-    const ids = <T>(of: (r: repo.DeliveryRow) => T[]) => [...new Set(rows.flatMap(of))];
+  async function batchLookups(rows: readonly outboxRepo.DeliveryRow[]) {
+    const ids = <T>(of: (r: outboxRepo.DeliveryRow) => T[]) => [...new Set(rows.flatMap(of))];
     const [subscriptions, subscribers, channels, alerts, snapshots] = await Promise.all([
-      repo.findSubscriptions(
+      configRepo.findSubscriptions(
         db,
         ids((r) => sourcesOf(r).map((s) => s.subscriptionId)),
       ),
-      repo.findSubscribers(
+      configRepo.findSubscribers(
         db,
         ids((r) => sourcesOf(r).map((s) => s.subscriberId)),
       ),
-      repo.findChannels(
+      configRepo.findChannels(
         db,
         ids((r) => [r.channelId]),
       ),
@@ -129,12 +130,17 @@ export function createNotificationSender(d: NotificationSenderDeps) {
    * Sends one delivery. `probe`: the channel is paused and this, its oldest waiting delivery, tries whether it
    * answers again.
    */
-  async function sendOne(row: repo.DeliveryRow, find: Lookups, probe: boolean, recording: Promise<void>[]) {
+  async function sendOne(
+    row: outboxRepo.DeliveryRow,
+    find: Lookups,
+    probe: boolean,
+    recording: Promise<void>[],
+  ) {
     /** This attempt's number; it counts once the delivery is marked `sending` or ends before that. */
     const attempts = row.attempts + 1;
     const fail = async (reason: string, retryable: boolean) => {
       const last = !retryable || tooOld(row);
-      await repo.finishDelivery(db, row.id, d.serverId, {
+      await outboxRepo.finishDelivery(db, row.id, d.serverId, {
         status: last ? 'dead' : 'retry',
         attempts,
         lastError: reason,
@@ -145,12 +151,12 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     };
     /** The channel failed as a whole: the delivery waits, pending, and the channel pauses. */
     const pause = async (
-      channel: repo.ChannelRow,
+      channel: configRepo.ChannelRow,
       cause: healthRepo.PauseCause,
       reason: string,
       attempted: boolean,
     ) => {
-      await repo.finishDelivery(db, row.id, d.serverId, {
+      await outboxRepo.finishDelivery(db, row.id, d.serverId, {
         status: 'pending',
         claimedBy: null,
         claimedAt: null,
@@ -161,7 +167,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       await health.failed(channel, cause, reason, probe);
     };
     const skip = async (reason: string) => {
-      await repo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
+      await outboxRepo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
       metrics.ended('skipped');
     };
 
@@ -242,7 +248,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
         { delivery: row.id, channel: channel.id, err: (err as Error).name },
         'notification channel threw',
       );
-      await repo.finishDelivery(db, row.id, d.serverId, {
+      await outboxRepo.finishDelivery(db, row.id, d.serverId, {
         status: 'unknown',
         lastError: 'the channel failed unexpectedly after the message was handed to it: not sent again',
       });
@@ -270,10 +276,10 @@ export function createNotificationSender(d: NotificationSenderDeps) {
   }
 
   /** The delivery failed inside the notifier: another try before it reached the channel, never after. */
-  async function internalError(row: repo.DeliveryRow, err: unknown) {
+  async function internalError(row: outboxRepo.DeliveryRow, err: unknown) {
     d.log.error({ delivery: row.id, err }, 'notification delivery failed');
     const attempts = row.attempts + 1;
-    await repo
+    await outboxRepo
       .finishDelivery(
         db,
         row.id,
@@ -289,7 +295,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
         ['claimed'],
       )
       .catch(() => undefined);
-    await repo
+    await outboxRepo
       .finishDelivery(
         db,
         row.id,
@@ -313,7 +319,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     const probes = (
       await Promise.all(probeDue.map((c) => healthRepo.claimOldest(db, c, d.serverId, at)))
     ).flat();
-    const rows = await repo.claimDue(db, d.serverId, at, limit, [...waiting, ...probeDue]);
+    const rows = await outboxRepo.claimDue(db, d.serverId, at, limit, [...waiting, ...probeDue]);
     const queue = [
       ...probes.map((row) => ({ row, probe: true })),
       ...rows.map((row) => ({ row, probe: false })),
@@ -328,7 +334,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
         try {
           // Paused while this batch was under way: it waits with the others, untried.
           if (!probe && health.isPaused(row.channelId)) {
-            await repo.finishDelivery(
+            await outboxRepo.finishDelivery(
               db,
               row.id,
               d.serverId,

@@ -7,7 +7,7 @@ import type { ChannelCredential } from '../../../notify/channels/transport.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
-import type { ChannelRow } from './notify-repo.js';
+import type { ChannelRow } from './notify-config-repo.js';
 
 export const NOTIFICATION_POOL = builtInPoolIds.notifications;
 export const NOTIFICATION_PROFILE = 'Steward.NotificationAccount';

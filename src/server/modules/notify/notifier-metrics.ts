@@ -2,7 +2,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Db } from '../../../store/db.js';
 import { listPaused, type PauseCause } from './channel-health-repo.js';
-import { countLiveDeliveries, LIVE_DELIVERY_STATUSES } from './notify-repo.js';
+import { countLiveDeliveries, LIVE_DELIVERY_STATUSES } from './delivery-outbox-repo.js';
 
 export type NotifierMetrics = ReturnType<typeof createNotifierMetrics>;
 

@@ -30,13 +30,16 @@ import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import type { PoolCredentials } from '../runtime/pool-credentials.js';
+import * as feedRepo from './alert-change-feed-repo.js';
 import { createChannelHealth } from './channel-health.js';
+import * as outboxRepo from './delivery-outbox-repo.js';
 import { mergeByAddress } from './delivery-sources.js';
+import * as matchStatesRepo from './match-states-repo.js';
 import { notificationAlertOf } from './notification-alert.js';
 import { createNotificationSender } from './notification-sender.js';
 import { createNotifierAccounts } from './notifier-accounts.js';
 import { createNotifierMetrics } from './notifier-metrics.js';
-import * as repo from './notify-repo.js';
+import * as configRepo from './notify-config-repo.js';
 
 const CURSOR = 'notifier';
 
@@ -84,7 +87,7 @@ function changeOf(kind: string, details: Record<string, unknown>): AlertChange {
   return details.resolutionState ? 'resolution-changed' : 'updated';
 }
 
-const stateOf = (row: repo.MatchStateRow | undefined): MatchState =>
+const stateOf = (row: matchStatesRepo.MatchStateRow | undefined): MatchState =>
   row
     ? { matchingSince: row.matchingSince, pending: (row.pending as NotifyReason | null) ?? null }
     : initialMatchState;
@@ -119,17 +122,17 @@ export function createNotifier(d: NotifierDeps) {
 
   const notificationAlert = (a: AlertRow) => notificationAlertOf(db, a);
 
-  const recipientsOf = (sub: repo.SubscriptionRow) => [
+  const recipientsOf = (sub: configRepo.SubscriptionRow) => [
     ...sub.recipients.to,
     ...sub.recipients.cc,
     ...sub.recipients.bcc,
   ];
 
   /** The channels and subscribers these subscriptions name, read once for all of them. */
-  async function recipientsAndChannels(ex: Executor, subs: readonly repo.SubscriptionRow[]) {
+  async function recipientsAndChannels(ex: Executor, subs: readonly configRepo.SubscriptionRow[]) {
     const [channels, subscribers] = await Promise.all([
-      repo.findChannels(ex, [...new Set(subs.flatMap((s) => s.channelIds))]),
-      repo.findSubscribers(ex, [...new Set(subs.flatMap(recipientsOf))]),
+      configRepo.findChannels(ex, [...new Set(subs.flatMap((s) => s.channelIds))]),
+      configRepo.findSubscribers(ex, [...new Set(subs.flatMap(recipientsOf))]),
     ]);
     return {
       channels: new Map(channels.map((c) => [c.id, c])),
@@ -139,7 +142,12 @@ export function createNotifier(d: NotifierDeps) {
   type Known = Awaited<ReturnType<typeof recipientsAndChannels>>;
 
   /** One delivery per (channel, subscriber address of that kind, role) of the subscription, not yet merged. */
-  function plan(alertId: string, { seq, alertSeq, reason }: Notify, sub: repo.SubscriptionRow, known: Known) {
+  function plan(
+    alertId: string,
+    { seq, alertSeq, reason }: Notify,
+    sub: configRepo.SubscriptionRow,
+    known: Known,
+  ) {
     const channels = sub.channelIds.flatMap((id) => {
       const c = known.channels.get(id);
       return c?.enabled ? [c] : [];
@@ -200,13 +208,13 @@ export function createNotifier(d: NotifierDeps) {
 
   /** What one alert change means for one subscription: a notification to queue, and what to remember. */
   interface Effect {
-    sub: repo.SubscriptionRow;
+    sub: configRepo.SubscriptionRow;
     notify?: Notify;
     /** The state to keep; null: forget it; undefined: unchanged. */
-    state?: repo.MatchStateRow | null;
+    state?: matchStatesRepo.MatchStateRow | null;
   }
 
-  const sameState = (a: repo.MatchStateRow, b: repo.MatchStateRow) =>
+  const sameState = (a: matchStatesRepo.MatchStateRow, b: matchStatesRepo.MatchStateRow) =>
     a.matchingSince?.getTime() === b.matchingSince?.getTime() &&
     a.pending === b.pending &&
     a.pendingSeq === b.pendingSeq &&
@@ -226,8 +234,8 @@ export function createNotifier(d: NotifierDeps) {
 
   /** Decides, without touching the database, what a change of the alert calls for (R43–R45). */
   function decide(
-    sub: repo.SubscriptionRow,
-    prev: repo.MatchStateRow | undefined,
+    sub: configRepo.SubscriptionRow,
+    prev: matchStatesRepo.MatchStateRow | undefined,
     { alert, na, seq, alertSeq, change, now: at }: Observed,
     ctx: CriteriaContext,
   ): Effect | undefined {
@@ -239,7 +247,7 @@ export function createNotifier(d: NotifierDeps) {
       at,
     );
     const notify = decision.kind === 'notify-now' ? { seq, alertSeq, reason: decision.reason } : undefined;
-    let next: repo.MatchStateRow | null | undefined;
+    let next: matchStatesRepo.MatchStateRow | null | undefined;
     if (state.matchingSince === null && state.pending === null) next = prev ? null : undefined;
     else {
       const row = {
@@ -275,23 +283,23 @@ export function createNotifier(d: NotifierDeps) {
     const planned = notifying.flatMap(({ alertId, e }) => plan(alertId, e.notify!, e.sub, known));
     const states = new Map<
       string,
-      { subscriptionId: string; alertId: string; state: repo.MatchStateRow | null }
+      { subscriptionId: string; alertId: string; state: matchStatesRepo.MatchStateRow | null }
     >();
     for (const { alertId, effects } of groups)
       for (const e of effects)
         if (e.state !== undefined)
           states.set(`${e.sub.id} ${alertId}`, { subscriptionId: e.sub.id, alertId, state: e.state });
     const kept = [...states.values()];
-    await repo.deleteMatchStatePairs(
+    await matchStatesRepo.deleteMatchStatePairs(
       ex,
       kept.filter((k) => k.state === null),
     );
-    await repo.saveMatchStates(
+    await matchStatesRepo.saveMatchStates(
       ex,
       kept.flatMap((k) => (k.state ? [k.state] : [])),
     );
     const rows = mergeByAddress(planned);
-    await repo.enqueue(ex, rows);
+    await outboxRepo.enqueue(ex, rows);
     return rows.length;
   }
 
@@ -299,21 +307,21 @@ export function createNotifier(d: NotifierDeps) {
    * The enabled subscriptions, indexed on their criteria; read again only after the change feed shows one of them
    * changed (a `subscription.*` record).
    */
-  let subscriptions: SubscriptionIndex<repo.SubscriptionRow> | undefined;
+  let subscriptions: SubscriptionIndex<configRepo.SubscriptionRow> | undefined;
 
   /**
    * Reads a page of changes after the cursor and queues what they call for, recorded with the cursor in one
    * transaction, so a crash neither loses it nor acts on it twice.
    */
   async function evaluate(limit = 500): Promise<{ changes: number; queued: number }> {
-    let cursor = await repo.readCursor(db, CURSOR);
+    let cursor = await feedRepo.readCursor(db, CURSOR);
     if (cursor === undefined) {
       // A new notifier starts from now: alerts raised before it existed are not notified.
-      cursor = await repo.latestSeq(db);
-      await repo.writeCursor(db, CURSOR, cursor);
+      cursor = await feedRepo.latestSeq(db);
+      await feedRepo.writeCursor(db, CURSOR, cursor);
       d.log.info({ seq: cursor }, 'notifier started: alert changes from now on are notified');
     }
-    const changes = await repo.changesAfter(db, cursor, limit);
+    const changes = await feedRepo.changesAfter(db, cursor, limit);
     if (!changes.length) return { changes: 0, queued: 0 };
     let ctx: IndexContext | undefined;
     const alertChanges = changes.filter((c) => c.kind.startsWith('alert.') && c.target);
@@ -324,7 +332,7 @@ export function createNotifier(d: NotifierDeps) {
         db,
         alertChanges.map((c) => c.seq),
       ),
-      repo.findMatchStates(db, [...new Set(alertChanges.map((c) => c.target!))]),
+      matchStatesRepo.findMatchStates(db, [...new Set(alertChanges.map((c) => c.target!))]),
     ]);
     const page: AlertEffects[] = [];
     for (const c of changes) {
@@ -336,9 +344,9 @@ export function createNotifier(d: NotifierDeps) {
       const recorded = snapshots.get(c.seq);
       const then = recorded?.id === c.target ? recorded : undefined;
       const alert = then ?? (c.target ? await alertsRepo.findAlert(db, c.target) : undefined);
-      subscriptions ??= createSubscriptionIndex(await repo.listSubscriptions(db, true));
+      subscriptions ??= createSubscriptionIndex(await configRepo.listSubscriptions(db, true));
       if (!alert || !subscriptions.size) continue;
-      const states = statesByAlert.get(alert.id) ?? new Map<string, repo.MatchStateRow>();
+      const states = statesByAlert.get(alert.id) ?? new Map<string, matchStatesRepo.MatchStateRow>();
       const observed: Observed = {
         alert,
         na: await notificationAlert(alert),
@@ -367,12 +375,12 @@ export function createNotifier(d: NotifierDeps) {
     // nor acts on it twice. A page that called for nothing only moves the cursor: evaluated again, it still does not.
     const last = changes[changes.length - 1]!.seq;
     if (!page.length) {
-      await repo.writeCursor(db, CURSOR, last);
+      await feedRepo.writeCursor(db, CURSOR, last);
       return { changes: changes.length, queued: 0 };
     }
     const queued = await db.transaction(async (tx) => {
       const n = await apply(tx, page);
-      await repo.writeCursor(tx, CURSOR, last);
+      await feedRepo.writeCursor(tx, CURSOR, last);
       return n;
     });
     return { changes: changes.length, queued };
@@ -380,19 +388,19 @@ export function createNotifier(d: NotifierDeps) {
 
   /** Notifications held back by a delay whose time has come (R45). */
   async function collectDue(limit = 500): Promise<number> {
-    const due = await repo.dueMatchStates(db, now(), limit);
+    const due = await matchStatesRepo.dueMatchStates(db, now(), limit);
     let queued = 0;
     let ctx: CriteriaContext | undefined;
     for (const st of due) {
       const [sub, live, latest] = await Promise.all([
-        repo.findSubscription(db, st.subscriptionId),
+        configRepo.findSubscription(db, st.subscriptionId),
         alertsRepo.findAlert(db, st.alertId),
         latestAlertSnapshot(db, st.alertId),
       ]);
       // The wait folded every change into one notification: it shows the alert as the newest change left it.
       const alert = live && (latest?.alert ?? live);
       if (!sub?.enabled || !alert) {
-        await repo.deleteMatchStates(db, [st.subscriptionId], st.alertId);
+        await matchStatesRepo.deleteMatchStates(db, [st.subscriptionId], st.alertId);
         continue;
       }
       ctx ??= await criteriaContext();
@@ -415,7 +423,7 @@ export function createNotifier(d: NotifierDeps) {
     collectDue,
     deliver,
     /** Deliveries of servers that are gone: claimed ones back to pending, half-sent ones unknown. */
-    recover: async () => repo.recoverAbandoned(db, await d.liveServers(), now()),
+    recover: async () => outboxRepo.recoverAbandoned(db, await d.liveServers(), now()),
     /**
      * One round: recover, then — side by side, so a storm of alert changes does not hold back what is queued —
      * read the changes until caught up and collect delayed ones, and send until nothing is due. After each batch
@@ -456,7 +464,7 @@ export function createNotifier(d: NotifierDeps) {
     },
     /** The pool moved away, or the server stops: unsent claims go back, opened credentials are forgotten. */
     async release() {
-      await repo.releaseClaimed(db, d.serverId);
+      await outboxRepo.releaseClaimed(db, d.serverId);
       accounts.forget();
       health.forget();
       subscriptions = undefined;

@@ -22,8 +22,10 @@ import { findGroup } from '../inventory/groups-repo.js';
 import { exists, isUniqueViolation, listForMessage, loadClassTree } from '../inventory/inventory-shared.js';
 import type { ResolutionService } from '../resolution/resolution-service.js';
 import * as healthRepo from './channel-health-repo.js';
+import * as outboxRepo from './delivery-outbox-repo.js';
+import * as matchStatesRepo from './match-states-repo.js';
 import { NOTIFICATION_PROFILE } from './notifier-accounts.js';
-import * as repo from './notify-repo.js';
+import * as configRepo from './notify-config-repo.js';
 import { withStoredAddresses } from './shown-address.js';
 
 export interface ChannelInput {
@@ -65,7 +67,7 @@ function mayChange(p: Principal, what: string, row: { id: string; name: string; 
   );
 }
 
-function inUse(what: string, id: string, subs: repo.SubscriptionRow[]) {
+function inUse(what: string, id: string, subs: configRepo.SubscriptionRow[]) {
   return new AppError(
     'IN_USE',
     `${what} '${id}' is used by subscription(s) ${listForMessage(subs.map((s) => s.name))}: change them first.`,
@@ -131,7 +133,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
   }
 
   async function checkProfile(tx: Executor, profileId: string | null | undefined) {
-    if (profileId && !(await repo.profileExists(tx, profileId)))
+    if (profileId && !(await configRepo.profileExists(tx, profileId)))
       throw invalid('body.profileId', `no Run As profile '${profileId}'`);
   }
 
@@ -139,7 +141,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     for (const role of ['to', 'cc', 'bcc'] as const) {
       const list = ids[role];
       if (!list?.length) continue;
-      const found = new Set((await repo.findSubscribers(tx, list)).map((s) => s.id));
+      const found = new Set((await configRepo.findSubscribers(tx, list)).map((s) => s.id));
       const missing = list.find((id) => !found.has(id));
       if (missing) throw invalid(`body.${role}`, `no subscriber '${missing}'`);
     }
@@ -147,7 +149,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
 
   async function checkChannels(tx: Executor, ids: string[] | undefined) {
     if (!ids) return;
-    const found = new Set((await repo.findChannels(tx, ids)).map((c) => c.id));
+    const found = new Set((await configRepo.findChannels(tx, ids)).map((c) => c.id));
     const missing = ids.find((id) => !found.has(id));
     if (missing) throw invalid('body.channelIds', `no channel '${missing}'`);
   }
@@ -155,11 +157,11 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
   /** A channel none of the recipients has an address for would never send anything: said now, not never. */
   async function checkReach(tx: Executor, recipients: string[], channelIds: string[]) {
     const kinds = new Set(
-      (await repo.findSubscribers(tx, recipients)).flatMap((s) =>
+      (await configRepo.findSubscribers(tx, recipients)).flatMap((s) =>
         (s.addresses as { kind: string }[]).map((a) => a.kind),
       ),
     );
-    for (const c of await repo.findChannels(tx, channelIds))
+    for (const c of await configRepo.findChannels(tx, channelIds))
       if (!kinds.has(c.kind))
         throw invalid(
           'body.channelIds',
@@ -195,12 +197,15 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     // ---------------------------------------------------------------- channels
     /** The channels, each with its health: paused ones carry why and when they are tried again. */
     async listChannels() {
-      const [rows, paused] = await Promise.all([repo.listChannels(db), healthRepo.listPaused(db)]);
+      const [rows, paused] = await Promise.all([configRepo.listChannels(db), healthRepo.listPaused(db)]);
       const health = new Map(paused.map((p) => [p.channelId, p]));
       return rows.map((r) => ({ ...r, health: health.get(r.id) }));
     },
     async getChannel(id: string) {
-      const [row, health] = await Promise.all([repo.findChannel(db, id), healthRepo.findPaused(db, id)]);
+      const [row, health] = await Promise.all([
+        configRepo.findChannel(db, id),
+        healthRepo.findPaused(db, id),
+      ]);
       if (!row) throw notFound('Channel', id);
       return { ...row, health };
     },
@@ -213,7 +218,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       return uniqueOr('channel', input.name, () =>
         db.transaction(async (tx) => {
           await checkProfile(tx, profileId);
-          const row = await repo.insertChannel(tx, {
+          const row = await configRepo.insertChannel(tx, {
             id: newId('channel'),
             name: input.name,
             kind: input.kind,
@@ -256,7 +261,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       return uniqueOr('channel', patch.name, () =>
         db.transaction(async (tx) => {
           await checkProfile(tx, profileId);
-          const next = await repo.updateChannel(tx, id, {
+          const next = await configRepo.updateChannel(tx, id, {
             ...(patch.name !== undefined ? { name: patch.name } : {}),
             ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
             ...(patch.settings ? { settings } : {}),
@@ -274,10 +279,10 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     },
     async deleteChannel(p: Principal, id: string) {
       const row = await this.getChannel(id);
-      const users = await repo.subscriptionsUsing(db, { channelId: id });
+      const users = await configRepo.subscriptionsUsing(db, { channelId: id });
       if (users.length) throw inUse('Channel', id, users);
       await db.transaction(async (tx) => {
-        await repo.deleteChannel(tx, id);
+        await configRepo.deleteChannel(tx, id);
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'channel.delete',
@@ -288,16 +293,16 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     },
 
     // ---------------------------------------------------------------- subscribers
-    listSubscribers: () => repo.listSubscribers(db),
+    listSubscribers: () => configRepo.listSubscribers(db),
     async getSubscriber(id: string) {
-      const row = await repo.findSubscriber(db, id);
+      const row = await configRepo.findSubscriber(db, id);
       if (!row) throw notFound('Subscriber', id);
       return row;
     },
     async createSubscriber(p: Principal, input: z.infer<typeof subscriberBody>) {
       return uniqueOr('subscriber', input.name, () =>
         db.transaction(async (tx) => {
-          const row = await repo.insertSubscriber(tx, {
+          const row = await configRepo.insertSubscriber(tx, {
             id: newId('subscriber'),
             name: input.name,
             schedule: input.schedule,
@@ -322,7 +327,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
         withStoredAddresses(patch.addresses, row.addresses as { kind: string; address: string }[]);
       return uniqueOr('subscriber', patch.name, () =>
         db.transaction(async (tx) => {
-          const next = await repo.updateSubscriber(tx, id, addresses ? { ...patch, addresses } : patch);
+          const next = await configRepo.updateSubscriber(tx, id, addresses ? { ...patch, addresses } : patch);
           await appendAudit(tx, {
             actor: actorOf(p),
             kind: 'subscriber.update',
@@ -336,10 +341,10 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     async deleteSubscriber(p: Principal, id: string) {
       const row = await this.getSubscriber(id);
       mayChange(p, 'Subscriber', row);
-      const users = await repo.subscriptionsUsing(db, { subscriberId: id });
+      const users = await configRepo.subscriptionsUsing(db, { subscriberId: id });
       if (users.length) throw inUse('Subscriber', id, users);
       await db.transaction(async (tx) => {
-        await repo.deleteSubscriber(tx, id);
+        await configRepo.deleteSubscriber(tx, id);
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'subscriber.delete',
@@ -350,9 +355,9 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
     },
 
     // ---------------------------------------------------------------- subscriptions
-    listSubscriptions: () => repo.listSubscriptions(db),
+    listSubscriptions: () => configRepo.listSubscriptions(db),
     async getSubscription(id: string) {
-      const row = await repo.findSubscription(db, id);
+      const row = await configRepo.findSubscription(db, id);
       if (!row) throw notFound('Subscription', id);
       return row;
     },
@@ -363,7 +368,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
           await checkChannels(tx, input.channelIds);
           await checkReach(tx, [...input.to, ...input.cc, ...input.bcc], input.channelIds);
           await checkCriteria(tx, input.criteria as Record<string, unknown>);
-          const row = await repo.insertSubscription(tx, {
+          const row = await configRepo.insertSubscription(tx, {
             id: newId('subscription'),
             name: input.name,
             description: input.description ?? '',
@@ -404,7 +409,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
             );
           await checkCriteria(tx, patch.criteria as Record<string, unknown> | undefined);
           const { to, cc, bcc, criteria, ...rest } = patch;
-          const next = await repo.updateSubscription(tx, id, {
+          const next = await configRepo.updateSubscription(tx, id, {
             ...rest,
             ...(criteria ? { criteria: criteria as Record<string, unknown> } : {}),
             ...(to || cc || bcc
@@ -424,7 +429,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
             patch.delaySeconds !== undefined ||
             patch.onlyOnResolutionChange !== undefined
           )
-            await repo.forgetMatchStates(tx, id);
+            await matchStatesRepo.forgetMatchStates(tx, id);
           await appendAudit(tx, {
             actor: actorOf(p),
             kind: 'subscription.update',
@@ -439,8 +444,8 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
       const row = await this.getSubscription(id);
       mayChange(p, 'Subscription', row);
       await db.transaction(async (tx) => {
-        await repo.deleteSubscription(tx, id);
-        await repo.forgetMatchStates(tx, id);
+        await configRepo.deleteSubscription(tx, id);
+        await matchStatesRepo.forgetMatchStates(tx, id);
         await appendAudit(tx, {
           actor: actorOf(p),
           kind: 'subscription.delete',
@@ -452,7 +457,7 @@ export function createNotifyConfigService({ db, drivers, resolution }: NotifyCon
 
     // ---------------------------------------------------------------- deliveries
     listDeliveries: (q: z.infer<typeof deliveryListQuery>) =>
-      repo.listDeliveries(db, {
+      outboxRepo.listDeliveries(db, {
         status: q.status,
         alertId: q.alert,
         subscriptionId: q.subscription,

@@ -22,9 +22,10 @@ import {
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
 import type { ChannelHealthRow } from './channel-health-repo.js';
+import type { DeliveryRow } from './delivery-outbox-repo.js';
 import { sourcesOf } from './delivery-sources.js';
+import type { ChannelRow, SubscriberRow, SubscriptionRow } from './notify-config-repo.js';
 import type { NotifyConfigService } from './notify-config-service.js';
-import type { ChannelRow, DeliveryRow, SubscriberRow, SubscriptionRow } from './notify-repo.js';
 import { shownAddress } from './shown-address.js';
 
 const settingsSchema = z

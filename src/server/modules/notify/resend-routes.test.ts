@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { notificationDeliveries } from '../../../store/schema.js';
-import { claimDue } from './notify-repo.js';
+import { claimDue } from './delivery-outbox-repo.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { notificationDeliveries } from '../../../store/schema.js';
 import { AppError } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
-import type { DeliveryRow } from './notify-repo.js';
+import type { DeliveryRow } from './delivery-outbox-repo.js';
 
 type ResendRequest = z.output<typeof resendBody>;
 

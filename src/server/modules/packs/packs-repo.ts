@@ -27,7 +27,7 @@ import {
   workflows,
 } from '../../../store/schema.js';
 import { associationsScopedTo } from '../accounts/accounts-repo.js';
-import { subscriptionsNaming } from '../notify/notify-repo.js';
+import { subscriptionsNaming } from '../notify/notify-config-repo.js';
 import { profileUsesNaming } from './profile-uses-repo.js';
 
 export type PackRow = typeof packs.$inferSelect;
