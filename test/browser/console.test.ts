@@ -5,6 +5,7 @@
 // fails the test that made it: browser.ts watches every page.)
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_LOAD_BUDGET_BYTES, firstLoadPaths } from '../../scripts/console-first-load.js';
 import { api, oneTimePasswordOf, type ServerProcess, signIn } from '../support/server-process.js';
 import { type ConsoleStage, screenshot, seriousViolations, startConsoleStage } from './browser.js';
 
@@ -224,6 +225,39 @@ describe('the web console in Chromium', () => {
     );
     expect(account.body.distribution.approved.sort()).toEqual(['pool_automation', 'pool_notifications']);
   });
+
+  it('loads under 300 KB gzipped from / through sign-in to the first page, and nothing the size check leaves out', async () => {
+    requireBrowser();
+    const page = await openPage();
+    const fetched: { path: string; encoding: string | undefined; size: Promise<number> }[] = [];
+    page.on('response', (res) => {
+      const url = new URL(res.url());
+      if (url.origin !== new URL(server.url).origin || url.pathname.startsWith('/api/')) return;
+      fetched.push({
+        path: url.pathname,
+        encoding: res.headers()['content-encoding'],
+        size: res
+          .request()
+          .sizes()
+          .then((s) => s.responseBodySize),
+      });
+    });
+    await signInThroughPage(page, 'admin', ADMIN_PASSWORD);
+    await page
+      .getByRole('table', { name: 'Run As accounts' })
+      .getByText('Notification action account')
+      .waitFor();
+    const sizes = await Promise.all(fetched.map((f) => f.size));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    console.info(`console first load in Chromium: ${total} bytes in ${fetched.length} files`);
+    expect(total).toBeLessThan(FIRST_LOAD_BUDGET_BYTES);
+    // Asked for gzip, and given it: the entry script came compressed.
+    expect(fetched.find((f) => /^\/assets\/index-.*\.js$/.test(f.path))?.encoding).toBe('gzip');
+    // The build-time check (test/console/first-load.test.ts) counts the same files.
+    const assets = (paths: string[]) => [...new Set(paths.filter((p) => p.startsWith('/assets/')))].sort();
+    expect(assets(fetched.map((f) => f.path))).toEqual(assets(firstLoadPaths()));
+    await page.context().close();
+  }, 60_000);
 
   it('works in the dark theme and in a narrow window (the navigation behind its button)', async () => {
     requireBrowser();
