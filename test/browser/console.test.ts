@@ -3,6 +3,8 @@
 // Notification Account profile, checked through the API), a role that may not create accounts, no secret in
 // any answer the page receives, the CSP holding, and axe-core on the main pages. (A request to another host
 // fails the test that made it: browser.ts watches every page.)
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_LOAD_BUDGET_BYTES, firstLoadPaths } from '../../scripts/console-first-load.js';
@@ -225,6 +227,75 @@ describe('the web console in Chromium', () => {
     );
     expect(account.body.distribution.approved.sort()).toEqual(['pool_automation', 'pool_notifications']);
   });
+
+  it('shows in the Computer Search the computers that host targeted objects (Suggested), and the management servers', async () => {
+    requireBrowser();
+    // An account a workflow uses on one computer (through a profile of the test pack), distributed nowhere.
+    const token = await signIn(server.url, 'admin', ADMIN_PASSWORD);
+    const post = async <T>(path: string, body: unknown) => {
+      const r = await api<T>(server.url, 'POST', path, { token, body });
+      expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(201);
+      return r.body;
+    };
+    await post('/api/v1/packs', {
+      content: readFileSync(resolve(import.meta.dirname, '../fixtures/packs/test-sql.yaml'), 'utf8'),
+      format: 'yaml',
+    });
+    const app02 = await post<{ id: string }>('/api/v1/computers', { name: 'app02.contoso.com' });
+    await post('/api/v1/computers', { name: 'app03.contoso.com' });
+    const account = await post<{ id: string }>('/api/v1/accounts', {
+      name: 'App02 action account',
+      credential: { type: 'action', userName: 'svc-app', domain: 'CONTOSO', password: ACCOUNT_SECRET },
+    });
+    await post('/api/v1/profiles/Test.Computer.Profile/associations', {
+      accountId: account.id,
+      scope: { kind: 'object', objectId: app02.id },
+    });
+
+    await admin.goto(`${server.url}/run-as/accounts/${account.id}?tab=distribution`);
+    await admin.getByRole('button', { name: 'Add…' }).click();
+    const search = admin.getByRole('dialog', { name: 'Computer Search' });
+    const results = search.getByRole('table', { name: 'Search results' });
+    const rowsOf = async () =>
+      (await results.getByRole('row').allTextContents()).slice(1).map((r) => r.replace(/\s+/g, ' '));
+    await search.getByText('Suggested', { exact: true }).click();
+    await results.getByText('app02.contoso.com (suggested)').waitFor();
+    expect(await rowsOf()).toEqual(['app02.contoso.com (suggested)Computer']);
+    a11y.push(await violationsOf(admin, 'computer-search-suggested'));
+
+    await search.getByText('Management servers', { exact: true }).click();
+    await results.getByRole('cell', { name: 'Management server', exact: true }).first().waitFor();
+    const servers = await api<{ items: { name: string }[] }>(server.url, 'GET', '/api/v1/servers', { token });
+    expect(servers.body.items.length).toBeGreaterThan(0);
+    expect((await rowsOf()).sort()).toEqual(
+      servers.body.items.map((m) => `${m.name}Management server`).sort(),
+    );
+
+    // The suggestion taken: distributed to app02, and nothing is suggested any more.
+    await search.getByText('Suggested', { exact: true }).click();
+    await search.getByLabel('Choose app02.contoso.com').check();
+    await search.getByRole('button', { name: /^Add/ }).click();
+    await admin.getByRole('button', { name: 'Save distribution' }).click();
+    await admin.getByText('Distribution saved.').waitFor();
+    const saved = await api<{ distribution: { approved: string[] } }>(
+      server.url,
+      'GET',
+      `/api/v1/accounts/${account.id}`,
+      { token },
+    );
+    expect(saved.body.distribution.approved).toEqual([app02.id]);
+    const suggested = await api<{ suggested: string[]; alreadyApproved: string[] }>(
+      server.url,
+      'GET',
+      `/api/v1/accounts/${account.id}/distribution/suggested`,
+      { token },
+    );
+    expect(suggested.body).toMatchObject({ suggested: [], alreadyApproved: [app02.id] });
+    await admin.getByRole('button', { name: 'Add…' }).click();
+    await search.getByText('Suggested', { exact: true }).click();
+    await search.getByText('No computer hosting an object this account targets lacks it.').waitFor();
+    await search.getByRole('button', { name: 'Cancel' }).click();
+  }, 60_000);
 
   it('loads under 300 KB gzipped from / through sign-in to the first page, and nothing the size check leaves out', async () => {
     requireBrowser();
