@@ -2,7 +2,8 @@
 // real `steward server` process: explain names the account the API resolves, for a workflow and an object found
 // by a search on the server (it is not among the first page of objects), and for a profile and an object on a
 // computer the account is not distributed to; a not-distributed finding's one-click Distribute (after a
-// confirmation naming the computer) fixes it, checked through the API; a group's members (with why each one is), rules and nested group;
+// confirmation naming the computer) fixes it, checked through the API; a conflict finding opens the profile's
+// associations, where removing one ends it; a group's members (with why each one is), rules and nested group;
 // a SCOM pack imported through the file input shows its report; a pack other packs reference is refused
 // deletion with the dependent named; a pending agent is approved, then revoked, and an enrollment token is shown
 // once. Every API answer the page receives is scanned for secrets; axe-core checks each page.
@@ -187,6 +188,45 @@ describe('the Explain, Findings, Inventory and Management Packs pages of the web
       '/api/v1/findings?kind=not-distributed',
     );
     expect(findings.items).toEqual([]);
+  }, 45_000);
+
+  it('opens the conflicting associations from a conflict finding; removing one there ends the conflict', async () => {
+    // A second account for every SQL instance, at the same level as SQL runner's: a conflict.
+    const standby = await call<{ id: string }>('POST', '/api/v1/accounts', {
+      name: 'SQL standby runner',
+      credential: { type: 'windows', userName: 'sqlstandby', domain: 'CONTOSO', password: ACCOUNT_SECRET },
+    });
+    await call('PUT', `/api/v1/accounts/${standby.id}/distribution`, {
+      security: 'more-secure',
+      approved: [ids.sql01, ids.sql02],
+    });
+    await call('POST', '/api/v1/profiles/Test.SQL.Profile/associations', { accountId: standby.id });
+    const made = await call<{ items: unknown[] }>('GET', '/api/v1/findings?kind=conflict');
+    expect(made.items).toHaveLength(1);
+
+    await admin.goto(`${server.url}/findings`);
+    const section = admin.getByRole('region', { name: /^Conflicts/ });
+    await section.getByText(/different accounts \(SQL runner, SQL standby runner\)/).waitFor();
+    await check(admin, 'findings-conflict');
+    await section.getByRole('link', { name: /^Open the profile's associations/ }).click();
+    await admin.waitForURL(/\/run-as\/profiles\/Test\.SQL\.Profile\?step=accounts$/);
+    const associated = admin.getByRole('table', { name: 'Associated Run As accounts' });
+    await associated.getByRole('row', { name: /^SQL standby runner All targeted objects/ }).waitFor();
+    await associated.getByRole('row', { name: /^SQL runner All targeted objects/ }).waitFor();
+    await check(admin, 'findings-conflict-associations');
+    await admin.getByRole('button', { name: 'Remove SQL standby runner' }).click();
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('The Run As profile is saved.').waitFor();
+
+    const left = await call<{ items: { accountId: string }[] }>(
+      'GET',
+      '/api/v1/profiles/Test.SQL.Profile/associations',
+    );
+    expect(left.items.map((a) => a.accountId)).toEqual([ids.account, ids.account]);
+    expect((await call<{ items: unknown[] }>('GET', '/api/v1/findings?kind=conflict')).items).toEqual([]);
+    await admin.goto(`${server.url}/findings`);
+    await admin.getByRole('heading', { name: 'Findings' }).waitFor();
+    await expect.poll(() => admin.getByRole('region', { name: /^Conflicts/ }).count()).toBe(0);
   }, 45_000);
 
   it('shows the class tree, objects with their hosting chain, groups, and pools and servers', async () => {
