@@ -1,9 +1,11 @@
 // Debian's Chromium driven by playwright-core, for the console's browser tests. No fallback: a browser that
-// cannot start fails the test that needs it.
+// cannot start fails the test that needs it. Every page of every context of a stage's browser is watched: a
+// request to any host but the server fails the test during which it was made (and the stage's close).
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { createPostgresDatabase } from '../support/test-database.js';
 import { testDatabaseUrl } from '../support/test-db-target.js';
@@ -68,9 +70,53 @@ export interface ConsoleStage {
   /** Chromium, or undefined with `launchError` saying why: every test that needs it fails (none skips). */
   browser: Browser | undefined;
   launchError: unknown;
-  /** Closes the browser, stops the server and drops its database. */
+  /** Requests any page of this browser made to another host than the server, not yet reported. */
+  foreignRequests: string[];
+  /** Closes the browser, stops the server and drops its database; fails on a request to another host. */
   close(): Promise<void>;
 }
+
+/** The page's own: the server's origin, and the data, blob and about URLs a page makes for itself. */
+export function isOwnRequest(url: string, serverOrigin: string): boolean {
+  const u = new URL(url);
+  return ['data:', 'blob:', 'about:'].includes(u.protocol) || u.origin === serverOrigin;
+}
+
+/** Chromium's report of a request the page's CSP refused (it never reaches the network): the URLs it names. */
+const cspRefusedUrls = (text: string) =>
+  /Content Security Policy/i.test(text)
+    ? (text.match(/\b(?:https?|wss?):\/\/[^\s'"]+/g) ?? []).map((u) => u.replace(/[.,;:)]+$/, ''))
+    : [];
+
+/**
+ * Notes every request to another host by any page of any context the browser opens from now on: those made,
+ * and those the console's CSP refused (they never reach the network, so no request event tells of them).
+ */
+function watchForeignRequests(browser: Browser, serverOrigin: string, noted: string[]): void {
+  browser.on('context', (context) => {
+    context.on('request', (req) => {
+      if (!isOwnRequest(req.url(), serverOrigin)) noted.push(`${req.method()} ${req.url()}`);
+    });
+    context.on('console', (msg) => {
+      for (const url of cspRefusedUrls(msg.text()))
+        if (URL.canParse(url) && !isOwnRequest(url, serverOrigin)) noted.push(`${url} (refused by the CSP)`);
+    });
+  });
+}
+
+/** The stages of this test file that are open: each test ends by reporting the foreign requests made during it. */
+const openStages = new Set<ConsoleStage>();
+
+function reportForeignRequests(stage: ConsoleStage): void {
+  const made = [...new Set(stage.foreignRequests.splice(0))];
+  if (made.length > 0)
+    throw new Error(`The console asked another host than the server ${stage.server.url}: ${made.join(', ')}`);
+}
+
+// Registered when a test file imports this module, so it runs after every test of every browser test file.
+afterEach(() => {
+  for (const stage of openStages) reportForeignRequests(stage);
+});
 
 /**
  * A real server process (on a PostgreSQL database of its own when the suite runs on PostgreSQL) and Chromium,
@@ -91,15 +137,22 @@ export async function startConsoleStage(env: Record<string, string> = {}): Promi
       (launchError: unknown) => ({ browser: undefined, launchError }),
     ),
   ]);
-  return {
+  const foreignRequests: string[] = [];
+  if (launched.browser) watchForeignRequests(launched.browser, new URL(server.url).origin, foreignRequests);
+  const stage: ConsoleStage = {
     server,
     ...launched,
+    foreignRequests,
     async close() {
+      openStages.delete(stage);
       await launched.browser?.close();
       await server.stop();
       await dropDatabase?.();
+      reportForeignRequests(stage);
     },
   };
+  openStages.add(stage);
+  return stage;
 }
 
 export interface ApiAnswer {

@@ -158,6 +158,20 @@ describe('the Alerts, Notifications and Administration pages of the web console'
       security: 'more-secure',
       approved: ['pool_notifications'],
     });
+    // The notification server's object now resolves to the new account for the new profile, distributed.
+    const servers = await call<{ items: { id: string }[] }>(
+      'GET',
+      '/api/v1/objects?class=Steward.AlertNotificationSubscriptionServer',
+    );
+    expect(servers.body.items.length).toBeGreaterThan(0);
+    for (const object of servers.body.items) {
+      const explained = await call<{ resolution: { kind: string; accountId?: string } }>(
+        'GET',
+        `/api/v1/explain?profile=${profile}&object=${encodeURIComponent(object.id)}`,
+      );
+      expect(explained.status).toBe(200);
+      expect(explained.body.resolution).toMatchObject({ kind: 'account', accountId });
+    }
   }, 60_000);
 
   it('associates the account with one object typed in part, found by the server beyond the first page of objects', async () => {

@@ -75,7 +75,10 @@ export default function FindingsPage() {
     }
     if (f.kind === 'conflict' || f.kind === 'unused-profile' || f.kind === 'dangling-association')
       return (
-        <Anchor component={Link} href={`/run-as/profiles/${encodeURIComponent(String(f.subject.profileId))}`}>
+        <Anchor
+          component={Link}
+          href={`/run-as/profiles/${encodeURIComponent(String(f.subject.profileId))}?step=accounts`}
+        >
           Open the profile's associations
           {f.kind === 'conflict' ? ` (${strings(f.subject.associationIds).join(', ')})` : ''}
         </Anchor>
