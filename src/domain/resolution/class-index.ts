@@ -19,6 +19,11 @@ export interface ClassNode {
   wfProfile: number[];
   /** Per profile (by its index): the indexes of the workflows naming it. */
   wfOfProfile: number[][];
+  /**
+   * Owned by the object resolver: raised when a class- or all-scoped pick for the class changes. Its objects
+   * resolved before that (ObjectRecord.epoch below it) are re-resolved when next read.
+   */
+  epoch: number;
 }
 
 export type ClassIndex = ReturnType<typeof createClassIndex>;
@@ -40,6 +45,7 @@ export function createClassIndex(defs: readonly ClassDef[], wfs: readonly Workfl
       wfHash: [],
       wfProfile: [],
       wfOfProfile: [],
+      epoch: 0,
     });
   }
   for (const c of classes.values()) if (c.baseClassId) classes.get(c.baseClassId)?.children.add(c.id);

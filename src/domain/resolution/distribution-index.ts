@@ -11,6 +11,8 @@ export interface Runner {
   live: boolean;
   /** Reported changed since the last drain. */
   dirty: boolean;
+  /** Owned by the object resolver: some of its objects may be waiting to be re-resolved. */
+  stale: boolean;
   objects: Set<string>;
   /** Sum of its objects' contributions (ObjectRecord.sumA/sumB). */
   objects_: HashSum;
@@ -39,6 +41,7 @@ const newRunner = (def: RunnerDef): Runner => ({
   def,
   live: true,
   dirty: false,
+  stale: false,
   objects: new Set(),
   objects_: new HashSum(),
   accounts: new HashSum(),
@@ -62,12 +65,12 @@ export function createDistributionIndex(input: {
   const lessSecure = new HashSum();
   /** Accounts distributed to every health service. */
   const lessSecureIds = new Set<string>();
-  /** Runners whose tag may have changed since the last drain. */
-  const changed = new Set<string>();
+  /** Runners whose tag may have changed since the last drain, each once (Runner.dirty). */
+  const changed: Runner[] = [];
   const mark = (r: Runner) => {
     if (r.dirty) return;
     r.dirty = true;
-    changed.add(r.def.id);
+    changed.push(r);
   };
   /** Handed out to resolution: kept for the engine's life, so a resolution holds its account's directly. */
   const states = new Map<string, AccountState>();
@@ -93,7 +96,7 @@ export function createDistributionIndex(input: {
       else lessSecure.remove(a.hA, a.hB);
       if (add) lessSecureIds.add(a.def.id);
       else lessSecureIds.delete(a.def.id);
-      for (const id of runners.keys()) changed.add(id);
+      for (const r of runners.values()) mark(r);
       return;
     }
     for (const t of a.approved) {
@@ -109,7 +112,7 @@ export function createDistributionIndex(input: {
       if (!r) continue;
       if (add) r.accounts.add(a.hA, a.hB);
       else r.accounts.remove(a.hA, a.hB);
-      changed.add(t);
+      mark(r);
     }
   }
 
@@ -174,6 +177,9 @@ export function createDistributionIndex(input: {
     hasRunner: (id: string): boolean => runners.has(id),
     runnerIds: (): string[] => [...runners.keys()],
     runnerDef: (id: string): RunnerDef | undefined => runners.get(id)?.def,
+    runner: (id: string): Runner | undefined => runners.get(id),
+    /** Reports the runner changed at the next drain. */
+    report: mark,
     /** Ids of the objects a runner runs work for, in the order they arrived. */
     objectsOf: (runnerId: string): ReadonlySet<string> | undefined => runners.get(runnerId)?.objects,
 
@@ -183,6 +189,8 @@ export function createDistributionIndex(input: {
       if (r) r.def = def;
       else {
         const runner = newRunner(def);
+        // Objects that waited for it may be waiting to be re-resolved as well.
+        runner.stale = true;
         runners.set(def.id, runner);
         for (const o of objects) {
           if (o.runner !== def.id) continue;
@@ -195,7 +203,7 @@ export function createDistributionIndex(input: {
           if (a) runner.accounts.add(a.hA, a.hB);
         }
       }
-      changed.add(def.id);
+      mark(runners.get(def.id)!);
     },
 
     removeRunner(id: string): void {
@@ -228,13 +236,16 @@ export function createDistributionIndex(input: {
       mark(runner);
     },
 
-    /** Replaces an object's contribution to its runner's tag with (a, b). */
-    contribute(obj: ObjectRecord, a: number, b: number): void {
+    /**
+     * Replaces an object's contribution to its runner's tag with (a, b); `report: false` when the runner
+     * was reported already for the change being applied late.
+     */
+    contribute(obj: ObjectRecord, a: number, b: number, report = true): void {
       const runner = obj.runnerRec;
       if (!runner?.live) return;
       runner.objects_.remove(obj.sumA, obj.sumB);
       runner.objects_.add(a, b);
-      mark(runner);
+      if (report) mark(runner);
     },
 
     /** The runner's version tag: changes exactly when its entries, accounts or default action account change. */
@@ -252,12 +263,13 @@ export function createDistributionIndex(input: {
 
     /** Runners whose tag changed since the last call. */
     drainChanged(): string[] {
-      const out = [...changed];
-      for (const id of out) {
-        const r = runners.get(id);
-        if (r) r.dirty = false;
+      const out = new Array<string>(changed.length);
+      for (let i = 0; i < changed.length; i++) {
+        const r = changed[i]!;
+        r.dirty = false;
+        out[i] = r.def.id;
       }
-      changed.clear();
+      changed.length = 0;
       return out;
     },
   };

@@ -2,7 +2,7 @@
 // group change or a property change reports for recomputation.
 import { describe, expect, it } from 'vitest';
 import { createClassIndex } from './class-index.js';
-import { createGroupIndex } from './group-index.js';
+import { createGroupIndex, sameSet } from './group-index.js';
 import type { GroupDef, ObjectDef } from './model.js';
 import { createObjectIndex } from './object-index.js';
 
@@ -39,11 +39,15 @@ function setup(groupDefs: GroupDef[]) {
     o.containing = groups.containingOf(o);
   }
   /** Recomputes containment as the resolver does: hosts first, then what they host. */
+  // As the resolver does: hosts first, and what an object hosts after it whenever its set changed.
   const recontain = (ids: Iterable<string>) => {
-    const list = [...ids].sort((a, b) => objects.depth(a) - objects.depth(b));
-    for (const id of list) {
-      const o = objects.get(id)!;
-      o.containing = groups.containingOf(o);
+    const queue = [...ids].sort((a, b) => objects.depth(a) - objects.depth(b));
+    for (let i = 0; i < queue.length; i++) {
+      const o = objects.get(queue[i]!)!;
+      const next = groups.containingOf(o);
+      if (sameSet(next, o.containing)) continue;
+      o.containing = next;
+      for (const c of o.children ?? []) queue.push(c.def.id);
     }
   };
   const containing = (id: string) => [...objects.get(id)!.containing].sort();
@@ -83,7 +87,7 @@ describe('group index', () => {
     expect(groups.members('G.b')).toEqual(['db2']);
   });
 
-  it('reports every object that left or joined when a rule changes, and updates their direct groups', () => {
+  it('reports the objects that left or joined when a rule changes (what they host follows them), and updates their direct groups', () => {
     const { objects, groups, recontain, containing } = setup([
       { id: 'G.rule', members: [], rules: [tier1], subgroups: [] },
     ]);
@@ -93,12 +97,26 @@ describe('group index', () => {
       rules: [{ classId: 'Db', conditions: [{ property: 'tier', op: 'eq', value: 2 }] }],
       subgroups: [],
     });
-    expect([...affected].sort()).toEqual(['db1', 'db2', 'tbl']);
+    expect([...affected].sort()).toEqual(['db1', 'db2']);
     expect(objects.get('db1')!.direct).toEqual([]);
     expect(objects.get('db2')!.direct).toEqual(['G.rule']);
     recontain(affected);
     expect(containing('tbl')).toEqual([]);
     expect(containing('db2')).toEqual(['G.rule']);
+  });
+
+  it('reports every member, before and after, when the nesting changes', () => {
+    const { groups, recontain, containing } = setup([
+      { id: 'G.inner', members: ['db1'], rules: [], subgroups: [] },
+      { id: 'G.outer', members: ['db2'], rules: [], subgroups: ['G.inner'] },
+    ]);
+    const affected = groups.set({ id: 'G.outer', members: ['db2'], rules: [], subgroups: [] });
+    expect([...affected].sort()).toEqual(['db1', 'db2', 'tbl']);
+    recontain(affected);
+    expect(containing('tbl')).toEqual(['G.inner']);
+    expect(containing('db2')).toEqual(['G.outer']);
+    // The same nesting again: no member joined or left.
+    expect(groups.set({ id: 'G.outer', members: ['db2'], rules: [], subgroups: [] })).toEqual(new Set());
   });
 
   it('re-evaluates rules when an object changes, and says whether its direct groups changed', () => {

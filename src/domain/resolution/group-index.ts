@@ -25,6 +25,9 @@ export const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => {
   return true;
 };
 
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
 const addTo = <K, V>(m: Map<K, Set<V>>, k: K, v: V) => {
   let s = m.get(k);
   if (!s) {
@@ -203,7 +206,10 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
     /** Adds or replaces a group; returns every object that was or is now in it, to recompute containment for. */
     set(def: GroupDef): Set<string> {
       const old = groups.get(def.id);
-      const affected = new Set<string>(old ? members(def.id) : []);
+      // With the same nesting, only objects that join or leave it directly (and what they host) can see a
+      // different set of containing groups; a change of nesting reaches every member, before and after.
+      const nesting = old ? !sameList(old.def.subgroups, def.subgroups) : def.subgroups.length > 0;
+      const affected = new Set<string>(old && nesting ? members(def.id) : []);
       // Nesting changes the closure of every group below this one.
       if (old) for (const s of old.def.subgroups) groups.get(s)?.parents.delete(def.id);
       for (const m of old?.def.members ?? []) explicitGroups.get(m)?.delete(def.id);
@@ -235,8 +241,7 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
           ? [...new Set([...obj.direct, def.id])]
           : obj.direct.filter((g) => g !== def.id);
       }
-      // Everything that was or is now a member may see a different set of containing groups.
-      for (const o of members(def.id)) affected.add(o);
+      if (nesting) for (const o of members(def.id)) affected.add(o);
       for (const o of roots) affected.add(o);
       return affected;
     },

@@ -13,7 +13,7 @@ export const EMPTY: ReadonlySet<string> = new Set();
 /**
  * One object and what the other indexes keep about it: kept on one record so the hot path reads fields,
  * not maps. The object index owns `def`, `cls`, `runner`, `hi` and `children`; the group index `direct` and
- * `containing`; the object resolver `res`, `sumA` and `sumB`.
+ * `containing`; the object resolver `res`, `sumA`, `sumB` and `epoch`.
  */
 export interface ObjectRecord {
   def: ObjectDef;
@@ -35,6 +35,8 @@ export interface ObjectRecord {
   res: Slot[];
   sumA: number;
   sumB: number;
+  /** The class's epoch when `res` was last computed in full (owned by the object resolver). */
+  epoch: number;
 }
 
 const NONE: readonly ObjectRecord[] = [];
@@ -79,6 +81,7 @@ export function createObjectIndex(classes: Pick<ClassIndex, 'get'>) {
         res: [],
         sumA: 0,
         sumB: 0,
+        epoch: 0,
       };
       objects.set(def.id, obj);
       let list = byClass.get(def.classId);

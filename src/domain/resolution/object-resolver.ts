@@ -1,7 +1,7 @@
 // Per-object resolution over the engine's indexes: each object's resolution per profile of its class, its
 // contribution to its runner's tag, and the re-resolution of exactly what a change can reach.
 import type { ClassIndex, ClassNode } from './class-index.js';
-import type { AccountState, DistributionIndex } from './distribution-index.js';
+import type { AccountState, DistributionIndex, Runner } from './distribution-index.js';
 import type { GroupIndex } from './group-index.js';
 import { sameSet } from './group-index.js';
 import { fmix, hashString, mix3 } from './hash.js';
@@ -99,8 +99,15 @@ export function createObjectResolver(deps: {
     }
   }
 
-  /** Recomputes the object's contribution to its runner's tag; `file` only records it, for a new object. */
-  function contribution(obj: ObjectRecord, cls: ClassNode | undefined, file = false): void {
+  /**
+   * How a full re-resolution moves the runner's tag: `report` it changed; `file` only records the sums, for a
+   * new object not yet filed under its runner; `quiet` moves it without a report, for a change reported when
+   * it was made (a class pick's, applied when the object is next read).
+   */
+  type Mode = 'report' | 'file' | 'quiet';
+
+  /** Recomputes the object's contribution to its runner's tag. */
+  function contribution(obj: ObjectRecord, cls: ClassNode | undefined, mode: Mode): void {
     let a = 0;
     let b = 0;
     const n = cls ? cls.wfHash.length : 0;
@@ -112,15 +119,16 @@ export function createObjectResolver(deps: {
       b = (b + fmix(x ^ 0x5bd1e995)) >>> 0;
     }
     if (a === obj.sumA && b === obj.sumB) return;
-    if (!file) distribution.contribute(obj, a, b);
+    if (mode !== 'file') distribution.contribute(obj, a, b, mode === 'report');
     obj.sumA = a;
     obj.sumB = b;
   }
 
-  /** Re-resolves every profile of the object's class and updates its runner's tag (`file`: see contribution). */
-  function refreshAll(obj: ObjectRecord, file = false) {
+  /** Re-resolves every profile of the object's class and updates its runner's tag (see Mode). */
+  function refreshAll(obj: ObjectRecord, mode: Mode = 'report') {
     const cls = obj.cls;
     if (!cls) return;
+    obj.epoch = cls.epoch;
     const n = cls.profiles.length;
     const picks = picksOf(cls);
     for (let i = 0; i < n; i++) {
@@ -141,7 +149,32 @@ export function createObjectResolver(deps: {
       const s = slotOf(winners[i], obj.runner);
       if (res[i] !== s) res[i] = s;
     }
-    contribution(obj, cls, file);
+    contribution(obj, cls, mode);
+  }
+
+  /** Applies the class picks that changed since the object was last resolved in full. */
+  function settle(obj: ObjectRecord) {
+    const cls = obj.cls;
+    if (cls !== undefined && obj.epoch !== cls.epoch) refreshAll(obj, 'quiet');
+  }
+
+  /**
+   * For a change to one of an object's profiles: true when the object waits to be resolved in full anyway (a
+   * class pick changed), which will take this change in too. Its runner is reported changed now.
+   */
+  function deferred(obj: ObjectRecord): boolean {
+    const cls = obj.cls;
+    if (cls === undefined || obj.epoch === cls.epoch) return false;
+    const r = obj.runnerRec;
+    if (r?.live) distribution.report(r);
+    return true;
+  }
+
+  /** The same for every object of a runner marked by a class pick change. */
+  function settleRunner(r: Runner | undefined) {
+    if (r === undefined || !r.stale) return;
+    r.stale = false;
+    for (const id of r.objects) settle(objects.get(id)!);
   }
 
   /** Stores one profile's new resolution on the object and moves its runner's tag by the difference. */
@@ -169,7 +202,7 @@ export function createObjectResolver(deps: {
   /** Re-resolves only the profiles given, updating the runner's tag where one changed. */
   function refresh(obj: ObjectRecord, only: Iterable<string>) {
     const cls = obj.cls;
-    if (!cls) return;
+    if (!cls || deferred(obj)) return;
     for (const p of only) {
       const i = cls.profileIndex.get(p);
       if (i === undefined) continue;
@@ -193,7 +226,7 @@ export function createObjectResolver(deps: {
     for (const obj of reached) {
       const cls = obj.cls;
       const i = cls?.profileIndex.get(p);
-      if (i === undefined || obj.res[i]?.e !== gone) continue;
+      if (i === undefined || deferred(obj) || obj.res[i]?.e !== gone) continue;
       setSlot(obj, cls!, i, slotOf(profiles.best(p, obj.def.id, obj.containing, cls!.ancestors), obj.runner));
     }
   }
@@ -204,7 +237,7 @@ export function createObjectResolver(deps: {
     for (const obj of reached) {
       const cls = obj.cls;
       const i = cls?.profileIndex.get(p);
-      if (i === undefined) continue;
+      if (i === undefined || deferred(obj)) continue;
       const cur = obj.res[i]?.e;
       if (beats(e, e.score, cur, scoreIn(cls!, cur))) setSlot(obj, cls!, i, slotOf(e, obj.runner));
     }
@@ -249,42 +282,27 @@ export function createObjectResolver(deps: {
     return out;
   }
 
+  /** Raised for every class pick change; a class's epoch is the last raise that touched it. */
+  let epoch = 0;
+
   /**
-   * After class- or all-scoped associations changed: where a class's pick changed, re-resolves that profile
-   * on the class's objects whose winner can change — those the old pick won, and those the new one beats.
+   * After class- or all-scoped associations changed: where a class's pick changed, its objects are re-resolved
+   * when next read (settle) and their runners are reported changed now. One pick can reach tens of thousands of
+   * objects: the change visits each once to find its runner, and the resolving waits for a read of the runner
+   * (its tag or configuration) or of the object. A runner reported this way whose entries end up the same keeps
+   * its tag.
    */
   function repick(before: readonly Before[]) {
     for (const { profileId, cls, pick } of before) {
       const after = profiles.classPick(profileId, cls.ancestors);
       if (pick === after || (pick && after && pick.e === after.e && pick.score === after.score)) continue;
-      const i = cls.profileIndex.get(profileId)!;
-      // The new pick beats whatever the old one beat unless the old one beats it.
-      const atLeastOld =
-        after !== null && (pick === null || !beats(pick.e, pick.score, after.e, after.score));
-      const oldE = pick?.e;
-      for (const obj of objects.ofClass(cls.id)) {
-        const cur = obj.res[i] ?? DEFAULT_SLOT;
-        const e = cur.e;
-        if (e === oldE) {
-          const s = atLeastOld ? slotOf(after!.e, obj.runner) : undefined;
-          setSlot(
-            obj,
-            cls,
-            i,
-            s ?? slotOf(profiles.best(profileId, obj.def.id, obj.containing, cls.ancestors), obj.runner),
-          );
-        } else if (e === undefined || e.a.scope.kind === 'object' || e.a.scope.kind === 'group') {
-          // Its own or a group's association won, and still does unless the new pick beats it.
-          if (after && beats(after.e, after.score, e, e ? e.score : -1))
-            setSlot(obj, cls, i, slotOf(after.e, obj.runner));
-        } else {
-          setSlot(
-            obj,
-            cls,
-            i,
-            slotOf(profiles.best(profileId, obj.def.id, obj.containing, cls.ancestors), obj.runner),
-          );
-        }
+      cls.epoch = ++epoch;
+      const list = objects.ofClass(cls.id);
+      for (let k = 0; k < list.length; k++) {
+        const r = list[k]!.runnerRec;
+        if (r === undefined || r.stale || !r.live) continue;
+        r.stale = true;
+        distribution.report(r);
       }
     }
   }
@@ -313,6 +331,7 @@ export function createObjectResolver(deps: {
   return {
     /** The object's resolution for a profile: the stored one when its class uses the profile, else computed. */
     resolve(profileId: string, obj: ObjectRecord): Resolution {
+      settle(obj);
       const i = obj.cls?.profileIndex.get(profileId);
       const stored = i === undefined ? undefined : obj.res[i];
       if (stored) return stored.r;
@@ -320,7 +339,7 @@ export function createObjectResolver(deps: {
       return slotOf(profiles.best(profileId, obj.def.id, obj.containing, ancestors), obj.runner).r;
     },
 
-    /** The resolution stored for one of the workflows of the object's class (by its index there). */
+    /** The resolution stored for one of the workflows of the object's class (its runner settled first). */
     entry(obj: ObjectRecord, cls: ClassNode, k: number): Resolution {
       const pi = cls.wfProfile[k]!;
       return pi < 0 ? DEFAULT : (obj.res[pi] ?? DEFAULT_SLOT).r;
@@ -330,7 +349,7 @@ export function createObjectResolver(deps: {
     insert(obj: ObjectRecord) {
       groups.place(obj);
       obj.containing = groups.containingOf(obj);
-      refreshAll(obj, true);
+      refreshAll(obj, 'file');
       distribution.addObject(obj, true);
     },
 
@@ -341,12 +360,14 @@ export function createObjectResolver(deps: {
     build(obj: ObjectRecord, host: ObjectRecord | undefined, listed: readonly string[]) {
       groups.place(obj, listed);
       obj.containing = groups.containingOf(obj, host);
-      refreshAll(obj, true);
+      refreshAll(obj, 'file');
       distribution.addObject(obj, false);
     },
 
     refresh,
     refreshAll,
+    settle,
+    settleRunner,
     picksBefore,
     repick,
     dropEntry,
@@ -355,17 +376,17 @@ export function createObjectResolver(deps: {
 
     /** Containment for a set of objects whose group memberships may have changed, parents first. */
     recontainAll(ids: Iterable<string>) {
-      const list = [...ids].filter((id) => objects.has(id));
+      const depth = new Map<string, number>();
+      for (const id of ids) if (objects.has(id)) depth.set(id, objects.depth(id));
       // Depth first by hosting so a host's new set exists before its children read it.
-      list.sort((a, b) => objects.depth(a) - objects.depth(b));
-      recontain(list);
+      recontain([...depth.keys()].sort((a, b) => depth.get(a)! - depth.get(b)!));
     },
 
     /** Re-resolves what uses an account: on the given runners only, or everywhere. */
     refreshAccountUsers(accountId: string, runnerFilter?: ReadonlySet<string>) {
       const visit = (obj: ObjectRecord) => {
         const cls = obj.cls;
-        if (!cls) return;
+        if (!cls || deferred(obj)) return;
         const ps: string[] = [];
         for (let k = 0; k < obj.res.length; k++)
           if (obj.res[k]!.e?.a.accountId === accountId) ps.push(cls.profiles[k]!);

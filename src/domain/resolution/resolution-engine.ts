@@ -110,6 +110,7 @@ export function createResolutionEngine(input: ResolutionInput) {
   }
 
   function tagOf(runnerId: string): string | undefined {
+    resolver.settleRunner(distribution.runner(runnerId));
     return distribution.tagOf(runnerId);
   }
 
@@ -184,7 +185,10 @@ export function createResolutionEngine(input: ResolutionInput) {
     objectsOfRunner: (runnerId: string) => [...(distribution.objectsOf(runnerId) ?? [])],
     objectsUsingAccount: (accountId: string) =>
       [...objects.values()]
-        .filter((o) => o.res.some((r) => r.e?.a.accountId === accountId))
+        .filter((o) => {
+          resolver.settle(o);
+          return o.res.some((r) => r.e?.a.accountId === accountId);
+        })
         .map((o) => o.def.id),
     groupMembers: groups.members,
     runnerIds: distribution.runnerIds,
@@ -196,6 +200,7 @@ export function createResolutionEngine(input: ResolutionInput) {
     configOf(runnerId: string): RunnerConfig | undefined {
       const def = distribution.runnerDef(runnerId);
       if (!def) return undefined;
+      resolver.settleRunner(distribution.runner(runnerId));
       const entries: ConfigEntry[] = [];
       for (const oid of distribution.objectsOf(runnerId)!) {
         const obj = objects.get(oid)!;
