@@ -460,6 +460,34 @@ describe('resolution engine rules', () => {
     expect(e.drainChanged()).toEqual(['cmp_abc']);
   });
 
+  it('a class-wide account reaches the tag and configuration of the runner before any of its objects is read', () => {
+    const e = createResolutionEngine({ ...base, associations: [] });
+    const before = e.tagOf('cmp_abc');
+    e.drainChanged();
+    const classWide = {
+      id: 'a3',
+      profileId: 'P',
+      accountId: 'acct_x',
+      scope: { kind: 'class' as const, classId: 'SQL.Instance' },
+      enforced: false,
+      order: 3,
+    };
+    e.setAssociation(classWide);
+    expect(e.drainChanged()).toEqual(['cmp_abc']);
+    const tag = e.tagOf('cmp_abc');
+    expect(tag).not.toBe(before);
+    expect(tag).toBe(createResolutionEngine({ ...base, associations: [classWide] }).tagOf('cmp_abc'));
+    expect(e.configOf('cmp_abc')!.entries.map((x) => x.resolution)).toEqual([
+      { kind: 'account', accountId: 'acct_x', associationId: 'a3' },
+      { kind: 'account', accountId: 'acct_x', associationId: 'a3' },
+    ]);
+    // Removed again: reported, and back to the tag it had.
+    e.removeAssociation('a3');
+    expect(e.drainChanged()).toEqual(['cmp_abc']);
+    expect(e.tagOf('cmp_abc')).toBe(before);
+    expect(e.resolveWorkflow('W', 'obj_y')).toEqual({ kind: 'default-action-account' });
+  });
+
   it('S4: a profile with no associations resolves to the default action account', () => {
     const e = createResolutionEngine({ ...base, associations: [] });
     expect(e.resolveWorkflow('W', 'obj_x')).toEqual({ kind: 'default-action-account' });
