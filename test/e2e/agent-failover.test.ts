@@ -6,6 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentProcess, filesUnder, startAgent } from '../support/agent-process.js';
+import { deliveredIn } from '../support/audit.js';
 import { assertCliBuilt } from '../support/cli-process.js';
 import { type Stage, stageOn, startEnrolledAgent } from '../support/e2e-stage.js';
 import {
@@ -121,7 +122,7 @@ describe('an agent given two servers on one PostgreSQL database', { timeout: 120
   /** The audit's sequence numbers of each delivery of `accountId` to the agent. */
   const deliveries = async (via: Stage, accountId: string) =>
     (await via.ok<{ items: AuditRecord[] }>('GET', '/api/v1/audit?kind=credential.delivery&limit=1000')).items
-      .filter((r) => r.details.agent === agentId && r.details.account === accountId)
+      .filter((r) => r.details.agent === agentId && deliveredIn(r, accountId))
       .map((r) => r.seq);
 
   beforeEach(async ({ onTestFailed }) => {

@@ -20,6 +20,7 @@ import {
   signAssertion,
 } from '../../src/crypto/agent-keys.js';
 import { type AgentProcess, filesUnder, startAgent } from '../support/agent-process.js';
+import { deliveredIn } from '../support/audit.js';
 import { assertCliBuilt } from '../support/cli-process.js';
 import { type Stage, startStage, until as untilThen } from '../support/e2e-stage.js';
 import { api, type ServerProcess, tempDir } from '../support/server-process.js';
@@ -215,7 +216,7 @@ const auditOf = async (kind: string) =>
 /** Which agents received an account, from the delivery audit. */
 const deliveredTo = async (accountId: string) =>
   (await auditOf('credential.delivery'))
-    .filter((r) => r.details.account === accountId)
+    .filter((r) => deliveredIn(r, accountId))
     .map((r) => r.details.agent as string);
 
 const objectsOn = async (computerId: string) =>

@@ -544,7 +544,8 @@ describe('sealed credential delivery', () => {
     const delivered = await auditOf('credential.delivery');
     expect(delivered.at(-1)).toMatchObject({
       actor: `agent:${a.agentId}`,
-      details: { agent: a.agentId, account: accountId, version: 1 },
+      target: a.agentId,
+      details: { agent: a.agentId, accounts: [{ account: accountId, version: 1 }] },
     });
   });
 

@@ -267,13 +267,23 @@ export function createAgentsService(d: AgentsServiceDeps) {
         envelope: seal(JSON.stringify(c), credentialAad(agent.agentId, c.accountId, c.version)),
       }));
       const actor = agentActor(agent.agentId);
+      // One record per delivery, naming every account version it carried (a reconnecting fleet writes one
+      // record per agent, not one per agent and account).
+      const delivery = items.length
+        ? [
+            {
+              actor,
+              kind: 'credential.delivery',
+              target: agent.agentId,
+              details: {
+                agent: agent.agentId,
+                accounts: items.map((i) => ({ account: i.accountId, version: i.version })),
+              },
+            },
+          ]
+        : [];
       const records = [
-        ...items.map((i) => ({
-          actor,
-          kind: 'credential.delivery',
-          target: i.accountId,
-          details: { agent: agent.agentId, account: i.accountId, version: i.version },
-        })),
+        ...delivery,
         ...refused.map((r) => ({
           actor,
           kind: 'credential.refused',

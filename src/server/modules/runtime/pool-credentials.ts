@@ -32,15 +32,18 @@ export function createPoolCredentials(d: PoolCredentialsDeps) {
       );
       if (out.length)
         await d.db.transaction((tx) =>
-          appendAuditBatch(
-            tx,
-            out.map((c) => ({
+          appendAuditBatch(tx, [
+            {
               actor,
               kind: 'credential.delivery',
-              target: c.accountId,
-              details: { pool: poolId, server: d.serverId, account: c.accountId, version: c.version },
-            })),
-          ),
+              target: poolId,
+              details: {
+                pool: poolId,
+                server: d.serverId,
+                accounts: out.map((c) => ({ account: c.accountId, version: c.version })),
+              },
+            },
+          ]),
         );
       return out;
     },
