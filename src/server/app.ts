@@ -18,7 +18,7 @@ import { registerAccounts } from './modules/accounts/accounts-routes.js';
 import { createAccountsService } from './modules/accounts/accounts-service.js';
 import { registerAssociations } from './modules/accounts/associations-routes.js';
 import { createAssociationsService } from './modules/accounts/associations-service.js';
-import { registerAgents } from './modules/agents/agents-routes.js';
+import { CREDENTIALS_ROUTE, registerAgents } from './modules/agents/agents-routes.js';
 import { createAgentsService } from './modules/agents/agents-service.js';
 import { createEnrollmentTokens } from './modules/agents/enrollment-tokens.js';
 import { registerAlerts } from './modules/alerts/alerts-routes.js';
@@ -332,10 +332,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every committed change is in the audit log; after a write, resolution catches up at once — started
   // before the answer leaves, so the caller's next request waits for it (`latest()`).
   app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method !== 'GET' && reply.statusCode < 400) {
+    const route = req.routeOptions.url ?? '';
+    if (req.method !== 'GET' && reply.statusCode < 400 && route !== CREDENTIALS_ROUTE) {
       void resolution.catchUp();
       // Caches that requests read without waiting for the catch-up forget what this write may have changed.
-      const route = req.routeOptions.url ?? '';
       if (TOKEN_ROUTES.test(route)) tokenCache.forgetAll();
       if (CLASS_ROUTES.test(route)) classTree.forget();
       if (IDENTITY_ROUTES.test(route)) tokens.forgetIdentities();

@@ -27,6 +27,13 @@ import type { EnrollmentTokens } from './enrollment-tokens.js';
 
 const agentErrors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema } as const;
 
+/**
+ * A POST that changes nothing resolution follows (the body only says which credentials are wanted; what it
+ * writes is the delivery's audit record): no catch-up after it, so a reconnecting fleet's deliveries do not
+ * each start one.
+ */
+export const CREDENTIALS_ROUTE = '/api/v1/agent/credentials';
+
 // A configuration is serialized once (as the response schema would) and sent as is until it changes.
 const serialized = new WeakMap<RunnerConfig, string>();
 function serializedConfig(config: RunnerConfig): string {
@@ -188,7 +195,7 @@ export function registerAgents(
     },
   });
 
-  app.post('/api/v1/agent/credentials', {
+  app.post(CREDENTIALS_ROUTE, {
     schema: {
       tags,
       summary:
