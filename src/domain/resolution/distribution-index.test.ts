@@ -81,7 +81,7 @@ describe('distribution index', () => {
 
   it('gives a runner added later the same tag as one present from the start', () => {
     const later = createDistributionIndex({ runners: [], pools: [], accounts: [acct('acct_b', ['cmp_1'])] });
-    later.setRunner(runner('cmp_1'), []);
+    later.setRunner(runner('cmp_1'), () => undefined);
     const fromStart = createDistributionIndex({
       runners: [runner('cmp_1')],
       pools: [],

@@ -65,6 +65,8 @@ export function createDistributionIndex(input: {
   const lessSecure = new HashSum();
   /** Accounts distributed to every health service. */
   const lessSecureIds = new Set<string>();
+  /** Objects whose runner the index does not hold (not yet, or no more), by that runner's id. */
+  const waiting = new Map<string, Set<string>>();
   /** Runners whose tag may have changed since the last drain, each once (Runner.dirty). */
   const changed: Runner[] = [];
   const mark = (r: Runner) => {
@@ -182,9 +184,12 @@ export function createDistributionIndex(input: {
     report: mark,
     /** Ids of the objects a runner runs work for, in the order they arrived. */
     objectsOf: (runnerId: string): ReadonlySet<string> | undefined => runners.get(runnerId)?.objects,
+    /** The runner's objects, or those waiting for a runner of that id while it has none. */
+    objectsFiledUnder: (runnerId: string): ReadonlySet<string> | undefined =>
+      runners.get(runnerId)?.objects ?? waiting.get(runnerId),
 
     /** Adds or replaces a runner; a new one takes up the objects and approved accounts already waiting for it. */
-    setRunner(def: RunnerDef, objects: Iterable<ObjectRecord>): void {
+    setRunner(def: RunnerDef, objectOf: (id: string) => ObjectRecord | undefined): void {
       const r = runners.get(def.id);
       if (r) r.def = def;
       else {
@@ -192,12 +197,14 @@ export function createDistributionIndex(input: {
         // Objects that waited for it may be waiting to be re-resolved as well.
         runner.stale = true;
         runners.set(def.id, runner);
-        for (const o of objects) {
-          if (o.runner !== def.id) continue;
+        for (const id of waiting.get(def.id) ?? []) {
+          const o = objectOf(id);
+          if (!o) continue;
           o.runnerRec = runner;
-          runner.objects.add(o.def.id);
+          runner.objects.add(id);
           runner.objects_.add(o.sumA, o.sumB);
         }
+        waiting.delete(def.id);
         for (const aid of approvedFor.get(def.id) ?? []) {
           const a = accounts.get(aid);
           if (a) runner.accounts.add(a.hA, a.hB);
@@ -208,8 +215,11 @@ export function createDistributionIndex(input: {
 
     removeRunner(id: string): void {
       const r = runners.get(id);
-      if (r) r.live = false;
+      if (!r) return;
+      r.live = false;
       runners.delete(id);
+      // What it ran waits for a runner of that id again.
+      if (r.objects.size > 0) waiting.set(id, r.objects);
     },
 
     setPoolMembers(pool: PoolDef): void {
@@ -220,7 +230,15 @@ export function createDistributionIndex(input: {
     addObject(obj: ObjectRecord, report: boolean): void {
       const runner = runners.get(obj.runner);
       obj.runnerRec = runner;
-      if (!runner) return;
+      if (!runner) {
+        let w = waiting.get(obj.runner);
+        if (!w) {
+          w = new Set();
+          waiting.set(obj.runner, w);
+        }
+        w.add(obj.def.id);
+        return;
+      }
       runner.objects.add(obj.def.id);
       if (obj.sumA === 0 && obj.sumB === 0) return;
       runner.objects_.add(obj.sumA, obj.sumB);
@@ -230,7 +248,12 @@ export function createDistributionIndex(input: {
     /** Takes an object and its contribution off its runner. */
     removeObject(obj: ObjectRecord): void {
       const runner = obj.runnerRec;
-      if (!runner?.live) return;
+      if (!runner?.live) {
+        const w = waiting.get(obj.runner);
+        w?.delete(obj.def.id);
+        if (w?.size === 0) waiting.delete(obj.runner);
+        return;
+      }
       runner.objects.delete(obj.def.id);
       runner.objects_.remove(obj.sumA, obj.sumB);
       mark(runner);
@@ -264,13 +287,16 @@ export function createDistributionIndex(input: {
     /** Runners whose tag changed since the last call. */
     drainChanged(): string[] {
       const out = new Array<string>(changed.length);
+      let replaced = false;
       for (let i = 0; i < changed.length; i++) {
         const r = changed[i]!;
         r.dirty = false;
+        replaced ||= !r.live;
         out[i] = r.def.id;
       }
       changed.length = 0;
-      return out;
+      // A runner removed and set again since the last drain is in the list twice: once is enough.
+      return replaced ? [...new Set(out)] : out;
     },
   };
 }

@@ -397,7 +397,7 @@ export function createObjectResolver(deps: {
         return;
       }
       for (const r of runnerFilter)
-        for (const oid of distribution.objectsOf(r) ?? []) visit(objects.get(oid)!);
+        for (const oid of distribution.objectsFiledUnder(r) ?? []) visit(objects.get(oid)!);
     },
   };
 }

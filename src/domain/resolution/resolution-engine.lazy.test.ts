@@ -113,13 +113,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     (c): Step =>
       (e, i) => {
         const old = i.accounts[c.acct]!;
-        // Approval for a computer with no runner yet is left as it was: objects waiting for their runner are not
-        // re-resolved when it changes (a gap older than lazy class picks, kept out of this property).
-        const has = (id: string) => i.runners.some((r) => r.id === id);
-        const approved = [
-          ...old.approved.filter((id) => !has(id)),
-          ...c.approved.map((k) => COMPUTERS[k]!).filter(has),
-        ];
+        // Computers with no runner yet included: objects waiting for their runner are re-resolved too.
+        const approved = c.approved.map((k) => COMPUTERS[k]!);
         const next = { ...old, version: old.version + 1, approved: [...new Set(approved)] };
         e.setAccount(next);
         return { ...i, accounts: i.accounts.map((a) => (a.id === old.id ? next : a)) };

@@ -488,6 +488,40 @@ describe('resolution engine rules', () => {
     expect(e.resolveWorkflow('W', 'obj_y')).toEqual({ kind: 'default-action-account' });
   });
 
+  it('an approval for a computer whose runner has not come yet reaches the objects waiting for it', () => {
+    const all = {
+      id: 'a_all',
+      profileId: 'P',
+      accountId: 'acct_x',
+      scope: { kind: 'all' as const },
+      enforced: false,
+      order: 9,
+    };
+    const e = createResolutionEngine({ ...base, associations: [all] });
+    const computer = { ...base.objects[0]!, id: 'cmp_new', name: 'new', displayName: 'new' };
+    const instance = { ...base.objects[1]!, id: 'obj_z', hostId: 'cmp_new' };
+    e.upsertObject(computer);
+    e.upsertObject(instance);
+    expect(e.resolveWorkflow('W', 'obj_z').kind).toBe('not-distributed');
+    const approved = { ...base.accounts[0]!, version: 2, approved: ['cmp_abc', 'cmp_new'] };
+    e.setAccount(approved);
+    expect(e.resolveWorkflow('W', 'obj_z')).toEqual({
+      kind: 'account',
+      accountId: 'acct_x',
+      associationId: 'a_all',
+    });
+    const runner = { id: 'cmp_new', kind: 'agent' as const, defaultActionAccountId: 'acct_daa' };
+    e.setRunner(runner);
+    const fresh = createResolutionEngine({
+      ...base,
+      objects: [...base.objects, computer, instance],
+      runners: [...base.runners, runner],
+      accounts: [approved, base.accounts[1]!],
+      associations: [all],
+    });
+    expect(e.tagOf('cmp_new')).toBe(fresh.tagOf('cmp_new'));
+  });
+
   it('S4: a profile with no associations resolves to the default action account', () => {
     const e = createResolutionEngine({ ...base, associations: [] });
     expect(e.resolveWorkflow('W', 'obj_x')).toEqual({ kind: 'default-action-account' });

@@ -272,7 +272,7 @@ export function createResolutionEngine(input: ResolutionInput) {
     },
 
     setRunner(def: RunnerDef) {
-      distribution.setRunner(def, objects.values());
+      distribution.setRunner(def, objects.get);
     },
 
     removeRunner: distribution.removeRunner,
