@@ -3,6 +3,7 @@
 import { fmix, HashSum, hashString } from './hash.js';
 import type { AccountDistribution, PoolDef, RunnerDef } from './model.js';
 import type { ObjectRecord } from './object-index.js';
+import { addTo } from './sets.js';
 
 /** A runner as the distribution index keeps it; objects hold theirs (ObjectRecord.runnerRec) to skip the lookup. */
 export interface Runner {
@@ -102,14 +103,8 @@ export function createDistributionIndex(input: {
       return;
     }
     for (const t of a.approved) {
-      if (add) {
-        let s = approvedFor.get(t);
-        if (!s) {
-          s = new Set();
-          approvedFor.set(t, s);
-        }
-        s.add(a.def.id);
-      } else approvedFor.get(t)?.delete(a.def.id);
+      if (add) addTo(approvedFor, t, a.def.id);
+      else approvedFor.get(t)?.delete(a.def.id);
       const r = runners.get(t);
       if (!r) continue;
       if (add) r.accounts.add(a.hA, a.hB);
@@ -231,12 +226,7 @@ export function createDistributionIndex(input: {
       const runner = runners.get(obj.runner);
       obj.runnerRec = runner;
       if (!runner) {
-        let w = waiting.get(obj.runner);
-        if (!w) {
-          w = new Set();
-          waiting.set(obj.runner, w);
-        }
-        w.add(obj.def.id);
+        addTo(waiting, obj.runner, obj.def.id);
         return;
       }
       runner.objects.add(obj.def.id);

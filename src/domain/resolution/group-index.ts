@@ -5,6 +5,7 @@ import type { GroupRule } from '../inventory/membership.js';
 import type { ClassIndex } from './class-index.js';
 import type { GroupDef, ObjectDef } from './model.js';
 import { EMPTY, type ObjectIndex, type ObjectRecord } from './object-index.js';
+import { addTo } from './sets.js';
 
 /** Shared by every object in no group directly; replaced, never mutated. */
 const NO_GROUPS: string[] = [];
@@ -27,15 +28,6 @@ export const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => {
 
 const sameList = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
-
-const addTo = <K, V>(m: Map<K, Set<V>>, k: K, v: V) => {
-  let s = m.get(k);
-  if (!s) {
-    s = new Set();
-    m.set(k, s);
-  }
-  s.add(v);
-};
 
 /**
  * Groups over the object index. An object's `direct` and `containing` fields belong to this index; after a
@@ -203,7 +195,10 @@ export function createGroupIndex(classes: ClassIndex, objects: ObjectIndex, defs
       return true;
     },
 
-    /** Adds or replaces a group; returns every object that was or is now in it, to recompute containment for. */
+    /**
+     * Adds or replaces a group; returns the objects to recompute containment for: those that joined or left it
+     * directly, and — when its nesting changed — every object it contained before or contains now.
+     */
     set(def: GroupDef): Set<string> {
       const old = groups.get(def.id);
       // With the same nesting, only objects that join or leave it directly (and what they host) can see a
