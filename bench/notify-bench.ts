@@ -22,6 +22,7 @@ import {
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import { forEachConcurrently } from './agent-fleet.js';
 import { cpuProfileArgs, memoryOf, percentile, round } from './bench-stats.js';
+import { measurePaced, setUpPaced } from './notify-paced.js';
 import {
   benchAlerts,
   benchClasses,
@@ -54,6 +55,9 @@ interface Options extends WorkloadSizes {
   /** Where the server process writes a V8 CPU profile when it stops (`--cpu-prof DIR`). */
   cpuProfileDir: string | undefined;
   skipE2e: boolean;
+  /** The paced storm: alerts a second, and for how long (0: none). */
+  pacedRate: number;
+  pacedSeconds: number;
   /** Alerts the scan the index replaced is measured on (it is slow). */
   scanSample: number;
 }
@@ -77,6 +81,8 @@ function parseOptions(args: string[]): Options {
       'log-level': { type: 'string', default: 'warn' },
       'cpu-prof': { type: 'string' },
       'skip-e2e': { type: 'boolean', default: false },
+      'paced-rate': { type: 'string', default: '100' },
+      'paced-seconds': { type: 'string', default: '10' },
       'scan-sample': { type: 'string', default: '1000' },
     },
     strict: true,
@@ -114,6 +120,8 @@ function parseOptions(args: string[]): Options {
     logLevel: values['log-level'],
     cpuProfileDir: values['cpu-prof'],
     skipE2e: values['skip-e2e'],
+    pacedRate: int('paced-rate', values['paced-rate'], 1, 10_000),
+    pacedSeconds: int('paced-seconds', values['paced-seconds'], 0, 600),
     scanSample: int('scan-sample', values['scan-sample'], 1),
   };
 }
@@ -398,6 +406,7 @@ async function setUpServer(admin: Admin, o: Options, smtpPort: number) {
     if (++made % 2000 === 0) progress(`  ${made} subscriptions`);
   });
   progress(`created ${bodies.length} subscriptions (${o.pagingSubscriptions} catch the storm)`);
+  if (o.pacedSeconds > 0) await setUpPaced(admin, channel.id);
 }
 
 /** Raises probe alerts until one is mailed: the notifier is running and reading changes from here on. */
@@ -447,6 +456,15 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
     await waitForNotifier(admin, smtp);
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     progress(`set up in ${setupSeconds.toFixed(1)} s`);
+    const paced =
+      o.pacedSeconds > 0
+        ? await measurePaced(
+            admin,
+            smtp,
+            { rate: o.pacedRate, seconds: o.pacedSeconds, stallSeconds: o.stallSeconds },
+            progress,
+          )
+        : undefined;
 
     const paged = Math.ceil(o.e2eAlerts / o.pageEvery);
     const expected = paged * o.pagingSubscriptions;
@@ -470,7 +488,8 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
         raisedAt.set(a.id, at);
       },
     );
-    const raiseSeconds = (performance.now() - stormStarted) / 1000;
+    const raisedBy = performance.now();
+    const raiseSeconds = (raisedBy - stormStarted) / 1000;
     progress(`raised ${o.e2eAlerts} alerts in ${raiseSeconds.toFixed(1)} s`);
 
     const storm = () => smtp.received.filter((m) => raisedAt.has(m.subject));
@@ -496,6 +515,9 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
     const delays = received.map((m) => m.at - raisedAt.get(m.subject)!);
     const totalSeconds = (last - stormStarted) / 1000;
     const drainSeconds = (last - first) / 1000;
+    // Once the raises are over, the server only decides what is left and sends: its sending rate.
+    const afterRaises = received.filter((m) => m.at > raisedBy).length;
+    const afterRaisesSeconds = (last - raisedBy) / 1000;
     const dead = await admin<{ items: unknown[] }>(
       'GET',
       '/api/v1/notification-deliveries?status=dead&limit=1000',
@@ -529,6 +551,12 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
         messagesPerSecond: round(received.length / totalSeconds, 1),
         drainSeconds: round(drainSeconds, 2),
         drainMessagesPerSecond: round(drainSeconds > 0 ? (received.length - 1) / drainSeconds : 0, 1),
+        afterRaises: {
+          what: 'messages received after the last raise was answered, over the time from then to the last one',
+          messages: afterRaises,
+          seconds: round(afterRaisesSeconds, 2),
+          messagesPerSecond: round(afterRaisesSeconds > 0 ? afterRaises / afterRaisesSeconds : 0, 1),
+        },
       },
       delayMs: {
         from: 'the raise request sent → the message received',
@@ -538,6 +566,7 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
         max: round(Math.max(...delays), 1),
       },
       serverMemory: memory,
+      paced,
     };
   } catch (err) {
     const exited = steward ? await Promise.race([steward.exited, Promise.resolve(undefined)]) : undefined;
@@ -572,6 +601,8 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
     const e2e = await measureEndToEnd(o, smtp, database?.url);
     if (e2e.delivery.missing > 0 || e2e.delivery.distinctMessageIds !== e2e.delivery.messages)
       process.exitCode = 1;
+    if (e2e.paced && (e2e.paced.missing > 0 || e2e.paced.distinctMessageIds !== e2e.paced.messages))
+      process.exitCode = 1;
     return {
       ...result,
       smtpReplyDelayMs: o.smtpDelayMs,
@@ -583,6 +614,10 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
       ratio: {
         messagesPerSecond: round(e2e.delivery.messagesPerSecond / baseline.messagesPerSecond, 3),
         drainMessagesPerSecond: round(e2e.delivery.drainMessagesPerSecond / baseline.messagesPerSecond, 3),
+        afterRaisesMessagesPerSecond: round(
+          e2e.delivery.afterRaises.messagesPerSecond / baseline.messagesPerSecond,
+          3,
+        ),
       },
     };
   } finally {
@@ -597,6 +632,7 @@ export const notifyBenchmark = {
     'subscription criteria matching in process (alerts/s against every subscription), then an alert storm ' +
     'through a real server to a local SMTP server: messages/s and p99 delay from raise to receipt, beside raw ' +
     'nodemailer (options: --alerts 50000 --subscriptions 10000 --subscribers 2000 --e2e-alerts 5000 ' +
-    '--paging-subscriptions 10 --page-every 10 --concurrency 16 --smtp-delay-ms 0 --skip-e2e --log-level warn --cpu-prof DIR)',
+    '--paging-subscriptions 10 --page-every 10 --paced-rate 100 --paced-seconds 10 --concurrency 16 --smtp-delay-ms 0 ' +
+    '--skip-e2e --log-level warn --cpu-prof DIR)',
   run: runNotifyBench,
 };

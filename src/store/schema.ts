@@ -729,6 +729,10 @@ export const notificationDeliveries = pgTable(
       t.address,
     ),
     index('notification_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    // The waiting ones in the order they are claimed (migration 0034).
+    index('notification_deliveries_waiting_idx')
+      .on(t.nextAttemptAt, t.changeSeq, t.id)
+      .where(sql`${t.status} IN ('pending', 'retry')`),
     index('notification_deliveries_alert_idx').on(t.alertId),
     // A paused channel's probe takes its oldest waiting delivery.
     index('notification_deliveries_channel_idx').on(t.channelId, t.status, t.createdAt),

@@ -67,6 +67,9 @@ export function createChannelHealth(d: ChannelHealthDeps) {
 
     isPaused: (channelId: string) => paused.has(channelId),
 
+    /** The channels paused as this server last read or made them. */
+    pausedChannels: () => [...paused.keys()],
+
     /**
      * The channel failed as a whole. A healthy one is paused (and the alert raised); a paused one whose probe
      * failed waits longer before the next. A delivery that was not a probe finds it paused already.

@@ -39,7 +39,8 @@ export async function claimDue(
           .from(notificationDeliveries)
           .where(
             and(
-              or(eq(notificationDeliveries.status, 'pending'), eq(notificationDeliveries.status, 'retry')),
+              // As the waiting index reads (migration 0034): its order, no sort of the backlog.
+              sql`${notificationDeliveries.status} IN ('pending', 'retry')`,
               lte(notificationDeliveries.nextAttemptAt, at),
               pausedChannels.length
                 ? notInArray(notificationDeliveries.channelId, [...pausedChannels])

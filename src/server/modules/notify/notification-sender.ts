@@ -14,6 +14,7 @@ import { alertsAtChanges } from '../alerts/alert-snapshots-repo.js';
 import * as alertsRepo from '../alerts/alerts-repo.js';
 import type { ChannelHealth } from './channel-health.js';
 import * as healthRepo from './channel-health-repo.js';
+import { createDeliveryEndings } from './delivery-endings.js';
 import * as outboxRepo from './delivery-outbox-repo.js';
 import { servingSources, sourcesOf } from './delivery-sources.js';
 import { notificationAlertOf } from './notification-alert.js';
@@ -47,23 +48,22 @@ export interface NotificationSenderDeps {
   };
 }
 
+/** A message the channel took, with what its record needs. */
+interface Sent {
+  ready: { row: outboxRepo.DeliveryRow; channel: configRepo.ChannelRow; accountId: string | undefined };
+  sent: outboxRepo.SentDelivery;
+}
+
 /** A channel's settings as its kind's schema completed them. */
 type ChannelSettings = Record<string, unknown>;
 
 export function createNotificationSender(d: NotificationSenderDeps) {
   const { db, now, accounts, metrics, health, maxAgeMs, concurrency } = d;
   const transports = new Map<string, { stamp: number; transport: Transport }>();
-  /** Too old to send: given up. */
-  const tooOld = (row: outboxRepo.DeliveryRow) => now().getTime() - row.createdAt.getTime() >= maxAgeMs;
-  const retryAt = (attempts: number) =>
-    new Date(now().getTime() + Math.min(d.retryBaseMs * 2 ** Math.max(0, attempts - 1), d.retryMaxMs));
-  const notificationAlert = (a: alertsRepo.AlertRow) => notificationAlertOf(db, a);
-  // Deliveries in flight together are marked `sending`, and recorded sent, together: one statement a turn each.
+  const { endings, internalError } = createDeliveryEndings(d);
+  // Deliveries about to be handed to their channels at the same time are marked `sending` in one statement.
   const sending = createBatcher((ids: string[]) => outboxRepo.markSending(db, ids, d.serverId));
-  const sent = createBatcher(async (items: outboxRepo.SentDelivery[]) => {
-    await outboxRepo.finishSent(db, items, d.serverId);
-    return items.map(() => undefined);
-  });
+  const notificationAlert = (a: alertsRepo.AlertRow) => notificationAlertOf(db, a);
 
   function transportFor(
     channel: configRepo.ChannelRow,
@@ -126,71 +126,49 @@ export function createNotificationSender(d: NotificationSenderDeps) {
   }
   type Lookups = Awaited<ReturnType<typeof batchLookups>>;
 
+  /** A delivery rendered and checked, ready for its channel. */
+  interface Ready {
+    row: outboxRepo.DeliveryRow;
+    probe: boolean;
+    channel: configRepo.ChannelRow;
+    transport: Transport;
+    message: Parameters<Transport['send']>[0];
+    target: Parameters<Transport['send']>[1];
+    credential: Parameters<Transport['send']>[2];
+    accountId: string | undefined;
+  }
+
   /**
-   * Sends one delivery. `probe`: the channel is paused and this, its oldest waiting delivery, tries whether it
+   * Checks and renders one delivery; undefined when it ended before its channel (skipped, failed, or waiting on a
+   * paused channel). `probe`: the channel is paused and this, its oldest waiting delivery, tries whether it
    * answers again.
    */
-  async function sendOne(
+  async function prepare(
     row: outboxRepo.DeliveryRow,
     find: Lookups,
     probe: boolean,
-    recording: Promise<void>[],
-  ) {
-    /** This attempt's number; it counts once the delivery is marked `sending` or ends before that. */
-    const attempts = row.attempts + 1;
-    const fail = async (reason: string, retryable: boolean) => {
-      const last = !retryable || tooOld(row);
-      await outboxRepo.finishDelivery(db, row.id, d.serverId, {
-        status: last ? 'dead' : 'retry',
-        attempts,
-        lastError: reason,
-        nextAttemptAt: retryAt(attempts),
-      });
-      metrics.ended(last ? 'dead' : 'retry');
-      if (last) d.log.warn({ delivery: row.id, reason }, 'notification not delivered: dead letter');
-    };
-    /** The channel failed as a whole: the delivery waits, pending, and the channel pauses. */
-    const pause = async (
-      channel: configRepo.ChannelRow,
-      cause: healthRepo.PauseCause,
-      reason: string,
-      attempted: boolean,
-    ) => {
-      await outboxRepo.finishDelivery(db, row.id, d.serverId, {
-        status: 'pending',
-        claimedBy: null,
-        claimedAt: null,
-        ...(attempted ? { attempts } : {}),
-        lastError: `waiting: channel ${channel.name} is paused (${reason})`,
-      });
-      metrics.ended('paused');
-      await health.failed(channel, cause, reason, probe);
-    };
-    const skip = async (reason: string) => {
-      await outboxRepo.finishDelivery(db, row.id, d.serverId, { status: 'skipped', lastError: reason });
-      metrics.ended('skipped');
-    };
-
+  ): Promise<Ready | undefined> {
+    const { fail, pause, skip } = endings(row, probe);
     const [channel, alert] = await Promise.all([find.channel(row.channelId), find.alert(row.alertId)]);
     // The subscriptions the message serves that still want it (R42 schedules included); none: skipped.
     const served = await servingSources(row, channel, find, now());
-    if (served.kind === 'skip') return skip(served.reason);
-    if (!channel || !alert) return skip('the subscriber or the alert was deleted');
+    if (served.kind === 'skip') return void (await skip(served.reason));
+    if (!channel || !alert) return void (await skip('the subscriber or the alert was deleted'));
     const driver = d.drivers[channel.kind as ChannelKind];
     // Settings saved under older rules may no longer pass: the channel must be fixed, trying again cannot help.
     const parsed = driver.settingsSchema.safeParse(channel.settings);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return fail(
+      return void (await fail(
         `the settings of channel ${channel.name} are no longer valid (${issue?.path.join('.') || 'settings'}: ${issue?.message}): change them`,
         false,
-      );
+      ));
     }
     const settings = parsed.data;
     const cred = await accounts.credentialFor(channel, driver, settings);
     if (cred.kind === 'missing') {
       if (cred.accountId) await accounts.missing(cred.accountId, channel.name, cred.reason);
-      return pause(channel, 'account', cred.reason, false);
+      return void (await pause(channel, 'account', cred.reason, false));
     }
     // R38: external mail goes out only as the mailbox of its account, whenever that account was associated.
     const mailbox = cred.credential?.publicFields.userName;
@@ -199,10 +177,10 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       settings.external === true &&
       String(mailbox).toLowerCase() !== String(settings.from).toLowerCase()
     )
-      return fail(
+      return void (await fail(
         `the external mail channel sends from ${String(settings.from)}, and its account is ${String(mailbox)}: they must be the same mailbox (R38)`,
         false,
-      );
+      ));
     // The alert as the change left it; a delivery made before changes were kept shows it as it is.
     const na = await notificationAlert(
       (row.alertSeq !== null && (await find.alertAt(`${row.alertId} ${row.alertSeq}`))) || alert,
@@ -217,30 +195,49 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     const rendered = driver.messageKind
       ? renderMessage(driver.messageKind, driver.format(settings), ctx)
       : { subject: '', body: '', bodyIsHtml: false };
-    // Every DataItem field by name, for transports that pass fields on (command arguments).
+    let fields: Record<string, string> | undefined;
+    return {
+      row,
+      probe,
+      channel,
+      transport: transportFor(channel, driver, settings),
+      message: {
+        subject: rendered.subject ?? '',
+        body: rendered.body,
+        bodyIsHtml: rendered.bodyIsHtml,
+        // Every DataItem field by name, for transports that pass fields on (command arguments): rendered when
+        // one reads them.
+        get fields() {
+          fields ??= allFields(ctx, row.address);
+          return fields;
+        },
+        deliveryId: row.id,
+        subscriptions: served.subscriptionNames,
+      },
+      target: { address: row.address, role: served.role },
+      credential: cred.credential,
+      accountId: cred.accountId,
+    };
+  }
+
+  function allFields(ctx: Parameters<typeof renderTemplate>[1], address: string): Record<string, string> {
     const fields: Record<string, string> = {
       WebConsoleUrl: d.webConsoleUrl ?? '',
       PrincipalName: d.serverName,
-      RecipientAddress: row.address,
+      RecipientAddress: address,
     };
     for (const name of templateFieldNames)
       fields[name] = renderTemplate(`$Data/Context/DataItem/${name}$`, ctx);
-    // From here a crash leaves it `sending`: recovered as `unknown`, never sent twice.
-    if ((await sending.add(row.id)) === undefined) return;
+    return fields;
+  }
+
+  /** Hands a delivery marked `sending` to its channel; answers the message sent, to be recorded with others. */
+  async function transmit(r: Ready): Promise<Sent | undefined> {
+    const { row, channel } = r;
+    const { fail, pause } = endings(row, r.probe);
     let result: Awaited<ReturnType<Transport['send']>>;
     try {
-      result = await transportFor(channel, driver, settings).send(
-        {
-          subject: rendered.subject ?? '',
-          body: rendered.body,
-          bodyIsHtml: rendered.bodyIsHtml,
-          fields,
-          deliveryId: row.id,
-          subscriptions: served.subscriptionNames,
-        },
-        { address: row.address, role: served.role },
-        cred.credential,
-      );
+      result = await r.transport.send(r.message, r.target, r.credential);
     } catch (err) {
       // Transports answer failures; one that throws may have sent already. Its message is not kept: it could
       // quote what was sent.
@@ -257,65 +254,48 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     }
     if (!result.ok) {
       if (result.retryable && result.scope !== 'recipient')
-        return pause(channel, 'unreachable', result.reason, true);
-      // Any answer but "no server took it" (a refused recipient, a greylisted one) shows the channel works.
-      await health.answered(channel);
-      return fail(result.reason, result.retryable);
-    }
-    const sentAt = now();
-    const accountId = cred.accountId;
-    // Recorded with the others sent meanwhile; the worker goes on to the next message in the meantime.
-    recording.push(
-      (async () => {
-        await sent.add({ id: row.id, sentAt, detail: result.detail ?? null });
-        metrics.ended('sent', row.createdAt, sentAt);
+        await pause(channel, 'unreachable', result.reason, true);
+      else {
+        // Any answer but "no server took it" (a refused recipient, a greylisted one) shows the channel works.
         await health.answered(channel);
-        if (accountId) await accounts.found(accountId);
-      })().catch((err: unknown) => internalError(row, err)),
-    );
+        await fail(result.reason, result.retryable);
+      }
+      return undefined;
+    }
+    return { ready: r, sent: { id: row.id, sentAt: now(), detail: result.detail ?? null } };
   }
 
-  /** The delivery failed inside the notifier: another try before it reached the channel, never after. */
-  async function internalError(row: outboxRepo.DeliveryRow, err: unknown) {
-    d.log.error({ delivery: row.id, err }, 'notification delivery failed');
-    const attempts = row.attempts + 1;
-    await outboxRepo
-      .finishDelivery(
+  /** Records the messages sent in one statement, then what they show: the channel and its account work. */
+  async function recordSent(sentNow: Sent[]) {
+    if (!sentNow.length) return;
+    try {
+      await outboxRepo.finishSent(
         db,
-        row.id,
+        sentNow.map((s) => s.sent),
         d.serverId,
-        tooOld(row)
-          ? { status: 'dead', attempts, lastError: 'internal error, at every attempt' }
-          : {
-              status: 'retry',
-              attempts,
-              lastError: 'internal error: will retry',
-              nextAttemptAt: retryAt(attempts),
-            },
-        ['claimed'],
-      )
-      .catch(() => undefined);
-    await outboxRepo
-      .finishDelivery(
-        db,
-        row.id,
-        d.serverId,
-        {
-          status: 'unknown',
-          lastError: 'internal error after it was handed to the channel: not sent again',
-        },
-        ['sending'],
-      )
-      .catch(() => undefined);
+      );
+    } catch (err) {
+      await Promise.all(sentNow.map((s) => internalError(s.ready.row, err)));
+      return;
+    }
+    for (const { ready, sent } of sentNow) metrics.ended('sent', ready.row.createdAt, sent.sentAt);
+    const channels = new Map(sentNow.map((s) => [s.ready.channel.id, s.ready.channel]));
+    const accountIds = new Set(sentNow.flatMap((s) => (s.ready.accountId ? [s.ready.accountId] : [])));
+    for (const channel of channels.values()) await health.answered(channel);
+    for (const accountId of accountIds) await accounts.found(accountId);
   }
 
   /**
-   * Claims the due deliveries of the channels that are not paused, and one probe of each paused channel whose
-   * time has come, and sends them a few at a time.
+   * Claims up to `limit` due deliveries of the channels that are not paused, with what they look up. `first`:
+   * the paused channels are read again, and one probe is claimed for each whose time has come; a later claim of
+   * the same call (made while deliveries are sent) goes by the channels paused as this server knows them, and
+   * claims no probe. `full`: there may be more due.
    */
-  async function deliver(limit: number, keepGoing: () => boolean = () => true): Promise<number> {
+  async function claim(limit: number, first: boolean) {
     const at = now();
-    const { waiting, probeDue } = await health.refresh();
+    const { waiting, probeDue } = first
+      ? await health.refresh()
+      : { waiting: health.pausedChannels(), probeDue: [] };
     const probes = (
       await Promise.all(probeDue.map((c) => healthRepo.claimOldest(db, c, d.serverId, at)))
     ).flat();
@@ -324,34 +304,98 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       ...probes.map((row) => ({ row, probe: true })),
       ...rows.map((row) => ({ row, probe: false })),
     ];
-    const find = await batchLookups(queue.map((q) => q.row));
-    /** Messages sent whose record is being written. */
+    return { queue, full: rows.length === limit, find: await batchLookups(queue.map((q) => q.row)) };
+  }
+
+  /** Ends a delivery that failed inside the notifier. */
+  async function guarded<T>(row: outboxRepo.DeliveryRow, step: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await step();
+    } catch (err) {
+      await internalError(row, err);
+      return undefined;
+    }
+  }
+
+  /** Sends one delivery claimed; answers the message sent, to be recorded. */
+  async function sendClaimed(
+    row: outboxRepo.DeliveryRow,
+    probe: boolean,
+    find: Lookups,
+  ): Promise<Sent | undefined> {
+    // Paused while its batch was under way: it waits with the others, untried.
+    if (!probe && health.isPaused(row.channelId)) {
+      await outboxRepo.finishDelivery(
+        db,
+        row.id,
+        d.serverId,
+        { status: 'pending', claimedBy: null, claimedAt: null },
+        ['claimed'],
+      );
+      return;
+    }
+    const ready = await prepare(row, find, probe);
+    if (!ready) return;
+    // From here a crash leaves it `sending`: recovered as `unknown`, never sent twice. One this server no longer
+    // holds is not sent.
+    if ((await sending.add(row.id)) === undefined) return;
+    return transmit(ready);
+  }
+
+  /**
+   * Sends up to `limit` due deliveries, `concurrency` at a time. They are claimed in batches of four times the
+   * concurrency, the next batch while the one before is sent, and the messages sent are recorded a batch at a
+   * time. Answers how many were claimed; a claim that fails is thrown once the sends under way are done.
+   */
+  async function deliver(limit: number, keepGoing: () => boolean = () => true): Promise<number> {
+    const queue: { row: outboxRepo.DeliveryRow; probe: boolean; find: Lookups }[] = [];
+    let claimed = 0;
+    let more = true;
+    let claiming: Promise<void> | undefined;
+    let failed: { error: unknown } | undefined;
+    const refill = () => {
+      if (claiming || !more || claimed >= limit || !keepGoing()) return;
+      claiming = (async () => {
+        const batch = await claim(Math.min(4 * concurrency, limit - claimed), claimed === 0);
+        claimed += batch.queue.length;
+        more = batch.full;
+        for (const q of batch.queue) queue.push({ ...q, find: batch.find });
+      })()
+        .catch((error: unknown) => {
+          failed ??= { error };
+          more = false;
+        })
+        .finally(() => {
+          claiming = undefined;
+        });
+    };
+    let sentNow: Sent[] = [];
     const recording: Promise<void>[] = [];
+    const record = () => {
+      if (sentNow.length) recording.push(recordSent(sentNow));
+      sentNow = [];
+    };
+    // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
     const worker = async () => {
-      // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
-      for (let next = queue.shift(); next && keepGoing(); next = queue.shift()) {
-        const { row, probe } = next;
-        try {
-          // Paused while this batch was under way: it waits with the others, untried.
-          if (!probe && health.isPaused(row.channelId)) {
-            await outboxRepo.finishDelivery(
-              db,
-              row.id,
-              d.serverId,
-              { status: 'pending', claimedBy: null, claimedAt: null },
-              ['claimed'],
-            );
-            continue;
-          }
-          await sendOne(row, find, probe, recording);
-        } catch (err) {
-          await internalError(row, err);
-        }
+      while (keepGoing()) {
+        if (queue.length <= 2 * concurrency) refill();
+        const next = queue.shift();
+        if (next) {
+          const sent = await guarded(next.row, () => sendClaimed(next.row, next.probe, next.find));
+          if (sent) sentNow.push(sent);
+          if (sentNow.length >= 4 * concurrency) record();
+        } else if (claiming) await claiming;
+        else return;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    refill();
+    await claiming;
+    await Promise.all(Array.from({ length: queue.length ? concurrency : 0 }, worker));
+    await claiming;
+    record();
     await Promise.all(recording);
-    return probes.length + rows.length;
+    if (failed) throw failed.error;
+    return claimed;
   }
 
   /** Deliveries older than the maximum age, waiting or retrying, are given up. */

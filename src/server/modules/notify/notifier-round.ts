@@ -11,9 +11,9 @@ export interface NotifierRoundSteps {
   evaluate(): Promise<{ changes: number }>;
   /** Delayed notifications whose time has come queued. */
   collectDue(): Promise<unknown>;
-  /** Up to `limit` due deliveries sent; answers how many. */
+  /** Up to `limit` due deliveries sent, a batch claimed while the one before is sent; answers how many. */
   deliver(limit: number, keepGoing: () => boolean): Promise<number>;
-  /** Deliveries sent at once: a batch is four times as many. */
+  /** Deliveries sent at once: a batch is four times as many, and one call to `deliver` four batches at most. */
   concurrency: number;
 }
 
@@ -44,7 +44,7 @@ export async function runNotifierRound(s: NotifierRoundSteps, keepGoing: () => b
   while (keepGoing()) {
     // Nothing due after deciding ended: done. Nothing due while it goes on: look again shortly.
     const decided = !deciding;
-    if ((await s.deliver(4 * s.concurrency, keepGoing)) > 0) {
+    if ((await s.deliver(16 * s.concurrency, keepGoing)) > 0) {
       decideAgain();
       continue;
     }

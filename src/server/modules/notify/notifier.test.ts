@@ -1057,8 +1057,9 @@ describe('one round', () => {
        FROM notification_deliveries WHERE address = 'ops-burst@contoso.com' AND status = 'sent'`,
     );
     expect(finished!.rows).toBe(burst + 1);
-    // One each before; how many share one depends on the sends ending in the same turn (57–94 seen here).
-    expect(finished!.statements).toBeLessThan(burst);
+    // Recorded 32 at a time (four times the concurrency), and what is left when a call to deliver ends: a few
+    // statements, not one or two a message.
+    expect(finished!.statements).toBeLessThanOrEqual(10);
   });
 });
 

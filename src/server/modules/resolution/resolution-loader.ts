@@ -1,5 +1,5 @@
 // Reads what resolution needs from the database: the whole picture at start, single records as they change.
-import { and, asc, eq, gt, inArray, isNull, like, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Condition } from '../../../domain/inventory/conditions.js';
 import type { GroupRule } from '../../../domain/inventory/membership.js';
 import type {
@@ -230,8 +230,11 @@ const startsWithAny = (kind: string, prefixes: string[]) => prefixes.some((p) =>
 
 /**
  * The audit records after `afterSeq` (at most `limit`, in commit order), with the objects and runners their
- * targets name as they are now, in one query. Each object or runner a record names is in the answer, undefined
- * when it no longer exists.
+ * targets name as they are now. Each object or runner a record names is in the answer, undefined when it no
+ * longer exists. A page naming no object (alerts, accounts, most writes) is one query on the log alone; the
+ * objects a page names are read by id in a second. Read after the page, an object may already show a change whose
+ * record is on the next page: that record is applied again with it then, as every record is applied with its
+ * target as it is when read.
  */
 export async function loadChangesAfter(
   db: Executor,
@@ -242,38 +245,42 @@ export async function loadChangesAfter(
   objects: Map<string, ObjectDef | undefined>;
   runners: Map<string, RunnerDef | undefined>;
 }> {
-  const namesObject = or(...objectKinds.map((p) => like(auditLog.kind, `${p}%`)));
+  const records = await db
+    .select({ seq: auditLog.seq, kind: auditLog.kind, target: auditLog.target })
+    .from(auditLog)
+    .where(gt(auditLog.seq, afterSeq))
+    .orderBy(asc(auditLog.seq))
+    .limit(limit);
+  const found = {
+    records,
+    objects: new Map<string, ObjectDef | undefined>(),
+    runners: new Map<string, RunnerDef | undefined>(),
+  };
+  const named = records.filter(
+    (r): r is FeedRecord & { target: string } => !!r.target && startsWithAny(r.kind, objectKinds),
+  );
+  if (!named.length) return found;
   const rows = await db
     .select({
-      seq: auditLog.seq,
-      kind: auditLog.kind,
-      target: auditLog.target,
       object: objectDefColumns,
       computerId: computers.id,
       defaultActionAccountId: computers.defaultActionAccountId,
       poolId: pools.id,
     })
-    .from(auditLog)
-    .leftJoin(objects, and(eq(objects.id, auditLog.target), namesObject))
+    .from(objects)
     .leftJoin(computers, eq(computers.id, objects.id))
     .leftJoin(pools, eq(pools.id, objects.id))
-    .where(gt(auditLog.seq, afterSeq))
-    .orderBy(asc(auditLog.seq))
-    .limit(limit);
-  const found = {
-    records: rows.map(({ seq, kind, target }) => ({ seq, kind, target })),
-    objects: new Map<string, ObjectDef | undefined>(),
-    runners: new Map<string, RunnerDef | undefined>(),
-  };
-  for (const r of rows) {
-    if (!r.target || !startsWithAny(r.kind, objectKinds)) continue;
-    found.objects.set(r.target, r.object ? objectDef(r.object) : undefined);
+    .where(inArray(objects.id, [...new Set(named.map((r) => r.target))]));
+  const byId = new Map(rows.map((r) => [r.object.id, r]));
+  for (const r of named) {
+    const row = byId.get(r.target);
+    found.objects.set(r.target, row ? objectDef(row.object) : undefined);
     if (!startsWithAny(r.kind, runnerKinds)) continue;
     found.runners.set(
       r.target,
-      r.computerId
-        ? { id: r.target, kind: 'agent', defaultActionAccountId: r.defaultActionAccountId }
-        : r.poolId
+      row?.computerId
+        ? { id: r.target, kind: 'agent', defaultActionAccountId: row.defaultActionAccountId }
+        : row?.poolId
           ? { id: r.target, kind: 'pool', defaultActionAccountId: null }
           : undefined,
     );
