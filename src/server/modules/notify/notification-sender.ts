@@ -344,8 +344,8 @@ export function createNotificationSender(d: NotificationSenderDeps) {
 
   /**
    * Sends up to `limit` due deliveries, `concurrency` at a time. They are claimed in batches of four times the
-   * concurrency, the next batch while the one before is sent, and the messages sent are recorded a batch at a
-   * time. Answers how many were claimed; a claim that fails is thrown once the sends under way are done.
+   * concurrency, the next batch while the one before is sent, and the messages sent are recorded twice the
+   * concurrency at a time (a crash leaves those not yet recorded `unknown`: sent, never sent again). Answers how many were claimed; a claim that fails is thrown once the sends under way are done.
    */
   async function deliver(limit: number, keepGoing: () => boolean = () => true): Promise<number> {
     const queue: { row: outboxRepo.DeliveryRow; probe: boolean; find: Lookups }[] = [];
@@ -383,7 +383,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
         if (next) {
           const sent = await guarded(next.row, () => sendClaimed(next.row, next.probe, next.find));
           if (sent) sentNow.push(sent);
-          if (sentNow.length >= 4 * concurrency) record();
+          if (sentNow.length >= 2 * concurrency) record();
         } else if (claiming) await claiming;
         else return;
       }
