@@ -10,17 +10,17 @@ import type { ChannelDriver } from '../../../notify/channel-driver.js';
 import type { Transport } from '../../../notify/channels/transport.js';
 import { createBatcher } from '../../../store/batcher.js';
 import type { Db } from '../../../store/db.js';
-import { alertsAtChanges } from '../alerts/alert-snapshots-repo.js';
-import * as alertsRepo from '../alerts/alerts-repo.js';
+import type * as alertsRepo from '../alerts/alerts-repo.js';
 import type { ChannelHealth } from './channel-health.js';
 import * as healthRepo from './channel-health-repo.js';
 import { createDeliveryEndings } from './delivery-endings.js';
+import { batchLookups, type Lookups } from './delivery-lookups.js';
 import * as outboxRepo from './delivery-outbox-repo.js';
-import { servingSources, sourcesOf } from './delivery-sources.js';
+import { servingSources } from './delivery-sources.js';
 import { notificationAlertOf } from './notification-alert.js';
 import type { NotifierAccounts } from './notifier-accounts.js';
 import type { NotifierMetrics } from './notifier-metrics.js';
-import * as configRepo from './notify-config-repo.js';
+import type * as configRepo from './notify-config-repo.js';
 
 export interface NotificationSenderDeps {
   db: Db;
@@ -78,53 +78,6 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     transports.set(channel.id, { stamp, transport });
     return transport;
   }
-
-  /**
-   * What the deliveries of one batch look up — their subscriptions, subscribers, channels, alerts and the alerts
-   * as their changes left them — read together, one statement each, when the batch is claimed.
-   */
-  async function batchLookups(rows: readonly outboxRepo.DeliveryRow[]) {
-    const ids = <T>(of: (r: outboxRepo.DeliveryRow) => T[]) => [...new Set(rows.flatMap(of))];
-    const [subscriptions, subscribers, channels, alerts, snapshots] = await Promise.all([
-      configRepo.findSubscriptions(
-        db,
-        ids((r) => sourcesOf(r).map((s) => s.subscriptionId)),
-      ),
-      configRepo.findSubscribers(
-        db,
-        ids((r) => sourcesOf(r).map((s) => s.subscriberId)),
-      ),
-      configRepo.findChannels(
-        db,
-        ids((r) => [r.channelId]),
-      ),
-      alertsRepo.findAlerts(
-        db,
-        ids((r) => [r.alertId]),
-      ),
-      alertsAtChanges(
-        db,
-        ids((r) => (r.alertSeq === null ? [] : [r.alertSeq])),
-      ),
-    ]);
-    const byId = <T extends { id: string }>(list: T[]) => {
-      const m = new Map(list.map((x) => [x.id, x]));
-      return async (id: string) => m.get(id);
-    };
-    return {
-      subscription: byId(subscriptions),
-      channel: byId(channels),
-      subscriber: byId(subscribers),
-      alert: byId(alerts),
-      /** The alert as a change left it, by `<alert id> <change seq>`. */
-      alertAt: async (key: string) => {
-        const [id, seq] = key.split(' ');
-        const then = snapshots.get(Number(seq));
-        return then?.id === id ? then : undefined;
-      },
-    };
-  }
-  type Lookups = Awaited<ReturnType<typeof batchLookups>>;
 
   /** A delivery rendered and checked, ready for its channel. */
   interface Ready {
@@ -304,7 +257,14 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       ...probes.map((row) => ({ row, probe: true })),
       ...rows.map((row) => ({ row, probe: false })),
     ];
-    return { queue, full: rows.length === limit, find: await batchLookups(queue.map((q) => q.row)) };
+    return {
+      queue,
+      full: rows.length === limit,
+      find: await batchLookups(
+        db,
+        queue.map((q) => q.row),
+      ),
+    };
   }
 
   /** Ends a delivery that failed inside the notifier. */
