@@ -22,7 +22,7 @@ import {
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import { forEachConcurrently } from './agent-fleet.js';
 import { cpuProfileArgs, memoryOf, percentile, round } from './bench-stats.js';
-import { measurePaced, setUpPaced } from './notify-paced.js';
+import { awaitReceipts, measurePaced, setUpPaced } from './notify-paced.js';
 import {
   benchAlerts,
   benchClasses,
@@ -493,21 +493,15 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
     progress(`raised ${o.e2eAlerts} alerts in ${raiseSeconds.toFixed(1)} s`);
 
     const storm = () => smtp.received.filter((m) => raisedAt.has(m.subject));
-    let count = 0;
-    let lastProgress = performance.now();
-    let lastReport = performance.now();
-    while (count < expected && performance.now() - lastProgress < o.stallSeconds * 1000) {
-      await new Promise((r) => setTimeout(r, 100));
-      const now = storm().length;
-      if (now !== count) lastProgress = performance.now();
-      count = now;
-      if (performance.now() - lastReport > 10_000) {
+    await awaitReceipts(
+      () => storm().length,
+      expected,
+      o.stallSeconds,
+      (count) =>
         progress(
           `  ${count}/${expected} messages after ${((performance.now() - stormStarted) / 1000).toFixed(0)} s`,
-        );
-        lastReport = performance.now();
-      }
-    }
+        ),
+    );
     const received = storm();
     const distinct = new Set(received.map((m) => m.messageId)).size;
     const first = Math.min(...received.map((m) => m.at));

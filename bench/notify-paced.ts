@@ -30,6 +30,31 @@ export async function setUpPaced(admin: Admin, channelId: string) {
 }
 
 /**
+ * Waits until `count()` reaches `expected`, or did not grow for `stallSeconds`; `report` is called with the count
+ * every 10 s.
+ */
+export async function awaitReceipts(
+  count: () => number,
+  expected: number,
+  stallSeconds: number,
+  report?: (count: number) => void,
+) {
+  let seen = 0;
+  let lastProgress = performance.now();
+  let lastReport = performance.now();
+  while (seen < expected && performance.now() - lastProgress < stallSeconds * 1000) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = count();
+    if (now !== seen) lastProgress = performance.now();
+    seen = now;
+    if (report && performance.now() - lastReport > 10_000) {
+      report(seen);
+      lastReport = performance.now();
+    }
+  }
+}
+
+/**
  * Raises `rate` alerts a second for `seconds`, each at its own time (not waiting for the one before), and waits
  * until every message arrived or none came for `stallSeconds`.
  */
@@ -65,14 +90,7 @@ export async function measurePaced(
   await Promise.all(raises);
   const raiseSeconds = (performance.now() - started) / 1000;
   const mine = () => smtp.received.filter((m) => raisedAt.has(m.subject));
-  let seen = 0;
-  let lastProgress = performance.now();
-  while (seen < count && performance.now() - lastProgress < o.stallSeconds * 1000) {
-    await new Promise((r) => setTimeout(r, 100));
-    const now = mine().length;
-    if (now !== seen) lastProgress = performance.now();
-    seen = now;
-  }
+  await awaitReceipts(() => mine().length, count, o.stallSeconds);
   const received = mine();
   const delays = received.map((m) => m.at - raisedAt.get(m.subject)!);
   const distinct = new Set(received.map((m) => m.messageId)).size;
