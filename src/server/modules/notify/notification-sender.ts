@@ -234,8 +234,13 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     for (const { ready, sent } of sentNow) metrics.ended('sent', ready.row.createdAt, sent.sentAt);
     const channels = new Map(sentNow.map((s) => [s.ready.channel.id, s.ready.channel]));
     const accountIds = new Set(sentNow.flatMap((s) => (s.ready.accountId ? [s.ready.accountId] : [])));
-    for (const channel of channels.values()) await health.answered(channel);
-    for (const accountId of accountIds) await accounts.found(accountId);
+    try {
+      for (const channel of channels.values()) await health.answered(channel);
+      for (const accountId of accountIds) await accounts.found(accountId);
+    } catch (err) {
+      // The messages are sent and recorded: a failure to note what they show is logged, not the round's.
+      d.log.error({ deliveries: sentNow.map((s) => s.sent.id), err }, 'notification delivery failed');
+    }
   }
 
   /**
