@@ -304,7 +304,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const objectCache = createObjectCache(deps.database.db, { settled: () => resolution.latest() });
   registerInventory(
     app,
-    createInventoryService({ db: deps.database.db, servers: deps.servers, classTree, objectCache }),
+    createInventoryService({
+      db: deps.database.db,
+      servers: deps.servers,
+      classTree,
+      objectCache,
+      // PGlite has one connection: a second batch would only wait for it.
+      objectWriters: deps.database.kind === 'postgres' ? 2 : 1,
+    }),
   );
   registerPacks(app, createPacksService({ db: deps.database.db, now: deps.now }));
   registerProfiles(app, createProfilesService({ db: deps.database.db }));

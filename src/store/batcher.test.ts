@@ -67,4 +67,54 @@ describe('createBatcher', () => {
     ]);
     expect(batches).toEqual([[1, 2, 3, 4], [1], [2], [3], [4]]);
   });
+
+  it('with concurrency, starts the next batch while one is still written, never more at once than allowed', async () => {
+    const batches: number[][] = [];
+    const gates: (() => void)[] = [];
+    let writing = 0;
+    let most = 0;
+    const b = createBatcher(
+      async (items: number[]) => {
+        batches.push(items);
+        most = Math.max(most, ++writing);
+        await new Promise<void>((open) => gates.push(open));
+        writing--;
+        return items.map((i) => i * 2);
+      },
+      { concurrency: 2 },
+    );
+    const turn = () => new Promise((r) => setImmediate(r));
+    const first = b.add(1);
+    await turn();
+    const second = b.add(2);
+    await turn();
+    const rest = [3, 4, 5].map((i) => b.add(i));
+    await turn();
+    // 1 is written, 2 beside it; 3, 4 and 5 wait for a free writer.
+    expect(batches).toEqual([[1], [2]]);
+    gates.shift()!();
+    await turn();
+    await turn();
+    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+    while (gates.length) gates.shift()!();
+    expect(await Promise.all([first, second, ...rest])).toEqual([2, 4, 6, 8, 10]);
+    expect(most).toBe(2);
+    await b.flush();
+    expect(writing).toBe(0);
+  });
+
+  it('flushes what every writer holds', async () => {
+    const written: number[] = [];
+    const b = createBatcher(
+      async (items: number[]) => {
+        await new Promise((r) => setTimeout(r, 10));
+        written.push(...items);
+        return items;
+      },
+      { concurrency: 3, maxBatch: 1 },
+    );
+    for (const i of [1, 2, 3, 4, 5]) void b.add(i);
+    await b.flush();
+    expect(written.sort()).toEqual([1, 2, 3, 4, 5]);
+  });
 });

@@ -16,20 +16,27 @@ export interface BatcherOptions {
    * are rejected (for a transaction that one bad item aborts for all). Otherwise the batch's callers all are.
    */
   retryAlone?: boolean;
+  /**
+   * Batches written at once, at most (1 by default). More lets a batch start while the one before it commits,
+   * where the database takes several writers at once (PostgreSQL's pool, not PGlite's one connection).
+   */
+  concurrency?: number;
 }
 
 /**
  * `write` runs one statement (or transaction) for the whole batch, in arrival order, and answers each item in
- * the same order. One batch is written at a time; a failure rejects that batch's callers only.
+ * the same order. `concurrency` batches are written at a time (one unless told); a failure rejects that batch's
+ * callers only.
  */
 export function createBatcher<I, O>(
   write: (items: I[]) => Promise<O[]>,
-  { maxBatch = 500, retryAlone = false }: BatcherOptions = {},
+  { maxBatch = 500, retryAlone = false, concurrency = 1 }: BatcherOptions = {},
 ): Batcher<I, O> {
   let queue: { item: I; ok: (o: O) => void; fail: (e: unknown) => void }[] = [];
-  let running: Promise<void> | undefined;
+  /** The writers under way: each takes the next batch when it has written its last, until the queue is empty. */
+  const writers = new Set<Promise<void>>();
 
-  async function drain() {
+  async function drain(self: Promise<void>) {
     while (queue.length) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
@@ -41,25 +48,30 @@ export function createBatcher<I, O>(
         else for (const b of batch) await write([b.item]).then(([o]) => b.ok(o!), b.fail);
       }
     }
-    running = undefined;
+    // Left in the same turn as the last look at the queue: an item added after it starts a writer of its own.
+    writers.delete(self);
   }
 
-  // The first write waits for the end of this turn of the event loop: requests read from the network together
-  // (agents reconnecting at once) are written together, at the cost of one turn.
+  // A writer's first batch waits for the end of this turn of the event loop: requests read from the network
+  // together (agents reconnecting at once) are written together, at the cost of one turn.
   const start = () => {
-    running ??= new Promise<void>((r) => setImmediate(r)).then(drain);
-    return running;
+    if (writers.size >= concurrency) return;
+    const writer: Promise<void> = new Promise<void>((r) => setImmediate(r)).then(() => drain(writer));
+    writers.add(writer);
   };
 
   return {
     add(item) {
       return new Promise<O>((ok, fail) => {
         queue.push({ item, ok, fail });
-        void start();
+        start();
       });
     },
     async flush() {
-      while (running || queue.length) await start();
+      while (writers.size || queue.length) {
+        start();
+        await Promise.all(writers);
+      }
     },
   };
 }

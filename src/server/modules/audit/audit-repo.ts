@@ -90,28 +90,66 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, now = new Date()): 
   return (await appendAuditBatch(tx, [entry], now))[0]!;
 }
 
+/** The chain's end, read under its lock in the transaction `tx` (which holds the lock until it ends). */
+export interface LockedChainEnd {
+  readonly tx: Tx;
+  readonly seq: string | number | undefined;
+  readonly hash: string | undefined;
+}
+
+/**
+ * Runs `statement` (a write with a RETURNING list) and, in the same round trip, takes the chain's lock and
+ * reads its end, as `appendAuditBatch` would: for a transaction whose last write comes just before its audit
+ * records. The lock is taken after the statement's rows are written, as when it is taken by the append (a
+ * writer never waits for rows while holding the chain). Returns the statement's rows, as JSON values.
+ */
+export async function writeThenLockChain<R>(
+  tx: Tx,
+  statement: SQL,
+): Promise<{ rows: R[]; end: LockedChainEnd }> {
+  // The function's argument depends on the written rows, so it is called once they all are.
+  const result = (await tx.execute(sql`
+    WITH written AS (${statement}),
+      done AS (SELECT count(*) AS n FROM written)
+    SELECT e.seq, e.hash, (SELECT coalesce(json_agg(w), '[]'::json) FROM written w) AS rows
+    FROM done LEFT JOIN LATERAL steward_audit_chain_end(${AUDIT_LOCK} + 0 * done.n) e ON true`)) as unknown as {
+    rows: { seq: string | number | null; hash: string | null; rows: R[] | string }[];
+  };
+  const [row] = result.rows;
+  const rows = typeof row!.rows === 'string' ? (JSON.parse(row!.rows) as R[]) : row!.rows;
+  return { rows, end: { tx, seq: row!.seq ?? undefined, hash: row!.hash ?? undefined } };
+}
+
+/** Takes the chain's lock (held until the transaction ends) and reads its end after it: one round trip. */
+async function lockChain(tx: Tx): Promise<LockedChainEnd> {
+  const end = (await tx.execute(
+    sql`SELECT seq, hash FROM steward_audit_chain_end(${AUDIT_LOCK})`,
+  )) as unknown as { rows: { seq: string | number; hash: string }[] };
+  return { tx, seq: end.rows[0]?.seq, hash: end.rows[0]?.hash };
+}
+
 /**
  * Appends records in the order given, chained one to the next, with one lock, one read of the chain's end and
- * one insert however many there are. Must run inside the transaction that makes the changes they describe.
+ * one insert however many there are. Must run inside the transaction that makes the changes they describe;
+ * `locked` is the end `writeThenLockChain` read in it, when it did.
  */
 export async function appendAuditBatch(
   tx: Tx,
   entries: AuditEntry[],
   now = new Date(),
+  locked?: LockedChainEnd,
 ): Promise<AuditRecord[]> {
   if (!chainKeys) throw new Error('The audit chain has no key: useAuditChainKeys() must run at start.');
   if (!entries.length) return [];
+  if (locked && locked.tx !== tx) throw new Error('The chain was locked in another transaction.');
   const keyId = chainKeys.currentKeyId();
   const key = chainKeys.derive('audit-chain', keyId);
   // Serialises appenders so the chain has no forks (the lock is held only until the caller's transaction ends),
   // and reads the chain's end after taking it: one round trip (migration 0028).
-  const end = (await tx.execute(
-    sql`SELECT seq, hash FROM steward_audit_chain_end(${AUDIT_LOCK})`,
-  )) as unknown as { rows: { seq: string | number; hash: string }[] };
-  const [last] = end.rows;
+  const last = locked ?? (await lockChain(tx));
   const at = new Date(Math.floor(now.getTime()));
-  let seq = Number(last?.seq ?? 0);
-  let prevHash = last?.hash ?? GENESIS;
+  let seq = Number(last.seq ?? 0);
+  let prevHash = last.hash ?? GENESIS;
   const records = entries.map((entry) => {
     const base = {
       seq: ++seq,

@@ -2,7 +2,8 @@
 // made, and a change rolled back never leaves a number a later change could reuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
-import { classGeneration, createClassTreeCache } from './class-tree-cache.js';
+import { createClassTreeCache } from './class-tree-cache.js';
+import { classGeneration } from './classes-repo.js';
 
 let t: TestApp;
 beforeAll(async () => {

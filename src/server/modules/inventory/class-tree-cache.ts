@@ -1,10 +1,10 @@
 // The class tree from memory: for reads, kept current by the change feed (dropped when it brings a change to
 // packs or classes, committed on this server or another); for writes, checked in their transaction against
 // the class generation the database moves on every change to classes, and read again when it moved.
-import { sql } from 'drizzle-orm';
 import type { ClassTree } from '../../../domain/inventory/class-tree.js';
 import type { Db, Executor } from '../../../store/db.js';
 import type { Change } from '../resolution/resolution-service.js';
+import { classGeneration } from './classes-repo.js';
 import { loadClassTree } from './inventory-shared.js';
 
 /** Routes whose writes change classes: this server forgets the tree before it answers them. */
@@ -12,20 +12,15 @@ export const CLASS_ROUTES = /^\/api\/v1\/(classes|packs)(\/|$)/;
 
 export interface ClassTreeCache {
   get(): Promise<ClassTree>;
-  /** The tree as the transaction `tx` sees it: from memory when no class changed since, else read in `tx`. */
-  inTransaction(tx: Executor): Promise<ClassTree>;
+  /**
+   * The tree as the transaction `tx` sees it: from memory when no class changed since, else read in `tx`.
+   * `at` is the class generation when the caller has already read it in `tx` (`CLASS_GENERATION`).
+   */
+  inTransaction(tx: Executor, at?: string): Promise<ClassTree>;
   /** Forgets the tree: a change to classes was just committed here (the feed brings it later). */
   forget(): void;
   /** Follows the change feed; until then every call reads the database. */
   follow(feed: { onChange(listener: (c: Change) => void): unknown }): void;
-}
-
-/** The class generation (migration 0032) as `db` sees it. */
-export async function classGeneration(db: Executor): Promise<string> {
-  const { rows } = (await db.execute(
-    sql`SELECT generation::text AS generation FROM steward_class_generation WHERE id = 1`,
-  )) as unknown as { rows: { generation: string }[] };
-  return rows[0]!.generation;
 }
 
 export function createClassTreeCache(db: Db): ClassTreeCache {
@@ -47,8 +42,8 @@ export function createClassTreeCache(db: Db): ClassTreeCache {
       if (following && before === generation) tree = loaded;
       return loaded;
     },
-    async inTransaction(tx) {
-      const at = await classGeneration(tx);
+    async inTransaction(tx, known) {
+      const at = known ?? (await classGeneration(tx));
       if (checked?.at === at) return checked.tree;
       // Read after the generation: a change committed in between is in the tree, and moves the number on.
       const loaded = await loadClassTree(tx);

@@ -5,6 +5,17 @@ import { classes, groups, objects, profiles, workflows } from '../../../store/sc
 import { associationsScopedTo } from '../accounts/accounts-repo.js';
 import { subscriptionsNaming } from '../notify/notify-config-repo.js';
 
+/** The class generation (migration 0032), as text: an expression to read beside something else. */
+export const CLASS_GENERATION = sql`(SELECT generation::text FROM steward_class_generation WHERE id = 1)`;
+
+/** The class generation as `db` sees it. */
+export async function classGeneration(db: Executor): Promise<string> {
+  const { rows } = (await db.execute(sql`SELECT ${CLASS_GENERATION} AS generation`)) as unknown as {
+    rows: { generation: string }[];
+  };
+  return rows[0]!.generation;
+}
+
 export type ClassRow = typeof classes.$inferSelect;
 
 export const listClasses = (db: Executor) => db.select().from(classes).orderBy(asc(classes.id));

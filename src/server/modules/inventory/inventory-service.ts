@@ -12,6 +12,8 @@ export interface InventoryServiceDeps {
   servers: PoolsServiceDeps['servers'];
   classTree?: ClassTreeCache;
   objectCache?: ObjectCache;
+  /** Batches of new objects written at once: more than one only where the database has several connections. */
+  objectWriters?: number;
 }
 
 export type InventoryService = ReturnType<typeof createInventoryService>;

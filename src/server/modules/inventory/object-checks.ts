@@ -54,6 +54,9 @@ export async function chainOf(
   return { chain, byId };
 }
 
-/** The class tree a write's transaction sees: from memory when classes have not changed since, else read. */
-export const treeInTransaction = (cache: ClassTreeCache | undefined) => (tx: Executor) =>
-  cache ? cache.inTransaction(tx) : loadClassTree(tx);
+/**
+ * The class tree a write's transaction sees: from memory when classes have not changed since, else read. `at`
+ * is the class generation when the transaction has read it already.
+ */
+export const treeInTransaction = (cache: ClassTreeCache | undefined) => (tx: Executor, at?: string) =>
+  cache ? cache.inTransaction(tx, at) : loadClassTree(tx);

@@ -118,4 +118,27 @@ describe('objects created together', () => {
     const left = await t.database.query('SELECT id FROM objects WHERE host_id = $1', [host]);
     expect(left).toEqual([]);
   });
+
+  it('batches written while another commits take each name once and chain their records in order', async () => {
+    // Requests in two turns make two batches, written at once on PostgreSQL: half the second's names are
+    // the first's, and whichever batch inserts a name first has it.
+    const first = Array.from({ length: 12 }, (_, i) => create(computer, `overlap-${i}`));
+    await new Promise((r) => setImmediate(r));
+    const second = Array.from({ length: 12 }, (_, i) => create(computer, `overlap-${i + 6}`));
+    const answers = await Promise.all([...first, ...second]);
+    const created = answers.filter((a) => a.statusCode === 201).map((a) => a.json());
+    expect(created.map((o) => o.name).sort()).toEqual(
+      Array.from({ length: 18 }, (_, i) => `overlap-${i}`).sort(),
+    );
+    expect(answers.filter((a) => a.statusCode === 409)).toHaveLength(6);
+    const ids = created.map((o) => o.id as string);
+    expect((await audited(ids)).map((r) => r.target).sort()).toEqual([...ids].sort());
+    // An answer carries the row as written: its times are the database's.
+    const [row] = await t.database.query<{ at: string }>(
+      'SELECT created_at AS at FROM objects WHERE id = $1',
+      [ids[0]],
+    );
+    expect(new Date(created[0].createdAt).getTime()).toBe(new Date(row!.at).getTime());
+    expect((await api('GET', '/api/v1/audit/verify')).json().problems).toEqual([]);
+  });
 });

@@ -1,7 +1,9 @@
 // Creating objects. A new object is checked first against what memory holds (the class tree and the hosts above
 // it, kept current by the change feed); the objects asked for in one turn of the event loop are then written
-// together: one transaction that checks their classes and hosts still stand, one insert, one audit append. A
-// name already taken or a host deleted meanwhile fails only the request that asked for it.
+// together: one transaction of three statements — the class generation and the hosts, to check that what was
+// checked still stands; the insert with the audit chain's lock; the audit records. A name already taken or a
+// host deleted meanwhile fails only the request that asked for it. On PostgreSQL the next batch is checked and
+// inserted while one commits.
 import { newId } from '../../../contract/ids.js';
 import type { ClassTree } from '../../../domain/inventory/class-tree.js';
 import { nameFromKeys } from '../../../domain/inventory/properties.js';
@@ -9,7 +11,7 @@ import { createBatcher } from '../../../store/batcher.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, invalid } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
-import { type AuditEntry, appendAuditBatch } from '../audit/audit-repo.js';
+import { type AuditEntry, appendAuditBatch, writeThenLockChain } from '../audit/audit-repo.js';
 import type { ClassTreeCache } from './class-tree-cache.js';
 import { exists, loadClassTree } from './inventory-shared.js';
 import type { ObjectCache } from './object-cache.js';
@@ -24,7 +26,7 @@ export interface CreateObjectInput {
   properties: Properties;
 }
 
-type NewObject = repo.NewObjectRow & { hostId: string; properties: Properties };
+type NewObject = repo.NewObject & { properties: Properties };
 interface Pending {
   actor: string;
   row: NewObject;
@@ -38,10 +40,13 @@ export function createObjectCreation({
   db,
   classTree,
   objectCache,
+  writers = 1,
 }: {
   db: Db;
   classTree?: ClassTreeCache;
   objectCache?: ObjectCache;
+  /** Batches written at once (see `InventoryServiceDeps.objectWriters`). */
+  writers?: number;
 }) {
   const readTree = () => (classTree ? classTree.get() : loadClassTree(db));
   const readChain = objectCache ? (id: string) => objectCache.selfAndHosts(id) : undefined;
@@ -49,9 +54,9 @@ export function createObjectCreation({
 
   /** The checks again as the transaction sees the database, then one insert and one append for the rest. */
   async function writeTogether(tx: Tx, batch: Pending[]): Promise<Outcome[]> {
-    const tree = await writeTree(tx);
     const hostIds = [...new Set(batch.map((p) => p.row.hostId))];
-    const hosts = new Set((await repo.findObjects(tx, hostIds)).map((r) => r.id));
+    const { existing: hosts, generation } = await repo.existingAndClassGeneration(tx, hostIds);
+    const tree = await writeTree(tx, generation);
     const refused = batch.map((p): Outcome | undefined => {
       try {
         checkClass(tree, p.row.classId, 'object');
@@ -62,32 +67,43 @@ export function createObjectCreation({
         return { error };
       }
     });
-    const rows = await repo.insertObjectsUnlessTaken(
-      tx,
-      batch.filter((_, i) => !refused[i]).map((p) => p.row),
-    );
+    const toInsert = batch.filter((_, i) => !refused[i]).map((p) => p.row);
+    // The insert and the audit chain's lock in one round trip, then the records.
+    const { rows, end } = toInsert.length
+      ? await writeThenLockChain<repo.Inserted>(tx, repo.insertUnlessTaken(toInsert))
+      : { rows: [], end: undefined };
     const inserted = new Map(rows.map((r) => [r.id, r]));
     const entries: AuditEntry[] = [];
     const outcomes = batch.map((p, i): Outcome => {
       if (refused[i]) return refused[i];
-      const row = inserted.get(p.row.id);
-      if (!row) return { error: duplicate(p.row) };
+      const got = inserted.get(p.row.id);
+      if (!got) return { error: duplicate(p.row) };
+      const { row: asked } = p;
       entries.push({
         actor: p.actor,
         kind: 'object.create',
-        target: row.id,
-        details: { classId: row.classId, name: row.name, hostId: row.hostId },
+        target: asked.id,
+        details: { classId: asked.classId, name: asked.name, hostId: asked.hostId },
       });
+      const row = {
+        ...asked,
+        discoveryId: null,
+        discoverySourceId: null,
+        createdAt: new Date(got.createdAt),
+        updatedAt: new Date(got.updatedAt),
+      };
       return { row };
     });
-    await appendAuditBatch(tx, entries);
+    await appendAuditBatch(tx, entries, undefined, end);
     return outcomes;
   }
 
   const inserts = createBatcher(
     (batch: Pending[]) => db.transaction((tx) => writeTogether(tx, batch)),
-    // What the checks did not foresee fails the whole transaction: each request is then written alone.
-    { retryAlone: true },
+    // What the checks did not foresee fails the whole transaction: each request is then written alone. With
+    // several writers a batch is checked and inserted while the one before it commits: the audit chain's lock,
+    // taken last and held to the commit, keeps the records in commit order.
+    { retryAlone: true, concurrency: writers },
   );
 
   /** The new object's row, checked against `tree`; throws what is wrong with it. */

@@ -2,6 +2,7 @@
 import { and, asc, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../../store/db.js';
 import { computers, objects } from '../../../store/schema.js';
+import { CLASS_GENERATION } from './classes-repo.js';
 
 export type ObjectRow = typeof objects.$inferSelect;
 export type ComputerRow = typeof computers.$inferSelect;
@@ -20,6 +21,18 @@ export const findObjects = (db: Executor, ids: readonly string[]) =>
         .from(objects)
         .where(inArray(objects.id, [...ids]))
     : Promise.resolve([]);
+
+/** Which of `ids` name an object, and the class generation, as one statement sees them. */
+export async function existingAndClassGeneration(db: Executor, ids: readonly string[]) {
+  const { rows } = (await db.execute(
+    sql`SELECT ${CLASS_GENERATION} AS generation,
+          ARRAY(SELECT id FROM objects WHERE id IN (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})) AS existing`,
+  )) as unknown as { rows: { generation: string; existing: string[] }[] };
+  return { generation: rows[0]!.generation, existing: new Set(rows[0]!.existing) };
+}
 
 export const findHostedByName = async (db: Executor, hostId: string, classId: string, name: string) =>
   (
@@ -131,8 +144,37 @@ export const insertObject = async (db: Executor, row: NewObjectRow) =>
   (await db.insert(objects).values(row).returning())[0]!;
 
 /** Inserts, in one statement, the rows whose name is still free on their host; answers the rows inserted. */
-export const insertObjectsUnlessTaken = (db: Executor, rows: NewObjectRow[]) =>
-  rows.length ? db.insert(objects).values(rows).onConflictDoNothing().returning() : Promise.resolve([]);
+/** A new object as `insertUnlessTaken` writes it: no discovery found it. */
+export type NewObject = Pick<ObjectRow, 'id' | 'classId' | 'name' | 'displayName' | 'properties'> & {
+  hostId: string;
+};
+
+/**
+ * The statement that inserts `rows` but those whose host already has an object of their class by that name,
+ * returning the ids and times of those inserted: the rows as one JSON parameter taken apart by the database.
+ */
+export const insertUnlessTaken = (rows: readonly NewObject[]) => sql`
+  INSERT INTO objects (id, class_id, name, display_name, properties, host_id)
+  SELECT id, class_id, name, display_name, properties, host_id
+  FROM jsonb_to_recordset(${JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      class_id: r.classId,
+      name: r.name,
+      display_name: r.displayName,
+      properties: r.properties,
+      host_id: r.hostId,
+    })),
+  )}::jsonb) AS r(id text, class_id text, name text, display_name text, properties jsonb, host_id text)
+  ON CONFLICT DO NOTHING
+  RETURNING id, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** What `insertUnlessTaken` returns for each object inserted. */
+export interface Inserted {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export const updateObject = async (db: Executor, id: string, patch: Partial<typeof objects.$inferInsert>) =>
   (

@@ -64,10 +64,12 @@ export function createObjectsService({
   db,
   classTree,
   objectCache,
+  objectWriters,
 }: {
   db: Db;
   classTree?: ClassTreeCache;
   objectCache?: ObjectCache;
+  objectWriters?: number;
 }) {
   // Reads take the tree and the objects from memory kept current by the change feed; writes read them in
   // their transaction.
@@ -117,7 +119,7 @@ export function createObjectsService({
       };
     },
 
-    create: createObjectCreation({ db, classTree, objectCache }),
+    create: createObjectCreation({ db, classTree, objectCache, writers: objectWriters }),
 
     async update(p: Principal, id: string, patch: { displayName?: string; properties?: Properties }) {
       return db.transaction(async (tx) => {
