@@ -13,7 +13,7 @@ import type {
   Security,
   WorkflowDef,
 } from '../../../domain/resolution/model.js';
-import type { Executor } from '../../../store/db.js';
+import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import {
   accountDistribution,
   accounts,
@@ -236,31 +236,19 @@ const startsWithAny = (kind: string, prefixes: string[]) => prefixes.some((p) =>
  * record is on the next page: that record is applied again with it then, as every record is applied with its
  * target as it is when read.
  */
-export async function loadChangesAfter(
-  db: Executor,
-  afterSeq: number,
-  limit: number,
-): Promise<{
-  records: FeedRecord[];
-  objects: Map<string, ObjectDef | undefined>;
-  runners: Map<string, RunnerDef | undefined>;
-}> {
-  const records = await db
+// The catch-up runs after every change committed: its two queries are prepared once per database.
+const recordsAfter = preparedPerExecutor((db) =>
+  db
     .select({ seq: auditLog.seq, kind: auditLog.kind, target: auditLog.target })
     .from(auditLog)
-    .where(gt(auditLog.seq, afterSeq))
+    .where(gt(auditLog.seq, sql.placeholder('after')))
     .orderBy(asc(auditLog.seq))
-    .limit(limit);
-  const found = {
-    records,
-    objects: new Map<string, ObjectDef | undefined>(),
-    runners: new Map<string, RunnerDef | undefined>(),
-  };
-  const named = records.filter(
-    (r): r is FeedRecord & { target: string } => !!r.target && startsWithAny(r.kind, objectKinds),
-  );
-  if (!named.length) return found;
-  const rows = await db
+    .limit(sql.placeholder('limit'))
+    .prepare('steward_changes_after'),
+);
+
+const objectsNamed = preparedPerExecutor((db) =>
+  db
     .select({
       object: objectDefColumns,
       computerId: computers.id,
@@ -270,7 +258,30 @@ export async function loadChangesAfter(
     .from(objects)
     .leftJoin(computers, eq(computers.id, objects.id))
     .leftJoin(pools, eq(pools.id, objects.id))
-    .where(inArray(objects.id, [...new Set(named.map((r) => r.target))]));
+    .where(sql`${objects.id} = ANY(${sql.placeholder('ids')})`)
+    .prepare('steward_changed_objects'),
+);
+
+export async function loadChangesAfter(
+  db: Executor,
+  afterSeq: number,
+  limit: number,
+): Promise<{
+  records: FeedRecord[];
+  objects: Map<string, ObjectDef | undefined>;
+  runners: Map<string, RunnerDef | undefined>;
+}> {
+  const records = await recordsAfter(db).execute({ after: afterSeq, limit });
+  const found = {
+    records,
+    objects: new Map<string, ObjectDef | undefined>(),
+    runners: new Map<string, RunnerDef | undefined>(),
+  };
+  const named = records.filter(
+    (r): r is FeedRecord & { target: string } => !!r.target && startsWithAny(r.kind, objectKinds),
+  );
+  if (!named.length) return found;
+  const rows = await objectsNamed(db).execute({ ids: [...new Set(named.map((r) => r.target))] });
   const byId = new Map(rows.map((r) => [r.object.id, r]));
   for (const r of named) {
     const row = byId.get(r.target);
