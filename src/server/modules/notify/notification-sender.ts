@@ -13,6 +13,7 @@ import type { Db } from '../../../store/db.js';
 import type * as alertsRepo from '../alerts/alerts-repo.js';
 import type { ChannelHealth } from './channel-health.js';
 import * as healthRepo from './channel-health-repo.js';
+import { createChannelVersions } from './channel-versions.js';
 import { createDeliveryEndings } from './delivery-endings.js';
 import { batchLookups, type Lookups } from './delivery-lookups.js';
 import * as outboxRepo from './delivery-outbox-repo.js';
@@ -54,30 +55,16 @@ interface Sent {
   sent: outboxRepo.SentDelivery;
 }
 
-/** A channel's settings as its kind's schema completed them. */
-type ChannelSettings = Record<string, unknown>;
-
 export function createNotificationSender(d: NotificationSenderDeps) {
   const { db, now, accounts, metrics, health, maxAgeMs, concurrency } = d;
-  const transports = new Map<string, { stamp: number; transport: Transport }>();
+  const channels = createChannelVersions();
+  const { settingsOf, transportFor } = channels;
+  // Asking the runtime for its zone costs as much as rendering a message: once.
+  const timeZone = d.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const { endings, internalError } = createDeliveryEndings(d);
   // Deliveries about to be handed to their channels at the same time are marked `sending` in one statement.
   const sending = createBatcher((ids: string[]) => outboxRepo.markSending(db, ids, d.serverId));
   const notificationAlert = (a: alertsRepo.AlertRow) => notificationAlertOf(db, a);
-
-  function transportFor(
-    channel: configRepo.ChannelRow,
-    driver: ChannelDriver,
-    settings: ChannelSettings,
-  ): Transport {
-    const stamp = channel.updatedAt.getTime();
-    const have = transports.get(channel.id);
-    if (have && have.stamp === stamp) return have.transport;
-    void have?.transport.close?.();
-    const transport = driver.createTransport(settings);
-    transports.set(channel.id, { stamp, transport });
-    return transport;
-  }
 
   /** A delivery rendered and checked, ready for its channel. */
   interface Ready {
@@ -109,7 +96,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     if (!channel || !alert) return void (await skip('the subscriber or the alert was deleted'));
     const driver = d.drivers[channel.kind as ChannelKind];
     // Settings saved under older rules may no longer pass: the channel must be fixed, trying again cannot help.
-    const parsed = driver.settingsSchema.safeParse(channel.settings);
+    const parsed = settingsOf(channel, driver);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return void (await fail(
@@ -143,7 +130,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
       principalName: d.serverName,
       recipientAddress: row.address,
       webConsoleUrl: d.webConsoleUrl,
-      timeZone: d.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      timeZone,
     };
     const rendered = driver.messageKind
       ? renderMessage(driver.messageKind, driver.format(settings), ctx)
@@ -382,9 +369,6 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     deliver,
     expire,
     /** Closes the transports (their pooled connections); the next send opens them again. */
-    async close() {
-      for (const t of transports.values()) await t.transport.close?.();
-      transports.clear();
-    },
+    close: channels.close,
   };
 }

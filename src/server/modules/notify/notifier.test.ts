@@ -696,6 +696,32 @@ describe('delivery failures and message format', () => {
     expect(mailTo(smtp, 'ops-old-settings@contoso.com')).toHaveLength(0);
   });
 
+  it('a channel changed between two messages sends the second with its new settings', async () => {
+    const settings = { subject: 'First: $Data/Context/DataItem/AlertName$' };
+    const ch = await mailChannel('Mail changed between messages', settings);
+    const ops = await subscriber('Operations, changed channel', 'ops-changed@contoso.com');
+    await subscription('Every alert, changed channel', ops, ch);
+    await round();
+    await raise({ name: 'Before the change' });
+    await round();
+    const res = await api('PATCH', `/api/v1/notification-channels/${ch}`, {
+      settings: {
+        servers: [{ host: '127.0.0.1', port: smtp.port, tls: 'none' }],
+        from: 'changed@contoso.com',
+        authentication: 'account',
+        subject: 'Second: $Data/Context/DataItem/AlertName$',
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await raise({ name: 'After the change' });
+    await round();
+    const mails = mailTo(smtp, 'ops-changed@contoso.com');
+    expect(mails.map((m) => [m.headers.get('subject'), m.mailFrom])).toEqual([
+      ['First: Before the change', 'scom@contoso.com'],
+      ['Second: After the change', 'changed@contoso.com'],
+    ]);
+  });
+
   it("S30 template defaults: an alert without owner has the subject 'Alert: Disk full owner Not Present'", async () => {
     const ch = await mailChannel('Mail with owner in the subject', {
       subject:
