@@ -2,7 +2,7 @@
 // finished, handed back or recovered when their server stops or is gone, counted and listed.
 import { and, asc, desc, eq, inArray, lte, notInArray, or, sql } from 'drizzle-orm';
 import { chunks } from '../../../domain/chunks.js';
-import type { Executor } from '../../../store/db.js';
+import { type Executor, preparedPerExecutor } from '../../../store/db.js';
 import { notificationDeliveries } from '../../../store/schema.js';
 
 export type DeliveryRow = typeof notificationDeliveries.$inferSelect;
@@ -59,6 +59,22 @@ export async function claimDue(
     .returning();
 }
 
+// Run for nearly every message sent: prepared once per database.
+const markSendingQuery = preparedPerExecutor((db) =>
+  db
+    .update(notificationDeliveries)
+    .set({ status: 'sending', attempts: sql`${notificationDeliveries.attempts} + 1` })
+    .where(
+      and(
+        sql`${notificationDeliveries.id} = ANY(${sql.placeholder('ids')})`,
+        eq(notificationDeliveries.status, 'claimed'),
+        eq(notificationDeliveries.claimedBy, sql.placeholder('serverId')),
+      ),
+    )
+    .returning({ id: notificationDeliveries.id, attempts: notificationDeliveries.attempts })
+    .prepare('steward_mark_sending'),
+);
+
 /**
  * Marks claimed deliveries `sending`, one statement for them all, just before the channel gets them: from here on,
  * a crash leaves each `sending`, never to be sent again. Answers each one's attempt count, or undefined for one this
@@ -69,17 +85,7 @@ export async function markSending(
   ids: readonly string[],
   serverId: string,
 ): Promise<(number | undefined)[]> {
-  const rows = await db
-    .update(notificationDeliveries)
-    .set({ status: 'sending', attempts: sql`${notificationDeliveries.attempts} + 1` })
-    .where(
-      and(
-        inArray(notificationDeliveries.id, [...ids]),
-        eq(notificationDeliveries.status, 'claimed'),
-        eq(notificationDeliveries.claimedBy, serverId),
-      ),
-    )
-    .returning({ id: notificationDeliveries.id, attempts: notificationDeliveries.attempts });
+  const rows = await markSendingQuery(db).execute({ ids: [...ids], serverId });
   const attempts = new Map(rows.map((r) => [r.id, r.attempts]));
   return ids.map((id) => attempts.get(id));
 }
