@@ -143,7 +143,6 @@ export type NewObjectRow = typeof objects.$inferInsert;
 export const insertObject = async (db: Executor, row: NewObjectRow) =>
   (await db.insert(objects).values(row).returning())[0]!;
 
-/** Inserts, in one statement, the rows whose name is still free on their host; answers the rows inserted. */
 /** A new object as `insertUnlessTaken` writes it: no discovery found it. */
 export type NewObject = Pick<ObjectRow, 'id' | 'classId' | 'name' | 'displayName' | 'properties'> & {
   hostId: string;
