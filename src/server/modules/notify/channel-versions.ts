@@ -9,39 +9,48 @@ import type * as configRepo from './notify-config-repo.js';
 export type ChannelSettings = Record<string, unknown>;
 type SettingsCheck = ReturnType<ChannelDriver['settingsSchema']['safeParse']>;
 
+interface Version {
+  stamp: number;
+  parsed: SettingsCheck;
+  transport?: Transport;
+}
+
 export function createChannelVersions() {
-  const checked = new Map<string, { stamp: number; parsed: SettingsCheck }>();
-  const transports = new Map<string, { stamp: number; transport: Transport }>();
+  const versions = new Map<string, Version>();
+
+  /** What is kept for the channel as it is now: a version older than the row is dropped, its transport closed. */
+  function current(channel: configRepo.ChannelRow, driver: ChannelDriver): Version {
+    const stamp = channel.updatedAt.getTime();
+    const have = versions.get(channel.id);
+    if (have && have.stamp === stamp) return have;
+    void have?.transport?.close?.();
+    const version = { stamp, parsed: driver.settingsSchema.safeParse(channel.settings) };
+    versions.set(channel.id, version);
+    return version;
+  }
 
   return {
     /** The channel's settings checked by its kind's schema: once per version, not once per message. */
-    settingsOf(channel: configRepo.ChannelRow, driver: ChannelDriver): SettingsCheck {
-      const stamp = channel.updatedAt.getTime();
-      const have = checked.get(channel.id);
-      if (have && have.stamp === stamp) return have.parsed;
-      const parsed = driver.settingsSchema.safeParse(channel.settings);
-      checked.set(channel.id, { stamp, parsed });
-      return parsed;
-    },
+    settingsOf: (channel: configRepo.ChannelRow, driver: ChannelDriver): SettingsCheck =>
+      current(channel, driver).parsed,
 
+    /** The channel's transport, made from `settings` (its checked settings) once per version. */
     transportFor(
       channel: configRepo.ChannelRow,
       driver: ChannelDriver,
       settings: ChannelSettings,
     ): Transport {
-      const stamp = channel.updatedAt.getTime();
-      const have = transports.get(channel.id);
-      if (have && have.stamp === stamp) return have.transport;
-      void have?.transport.close?.();
-      const transport = driver.createTransport(settings);
-      transports.set(channel.id, { stamp, transport });
-      return transport;
+      const version = current(channel, driver);
+      version.transport ??= driver.createTransport(settings);
+      return version.transport;
     },
 
     /** Closes the transports (their pooled connections); the next send opens them again. */
     async close() {
-      for (const t of transports.values()) await t.transport.close?.();
-      transports.clear();
+      for (const version of versions.values()) {
+        await version.transport?.close?.();
+        version.transport = undefined;
+      }
     },
   };
 }

@@ -57,8 +57,8 @@ interface Sent {
 
 export function createNotificationSender(d: NotificationSenderDeps) {
   const { db, now, accounts, metrics, health, maxAgeMs, concurrency } = d;
-  const channels = createChannelVersions();
-  const { settingsOf, transportFor } = channels;
+  const versions = createChannelVersions();
+  const { settingsOf, transportFor } = versions;
   // Asking the runtime for its zone costs as much as rendering a message: once.
   const timeZone = d.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const { endings, internalError } = createDeliveryEndings(d);
@@ -369,6 +369,6 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     deliver,
     expire,
     /** Closes the transports (their pooled connections); the next send opens them again. */
-    close: channels.close,
+    close: versions.close,
   };
 }
