@@ -31,7 +31,7 @@ import {
 } from '../contract/hybrid-workers.js';
 import { agentWorkflowsResponse, type RunResult, reportResultsResponse } from '../contract/results.js';
 import { agentTaskRunsResponse, type FinishTaskRun, taskRunSummarySchema } from '../contract/tasks.js';
-import { openSealed, signAssertion } from '../crypto/agent-keys.js';
+import { AUDIENCE_HEADER, openSealed, signAssertion } from '../crypto/agent-keys.js';
 import type { AgentPlatform } from '../domain/inventory/platform.js';
 import type { AgentIdentity } from './agent-identity.js';
 
@@ -82,6 +82,11 @@ export function createAgentApi(opts: AgentApiOptions) {
   const doFetch = opts.fetch ?? globalThis.fetch;
   const base = opts.server.endsWith('/') ? opts.server : `${opts.server}/`;
   let agentId = opts.identity.agentId;
+  /**
+   * The server's own assertion audience, from its last answer (it names it in a header): its single use is
+   * checked in that server's memory. Until it is known, assertions name the audience every server accepts.
+   */
+  let audience: string | undefined;
 
   async function call(
     method: string,
@@ -99,28 +104,43 @@ export function createAgentApi(opts: AgentApiOptions) {
     const headers: Record<string, string> = { accept: 'application/json' };
     const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (o.auth) {
-      if (!agentId) throw new ApiError(0, 'UNAUTHENTICATED', 'This agent is not enrolled yet.');
-      // Signed for exactly this query string and these body bytes.
-      const request = { method, path: url.pathname, query: url.search.slice(1), body };
-      headers.authorization = `Agent ${await signAssertion(opts.identity.signingKey, agentId, { request })}`;
-    }
-    let res: Response;
-    try {
-      res = await doFetch(url, {
-        method,
-        headers,
-        body,
-        signal: anySignal(AbortSignal.timeout((opts.timeoutMs ?? 30_000) + (o.waitMs ?? 0)), opts.signal),
-      });
-    } catch (err) {
-      throw new ApiError(
-        0,
-        'UNAVAILABLE',
-        `Cannot reach the Steward server at ${opts.server} (${
-          (err as { cause?: { message?: string } }).cause?.message ?? String(err)
-        }).`,
-      );
+    if (o.auth && !agentId) throw new ApiError(0, 'UNAUTHENTICATED', 'This agent is not enrolled yet.');
+    const send = async (signedFor: string | undefined) => {
+      if (o.auth) {
+        // Signed for exactly this query string and these body bytes.
+        const request = { method, path: url.pathname, query: url.search.slice(1), body };
+        const assertion = await signAssertion(opts.identity.signingKey, agentId!, {
+          request,
+          audience: signedFor,
+        });
+        headers.authorization = `Agent ${assertion}`;
+      }
+      try {
+        const res = await doFetch(url, {
+          method,
+          headers,
+          body,
+          signal: anySignal(AbortSignal.timeout((opts.timeoutMs ?? 30_000) + (o.waitMs ?? 0)), opts.signal),
+        });
+        audience = res.headers.get(AUDIENCE_HEADER) ?? audience;
+        return res;
+      } catch (err) {
+        throw new ApiError(
+          0,
+          'UNAVAILABLE',
+          `Cannot reach the Steward server at ${opts.server} (${
+            (err as { cause?: { message?: string } }).cause?.message ?? String(err)
+          }).`,
+        );
+      }
+    };
+    const signedFor = audience;
+    let res = await send(signedFor);
+    // Refused as made for another audience (the server restarted, or another answers at this address): once more,
+    // for the audience it named.
+    if (o.auth && res.status === 401 && signedFor !== undefined && audience !== signedFor) {
+      await res.body?.cancel();
+      res = await send(audience);
     }
     const text = await res.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;

@@ -4,7 +4,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
-  assertionIssuer,
+  ASSERTION_AUDIENCE,
+  assertionClaims,
   exportPrivateKey,
   exportPublicKey,
   generateAgentKeys,
@@ -100,10 +101,11 @@ describe('assertions', () => {
   it('verify for the signing agent and carry a random jti', async () => {
     const a = await signAssertion(keys.signing.privateKey, 'cmp_1');
     const b = await signAssertion(keys.signing.privateKey, 'cmp_1');
-    expect(assertionIssuer(a)).toBe('cmp_1');
+    expect(assertionClaims(a)).toEqual({ issuer: 'cmp_1', audience: ASSERTION_AUDIENCE });
     const va = await verifyAssertion(a, pub, 'cmp_1');
     const vb = await verifyAssertion(b, pub, 'cmp_1');
     expect(va?.agentId).toBe('cmp_1');
+    expect(va?.audience).toBe(ASSERTION_AUDIENCE);
     expect(va?.jti).not.toBe(vb?.jti);
     expect(va!.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
   });
@@ -142,7 +144,21 @@ describe('assertions', () => {
     });
     expect(await verifyAssertion(old, pub, 'cmp_1')).toBe(undefined);
     expect(await verifyAssertion('garbage', pub, 'cmp_1')).toBe(undefined);
-    expect(assertionIssuer('garbage')).toBe(undefined);
+    expect(assertionClaims('garbage')).toBe(undefined);
+  });
+
+  it('name the audience they were made for, and verify only where it is accepted', async () => {
+    const own = await signAssertion(keys.signing.privateKey, 'cmp_1', { audience: 'steward:server-a' });
+    expect(assertionClaims(own)).toEqual({ issuer: 'cmp_1', audience: 'steward:server-a' });
+    expect(await verifyAssertion(own, pub, 'cmp_1')).toBe(undefined);
+    expect(
+      await verifyAssertion(own, pub, 'cmp_1', new Date(), undefined, ['steward', 'steward:server-b']),
+    ).toBe(undefined);
+    const v = await verifyAssertion(own, pub, 'cmp_1', new Date(), undefined, [
+      'steward',
+      'steward:server-a',
+    ]);
+    expect(v?.audience).toBe('steward:server-a');
   });
 
   it('are refused when they would live longer than 60 seconds or lack a jti', async () => {

@@ -15,7 +15,13 @@ import {
 import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 
 export const SEAL_INFO = 'steward-seal-v1';
+/**
+ * The audience every server accepts: the assertion's single use is recorded in the shared database. A server
+ * also accepts its own audience (`serverAudience`), whose single use it records in memory.
+ */
 export const ASSERTION_AUDIENCE = 'steward';
+/** The response header in which a server names its own audience to agents. */
+export const AUDIENCE_HEADER = 'steward-assertion-audience';
 /** The longest an assertion may live, from its `iat` to its `exp`. */
 export const MAX_ASSERTION_SECONDS = 60;
 
@@ -158,14 +164,20 @@ export const EMPTY_BODY_DIGEST = requestDigest('');
 
 /**
  * A single-use assertion proving possession of the agent's signing key: EdDSA JWT, iss = agent id,
- * aud = steward, random jti, living `ttlSeconds` (at most 60), and — with `request` — bound to that request's
+ * aud = `audience` (the server's own, or `steward` for any server), random jti, living `ttlSeconds` (at most
+ * 60), and — with `request` — bound to that request's
  * method and path (`htm`, `htu`, as in OAuth DPoP proofs), and to digests of its query string (`qsh`) and of
  * its exact body bytes (`bdh`), so a captured assertion that was not used cannot carry another query or body.
  */
 export async function signAssertion(
   privateKey: KeyObject,
   agentId: string,
-  opts: { now?: Date; ttlSeconds?: number; request?: AssertedRequest & { body?: string | Uint8Array } } = {},
+  opts: {
+    now?: Date;
+    ttlSeconds?: number;
+    audience?: string;
+    request?: AssertedRequest & { body?: string | Uint8Array };
+  } = {},
 ): Promise<string> {
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
   const ttl = Math.min(opts.ttlSeconds ?? 30, MAX_ASSERTION_SECONDS);
@@ -181,7 +193,7 @@ export async function signAssertion(
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
     .setIssuer(agentId)
-    .setAudience(ASSERTION_AUDIENCE)
+    .setAudience(opts.audience ?? ASSERTION_AUDIENCE)
     .setIssuedAt(iat)
     .setExpirationTime(iat + ttl)
     .setJti(randomUUID())
@@ -210,11 +222,16 @@ function sameRequest(payload: Record<string, unknown>, request: AssertedRequest)
   );
 }
 
-/** The agent an assertion claims to come from, read before its signature is checked (to find the key). */
-export function assertionIssuer(jwt: string): string | undefined {
+/**
+ * The agent an assertion claims to come from (to find the key) and the audience it names, read before its
+ * signature is checked; undefined when it is not a JWT with both.
+ */
+export function assertionClaims(jwt: string): { issuer: string; audience: string } | undefined {
   try {
-    const iss = decodeJwt(jwt).iss;
-    return typeof iss === 'string' && iss.length <= 256 ? iss : undefined;
+    const { iss, aud } = decodeJwt(jwt);
+    if (typeof iss !== 'string' || iss.length > 256 || typeof aud !== 'string' || aud.length > 256)
+      return undefined;
+    return { issuer: iss, audience: aud };
   } catch {
     return undefined;
   }
@@ -222,6 +239,8 @@ export function assertionIssuer(jwt: string): string | undefined {
 
 export interface VerifiedAssertion {
   agentId: string;
+  /** The audience it was made for: one of those the check accepted. */
+  audience: string;
   jti: string;
   expiresAt: Date;
   /** The body digest it was made for (`bdh`), to compare with the body once it has been read. */
@@ -229,8 +248,8 @@ export interface VerifiedAssertion {
 }
 
 /**
- * Checks an assertion's signature against the agent's key and its claims (issuer, audience, a life of
- * at most 60 s that includes `now`, a jti). Returns undefined when any of it fails; replay is the caller's
+ * Checks an assertion's signature against the agent's key and its claims (issuer, one of `audiences`, a life
+ * of at most 60 s that includes `now`, a jti). Returns undefined when any of it fails; replay is the caller's
  * check, on the returned jti.
  */
 export async function verifyAssertion(
@@ -239,25 +258,27 @@ export async function verifyAssertion(
   agentId: string,
   now: Date = new Date(),
   request?: AssertedRequest,
+  audiences: readonly string[] = [ASSERTION_AUDIENCE],
 ): Promise<VerifiedAssertion | undefined> {
   try {
     if (decodeProtectedHeader(jwt).alg !== 'EdDSA') return undefined;
     const { payload } = await jwtVerify(jwt, publicKey, {
       algorithms: ['EdDSA'],
       issuer: agentId,
-      audience: ASSERTION_AUDIENCE,
+      audience: [...audiences],
       requiredClaims: ['iat', 'exp', 'jti'],
       currentDate: now,
       clockTolerance: 5,
     });
-    const { iat, exp, jti } = payload as { iat: number; exp: number; jti: unknown };
+    const { iat, exp, jti, aud } = payload as { iat: number; exp: number; jti: unknown; aud: unknown };
+    if (typeof aud !== 'string') return undefined;
     if (typeof jti !== 'string' || jti.length < 16 || jti.length > 128) return undefined;
     if (exp <= iat || exp - iat > MAX_ASSERTION_SECONDS) return undefined;
     // A clock ahead of ours by more than the tolerance gets no assertion that outlives its window.
     if (iat > now.getTime() / 1000 + 5) return undefined;
     if (request && !sameRequest(payload, request)) return undefined;
     const bodyDigest = typeof payload.bdh === 'string' ? payload.bdh : undefined;
-    return { agentId, jti, expiresAt: new Date(exp * 1000), bodyDigest };
+    return { agentId, audience: aud, jti, expiresAt: new Date(exp * 1000), bodyDigest };
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // Two servers of one management group share a database; each answers tokens and agents from memory. Proves
 // that every such cache still bites when the change is made on the other server: a revoked token, a user
 // whose role changed, a class or object changed there, a revoked agent, an association made there, and an
-// assertion used there once.
+// assertion used there once (or made for that server alone).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,6 +234,33 @@ describe('agents answered from memory', () => {
         { timeout: 10_000 },
       )
       .toBe(200);
+    // Made for one server's own audience, whose single use only that server remembers: the other refuses it,
+    // whether or not it was used.
+    const audienceOf = async (t: TestApp) =>
+      String(
+        (await get(t, await signAssertion(agent.identity.signingKey, agent.agentId, { request }))).headers[
+          'steward-assertion-audience'
+        ],
+      );
+    const [audienceA, audienceB] = [await audienceOf(a), await audienceOf(b)];
+    expect(audienceA).not.toBe(audienceB);
+    for (const [own, other, audience] of [
+      [a, b, audienceA],
+      [b, a, audienceB],
+    ] as const) {
+      const unused = await signAssertion(agent.identity.signingKey, agent.agentId, { request, audience });
+      expect((await get(other, unused)).json().error.message).toMatch(/another server/);
+      const bound = await signAssertion(agent.identity.signingKey, agent.agentId, { request, audience });
+      const answers = await Promise.all([
+        get(own, bound),
+        get(other, bound),
+        get(own, bound),
+        get(other, bound),
+      ]);
+      expect(answers.map((r) => r.statusCode)).toEqual([200, 401, 401, 401]);
+      expect(answers[2]!.json().error.message).toMatch(/already used/);
+      expect((await get(own, unused)).statusCode).toBe(200);
+    }
     // Sent to both at the same moment, many times over: each assertion is accepted exactly once.
     for (let i = 0; i < 10; i++) {
       const both = await signAssertion(agent.identity.signingKey, agent.agentId, { request });

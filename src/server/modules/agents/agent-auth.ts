@@ -1,7 +1,7 @@
 // Agent authentication as an `onRequest` hook: `Authorization: Agent <assertion>`, a short-lived single-use
 // EdDSA JWT signed with the agent's own key. Mirrors src/server/auth.ts; user tokens are refused here.
-import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { EMPTY_BODY_DIGEST } from '../../../crypto/agent-keys.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { AUDIENCE_HEADER, EMPTY_BODY_DIGEST } from '../../../crypto/agent-keys.js';
 import { AppError } from '../../errors.js';
 import type { AgentPrincipal, AgentsService } from './agents-service.js';
 
@@ -20,7 +20,10 @@ export function agentOf(req: FastifyRequest): AgentPrincipal {
   return req.agent;
 }
 
-export function registerAgentAuth(app: FastifyInstance, agents: Pick<AgentsService, 'authenticate'>): void {
+export function registerAgentAuth(
+  app: FastifyInstance,
+  agents: Pick<AgentsService, 'authenticate' | 'assertionAudience'>,
+): void {
   app.decorateRequest('agent', undefined);
   // The body is read after authentication: once it has been, it must be the one the assertion was made for.
   app.addHook('preValidation', async (req) => {
@@ -34,7 +37,9 @@ export function registerAgentAuth(app: FastifyInstance, agents: Pick<AgentsServi
     }
   });
   app.decorate('authorizeAgent', () => {
-    const handler = async (req: FastifyRequest) => {
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      // On every answer, refusals too: the audience an agent's next assertions are made for here.
+      reply.header(AUDIENCE_HEADER, agents.assertionAudience);
       const header = req.headers.authorization;
       const match = header ? /^Agent\s+(\S{1,4096})$/i.exec(header) : null;
       if (!match) {

@@ -1,6 +1,6 @@
 // What every agent request needs of the database, kept in memory: the agent's row (status and keys), read
-// once (with those of other agents asking at the same time) and dropped when a change to the agent is committed on any server (the change feed); the single-use
-// record of each assertion and the agent's last contact, written for many requests in one statement.
+// once (with those of other agents asking at the same time) and dropped when a change to the agent is committed
+// on any server (the change feed); the agent's last contact, written for many requests in one statement.
 import type { KeyObject } from 'node:crypto';
 import { importPublicKey } from '../../../crypto/agent-keys.js';
 import { createBatcher } from '../../../store/batcher.js';
@@ -40,18 +40,6 @@ export function createAgentCache(d: {
     else if (c.kind.startsWith('agent.') || c.kind.startsWith('computer.')) forget(c.target ?? undefined);
   });
 
-  const replays = createBatcher(async (items: { jti: string; expiresAt: Date }[]) => {
-    // The same id twice in one statement would insert once and look fresh to both: the later one is a replay.
-    const first = new Map<string, number>();
-    items.forEach((i, n) => {
-      if (!first.has(i.jti)) first.set(i.jti, n);
-    });
-    const distinct = [...first.keys()].map((jti) => items[first.get(jti)!]!);
-    const fresh = await repo.recordAssertions(d.db, distinct);
-    const freshById = new Map(distinct.map((i, n) => [i.jti, fresh[n]!]));
-    return items.map((i, n) => first.get(i.jti) === n && freshById.get(i.jti) === true);
-  });
-
   // Agents reconnecting together (a server restart) are read together.
   const rows = createBatcher(async (ids: string[]) => {
     const found = new Map((await repo.findAgents(d.db, [...new Set(ids)])).map((r) => [r.id, r]));
@@ -88,9 +76,6 @@ export function createAgentCache(d: {
 
     /** Drops the agent (a change this server just committed), or every agent. */
     forget,
-
-    /** Records the assertion id; false when it was used before, here or on another server. */
-    recordAssertion: (jti: string, expiresAt: Date) => replays.add({ jti, expiresAt }),
 
     /** Notes the agent's contact; written (with others') when the last one written is old enough. */
     seen(agent: CachedAgent, at: Date) {

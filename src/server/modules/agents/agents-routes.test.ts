@@ -318,6 +318,79 @@ describe('agent authentication', () => {
     expect(replay.json().error.message).toMatch(/already used/);
   });
 
+  it('names its own audience on every agent answer; an assertion made for it is used once, in memory', async () => {
+    const shared = await agentGet(
+      '/api/v1/agent/config',
+      await signAssertion(a.identity.signingKey, a.agentId, { request: configRequest }),
+    );
+    const audience = shared.headers['steward-assertion-audience'];
+    expect(audience).toMatch(/^steward:[\w-]{22}$/);
+    const refusal = await agentGet('/api/v1/agent/config', 'not-a-jwt');
+    expect(refusal.statusCode).toBe(401);
+    expect(refusal.headers['steward-assertion-audience']).toBe(audience);
+
+    const recorded = async () =>
+      Number((await t.database.query<{ n: string }>('SELECT count(*) AS n FROM assertion_replays'))[0]!.n);
+    const before = await recorded();
+    const own = await signAssertion(a.identity.signingKey, a.agentId, {
+      request: configRequest,
+      audience: String(audience),
+    });
+    expect((await agentGet('/api/v1/agent/config', own)).statusCode).toBe(200);
+    const replay = await agentGet('/api/v1/agent/config', own);
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json().error.message).toMatch(/already used/);
+    // Its single use is this server's to remember: nothing was written for it.
+    expect(await recorded()).toBe(before);
+  });
+
+  it("refuses an assertion made for another server's audience, naming its own", async () => {
+    for (const audience of ['steward:another-server-or-an-earlier-start', 'someone-else']) {
+      const r = await agentGet(
+        '/api/v1/agent/config',
+        await signAssertion(a.identity.signingKey, a.agentId, { request: configRequest, audience }),
+      );
+      expect(r.statusCode).toBe(401);
+      expect(r.json().error.code).toBe('UNAUTHENTICATED');
+      expect(r.json().error.message).toMatch(/another server or an earlier start/);
+      expect(r.headers['steward-assertion-audience']).toMatch(/^steward:/);
+    }
+  });
+
+  it("signs for the server's own audience once it knows it, and again for a new one after a refusal", async () => {
+    const audiences: string[] = [];
+    let refusals = 0;
+    const seen: typeof fetch = async (input, init) => {
+      const assertion = String(new Headers(init?.headers).get('authorization')).slice('Agent '.length);
+      audiences.push(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).aud);
+      const res = await fetch(input, init);
+      if (res.status === 401) refusals++;
+      return res;
+    };
+    const api = createAgentApi({ server, identity: { ...a.identity, agentId: a.agentId }, fetch: seen });
+    await api.fetchConfig();
+    await api.fetchConfig();
+    const own = audiences[1]!;
+    expect(audiences).toEqual(['steward', own]);
+    expect(own).toMatch(/^steward:/);
+    expect(refusals).toBe(0);
+    // As after a restart: the server no longer accepts what the agent learned, and names its new audience.
+    const stale = createAgentApi({
+      server,
+      identity: { ...a.identity, agentId: a.agentId },
+      fetch: async (input, init) => {
+        const res = await seen(input, init);
+        const headers = new Headers(res.headers);
+        if (audiences.length === 3) headers.set('steward-assertion-audience', 'steward:before-the-restart');
+        return new Response(await res.text(), { status: res.status, headers });
+      },
+    });
+    await stale.fetchConfig();
+    expect((await stale.fetchConfig()).kind).toBe('changed');
+    expect(audiences.slice(2)).toEqual(['steward', 'steward:before-the-restart', own]);
+    expect(refusals).toBe(1);
+  });
+
   it('refuses an assertion signed by another key, an expired one, and one for an unknown agent', async () => {
     const other = generateAgentKeys();
     const forged = await agentGet(

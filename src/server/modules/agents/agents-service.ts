@@ -5,7 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import { type AgentStatus, credentialAad } from '../../../contract/agents.js';
 import {
   type AssertedRequest,
-  assertionIssuer,
+  assertionClaims,
   keyFingerprint,
   sealerTo,
   verifyAssertion,
@@ -21,6 +21,7 @@ import { createAgentCache } from './agent-cache.js';
 import { createAgentEnrollment } from './agent-enrollment.js';
 import { agentActor } from './agent-identity.js';
 import * as repo from './agents-repo.js';
+import { createAssertionReplays } from './assertion-replays.js';
 
 export interface AgentsServiceDeps {
   db: Db;
@@ -54,18 +55,16 @@ export type ConfigOutcome = { kind: 'changed'; config: RunnerConfig } | { kind: 
 
 export type AgentsService = ReturnType<typeof createAgentsService>;
 
-const REPLAY_PURGE_INTERVAL_MS = 60_000;
-
 export function createAgentsService(d: AgentsServiceDeps) {
   const db = d.db;
   const now = d.now ?? (() => new Date());
   const missedHeartbeatMs = d.missedHeartbeatMs ?? 60_000;
   // Written at most this often per agent, yet often enough that a live agent never looks silent.
   const lastSeenIntervalMs = Math.min(10_000, Math.floor(missedHeartbeatMs / 4));
-  let lastPurge = 0;
 
   const configs = new Map<string, RunnerConfig>();
   const cache = createAgentCache({ db, onChange: d.resolution.onChange, lastSeenIntervalMs });
+  const replays = createAssertionReplays({ db });
   /**
    * The audit records of credential deliveries, appended for many requests at once when agents reconnect
    * together; each request answers only once its own records are committed.
@@ -100,6 +99,9 @@ export function createAgentsService(d: AgentsServiceDeps) {
 
   return {
     ...enrollment,
+
+    /** This server's own assertion audience (new at every start), named to agents in every agent answer. */
+    assertionAudience: replays.audience,
 
     /** Settles once the contacts of agents noted on this server are written. */
     contactsWritten: () => cache.flushSeen(),
@@ -136,24 +138,26 @@ export function createAgentsService(d: AgentsServiceDeps) {
         message,
       });
       const at = now();
-      const agentId = assertionIssuer(jwt);
+      const claims = assertionClaims(jwt);
+      // Named in the refusal's header: an agent holding the audience of another server (or of this one before
+      // it restarted) signs again for this one.
+      if (claims && !replays.accepted.includes(claims.audience))
+        return refused(
+          'The assertion was made for another server or an earlier start of this one: sign it for the audience this server names in its Steward-Assertion-Audience header.',
+        );
+      const agentId = claims?.issuer;
       const agent = agentId ? await cache.get(agentId) : undefined;
       if (!agentId || !agent) return refused('The assertion names no enrolled agent.');
-      const verified = await verifyAssertion(jwt, agent.signingKey, agentId, at, request);
+      const verified = await verifyAssertion(jwt, agent.signingKey, agentId, at, request, replays.accepted);
       if (!verified)
         return refused(
           'The assertion is invalid, expired or made for another request: sign a fresh one with the agent key for each request.',
         );
       if (agent.status === 'revoked') return refused(REVOKED_MESSAGE, 'AGENT_REVOKED');
       if (agent.status !== 'approved') return refused('This agent is awaiting approval by an administrator.');
-      if (!(await cache.recordAssertion(verified.jti, verified.expiresAt)))
+      if (!(await replays.record(verified, at)))
         return refused('The assertion was already used: sign a fresh one for every request.');
       cache.seen(agent, at);
-      if (at.getTime() - lastPurge > REPLAY_PURGE_INTERVAL_MS) {
-        lastPurge = at.getTime();
-        // Expired assertions are refused by their exp anyway; keep a margin over the clock tolerance.
-        await repo.purgeExpiredAssertions(db, new Date(at.getTime() - 60_000));
-      }
       return {
         kind: 'ok',
         agent: {
