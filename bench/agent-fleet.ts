@@ -17,12 +17,16 @@ export interface FleetAgent {
   id: string;
   /** The configuration tag this agent holds (from the last 200 it received). */
   tag: string | undefined;
+  /** The assertion audience its server named last (as a real agent keeps it); unset: the one any server takes. */
+  audience?: string;
 }
 
 export interface ConfigAnswer {
   status: number;
   /** The configuration tag the server sent in its ETag, without the quotes. */
   tag: string | undefined;
+  /** The assertion audience the server named. */
+  audience: string | undefined;
   body: string;
 }
 
@@ -44,13 +48,28 @@ export function newFleetAgent(computerName: string): FleetAgent {
   };
 }
 
-/** The `Authorization` header value for one GET of this agent (path with its query): a single-use assertion. */
-export const authorizationOf = async (a: FleetAgent, pathAndQuery = '/api/v1/agent/config') => {
+/**
+ * The `Authorization` header value for one request of this agent (path with its query, and its body): a
+ * single-use assertion for the audience the agent holds.
+ */
+export const authorizationOf = async (
+  a: FleetAgent,
+  pathAndQuery = '/api/v1/agent/config',
+  method: 'GET' | 'POST' = 'GET',
+  body?: string,
+) => {
   const q = pathAndQuery.indexOf('?');
   const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
   const query = q < 0 ? '' : pathAndQuery.slice(q + 1);
-  return `Agent ${await signAssertion(a.identity.signingKey, a.id, { request: { method: 'GET', path, query } })}`;
+  const request = { method, path, query, body };
+  return `Agent ${await signAssertion(a.identity.signingKey, a.id, { request, audience: a.audience })}`;
 };
+
+/** Keeps the audience the server named, as the agent client does. */
+export function noteAudience(a: FleetAgent, answer: ConfigAnswer): ConfigAnswer {
+  a.audience = answer.audience ?? a.audience;
+  return answer;
+}
 
 export type ConfigMode = 'full' | 'not-modified' | 'long-poll';
 
@@ -94,7 +113,13 @@ export function createConfigClient(baseUrl: string, maxSockets: number) {
           });
           res.on('end', () => {
             const etag = res.headers.etag;
-            ok({ status: res.statusCode ?? 0, tag: etag?.replace(/^"|"$/g, ''), body: text });
+            const audience = res.headers['steward-assertion-audience'];
+            ok({
+              status: res.statusCode ?? 0,
+              tag: etag?.replace(/^"|"$/g, ''),
+              audience: typeof audience === 'string' ? audience : undefined,
+              body: text,
+            });
           });
           res.on('error', fail);
         },
@@ -103,10 +128,23 @@ export function createConfigClient(baseUrl: string, maxSockets: number) {
       if (onSent) req.once('finish', onSent);
       req.end(body);
     });
+  /**
+   * One request of the agent, signed for the audience it holds, as the agent client sends it: refused for an
+   * audience the server no longer takes (it restarted), signed again for the one it named.
+   */
+  const signed = async (a: FleetAgent, method: 'GET' | 'POST', path: string, body?: string) => {
+    const heldBefore = a.audience;
+    const answer = noteAudience(
+      a,
+      await send(method, path, await authorizationOf(a, path, method, body), body),
+    );
+    if (answer.status !== 401 || heldBefore === undefined || a.audience === heldBefore) return answer;
+    return noteAudience(a, await send(method, path, await authorizationOf(a, path, method, body), body));
+  };
   return {
     get: (path: string, authorization: string, onSent?: () => void) =>
       send('GET', path, authorization, undefined, onSent),
-    post: (path: string, authorization: string, body: string) => send('POST', path, authorization, body),
+    signed,
     close: () => agent.destroy(),
   };
 }
@@ -153,9 +191,9 @@ export async function runFleetLoad(o: {
       const t0 = performance.now();
       let answer: ConfigAnswer;
       try {
-        answer = await client.get(path, authorization);
+        answer = noteAudience(a, await client.get(path, authorization));
       } catch (err) {
-        answer = { status: 0, tag: undefined, body: (err as Error).message };
+        answer = { status: 0, tag: undefined, audience: undefined, body: (err as Error).message };
       }
       latencies.push(performance.now() - t0);
       bodyBytes += Buffer.byteLength(answer.body);

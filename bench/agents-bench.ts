@@ -25,6 +25,7 @@ import {
   type FleetLoadResult,
   forEachConcurrently,
   newFleetAgent,
+  noteAudience,
   runFleetLoad,
 } from './agent-fleet.js';
 import { cpuProfileArgs, median, memoryOf, percentile, round } from './bench-stats.js';
@@ -272,7 +273,7 @@ async function probe(url: string, agent: FleetAgent, times: number): Promise<num
       const path = configPath(agent, 'not-modified');
       const authorization = await authorizationOf(agent, path);
       const t0 = performance.now();
-      const r = await client.get(path, authorization);
+      const r = noteAudience(agent, await client.get(path, authorization));
       if (r.status !== 304) throw new Error(`the probe answered ${r.status}: ${r.body.slice(0, 300)}`);
       latencies.push(performance.now() - t0);
     }
@@ -331,7 +332,7 @@ async function measurePropagation(
       let r: Awaited<ReturnType<typeof client.get>>;
       try {
         const path = configPath(a, 'long-poll', o.waitSeconds);
-        r = await client.get(path, await authorizationOf(a, path), onSent);
+        r = noteAudience(a, await client.get(path, await authorizationOf(a, path), onSent));
       } catch (err) {
         if (!stopping) {
           errors++;
@@ -444,7 +445,7 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
 
     // The baseline answers with a real configuration of this fleet, so the bodies are the same size.
     const sample = createConfigClient(steward.url, 1);
-    const sampleBody = (await sample.get('/api/v1/agent/config', await authorizationOf(agents[0]!))).body;
+    const sampleBody = (await sample.signed(agents[0]!, 'GET', '/api/v1/agent/config')).body;
     sample.close();
     const bodyFile = join(work, 'config-body.json');
     writeFileSync(bodyFile, sampleBody);

@@ -4,9 +4,9 @@
 // ECDH and HKDF per agent, AES-256-GCM per account: what sealing costs, with no server), in the same run.
 import { createPublicKey } from 'node:crypto';
 import { agentConfigSchema, credentialAad, credentialsResponse } from '../src/contract/agents.js';
-import { openSealed, sealerTo, signAssertion } from '../src/crypto/agent-keys.js';
+import { openSealed, sealerTo } from '../src/crypto/agent-keys.js';
 import type { ServerProcess } from '../test/support/server-process.js';
-import { authorizationOf, createConfigClient, type FleetAgent, forEachConcurrently } from './agent-fleet.js';
+import { createConfigClient, type FleetAgent, forEachConcurrently } from './agent-fleet.js';
 import { percentile, round } from './bench-stats.js';
 
 export interface RestartFigures {
@@ -35,10 +35,6 @@ export interface RestartFigures {
   ratio: number;
 }
 
-/** The `Authorization` header for one POST of this agent with this body: a single-use assertion. */
-const postAuthorization = async (a: FleetAgent, path: string, body: string) =>
-  `Agent ${await signAssertion(a.identity.signingKey, a.id, { request: { method: 'POST', path, body } })}`;
-
 /**
  * Stops the server, starts it again with `restart` (same data, same port), and sends every agent at once for its
  * configuration and credentials. Each agent checks that the first of its envelopes opens with its own key.
@@ -58,7 +54,7 @@ export async function measureRestartStorm(o: {
   const readySeconds = (performance.now() - spawned) / 1000;
   const client = createConfigClient(server.url, o.concurrency);
   try {
-    const first = await client.get('/api/v1/agent/config', await authorizationOf(o.agents[0]!));
+    const first = await client.signed(o.agents[0]!, 'GET', '/api/v1/agent/config');
     if (first.status !== 200) throw new Error(`the first configuration after the restart: ${first.status}`);
     const firstConfigSeconds = (performance.now() - spawned) / 1000;
     o.progress(
@@ -75,14 +71,16 @@ export async function measureRestartStorm(o: {
     await forEachConcurrently(o.agents, o.concurrency, async (a, index) => {
       const t0 = performance.now();
       try {
-        const answer = await client.get('/api/v1/agent/config', await authorizationOf(a));
+        // Each agent still holds the audience of the server before its restart: its first request is refused
+        // and signed again for the new one, as the agent client does.
+        const answer = await client.signed(a, 'GET', '/api/v1/agent/config');
         if (answer.status !== 200)
           throw new Error(`GET config → ${answer.status} ${answer.body.slice(0, 200)}`);
         const config = agentConfigSchema.parse(JSON.parse(answer.body));
         accountCounts[index] = config.accounts.length;
         const path = '/api/v1/agent/credentials';
         const body = JSON.stringify({ accounts: config.accounts });
-        const sent = await client.post(path, await postAuthorization(a, path, body), body);
+        const sent = await client.signed(a, 'POST', path, body);
         if (sent.status !== 200)
           throw new Error(`POST credentials → ${sent.status} ${sent.body.slice(0, 200)}`);
         const { items } = credentialsResponse.parse(JSON.parse(sent.body));

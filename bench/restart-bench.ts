@@ -22,7 +22,6 @@ import {
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import {
-  authorizationOf,
   createConfigClient,
   type FleetAgent,
   forEachConcurrently,
@@ -183,7 +182,7 @@ async function seedThroughApi(
 async function configOf(url: string, agent: FleetAgent) {
   const client = createConfigClient(url, 1);
   try {
-    return await client.get('/api/v1/agent/config', await authorizationOf(agent));
+    return await client.signed(agent, 'GET', '/api/v1/agent/config');
   } finally {
     client.close();
   }

@@ -117,4 +117,29 @@ describe('createBatcher', () => {
     await b.flush();
     expect(written.sort()).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('with gatherMs, gathers items across turns until it is up, and flush does not wait for it', async () => {
+    const statements: number[][] = [];
+    const b = createBatcher(
+      async (items: number[]) => {
+        statements.push(items);
+        return items;
+      },
+      { gatherMs: 60_000 },
+    );
+    const first = b.add(1);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+    const second = b.add(2);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(statements).toEqual([]);
+    await b.flush();
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(statements).toEqual([[1, 2]]);
+    // The next item gathers again, and a flush ends that too.
+    const third = b.add(3);
+    await b.flush();
+    expect(await third).toBe(3);
+    expect(statements).toEqual([[1, 2], [3]]);
+  });
 });

@@ -21,6 +21,12 @@ export interface BatcherOptions {
    * where the database takes several writers at once (PostgreSQL's pool, not PGlite's one connection).
    */
   concurrency?: number;
+  /**
+   * How long a writer gathers items before its first batch (ms); without it, the rest of the event loop's turn.
+   * For writes nobody waits on (an agent's last contact): one statement a while instead of one a turn. `flush`
+   * does not wait for it.
+   */
+  gatherMs?: number;
 }
 
 /**
@@ -30,7 +36,7 @@ export interface BatcherOptions {
  */
 export function createBatcher<I, O>(
   write: (items: I[]) => Promise<O[]>,
-  { maxBatch = 500, retryAlone = false, concurrency = 1 }: BatcherOptions = {},
+  { maxBatch = 500, retryAlone = false, concurrency = 1, gatherMs }: BatcherOptions = {},
 ): Batcher<I, O> {
   let queue: { item: I; ok: (o: O) => void; fail: (e: unknown) => void }[] = [];
   /** The writers under way: each takes the next batch when it has written its last, until the queue is empty. */
@@ -52,11 +58,24 @@ export function createBatcher<I, O>(
     writers.delete(self);
   }
 
-  // A writer's first batch waits for the end of this turn of the event loop: requests read from the network
-  // together (agents reconnecting at once) are written together, at the cost of one turn.
+  /** Ends the gathering of the writers waiting for their first batch. */
+  const gathering = new Set<() => void>();
+  // A writer's first batch waits for the end of this turn of the event loop (or `gatherMs`): requests read from
+  // the network together (agents reconnecting at once) are written together, at the cost of one turn.
   const start = () => {
     if (writers.size >= concurrency) return;
-    const writer: Promise<void> = new Promise<void>((r) => setImmediate(r)).then(() => drain(writer));
+    const gathered = new Promise<void>((r) => {
+      if (gatherMs === undefined) return setImmediate(r);
+      const timer = setTimeout(done, gatherMs);
+      timer.unref();
+      gathering.add(done);
+      function done() {
+        clearTimeout(timer);
+        gathering.delete(done);
+        r();
+      }
+    });
+    const writer: Promise<void> = gathered.then(() => drain(writer));
     writers.add(writer);
   };
 
@@ -70,6 +89,7 @@ export function createBatcher<I, O>(
     async flush() {
       while (writers.size || queue.length) {
         start();
+        for (const done of [...gathering]) done();
         await Promise.all(writers);
       }
     },

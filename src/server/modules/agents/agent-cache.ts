@@ -46,10 +46,14 @@ export function createAgentCache(d: {
     return ids.map((id) => found.get(id));
   });
 
-  const seen = createBatcher(async (items: { id: string; at: Date }[]) => {
-    await repo.touchAgents(d.db, items);
-    return items.map(() => undefined);
-  });
+  // Contacts are gathered for up to a second (less than the interval they are kept to) and written together.
+  const seen = createBatcher(
+    async (items: { id: string; at: Date }[]) => {
+      await repo.touchAgents(d.db, items);
+      return items.map(() => undefined);
+    },
+    { gatherMs: Math.min(1000, d.lastSeenIntervalMs) },
+  );
 
   return {
     /** The agent's row, from memory when no change to it was committed since it was read. */
