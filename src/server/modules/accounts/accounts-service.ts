@@ -55,6 +55,9 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
         ).values(),
       ];
       const sealed = new Map((await findSealedMany(db, current)).map((v) => [`${v.id}@${v.version}`, v]));
+      // A value asked for by several requests (every agent of a fleet has the same accounts) is opened once
+      // for the batch; nothing opened outlives it.
+      const openedOnce = new Map<string, Record<string, unknown>>();
       // Each request fails alone: a value missing or not opening fails only the requests that asked for it.
       return requests.map((requested): OpenedCredential[] | Error => {
         const out: OpenedCredential[] = [];
@@ -62,16 +65,24 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
           for (const r of requested) {
             const account = rows.get(r.id);
             if (account?.version !== r.version) continue;
-            const value = sealed.get(`${r.id}@${r.version}`);
-            if (!value) return notFound('Sealed value of account', `${r.id}@${r.version}`);
-            const secret = JSON.parse(keyring.open(r.id, r.version, value).toString('utf8'));
+            const key = `${r.id}@${r.version}`;
+            const value = sealed.get(key);
+            if (!value) return notFound('Sealed value of account', key);
+            let secret = openedOnce.get(key);
+            if (!secret) {
+              secret = JSON.parse(keyring.open(r.id, r.version, value).toString('utf8')) as Record<
+                string,
+                unknown
+              >;
+              openedOnce.set(key, secret);
+            }
             out.push({
               accountId: account.id,
               version: account.version,
               name: account.name,
               type: account.type,
               publicFields: account.publicFields as Record<string, unknown>,
-              secret: secret as Record<string, unknown>,
+              secret,
             });
           }
         } catch (err) {

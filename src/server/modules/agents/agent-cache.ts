@@ -78,6 +78,12 @@ export function createAgentCache(d: {
       return agent;
     },
 
+    /**
+     * The agent's status as the database has it now, never from memory (for a long-poll that waited: a
+     * revocation made meanwhile on any server counts); read with those of other agents asking at once.
+     */
+    freshStatus: async (id: string) => (await rows.add(id))?.status,
+
     /** Drops the agent (a change this server just committed), or every agent. */
     forget,
 

@@ -165,7 +165,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
           computerName: agent.computerName,
           sealingKey: agent.sealingKey,
           bodyDigest: verified.bodyDigest,
-          stillApproved: async () => (await repo.findAgent(db, agentId))?.status === 'approved',
+          stillApproved: async () => (await cache.freshStatus(agentId)) === 'approved',
         },
       };
     },
@@ -217,7 +217,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
           const config = await read();
           if (config.tag !== opts.tag) {
             // Authenticated before the wait: an agent revoked meanwhile (on any server) gets no configuration.
-            if (waited && (await repo.findAgent(db, agentId))?.status !== 'approved')
+            if (waited && (await cache.freshStatus(agentId)) !== 'approved')
               throw new AppError('AGENT_REVOKED', REVOKED_MESSAGE);
             return { kind: 'changed', config };
           }
