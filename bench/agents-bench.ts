@@ -422,6 +422,9 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
         STEWARD_BOOTSTRAP_PASSWORD_FILE: passwordFile,
         STEWARD_LOG_LEVEL: o.logLevel,
         STEWARD_SERVER_NAME: 'bench',
+        // The simulated agents are silent between phases, which a live agent (always long-polling) never is:
+        // without this the watcher would call every one of them unavailable while the paths are measured.
+        STEWARD_MISSED_HEARTBEAT_SECONDS: '3600',
         ...(database ? { DATABASE_URL: database.url } : {}),
       },
       nodeArgs: cpuProfileArgs(o.cpuProfileDir),

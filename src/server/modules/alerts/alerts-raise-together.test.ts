@@ -79,3 +79,53 @@ describe('alerts raised together', () => {
     expect(named).toEqual([]);
   });
 });
+
+describe('alerts resolved together', () => {
+  it('share one transaction; each closed once, by its own actor, with its audit record and snapshot', async () => {
+    const alerts = createAlertsService({ db: t.database.db });
+    const keys = ['together-a', 'together-b', 'together-c'];
+    for (const dedupeKey of keys)
+      await alerts.raise('system', {
+        name: dedupeKey,
+        severity: 'warning',
+        sourceKind: 'steward',
+        dedupeKey,
+      });
+    const out = await Promise.all([
+      alerts.resolveByKey('system', 'together-a'),
+      alerts.resolveByKey('agent:cmp_one', 'together-b'),
+      alerts.resolveByKey('system', 'together-a'),
+      alerts.resolveByKey('system', 'together-none'),
+      alerts.resolveByKey('system', 'together-c'),
+    ]);
+    expect(out.map((r) => r && [r.dedupeKey, r.resolutionState, r.resolvedBy])).toEqual([
+      ['together-a', 255, 'system'],
+      ['together-b', 255, 'agent:cmp_one'],
+      undefined,
+      undefined,
+      ['together-c', 255, 'system'],
+    ]);
+    const writers = await t.database.query<{ n: number }>(
+      'SELECT count(DISTINCT xmin::text)::int AS n FROM alerts WHERE dedupe_key = ANY($1)',
+      [keys],
+    );
+    expect(writers).toEqual([{ n: 1 }]);
+    const audited = await t.database.query<{ actor: string; target: string; seq: number }>(
+      `SELECT actor, target, seq FROM audit_log WHERE kind = 'alert.update' AND details->>'dedupeKey' = ANY($1) ORDER BY seq`,
+      [keys],
+    );
+    expect(audited.map((a) => [a.actor, a.target]).sort()).toEqual(
+      [
+        ['system', out[0]!.id],
+        ['agent:cmp_one', out[1]!.id],
+        ['system', out[4]!.id],
+      ].sort(),
+    );
+    const snapshots = await t.database.query<{ state: number }>(
+      `SELECT (alert->>'resolutionState')::int AS state FROM alert_snapshots WHERE change_seq = ANY($1)`,
+      [audited.map((a) => a.seq)],
+    );
+    expect(snapshots.map((s) => s.state)).toEqual([255, 255, 255]);
+    expect(await alerts.resolveByKey('system', 'together-a')).toBeUndefined();
+  });
+});

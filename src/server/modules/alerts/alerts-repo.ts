@@ -28,6 +28,27 @@ export const findOpenByKey = async (db: Executor, dedupeKey: string) =>
       .where(and(eq(alerts.dedupeKey, dedupeKey), isOpen))
   )[0];
 
+/** The open alerts with these dedupe keys, in one read. */
+export const findOpenByKeys = (db: Executor, dedupeKeys: readonly string[]) =>
+  db
+    .select()
+    .from(alerts)
+    .where(and(inArray(alerts.dedupeKey, [...dedupeKeys]), isOpen));
+
+/** Closes these alerts if they are still open, as `actor`, at `at`; the rows closed. */
+export const closeAlerts = (db: Executor, ids: readonly string[], actor: string, at: Date) =>
+  db
+    .update(alerts)
+    .set({
+      resolutionState: CLOSED,
+      timeResolved: at,
+      resolvedBy: actor,
+      lastModified: at,
+      lastModifiedBy: actor,
+    })
+    .where(and(inArray(alerts.id, [...ids]), isOpen))
+    .returning();
+
 /** The dedupe keys of the open alerts whose key starts with this prefix. */
 export const openKeysWithPrefix = async (db: Executor, prefix: string): Promise<string[]> =>
   (

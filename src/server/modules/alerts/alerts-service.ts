@@ -67,6 +67,10 @@ interface PendingRaise {
   actor: string;
   input: RaiseAlertInput;
 }
+interface PendingResolve {
+  actor: string;
+  dedupeKey: string;
+}
 type RaiseOutcome = { alert: AlertRow; repeated: boolean } | { error: unknown };
 export type AlertsService = ReturnType<typeof createAlertsService>;
 
@@ -175,6 +179,56 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
     };
   };
 
+  /**
+   * The closes of one batch: the open alerts read in one query, closed in one statement per actor, their audit
+   * records appended and snapshots kept in one statement each. A key named twice is closed by the first.
+   */
+  async function resolveTogether(tx: Tx, batch: PendingResolve[]): Promise<(AlertRow | undefined)[]> {
+    const open = new Map(
+      (
+        await repo.findOpenByKeys(
+          tx,
+          batch.map((b) => b.dedupeKey),
+        )
+      ).map((r) => [r.dedupeKey, r]),
+    );
+    const closing = new Map<string, PendingResolve>();
+    for (const b of batch)
+      if (open.has(b.dedupeKey) && !closing.has(b.dedupeKey)) closing.set(b.dedupeKey, b);
+    const at = now();
+    const closed = new Map<string, AlertRow>();
+    for (const actor of new Set([...closing.values()].map((b) => b.actor))) {
+      const ids = [...closing.values()]
+        .filter((b) => b.actor === actor)
+        .map((b) => open.get(b.dedupeKey)!.id);
+      for (const row of await repo.closeAlerts(tx, ids, actor, at)) closed.set(row.dedupeKey!, row);
+    }
+    const done = [...closed.values()];
+    const records = await appendAuditBatch(
+      tx,
+      done.map((row) => ({
+        actor: closing.get(row.dedupeKey!)!.actor,
+        kind: 'alert.update',
+        target: row.id,
+        details: {
+          changed: ['resolutionState'],
+          resolutionState: { from: open.get(row.dedupeKey)!.resolutionState, to: RESOLUTION_CLOSED },
+          dedupeKey: row.dedupeKey,
+        },
+      })),
+    );
+    await recordAlertSnapshots(
+      tx,
+      records.map((r, i) => ({ changeSeq: r.seq, row: done[i]! })),
+    );
+    return batch.map((b) => (closing.get(b.dedupeKey) === b ? closed.get(b.dedupeKey) : undefined));
+  }
+
+  const resolves = createBatcher(
+    (batch: PendingResolve[]) => db.transaction((tx) => resolveTogether(tx, batch)),
+    { retryAlone: true },
+  );
+
   const raises = createBatcher((batch: PendingRaise[]) => db.transaction((tx) => raiseTogether(tx, batch)), {
     retryAlone: true,
   });
@@ -256,33 +310,13 @@ export function createAlertsService({ db, now = () => new Date() }: AlertsServic
       });
     },
 
-    /** Closes the open alert with this dedupe key, if there is one (a monitor healthy again, credentials arrived). */
-    async resolveByKey(actor: string, dedupeKey: string): Promise<AlertRow | undefined> {
-      return db.transaction(async (tx) => {
-        const row = await repo.findOpenByKey(tx, dedupeKey);
-        if (!row) return undefined;
-        const at = now();
-        const next = (await repo.updateAlert(tx, row.id, {
-          resolutionState: RESOLUTION_CLOSED,
-          timeResolved: at,
-          resolvedBy: actor,
-          lastModified: at,
-          lastModifiedBy: actor,
-        }))!;
-        const change = await appendAudit(tx, {
-          actor,
-          kind: 'alert.update',
-          target: row.id,
-          details: {
-            changed: ['resolutionState'],
-            resolutionState: { from: row.resolutionState, to: RESOLUTION_CLOSED },
-            dedupeKey,
-          },
-        });
-        await recordAlertSnapshot(tx, change.seq, next);
-        return next;
-      });
-    },
+    /**
+     * Closes the open alert with this dedupe key, if there is one (a monitor healthy again, credentials arrived).
+     * Alerts closed in the same turn of the event loop are written together (a fleet back at once costs one
+     * transaction a turn, not one per agent).
+     */
+    resolveByKey: (actor: string, dedupeKey: string): Promise<AlertRow | undefined> =>
+      resolves.add({ actor, dedupeKey }),
 
     /** Newest first; `nextAfterId` continues the listing, null on the last page. */
     async list(f: AlertListFilter = {}): Promise<{ items: AlertRow[]; nextAfterId: string | null }> {

@@ -171,13 +171,15 @@ describe('heartbeat alerts (R46)', () => {
 
   it('raises the alerts of many silent agents together, and a sweep told to halt raises none of what is left', async () => {
     const silent = await Promise.all(['hb-halt-1', 'hb-halt-2', 'hb-halt-3'].map((n) => enrolled(n)));
+    let offset = 0;
     const watchers = createHealthWatchers({
       db: t.database.db,
       alerts: createAlertsService({ db: t.database.db }),
       resolution: t.app.resolution,
       heartbeatTimeoutMs: 60_000,
-      now: () => new Date(Date.now() + 120_000),
+      now: () => new Date(Date.now() + offset),
     });
+    offset = 120_000;
     const keys = silent.map((h) => `heartbeat:${h.agentId}`);
     expect(await watchers.sweepHeartbeats(() => true)).toEqual({ raised: [], resolved: [] });
     expect(
@@ -189,6 +191,42 @@ describe('heartbeat alerts (R46)', () => {
       [keys],
     );
     expect(written!.n).toBe(1);
+
+    // Heard again together: resolved together, one transaction, each with its audit record.
+    offset = 0;
+    await Promise.all(silent.map((h) => h.api.fetchConfig()));
+    await ok('GET', '/api/v1/agents'); // writes the contacts noted
+    expect((await watchers.sweepHeartbeats()).resolved).toEqual(expect.arrayContaining(keys));
+    const [closed] = await t.database.query<{ n: number; states: number[] }>(
+      'SELECT count(DISTINCT xmin::text)::int AS n, array_agg(DISTINCT resolution_state) AS states FROM alerts WHERE dedupe_key = ANY($1)',
+      [keys],
+    );
+    expect(closed).toEqual({ n: 1, states: [255] });
+    const audited = await t.database.query<{ target: string }>(
+      `SELECT target FROM audit_log WHERE kind = 'alert.update' AND details->>'dedupeKey' = ANY($1)`,
+      [keys],
+    );
+    expect(audited).toHaveLength(3);
+  });
+
+  it('call no agent silent before a heartbeat window has passed since the watcher started', async () => {
+    const h = await enrolled('hb-start');
+    await h.api.fetchConfig();
+    let offset = 600_000;
+    // Started (the whole pool back) ten minutes after the agent was last heard from.
+    const watchers = createHealthWatchers({
+      db: t.database.db,
+      alerts: createAlertsService({ db: t.database.db }),
+      resolution: t.app.resolution,
+      heartbeatTimeoutMs: 60_000,
+      now: () => new Date(Date.now() + offset),
+    });
+    const key = `heartbeat:${h.agentId}`;
+    expect((await watchers.sweepHeartbeats()).raised).not.toContain(key);
+    offset = 600_000 + 59_000;
+    expect((await watchers.sweepHeartbeats()).raised).not.toContain(key);
+    offset = 600_000 + 61_000;
+    expect((await watchers.sweepHeartbeats()).raised).toContain(key);
   });
 });
 

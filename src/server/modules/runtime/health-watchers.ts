@@ -30,7 +30,7 @@ export const watcherOf = (healthServiceId: string) => `watcher:${healthServiceId
 const ACTOR = 'system';
 const never = () => false;
 /** Alerts raised at once by a sweep: a fleet of silent agents costs one transaction per run of them. */
-const RAISED_TOGETHER = 100;
+const CHANGED_TOGETHER = 100;
 
 export interface HealthWatchersDeps {
   db: Db;
@@ -57,6 +57,11 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
   const heartbeatMs = d.heartbeatTimeoutMs ?? 60_000;
   const now = d.now ?? (() => new Date());
   const db = d.db;
+  /**
+   * Silence is counted from this watcher's start at the earliest: after the whole pool was down, agents get one
+   * heartbeat window to come back before any is called unavailable (their silence was nobody's to hear).
+   */
+  const watchingSince = now().getTime();
 
   const openKeys = async (prefix: string) =>
     new Set(
@@ -136,18 +141,29 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
   }
 
   /**
-   * Raises the alerts (each with its dedupe key) RAISED_TOGETHER at a time, so that the alerts service writes each
+   * Raises the alerts (each with its dedupe key) CHANGED_TOGETHER at a time, so that the alerts service writes each
    * run in one transaction; stops between two runs once `halt` says so (the server stops), leaving the rest to the
    * next sweep. Returns the dedupe keys raised.
    */
   async function raiseAll(due: RaiseAlertInput[], halt: () => boolean): Promise<string[]> {
     const raised: string[] = [];
-    for (const run of chunks(due, RAISED_TOGETHER)) {
+    for (const run of chunks(due, CHANGED_TOGETHER)) {
       if (halt()) break;
       await Promise.all(run.map((input) => d.alerts.raise(ACTOR, input)));
       for (const input of run) raised.push(input.dedupeKey!);
     }
     return raised;
+  }
+
+  /** Resolves the alerts with these dedupe keys as `raiseAll` raises them; returns the keys resolved. */
+  async function resolveAll(keys: string[], halt: () => boolean): Promise<string[]> {
+    const resolved: string[] = [];
+    for (const run of chunks(keys, CHANGED_TOGETHER)) {
+      if (halt()) break;
+      await Promise.all(run.map((key) => d.alerts.resolveByKey(ACTOR, key)));
+      resolved.push(...run);
+    }
+    return resolved;
   }
 
   return {
@@ -171,17 +187,17 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
         });
       }
       const raised = await raiseAll(due, halt);
-      const resolved: string[] = [];
-      for (const key of open) {
-        if (halt()) break;
-        if (misses.has(key)) continue;
-        await d.alerts.resolveByKey(ACTOR, key);
-        resolved.push(key);
-      }
+      const resolved = await resolveAll(
+        [...open].filter((key) => !misses.has(key)),
+        halt,
+      );
       return { raised, resolved };
     },
 
-    /** Raises a heartbeat alert for each approved agent silent past the timeout; resolves the others'. */
+    /**
+     * Raises a heartbeat alert for each approved agent silent past the timeout (counted from this watcher's start
+     * at the earliest); resolves the others'.
+     */
     async sweepHeartbeats(halt = never): Promise<{ raised: string[]; resolved: string[] }> {
       const cutoff = new Date(now().getTime() - heartbeatMs);
       const approved = await db
@@ -193,7 +209,9 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
         })
         .from(agents)
         .where(eq(agents.status, 'approved'));
-      const silent = approved.filter((a) => (a.lastSeenAt ?? a.enrolledAt) < cutoff);
+      const silent = approved.filter(
+        (a) => Math.max((a.lastSeenAt ?? a.enrolledAt).getTime(), watchingSince) < cutoff.getTime(),
+      );
       const silentIds = new Set(silent.map((a) => a.id));
       const open = await openKeys('heartbeat:');
       const due: RaiseAlertInput[] = [];
@@ -213,14 +231,10 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
         });
       }
       const raised = await raiseAll(due, halt);
-      const resolved: string[] = [];
-      for (const key of open) {
-        if (halt()) break;
-        const agentId = key.slice('heartbeat:'.length);
-        if (silentIds.has(agentId)) continue;
-        await d.alerts.resolveByKey(ACTOR, key);
-        resolved.push(key);
-      }
+      const resolved = await resolveAll(
+        [...open].filter((key) => !silentIds.has(key.slice('heartbeat:'.length))),
+        halt,
+      );
       return { raised, resolved };
     },
 
