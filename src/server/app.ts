@@ -351,7 +351,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onReady', async () => resolution.start());
   app.addHook('onClose', async () => resolution.stop());
-  const accounts = createAccountsService({ db, keyring: deps.keyring });
+  const accounts = createAccountsService({ db, keyring: deps.keyring, changes: resolution });
   registerAccounts(app, accounts);
   const agents = createAgentsService({
     db,

@@ -211,6 +211,41 @@ describe('agents answered from memory', () => {
     expect(opened.map((o) => o.accountId)).toEqual([acct.id]);
   });
 
+  it('are delivered an account as it is after a change on the other server, within a second', async () => {
+    const agent = await enrolledAgent('two-srv-deliver', urlA);
+    const acct = await ok(b, 'POST', '/api/v1/accounts', {
+      name: 'two-srv-deliver-account',
+      credential: { type: 'windows', userName: 'svc', password: 'two-server-first' },
+    });
+    await ok(b, 'POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
+      accountId: acct.id,
+      scope: { kind: 'object', objectId: agent.agentId },
+    });
+    await ok(b, 'PUT', `/api/v1/accounts/${acct.id}/distribution`, {
+      security: 'more-secure',
+      approved: [agent.agentId],
+    });
+    const v1 = [{ id: acct.id, version: 1 }];
+    const delivered = async () => (await agent.api.fetchCredentials(v1)).opened;
+    // Server A now holds what it read for the delivery.
+    await expect
+      .poll(async () => (await delivered()).map((o) => o.name), { timeout: 10_000 })
+      .toEqual(['two-srv-deliver-account']);
+    await ok(b, 'PATCH', `/api/v1/accounts/${acct.id}`, { name: 'two-srv-deliver-renamed' });
+    const renamed = await within(
+      1000,
+      async () => (await delivered())[0]?.name === 'two-srv-deliver-renamed',
+    );
+    expect(renamed).toBeLessThanOrEqual(1000);
+    // A new secret on B: A no longer delivers the version it holds.
+    await ok(b, 'PATCH', `/api/v1/accounts/${acct.id}`, {
+      credential: { type: 'windows', userName: 'svc', password: 'two-server-second' },
+    });
+    await within(1000, async () => (await delivered()).length === 0);
+    const { opened } = await agent.api.fetchCredentials([{ id: acct.id, version: 2 }]);
+    expect(opened.map((o) => o.secret.password)).toEqual(['two-server-second']);
+  });
+
   it('may use an assertion once across both servers', async () => {
     const agent = await enrolledAgent('two-srv-replay', urlA);
     const request = { method: 'GET', path: '/api/v1/agent/config' };

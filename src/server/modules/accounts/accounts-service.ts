@@ -11,16 +11,16 @@ import type { OpenedCredential } from '../../../contract/agents.js';
 import { newId } from '../../../contract/ids.js';
 import type { Keyring } from '../../../crypto/keyring.js';
 import { scopePath } from '../../../domain/resource-roles.js';
-import { createBatcher } from '../../../store/batcher.js';
 import type { Db, Tx } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { actorOf, type Principal } from '../../principal.js';
 import { appendAudit } from '../audit/audit-repo.js';
 import { groupsRunningAs } from '../automation/worker-groups-repo.js';
 import { deleteAssignmentsAtOrBeneath } from '../roles/role-assignments-repo.js';
-import { findSealed, findSealedMany, insertSealed } from '../secrets/sealed-secrets-repo.js';
+import { findSealed, insertSealed } from '../secrets/sealed-secrets-repo.js';
 import { serversUsingAsDefault } from '../servers/servers-repo.js';
 import * as repo from './accounts-repo.js';
+import { createCredentialReads } from './credential-reads.js';
 import { certificateFacts, splitCredential } from './credential-rules.js';
 
 export interface AccountsServiceDeps {
@@ -28,71 +28,20 @@ export interface AccountsServiceDeps {
   keyring: Keyring;
   /** Called after every committed change, so resolution can catch up at once. */
   onChange?: () => void;
+  /** The change feed (every committed change, on any server), which what deliveries read follows. */
+  changes?: Parameters<typeof createCredentialReads>[0]['changes'];
 }
 
 export type AccountView = repo.AccountRow & { approved: string[] };
 export type AccountsService = ReturnType<typeof createAccountsService>;
 
-export function createAccountsService({ db, keyring, onChange }: AccountsServiceDeps) {
+export function createAccountsService({ db, keyring, onChange, changes }: AccountsServiceDeps) {
   const changed = <T>(v: T) => {
     onChange?.();
     return v;
   };
 
-  /**
-   * The accounts and sealed values asked for by deliveries at the same time (agents reconnecting together), read
-   * in two queries for all of them; each request opens only what it asked for, at the version it asked for.
-   */
-  const credentialReads = createBatcher(
-    async (requests: (readonly { id: string; version: number }[])[]) => {
-      const all = requests.flat();
-      const rows = new Map(
-        (await repo.findAccounts(db, [...new Set(all.map((r) => r.id))])).map((a) => [a.id, a]),
-      );
-      const current = [
-        ...new Map(
-          all.filter((r) => rows.get(r.id)?.version === r.version).map((r) => [`${r.id}@${r.version}`, r]),
-        ).values(),
-      ];
-      const sealed = new Map((await findSealedMany(db, current)).map((v) => [`${v.id}@${v.version}`, v]));
-      // A value asked for by several requests (every agent of a fleet has the same accounts) is opened once
-      // for the batch; nothing opened outlives it.
-      const openedOnce = new Map<string, Record<string, unknown>>();
-      // Each request fails alone: a value missing or not opening fails only the requests that asked for it.
-      return requests.map((requested): OpenedCredential[] | Error => {
-        const out: OpenedCredential[] = [];
-        try {
-          for (const r of requested) {
-            const account = rows.get(r.id);
-            if (account?.version !== r.version) continue;
-            const key = `${r.id}@${r.version}`;
-            const value = sealed.get(key);
-            if (!value) return notFound('Sealed value of account', key);
-            let secret = openedOnce.get(key);
-            if (!secret) {
-              secret = JSON.parse(keyring.open(r.id, r.version, value).toString('utf8')) as Record<
-                string,
-                unknown
-              >;
-              openedOnce.set(key, secret);
-            }
-            out.push({
-              accountId: account.id,
-              version: account.version,
-              name: account.name,
-              type: account.type,
-              publicFields: account.publicFields as Record<string, unknown>,
-              secret,
-            });
-          }
-        } catch (err) {
-          return err as Error;
-        }
-        return out;
-      });
-    },
-    { maxBatch: 100 },
-  );
+  const credentialReads = createCredentialReads({ db, keyring, changes });
 
   async function view(tx: Db | Tx, row: repo.AccountRow): Promise<AccountView> {
     return { ...row, approved: (await repo.approvedOf(tx, [row.id])).get(row.id) ?? [] };
@@ -190,47 +139,46 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
     },
 
     async update(p: Principal, id: string, body: z.infer<typeof updateAccountBody>) {
-      return changed(
-        await db.transaction(async (tx) => {
-          const row = await mustFind(tx, id);
-          if (body.credential && body.credential.type !== row.type) {
-            throw new AppError(
-              'RULE_VIOLATION',
-              `An account's type cannot change: this one is ${row.type} (R2).`,
-              [{ path: 'body.credential.type', message: `must be ${row.type}` }],
-            );
-          }
-          if (body.name && body.name !== row.name && (await repo.findAccountByName(tx, body.name))) {
-            throw new AppError('ALREADY_EXISTS', `A Run As account named '${body.name}' already exists.`, [
-              { path: 'body.name', message: 'is taken' },
-            ]);
-          }
-          const patch: Parameters<typeof repo.updateAccount>[2] = {};
-          if (body.name) patch.name = body.name;
-          if (body.description !== undefined) patch.description = body.description;
-          if (body.expiresAt !== undefined)
-            patch.expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-          if (body.credential) {
-            const d = describe(body.credential, patch.expiresAt === undefined ? null : patch.expiresAt);
-            patch.version = row.version + 1;
-            patch.publicFields = d.publicFields;
-            if (body.credential.type === 'certificate' || patch.expiresAt !== undefined)
-              patch.expiresAt = d.expiry;
-            await sealSecret(tx, id, patch.version, d.secret);
-          }
-          const next = (await repo.updateAccount(tx, id, patch))!;
-          await appendAudit(tx, {
-            actor: actorOf(p),
-            kind: 'account.update',
-            target: id,
-            details: {
-              changed: Object.keys(body).filter((k) => k !== 'credential'),
-              ...(body.credential ? { secretReplaced: true, version: next.version } : {}),
-            },
-          });
-          return view(tx, next);
-        }),
-      );
+      const updated = await db.transaction(async (tx) => {
+        const row = await mustFind(tx, id);
+        if (body.credential && body.credential.type !== row.type) {
+          throw new AppError(
+            'RULE_VIOLATION',
+            `An account's type cannot change: this one is ${row.type} (R2).`,
+            [{ path: 'body.credential.type', message: `must be ${row.type}` }],
+          );
+        }
+        if (body.name && body.name !== row.name && (await repo.findAccountByName(tx, body.name))) {
+          throw new AppError('ALREADY_EXISTS', `A Run As account named '${body.name}' already exists.`, [
+            { path: 'body.name', message: 'is taken' },
+          ]);
+        }
+        const patch: Parameters<typeof repo.updateAccount>[2] = {};
+        if (body.name) patch.name = body.name;
+        if (body.description !== undefined) patch.description = body.description;
+        if (body.expiresAt !== undefined) patch.expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+        if (body.credential) {
+          const d = describe(body.credential, patch.expiresAt === undefined ? null : patch.expiresAt);
+          patch.version = row.version + 1;
+          patch.publicFields = d.publicFields;
+          if (body.credential.type === 'certificate' || patch.expiresAt !== undefined)
+            patch.expiresAt = d.expiry;
+          await sealSecret(tx, id, patch.version, d.secret);
+        }
+        const next = (await repo.updateAccount(tx, id, patch))!;
+        await appendAudit(tx, {
+          actor: actorOf(p),
+          kind: 'account.update',
+          target: id,
+          details: {
+            changed: Object.keys(body).filter((k) => k !== 'credential'),
+            ...(body.credential ? { secretReplaced: true, version: next.version } : {}),
+          },
+        });
+        return view(tx, next);
+      });
+      credentialReads.forget(id);
+      return changed(updated);
     },
 
     async remove(p: Principal, id: string) {
@@ -282,6 +230,7 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
           details: { name: row.name, type: row.type, roleAssignmentsRemoved },
         });
       });
+      credentialReads.forget(id);
       onChange?.();
     },
 
@@ -345,12 +294,7 @@ export function createAccountsService({ db, keyring, onChange }: AccountsService
      * accounts and their sealed values once for all of them; an account gone or at another version is left out.
      * Callers must have checked distribution; what it returns must never reach a person, a log or an error.
      */
-    async openCredentials(
-      requested: readonly { id: string; version: number }[],
-    ): Promise<OpenedCredential[]> {
-      const opened = await credentialReads.add(requested);
-      if (opened instanceof Error) throw opened;
-      return opened;
-    },
+    openCredentials: (requested: readonly { id: string; version: number }[]): Promise<OpenedCredential[]> =>
+      credentialReads.open(requested),
   };
 }
