@@ -46,6 +46,15 @@ export function createAgentCache(d: {
     return ids.map((id) => found.get(id));
   });
 
+  // Statuses for long-polls woken together (an association change reaching the whole fleet): all in one read.
+  const statuses = createBatcher(
+    async (ids: string[]) => {
+      const found = new Map((await repo.agentStatuses(d.db, [...new Set(ids)])).map((r) => [r.id, r.status]));
+      return ids.map((id) => found.get(id));
+    },
+    { maxBatch: 50_000 },
+  );
+
   // Contacts are gathered for up to a second (less than the interval they are kept to) and written together.
   const seen = createBatcher(
     async (items: { id: string; at: Date }[]) => {
@@ -82,7 +91,7 @@ export function createAgentCache(d: {
      * The agent's status as the database has it now, never from memory (for a long-poll that waited: a
      * revocation made meanwhile on any server counts); read with those of other agents asking at once.
      */
-    freshStatus: async (id: string) => (await rows.add(id))?.status,
+    freshStatus: (id: string) => statuses.add(id),
 
     /** Drops the agent (a change this server just committed), or every agent. */
     forget,

@@ -100,6 +100,13 @@ export const insertAgent = async (db: Executor, row: typeof agents.$inferInsert)
 export const updateAgent = async (db: Executor, id: string, patch: Partial<typeof agents.$inferInsert>) =>
   (await db.update(agents).set(patch).where(eq(agents.id, id)).returning())[0];
 
+/** The status of each of these agents that exists, in one statement (one array parameter, however many). */
+export const agentStatuses = (db: Executor, ids: readonly string[]) =>
+  db
+    .select({ id: agents.id, status: agents.status })
+    .from(agents)
+    .where(sql`${agents.id} = ANY(${sql.param([...ids])}::text[])`);
+
 /** Records when agents were last seen, in one statement; an earlier time never replaces a later one. */
 export const touchAgents = (db: Executor, seen: { id: string; at: Date }[]) =>
   db.execute(sql`
