@@ -50,6 +50,19 @@ async function enrolledAgent(name: string, server: string) {
   return { identity: enrolled, agentId, api: createAgentApi({ server, identity: enrolled }) };
 }
 
+/** A Windows account made on server B and associated there with the computer profile of this agent's computer. */
+async function associatedOnB(name: string, password: string, agentId: string) {
+  const acct = await ok(b, 'POST', '/api/v1/accounts', {
+    name,
+    credential: { type: 'windows', userName: 'svc', password },
+  });
+  await ok(b, 'POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
+    accountId: acct.id,
+    scope: { kind: 'object', objectId: agentId },
+  });
+  return acct;
+}
+
 beforeAll(async () => {
   a = await createTestApp({ resolutionPollMs: POLL_MS });
   b = await createTestApp({ sameGroupAs: a, resolutionPollMs: POLL_MS });
@@ -188,14 +201,7 @@ describe('agents answered from memory', () => {
     const first = await agent.api.fetchConfig();
     if (first.kind !== 'changed') throw new Error('expected a configuration');
     expect(first.config.accounts).toEqual([]);
-    const acct = await ok(b, 'POST', '/api/v1/accounts', {
-      name: 'two-srv-assoc-account',
-      credential: { type: 'windows', userName: 'svc', password: 'two-server-secret' },
-    });
-    await ok(b, 'POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
-      accountId: acct.id,
-      scope: { kind: 'object', objectId: agent.agentId },
-    });
+    const acct = await associatedOnB('two-srv-assoc-account', 'two-server-secret', agent.agentId);
     const next = await agent.api.fetchConfig({ tag: first.config.tag, waitSeconds: 5 });
     if (next.kind !== 'changed') throw new Error('the association did not reach server A');
     expect(JSON.stringify(next.config.entries)).toContain(acct.id);
@@ -213,14 +219,7 @@ describe('agents answered from memory', () => {
 
   it('are delivered an account as it is after a change on the other server, within a second', async () => {
     const agent = await enrolledAgent('two-srv-deliver', urlA);
-    const acct = await ok(b, 'POST', '/api/v1/accounts', {
-      name: 'two-srv-deliver-account',
-      credential: { type: 'windows', userName: 'svc', password: 'two-server-first' },
-    });
-    await ok(b, 'POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
-      accountId: acct.id,
-      scope: { kind: 'object', objectId: agent.agentId },
-    });
+    const acct = await associatedOnB('two-srv-deliver-account', 'two-server-first', agent.agentId);
     await ok(b, 'PUT', `/api/v1/accounts/${acct.id}/distribution`, {
       security: 'more-secure',
       approved: [agent.agentId],

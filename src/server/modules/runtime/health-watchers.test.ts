@@ -142,17 +142,21 @@ describe('Health Service Credentials Not Found (R22, S5)', () => {
 });
 
 describe('heartbeat alerts (R46)', () => {
-  it('are raised on the health service watcher for a silent agent and resolved when it is heard again', async () => {
-    const h = await enrolled('hb-a');
-    await h.api.fetchConfig();
-    let offset = 0;
-    const watchers = createHealthWatchers({
+  /** Watchers with a 60-second heartbeat window, on a clock `offset()` ms ahead of now. */
+  const heartbeatWatchers = (offset: () => number) =>
+    createHealthWatchers({
       db: t.database.db,
       alerts: createAlertsService({ db: t.database.db }),
       resolution: t.app.resolution,
       heartbeatTimeoutMs: 60_000,
-      now: () => new Date(Date.now() + offset),
+      now: () => new Date(Date.now() + offset()),
     });
+
+  it('are raised on the health service watcher for a silent agent and resolved when it is heard again', async () => {
+    const h = await enrolled('hb-a');
+    await h.api.fetchConfig();
+    let offset = 0;
+    const watchers = heartbeatWatchers(() => offset);
     const key = `heartbeat:${h.agentId}`;
     expect((await watchers.sweepHeartbeats()).raised).not.toContain(key);
     offset = 120_000;
@@ -172,13 +176,7 @@ describe('heartbeat alerts (R46)', () => {
   it('raises the alerts of many silent agents together, and a sweep told to halt raises none of what is left', async () => {
     const silent = await Promise.all(['hb-halt-1', 'hb-halt-2', 'hb-halt-3'].map((n) => enrolled(n)));
     let offset = 0;
-    const watchers = createHealthWatchers({
-      db: t.database.db,
-      alerts: createAlertsService({ db: t.database.db }),
-      resolution: t.app.resolution,
-      heartbeatTimeoutMs: 60_000,
-      now: () => new Date(Date.now() + offset),
-    });
+    const watchers = heartbeatWatchers(() => offset);
     offset = 120_000;
     const keys = silent.map((h) => `heartbeat:${h.agentId}`);
     expect(await watchers.sweepHeartbeats(() => true)).toEqual({ raised: [], resolved: [] });
@@ -214,13 +212,7 @@ describe('heartbeat alerts (R46)', () => {
     await h.api.fetchConfig();
     let offset = 600_000;
     // Started (the whole pool back) ten minutes after the agent was last heard from.
-    const watchers = createHealthWatchers({
-      db: t.database.db,
-      alerts: createAlertsService({ db: t.database.db }),
-      resolution: t.app.resolution,
-      heartbeatTimeoutMs: 60_000,
-      now: () => new Date(Date.now() + offset),
-    });
+    const watchers = heartbeatWatchers(() => offset);
     const key = `heartbeat:${h.agentId}`;
     expect((await watchers.sweepHeartbeats()).raised).not.toContain(key);
     offset = 600_000 + 59_000;
