@@ -87,6 +87,11 @@ export function createAgentApi(opts: AgentApiOptions) {
    * checked in that server's memory. Until it is known, assertions name the audience every server accepts.
    */
   let audience: string | undefined;
+  /**
+   * Set when the audience changed again on the very request signed for the new one: answers come from several
+   * servers at this address (a balancer), so assertions name the audience every server accepts from then on.
+   */
+  let severalServers = false;
 
   async function call(
     method: string,
@@ -134,13 +139,21 @@ export function createAgentApi(opts: AgentApiOptions) {
         );
       }
     };
-    const signedFor = audience;
-    let res = await send(signedFor);
     // Refused as made for another audience (the server restarted, or another answers at this address): once more,
-    // for the audience it named.
-    if (o.auth && res.status === 401 && signedFor !== undefined && audience !== signedFor) {
+    // for the audience it named; refused so again, for the audience every server accepts.
+    const refusedFor = (r: Response, signedFor: string | undefined) =>
+      o.auth && r.status === 401 && signedFor !== undefined && audience !== signedFor;
+    const first = severalServers ? undefined : audience;
+    let res = await send(first);
+    if (refusedFor(res, first)) {
       await res.body?.cancel();
-      res = await send(audience);
+      const second = audience;
+      res = await send(second);
+      if (refusedFor(res, second)) {
+        await res.body?.cancel();
+        severalServers = true;
+        res = await send(undefined);
+      }
     }
     const text = await res.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;

@@ -245,6 +245,42 @@ describe('agents answered from memory', () => {
     expect(opened.map((o) => o.secret.password)).toEqual(['two-server-second']);
   });
 
+  it('are answered behind a balancer that alternates between both servers', async () => {
+    const agent = await enrolledAgent('two-srv-balanced', urlA);
+    const urlB = await b.app.listen({ port: 0, host: '127.0.0.1' });
+    // Server B knows the agent's computer once it has followed A's changes.
+    const onB = createAgentApi({ server: urlB, identity: agent.identity });
+    await expect
+      .poll(
+        () =>
+          onB.fetchConfig().then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const audiences: string[] = [];
+    let turn = 0;
+    // One address, each request to the next server in turn, as a round-robin balancer does.
+    const balanced: typeof fetch = (input, init) => {
+      const url = new URL(String(input));
+      const to = new URL(turn++ % 2 === 0 ? urlA : urlB);
+      url.host = to.host;
+      const assertion = new Headers(init?.headers).get('authorization')?.slice('Agent '.length);
+      if (assertion)
+        audiences.push(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).aud);
+      return fetch(url, init);
+    };
+    const api = createAgentApi({ server: urlA, identity: agent.identity, fetch: balanced });
+    for (let i = 0; i < 4; i++) expect((await api.fetchConfig()).kind).toBe('changed');
+    // The first names the audience any server takes; the second is signed for A's, refused by B, signed for B's,
+    // refused by A, and signed for any server's, as every one after it.
+    const own = expect.stringMatching(/^steward:/);
+    expect(audiences).toEqual(['steward', own, own, 'steward', 'steward', 'steward']);
+    expect(audiences[1]).not.toBe(audiences[2]);
+  });
+
   it('may use an assertion once across both servers', async () => {
     const agent = await enrolledAgent('two-srv-replay', urlA);
     const request = { method: 'GET', path: '/api/v1/agent/config' };
