@@ -21,12 +21,7 @@ import {
   tempDir,
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
-import {
-  createConfigClient,
-  type FleetAgent,
-  forEachConcurrently,
-  newFleetAgent,
-} from './agent-fleet.js';
+import { createConfigClient, type FleetAgent, forEachConcurrently, newFleetAgent } from './agent-fleet.js';
 import { cpuProfileArgs, median, memoryOf, round } from './bench-stats.js';
 import { defaultResolveOptions, syntheticGroup } from './resolve-bench.js';
 import { benchPack, el, writeBulk } from './restart-seed.js';
