@@ -29,7 +29,7 @@ export const watcherOf = (healthServiceId: string) => `watcher:${healthServiceId
 
 const ACTOR = 'system';
 const never = () => false;
-/** Alerts raised at once by a sweep: a fleet of silent agents costs one transaction per run of them. */
+/** Alerts raised or resolved at once by a sweep: a fleet silent or back costs one transaction per run of them. */
 const CHANGED_TOGETHER = 100;
 
 export interface HealthWatchersDeps {
@@ -141,30 +141,27 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
   }
 
   /**
-   * Raises the alerts (each with its dedupe key) CHANGED_TOGETHER at a time, so that the alerts service writes each
-   * run in one transaction; stops between two runs once `halt` says so (the server stops), leaving the rest to the
-   * next sweep. Returns the dedupe keys raised.
+   * Raises or resolves alerts CHANGED_TOGETHER at a time, so that the alerts service writes each run in one
+   * transaction; stops between two runs once `halt` says so (the server stops), leaving the rest to the next
+   * sweep. Returns the items changed.
    */
-  async function raiseAll(due: RaiseAlertInput[], halt: () => boolean): Promise<string[]> {
-    const raised: string[] = [];
-    for (const run of chunks(due, CHANGED_TOGETHER)) {
+  async function inRuns<T>(
+    items: T[],
+    halt: () => boolean,
+    change: (item: T) => Promise<unknown>,
+  ): Promise<T[]> {
+    const changed: T[] = [];
+    for (const run of chunks(items, CHANGED_TOGETHER)) {
       if (halt()) break;
-      await Promise.all(run.map((input) => d.alerts.raise(ACTOR, input)));
-      for (const input of run) raised.push(input.dedupeKey!);
+      await Promise.all(run.map(change));
+      changed.push(...run);
     }
-    return raised;
+    return changed;
   }
-
-  /** Resolves the alerts with these dedupe keys as `raiseAll` raises them; returns the keys resolved. */
-  async function resolveAll(keys: string[], halt: () => boolean): Promise<string[]> {
-    const resolved: string[] = [];
-    for (const run of chunks(keys, CHANGED_TOGETHER)) {
-      if (halt()) break;
-      await Promise.all(run.map((key) => d.alerts.resolveByKey(ACTOR, key)));
-      resolved.push(...run);
-    }
-    return resolved;
-  }
+  const raiseAll = async (due: RaiseAlertInput[], halt: () => boolean) =>
+    (await inRuns(due, halt, (input) => d.alerts.raise(ACTOR, input))).map((input) => input.dedupeKey!);
+  const resolveAll = (keys: string[], halt: () => boolean) =>
+    inRuns(keys, halt, (key) => d.alerts.resolveByKey(ACTOR, key));
 
   return {
     /** Raises the alert for misses older than the grace period; resolves the alerts whose misses are gone. */
