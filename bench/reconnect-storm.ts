@@ -50,6 +50,10 @@ export async function measureRestartStorm(o: {
   await o.server.stop('SIGTERM');
   const stopSeconds = (performance.now() - stopStarted) / 1000;
   const spawned = performance.now();
+  // Each agent's long-poll broke when the server stopped: like the agent client, it signs its next request for
+  // the audience every server accepts (its single use recorded in the database), and learns the new one from
+  // the answer.
+  for (const a of o.agents) a.audience = undefined;
   const server = await o.restart();
   const readySeconds = (performance.now() - spawned) / 1000;
   const client = createConfigClient(server.url, o.concurrency);
@@ -71,8 +75,6 @@ export async function measureRestartStorm(o: {
     await forEachConcurrently(o.agents, o.concurrency, async (a, index) => {
       const t0 = performance.now();
       try {
-        // Each agent still holds the audience of the server before its restart: its first request is refused
-        // and signed again for the new one, as the agent client does.
         const answer = await client.signed(a, 'GET', '/api/v1/agent/config');
         if (answer.status !== 200)
           throw new Error(`GET config → ${answer.status} ${answer.body.slice(0, 200)}`);

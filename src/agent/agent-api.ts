@@ -84,7 +84,8 @@ export function createAgentApi(opts: AgentApiOptions) {
   let agentId = opts.identity.agentId;
   /**
    * The server's own assertion audience, from its last answer (it names it in a header): its single use is
-   * checked in that server's memory. Until it is known, assertions name the audience every server accepts.
+   * checked in that server's memory. Until it is known, and after the server could not be reached, assertions
+   * name the audience every server accepts.
    */
   let audience: string | undefined;
   /**
@@ -130,6 +131,10 @@ export function createAgentApi(opts: AgentApiOptions) {
         audience = res.headers.get(AUDIENCE_HEADER) ?? audience;
         return res;
       } catch (err) {
+        // The server could not be reached (it stopped, or its connection broke): whatever answers next is a new
+        // start of it or another server, so the next request names the audience every server accepts rather
+        // than being refused for this one.
+        audience = undefined;
         throw new ApiError(
           0,
           'UNAVAILABLE',

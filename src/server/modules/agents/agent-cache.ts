@@ -1,6 +1,7 @@
 // What every agent request needs of the database, kept in memory: the agent's row (status and keys), read
-// once (with those of other agents asking at the same time) and dropped when a change to the agent is committed
-// on any server (the change feed); the agent's last contact, written for many requests in one statement.
+// once (at the first request after a start, every approved agent's in one statement; later, with those of other
+// agents asking at the same time) and dropped when a change to the agent is committed on any server (the change
+// feed); the agent's last contact, written for many requests in one statement.
 import type { KeyObject } from 'node:crypto';
 import { importPublicKey } from '../../../crypto/agent-keys.js';
 import { createBatcher } from '../../../store/batcher.js';
@@ -30,17 +31,35 @@ export function createAgentCache(d: {
   const agents = new Map<string, CachedAgent>();
   // Bumped by every change: a row read before a change is not kept after it.
   let generation = 0;
+  /** Rows read for the whole fleet and not asked for yet (the keys are imported when they are). */
+  const unasked = new Map<string, repo.AgentRow>();
   const forget = (id?: string) => {
     generation++;
-    if (id === undefined) agents.clear();
-    else agents.delete(id);
+    if (id === undefined) {
+      agents.clear();
+      unasked.clear();
+    } else {
+      agents.delete(id);
+      unasked.delete(id);
+    }
   };
   d.onChange((c) => {
     if (c.kind === 'reset') forget();
     else if (c.kind.startsWith('agent.') || c.kind.startsWith('computer.')) forget(c.target ?? undefined);
   });
 
-  // Agents reconnecting together (a server restart) are read together.
+  // After a start the whole fleet reconnects at once (its server restarted): at the first request every approved
+  // agent's row is read in one statement, rather than in a statement for each few agents; a request that comes
+  // while it is read waits for it. Rows read before a change committed meanwhile are not kept.
+  let fleetRead: Promise<void> | undefined;
+  const readFleet = () =>
+    (fleetRead ??= (async () => {
+      const before = generation;
+      const all = await repo.approvedAgents(d.db, MAX_AGENTS).catch(() => []);
+      if (before === generation) for (const row of all) if (!agents.has(row.id)) unasked.set(row.id, row);
+    })());
+
+  // Agents asking together that the fleet's read did not hold are read together.
   const rows = createBatcher(async (ids: string[]) => {
     const found = new Map((await repo.findAgents(d.db, [...new Set(ids)])).map((r) => [r.id, r]));
     return ids.map((id) => found.get(id));
@@ -69,8 +88,11 @@ export function createAgentCache(d: {
     async get(id: string): Promise<CachedAgent | undefined> {
       const hit = agents.get(id);
       if (hit) return hit;
+      await readFleet();
       const before = generation;
-      const row = await rows.add(id);
+      const early = unasked.get(id);
+      unasked.delete(id);
+      const row = early ?? (await rows.add(id));
       if (!row) return undefined;
       const agent: CachedAgent = {
         id: row.id,

@@ -44,6 +44,15 @@ export const findAgents = (db: Executor, ids: readonly string[]) =>
         .where(inArray(agents.id, [...ids]))
     : Promise.resolve([]);
 
+/** Approved agents, at most `limit` of them, most recently seen first (read at once after a start). */
+export const approvedAgents = (db: Executor, limit: number) =>
+  db
+    .select()
+    .from(agents)
+    .where(eq(agents.status, 'approved'))
+    .orderBy(sql`${agents.lastSeenAt} DESC NULLS LAST`)
+    .limit(limit);
+
 /** Agents by id, locked, in a fixed order. */
 export const findAgentsForUpdate = (db: Executor, ids: readonly string[]) =>
   ids.length

@@ -391,6 +391,32 @@ describe('agent authentication', () => {
     expect(refusals).toBe(1);
   });
 
+  it('signs for the audience every server accepts after the server could not be reached', async () => {
+    const audiences: string[] = [];
+    let unreachable = false;
+    const api = createAgentApi({
+      server,
+      identity: { ...a.identity, agentId: a.agentId },
+      fetch: async (input, init) => {
+        const assertion = String(new Headers(init?.headers).get('authorization')).slice('Agent '.length);
+        audiences.push(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).aud);
+        if (unreachable) throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
+        return fetch(input, init);
+      },
+    });
+    await api.fetchConfig();
+    await api.fetchConfig();
+    const own = audiences[1]!;
+    expect(own).toMatch(/^steward:/);
+    unreachable = true;
+    await expect(api.fetchConfig()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    unreachable = false;
+    // Whatever answers now may be a new start of the server: no refusal for the audience it had before.
+    expect((await api.fetchConfig()).kind).toBe('changed');
+    await api.fetchConfig();
+    expect(audiences).toEqual(['steward', own, own, 'steward', own]);
+  });
+
   it('refuses an assertion signed by another key, an expired one, and one for an unknown agent', async () => {
     const other = generateAgentKeys();
     const forged = await agentGet(
