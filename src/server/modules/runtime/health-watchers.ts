@@ -4,7 +4,7 @@
 //   on the health service, for longer than the grace period; resolved once every such run runs again.
 // - Health Service Heartbeat Failure (R46): an agent not heard from within the heartbeat timeout; its source
 //   is the health service watcher, not the computer; resolved when the agent is heard from again.
-import { and, eq, inArray, isNotNull, like, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, like, lt, ne, sql } from 'drizzle-orm';
 import { RESOLUTION_CLOSED } from '../../../contract/alerts.js';
 import { chunks } from '../../../domain/chunks.js';
 import type { Db } from '../../../store/db.js';
@@ -197,18 +197,24 @@ export function createHealthWatchers(d: HealthWatchersDeps) {
      */
     async sweepHeartbeats(halt = never): Promise<{ raised: string[]; resolved: string[] }> {
       const cutoff = new Date(now().getTime() - heartbeatMs);
-      const approved = await db
-        .select({
-          id: agents.id,
-          name: agents.computerName,
-          lastSeenAt: agents.lastSeenAt,
-          enrolledAt: agents.enrolledAt,
-        })
-        .from(agents)
-        .where(eq(agents.status, 'approved'));
-      const silent = approved.filter(
-        (a) => Math.max((a.lastSeenAt ?? a.enrolledAt).getTime(), watchingSince) < cutoff.getTime(),
-      );
+      // Only the silent agents are read (a live fleet's rows are not): none while the watcher's start is recent.
+      const silent =
+        watchingSince >= cutoff.getTime()
+          ? []
+          : await db
+              .select({
+                id: agents.id,
+                name: agents.computerName,
+                lastSeenAt: agents.lastSeenAt,
+                enrolledAt: agents.enrolledAt,
+              })
+              .from(agents)
+              .where(
+                and(
+                  eq(agents.status, 'approved'),
+                  lt(sql`coalesce(${agents.lastSeenAt}, ${agents.enrolledAt})`, cutoff),
+                ),
+              );
       const silentIds = new Set(silent.map((a) => a.id));
       const open = await openKeys('heartbeat:');
       const due: RaiseAlertInput[] = [];
