@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentApi } from '../../src/agent/agent-api.js';
 import { loadOrCreateIdentity } from '../../src/agent/agent-identity.js';
 import { ApiError } from '../../src/contract/client.js';
-import { signAssertion } from '../../src/crypto/agent-keys.js';
+import { assertionClaims, signAssertion } from '../../src/crypto/agent-keys.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const SQL_PACK = readFileSync(new URL('../fixtures/packs/test-sql.yaml', import.meta.url), 'utf8');
@@ -268,8 +268,7 @@ describe('agents answered from memory', () => {
       const to = new URL(turn++ % 2 === 0 ? urlA : urlB);
       url.host = to.host;
       const assertion = new Headers(init?.headers).get('authorization')?.slice('Agent '.length);
-      if (assertion)
-        audiences.push(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).aud);
+      if (assertion) audiences.push(assertionClaims(assertion)!.audience);
       return fetch(url, init);
     };
     const api = createAgentApi({ server: urlA, identity: agent.identity, fetch: balanced });

@@ -27,7 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-/** Changes the row behind the cache's back: no change notice, as a change on another server before its arrives. */
+/**
+ * Changes the row behind the cache's back: no change notice, as with a change on another server before its
+ * notice arrives.
+ */
 const setStatus = (id: string, status: string) =>
   t.database.db.update(agents).set({ status }).where(eq(agents.id, id));
 

@@ -18,6 +18,7 @@ import {
 import { credentialAad } from '../../../contract/agents.js';
 import { ApiError } from '../../../contract/client.js';
 import {
+  assertionClaims,
   generateAgentKeys,
   openSealed,
   type SealedEnvelope,
@@ -362,7 +363,7 @@ describe('agent authentication', () => {
     let refusals = 0;
     const seen: typeof fetch = async (input, init) => {
       const assertion = String(new Headers(init?.headers).get('authorization')).slice('Agent '.length);
-      audiences.push(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).aud);
+      audiences.push(assertionClaims(assertion)!.audience);
       const res = await fetch(input, init);
       if (res.status === 401) refusals++;
       return res;
@@ -399,7 +400,7 @@ describe('agent authentication', () => {
       identity: { ...a.identity, agentId: a.agentId },
       fetch: async (input, init) => {
         const assertion = String(new Headers(init?.headers).get('authorization')).slice('Agent '.length);
-        audiences.push(JSON.parse(Buffer.from(assertion.split('.')[1]!, 'base64url').toString()).aud);
+        audiences.push(assertionClaims(assertion)!.audience);
         if (unreachable) throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
         return fetch(input, init);
       },
