@@ -83,7 +83,9 @@ export function configPath(a: FleetAgent, mode: ConfigMode, waitSeconds = 25): s
 /** A keep-alive HTTP client whose requests each carry their own Authorization header. */
 export function createConfigClient(baseUrl: string, maxSockets: number) {
   const url = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets });
+  // Every connection is kept once its answer came, as an agent keeps its own: Node's default keeps at most 256
+  // free, so a fleet's long-polls answered together would otherwise be closed by the client as they are answered.
+  const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   const send = (
     method: 'GET' | 'POST',
     path: string,
