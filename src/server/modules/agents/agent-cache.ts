@@ -65,11 +65,12 @@ export function createAgentCache(d: {
     return ids.map((id) => found.get(id));
   });
 
-  // Statuses for long-polls woken together (an association change reaching the whole fleet): all in one read.
-  const statuses = createBatcher(
+  // Whether long-polls woken together (an association change reaching the whole fleet) are still approved: all
+  // in one read.
+  const approvals = createBatcher(
     async (ids: string[]) => {
-      const found = new Map((await repo.agentStatuses(d.db, [...new Set(ids)])).map((r) => [r.id, r.status]));
-      return ids.map((id) => found.get(id));
+      const refused = await repo.notApprovedAmong(d.db, [...new Set(ids)]);
+      return ids.map((id) => !refused.has(id));
     },
     { maxBatch: 50_000 },
   );
@@ -110,10 +111,10 @@ export function createAgentCache(d: {
     },
 
     /**
-     * The agent's status as the database has it now, never from memory (for a long-poll that waited: a
-     * revocation made meanwhile on any server counts); read with those of other agents asking at once.
+     * Whether the agent is approved as the database has it now, never from memory (for a long-poll that waited:
+     * a revocation made meanwhile on any server counts); read with those of other agents asking at once.
      */
-    freshStatus: (id: string) => statuses.add(id),
+    approvedNow: (id: string) => approvals.add(id),
 
     /** Drops the agent (a change this server just committed), or every agent. */
     forget,

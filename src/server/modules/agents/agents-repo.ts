@@ -109,12 +109,18 @@ export const insertAgent = async (db: Executor, row: typeof agents.$inferInsert)
 export const updateAgent = async (db: Executor, id: string, patch: Partial<typeof agents.$inferInsert>) =>
   (await db.update(agents).set(patch).where(eq(agents.id, id)).returning())[0];
 
-/** The status of each of these agents that exists, in one statement (one array parameter, however many). */
-export const agentStatuses = (db: Executor, ids: readonly string[]) =>
-  db
-    .select({ id: agents.id, status: agents.status })
-    .from(agents)
-    .where(sql`${agents.id} = ANY(${sql.param([...ids])}::text[])`);
+/**
+ * Those of these agents not approved now (revoked, pending or gone), in one statement (one array parameter,
+ * however many): usually none, so nothing to read back for a fleet whose long-polls a change woke together.
+ */
+export async function notApprovedAmong(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = (await db.execute(sql`
+    SELECT x.id FROM unnest(${sql.param([...ids])}::text[]) AS x(id)
+    WHERE NOT EXISTS (SELECT 1 FROM ${agents} a WHERE a.id = x.id AND a.status = 'approved')`)) as unknown as {
+    rows: { id: string }[];
+  };
+  return new Set(rows.map((r) => r.id));
+}
 
 /** Records when agents were last seen, in one statement; an earlier time never replaces a later one. */
 export const touchAgents = (db: Executor, seen: { id: string; at: Date }[]) =>

@@ -7,6 +7,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { createAgentApi } from '../../../agent/agent-api.js';
 import {
@@ -15,7 +16,7 @@ import {
   loadOrCreateIdentity,
   saveAgentId,
 } from '../../../agent/agent-identity.js';
-import { credentialAad } from '../../../contract/agents.js';
+import { agentConfigSchema, credentialAad } from '../../../contract/agents.js';
 import { ApiError } from '../../../contract/client.js';
 import {
   assertionClaims,
@@ -605,6 +606,45 @@ describe('configuration long-poll', () => {
     if (next.kind !== 'changed') return;
     expect(next.config.tag).not.toBe(first.config.tag);
     expect(next.config.entries.some((e) => e.resolution.kind === 'not-distributed')).toBe(true);
+  });
+
+  it('sends the configuration exactly as its response schema makes it, and the same bytes until it changes', async () => {
+    const a = await enrolled('poll-03');
+    const acct = await ok('POST', '/api/v1/accounts', {
+      name: 'poll-03-account',
+      credential: { type: 'windows', userName: 'svc', password: 'poll-secret-3' },
+    });
+    await ok('PUT', `/api/v1/accounts/${acct.id}/distribution`, {
+      security: 'more-secure',
+      approved: [a.agentId],
+    });
+    await ok('POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
+      accountId: acct.id,
+      scope: { kind: 'object', objectId: a.agentId },
+    });
+    const fetchRaw = async () => {
+      const res = await agentGet(
+        '/api/v1/agent/config',
+        await signAssertion(a.identity.signingKey, a.agentId, {
+          request: { method: 'GET', path: '/api/v1/agent/config' },
+        }),
+      );
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      return res.body;
+    };
+    const body = await fetchRaw();
+    const config = JSON.parse(body);
+    // What the schema keeps of it, in its order: no field more, none missing, none of another type.
+    expect(body).toBe(JSON.stringify(z.encode(agentConfigSchema, config)));
+    expect(config.healthServiceId).toBe(a.agentId);
+    expect(config.accounts).toEqual([{ id: acct.id, version: 1 }]);
+    expect(config.entries).toContainEqual({
+      workflowId: expect.any(String),
+      objectId: a.agentId,
+      resolution: { kind: 'account', accountId: acct.id, associationId: expect.any(String) },
+    });
+    expect(await fetchRaw()).toBe(body);
   });
 });
 

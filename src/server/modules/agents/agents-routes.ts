@@ -34,13 +34,24 @@ const agentErrors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBody
  */
 export const CREDENTIALS_ROUTE = '/api/v1/agent/credentials';
 
-// A configuration is serialized once (as the response schema would) and sent as is until it changes.
+// A configuration is serialized once, field by field as the response schema documents it, and sent as is until it
+// changes: a change reaching the whole fleet builds one body per agent, not a schema check of every entry.
 const serialized = new WeakMap<RunnerConfig, string>();
 function serializedConfig(config: RunnerConfig): string {
   let body = serialized.get(config);
   if (body === undefined) {
-    const { runnerId, ...rest } = config;
-    body = JSON.stringify(z.encode(agentConfigSchema, { ...rest, healthServiceId: runnerId }));
+    const answer: z.output<typeof agentConfigSchema> = {
+      healthServiceId: config.runnerId,
+      tag: config.tag,
+      defaultActionAccountId: config.defaultActionAccountId,
+      entries: config.entries.map(({ workflowId, objectId, resolution }) => ({
+        workflowId,
+        objectId,
+        resolution,
+      })),
+      accounts: config.accounts.map(({ id, version }) => ({ id, version })),
+    };
+    body = JSON.stringify(answer);
     serialized.set(config, body);
   }
   return body;
@@ -186,7 +197,7 @@ export function registerAgents(
           reply
             .header('etag', `"${out.config.tag}"`)
             .type('application/json; charset=utf-8')
-            // Already serialized by the response schema: a string is sent as is.
+            // Already serialized: a string is sent as is.
             .send(serializedConfig(out.config) as never)
         );
       } finally {

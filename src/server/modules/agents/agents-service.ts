@@ -49,6 +49,9 @@ export type AuthOutcome =
   | { kind: 'ok'; agent: AgentPrincipal }
   | { kind: 'refused'; code: 'UNAUTHENTICATED' | 'AGENT_REVOKED'; message: string };
 
+/** Long-polls woken in one turn of the event loop by a change notice. */
+const WAKE_TURN = 1000;
+
 const REVOKED_MESSAGE = 'This agent was revoked: it must enroll again.';
 
 export type ConfigOutcome = { kind: 'changed'; config: RunnerConfig } | { kind: 'unchanged'; tag: string };
@@ -77,12 +80,20 @@ export function createAgentsService(d: AgentsServiceDeps) {
     { maxBatch: 100 },
   );
 
-  // One listener for every waiting long-poll: a change notice walks its runners once.
+  // One listener for every waiting long-poll: a change notice walks its runners once, and wakes their long-polls
+  // a turn of the event loop at a time, WAKE_TURN of them a turn. A change reaching the whole fleet so answers its
+  // first agents at once, and never holds every agent's answer in memory together waiting to be written.
   /** Each waiting long-poll by agent; `revoked` ends it with the refusal. */
   const waiters = new Map<string, Set<(revoked?: boolean) => void>>();
   d.resolution.onRunnersChanged((runners) => {
     if (waiters.size === 0) return;
-    for (const r of runners) for (const wake of waiters.get(r) ?? []) wake();
+    const woken: (() => void)[] = [];
+    for (const r of runners) for (const wake of waiters.get(r) ?? []) woken.push(wake);
+    const wakeTurn = (from: number) => {
+      for (let i = from; i < Math.min(from + WAKE_TURN, woken.length); i++) woken[i]!();
+      if (from + WAKE_TURN < woken.length) setImmediate(wakeTurn, from + WAKE_TURN);
+    };
+    wakeTurn(0);
   });
 
   const enrollment = createAgentEnrollment({
@@ -165,7 +176,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
           computerName: agent.computerName,
           sealingKey: agent.sealingKey,
           bodyDigest: verified.bodyDigest,
-          stillApproved: async () => (await cache.freshStatus(agentId)) === 'approved',
+          stillApproved: () => cache.approvedNow(agentId),
         },
       };
     },
@@ -217,7 +228,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
           const config = await read();
           if (config.tag !== opts.tag) {
             // Authenticated before the wait: an agent revoked meanwhile (on any server) gets no configuration.
-            if (waited && (await cache.freshStatus(agentId)) !== 'approved')
+            if (waited && !(await cache.approvedNow(agentId)))
               throw new AppError('AGENT_REVOKED', REVOKED_MESSAGE);
             return { kind: 'changed', config };
           }
