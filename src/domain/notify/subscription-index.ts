@@ -213,14 +213,34 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
   const masks: Bits[] = [];
 
   /**
+   * Those whose severity, priority and resolution state conditions the alert meets, as one bit set per
+   * combination of the three (they are few), made on first use from the three.
+   */
+  const levels = new Map<string, Bits>();
+  function levelsMask(alert: NotificationAlert): Bits {
+    const key = `${alert.severity}\u0000${alert.priority}\u0000${alert.resolutionState}`;
+    let m = levels.get(key);
+    if (!m) {
+      if (levels.size >= MASKS_KEPT) levels.clear();
+      m = Int32Array.from(all);
+      for (const d of [
+        severity.mask(alert.severity),
+        priority.mask(alert.priority),
+        resolution.mask(alert.resolutionState),
+      ])
+        for (let w = 0; w < words; w++) m[w]! &= d[w]!;
+      levels.set(key, m);
+    }
+    return m;
+  }
+
+  /**
    * The subscriptions the alert matches, as bits in `result`: per kind of condition in use, the set of those that
    * put none or accept one of the alert's values; all of them and-ed word by word in one pass.
    */
   function match(alert: NotificationAlert, ctx: IndexContext) {
     masks.length = 0;
-    if (severity.used) masks.push(severity.mask(alert.severity));
-    if (priority.used) masks.push(priority.mask(alert.priority));
-    if (resolution.used) masks.push(resolution.mask(alert.resolutionState));
+    if (severity.used || priority.used || resolution.used) masks.push(levelsMask(alert));
     if (workflow.used)
       masks.push(alert.workflowId === null ? workflow.open : workflow.mask(alert.workflowId));
     if (klass.used) {
@@ -239,8 +259,11 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
       const grams = d.byValue.size < text.length - GRAM + 1 ? gramsIn(d.byValue.keys(), text) : gramsOf(text);
       masks.push(d.maskOfAny(grams, scratch[k++]!));
     }
-    result.set(all);
-    for (const m of masks) for (let w = 0; w < words; w++) result[w]! &= m[w]!;
+    result.set(masks[0] ?? all);
+    for (let k = 1; k < masks.length; k++) {
+      const m = masks[k]!;
+      for (let w = 0; w < words; w++) result[w]! &= m[w]!;
+    }
   }
 
   /** Per condition, the alert it was last tried on (a call's number) and whether it held. */
@@ -248,16 +271,15 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
   const held = new Uint8Array(conditions.length);
   let call = 0;
 
-  function textHolds(checks: number[] | undefined, alert: NotificationAlert) {
-    if (checks)
-      for (const k of checks) {
-        if (triedFor[k] !== call) {
-          const c = conditions[k]!;
-          triedFor[k] = call;
-          held[k] = c.holds(fieldText(alert, c.field)) ? 1 : 0;
-        }
-        if (held[k] === 0) return false;
+  function textHolds(checks: number[], alert: NotificationAlert) {
+    for (const k of checks) {
+      if (triedFor[k] !== call) {
+        const c = conditions[k]!;
+        triedFor[k] = call;
+        held[k] = c.holds(fieldText(alert, c.field)) ? 1 : 0;
       }
+      if (held[k] === 0) return false;
+    }
     return true;
   }
 
@@ -285,7 +307,10 @@ export function createSubscriptionIndex<S extends Indexable>(subscriptions: read
         const i = w * 32 + bit;
         const s = subscriptions[i]!;
         if (forced[i]) forced[i] = 0;
-        else if (!textHolds(textChecks[i], alert)) continue;
+        else {
+          const checks = textChecks[i];
+          if (checks !== undefined && !textHolds(checks, alert)) continue;
+        }
         out.push(s);
       }
     }
