@@ -142,4 +142,28 @@ describe('createBatcher', () => {
     expect(await third).toBe(3);
     expect(statements).toEqual([[1, 2], [3]]);
   });
+
+  it('with yieldBetween, lets the event loop run between one batch and the next', async () => {
+    for (const yieldBetween of [false, true]) {
+      const events: string[] = [];
+      const b = createBatcher(
+        async (items: number[]) => {
+          // Work that arrives while the first batch is written (a request read from the network meanwhile).
+          if (events.length === 0) setImmediate(() => events.push('other work'));
+          events.push(`batch of ${items.length}`);
+          return items;
+        },
+        { maxBatch: 100, yieldBetween },
+      );
+      const all = Array.from({ length: 250 }, (_, i) => b.add(i));
+      await b.flush();
+      expect(await Promise.all(all)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+      await new Promise((r) => setImmediate(r));
+      expect(events, `yieldBetween: ${yieldBetween}`).toEqual(
+        yieldBetween
+          ? ['batch of 100', 'other work', 'batch of 100', 'batch of 50']
+          : ['batch of 100', 'batch of 100', 'batch of 50', 'other work'],
+      );
+    }
+  });
 });

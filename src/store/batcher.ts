@@ -27,6 +27,12 @@ export interface BatcherOptions {
    * does not wait for it.
    */
   gatherMs?: number;
+  /**
+   * Lets the event loop take its I/O between one batch and the next (`setImmediate`), so a long queue of writes
+   * nobody waits on is written in small steps between requests rather than in one run that holds them all up
+   * (PGlite runs each statement on the main thread).
+   */
+  yieldBetween?: boolean;
 }
 
 /**
@@ -36,7 +42,13 @@ export interface BatcherOptions {
  */
 export function createBatcher<I, O>(
   write: (items: I[]) => Promise<O[]>,
-  { maxBatch = 500, retryAlone = false, concurrency = 1, gatherMs }: BatcherOptions = {},
+  {
+    maxBatch = 500,
+    retryAlone = false,
+    concurrency = 1,
+    gatherMs,
+    yieldBetween = false,
+  }: BatcherOptions = {},
 ): Batcher<I, O> {
   let queue: { item: I; ok: (o: O) => void; fail: (e: unknown) => void }[] = [];
   /** The writers under way: each takes the next batch when it has written its last, until the queue is empty. */
@@ -53,6 +65,7 @@ export function createBatcher<I, O>(
         if (!retryAlone || batch.length === 1) for (const b of batch) b.fail(err);
         else for (const b of batch) await write([b.item]).then(([o]) => b.ok(o!), b.fail);
       }
+      if (yieldBetween && queue.length) await new Promise<void>((r) => setImmediate(r));
     }
     // Left in the same turn as the last look at the queue: an item added after it starts a writer of its own.
     writers.delete(self);

@@ -75,13 +75,15 @@ export function createAgentCache(d: {
     { maxBatch: 50_000 },
   );
 
-  // Contacts are gathered for up to a second (less than the interval they are kept to) and written together.
+  // Contacts are gathered for up to a second (less than the interval they are kept to) and written together, a
+  // hundred a statement with other work between statements: a fleet's second of contacts (thousands) never holds
+  // up the requests that come meanwhile.
   const seen = createBatcher(
     async (items: { id: string; at: Date }[]) => {
       await repo.touchAgents(d.db, items);
       return items.map(() => undefined);
     },
-    { gatherMs: Math.min(1000, d.lastSeenIntervalMs) },
+    { gatherMs: Math.min(1000, d.lastSeenIntervalMs), maxBatch: 100, yieldBetween: true },
   );
 
   return {
