@@ -175,6 +175,8 @@ export async function runFleetLoad(o: {
   mode: 'full' | 'not-modified';
   concurrency: number;
   seconds: number;
+  /** Goes on past `seconds` until every agent has asked once (a warm-up: a running fleet's agents all have). */
+  everyAgent?: boolean;
 }): Promise<FleetLoadResult> {
   const client = createConfigClient(o.baseUrl, o.concurrency);
   const expected = o.mode === 'full' ? 200 : 304;
@@ -186,7 +188,7 @@ export async function runFleetLoad(o: {
   const started = performance.now();
   const deadline = started + o.seconds * 1000;
   const worker = async () => {
-    while (performance.now() < deadline) {
+    while (performance.now() < deadline || (o.everyAgent && issued < o.agents.length)) {
       const a = o.agents[issued++ % o.agents.length]!;
       const path = configPath(a, o.mode);
       const authorization = await authorizationOf(a, path);
