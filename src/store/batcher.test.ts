@@ -166,4 +166,44 @@ describe('createBatcher', () => {
       );
     }
   });
+
+  it('with gatherCount, writes as soon as that many wait, and gathers again before each later batch', async () => {
+    const statements: number[][] = [];
+    let release: () => void = () => {};
+    const b = createBatcher(
+      async (items: number[]) => {
+        statements.push(items);
+        // The first statement is slow: items come one at a time meanwhile, as callers finish other work.
+        if (statements.length === 1) await new Promise<void>((r) => (release = r));
+        return items;
+      },
+      { gatherMs: 60_000, gatherCount: 3 },
+    );
+    const tick = () => new Promise((r) => setImmediate(r));
+    const first = [b.add(1), b.add(2)];
+    await tick();
+    expect(statements).toEqual([]);
+    first.push(b.add(3));
+    await tick();
+    expect(statements).toEqual([[1, 2, 3]]);
+    // While it runs, one more comes: the next batch waits for its third item, not only for the statement.
+    const later = [b.add(4)];
+    release();
+    await tick();
+    later.push(b.add(5));
+    await tick();
+    expect(statements).toEqual([[1, 2, 3]]);
+    later.push(b.add(6), b.add(7));
+    await tick();
+    expect(statements).toEqual([
+      [1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
+    expect(await Promise.all([...first, ...later])).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // Fewer than gatherCount are written when gatherMs is up, or at a flush.
+    const last = b.add(8);
+    await b.flush();
+    expect(await last).toBe(8);
+    expect(statements).toEqual([[1, 2, 3], [4, 5, 6, 7], [8]]);
+  });
 });

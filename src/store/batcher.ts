@@ -33,6 +33,12 @@ export interface BatcherOptions {
    * (PGlite runs each statement on the main thread).
    */
   yieldBetween?: boolean;
+  /**
+   * With `gatherMs`: a batch is written as soon as this many items wait, without waiting out `gatherMs`; and
+   * every batch, not only a writer's first, gathers so (for callers that come one at a time and can wait a
+   * little: fewer, fuller statements).
+   */
+  gatherCount?: number;
 }
 
 /**
@@ -48,6 +54,7 @@ export function createBatcher<I, O>(
     concurrency = 1,
     gatherMs,
     yieldBetween = false,
+    gatherCount,
   }: BatcherOptions = {},
 ): Batcher<I, O> {
   let queue: { item: I; ok: (o: O) => void; fail: (e: unknown) => void }[] = [];
@@ -66,19 +73,22 @@ export function createBatcher<I, O>(
         else for (const b of batch) await write([b.item]).then(([o]) => b.ok(o!), b.fail);
       }
       if (yieldBetween && queue.length) await new Promise<void>((r) => setImmediate(r));
+      if (gatherCount !== undefined && queue.length && queue.length < gatherCount) await gather();
     }
     // Left in the same turn as the last look at the queue: an item added after it starts a writer of its own.
     writers.delete(self);
   }
 
-  /** Ends the gathering of the writers waiting for their first batch. */
+  /** Ends the gathering of the writers waiting for a batch. */
   const gathering = new Set<() => void>();
-  // A writer's first batch waits for the end of this turn of the event loop (or `gatherMs`): requests read from
-  // the network together (agents reconnecting at once) are written together, at the cost of one turn.
-  const start = () => {
-    if (writers.size >= concurrency) return;
-    const gathered = new Promise<void>((r) => {
+  const gathered = () => gatherCount !== undefined && queue.length >= gatherCount;
+  // A writer's first batch waits for the end of this turn of the event loop (or `gatherMs`, or `gatherCount`
+  // items): requests read from the network together (agents reconnecting at once) are written together, at the
+  // cost of one turn.
+  const gather = () =>
+    new Promise<void>((r) => {
       if (gatherMs === undefined) return setImmediate(r);
+      if (gathered()) return r();
       const timer = setTimeout(done, gatherMs);
       timer.unref();
       gathering.add(done);
@@ -88,7 +98,9 @@ export function createBatcher<I, O>(
         r();
       }
     });
-    const writer: Promise<void> = gathered.then(() => drain(writer));
+  const start = () => {
+    if (writers.size >= concurrency) return;
+    const writer: Promise<void> = gather().then(() => drain(writer));
     writers.add(writer);
   };
 
@@ -97,6 +109,7 @@ export function createBatcher<I, O>(
       return new Promise<O>((ok, fail) => {
         queue.push({ item, ok, fail });
         start();
+        if (gathered()) for (const done of [...gathering]) done();
       });
     },
     async flush() {

@@ -55,6 +55,12 @@ interface Sent {
   sent: outboxRepo.SentDelivery;
 }
 
+/**
+ * Deliveries claimed at once per worker: a claim and what its deliveries look up are six statements however many
+ * it takes.
+ */
+const CLAIM_PER_WORKER = 8;
+
 export function createNotificationSender(d: NotificationSenderDeps) {
   const { db, now, accounts, metrics, health, maxAgeMs, concurrency } = d;
   const versions = createChannelVersions();
@@ -62,8 +68,13 @@ export function createNotificationSender(d: NotificationSenderDeps) {
   // Asking the runtime for its zone costs as much as rendering a message: once.
   const timeZone = d.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const { endings, internalError } = createDeliveryEndings(d);
-  // Deliveries about to be handed to their channels at the same time are marked `sending` in one statement.
-  const sending = createBatcher((ids: string[]) => outboxRepo.markSending(db, ids, d.serverId));
+  // Deliveries about to be handed to their channels are marked `sending` together: one statement as soon as half
+  // the workers are ready, or for those ready within 10 ms. Workers finish their sends one by one, and a statement
+  // for each one or two would be most of what sending costs the database.
+  const sending = createBatcher((ids: string[]) => outboxRepo.markSending(db, ids, d.serverId), {
+    gatherMs: 10,
+    gatherCount: Math.ceil(concurrency / 2),
+  });
   const notificationAlert = (a: alertsRepo.AlertRow) => notificationAlertOf(db, a);
 
   /** A delivery rendered and checked, ready for its channel. */
@@ -295,8 +306,8 @@ export function createNotificationSender(d: NotificationSenderDeps) {
   }
 
   /**
-   * Sends up to `limit` due deliveries, `concurrency` at a time. They are claimed in batches of four times the
-   * concurrency, the next batch while the one before is sent, and the messages sent are recorded twice the
+   * Sends up to `limit` due deliveries, `concurrency` at a time. They are claimed in batches of CLAIM_PER_WORKER
+   * times the concurrency, the next batch while the one before is sent, and the messages sent are recorded twice the
    * concurrency at a time (a crash leaves those not yet recorded `unknown`: sent, never sent again). Answers how
    * many were claimed; a claim that fails is thrown once the sends under way are done.
    */
@@ -309,7 +320,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     const refill = () => {
       if (claiming || !more || claimed >= limit || !keepGoing()) return;
       claiming = (async () => {
-        const batch = await claim(Math.min(4 * concurrency, limit - claimed), claimed === 0);
+        const batch = await claim(Math.min(CLAIM_PER_WORKER * concurrency, limit - claimed), claimed === 0);
         claimed += batch.queue.length;
         more = batch.full;
         for (const q of batch.queue) queue.push({ ...q, find: batch.find });
@@ -331,7 +342,7 @@ export function createNotificationSender(d: NotificationSenderDeps) {
     // Rows left when this server stops or loses the pool stay claimed: release() hands them back.
     const worker = async () => {
       while (keepGoing()) {
-        if (queue.length <= 2 * concurrency) refill();
+        if (queue.length <= (CLAIM_PER_WORKER / 2) * concurrency) refill();
         const next = queue.shift();
         if (next) {
           const sent = await guarded(next.row, () => sendClaimed(next.row, next.probe, next.find));
