@@ -21,7 +21,7 @@ import {
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import { forEachConcurrently } from './agent-fleet.js';
-import { cpuProfileArgs, memoryOf, percentile, round } from './bench-stats.js';
+import { cpuProfileArgs, median, memoryOf, percentile, round } from './bench-stats.js';
 import { awaitReceipts, measurePaced, setUpPaced } from './notify-paced.js';
 import {
   benchAlerts,
@@ -273,12 +273,13 @@ async function startRecordingSmtp(delayMs: number) {
 
 type Smtp = Awaited<ReturnType<typeof startRecordingSmtp>>;
 
+/** Baseline runs so far: each tags its messages apart from the others'. */
+let baselineRuns = 0;
+
 /**
  * Raw nodemailer, the notifier's number of messages at once: through its own pooled transport (connections
  * kept open, as the e-mail channel does), or with one connection per message.
  */
-let baselineRuns = 0;
-
 async function measureBaseline(smtp: Smtp, count: number, pooled: boolean) {
   const tag = `baseline-${pooled ? 'pooled' : 'single'}-${process.pid}-${++baselineRuns}-`;
   const seen = () => smtp.received.filter((m) => m.subject.startsWith(tag)).length;
@@ -604,7 +605,8 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
     const e2e = await measureEndToEnd(o, smtp, database?.url);
     pooledRuns.push(await measureBaseline(smtp, baselineCount, true));
     const baseline = {
-      ...[...pooledRuns].sort((a, b) => a.messagesPerSecond - b.messagesPerSecond)[1]!,
+      messages: baselineCount,
+      messagesPerSecond: median(pooledRuns.map((r) => r.messagesPerSecond)),
       statistic: 'median of 3 runs after a warm-up: 2 before the storm, 1 after',
       runsMessagesPerSecond: pooledRuns.map((r) => r.messagesPerSecond),
       warmUpMessagesPerSecond: warmUp.messagesPerSecond,

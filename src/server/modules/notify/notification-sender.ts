@@ -306,10 +306,10 @@ export function createNotificationSender(d: NotificationSenderDeps) {
   }
 
   /**
-   * Sends up to `limit` due deliveries, `concurrency` at a time. They are claimed in batches of CLAIM_PER_WORKER
-   * times the concurrency, the next batch while the one before is sent, and the messages sent are recorded twice the
-   * concurrency at a time (a crash leaves those not yet recorded `unknown`: sent, never sent again). Answers how
-   * many were claimed; a claim that fails is thrown once the sends under way are done.
+   * Sends up to `limit` due deliveries, `concurrency` at a time. They are claimed in batches of
+   * CLAIM_PER_WORKER times the concurrency, the next batch while the one before is sent, and the messages sent
+   * are recorded twice the concurrency at a time (a crash leaves those not yet recorded `unknown`: sent, never
+   * sent again). Answers how many were claimed; a claim that fails is thrown once the sends under way are done.
    */
   async function deliver(limit: number, keepGoing: () => boolean = () => true): Promise<number> {
     const queue: { row: outboxRepo.DeliveryRow; probe: boolean; find: Lookups }[] = [];
