@@ -7,6 +7,8 @@ describe('server configuration', () => {
     const c = loadServerConfig({});
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8420, databaseUrl: undefined, rootKey: undefined });
     expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(c.listenBacklog).toBe(4096);
+    expect(loadServerConfig({ STEWARD_LISTEN_BACKLOG: '1024' }).listenBacklog).toBe(1024);
     expect(c.notifyTimeZone).toBeUndefined();
     expect(loadServerConfig({ STEWARD_NOTIFY_TIME_ZONE: 'Europe/Paris' }).notifyTimeZone).toBe(
       'Europe/Paris',
@@ -32,6 +34,8 @@ describe('server configuration', () => {
     [{ STEWARD_PORT: 'abc' }, 'STEWARD_PORT'],
     [{ STEWARD_PORT: '70000' }, 'STEWARD_PORT'],
     [{ STEWARD_PROT: '8000' }, 'STEWARD_PROT'],
+    [{ STEWARD_LISTEN_BACKLOG: '0' }, 'STEWARD_LISTEN_BACKLOG'],
+    [{ STEWARD_LISTEN_BACKLOG: 'deep' }, 'STEWARD_LISTEN_BACKLOG'],
     [{ STEWARD_ROOT_KEY: 'c2hvcnQ=' }, 'STEWARD_ROOT_KEY'],
     [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL'],
     [{ STEWARD_LOG_LEVEL: 'loud' }, 'STEWARD_LOG_LEVEL'],

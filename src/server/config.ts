@@ -21,6 +21,8 @@ export const serverEnvSchema = z
     STEWARD_DATA_DIR: z.string().min(1).default('./data'),
     STEWARD_HOST: z.string().min(1).default('127.0.0.1'),
     STEWARD_PORT: port.default(8420),
+    /** Connections the kernel queues for accept (capped by net.core.somaxconn): a fleet reconnects at once. */
+    STEWARD_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65535).default(4096),
     STEWARD_SERVER_NAME: z.string().min(1).max(200).default(hostname()),
     STEWARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     STEWARD_ROOT_KEY: base64Key.optional(),
@@ -83,6 +85,8 @@ export interface ServerConfig {
   dataDir: string;
   host: string;
   port: number;
+  /** STEWARD_LISTEN_BACKLOG: the accept queue's length asked of the kernel. */
+  listenBacklog: number;
   serverName: string;
   logLevel: ServerEnv['STEWARD_LOG_LEVEL'];
   rootKey: string | undefined;
@@ -160,6 +164,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     dataDir: resolve(e.STEWARD_DATA_DIR),
     host: e.STEWARD_HOST,
     port: e.STEWARD_PORT,
+    listenBacklog: e.STEWARD_LISTEN_BACKLOG,
     serverName: e.STEWARD_SERVER_NAME,
     logLevel: e.STEWARD_LOG_LEVEL,
     rootKey: e.STEWARD_ROOT_KEY,

@@ -97,7 +97,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   // Registered (its row and its ManagementServer object) before it answers: ready means a member of the group.
   await servers.start();
   try {
-    await app.listen({ host: config.host, port: config.port });
+    await app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
   } catch (err) {
     await servers.stop();
     throw err;

@@ -1,5 +1,6 @@
 // Proves a real `steward server` process starts with one command, reports its health, keeps passwords out of its logs, refuses bad settings and keeps its data through kill -9.
-import { readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -69,6 +70,18 @@ describe('a first start on an empty data directory', () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('asks the kernel for an accept queue of 4096 connections (STEWARD_LISTEN_BACKLOG), capped by somaxconn', () => {
+    const port = new URL(server.url).port;
+    // For a listening socket, ss reports the queue's length as Send-Q.
+    const [line] = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    const sendQ = Number(line?.trim().split(/\s+/)[2]);
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    expect(sendQ).toBe(Math.min(4096, somaxconn));
+    expect(sendQ).toBeGreaterThan(511); // Node's default
   });
 
   it('exposes Prometheus metrics at /metrics that count HTTP requests by route', async () => {
