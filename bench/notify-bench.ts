@@ -39,7 +39,7 @@ import {
 const progress = (line: string) => process.stderr.write(`[notify] ${line}\n`);
 
 /** What the server's notifier sends at once (its default), and so what the baseline sends at once too. */
-const NOTIFIER_CONCURRENCY = 8;
+const NOTIFIER_CONCURRENCY = 16;
 const FROM = 'steward@bench.example';
 
 interface Options extends WorkloadSizes {

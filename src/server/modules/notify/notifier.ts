@@ -48,7 +48,10 @@ export interface NotifierDeps {
   probeMaxMs?: number;
   /** Where the notifier's Prometheus metrics go; none when absent. */
   metrics?: Registry;
-  /** Deliveries sent at once; default 8. */
+  /**
+   * Deliveries sent at once; default 16. More than an SMTP pool's 5 connections: while some wait on the mail
+   * server, others are checked, rendered and marked.
+   */
   concurrency?: number;
   log: {
     info(o: object, msg: string): void;
@@ -62,7 +65,7 @@ export type Notifier = ReturnType<typeof createNotifier>;
 export function createNotifier(d: NotifierDeps) {
   const db = d.db;
   const now = d.now ?? (() => new Date());
-  const concurrency = d.concurrency ?? 8;
+  const concurrency = d.concurrency ?? 16;
   const accounts = createNotifierAccounts(d);
   const metrics = createNotifierMetrics(db, d.metrics);
   const health = createChannelHealth({
