@@ -85,7 +85,15 @@ export function createConfigClient(baseUrl: string, maxSockets: number) {
   const url = new URL(baseUrl);
   // Every connection is kept once its answer came, as an agent keeps its own: Node's default keeps at most 256
   // free, so a fleet's long-polls answered together would otherwise be closed by the client as they are answered.
-  const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  // TCP keep-alive probes start after a minute idle, as the agent's client (undici) starts them: with Node's
+  // default of one second, 15,000 long-polls send 15,000 probes a second, the loopback queue of a saturated
+  // machine drops some, and a connection whose ten probes in a row go unanswered is aborted (read ETIMEDOUT).
+  const agent = new Agent({
+    keepAlive: true,
+    keepAliveMsecs: 60_000,
+    maxSockets,
+    maxFreeSockets: maxSockets,
+  });
   const send = (
     method: 'GET' | 'POST',
     path: string,
