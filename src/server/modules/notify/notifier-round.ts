@@ -13,7 +13,7 @@ export interface NotifierRoundSteps {
   collectDue(): Promise<unknown>;
   /** Up to `limit` due deliveries sent, a batch claimed while the one before is sent; answers how many. */
   deliver(limit: number, keepGoing: () => boolean): Promise<number>;
-  /** Deliveries sent at once: a batch is four times as many, and one call to `deliver` four batches at most. */
+  /** Deliveries sent at once: one call to `deliver` sends 16 times as many at most: two claims of eight a worker. */
   concurrency: number;
 }
 
