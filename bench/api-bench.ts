@@ -14,7 +14,7 @@ import {
   startServer,
   tempDir,
 } from '../test/support/server-process.js';
-import { cpuProfileArgs, median, round } from './bench-stats.js';
+import { cpuProfileArgs, cpuReadings, cpuSecondsBetween, median, round } from './bench-stats.js';
 import { type HttpCall, type LoadResult, runLoad } from './load-generator.js';
 
 const CLASS_ID = 'Bench.Service';
@@ -25,19 +25,60 @@ interface Target {
   token: string;
   hostId: string;
   ids: string[];
+  /** The processes whose CPU time the requests cost: the server's, and the database's backends. */
+  processes: () => Promise<{ server: number[]; database: number[] }>;
 }
 
 interface Figures {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time per request, in ms: the server process (all threads), and PostgreSQL's backends. */
+  cpuMsPerRequest: { server: number; database?: number };
+}
+
+/** A load's result with the CPU time it cost, per request. */
+type Measured = LoadResult & { cpuMsPerRequest: { server: number; database?: number } };
+
+async function withCpu(t: Target, load: () => Promise<LoadResult>): Promise<Measured> {
+  const before = await t.processes();
+  const readings = { server: cpuReadings(before.server), database: cpuReadings(before.database) };
+  const r = await load();
+  // Backends the pool opened during the load count from zero; one it closed is not counted.
+  const after = await t.processes();
+  const perRequest = (seconds: number) => round((seconds * 1000) / Math.max(1, r.requests), 3);
+  return {
+    ...r,
+    cpuMsPerRequest: {
+      server: perRequest(cpuSecondsBetween(readings.server, cpuReadings(after.server))),
+      ...(after.database.length
+        ? { database: perRequest(cpuSecondsBetween(readings.database, cpuReadings(after.database))) }
+        : {}),
+    },
+  };
+}
+
+/** The pids of the PostgreSQL backends connected to the database at `url`, but the one asking. */
+async function backendsOf(url: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await c.end();
+  }
 }
 
 const progress = (line: string) => process.stderr.write(`[api] ${line}\n`);
 
-const describe = (r: LoadResult) =>
+const describe = (r: Measured) =>
   `${r.requests} requests in ${r.seconds.toFixed(1)} s: ${r.requestsPerSecond.toFixed(0)} req/s, ` +
-  `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
+  `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, CPU ${r.cpuMsPerRequest.server} ms a request` +
+  `${r.cpuMsPerRequest.database === undefined ? '' : ` (+ ${r.cpuMsPerRequest.database} ms database)`}` +
+  `${r.errors ? `, ${r.errors} errors` : ''}`;
 
 /** A fresh PostgreSQL database beside the one DATABASE_URL names, dropped at the end. */
 async function freshPostgresDatabase(url: string) {
@@ -73,7 +114,11 @@ async function startBare(token: string): Promise<{ child: ChildProcess; url: str
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function setUpSteward(server: ServerProcess, passwordFile: string): Promise<Target> {
+async function setUpSteward(
+  server: ServerProcess,
+  passwordFile: string,
+  databaseUrl: string | undefined,
+): Promise<Target> {
   const oneTime = readFileSync(passwordFile, 'utf8').trim();
   const token = await signInAsBootstrapAdmin(server.url, oneTime, `bench-${randomBytes(12).toString('hex')}`);
   const cls = await api(server.url, 'POST', '/api/v1/classes', {
@@ -97,7 +142,17 @@ async function setUpSteward(server: ServerProcess, passwordFile: string): Promis
   });
   if (computer.status !== 201)
     throw new Error(`POST /api/v1/computers answered ${computer.status}: ${JSON.stringify(computer.body)}`);
-  return { name: 'steward', url: server.url, token, hostId: computer.body.id, ids: [] };
+  return {
+    name: 'steward',
+    url: server.url,
+    token,
+    hostId: computer.body.id,
+    ids: [],
+    processes: async () => ({
+      server: [server.pid],
+      database: databaseUrl ? await backendsOf(databaseUrl) : [],
+    }),
+  };
 }
 
 function writeCall(t: Target, tag: string) {
@@ -116,33 +171,37 @@ function writeCall(t: Target, tag: string) {
   };
 }
 
-async function measureWrites(t: Target, tag: string, o: Options): Promise<LoadResult> {
-  return runLoad({
-    baseUrl: t.url,
-    token: t.token,
-    concurrency: o.concurrency,
-    maxRequests: o.writeRequests,
-    maxSeconds: o.seconds,
-    call: writeCall(t, tag),
-    onResult: (_i, r) => {
-      if (r.status === 201) t.ids.push((JSON.parse(r.body) as { id: string }).id);
-    },
-  });
+async function measureWrites(t: Target, tag: string, o: Options): Promise<Measured> {
+  return withCpu(t, () =>
+    runLoad({
+      baseUrl: t.url,
+      token: t.token,
+      concurrency: o.concurrency,
+      maxRequests: o.writeRequests,
+      maxSeconds: o.seconds,
+      call: writeCall(t, tag),
+      onResult: (_i, r) => {
+        if (r.status === 201) t.ids.push((JSON.parse(r.body) as { id: string }).id);
+      },
+    }),
+  );
 }
 
-async function measureReads(t: Target, o: Options): Promise<LoadResult> {
+async function measureReads(t: Target, o: Options): Promise<Measured> {
   // The same objects whatever the write rate: a faster write phase must not turn the reads into first reads.
   const ids = o.readSet ? t.ids.slice(0, o.readSet) : t.ids;
   if (ids.length === 0) throw new Error(`no ${t.name} objects to read: every write failed`);
-  return runLoad({
-    baseUrl: t.url,
-    token: t.token,
-    concurrency: o.concurrency,
-    maxRequests: o.readRequests,
-    maxSeconds: o.seconds,
-    // A stride through every object created so far, not one hot row.
-    call: (i) => ({ method: 'GET', path: `/api/v1/objects/${ids[(i * 7919) % ids.length]}` }),
-  });
+  return withCpu(t, () =>
+    runLoad({
+      baseUrl: t.url,
+      token: t.token,
+      concurrency: o.concurrency,
+      maxRequests: o.readRequests,
+      maxSeconds: o.seconds,
+      // A stride through every object created so far, not one hot row.
+      call: (i) => ({ method: 'GET', path: `/api/v1/objects/${ids[(i * 7919) % ids.length]}` }),
+    }),
+  );
 }
 
 interface Options {
@@ -190,16 +249,25 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-const summarize = (rs: LoadResult[]): Figures => ({
-  requestsPerSecond: round(median(rs.map((r) => r.requestsPerSecond)), 1),
-  p50Ms: round(median(rs.map((r) => r.p50Ms))),
-  p99Ms: round(median(rs.map((r) => r.p99Ms))),
-});
+const summarize = (rs: Measured[]): Figures => {
+  const database = rs.flatMap((r) => r.cpuMsPerRequest.database ?? []);
+  return {
+    requestsPerSecond: round(median(rs.map((r) => r.requestsPerSecond)), 1),
+    p50Ms: round(median(rs.map((r) => r.p50Ms))),
+    p99Ms: round(median(rs.map((r) => r.p99Ms))),
+    cpuMsPerRequest: {
+      server: round(median(rs.map((r) => r.cpuMsPerRequest.server)), 3),
+      ...(database.length ? { database: round(median(database), 3) } : {}),
+    },
+  };
+};
 
-const ratio = (s: Figures, b: Figures): Figures => ({
+const ratio = (s: Figures, b: Figures) => ({
   requestsPerSecond: round(s.requestsPerSecond / b.requestsPerSecond, 3),
   p50Ms: round(s.p50Ms / b.p50Ms, 1),
   p99Ms: round(s.p99Ms / b.p99Ms, 1),
+  /** The server's CPU time per request against the bare server's. */
+  serverCpuMsPerRequest: round(s.cpuMsPerRequest.server / b.cpuMsPerRequest.server, 1),
 });
 
 export async function runApiBench(args: string[]): Promise<Record<string, unknown>> {
@@ -222,10 +290,18 @@ export async function runApiBench(args: string[]): Promise<Record<string, unknow
       },
       nodeArgs: cpuProfileArgs(o.cpuProfileDir),
     });
-    const s = await setUpSteward(steward, passwordFile);
+    const s = await setUpSteward(steward, passwordFile, database?.url);
     const bareToken = randomBytes(24).toString('base64url');
     bare = await startBare(bareToken);
-    const b: Target = { name: 'bare', url: bare.url, token: bareToken, hostId: 'cmp_bare', ids: [] };
+    const barePid = bare.child.pid!;
+    const b: Target = {
+      name: 'bare',
+      url: bare.url,
+      token: bareToken,
+      hostId: 'cmp_bare',
+      ids: [],
+      processes: async () => ({ server: [barePid], database: [] }),
+    };
 
     progress('warming up');
     for (const t of [s, b]) {
@@ -237,8 +313,8 @@ export async function runApiBench(args: string[]): Promise<Record<string, unknow
     }
 
     const results = {
-      steward: { write: [] as LoadResult[], read: [] as LoadResult[] },
-      bare: { write: [] as LoadResult[], read: [] as LoadResult[] },
+      steward: { write: [] as Measured[], read: [] as Measured[] },
+      bare: { write: [] as Measured[], read: [] as Measured[] },
     };
     let errors = 0;
     for (let round = 1; round <= o.rounds; round++) {

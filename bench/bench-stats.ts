@@ -33,3 +33,37 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: round(kb('VmRSS') / 1024, 1), peakMb: round(kb('VmHWM') / 1024, 1) };
 }
+
+/**
+ * CPU time a process has used so far (user and system, all its threads), in seconds, from /proc: what a
+ * measured phase cost the process, steadier on a shared machine than a rate. Linux counts it in ticks of 1/100 s;
+ * undefined for a process gone.
+ */
+export function cpuSecondsOf(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The fields after the command name (which may hold spaces), from the third: utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The CPU seconds processes used between two readings of `cpuSecondsOf` by pid (0 for one not read before). */
+export function cpuSecondsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** `cpuSecondsOf` for each pid still running. */
+export function cpuReadings(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const s = cpuSecondsOf(pid);
+    if (s !== undefined) out.set(pid, s);
+  }
+  return out;
+}

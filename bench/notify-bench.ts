@@ -21,7 +21,15 @@ import {
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import { forEachConcurrently } from './agent-fleet.js';
-import { cpuProfileArgs, median, memoryOf, percentile, round } from './bench-stats.js';
+import {
+  cpuProfileArgs,
+  cpuReadings,
+  cpuSecondsBetween,
+  median,
+  memoryOf,
+  percentile,
+  round,
+} from './bench-stats.js';
 import { awaitReceipts, measurePaced, setUpPaced } from './notify-paced.js';
 import {
   benchAlerts,
@@ -492,6 +500,7 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
       },
     );
     const raisedBy = performance.now();
+    const cpuAtRaisedBy = cpuReadings([steward.pid]);
     const raiseSeconds = (raisedBy - stormStarted) / 1000;
     progress(`raised ${o.e2eAlerts} alerts in ${raiseSeconds.toFixed(1)} s`);
 
@@ -505,6 +514,7 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
           `  ${count}/${expected} messages after ${((performance.now() - stormStarted) / 1000).toFixed(0)} s`,
         ),
     );
+    const cpuAfterRaises = cpuSecondsBetween(cpuAtRaisedBy, cpuReadings([steward.pid]));
     const received = storm();
     const distinct = new Set(received.map((m) => m.messageId)).size;
     const first = Math.min(...received.map((m) => m.at));
@@ -553,6 +563,10 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
           messages: afterRaises,
           seconds: round(afterRaisesSeconds, 2),
           messagesPerSecond: round(afterRaisesSeconds > 0 ? afterRaises / afterRaisesSeconds : 0, 1),
+          /** The server process's CPU time (all threads) from the last raise to the last message, per message. */
+          serverCpuMsPerMessage: round((cpuAfterRaises * 1000) / Math.max(1, afterRaises), 3),
+          /** That CPU time over the same span: how many of the machine's cores the server kept busy. */
+          serverCores: round(afterRaisesSeconds > 0 ? cpuAfterRaises / afterRaisesSeconds : 0, 2),
         },
       },
       delayMs: {
@@ -621,8 +635,14 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
       notifierConcurrency: NOTIFIER_CONCURRENCY,
       raiseConcurrency: o.concurrency,
       endToEnd: e2e,
-      baseline: { what: 'raw nodemailer, its pooled transport, 8 at a time', ...baseline },
-      unpooledBaseline: { what: 'raw nodemailer, one connection per message, 8 at a time', ...unpooled },
+      baseline: {
+        what: `raw nodemailer, its pooled transport, ${NOTIFIER_CONCURRENCY} at a time`,
+        ...baseline,
+      },
+      unpooledBaseline: {
+        what: `raw nodemailer, one connection per message, ${NOTIFIER_CONCURRENCY} at a time`,
+        ...unpooled,
+      },
       ratio: {
         messagesPerSecond: round(e2e.delivery.messagesPerSecond / baseline.messagesPerSecond, 3),
         drainMessagesPerSecond: round(e2e.delivery.drainMessagesPerSecond / baseline.messagesPerSecond, 3),

@@ -7,7 +7,7 @@ import { agentConfigSchema, credentialAad, credentialsResponse } from '../src/co
 import { openSealed, sealerTo } from '../src/crypto/agent-keys.js';
 import type { ServerProcess } from '../test/support/server-process.js';
 import { createConfigClient, type FleetAgent, forEachConcurrently } from './agent-fleet.js';
-import { percentile, round } from './bench-stats.js';
+import { cpuReadings, cpuSecondsBetween, percentile, round } from './bench-stats.js';
 
 export interface RestartFigures {
   /** SIGTERM to the process gone. */
@@ -26,6 +26,10 @@ export interface RestartFigures {
     agentP50Ms: number;
     agentP99Ms: number;
     envelopesPerSecond: number;
+    /** The server process's CPU time (all threads) in the storm, per agent. */
+    serverCpuMsPerAgent: number;
+    /** That CPU time over the storm's length: how many of the machine's cores the server kept busy. */
+    serverCores: number;
     errors: number;
     firstError: string | undefined;
   };
@@ -72,6 +76,7 @@ export async function measureRestartStorm(o: {
     let errors = 0;
     let firstError: string | undefined;
     const stormStarted = performance.now();
+    const cpuAtStart = cpuReadings([server.pid]);
     await forEachConcurrently(o.agents, o.concurrency, async (a, index) => {
       const t0 = performance.now();
       try {
@@ -99,6 +104,7 @@ export async function measureRestartStorm(o: {
       perAgentMs.push(performance.now() - t0);
     });
     const lastAgentSeconds = (performance.now() - stormStarted) / 1000;
+    const stormCpuSeconds = cpuSecondsBetween(cpuAtStart, cpuReadings([server.pid]));
     o.progress(
       `reconnect storm: ${o.agents.length} agents, ${envelopes} envelopes in ${lastAgentSeconds.toFixed(1)} s` +
         `${errors ? `, ${errors} errors (${firstError})` : ''}`,
@@ -133,6 +139,8 @@ export async function measureRestartStorm(o: {
           agentP50Ms: round(percentile(perAgentMs, 50), 1),
           agentP99Ms: round(percentile(perAgentMs, 99), 1),
           envelopesPerSecond: round(stormRate, 1),
+          serverCpuMsPerAgent: round((stormCpuSeconds * 1000) / o.agents.length, 3),
+          serverCores: round(stormCpuSeconds / lastAgentSeconds, 2),
           errors,
           firstError,
         },
