@@ -32,6 +32,26 @@ describe('zoned time', () => {
     );
   });
 
+  it('answers the same second again from memory, a copy each time, and the next second anew', () => {
+    const at = (iso: string) => localDateTime(new Date(iso), 'Europe/Paris');
+    const first = at('2024-03-31T00:59:59.100Z');
+    first.hour = 23;
+    // A caller's change to an answer is its own; a later instant in the same second reads the same clock.
+    expect(at('2024-03-31T00:59:59.900Z')).toEqual({
+      year: 2024,
+      month: 3,
+      day: 31,
+      hour: 1,
+      minute: 59,
+      second: 59,
+    });
+    // One second on, across the change to summer time: read again, not the remembered answer.
+    expect(at('2024-03-31T01:00:00.000Z')).toMatchObject({ hour: 3, minute: 0, second: 0 });
+    // The same second in another zone is that zone's.
+    expect(localDateTime(new Date('2024-03-31T01:00:00.000Z'), 'UTC')).toMatchObject({ hour: 1 });
+    expect(at('2024-03-31T01:00:00.500Z')).toMatchObject({ hour: 3 });
+  });
+
   it('formats half-hour and negative offsets', () => {
     expect(formatLocal(new Date('2024-01-15T12:00:00Z'), 'Asia/Kolkata')).toBe('2024-01-15 17:30:00 +05:30');
     expect(formatLocal(new Date('2024-01-15T12:00:00Z'), 'America/St_Johns')).toBe(

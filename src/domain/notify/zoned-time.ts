@@ -42,12 +42,23 @@ export function isIanaTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * The last answer in each zone, by whole second: the messages rendered in one second (a storm's hundreds) ask
+ * the same, and the time shown does not depend on anything finer.
+ */
+const lastByZone = new Map<string, { second: number; local: LocalDateTime }>();
+
 /** The calendar date and clock time shown in `timeZone` at `instant`. Throws RangeError for an unknown zone. */
 export function localDateTime(instant: Date, timeZone: string): LocalDateTime {
+  const second = Math.floor(instant.getTime() / 1000);
+  const last = lastByZone.get(timeZone);
+  if (last?.second === second) return { ...last.local };
   const out: LocalDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type in out) out[part.type as keyof LocalDateTime] = Number(part.value);
   }
+  if (lastByZone.size > 500) lastByZone.clear();
+  lastByZone.set(timeZone, { second, local: { ...out } });
   return out;
 }
 
