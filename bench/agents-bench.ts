@@ -7,8 +7,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { type AgentConfig, createAgentApi } from '../src/agent/agent-api.js';
-import { agentConfigSchema } from '../src/contract/agents.js';
+import { createAgentApi } from '../src/agent/agent-api.js';
 import {
   api,
   type ServerProcess,
@@ -18,17 +17,15 @@ import {
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import {
-  authorizationOf,
-  configPath,
   createConfigClient,
   type FleetAgent,
   type FleetLoadResult,
   forEachConcurrently,
   newFleetAgent,
-  noteAudience,
   runFleetLoad,
 } from './agent-fleet.js';
-import { cpuProfileArgs, median, memoryOf, percentile, round } from './bench-stats.js';
+import { measurePropagation, type Propagation, probe } from './agent-propagation.js';
+import { cpuProfileArgs, median, memoryOf, round } from './bench-stats.js';
 import { measureRestartStorm, type RestartFigures } from './reconnect-storm.js';
 
 const PACK_ID = 'Bench.Agents';
@@ -96,34 +93,12 @@ interface Figures {
   p99Ms: number;
 }
 
-interface Propagation {
-  change: 'association.create' | 'association.delete';
-  /** From the last long-poll sent to the server answering checks quickly again: when the change was made. */
-  settleMs: number;
-  adminCallMs: number;
-  expectedAffected: number;
-  received: number;
-  verified: number;
-  unverified: number;
-  missed: number;
-  earlyReturns: number;
-  errors: number;
-  p50Ms: number;
-  p99Ms: number;
-  lastMs: number;
-}
-
 const progress = (line: string) => process.stderr.write(`[agents] ${line}\n`);
 
 const describe = (r: FleetLoadResult) =>
   `${r.requests} requests in ${r.seconds.toFixed(1)} s: ${r.requestsPerSecond.toFixed(0)} req/s, ` +
   `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.meanBodyBytes.toFixed(0)} B` +
   `${r.errors ? `, ${r.errors} errors` : ''}`;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Resolves after `ms` without keeping the process alive: an upper bound to race other waits against. */
-const atMost = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
@@ -264,136 +239,6 @@ async function collectTags(url: string, agents: FleetAgent[], concurrency: numbe
   return entries;
 }
 
-/** Latencies of "not modified" checks sent one after another by one agent. */
-async function probe(url: string, agent: FleetAgent, times: number): Promise<number[]> {
-  const client = createConfigClient(url, 1);
-  const latencies: number[] = [];
-  try {
-    for (let i = 0; i < times; i++) {
-      const path = configPath(agent, 'not-modified');
-      const authorization = await authorizationOf(agent, path);
-      const t0 = performance.now();
-      const r = noteAudience(agent, await client.get(path, authorization));
-      if (r.status !== 304) throw new Error(`the probe answered ${r.status}: ${r.body.slice(0, 300)}`);
-      latencies.push(performance.now() - t0);
-    }
-  } finally {
-    client.close();
-  }
-  return latencies;
-}
-
-/** Waits until a "not modified" check answers fast twice running: the server has worked off its backlog. */
-async function waitUntilQuiet(url: string, agent: FleetAgent, thresholdMs: number): Promise<number> {
-  const started = performance.now();
-  let fast = 0;
-  while (fast < 2 && performance.now() - started < 60_000) {
-    const [ms] = await probe(url, agent, 1);
-    fast = ms! < thresholdMs ? fast + 1 : 0;
-    if (fast < 2) await sleep(100);
-  }
-  return performance.now() - started;
-}
-
-/**
- * Every agent long-polls with its tag; once they all wait, `change` runs and each agent's delay from the
- * start of that call to receiving its changed configuration is recorded (a 304 at the end of a wait
- * simply polls again, as the agent daemon does).
- */
-async function measurePropagation(
-  url: string,
-  agents: FleetAgent[],
-  o: Options,
-  serverPid: number,
-  quietThresholdMs: number,
-  kind: Propagation['change'],
-  change: () => Promise<void>,
-  expect: (config: AgentConfig) => boolean,
-): Promise<Propagation & { rssWhileLongPollingMb: number; firstError: string | undefined }> {
-  const client = createConfigClient(url, Number.POSITIVE_INFINITY);
-  let changeAt: number | undefined;
-  let stopping = false;
-  let sent = 0;
-  let allSent: () => void = () => {};
-  const everySent = new Promise<void>((r) => {
-    allSent = r;
-  });
-  const delays: number[] = [];
-  const changed: { agent: FleetAgent; oldTag: string | undefined; body: string }[] = [];
-  let earlyReturns = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const polls = agents.map(async (a) => {
-    let first = true;
-    const oldTag = a.tag;
-    while (!stopping) {
-      const onSent = first ? () => ++sent === agents.length && allSent() : undefined;
-      first = false;
-      let r: Awaited<ReturnType<typeof client.get>>;
-      try {
-        const path = configPath(a, 'long-poll', o.waitSeconds);
-        r = noteAudience(a, await client.get(path, await authorizationOf(a, path), onSent));
-      } catch (err) {
-        if (!stopping) {
-          errors++;
-          firstError ??= `${a.computerName}: ${(err as Error).message}`;
-        }
-        return;
-      }
-      const at = performance.now();
-      if (r.status === 304) continue;
-      if (r.status !== 200) {
-        errors++;
-        firstError ??= `${a.computerName}: long-poll → ${r.status} ${r.body.slice(0, 300)}`;
-        return;
-      }
-      if (changeAt === undefined) earlyReturns++;
-      else delays.push(at - changeAt);
-      a.tag = r.tag;
-      changed.push({ agent: a, oldTag, body: r.body });
-      return;
-    }
-  });
-  const finished = Promise.all(polls);
-  await Promise.race([everySent, finished, atMost(60_000)]);
-  const quietMs = await waitUntilQuiet(url, agents[0]!, quietThresholdMs);
-  const rssWhileLongPollingMb = memoryOf(serverPid).rssMb;
-  progress(`${sent} long-polls sent; server quiet after ${(quietMs / 1000).toFixed(1)} s; changing`);
-
-  changeAt = performance.now();
-  await change();
-  const adminCallMs = performance.now() - changeAt;
-  await Promise.race([finished, atMost((o.waitSeconds + 15) * 1000)]);
-  stopping = true;
-  client.close();
-  await finished;
-  if (firstError) progress(`  first error: ${firstError}`);
-
-  let verified = 0;
-  for (const c of changed) {
-    const parsed = agentConfigSchema.safeParse(JSON.parse(c.body));
-    if (parsed.success && parsed.data.tag !== c.oldTag && parsed.data.healthServiceId === c.agent.id)
-      verified += expect(parsed.data) ? 1 : 0;
-  }
-  return {
-    change: kind,
-    settleMs: round(quietMs, 0),
-    adminCallMs: round(adminCallMs),
-    expectedAffected: agents.length,
-    received: delays.length,
-    verified,
-    unverified: changed.length - verified,
-    missed: agents.length - changed.length - errors,
-    earlyReturns,
-    errors,
-    p50Ms: round(percentile(delays, 50)),
-    p99Ms: round(percentile(delays, 99)),
-    lastMs: round(delays.length ? Math.max(...delays) : Number.NaN),
-    rssWhileLongPollingMb,
-    firstError,
-  };
-}
-
 const summarize = (rs: FleetLoadResult[]): Figures => ({
   requestsPerSecond: round(median(rs.map((r) => r.requestsPerSecond)), 1),
   p50Ms: round(median(rs.map((r) => r.p50Ms))),
@@ -521,7 +366,7 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
       const p = await measurePropagation(
         steward.url,
         agents,
-        o,
+        { waitSeconds: o.waitSeconds, progress },
         steward.pid,
         quietThresholdMs,
         create ? 'association.create' : 'association.delete',

@@ -2,16 +2,9 @@
 // then an alert storm through a real server to a local SMTP server (messages per second, delay from raise to
 // receipt), beside raw nodemailer sending to the same SMTP server.
 import { readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createTransport } from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
-import { createClassTree } from '../src/domain/inventory/class-tree.js';
-import { createMembershipIndex } from '../src/domain/inventory/membership.js';
-import { matches } from '../src/domain/notify/criteria.js';
-import { createSubscriptionIndex, type IndexContext } from '../src/domain/notify/subscription-index.js';
 import {
   api,
   type ServerProcess,
@@ -30,25 +23,18 @@ import {
   percentile,
   round,
 } from './bench-stats.js';
+import { measureMatching } from './notify-matching.js';
 import { awaitReceipts, measurePaced, setUpPaced } from './notify-paced.js';
+import { FROM, measureBaseline, NOTIFIER_CONCURRENCY, type Smtp, startRecordingSmtp } from './notify-smtp.js';
 import {
-  benchAlerts,
   benchClasses,
   benchGroups,
-  benchObjects,
   benchSubscriptions,
   CLASS_PREFIX,
-  classNode,
-  type Scope,
-  scopeMix,
   type WorkloadSizes,
 } from './notify-workload.js';
 
 const progress = (line: string) => process.stderr.write(`[notify] ${line}\n`);
-
-/** What the server's notifier sends at once (its default), and so what the baseline sends at once too. */
-const NOTIFIER_CONCURRENCY = 16;
-const FROM = 'steward@bench.example';
 
 interface Options extends WorkloadSizes {
   e2eAlerts: number;
@@ -132,195 +118,6 @@ function parseOptions(args: string[]): Options {
     pacedSeconds: int('paced-seconds', values['paced-seconds'], 0, 600),
     scanSample: int('scan-sample', values['scan-sample'], 1),
   };
-}
-
-// ------------------------------------------------------------------------------------------- matching
-
-/**
- * Every alert of the storm matched against every subscription through the subscription index (as the notifier
- * does), with a real class tree and groups; beside it, the scan it replaced (`matches()` on every subscription)
- * over a sample of the alerts, in the same run. The two must find the same subscriptions.
- */
-function measureMatching(o: Options) {
-  const classes = benchClasses();
-  const tree = createClassTree([
-    classNode('System.Entity', null),
-    classNode('System.Computer', 'System.Entity'),
-    classNode('System.Application', 'System.Entity'),
-    ...classes.map((c) => classNode(c.id, c.baseClassId)),
-  ]);
-  const objects = benchObjects(o, classes);
-  const groups = benchGroups(o, classes);
-  // As the server's resolution engine answers them: each class's ancestors and each object's groups, computed
-  // once from the class tree and the group index, then looked up.
-  const indexStarted = performance.now();
-  const membership = createMembershipIndex({ tree, objects, groups });
-  const ancestors = new Map(tree.descendants('System.Entity').map((c) => [c, tree.ancestors(c)]));
-  const containing = new Map<string, Set<string>>(objects.map((x) => [x.id, new Set()]));
-  for (const g of groups) for (const id of membership.membersOf(g.id).keys()) containing.get(id)?.add(g.id);
-  const indexMs = performance.now() - indexStarted;
-  const none = new Set<string>();
-  const ctx: IndexContext = {
-    isA: (c, base) => ancestors.get(c)?.includes(base) ?? false,
-    inGroup: (objectId, group) => containing.get(objectId)?.has(group) ?? false,
-    classAndAncestors: (c) => ancestors.get(c) ?? [c],
-    groupsOf: (objectId) => containing.get(objectId) ?? none,
-  };
-  const scopeNames = scopeMix.map(([k]) => k as Scope);
-  const subscriptions = benchSubscriptions(o, classes).map((s, i) => ({
-    ...s,
-    id: `sub${i}`,
-    scopeIndex: scopeNames.indexOf(s.scope),
-  }));
-  const alerts = benchAlerts(o, objects);
-  progress(
-    `matching: ${alerts.length} alerts × ${subscriptions.length} subscriptions ` +
-      `(${objects.length} objects, ${groups.length} groups, ${classes.length} classes)`,
-  );
-  const buildStarted = performance.now();
-  const index = createSubscriptionIndex(subscriptions);
-  const buildMs = performance.now() - buildStarted;
-
-  const warm = alerts.slice(0, Math.min(500, alerts.length));
-  for (const a of warm) index.matching(a, ctx);
-
-  const perScope = scopeNames.map(() => 0);
-  let matched = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < alerts.length; i++) {
-    const a = alerts[i]!;
-    matched += index.matching(a, ctx).length;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  // Which scopes the matches came from, counted apart from the timed loop (bookkeeping of the benchmark).
-  for (const a of alerts) for (const s of index.matching(a, ctx)) perScope[s.scopeIndex]!++;
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  progress(
-    `matching: ${seconds.toFixed(1)} s through the index, ${(alerts.length / seconds).toFixed(0)} alerts/s`,
-  );
-
-  // The scan it replaced, on a sample: same answers, and its rate.
-  const sample = alerts.slice(0, Math.min(o.scanSample, alerts.length));
-  for (const a of sample.slice(0, 50)) for (const s of subscriptions) matches(s.criteria, a, ctx);
-  const scanStarted = performance.now();
-  let disagreements = 0;
-  for (const a of sample) {
-    const scanned = subscriptions.filter((s) => matches(s.criteria, a, ctx)).map((s) => s.id);
-    const indexed = index.matching(a, ctx).map((s) => s.id);
-    if (scanned.join() !== indexed.join()) disagreements++;
-  }
-  const scanSeconds = (performance.now() - scanStarted) / 1000;
-  if (disagreements) throw new Error(`the index and the scan disagree on ${disagreements} alerts`);
-  const scanPerSecond = sample.length / scanSeconds;
-  progress(`matching: the scan it replaced, ${sample.length} alerts: ${scanPerSecond.toFixed(0)} alerts/s`);
-  return {
-    alerts: alerts.length,
-    subscriptions: subscriptions.length,
-    objects: objects.length,
-    groups: groups.length,
-    classes: classes.length,
-    scopeMixPercent: Object.fromEntries(scopeMix),
-    seconds: round(seconds, 2),
-    cpuSeconds: round(cpuSeconds, 2),
-    alertsPerSecond: round(alerts.length / seconds, 1),
-    alertsPerCpuSecond: round(alerts.length / cpuSeconds, 1),
-    matchingSubscriptionsPerAlert: round(matched / alerts.length, 2),
-    matchesByScope: Object.fromEntries(scopeNames.map((k, i) => [k, perScope[i]])),
-    indexBuildMs: round(buildMs, 1),
-    groupIndexMs: round(indexMs, 1),
-    scan: { alerts: sample.length, alertsPerSecond: round(scanPerSecond, 1), agreesWithIndex: true },
-    indexToScanRatio: round(alerts.length / seconds / scanPerSecond, 1),
-    goalMet: alerts.length / seconds >= 50_000,
-  };
-}
-
-// ------------------------------------------------------------------------------------------- SMTP
-
-interface Receipt {
-  at: number;
-  subject: string;
-  messageId: string;
-}
-
-/** A local SMTP server that notes when each message arrived, its subject and Message-ID. */
-async function startRecordingSmtp(delayMs: number) {
-  const received: Receipt[] = [];
-  const server = new SMTPServer({
-    // Senders keep pooled connections open: stopping does not wait for them to hang up.
-    closeTimeout: 200,
-    logger: false,
-    disableReverseLookup: true,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    maxClients: 10_000,
-    onData(stream, _session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const at = performance.now();
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-        const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-        received.push({ at, subject: header('Subject'), messageId: header('Message-ID') });
-        if (delayMs > 0) setTimeout(() => cb(), delayMs);
-        else cb();
-      });
-    },
-  });
-  // A connection that ends badly is the sender's problem: what counts is what arrived.
-  server.on('error', () => undefined);
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    received,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
-
-type Smtp = Awaited<ReturnType<typeof startRecordingSmtp>>;
-
-/** Baseline runs so far: each tags its messages apart from the others'. */
-let baselineRuns = 0;
-
-/**
- * Raw nodemailer, the notifier's number of messages at once: through its own pooled transport (connections
- * kept open, as the e-mail channel does), or with one connection per message.
- */
-async function measureBaseline(smtp: Smtp, count: number, pooled: boolean) {
-  const tag = `baseline-${pooled ? 'pooled' : 'single'}-${process.pid}-${++baselineRuns}-`;
-  const seen = () => smtp.received.filter((m) => m.subject.startsWith(tag)).length;
-  const body = 'Alert: Storm alert\nSeverity: Warning\nPriority: Medium\n'.repeat(8);
-  const options = { host: '127.0.0.1', port: smtp.port, ignoreTLS: true, secure: false };
-  const pool = pooled ? createTransport({ ...options, pool: true }) : undefined;
-  const started = performance.now();
-  await forEachConcurrently(
-    Array.from({ length: count }, (_, i) => i),
-    NOTIFIER_CONCURRENCY,
-    async (i) => {
-      const transporter = pool ?? createTransport(options);
-      try {
-        await transporter.sendMail({
-          from: FROM,
-          to: `person${i % 100}@bench.example`,
-          subject: `${tag}${i}`,
-          text: body,
-          messageId: `<${tag}${i}@bench>`,
-        });
-      } finally {
-        if (!pool) transporter.close();
-      }
-    },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  pool?.close();
-  if (seen() !== count)
-    throw new Error(`the baseline sent ${count} messages, the SMTP server took ${seen()}`);
-  progress(
-    `baseline (${pooled ? 'pooled' : 'a connection each'}): ${count} messages in ${seconds.toFixed(2)} s, ${(count / seconds).toFixed(0)} msg/s`,
-  );
-  return { messages: count, seconds: round(seconds, 2), messagesPerSecond: round(count / seconds, 1) };
 }
 
 // ------------------------------------------------------------------------------------------- end to end
@@ -593,7 +390,7 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
 
 export async function runNotifyBench(args: string[]): Promise<Record<string, unknown>> {
   const o = parseOptions(args);
-  const matching = measureMatching(o);
+  const matching = measureMatching(o, progress);
   const result: Record<string, unknown> = {
     benchmark: 'notify',
     at: new Date().toISOString(),
@@ -610,14 +407,14 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
     // The pooled baseline is short and the machine's speed drifts: after a run that warms up both ends (not
     // counted: its first messages run before the JIT has compiled either), measured twice before the storm and
     // once after it, and the median taken — the server it is compared with is as warm.
-    const warmUp = await measureBaseline(smtp, baselineCount, true);
+    const warmUp = await measureBaseline(smtp, baselineCount, true, progress);
     const pooledRuns = [
-      await measureBaseline(smtp, baselineCount, true),
-      await measureBaseline(smtp, baselineCount, true),
+      await measureBaseline(smtp, baselineCount, true, progress),
+      await measureBaseline(smtp, baselineCount, true, progress),
     ];
-    const unpooled = await measureBaseline(smtp, baselineCount, false);
+    const unpooled = await measureBaseline(smtp, baselineCount, false, progress);
     const e2e = await measureEndToEnd(o, smtp, database?.url);
-    pooledRuns.push(await measureBaseline(smtp, baselineCount, true));
+    pooledRuns.push(await measureBaseline(smtp, baselineCount, true, progress));
     const baseline = {
       messages: baselineCount,
       messagesPerSecond: median(pooledRuns.map((r) => r.messagesPerSecond)),
