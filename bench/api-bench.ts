@@ -29,16 +29,21 @@ interface Target {
   processes: () => Promise<{ server: number[]; database: number[] }>;
 }
 
+/** CPU time per request, in ms: the server process (all threads), and PostgreSQL's backends. */
+interface CpuPerRequest {
+  server: number;
+  database?: number;
+}
+
 interface Figures {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-  /** CPU time per request, in ms: the server process (all threads), and PostgreSQL's backends. */
-  cpuMsPerRequest: { server: number; database?: number };
+  cpuMsPerRequest: CpuPerRequest;
 }
 
 /** A load's result with the CPU time it cost, per request. */
-type Measured = LoadResult & { cpuMsPerRequest: { server: number; database?: number } };
+type Measured = LoadResult & { cpuMsPerRequest: CpuPerRequest };
 
 async function withCpu(t: Target, load: () => Promise<LoadResult>): Promise<Measured> {
   const before = await t.processes();

@@ -39,7 +39,7 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
  * measured phase cost the process, steadier on a shared machine than a rate. Linux counts it in ticks of 1/100 s;
  * undefined for a process gone.
  */
-export function cpuSecondsOf(pid: number): number | undefined {
+function cpuSecondsOf(pid: number): number | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -51,7 +51,7 @@ export function cpuSecondsOf(pid: number): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The CPU seconds processes used between two readings of `cpuSecondsOf` by pid (0 for one not read before). */
+/** The CPU seconds processes used between two `cpuReadings` (0 at the first for a pid not read then). */
 export function cpuSecondsBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
   for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
