@@ -12,6 +12,7 @@ import {
   startServer,
   tempDir,
 } from '../test/support/server-process.js';
+import { type Smtp, startSmtp } from '../test/support/smtp-server.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
 import { forEachConcurrently } from './agent-fleet.js';
 import {
@@ -25,7 +26,7 @@ import {
 } from './bench-stats.js';
 import { measureMatching } from './notify-matching.js';
 import { awaitReceipts, measurePaced, setUpPaced } from './notify-paced.js';
-import { FROM, measureBaseline, NOTIFIER_CONCURRENCY, type Smtp, startRecordingSmtp } from './notify-smtp.js';
+import { FROM, measureBaseline, messageIdOf, NOTIFIER_CONCURRENCY, subjectOf } from './notify-smtp.js';
 import {
   benchClasses,
   benchGroups,
@@ -230,7 +231,7 @@ async function waitForNotifier(admin: Admin, smtp: Smtp) {
     probes.add(a.id);
     const until = performance.now() + 1000;
     while (performance.now() < until) {
-      if (smtp.received.some((m) => probes.has(m.subject))) return;
+      if (smtp.mails.some((m) => probes.has(subjectOf(m)))) return;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -301,7 +302,7 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
     const raiseSeconds = (raisedBy - stormStarted) / 1000;
     progress(`raised ${o.e2eAlerts} alerts in ${raiseSeconds.toFixed(1)} s`);
 
-    const storm = () => smtp.received.filter((m) => raisedAt.has(m.subject));
+    const storm = () => smtp.mails.filter((m) => raisedAt.has(subjectOf(m)));
     await awaitReceipts(
       () => storm().length,
       expected,
@@ -313,10 +314,10 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
     );
     const cpuAfterRaises = cpuSecondsBetween(cpuAtRaisedBy, cpuReadings([steward.pid]));
     const received = storm();
-    const distinct = new Set(received.map((m) => m.messageId)).size;
+    const distinct = new Set(received.map((m) => messageIdOf(m))).size;
     const first = Math.min(...received.map((m) => m.at));
     const last = Math.max(...received.map((m) => m.at));
-    const delays = received.map((m) => m.at - raisedAt.get(m.subject)!);
+    const delays = received.map((m) => m.at - raisedAt.get(subjectOf(m))!);
     const totalSeconds = (last - stormStarted) / 1000;
     const drainSeconds = (last - first) / 1000;
     // Once the raises are over, the server only decides what is left and sends: its sending rate.
@@ -400,7 +401,7 @@ export async function runNotifyBench(args: string[]): Promise<Record<string, unk
   };
   if (o.skipE2e) return result;
 
-  const smtp = await startRecordingSmtp(o.smtpDelayMs);
+  const smtp = await startSmtp({ replyDelayMs: o.smtpDelayMs });
   const database = process.env.DATABASE_URL ? await createPostgresDatabase() : undefined;
   try {
     const baselineCount = Math.min(o.baselineMessages, Math.max(200, o.e2eAlerts));

@@ -2,13 +2,15 @@
 // caught by one subscription of its own, so each is one message: every one must arrive, and the delay from the
 // raise to the message's receipt is what counts (p99 under 3 s), with the other subscriptions evaluated for
 // every alert and matching none.
+import type { Mail } from '../test/support/smtp-server.js';
 import { percentile, round } from './bench-stats.js';
+import { messageIdOf, subjectOf } from './notify-smtp.js';
 
 /** An administrator session: JSON calls that throw on anything but success. */
 type Admin = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => Promise<T>;
 
 interface Receipts {
-  received: readonly { at: number; subject: string; messageId: string }[];
+  mails: readonly Mail[];
 }
 
 const PACED = 'paced';
@@ -89,11 +91,11 @@ export async function measurePaced(
   }
   await Promise.all(raises);
   const raiseSeconds = (performance.now() - started) / 1000;
-  const mine = () => smtp.received.filter((m) => raisedAt.has(m.subject));
+  const mine = () => smtp.mails.filter((m) => raisedAt.has(subjectOf(m)));
   await awaitReceipts(() => mine().length, count, o.stallSeconds);
   const received = mine();
-  const delays = received.map((m) => m.at - raisedAt.get(m.subject)!);
-  const distinct = new Set(received.map((m) => m.messageId)).size;
+  const delays = received.map((m) => m.at - raisedAt.get(subjectOf(m))!);
+  const distinct = new Set(received.map((m) => messageIdOf(m))).size;
   const p99 = percentile(delays, 99);
   progress(`paced storm: ${received.length}/${count} messages, p99 delay ${p99.toFixed(0)} ms`);
   return {

@@ -1,8 +1,7 @@
-// The mail side of `npm run bench -- notify`: a local SMTP server that notes each message's arrival, and raw
-// nodemailer sending to it, the baseline the notifier is measured against.
-import type { AddressInfo } from 'node:net';
+// The mail side of `npm run bench -- notify`: raw nodemailer sending to the bench's local SMTP server (the tests'
+// recording one, which notes each message's arrival), the baseline the notifier is measured against.
 import { createTransport } from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import type { Mail, Smtp } from '../test/support/smtp-server.js';
 import { forEachConcurrently } from './agent-fleet.js';
 import { round } from './bench-stats.js';
 
@@ -11,48 +10,9 @@ export const NOTIFIER_CONCURRENCY = 16;
 /** The sender of every message, the notifier's and the baseline's. */
 export const FROM = 'steward@bench.example';
 
-interface Receipt {
-  at: number;
-  subject: string;
-  messageId: string;
-}
-
-/** A local SMTP server that notes when each message arrived, its subject and Message-ID. */
-export async function startRecordingSmtp(delayMs: number) {
-  const received: Receipt[] = [];
-  const server = new SMTPServer({
-    // Senders keep pooled connections open: stopping does not wait for them to hang up.
-    closeTimeout: 200,
-    logger: false,
-    disableReverseLookup: true,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    maxClients: 10_000,
-    onData(stream, _session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const at = performance.now();
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-        const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-        received.push({ at, subject: header('Subject'), messageId: header('Message-ID') });
-        if (delayMs > 0) setTimeout(() => cb(), delayMs);
-        else cb();
-      });
-    },
-  });
-  // A connection that ends badly is the sender's problem: what counts is what arrived.
-  server.on('error', () => undefined);
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    received,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
-
-export type Smtp = Awaited<ReturnType<typeof startRecordingSmtp>>;
+/** The subject of a mail the SMTP server took in: the storm's alerts are told apart by it. */
+export const subjectOf = (m: Mail) => m.headers.get('subject') ?? '';
+export const messageIdOf = (m: Mail) => m.headers.get('message-id') ?? '';
 
 /** Baseline runs so far: each tags its messages apart from the others'. */
 let baselineRuns = 0;
@@ -68,7 +28,7 @@ export async function measureBaseline(
   progress: (line: string) => void,
 ) {
   const tag = `baseline-${pooled ? 'pooled' : 'single'}-${process.pid}-${++baselineRuns}-`;
-  const seen = () => smtp.received.filter((m) => m.subject.startsWith(tag)).length;
+  const seen = () => smtp.mails.filter((m) => subjectOf(m).startsWith(tag)).length;
   const body = 'Alert: Storm alert\nSeverity: Warning\nPriority: Medium\n'.repeat(8);
   const options = { host: '127.0.0.1', port: smtp.port, ignoreTLS: true, secure: false };
   const pool = pooled ? createTransport({ ...options, pool: true }) : undefined;

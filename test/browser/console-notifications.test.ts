@@ -61,7 +61,7 @@ beforeAll(async () => {
   // A browser that cannot start fails every test below (it does not skip them).
   stage = await startConsoleStage({ STEWARD_LOG_LEVEL: 'warn' });
   ({ server } = stage);
-  smtp = await startSmtp({ [MAILBOX]: MAIL_PASSWORD });
+  smtp = await startSmtp({ users: { [MAILBOX]: MAIL_PASSWORD } });
   bootstrapPassword = await oneTimePasswordOf(server);
   adminToken = await signInAsBootstrapAdmin(server.url, bootstrapPassword, ADMIN_PASSWORD);
 }, 120_000);
@@ -386,7 +386,7 @@ describe('the Alerts, Notifications and Administration pages of the web console'
   }, 60_000);
 
   it('changes the channel in place: the next alert goes out through the server it names now', async () => {
-    const relay = await startSmtp({ [MAILBOX]: MAIL_PASSWORD });
+    const relay = await startSmtp({ users: { [MAILBOX]: MAIL_PASSWORD } });
     try {
       await admin.getByRole('tab', { name: 'Channels' }).click();
       await admin.getByRole('button', { name: 'Change channel External mail' }).click();

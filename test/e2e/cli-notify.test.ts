@@ -2,7 +2,6 @@
 // channel, a subscriber and a subscription made with the CLI carry an alert raised through the API to the
 // mailbox, sent by the server's own notifier; `notify deliveries` lists the mail as sent and the address the
 // SMTP server refused as a dead letter with its reason; and the refusals exit with their codes.
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCliBuilt, runCliProcess } from '../support/cli-process.js';
 import {
@@ -13,25 +12,17 @@ import {
   startServer,
   tempDir,
 } from '../support/server-process.js';
+import { type Mail, type Smtp, startSmtp } from '../support/smtp-server.js';
 import { createPostgresDatabase } from '../support/test-database.js';
 import { testDatabaseUrl } from '../support/test-db-target.js';
 
-interface Mail {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
 let server: ServerProcess;
 let token: string;
-let smtp: SMTPServer;
-let smtpPort: number;
-const mails: Mail[] = [];
+let smtp: Smtp;
 let dropDatabase: (() => Promise<void>) | undefined;
 
+/** The mailbox the SMTP server refuses (550) until it is restored. */
 const REFUSED = 'nobody@contoso.com';
-/** Once the refused mailbox exists again, a dead letter sent again arrives. */
-let mailboxRestored = false;
 
 const steward = (args: string[], as = token) =>
   runCliProcess(args, {
@@ -46,6 +37,8 @@ async function json<T = Record<string, unknown>>(args: string[]): Promise<T> {
   expect(r.code, args.join(' ')).toBe(0);
   return JSON.parse(r.stdout) as T;
 }
+
+const subjectOf = (m: Mail) => m.headers.get('subject') ?? '';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -81,34 +74,8 @@ const deliveriesOf = async (alertId: string) =>
 
 beforeAll(async () => {
   assertCliBuilt();
-  smtp = new SMTPServer({
-    // Senders keep pooled connections open: stopping does not wait for them to hang up.
-    closeTimeout: 200,
-    logger: false,
-    disableReverseLookup: true,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    onRcptTo(address, _session, cb) {
-      if (address.address === REFUSED && !mailboxRestored)
-        cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
-      else cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        cb();
-      });
-    },
-  });
-  smtp.on('error', () => {});
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtp();
+  smtp.refused.add(REFUSED);
 
   let env: Record<string, string> = {};
   if (testDatabaseUrl) {
@@ -122,14 +89,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await dropDatabase?.();
 });
 
 describe('steward notify', { timeout: 90_000 }, () => {
   it('sets up e-mail notification with four commands, delivers an alert, and lists the delivery and the dead letter', async () => {
     const settings = JSON.stringify({
-      servers: [{ host: '127.0.0.1', port: smtpPort, tls: 'none' }],
+      servers: [{ host: '127.0.0.1', port: smtp.port, tls: 'none' }],
       from: 'steward@contoso.com',
       authentication: 'anonymous',
     });
@@ -176,7 +143,7 @@ describe('steward notify', { timeout: 90_000 }, () => {
     const channels = await steward(['notify', 'channel', 'list']);
     expect(channels.stdout).toMatch(
       new RegExp(
-        `${channelId}\\s+Mail relay\\s+email\\s+yes\\s+-\\s+127\\.0\\.0\\.1:${smtpPort} from steward@contoso\\.com`,
+        `${channelId}\\s+Mail relay\\s+email\\s+yes\\s+-\\s+127\\.0\\.0\\.1:${smtp.port} from steward@contoso\\.com`,
       ),
     );
     const subscribers = await steward(['notify', 'subscriber', 'list']);
@@ -190,7 +157,7 @@ describe('steward notify', { timeout: 90_000 }, () => {
       async () => {
         await raise('Notifier warm-up');
         await new Promise((r) => setTimeout(r, 1000));
-        return mails.some((m) => m.raw.includes('Notifier warm-up')) ? true : undefined;
+        return smtp.mails.some((m) => subjectOf(m).includes('Notifier warm-up')) ? true : undefined;
       },
       30_000,
     );
@@ -199,16 +166,16 @@ describe('steward notify', { timeout: 90_000 }, () => {
       const items = (await json<{ items: Delivery[] }>(['notify', 'deliveries'])).items;
       return items.every((d) => ['sent', 'dead'].includes(d.status)) ? true : undefined;
     });
-    mails.length = 0;
+    smtp.mails.length = 0;
 
     const raisedAt = new Date().toISOString();
     const alertId = await raise('Disk full');
     const mail = await until('the mail of the alert', async () =>
-      mails.find((m) => m.raw.includes('Disk full')),
+      smtp.mails.find((m) => subjectOf(m).includes('Disk full')),
     );
-    expect(mail.from).toBe('steward@contoso.com');
-    expect(mail.to).toEqual(['ops@contoso.com']);
-    expect(mail.raw).toMatch(/^Subject: Alert: Disk full Resolution state: New\r?$/m);
+    expect(mail.mailFrom).toBe('steward@contoso.com');
+    expect(mail.rcptTo).toEqual(['ops@contoso.com']);
+    expect(subjectOf(mail)).toBe('Alert: Disk full Resolution state: New');
 
     const done = await until('both deliveries to end', async () => {
       const items = await deliveriesOf(alertId);
@@ -221,7 +188,7 @@ describe('steward notify', { timeout: 90_000 }, () => {
       ['ops@contoso.com', 'sent', 1],
     ]);
     expect(done.find((d) => d.status === 'dead')?.lastError).toMatch(/550/);
-    expect(mails.filter((m) => m.raw.includes('Disk full'))).toHaveLength(1);
+    expect(smtp.mails.filter((m) => subjectOf(m).includes('Disk full'))).toHaveLength(1);
 
     const table = await steward(['notify', 'deliveries', '--alert', alertId]);
     expect(table.code).toBe(0);
@@ -250,21 +217,22 @@ describe('steward notify', { timeout: 90_000 }, () => {
     ]);
     expect(dry.items.map((d) => d.id)).toEqual([deadId]);
     expect(dry.resent).toBe(0);
-    mailboxRestored = true;
+    // The mailbox is restored.
+    smtp.refused.delete(REFUSED);
     const again = await steward(['notify', 'resend', deadId, sentId]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`${sentId} (sent) not sent again: it was sent`);
     await until('the dead letter to arrive once sent again', async () =>
-      mails.find((m) => m.to.includes(REFUSED) && m.raw.includes('Disk full')),
+      smtp.mails.find((m) => m.rcptTo.includes(REFUSED) && subjectOf(m).includes('Disk full')),
     );
     const after = await deliveriesOf(alertId);
     expect(after.map((d) => [d.address, d.status]).sort()).toEqual([
       [REFUSED, 'sent'],
       ['ops@contoso.com', 'sent'],
     ]);
-    expect(mails.filter((m) => m.to.includes('ops@contoso.com') && m.raw.includes('Disk full'))).toHaveLength(
-      1,
-    );
+    expect(
+      smtp.mails.filter((m) => m.rcptTo.includes('ops@contoso.com') && subjectOf(m).includes('Disk full')),
+    ).toHaveLength(1);
 
     // What a subscription uses cannot go; once it is gone, everything can.
     const inUse = await steward(['notify', 'channel', 'delete', channelId!]);

@@ -1,8 +1,6 @@
 // Proves the Notifications Resource Pool fails over mid-stream: two real servers on one PostgreSQL database, the
 // member sending a storm of alert e-mails is killed, and the other finishes it — no mail twice, none lost.
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builtInPoolIds } from '../../src/contract/inventory.js';
 import {
@@ -12,6 +10,7 @@ import {
   signInAsBootstrapAdmin,
   startServer,
 } from '../support/server-process.js';
+import { type Smtp, startSmtp } from '../support/smtp-server.js';
 import { createRequiredPostgresDatabase } from '../support/test-database.js';
 
 const PASSWORD = 'notify failover admin password';
@@ -21,12 +20,6 @@ const TOTAL = ALERTS * ADDRESSES.length;
 /** How long the SMTP server holds its reply to each message: the stream then takes a few seconds. */
 const REPLY_DELAY_MS = 40;
 
-interface Received {
-  messageId: string;
-  rcpt: string;
-  subject: string;
-}
-
 interface Delivery {
   id: string;
   alertId: string;
@@ -34,49 +27,26 @@ interface Delivery {
   status: string;
 }
 
-/** A real SMTP server on loopback that keeps every message it took in, Message-ID and recipient. */
-async function startRecordingSmtp() {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    // Senders keep pooled connections open: stopping does not wait for them to hang up.
-    closeTimeout: 200,
-    logger: false,
-    disableReverseLookup: true,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    maxClients: 1000,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        // The whole message is in: it counts as received even if the sender dies before the reply.
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-        const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-        for (const to of session.envelope.rcptTo)
-          received.push({ messageId: header('Message-ID'), rcpt: to.address, subject: header('Subject') });
-        setTimeout(() => cb(), REPLY_DELAY_MS);
-      });
-    },
-  });
-  // The killed sender's connections end with a reset: expected here, not a failure of the test.
-  server.on('error', () => undefined);
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    received,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
-  };
-}
+/** One entry per recipient of each mail the SMTP server took in. */
+const receivedOf = (smtp: Smtp) =>
+  smtp.mails.flatMap((m) =>
+    m.rcptTo.map((rcpt) => ({
+      messageId: m.headers.get('message-id') ?? '',
+      rcpt,
+      subject: m.headers.get('subject') ?? '',
+    })),
+  );
 
 describe('the notifying member of the Notifications Resource Pool killed mid-stream', () => {
   let database: { url: string; drop: () => Promise<void> };
   let running: ServerProcess[] = [];
-  let smtp: Awaited<ReturnType<typeof startRecordingSmtp>>;
+  let smtp: Smtp;
 
   beforeEach(async () => {
     database = await createRequiredPostgresDatabase();
-    smtp = await startRecordingSmtp();
+    // It holds each reply a while, so the stream takes a few seconds; the killed sender's connections end with
+    // a reset, which the server shrugs off.
+    smtp = await startSmtp({ replyDelayMs: REPLY_DELAY_MS });
   });
 
   afterEach(async () => {
@@ -189,11 +159,11 @@ describe('the notifying member of the Notifications Resource Pool killed mid-str
 
     // Killed once some of the mail has gone out, but far from all.
     await expect
-      .poll(() => smtp.received.length, { timeout: 30_000, interval: 10 })
+      .poll(() => receivedOf(smtp).length, { timeout: 30_000, interval: 10 })
       .toBeGreaterThan(TOTAL / 5);
     await dying.stop('SIGKILL');
     const killedAt = Date.now();
-    const atKill = smtp.received.length;
+    const atKill = receivedOf(smtp).length;
     expect(atKill).toBeLessThan(TOTAL);
 
     const deliveries = async () => {
@@ -227,9 +197,9 @@ describe('the notifying member of the Notifications Resource Pool killed mid-str
     expect(unknown.length).toBeLessThanOrEqual(16 + 2 * 32);
 
     // No mail twice: no Message-ID, and no (alert, address), received more than once.
-    const received = smtp.received;
+    const received = receivedOf(smtp);
     expect(new Set(received.map((m) => m.messageId)).size).toBe(received.length);
-    const key = (m: Received) => `${m.subject.replace(/^storm /, '')} ${m.rcpt}`;
+    const key = (m: (typeof received)[number]) => `${m.subject.replace(/^storm /, '')} ${m.rcpt}`;
     expect(new Set(received.map(key)).size).toBe(received.length);
     // Each mail is the one of its delivery: its Message-ID names the delivery, with the same alert and address.
     const byMessageId = new Map(items.map((d) => [`<${d.id}@steward>`, d]));

@@ -2,8 +2,6 @@
 // the SMTP server is stopped while alerts are raised, for more failed attempts than the old five-attempt dead
 // letter allowed; the channel pauses (an alert and /metrics say so), nothing dies, and when the SMTP server
 // comes back on the same port every notification arrives once, the oldest first, and the alert is resolved.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtInPoolIds } from '../../src/contract/inventory.js';
 import {
@@ -14,36 +12,10 @@ import {
   signInAsBootstrapAdmin,
   startServer,
 } from '../support/server-process.js';
+import { type Smtp, startSmtp } from '../support/smtp-server.js';
 
 const PASSWORD = 'notify outage admin password';
 const ALERTS = 6;
-
-/** A real SMTP server on loopback at `port`, taking anonymous mail and keeping each subject and Message-ID. */
-async function startRecordingSmtp(port: number, received: { subject: string; messageId: string }[]) {
-  const server = new SMTPServer({
-    // Senders keep pooled connections open: stopping does not wait for them to hang up.
-    closeTimeout: 200,
-    logger: false,
-    disableReverseLookup: true,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    onData(stream, _session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-        const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-        received.push({ subject: header('Subject'), messageId: header('Message-ID') });
-        cb();
-      });
-    },
-  });
-  server.on('error', () => undefined);
-  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
-  expect((server.server.address() as AddressInfo).port).toBe(port);
-  return { close: () => new Promise<void>((ok) => server.close(() => ok())) };
-}
 
 interface Delivery {
   alertId: string;
@@ -61,7 +33,7 @@ interface Alert {
 
 describe('an SMTP outage longer than the old dead-letter time', () => {
   let server: ServerProcess | undefined;
-  let smtp: { close(): Promise<void> } | undefined;
+  let smtp: Smtp | undefined;
 
   afterEach(async () => {
     await server?.stop('SIGKILL');
@@ -70,7 +42,6 @@ describe('an SMTP outage longer than the old dead-letter time', () => {
 
   it('pauses the channel, loses nothing, and sends every notification once, oldest first, when mail is back', async () => {
     const port = await freePort();
-    const received: { subject: string; messageId: string }[] = [];
     server = await startServer({
       env: { STEWARD_LOG_LEVEL: 'info', STEWARD_NOTIFY_PROBE_MAX_SECONDS: '1' },
     });
@@ -157,18 +128,20 @@ describe('an SMTP outage longer than the old dead-letter time', () => {
     const waiting = await deliveries();
     expect(waiting).toHaveLength(ALERTS);
     expect(waiting.map((d) => d.status)).toEqual(Array(ALERTS).fill('pending'));
-    expect(received).toHaveLength(0);
 
-    smtp = await startRecordingSmtp(port, received);
+    // Mail is back, on the same port.
+    smtp = await startSmtp({ port });
+    const received = smtp.mails;
+    expect(smtp.port).toBe(port);
     await expect.poll(() => received.length, { timeout: 30_000, interval: 200 }).toBe(ALERTS);
 
     await new Promise((r) => setTimeout(r, 1500));
 
     expect(received).toHaveLength(ALERTS);
-    expect(new Set(received.map((m) => m.messageId)).size).toBe(ALERTS);
+    expect(new Set(received.map((m) => m.headers.get('message-id'))).size).toBe(ALERTS);
     // The probe, alone, is the oldest; the rest follow it.
-    expect(received[0]!.subject).toContain('Outage 1 ');
-    expect(received.map((m) => /Outage (\d+) /.exec(m.subject)?.[1]).sort()).toEqual(
+    expect(received[0]!.headers.get('subject')).toContain('Outage 1 ');
+    expect(received.map((m) => /Outage (\d+) /.exec(m.headers.get('subject') ?? '')?.[1]).sort()).toEqual(
       alertIds.map((_, i) => String(i + 1)).sort(),
     );
     expect((await deliveries()).map((d) => d.status)).toEqual(Array(ALERTS).fill('sent'));

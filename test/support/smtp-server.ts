@@ -1,14 +1,37 @@
-// A real SMTP server on loopback for notification tests: it records every mail and every sign-in, and can be
-// made to refuse connections or put recipients off.
-import { SMTPServer } from 'smtp-server';
+// A real SMTP server on loopback for the notification tests and the notify benchmark: it records every mail (when
+// it arrived, who sent it, its envelope, headers and body) and every sign-in, and can be made to refuse
+// connections, put recipients off or refuse them, and hold its replies.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 export interface Mail {
+  /** `performance.now()` when the whole message was in: it counts as received even if the sender dies before the reply. */
+  at: number;
   /** The user the session signed in as; undefined when it did not. */
   user: string | undefined;
+  /** Whether the session was under TLS. */
+  secure: boolean;
   mailFrom: string;
   rcptTo: string[];
+  /** Header names in lower case, folded lines joined. */
   headers: Map<string, string>;
+  /** Every header's name in lower case as it came, in order, repeats included. */
+  headerNames: string[];
   body: string;
+}
+
+export interface SmtpOptions {
+  /**
+   * User name → password: mail only from sessions signed in as one of them. Without it, mail from anyone, and
+   * AUTH is not offered.
+   */
+  users?: Record<string, string>;
+  /** The port to listen on (to come back on the same one after a stop); a free one by default. */
+  port?: number;
+  /** How long the reply to each message is held once the whole message is in. */
+  replyDelayMs?: number;
+  /** More of smtp-server's options: a TLS key and certificate, SMTPUTF8. */
+  server?: SMTPServerOptions;
 }
 
 export interface Smtp {
@@ -16,8 +39,9 @@ export interface Smtp {
   mails: Mail[];
   /** Every AUTH user name offered, accepted or not. */
   logins: string[];
+  /** Connections the server saw, refused ones included. */
   connections: number;
-  /** While true the server greets with 421 and hangs up. */
+  /** While true the server greets with 421 and hangs up, as a server that is down for mail. */
   down: boolean;
   /** Recipients answered 450 (greylisted: try again later) to RCPT TO. */
   deferred: Set<string>;
@@ -26,22 +50,26 @@ export interface Smtp {
   close(): Promise<void>;
 }
 
-function parseMail(raw: string): { headers: Map<string, string>; body: string } {
+function parseMail(raw: string): Pick<Mail, 'headers' | 'headerNames' | 'body'> {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const headers = new Map<string, string>();
+  const headerNames: string[] = [];
   for (const line of head.split('\r\n')) {
     const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+    const name = line.slice(0, colon).toLowerCase();
+    headerNames.push(name);
+    headers.set(name, line.slice(colon + 1).trim());
   }
-  return { headers, body: raw.slice(split + 4) };
+  return { headers, headerNames, body: raw.slice(split + 4) };
 }
 
-/**
- * An SMTP server that takes mail only from sessions signed in with one of `users` (user name → password), or
- * from anyone when there are none.
- */
-export async function startSmtp(users: Record<string, string>): Promise<Smtp> {
+const refusal = (message: string, responseCode: number) =>
+  Object.assign(new Error(message), { responseCode });
+
+/** Starts an SMTP server on 127.0.0.1 (see `SmtpOptions`). */
+export async function startSmtp(options: SmtpOptions = {}): Promise<Smtp> {
+  const { users, replyDelayMs = 0 } = options;
   const state: Smtp = {
     port: 0,
     mails: [],
@@ -58,45 +86,46 @@ export async function startSmtp(users: Record<string, string>): Promise<Smtp> {
     logger: false,
     disableReverseLookup: true,
     authMethods: ['PLAIN', 'LOGIN'],
-    // With no users it takes mail from anyone.
-    authOptional: Object.keys(users).length === 0,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
+    authOptional: users === undefined,
+    ...(users === undefined ? { disabledCommands: ['AUTH', 'STARTTLS'] } : { allowInsecureAuth: true }),
+    ...options.server,
     onConnect(_session, cb) {
       state.connections++;
-      if (state.down) cb(Object.assign(new Error('Service not available'), { responseCode: 421 }));
-      else cb();
-    },
-    onRcptTo(address, _session, cb) {
-      if (state.refused.has(address.address))
-        cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
-      else if (state.deferred.has(address.address))
-        cb(Object.assign(new Error('Greylisted, try again later'), { responseCode: 450 }));
+      if (state.down) cb(refusal('Service not available', 421));
       else cb();
     },
     onAuth(auth, _session, cb) {
       const name = auth.username ?? '';
       state.logins.push(name);
-      if (users[name] !== undefined && users[name] === auth.password) cb(null, { user: name });
-      else cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+      if (users?.[name] !== undefined && users[name] === auth.password) cb(null, { user: name });
+      else cb(refusal('Authentication credentials invalid', 535));
+    },
+    onRcptTo(address, _session, cb) {
+      if (state.refused.has(address.address)) cb(refusal('5.1.1 Mailbox unavailable', 550));
+      else if (state.deferred.has(address.address)) cb(refusal('Greylisted, try again later', 450));
+      else cb();
     },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         state.mails.push({
+          at: performance.now(),
           user: session.user as string | undefined,
+          secure: session.secure,
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           ...parseMail(Buffer.concat(chunks).toString('utf8')),
         });
-        cb();
+        if (replyDelayMs > 0) setTimeout(() => cb(), replyDelayMs);
+        else cb();
       });
     },
   });
-  server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.server.address() as { port: number }).port;
+  // A connection that ends badly (a sender killed, a pool reset) is the sender's business, not the server's.
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  state.port = (server.server.address() as AddressInfo).port;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
 }

@@ -5,8 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Mail,
+  type Smtp,
+  type SmtpOptions,
+  startSmtp as startRecordingSmtp,
+} from '../../../test/support/smtp-server.js';
 import {
   type EmailChannelSettingsInput,
   emailChannelSettingsSchema,
@@ -17,92 +22,16 @@ import type { ChannelCredential, OutgoingMessage } from './transport.js';
 const PASSWORD = 'N0tif-s3cret!pw';
 const HOST = '127.0.0.1';
 
-interface Received {
-  mailFrom: string;
-  rcptTo: string[];
-  user: string | undefined;
-  secure: boolean;
-  headers: Map<string, string>;
-  body: string;
-}
-
-interface TestSmtp {
-  port: number;
-  received: Received[];
-  /** Connections the server saw, refused ones included. */
-  connections: number;
-  /** While true the server greets with 421 and hangs up, as a server that is down for mail. */
-  down: boolean;
-}
-
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
-/** Header names in lower case; folded lines joined. */
-function parseMail(raw: string): { headers: Map<string, string>; body: string } {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const headers = new Map<string, string>();
-  for (const line of head.split('\r\n')) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return { headers, body: raw.slice(split + 4) };
-}
-
-/** A real SMTP server on a random loopback port; with `users` it refuses mail from anyone not signed in. */
-async function startSmtp(
-  opts: { users?: Record<string, string>; rejectRcpt?: string[]; server?: SMTPServerOptions } = {},
-): Promise<TestSmtp> {
-  const state: TestSmtp = { port: 0, received: [], connections: 0, down: false };
-  const users = opts.users;
-  const server = new SMTPServer({
-    // Senders keep pooled connections open: stopping does not wait for them to hang up.
-    closeTimeout: 200,
-    logger: false,
-    disableReverseLookup: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    authOptional: users === undefined,
-    ...(users === undefined ? { disabledCommands: ['AUTH', 'STARTTLS'] } : { allowInsecureAuth: true }),
-    ...opts.server,
-    onConnect(_session, cb) {
-      state.connections++;
-      if (state.down) cb(Object.assign(new Error('Service not available'), { responseCode: 421 }));
-      else cb();
-    },
-    onAuth(auth, _session, cb) {
-      const name = auth.username ?? '';
-      if (users !== undefined && users[name] !== undefined && users[name] === auth.password) {
-        cb(null, { user: name });
-      } else cb(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
-    },
-    onRcptTo(address, _session, cb) {
-      if (opts.rejectRcpt?.includes(address.address)) {
-        cb(Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 }));
-      } else cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        state.received.push({
-          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-          user: session.user as string | undefined,
-          secure: session.secure,
-          ...parseMail(Buffer.concat(chunks).toString('utf8')),
-        });
-        cb();
-      });
-    },
-  });
-  server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  state.port = (server.server.address() as { port: number }).port;
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return state;
+/** A real SMTP server on a random loopback port, stopped after the test; with `users` it refuses mail from anyone not signed in. */
+async function startSmtp(options: SmtpOptions = {}): Promise<Smtp> {
+  const smtp = await startRecordingSmtp(options);
+  cleanups.push(smtp.close);
+  return smtp;
 }
 
 /** A TCP port nothing listens on: connecting is refused. */
@@ -168,8 +97,8 @@ describe('e-mail transport: S26 internal mail', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
 
     expect(result).toEqual({ ok: true, detail: expect.stringContaining(`${HOST}:${smtp.port}`) });
-    expect(smtp.received).toHaveLength(1);
-    const [mail] = smtp.received;
+    expect(smtp.mails).toHaveLength(1);
+    const [mail] = smtp.mails;
     expect(mail?.user).toBe('CONTOSO\\svc-notify');
     expect(mail?.mailFrom).toBe('scom@contoso.com');
     expect(mail?.rcptTo).toEqual(['ops@contoso.com']);
@@ -194,7 +123,7 @@ describe('e-mail transport: S26 internal mail', () => {
     );
 
     expect([cc.ok, bcc.ok]).toEqual([true, true]);
-    const [ccMail, bccMail] = smtp.received;
+    const [ccMail, bccMail] = smtp.mails;
     expect(ccMail?.rcptTo).toEqual(['lead@contoso.com']);
     expect(ccMail?.headers.get('cc')).toBe('lead@contoso.com');
     expect(ccMail?.headers.has('to')).toBe(false);
@@ -221,7 +150,7 @@ describe('e-mail transport: S26 internal mail', () => {
     ]) {
       expect(result.reason).not.toContain(leak);
     }
-    expect(smtp.received).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
     expect(backup.connections).toBe(0);
   });
 
@@ -248,7 +177,7 @@ describe('e-mail transport: S26 internal mail', () => {
     });
     expect(result.ok ? '' : result.reason).not.toContain(PASSWORD);
     expect(smtp.connections).toBe(1);
-    expect(smtp.received).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
     expect(logins).toEqual([]);
   });
 
@@ -266,7 +195,7 @@ describe('e-mail transport: S26 internal mail', () => {
       retryable: false,
       reason: expect.stringContaining('offers no sign-in'),
     });
-    expect(smtp.received).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
   });
 
   it('signs in with LOGIN when the server offers only LOGIN', async () => {
@@ -279,14 +208,14 @@ describe('e-mail transport: S26 internal mail', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
 
     expect(result.ok).toBe(true);
-    expect(smtp.received[0]?.user).toBe('CONTOSO\\svc-notify');
+    expect(smtp.mails[0]?.user).toBe('CONTOSO\\svc-notify');
   });
 
   it('refuses a recipient the server rejects for good, without trying the backup', async () => {
     const smtp = await startSmtp({
       users: { 'CONTOSO\\svc-notify': PASSWORD },
-      rejectRcpt: ['gone@contoso.com'],
     });
+    smtp.refused.add('gone@contoso.com');
     const backup = await startSmtp({ users: { 'CONTOSO\\svc-notify': PASSWORD } });
     const transport = createEmailTransport(settings({ servers: [server(smtp.port), server(backup.port)] }));
 
@@ -383,7 +312,7 @@ describe('e-mail transport: pooled connections', () => {
     for (let i = 0; i < 4; i++) {
       expect((await transport.send(message(), to(`ops${i}@contoso.com`), windowsAccount)).ok).toBe(true);
     }
-    expect(smtp.received).toHaveLength(4);
+    expect(smtp.mails).toHaveLength(4);
     expect(smtp.connections).toBe(1);
 
     const changed: ChannelCredential = {
@@ -393,11 +322,11 @@ describe('e-mail transport: pooled connections', () => {
     };
     expect((await transport.send(message(), to('ops@contoso.com'), changed)).ok).toBe(true);
     expect(smtp.connections).toBe(2);
-    expect(smtp.received.at(-1)?.user).toBe('CONTOSO\\svc-new');
+    expect(smtp.mails.at(-1)?.user).toBe('CONTOSO\\svc-new');
     // The old account's pool is closed: a password changed back signs in again.
     expect((await transport.send(message(), to('ops@contoso.com'), windowsAccount)).ok).toBe(true);
     expect(smtp.connections).toBe(3);
-    expect(smtp.received.at(-1)?.user).toBe('CONTOSO\\svc-notify');
+    expect(smtp.mails.at(-1)?.user).toBe('CONTOSO\\svc-notify');
   });
 
   it('connects afresh after a failure instead of reusing the pool', async () => {
@@ -427,7 +356,7 @@ describe('e-mail transport: S27 external mail and anonymous channels', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), simple);
 
     expect(result.ok).toBe(true);
-    expect(smtp.received[0]).toMatchObject({
+    expect(smtp.mails[0]).toMatchObject({
       user: 'alerts@outlook.example',
       mailFrom: 'alerts@outlook.example',
     });
@@ -459,8 +388,8 @@ describe('e-mail transport: S27 external mail and anonymous channels', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
 
     expect(result.ok).toBe(true);
-    expect(smtp.received).toHaveLength(1);
-    expect(smtp.received[0]?.user).toBeUndefined();
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]?.user).toBeUndefined();
   });
 
   it('an anonymous channel to a server that requires sign-in fails for good', async () => {
@@ -472,7 +401,7 @@ describe('e-mail transport: S27 external mail and anonymous channels', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), undefined);
 
     expect(result).toMatchObject({ ok: false, retryable: false, reason: expect.stringContaining('530') });
-    expect(smtp.received).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
   });
 });
 
@@ -491,7 +420,7 @@ describe('e-mail transport: message content', () => {
 
     await transport.send(message(), to('ops@contoso.com'), undefined);
 
-    const headers = smtp.received[0]?.headers;
+    const headers = smtp.mails[0]?.headers;
     expect(headers?.get('reply-to')).toBe('noc@contoso.com');
     expect(headers?.get('x-steward-channel')).toBe('ops mail');
     expect(headers?.get('x-ticket-queue')).toBe('NOC');
@@ -511,10 +440,10 @@ describe('e-mail transport: message content', () => {
     await plain.send(message(), to('ops@contoso.com'), undefined);
     await low.send(message(), to('ops@contoso.com'), undefined);
 
-    expect(smtp.received[0]?.headers.has('importance')).toBe(false);
-    expect(smtp.received[0]?.headers.has('x-priority')).toBe(false);
-    expect(smtp.received[1]?.headers.get('importance')).toBe('Low');
-    expect(smtp.received[1]?.headers.get('x-priority')).toBe('5 (Lowest)');
+    expect(smtp.mails[0]?.headers.has('importance')).toBe(false);
+    expect(smtp.mails[0]?.headers.has('x-priority')).toBe(false);
+    expect(smtp.mails[1]?.headers.get('importance')).toBe('Low');
+    expect(smtp.mails[1]?.headers.get('x-priority')).toBe('5 (Lowest)');
   });
 
   it('sends an HTML body as text/html, and keeps a line break in the subject out of the headers', async () => {
@@ -534,7 +463,7 @@ describe('e-mail transport: message content', () => {
       undefined,
     );
 
-    const mail = smtp.received[0];
+    const mail = smtp.mails[0];
     expect(mail?.headers.get('content-type')).toMatch(/^text\/html/);
     expect(mail?.body).toContain('<b>Disk full</b>');
     expect(mail?.headers.has('bcc')).toBe(false);
@@ -545,7 +474,7 @@ describe('e-mail transport: message content', () => {
 });
 
 /** The body's bytes, its content transfer encoding undone. */
-function bodyBytes(mail: Received): Buffer {
+function bodyBytes(mail: Mail): Buffer {
   const cte = mail.headers.get('content-transfer-encoding')?.toLowerCase();
   if (cte === 'base64') return Buffer.from(mail.body.replace(/\s+/g, ''), 'base64');
   if (cte === 'quoted-printable') {
@@ -572,7 +501,7 @@ describe('e-mail transport: encoding, subject encoding and recipients per mail',
     );
     const r = await transport.send(message({ body: accented }), to('ops@contoso.com'), undefined);
     expect(r).toMatchObject({ ok: true });
-    const mail = smtp.received[0]!;
+    const mail = smtp.mails[0]!;
     expect(mail.headers.get('content-type')).toBe('text/plain; charset=iso-8859-1');
     expect(bodyBytes(mail).toString('latin1').trimEnd()).toBe('Disque plein sur SRV-É01 ? 99 % ?');
     // É is one byte in ISO-8859-1 (0xC9), two in UTF-8.
@@ -593,7 +522,7 @@ describe('e-mail transport: encoding, subject encoding and recipients per mail',
       settings({ servers: [server(smtp.port)], authentication: 'anonymous' }),
     );
     await plain.send(message({ body: accented }), to('b@contoso.com'), undefined);
-    const [a, b] = smtp.received;
+    const [a, b] = smtp.mails;
     expect(a!.headers.get('content-type')).toBe('text/plain; charset=us-ascii');
     expect(bodyBytes(a!).toString('latin1').trimEnd()).toBe('Disque plein sur SRV-?01 ? 99 % ?');
     expect(a!.headers.get('subject')).toBe('Alert: Disque plein sur SRV-?01 ? 99 % ?');
@@ -612,7 +541,7 @@ describe('e-mail transport: encoding, subject encoding and recipients per mail',
         ok: true,
       });
     }
-    const [encoded, raw] = smtp.received;
+    const [encoded, raw] = smtp.mails;
     expect(encoded!.headers.get('subject')).toMatch(/^=\?UTF-8\?[QB]\?/i);
     expect(raw!.headers.get('subject')).toBe(subject);
     expect(raw!.headers.get('subject')).not.toContain('=?');
@@ -628,7 +557,7 @@ describe('e-mail transport: encoding, subject encoding and recipients per mail',
     );
     await transport.send(message(), to('one@contoso.com'), undefined);
     await transport.send(message(), to('two@contoso.com'), undefined);
-    expect(smtp.received.map((m) => [m.rcptTo, m.headers.get('to')])).toEqual([
+    expect(smtp.mails.map((m) => [m.rcptTo, m.headers.get('to')])).toEqual([
       [['one@contoso.com'], 'one@contoso.com'],
       [['two@contoso.com'], 'two@contoso.com'],
     ]);
@@ -681,18 +610,18 @@ describe('e-mail transport: R39 failover', () => {
     const send = () => transport.send(message(), to('ops@contoso.com'), windowsAccount);
 
     expect((await send()).ok).toBe(true);
-    expect([primary.connections, backup.received.length]).toEqual([1, 1]);
+    expect([primary.connections, backup.mails.length]).toEqual([1, 1]);
     expect(transport.failover()).toEqual({ current: 1, since: 1_000_000 });
 
     clock += 299_000;
     expect((await send()).ok).toBe(true);
-    expect([primary.connections, backup.received.length]).toEqual([1, 2]);
+    expect([primary.connections, backup.mails.length]).toEqual([1, 2]);
 
     // The interval has passed but the primary is still down: it is tried, the backup delivers, and the
     // interval starts again from this try.
     clock += 1_000;
     expect((await send()).ok).toBe(true);
-    expect([primary.connections, backup.received.length]).toEqual([2, 3]);
+    expect([primary.connections, backup.mails.length]).toEqual([2, 3]);
     expect(transport.failover()).toEqual({ current: 1, since: 1_300_000 });
 
     // The next messages go straight to the backup: one try of the primary per interval, not one per message.
@@ -700,12 +629,12 @@ describe('e-mail transport: R39 failover', () => {
     expect((await send()).ok).toBe(true);
     clock += 298_000;
     expect((await send()).ok).toBe(true);
-    expect([primary.connections, backup.received.length]).toEqual([2, 5]);
+    expect([primary.connections, backup.mails.length]).toEqual([2, 5]);
 
     primary.down = false;
     clock += 1_000;
     expect((await send()).ok).toBe(true);
-    expect([primary.received.length, backup.received.length]).toEqual([1, 5]);
+    expect([primary.mails.length, backup.mails.length]).toEqual([1, 5]);
     expect(transport.failover()).toEqual({ current: 0, since: null });
   });
 
@@ -731,10 +660,10 @@ describe('e-mail transport: R39 failover', () => {
     const meanwhile = await send();
 
     expect(meanwhile.ok).toBe(true);
-    expect(backup.received).toHaveLength(2);
+    expect(backup.mails).toHaveLength(2);
     expect((await retrying).ok).toBe(true);
     expect(silent.connections()).toBe(2);
-    expect(backup.received).toHaveLength(3);
+    expect(backup.mails).toHaveLength(3);
   });
 
   it('moves on from a server that accepts the connection and never greets', async () => {
@@ -749,7 +678,7 @@ describe('e-mail transport: R39 failover', () => {
 
     expect(result.ok).toBe(true);
     expect(silent.connections()).toBe(1);
-    expect(backup.received).toHaveLength(1);
+    expect(backup.mails).toHaveLength(1);
   });
 
   it('fails retryably, naming each server, when every server is down', async () => {
@@ -778,7 +707,7 @@ describe('e-mail transport: R39 failover', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), undefined, AbortSignal.abort());
 
     expect(result).toEqual({ ok: false, retryable: true, reason: 'sending was cancelled' });
-    expect(smtp.received).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
   });
 });
 
@@ -828,7 +757,7 @@ describe('e-mail transport: TLS', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
 
     expect(result.ok).toBe(true);
-    expect(smtp.received[0]).toMatchObject({ secure: true, user: 'CONTOSO\\svc-notify' });
+    expect(smtp.mails[0]).toMatchObject({ secure: true, user: 'CONTOSO\\svc-notify' });
   });
 
   it('speaks TLS from the first byte on an implicit-TLS server', async () => {
@@ -840,7 +769,7 @@ describe('e-mail transport: TLS', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
 
     expect(result.ok).toBe(true);
-    expect(smtp.received[0]?.secure).toBe(true);
+    expect(smtp.mails[0]?.secure).toBe(true);
   });
 
   it('refuses a certificate it does not trust, retryably and without signing in', async () => {
@@ -850,7 +779,7 @@ describe('e-mail transport: TLS', () => {
     const result = await transport.send(message(), to('ops@contoso.com'), windowsAccount);
 
     expect(result).toMatchObject({ ok: false, retryable: true, reason: expect.stringContaining('TLS') });
-    expect(smtp.received).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
   });
 
   it('accepts any certificate when told not to check them', async () => {
@@ -872,6 +801,6 @@ describe('e-mail transport: TLS', () => {
 
     expect(result).toMatchObject({ ok: false, retryable: true, reason: expect.stringContaining('STARTTLS') });
     expect(smtp.connections).toBe(1);
-    expect(smtp.received).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
   });
 });

@@ -6,8 +6,8 @@
 // raised, repeated, changed and closed before the notifier looks sends one mail per change, each showing the
 // alert as that change left it (New, then the new owner and priority, then Closed), and a subscription to new
 // alerts still hears of one that was closed before the notifier looked.
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Mail, type Smtp, startSmtp } from '../../../../test/support/smtp-server.js';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { createKeyring } from '../../../crypto/keyring.js';
 import { channelDrivers } from '../../../notify/channel-drivers.js';
@@ -30,32 +30,7 @@ async function created(url: string, body: unknown): Promise<string> {
 
 // ---------------------------------------------------------------- a real SMTP server on loopback
 
-interface Mail {
-  rcptTo: string[];
-  /** Header names in lower case; folded lines joined. */
-  headers: Map<string, string>;
-  /** Every header line as it came, for headers that must not be there. */
-  headerNames: string[];
-  body: string;
-}
-
-let mails: Mail[] = [];
-let smtp: SMTPServer;
-let smtpPort = 0;
-
-function parseMail(raw: string): Omit<Mail, 'rcptTo'> {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const headers = new Map<string, string>();
-  const headerNames: string[] = [];
-  for (const line of head.split('\r\n')) {
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).toLowerCase();
-    headerNames.push(name);
-    headers.set(name, line.slice(colon + 1).trim());
-  }
-  return { headers, headerNames, body: raw.slice(split + 4) };
-}
+let smtp: Smtp;
 
 /** RFC 2047: runs of encoded words become their text (adjacent words may split one character). */
 function decodeWords(value: string): string {
@@ -74,7 +49,7 @@ function decodeWords(value: string): string {
   });
 }
 
-const mailTo = (address: string) => mails.filter((m) => m.rcptTo.includes(address));
+const mailTo = (address: string) => smtp.mails.filter((m) => m.rcptTo.includes(address));
 const subjects = (ms: Mail[]) => ms.map((m) => m.headers.get('subject'));
 
 // ---------------------------------------------------------------- notifications
@@ -103,7 +78,7 @@ async function deliveries(query: string): Promise<Delivery[]> {
 /** The mails sent for these deliveries, oldest delivery first (mails go out several at a time). */
 function mailsOf(ds: Delivery[]): Mail[] {
   return [...ds].reverse().map((d) => {
-    const m = mails.find((x) => x.headers.get('message-id') === `<${d.id}@steward>`);
+    const m = smtp.mails.find((x) => x.headers.get('message-id') === `<${d.id}@steward>`);
     if (!m) throw new Error(`no mail for delivery ${d.id}`);
     return m;
   });
@@ -118,7 +93,7 @@ const mailChannel = (name: string, settings: Record<string, unknown> = {}) =>
     name,
     kind: 'email',
     settings: {
-      servers: [{ host: '127.0.0.1', port: smtpPort, tls: 'none' }],
+      servers: [{ host: '127.0.0.1', port: smtp.port, tls: 'none' }],
       from: 'scom@contoso.com',
       authentication: 'anonymous',
       ...settings,
@@ -144,28 +119,7 @@ async function subscription(name: string, to: string[], channelId: string, extra
 
 beforeAll(async () => {
   t = await createTestApp();
-  smtp = new SMTPServer({
-    // Senders keep pooled connections open: stopping does not wait for them to hang up.
-    closeTimeout: 200,
-    logger: false,
-    disableReverseLookup: true,
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-          ...parseMail(Buffer.concat(chunks).toString('utf8')),
-        });
-        cb();
-      });
-    },
-  });
-  smtp.on('error', () => {});
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtp();
   // The notifier starts from now: this first round sets where it reads alert changes from.
   await round();
 });
@@ -174,10 +128,10 @@ afterEach(async () => {
     expect(
       (await api('PATCH', `/api/v1/notification-subscriptions/${id}`, { enabled: false })).statusCode,
     ).toBe(200);
-  mails = [];
+  smtp.mails.length = 0;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
   await t?.close();
 });
 
@@ -301,7 +255,7 @@ describe('one message per address and change', () => {
     expect(decodeWords(got[0]!.headers.get('x-steward-subscriptions')!)).toBe(
       '"Night shift Bcc: thief@evil.example X-Injected: \\"yes\\"\\\\"',
     );
-    expect(mails.flatMap((m) => m.rcptTo)).not.toContain('thief@evil.example');
+    expect(smtp.mails.flatMap((m) => m.rcptTo)).not.toContain('thief@evil.example');
   });
 });
 

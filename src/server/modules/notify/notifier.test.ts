@@ -171,9 +171,11 @@ beforeAll(async () => {
   // A zone without daylight saving, far from UTC: the …Local fields must show it.
   t = await createTestApp({ logLines, notifyTimeZone: 'Asia/Kolkata' });
   smtp = await startSmtp({
-    [NOTIFY_LOGIN]: NOTIFY_PASSWORD,
-    [EXTERNAL_MAILBOX]: EXTERNAL_PASSWORD,
-    [OTHER_MAILBOX]: OTHER_PASSWORD,
+    users: {
+      [NOTIFY_LOGIN]: NOTIFY_PASSWORD,
+      [EXTERNAL_MAILBOX]: EXTERNAL_PASSWORD,
+      [OTHER_MAILBOX]: OTHER_PASSWORD,
+    },
   });
   notifyAccountId = await created('/api/v1/accounts', {
     name: 'Notification action account',
@@ -455,7 +457,7 @@ describe('external e-mail (R37, R38)', () => {
 
 describe('delivery failures and message format', () => {
   it('S29 single server down: the channel pauses, its deliveries wait untried, probes come at growing intervals; back up, all are sent oldest first and the pause alert resolved', async () => {
-    const down = await startSmtp({});
+    const down = await startSmtp();
     down.down = true;
     try {
       const ch = await channel({
@@ -575,7 +577,7 @@ describe('delivery failures and message format', () => {
   });
 
   it('a delivery older than the maximum age (24 h) is given up as a dead letter, whether it waits on a paused channel or for a retry', async () => {
-    const down = await startSmtp({});
+    const down = await startSmtp();
     down.down = true;
     try {
       const ch = await channel({
@@ -619,7 +621,7 @@ describe('delivery failures and message format', () => {
   });
 
   it('a delivery waiting on a paused channel is not sent once its subscription is turned off', async () => {
-    const down = await startSmtp({});
+    const down = await startSmtp();
     down.down = true;
     try {
       const ch = await channel({
