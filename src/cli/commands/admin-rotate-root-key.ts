@@ -1,8 +1,6 @@
 // `steward admin rotate-root-key`: re-wraps every data key under a new root key, locally against the database.
 import type { Command } from 'commander';
-import { rotateRootKey } from '../../server/admin/rotate-root-key.js';
 import { loadServerConfig } from '../../server/config.js';
-import { openStorage } from '../../server/open-storage.js';
 import type { CliContext } from '../cli-context.js';
 import { integerOption } from '../options.js';
 import { session } from '../session.js';
@@ -37,6 +35,11 @@ Examples:
     .action(async (opts, cmd: Command) => {
       const { out } = session(ctx, cmd);
       const config = loadServerConfig(ctx.env);
+      // The database and its drivers load only for this command: every other one starts without them.
+      const [{ openStorage }, { rotateRootKey }] = await Promise.all([
+        import('../../server/open-storage.js'),
+        import('../../server/admin/rotate-root-key.js'),
+      ]);
       const storage = await openStorage(config);
       try {
         const result = await rotateRootKey({

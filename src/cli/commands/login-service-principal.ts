@@ -3,7 +3,6 @@
 // certificate and its key), signs a client assertion (RFC 7523) with jose, and exchanges it at the server's token
 // endpoint for a token it keeps as the CLI's credentials. Neither the key, the assertion nor the token is printed.
 import { createHash, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import { importPKCS8, SignJWT } from 'jose';
 import { JOB_TOKEN_HEADER } from '../../contract/automation-jobs.js';
 import {
   CLIENT_ASSERTION_TYPE,
@@ -108,6 +107,8 @@ export async function loginWithCertificate(ctx: CliContext, o: ServicePrincipalL
   const alg = key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
   const toServer = serverFetch(ctx.env);
   const audience = await tokenEndpoint(o.url, toServer);
+  // jose loads for this sign-in only, not with every command.
+  const { importPKCS8, SignJWT } = await import('jose');
   const assertion = await new SignJWT({})
     .setProtectedHeader({
       alg,
