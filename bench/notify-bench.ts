@@ -6,7 +6,6 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  api,
   type ServerProcess,
   signInAsBootstrapAdmin,
   startServer,
@@ -14,6 +13,7 @@ import {
 } from '../test/support/server-process.js';
 import { type Smtp, startSmtp } from '../test/support/smtp-server.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
+import { adminOf } from './admin-session.js';
 import { forEachConcurrently } from './agent-fleet.js';
 import {
   cpuProfileArgs,
@@ -25,15 +25,10 @@ import {
   round,
 } from './bench-stats.js';
 import { measureMatching } from './notify-matching.js';
-import { awaitReceipts, measurePaced, setUpPaced } from './notify-paced.js';
-import { FROM, measureBaseline, messageIdOf, NOTIFIER_CONCURRENCY, subjectOf } from './notify-smtp.js';
-import {
-  benchClasses,
-  benchGroups,
-  benchSubscriptions,
-  CLASS_PREFIX,
-  type WorkloadSizes,
-} from './notify-workload.js';
+import { awaitReceipts, measurePaced } from './notify-paced.js';
+import { setUpServer, waitForNotifier } from './notify-setup.js';
+import { measureBaseline, messageIdOf, NOTIFIER_CONCURRENCY, subjectOf } from './notify-smtp.js';
+import type { WorkloadSizes } from './notify-workload.js';
 
 const progress = (line: string) => process.stderr.write(`[notify] ${line}\n`);
 
@@ -123,121 +118,6 @@ function parseOptions(args: string[]): Options {
 
 // ------------------------------------------------------------------------------------------- end to end
 
-/** An administrator session on the server: JSON calls that throw on anything but success. */
-function adminOf(url: string, token: string) {
-  return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> => {
-    const r = await api<T>(url, method, path, { token, body }).catch((err: Error) => {
-      throw new Error(`${method} ${path}: ${err.message} (${(err.cause as Error | undefined)?.message})`);
-    });
-    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
-}
-type Admin = ReturnType<typeof adminOf>;
-
-/**
- * The classes (a pack), groups, subscribers, one e-mail channel and the subscriptions of the world on the server.
- * The first `pagingSubscriptions` subscribers are on call, with one address each; their subscriptions alone
- * catch the storm (custom field 2 is "page").
- */
-async function setUpServer(admin: Admin, o: Options, smtpPort: number) {
-  const classes = benchClasses();
-  const pack = [
-    `id: ${CLASS_PREFIX}`,
-    'version: 1.0.0',
-    'references: [{ id: Steward.Library, minVersion: 1.0.0 }]',
-    'classes:',
-    ...classes.map((c) => `  - { id: ${c.id}, baseClass: ${c.baseClassId}, hosted: true }`),
-  ].join('\n');
-  await admin('POST', '/api/v1/packs', { content: pack, format: 'yaml' });
-  // No objects on the server: groups by class rule and nesting only (the storm's alerts have no source).
-  for (const g of benchGroups(o, classes, false))
-    await admin('POST', '/api/v1/groups', { id: g.id, rules: g.rules, subgroups: g.subgroups });
-
-  const channel = await admin<{ id: string }>('POST', '/api/v1/notification-channels', {
-    name: 'Bench mail',
-    kind: 'email',
-    settings: {
-      servers: [{ host: '127.0.0.1', port: smtpPort, tls: 'none' }],
-      from: FROM,
-      authentication: 'anonymous',
-      subject: '$Data/Context/DataItem/AlertId$',
-    },
-  });
-
-  const subscriberIds: string[] = new Array(o.subscribers);
-  await forEachConcurrently(
-    Array.from({ length: o.subscribers }, (_, i) => i),
-    o.setupConcurrency,
-    async (i) => {
-      const onCall = i < o.pagingSubscriptions;
-      const addresses = onCall
-        ? [{ name: 'mail', kind: 'email', address: `oncall${i}@bench.example` }]
-        : [
-            { name: 'mail', kind: 'email', address: `person${i}@bench.example` },
-            ...(i % 3 === 0
-              ? [{ name: 'pager', kind: 'email', address: `person${i}.pager@bench.example` }]
-              : []),
-          ];
-      const s = await admin<{ id: string }>('POST', '/api/v1/notification-subscribers', {
-        name: onCall ? `On call ${i}` : `Person ${i}`,
-        addresses,
-      });
-      subscriberIds[i] = s.id;
-    },
-  );
-  progress(`created ${o.subscribers} subscribers`);
-
-  const generated = benchSubscriptions(
-    o,
-    classes,
-    o.subscriptions - o.pagingSubscriptions,
-    o.pagingSubscriptions,
-  );
-  const bodies = [
-    ...Array.from({ length: o.pagingSubscriptions }, (_, k) => ({
-      name: `Bench paging ${k}`,
-      criteria: { text: [{ field: 'custom2', op: 'equals', value: 'page' }] },
-      to: [subscriberIds[k]!],
-      channelIds: [channel.id],
-    })),
-    ...generated.map((s, i) => ({
-      name: `Bench subscription ${i}`,
-      criteria: s.criteria,
-      to: s.to.map((x) => subscriberIds[x]!),
-      cc: s.cc.map((x) => subscriberIds[x]!),
-      channelIds: [channel.id],
-    })),
-  ];
-  let made = 0;
-  await forEachConcurrently(bodies, o.setupConcurrency, async (body) => {
-    await admin('POST', '/api/v1/notification-subscriptions', body);
-    if (++made % 2000 === 0) progress(`  ${made} subscriptions`);
-  });
-  progress(`created ${bodies.length} subscriptions (${o.pagingSubscriptions} catch the storm)`);
-  if (o.pacedSeconds > 0) await setUpPaced(admin, channel.id);
-}
-
-/** Raises probe alerts until one is mailed: the notifier is running and reading changes from here on. */
-async function waitForNotifier(admin: Admin, smtp: Smtp) {
-  const deadline = performance.now() + 90_000;
-  const probes = new Set<string>();
-  while (performance.now() < deadline) {
-    const a = await admin<{ id: string }>('POST', '/api/v1/alerts', {
-      name: 'Bench probe',
-      severity: 'warning',
-      custom: { '1': 'probe', '2': 'page' },
-    });
-    probes.add(a.id);
-    const until = performance.now() + 1000;
-    while (performance.now() < until) {
-      if (smtp.mails.some((m) => probes.has(subjectOf(m)))) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error('the notifier sent nothing for a probe alert within 90 s');
-}
-
 async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | undefined) {
   const work = tempDir('steward-bench-notify-');
   const passwordFile = join(work, 'bootstrap-password');
@@ -261,7 +141,7 @@ async function measureEndToEnd(o: Options, smtp: Smtp, databaseUrl: string | und
       `bench-notify-admin-${process.pid}-password`,
     );
     const admin = adminOf(steward.url, token);
-    await setUpServer(admin, o, smtp.port);
+    await setUpServer(admin, o, smtp.port, progress);
     await waitForNotifier(admin, smtp);
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     progress(`set up in ${setupSeconds.toFixed(1)} s`);

@@ -3,11 +3,9 @@
 // raise to the message's receipt is what counts (p99 under 3 s), with the other subscriptions evaluated for
 // every alert and matching none.
 import type { Mail } from '../test/support/smtp-server.js';
+import type { Admin } from './admin-session.js';
 import { percentile, round } from './bench-stats.js';
 import { messageIdOf, subjectOf } from './notify-smtp.js';
-
-/** An administrator session: JSON calls that throw on anything but success. */
-type Admin = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => Promise<T>;
 
 interface Receipts {
   mails: readonly Mail[];

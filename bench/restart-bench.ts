@@ -13,7 +13,6 @@ import { loadResolutionInput } from '../src/server/modules/resolution/resolution
 import { createDb, type Database } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import {
-  api,
   type ServerProcess,
   type ServerProcessOptions,
   signInAsBootstrapAdmin,
@@ -21,6 +20,7 @@ import {
   tempDir,
 } from '../test/support/server-process.js';
 import { createPostgresDatabase } from '../test/support/test-database.js';
+import { type Admin, adminOf } from './admin-session.js';
 import { createConfigClient, type FleetAgent, forEachConcurrently, newFleetAgent } from './agent-fleet.js';
 import { cpuProfileArgs, median, memoryOf, round } from './bench-stats.js';
 import { defaultResolveOptions, syntheticGroup } from './resolve-bench.js';
@@ -74,15 +74,6 @@ function parseOptions(args: string[]): Options {
 }
 
 const peakRssMb = (pid: number) => round(memoryOf(pid).peakMb, 0);
-
-function adminOf(url: string, token: string) {
-  return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> => {
-    const r = await api<T>(url, method, path, { token, body });
-    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
-}
-type Admin = ReturnType<typeof adminOf>;
 
 /** Enrolls the first `n` synthetic computers through the API, with tokens, as Windows agents. */
 async function enroll(url: string, admin: Admin, names: string[]): Promise<FleetAgent[]> {
