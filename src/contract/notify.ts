@@ -5,10 +5,10 @@ import {
   type SubscriptionCriteria,
   type TextCondition,
   textFields,
-  textOperators,
 } from '../domain/notify/criteria.js';
 import { type ScheduleEntry, validateSchedule, weekdays } from '../domain/notify/schedules.js';
 import { type ChannelFormat, messageChannelKinds, validateTemplate } from '../domain/notify/templates.js';
+import { textOperators } from '../domain/notify/text-match.js';
 import { prioritySchema, resolutionStateSchema, severitySchema } from './alerts.js';
 import { elementIdSchema } from './common.js';
 

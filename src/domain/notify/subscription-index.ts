@@ -7,16 +7,8 @@
 // its longest literal, which the alert's text must contain. The subscriptions left that have text conditions are
 // then tried one by one, on their text alone.
 import type { NotificationAlert } from './alert.js';
-import {
-  type CriteriaContext,
-  conditionLiteral,
-  fieldText,
-  foldedText,
-  type SubscriptionCriteria,
-  type TextField,
-  type TextMatcher,
-  textMatcher,
-} from './criteria.js';
+import { type CriteriaContext, fieldText, type SubscriptionCriteria, type TextField } from './criteria.js';
+import { conditionLiteral, foldedText, type TextMatcher, textMatcher } from './text-match.js';
 
 /** The inventory answers the index asks besides those of the criteria. */
 export interface IndexContext extends CriteriaContext {

@@ -24,12 +24,8 @@ import {
   subscriptionPatchBody,
   subscriptionSchema,
 } from '../../../../src/contract/notify-api.js';
-import {
-  type TextField,
-  type TextOperator,
-  textFields,
-  textOperators,
-} from '../../../../src/domain/notify/criteria.js';
+import { type TextField, textFields } from '../../../../src/domain/notify/criteria.js';
+import { type TextOperator, textOperators } from '../../../../src/domain/notify/text-match.js';
 import { api } from '../../api.js';
 import { DialogActions } from '../../components/dialog-actions.js';
 import { NameFields } from '../../components/name-fields.js';
