@@ -24,6 +24,7 @@ import type { SkippedElement } from '../../../domain/packs/scom-xml.js';
 import type { Tx } from '../../../store/db.js';
 import { AppError } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import * as elementUses from './element-uses-repo.js';
 import { usesThroughReferencedModules } from './external-module-uses.js';
 import { makeProfiles, splitMadeProfiles } from './made-profiles.js';
 import * as repo from './packs-repo.js';
@@ -232,13 +233,13 @@ export async function importParsedPack(tx: Tx, input: ImportInput): Promise<Impo
       );
     }
     const inUse = [
-      ...(await repo.countObjectsByClass(tx, diff.removedIds.classes)).map(
+      ...(await elementUses.countObjectsByClass(tx, diff.removedIds.classes)).map(
         (c) => `class '${c.classId}' still has ${c.count} object(s)`,
       ),
-      ...(await repo.countAssociationsByProfile(tx, diff.removedIds.profiles)).map(
+      ...(await elementUses.countAssociationsByProfile(tx, diff.removedIds.profiles)).map(
         (a) => `profile '${a.profileId}' still has ${a.count} account association(s)`,
       ),
-      ...(await repo.findOutsideUses(tx, doc.id, diff.removedIds)),
+      ...(await elementUses.findOutsideUses(tx, doc.id, diff.removedIds)),
     ];
     if (inUse.length) {
       throw new AppError(

@@ -6,6 +6,7 @@ import { exportFormatOf, type PackSourceFormat, parsePackSource } from '../../..
 import type { Db } from '../../../store/db.js';
 import { AppError, notFound } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import * as elementUses from './element-uses-repo.js';
 import { refreshUsesThroughPack } from './external-module-uses.js';
 import { listMadeProfiles } from './made-profiles.js';
 import {
@@ -115,16 +116,16 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
           profiles: [...elements.profiles.map((p) => p.id), ...(await repo.madeProfileIds(tx, id))],
           workflows: elements.workflows.map((w) => w.id),
         };
-        const associated = await repo.countAssociationsByProfile(tx, ids.profiles);
+        const associated = await elementUses.countAssociationsByProfile(tx, ids.profiles);
         const inUse = [
-          ...(await repo.countObjectsByClass(tx, ids.classes)).map(
+          ...(await elementUses.countObjectsByClass(tx, ids.classes)).map(
             (c) => `class '${c.classId}' has ${c.count} object(s)`,
           ),
           ...(cascade ? [] : associated).map(
             (a) =>
               `profile '${a.profileId}' has ${a.count} account association(s) (delete with cascade to remove them)`,
           ),
-          ...(await repo.findOutsideUses(tx, id, ids)),
+          ...(await elementUses.findOutsideUses(tx, id, ids)),
         ];
         if (inUse.length) {
           throw new AppError(
@@ -134,7 +135,7 @@ export function createPacksService({ db, now = () => new Date() }: PacksServiceD
         }
         const associationsRemoved: string[] = [];
         if (cascade && associated.length) {
-          for (const a of await repo.deleteAssociationsOfProfiles(tx, ids.profiles)) {
+          for (const a of await elementUses.deleteAssociationsOfProfiles(tx, ids.profiles)) {
             associationsRemoved.push(a.id);
             await appendAudit(tx, {
               actor,

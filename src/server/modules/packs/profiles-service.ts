@@ -9,6 +9,7 @@ import type { Db } from '../../../store/db.js';
 import { classes, notificationChannels, profiles, workflows } from '../../../store/schema.js';
 import { AppError, invalid, notFound } from '../../errors.js';
 import { appendAudit } from '../audit/audit-repo.js';
+import * as elementUses from './element-uses-repo.js';
 import * as repo from './packs-repo.js';
 import { listProfileUsesOf, toProfileUse } from './profile-uses-repo.js';
 
@@ -116,7 +117,7 @@ export function createProfilesService({ db }: { db: Db }) {
             `Profile '${id}' is declared by pack '${row.packId}': it goes with the pack (a new version without it, or deleting the pack).`,
           );
         }
-        const associated = await repo.countAssociationsByProfile(tx, [id]);
+        const associated = await elementUses.countAssociationsByProfile(tx, [id]);
         const [wf, uses, channels] = await Promise.all([
           tx.select({ id: workflows.id }).from(workflows).where(eq(workflows.profileId, id)),
           listProfileUsesOf(tx, id),
@@ -137,7 +138,7 @@ export function createProfilesService({ db }: { db: Db }) {
           throw new AppError('IN_USE', `Profile '${id}' cannot be deleted: ${inUse.join('; ')}.`);
         }
         const associationsRemoved: string[] = [];
-        for (const a of cascade ? await repo.deleteAssociationsOfProfiles(tx, [id]) : []) {
+        for (const a of cascade ? await elementUses.deleteAssociationsOfProfiles(tx, [id]) : []) {
           associationsRemoved.push(a.id);
           await appendAudit(tx, {
             actor,
