@@ -1,13 +1,9 @@
 // Proves that the CLI starts without what only a few commands use: the database drivers and their schema load for
 // `admin rotate-root-key` (and `server`), jose for `login --service-principal`; every other command, and the help
 // of all of them, starts without them. And that the command loading them on demand still runs.
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertCliBuilt, runCliProcess } from '../support/cli-process.js';
 import { tempDir } from '../support/server-process.js';
-
-const entry = resolve(import.meta.dirname, '../../dist/index.js');
 
 /** A module hook that names on stderr every ES module the process loads. */
 const hooks = `export async function load(url, context, next) {
@@ -18,31 +14,18 @@ const registerHooks = `import { register } from 'node:module';
 register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
 
 /** The modules `steward <args>` loads, by the package (or `dist/…` directory) they come from. */
-function modulesLoadedBy(
-  args: string[],
-): Promise<{ code: number | null; packages: Set<string>; urls: string[] }> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', `data:text/javascript,${encodeURIComponent(registerHooks)}`, entry, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: tempDir('steward-cli-startup-home-') }, stdio: 'pipe' },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdout.resume();
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const urls = [...stderr.matchAll(/^loaded (.*)$/gm)].map(([, url]) => url!);
-      const packages = new Set<string>();
-      for (const url of urls) {
-        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url) ?? /\/dist\/([^/]+\/[^/.]+)/.exec(url);
-        if (m) packages.add(m[1]!);
-      }
-      done({ code, packages, urls });
-    });
+async function modulesLoadedBy(args: string[]) {
+  const run = await runCliProcess(args, {
+    HOME: tempDir('steward-cli-startup-home-'),
+    NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(registerHooks)}`,
   });
+  const urls = [...run.stderr.matchAll(/^loaded (.*)$/gm)].map(([, url]) => url!);
+  const packages = new Set<string>();
+  for (const url of urls) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url) ?? /\/dist\/([^/]+\/[^/.]+)/.exec(url);
+    if (m) packages.add(m[1]!);
+  }
+  return { code: run.code, packages, urls };
 }
 
 describe('the CLI at start', () => {
