@@ -70,8 +70,11 @@ function foldUncached(text: string): string {
 const recent = Array.from({ length: 4 }, () => ({ text: '', folded: '' }));
 let nextRecent = 0;
 
-/** The text with every code point case-folded. */
-function foldText(text: string): string {
+/**
+ * The text with every code point case-folded, as conditions compare it: a condition's literal occurs in the folded
+ * text it matches.
+ */
+export function foldedText(text: string): string {
   for (const r of recent) if (r.text === text) return r.folded;
   const r = recent[nextRecent] as (typeof recent)[number];
   nextRecent = (nextRecent + 1) % recent.length;
@@ -151,18 +154,15 @@ function compileTokens(tokens: number[]): TextMatcher {
       (!lead || !isLowSurrogate(literal.charCodeAt(0))) &&
       (!trail || !isHighSurrogate(literal.charCodeAt(literal.length - 1)));
     if (safeEdges) {
-      if (lead && trail) return (text) => foldText(text).includes(literal);
-      if (lead) return (text) => foldText(text).endsWith(literal);
-      if (trail) return (text) => foldText(text).startsWith(literal);
-      return (text) => foldText(text) === literal;
+      if (lead && trail) return (text) => foldedText(text).includes(literal);
+      if (lead) return (text) => foldedText(text).endsWith(literal);
+      if (trail) return (text) => foldedText(text).startsWith(literal);
+      return (text) => foldedText(text) === literal;
     }
   }
   const compiled = Int32Array.from(tokens);
-  return (text) => globMatch(compiled, foldText(text));
+  return (text) => globMatch(compiled, foldedText(text));
 }
-
-/** The text case-folded as conditions compare it: a condition's literal occurs in the folded text it matches. */
-export const foldedText = (text: string): string => foldText(text);
 
 /**
  * The longest run of literal text (case-folded) that every text the condition matches contains; '' when the
