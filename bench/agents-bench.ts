@@ -17,7 +17,7 @@ import { createPostgresDatabase } from '../test/support/test-database.js';
 import { adminOf } from './admin-session.js';
 import { createConfigClient, type FleetLoadResult, runFleetLoad } from './agent-fleet.js';
 import { measurePropagation, type Propagation, probe } from './agent-propagation.js';
-import { COMPUTER_PROFILE, COMPUTER_WORKFLOW, collectTags, setUp } from './agents-setup.js';
+import { addAccountsInUse, COMPUTER_PROFILE, COMPUTER_WORKFLOW, collectTags, setUp } from './agents-setup.js';
 import { cpuProfileArgs, median, memoryOf, round } from './bench-stats.js';
 import { measureRestartStorm, type RestartFigures } from './reconnect-storm.js';
 
@@ -63,7 +63,7 @@ function parseOptions(args: string[]): Options {
       'wait-seconds': { type: 'string', default: '25' },
       'setup-concurrency': { type: 'string', default: '16' },
       'log-level': { type: 'string', default: 'warn' },
-      'storm-accounts': { type: 'string', default: '18' },
+      'storm-accounts': { type: 'string', default: '19' },
       'cpu-prof': { type: 'string' },
     },
     strict: true,
@@ -265,19 +265,11 @@ export async function runAgentsBench(args: string[]): Promise<Record<string, unk
     }
     const afterLongPolls = memoryOf(steward.pid);
 
-    // Restart: more accounts for every agent, then the server stops and starts on the same data, and every agent
-    // reconnects at once for its configuration and credentials.
+    // Restart: more accounts in use on every computer, then the server stops and starts on the same data, and
+    // every agent reconnects at once for its configuration and credentials.
     let restart: RestartFigures | undefined;
     if (o.stormAccounts > 0) {
-      for (let i = 0; i < o.stormAccounts; i++) {
-        const id = (
-          await admin<{ id: string }>('POST', '/api/v1/accounts', {
-            name: `bench-storm-${i}`,
-            credential: { type: 'windows', userName: `storm${i}`, password: `bench-storm-${i}-password-7Qx` },
-          })
-        ).id;
-        await admin('PUT', `/api/v1/accounts/${id}/distribution`, { security: 'less-secure' });
-      }
+      await addAccountsInUse(admin, o.stormAccounts);
       const port = steward.port;
       const out = await measureRestartStorm({
         server: steward,

@@ -124,6 +124,45 @@ export async function setUp(
   return { agents, computerAccount, tokenSeconds, enrollSeconds, objectsSeconds, objects: hosts.length };
 }
 
+/**
+ * `count` more accounts in use on every computer, for the reconnect storm: each distributed to every computer
+ * (less secure) and associated with a profile of its own, run as by a computer workflow of a second pack. An
+ * agent holds exactly the accounts its entries run as, so each of these is one credential more it fetches.
+ */
+export async function addAccountsInUse(admin: Admin, count: number): Promise<void> {
+  const ids = Array.from({ length: count }, (_, i) => `Bench.Storm.${String(i).padStart(3, '0')}`);
+  const pack = [
+    'id: Bench.Storm',
+    'version: 1.0.0',
+    'references:',
+    '  - { id: Steward.Library, minVersion: 1.0.0 }',
+    'profiles:',
+    ...ids.map(
+      (id) => `  - { id: ${id}.Profile, displayName: ${id} account, contextClass: System.Computer }`,
+    ),
+    'workflows:',
+    ...ids.flatMap((id) => [
+      `  - id: ${id}.Check`,
+      '    kind: monitor',
+      '    target: System.Computer',
+      `    runAs: ${id}.Profile`,
+      `    action: { type: command, command: [check-${id}] }`,
+      '    schedule: { intervalSeconds: 300 }',
+    ]),
+  ].join('\n');
+  await admin('POST', '/api/v1/packs', { content: pack, format: 'yaml' });
+  for (const [i, id] of ids.entries()) {
+    const account = (
+      await admin<{ id: string }>('POST', '/api/v1/accounts', {
+        name: `bench-storm-${i}`,
+        credential: { type: 'windows', userName: `storm${i}`, password: `bench-storm-${i}-password-7Qx` },
+      })
+    ).id;
+    await admin('PUT', `/api/v1/accounts/${account}/distribution`, { security: 'less-secure' });
+    await admin('POST', `/api/v1/profiles/${id}.Profile/associations`, { accountId: account });
+  }
+}
+
 /** Every agent fetches its configuration once through the typed agent client; returns the entry counts. */
 export async function collectTags(url: string, agents: FleetAgent[], concurrency: number): Promise<number[]> {
   const entries: number[] = [];

@@ -1,10 +1,11 @@
 // The restart phase of `npm run bench -- agents`: the server stops and starts again on the same data, and then
-// every agent at once fetches its configuration and the sealed credentials it names, as agents do when their
-// server comes back. Beside it, the same envelopes sealed in this process with node:crypto alone (one X25519
+// every agent at once fetches its configuration with the sealed credentials it runs as, as agents that hold
+// none do (started again with their server). Beside it, the same envelopes sealed in this process with node:crypto alone (one X25519
 // ECDH and HKDF per agent, AES-256-GCM per account: what sealing costs, with no server), in the same run.
 import { createPublicKey } from 'node:crypto';
-import { agentConfigSchema, credentialAad, credentialsResponse } from '../src/contract/agents.js';
+import { agentConfigWithCredentialsSchema, credentialAad } from '../src/contract/agents.js';
 import { openSealed, sealerTo } from '../src/crypto/agent-keys.js';
+import { accountsInUse } from '../src/domain/resolution/accounts-in-use.js';
 import type { ServerProcess } from '../test/support/server-process.js';
 import { createConfigClient, type FleetAgent, forEachConcurrently } from './agent-fleet.js';
 import { cpuReadings, cpuSecondsBetween, percentile, round } from './bench-stats.js';
@@ -30,6 +31,8 @@ export interface RestartFigures {
     serverCpuMsPerAgent: number;
     /** That CPU time over the storm's length: how many of the machine's cores the server kept busy. */
     serverCores: number;
+    /** The same for this process, the load generator (the agents signing, sending and opening). */
+    loadGeneratorCores: number;
     errors: number;
     firstError: string | undefined;
   };
@@ -77,22 +80,19 @@ export async function measureRestartStorm(o: {
     let firstError: string | undefined;
     const stormStarted = performance.now();
     const cpuAtStart = cpuReadings([server.pid]);
+    const ownCpuAtStart = process.cpuUsage();
     await forEachConcurrently(o.agents, o.concurrency, async (a, index) => {
       const t0 = performance.now();
       try {
-        const answer = await client.signed(a, 'GET', '/api/v1/agent/config');
+        // As an agent that holds no credentials asks: with its configuration.
+        const answer = await client.signed(a, 'GET', '/api/v1/agent/config?include=credentials');
         if (answer.status !== 200)
           throw new Error(`GET config → ${answer.status} ${answer.body.slice(0, 200)}`);
-        const config = agentConfigSchema.parse(JSON.parse(answer.body));
-        accountCounts[index] = config.accounts.length;
-        const path = '/api/v1/agent/credentials';
-        const body = JSON.stringify({ accounts: config.accounts });
-        const sent = await client.signed(a, 'POST', path, body);
-        if (sent.status !== 200)
-          throw new Error(`POST credentials → ${sent.status} ${sent.body.slice(0, 200)}`);
-        const { items } = credentialsResponse.parse(JSON.parse(sent.body));
-        if (items.length !== config.accounts.length)
-          throw new Error(`${items.length} envelopes for ${config.accounts.length} accounts`);
+        const config = agentConfigWithCredentialsSchema.parse(JSON.parse(answer.body));
+        const inUse = accountsInUse(config).length;
+        accountCounts[index] = inUse;
+        const items = config.credentials?.items ?? [];
+        if (items.length !== inUse) throw new Error(`${items.length} envelopes for ${inUse} accounts in use`);
         const one = items[0];
         if (one)
           openSealed(a.identity.sealingKey, one.envelope, credentialAad(a.id, one.accountId, one.version));
@@ -105,6 +105,8 @@ export async function measureRestartStorm(o: {
     });
     const lastAgentSeconds = (performance.now() - stormStarted) / 1000;
     const stormCpuSeconds = cpuSecondsBetween(cpuAtStart, cpuReadings([server.pid]));
+    const ownCpu = process.cpuUsage(ownCpuAtStart);
+    const ownCpuSeconds = (ownCpu.user + ownCpu.system) / 1e6;
     o.progress(
       `reconnect storm: ${o.agents.length} agents, ${envelopes} envelopes in ${lastAgentSeconds.toFixed(1)} s` +
         `${errors ? `, ${errors} errors (${firstError})` : ''}`,
@@ -141,6 +143,7 @@ export async function measureRestartStorm(o: {
           envelopesPerSecond: round(stormRate, 1),
           serverCpuMsPerAgent: round((stormCpuSeconds * 1000) / o.agents.length, 3),
           serverCores: round(stormCpuSeconds / lastAgentSeconds, 2),
+          loadGeneratorCores: round(ownCpuSeconds / lastAgentSeconds, 2),
           errors,
           firstError,
         },

@@ -20,7 +20,7 @@ const benchmarks: Record<
       'a fleet of agents over HTTP against one server: configuration fetches, propagation of one association ' +
       'change to every long-poll, server RSS, a restart and every agent reconnecting at once for its configuration ' +
       'and credentials; beside a bare node:http server (options: --agents 2000 --services-per-agent 4 ' +
-      '--concurrency 64 --seconds 5 --rounds 3 --changes 3 --wait-seconds 25 --storm-accounts 18 --log-level warn ' +
+      '--concurrency 64 --seconds 5 --rounds 3 --changes 3 --wait-seconds 25 --storm-accounts 19 --log-level warn ' +
       '--cpu-prof DIR)',
     run: runAgentsBench,
   },

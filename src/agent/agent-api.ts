@@ -12,6 +12,7 @@ import {
 } from '../contract/agent-tokens.js';
 import {
   agentConfigSchema,
+  agentConfigWithCredentialsSchema,
   credentialAad,
   credentialsResponse,
   enrollResponse,
@@ -36,7 +37,9 @@ import type { AgentPlatform } from '../domain/inventory/platform.js';
 import type { AgentIdentity } from './agent-identity.js';
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
-export type ConfigResult = { kind: 'changed'; config: AgentConfig } | { kind: 'unchanged' };
+export type ConfigResult =
+  | { kind: 'changed'; config: AgentConfig; credentials?: FetchedCredentials }
+  | { kind: 'unchanged' };
 
 export interface AgentApiOptions {
   server: string;
@@ -201,15 +204,27 @@ export function createAgentApi(opts: AgentApiOptions) {
       );
     },
 
-    /** The configuration; with the current `tag` and `waitSeconds` the server holds the call until it changes. */
-    async fetchConfig(o: { tag?: string; waitSeconds?: number } = {}): Promise<ConfigResult> {
+    /**
+     * The configuration; with the current `tag` and `waitSeconds` the server holds the call until it changes.
+     * With `withCredentials` (an agent that holds none), the credentials it names come with it, opened as
+     * `fetchCredentials` opens them.
+     */
+    async fetchConfig(
+      o: { tag?: string; waitSeconds?: number; withCredentials?: boolean } = {},
+    ): Promise<ConfigResult> {
       const { status, json } = await call('GET', '/api/v1/agent/config', {
         auth: true,
-        query: { tag: o.tag, waitSeconds: o.waitSeconds },
+        query: {
+          tag: o.tag,
+          waitSeconds: o.waitSeconds,
+          include: o.withCredentials ? 'credentials' : undefined,
+        },
         waitMs: (o.waitSeconds ?? 0) * 1000,
       });
       if (status === 304) return { kind: 'unchanged' };
-      return { kind: 'changed', config: agentConfigSchema.parse(json) };
+      if (!o.withCredentials) return { kind: 'changed', config: agentConfigSchema.parse(json) };
+      const { credentials, ...config } = agentConfigWithCredentialsSchema.parse(json);
+      return { kind: 'changed', config, credentials: openDelivered(credentials?.items ?? []) };
     },
 
     /** Definitions of the workflows in this agent's configuration and the objects they run for. */
@@ -351,37 +366,42 @@ export function createAgentApi(opts: AgentApiOptions) {
       return openToken(agentTokenResponse.parse(json), computerTokenAad(agentId!));
     },
 
-    /**
-     * The credentials delivered, opened with this agent's key. An envelope that does not open (tampered with,
-     * or sealed to another key) or holds another account is left out and named in `unopened`; the rest stand.
-     */
+    /** The credentials asked for that the server delivers, opened as `openDelivered` opens them. */
     async fetchCredentials(accounts: { id: string; version: number }[]): Promise<FetchedCredentials> {
       const { json } = await call('POST', '/api/v1/agent/credentials', { auth: true, body: { accounts } });
-      const out: FetchedCredentials = { opened: [], unopened: [] };
-      for (const i of credentialsResponse.parse(json).items) {
-        const which = { accountId: i.accountId, version: i.version };
-        let plain: string;
-        try {
-          plain = openSealed(
-            opts.identity.sealingKey,
-            i.envelope,
-            credentialAad(agentId!, i.accountId, i.version),
-          ).toString('utf8');
-        } catch (err) {
-          out.unopened.push({ ...which, reason: (err as Error).message });
-          continue;
-        }
-        // No parse error is kept: the text may hold a secret.
-        const opened = openedCredentialSchema.safeParse(parseJson(plain));
-        if (opened.success && opened.data.accountId === i.accountId && opened.data.version === i.version)
-          out.opened.push(opened.data);
-        else
-          out.unopened.push({
-            ...which,
-            reason: 'It does not hold the credential of this account and version.',
-          });
-      }
-      return out;
+      return openDelivered(credentialsResponse.parse(json).items);
     },
   };
+
+  /**
+   * Delivered envelopes opened with this agent's key. One that does not open (tampered with, or sealed to
+   * another key) or holds another account is left out and named in `unopened`; the rest stand.
+   */
+  function openDelivered(items: z.infer<typeof credentialsResponse>['items']): FetchedCredentials {
+    const out: FetchedCredentials = { opened: [], unopened: [] };
+    for (const i of items) {
+      const which = { accountId: i.accountId, version: i.version };
+      let plain: string;
+      try {
+        plain = openSealed(
+          opts.identity.sealingKey,
+          i.envelope,
+          credentialAad(agentId!, i.accountId, i.version),
+        ).toString('utf8');
+      } catch (err) {
+        out.unopened.push({ ...which, reason: (err as Error).message });
+        continue;
+      }
+      // No parse error is kept: the text may hold a secret.
+      const opened = openedCredentialSchema.safeParse(parseJson(plain));
+      if (opened.success && opened.data.accountId === i.accountId && opened.data.version === i.version)
+        out.opened.push(opened.data);
+      else
+        out.unopened.push({
+          ...which,
+          reason: 'It does not hold the credential of this account and version.',
+        });
+    }
+    return out;
+  }
 }

@@ -15,7 +15,7 @@ import {
 import type { ServerTrust } from '../crypto/tls-trust.js';
 import { platformOf } from '../domain/inventory/platform.js';
 import { actionAccountTypes, checkAccount, checkActionAccount, systemUsers } from './account-checks.js';
-import { type AgentApi, createAgentApi } from './agent-api.js';
+import { type AgentApi, createAgentApi, type FetchedCredentials } from './agent-api.js';
 import { type AgentIdentity, loadOrCreateIdentity, saveAgentId } from './agent-identity.js';
 import { executeEntry } from './execute-entry.js';
 import { createHybridJobLoop, type HybridJobLoop } from './hybrid-jobs.js';
@@ -261,11 +261,13 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     }
   }
 
-  async function apply(config: AgentConfig) {
+  /** Applies a configuration; `delivered`, the credentials that came with it (asked for when none were held). */
+  async function apply(config: AgentConfig, delivered?: FetchedCredentials) {
     const defs = await call('workflows', (api) => api.fetchWorkflows());
     const wanted = credentialsToFetch(config, held);
     if (wanted.length) {
-      const { opened: got, unopened } = await call('credentials', (api) => api.fetchCredentials(wanted));
+      const { opened: got, unopened } =
+        delivered ?? (await call('credentials', (api) => api.fetchCredentials(wanted)));
       for (const c of got) held.set(c.accountId, c);
       // What does not open is not held: its workflows are not run, as if it had not arrived (R22).
       if (unopened.length)
@@ -410,10 +412,14 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
     while (!stopping()) {
       try {
         const r = await call('config', (api) =>
-          api.fetchConfig(tag ? { tag, waitSeconds: longPollSeconds } : {}),
+          api.fetchConfig({
+            ...(tag ? { tag, waitSeconds: longPollSeconds } : {}),
+            // Holding none (at the start, or after a revocation), it takes them with the configuration.
+            withCredentials: held.size === 0,
+          }),
         );
         if (r.kind === 'changed') {
-          await apply(r.config);
+          await apply(r.config, r.credentials);
           tag = r.config.tag;
         }
         delay = retryMs;

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { OpenedCredential } from '../contract/agents.js';
 import type { healthServiceConfigSchema } from '../contract/resolution.js';
 import type { AgentWorkflow } from '../contract/results.js';
+import { accountsInUse } from '../domain/resolution/accounts-in-use.js';
 import type { ScheduledItem } from './schedules.js';
 
 export type AgentConfig = z.infer<typeof healthServiceConfigSchema>;
@@ -21,20 +22,12 @@ export function scheduledWorkflows(workflows: readonly AgentWorkflow[]): Schedul
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** Accounts this agent's entries use (and its default action account) that are distributed to it. */
-function neededAccounts(config: AgentConfig): { id: string; version: number }[] {
-  const used = new Set<string>();
-  for (const e of config.entries) if (e.resolution.kind === 'account') used.add(e.resolution.accountId);
-  if (config.defaultActionAccountId) used.add(config.defaultActionAccountId);
-  return config.accounts.filter((a) => used.has(a.id));
-}
-
 /** The needed accounts not held at their current version: what to ask the server for. */
 export function credentialsToFetch(
   config: AgentConfig,
   held: ReadonlyMap<string, OpenedCredential>,
 ): { id: string; version: number }[] {
-  return neededAccounts(config).filter((a) => held.get(a.id)?.version !== a.version);
+  return accountsInUse(config).filter((a) => held.get(a.id)?.version !== a.version);
 }
 
 /** Held credentials the configuration no longer needs, or at an old version: forget them. */
@@ -42,7 +35,7 @@ export function credentialsToDrop(
   config: AgentConfig,
   held: ReadonlyMap<string, OpenedCredential>,
 ): string[] {
-  const needed = new Map(neededAccounts(config).map((a) => [a.id, a.version]));
+  const needed = new Map(accountsInUse(config).map((a) => [a.id, a.version]));
   return [...held.values()].filter((c) => needed.get(c.accountId) !== c.version).map((c) => c.accountId);
 }
 

@@ -92,6 +92,12 @@ export const enrollResponse = z.object({
 export const agentConfigQuery = z.object({
   tag: z.string().max(128).optional(),
   waitSeconds: z.coerce.number().int().min(0).max(30).default(0),
+  include: z
+    .literal('credentials')
+    .optional()
+    .describe(
+      'credentials: the answer also carries every credential the configuration names, sealed to the agent (an agent that holds none: at its start)',
+    ),
 });
 
 export const agentConfigSchema = healthServiceConfigSchema;
@@ -119,6 +125,11 @@ export const credentialsResponse = z.object({
       ),
     }),
   ),
+});
+
+/** The configuration asked for with `include=credentials`: the credentials it names come with it. */
+export const agentConfigWithCredentialsSchema = agentConfigSchema.extend({
+  credentials: credentialsResponse.optional(),
 });
 
 /** What a delivered envelope holds once opened. */

@@ -142,6 +142,25 @@ describe('steward agent', () => {
     });
   });
 
+  it('holding no credential, takes the one it runs as with its configuration: no request of its own', async () => {
+    await eventually('a run as the distributed account', async () =>
+      (await resultOf('E2E.Agent.WhoAmI'))?.accountId === runAccount ? true : undefined,
+    );
+    // The server's request log: one JSON line per request received.
+    const urls = server
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        const req = (JSON.parse(line) as { req?: { method: string; url: string } }).req;
+        return req ? [`${req.method} ${req.url}`] : [];
+      });
+    expect(
+      urls.some((u) => u.startsWith('GET /api/v1/agent/config?') && u.includes('include=credentials')),
+    ).toBe(true);
+    expect(urls.filter((u) => u.startsWith('POST /api/v1/agent/credentials'))).toEqual([]);
+  });
+
   it('does not run the workflow whose account is associated but not distributed, and says so', async () => {
     const r = await eventually('the not-run report', async () => {
       const x = await resultOf('E2E.Agent.NotDistributed');

@@ -16,7 +16,11 @@ import {
   loadOrCreateIdentity,
   saveAgentId,
 } from '../../../agent/agent-identity.js';
-import { agentConfigSchema, credentialAad } from '../../../contract/agents.js';
+import {
+  agentConfigSchema,
+  agentConfigWithCredentialsSchema,
+  credentialAad,
+} from '../../../contract/agents.js';
 import { ApiError } from '../../../contract/client.js';
 import {
   assertionClaims,
@@ -786,5 +790,98 @@ describe('sealed credential delivery', () => {
       expect(r.text).not.toContain('poll-secret-1');
       expect(r.text).not.toContain('stw_enroll_');
     }
+  });
+});
+
+describe('the configuration with its credentials (include=credentials)', () => {
+  let c: Awaited<ReturnType<typeof enrolled>>;
+  let inUse: string;
+  let unused: string;
+  const secret = `${SECRET}-with-config`;
+  const configUrl = '/api/v1/agent/config';
+  const signedGet = async (query: string) =>
+    agentGet(
+      `${configUrl}?${query}`,
+      await signAssertion(c.identity.signingKey, c.agentId, {
+        request: { method: 'GET', path: configUrl, query },
+      }),
+    );
+  beforeAll(async () => {
+    c = await enrolled('with-config');
+    const account = async (name: string) => {
+      const { id } = await ok('POST', '/api/v1/accounts', {
+        name,
+        credential: { type: 'windows', userName: name, password: secret },
+      });
+      await ok('PUT', `/api/v1/accounts/${id}/distribution`, {
+        security: 'more-secure',
+        approved: [c.agentId],
+      });
+      return id as string;
+    };
+    inUse = await account('with-config-in-use');
+    unused = await account('with-config-unused');
+    await ok('POST', '/api/v1/profiles/Test.Computer.Profile/associations', {
+      accountId: inUse,
+      scope: { kind: 'object', objectId: c.agentId },
+    });
+  });
+
+  it('carries, sealed to the agent, every account its entries run as and no other distributed one', async () => {
+    const deliveries = (await auditOf('credential.delivery')).length;
+    const r = await c.api.fetchConfig({ withCredentials: true });
+    if (r.kind !== 'changed') throw new Error('expected a configuration');
+    expect(r.config.accounts.map((a) => a.id).sort()).toEqual([inUse, unused].sort());
+    expect(r.credentials).toEqual({
+      opened: [expect.objectContaining({ accountId: inUse, version: 1, secret: { password: secret } })],
+      unopened: [],
+    });
+    const delivered = await auditOf('credential.delivery');
+    expect(delivered.length).toBe(deliveries + 1);
+    expect(delivered.at(-1)).toMatchObject({
+      actor: `agent:${c.agentId}`,
+      target: c.agentId,
+      details: { agent: c.agentId, accounts: [{ account: inUse, version: 1 }] },
+    });
+  });
+
+  it('is the configuration’s bytes with the sealed credentials added, never stored by a cache', async () => {
+    const plain = await signedGet('');
+    const res = await signedGet('include=credentials');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).not.toContain(secret);
+    const answer = JSON.parse(res.body);
+    expect(res.body).toBe(JSON.stringify(z.encode(agentConfigWithCredentialsSchema, answer)));
+    const { credentials, ...config } = answer;
+    expect(JSON.stringify(config)).toBe(plain.body);
+    expect(credentials.items).toHaveLength(1);
+    const [item] = credentials.items;
+    const opened = openSealed(c.identity.sealingKey, item.envelope, credentialAad(c.agentId, inUse, 1));
+    expect(JSON.parse(opened.toString()).secret.password).toBe(secret);
+  });
+
+  it('answers 304 with nothing sealed and nothing audited when the configuration did not change', async () => {
+    const first = await c.api.fetchConfig();
+    if (first.kind !== 'changed') throw new Error('expected a configuration');
+    const deliveries = (await auditOf('credential.delivery')).length;
+    const res = await signedGet(`tag=${first.config.tag}&include=credentials`);
+    expect(res.statusCode).toBe(304);
+    expect(res.body).toBe('');
+    expect((await auditOf('credential.delivery')).length).toBe(deliveries);
+  });
+
+  it('refuses anything else to include, naming the parameter, and delivers nothing', async () => {
+    const deliveries = (await auditOf('credential.delivery')).length;
+    for (const query of ['include=secrets', 'include=', 'include=credentials%00']) {
+      const res = await signedGet(query);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        issues: [expect.objectContaining({ path: 'querystring.include' })],
+      });
+      expect(res.body).not.toContain(secret);
+    }
+    expect((await auditOf('credential.delivery')).length).toBe(deliveries);
   });
 });

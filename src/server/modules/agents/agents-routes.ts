@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   agentConfigQuery,
-  agentConfigSchema,
+  type agentConfigSchema,
+  agentConfigWithCredentialsSchema,
   agentListQuery,
   agentSchema,
   createEnrollmentTokenBody,
@@ -17,6 +18,7 @@ import {
 } from '../../../contract/agents.js';
 import { idParams } from '../../../contract/common.js';
 import { errorBodySchema } from '../../../contract/errors.js';
+import { accountsInUse } from '../../../domain/resolution/accounts-in-use.js';
 import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.js';
 import { principalOf } from '../../auth.js';
 import { errorResponses, iso, isoOrNull, typed } from '../../http.js';
@@ -179,9 +181,9 @@ export function registerAgents(
     schema: {
       tags,
       summary:
-        'The agent’s configuration; with `tag` and `waitSeconds`, waits up to that long for a change (304 if none)',
+        'The agent’s configuration; with `tag` and `waitSeconds`, waits up to that long for a change (304 if none); with `include=credentials`, the credentials it names come with it, sealed',
       querystring: agentConfigQuery,
-      response: { 200: agentConfigSchema, 304: z.null(), ...agentErrors },
+      response: { 200: agentConfigWithCredentialsSchema, 304: z.null(), ...agentErrors },
     },
     onRequest: app.authorizeAgent(),
     handler: async (req, reply) => {
@@ -193,13 +195,19 @@ export function registerAgents(
           signal,
         });
         if (out.kind === 'unchanged') return reply.code(304).header('etag', `"${out.tag}"`).send(null);
-        return (
-          reply
-            .header('etag', `"${out.config.tag}"`)
-            .type('application/json; charset=utf-8')
-            // Already serialized: a string is sent as is.
-            .send(serializedConfig(out.config) as never)
+        reply.header('etag', `"${out.config.tag}"`).type('application/json; charset=utf-8');
+        // Already serialized: a string is sent as is.
+        const config = serializedConfig(out.config);
+        if (req.query.include !== 'credentials') return reply.send(config as never);
+        // Every account the configuration runs as, at the version it names: one request for an agent that holds
+        // none, instead of a second one for its credentials.
+        const sealed: z.output<typeof credentialsResponse> = await agents.credentials(
+          agentOf(req),
+          accountsInUse(out.config),
         );
+        return reply
+          .header('cache-control', 'no-store')
+          .send(`${config.slice(0, -1)},"credentials":${JSON.stringify(sealed)}}` as never);
       } finally {
         release();
       }
