@@ -1,6 +1,8 @@
 // Proves that sealed envelopes open only with the right key and associated data and detect any change,
 // and that assertions verify only when signed by the right key, for the right agent, within their life.
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { resolve } from 'node:path';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
@@ -26,6 +28,40 @@ const flip = (b64: string, at = 0) => {
 
 describe('sealing', () => {
   const keys = generateAgentKeys();
+
+  // Node 20 deadlocks when a collection during the JWK export of a key just generated (the export holds the
+  // key's lock while it allocates) destroys the generating job, which takes the same lock: the process hangs,
+  // idle, for good. A server sealing for a reconnecting fleet did. Run where a hang can be told from an end.
+  it('seals answer after answer, collections included, without hanging the process', () => {
+    const built = resolve(import.meta.dirname, '../../dist/crypto/agent-keys.js');
+    const script = `
+      import { generateKeyPairSync } from 'node:crypto';
+      import { sealerTo } from ${JSON.stringify(built)};
+      const recipient = generateKeyPairSync('x25519').publicKey;
+      const kept = [];
+      for (let i = 0; i < 20000; i++) {
+        sealerTo(recipient)('{"secret":"x"}', 'cmp_a:acct_b:' + i);
+        kept.push('x'.repeat(64));
+        if (kept.length > 1000) kept.length = 0;
+      }
+      process.stdout.write('sealed');`;
+    // A young generation of 1 MiB collects every few answers: the old sealer hung within seconds so.
+    const run = spawnSync(
+      process.execPath,
+      ['--max-semi-space-size=1', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+        killSignal: 'SIGKILL',
+      },
+    );
+    expect({ signal: run.signal, status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      signal: null,
+      status: 0,
+      stdout: 'sealed',
+      stderr: '',
+    });
+  }, 40_000);
   const aad = 'cmp_a:acct_b:3';
 
   it('opens with the recipient key and the same associated data', () => {

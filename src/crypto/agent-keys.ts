@@ -81,7 +81,10 @@ export function importPublicKey(spki: string, type: 'ed25519' | 'x25519'): KeyOb
   return key;
 }
 
-const rawX25519 = (key: KeyObject) => Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url');
+// From its DER, never its JWK: Node 20 exports a JWK holding the key's lock while it allocates, and a collection
+// then that destroys the job which generated the key takes the same lock — the process hangs for good.
+const rawX25519 = (key: KeyObject) =>
+  key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.x25519.length);
 
 function sealKey(shared: Buffer, epkRaw: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', shared, epkRaw, SEAL_INFO, 32));
