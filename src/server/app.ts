@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { newId } from '../contract/ids.js';
 import type { Keyring } from '../crypto/keyring.js';
+import type { Sealing } from '../crypto/sealing-thread.js';
 import type { LegacyRunAsSettings } from '../domain/policy/legacy-run-as.js';
 import type { Permission } from '../domain/roles.js';
 import { channelDrivers } from '../notify/channel-drivers.js';
@@ -108,6 +109,8 @@ export interface AppDeps {
   poolLeaseMs?: number;
   credentialsGraceMs?: number;
   missedHeartbeatMs?: number;
+  /** Where credentials for agents are sealed (the server's sealing thread); default the main thread. */
+  sealing?: Sealing;
   /** Base URL of the web console, for links in notifications. */
   webConsoleUrl?: string;
   /** IANA zone of the `…Local` notification fields; default the server's own. */
@@ -358,6 +361,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     accounts,
     resolution,
     missedHeartbeatMs: deps.missedHeartbeatMs,
+    sealing: deps.sealing,
     now: deps.now,
   });
   registerAgents(app, agents, {

@@ -1,6 +1,7 @@
 // `steward server`: reads config, opens and migrates the database, bootstraps, listens, and stops cleanly.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
+import { createSealingThread } from '../crypto/sealing-thread.js';
 import { redactDbError } from '../store/db-errors.js';
 import { buildApp, STEWARD_VERSION } from './app.js';
 import { bootstrap } from './bootstrap.js';
@@ -44,7 +45,10 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     onError: (err) => logger.warn({ err }, 'heartbeat failed'),
   });
 
+  // Credentials for agents are sealed on a thread of their own, beside the requests of the main thread.
+  const sealing = createSealingThread();
   const app = await buildApp({
+    sealing,
     database,
     keyring,
     servers,
@@ -133,6 +137,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
       const drained = (async () => {
         await timed('deregister', () => servers.stop());
         await timed('drain', () => app.close());
+        await sealing.close();
       })().then(
         () => true,
         (err) => logger.error({ err }, 'stopping: the server did not close cleanly'),

@@ -7,9 +7,9 @@ import {
   type AssertedRequest,
   assertionClaims,
   keyFingerprint,
-  sealerTo,
   verifyAssertion,
 } from '../../../crypto/agent-keys.js';
+import { type Sealing, sealInline } from '../../../crypto/sealing-thread.js';
 import type { RunnerConfig } from '../../../domain/resolution/resolution-engine.js';
 import { createBatcher } from '../../../store/batcher.js';
 import type { Db } from '../../../store/db.js';
@@ -31,6 +31,8 @@ export interface AgentsServiceDeps {
   missedHeartbeatMs?: number;
   /** Token-less enrollments waiting for approval at most; default 500. */
   maxPending?: number;
+  /** Where credentials are sealed; default on the calling thread. */
+  sealing?: Sealing;
   now?: () => Date;
 }
 
@@ -65,6 +67,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
   // Written at most this often per agent, yet often enough that a live agent never looks silent.
   const lastSeenIntervalMs = Math.min(10_000, Math.floor(missedHeartbeatMs / 4));
 
+  const sealing = d.sealing ?? sealInline;
   const configs = new Map<string, RunnerConfig>();
   const cache = createAgentCache({ db, onChange: d.resolution.onChange, lastSeenIntervalMs });
   const replays = createAssertionReplays({ db });
@@ -275,11 +278,17 @@ export function createAgentsService(d: AgentsServiceDeps) {
       for (const r of current)
         if (!opened.some((c) => c.accountId === r.id)) refused.push({ ...r, reason: 'not-current-version' });
       // One ECDH for the answer, AES-GCM for each account: every envelope bound to its agent, account and version.
-      const seal = sealerTo(agent.sealingKey);
-      const items = opened.map((c) => ({
+      const envelopes = await sealing.seal(
+        agent.sealingKey,
+        opened.map((c) => ({
+          plaintext: JSON.stringify(c),
+          aad: credentialAad(agent.agentId, c.accountId, c.version),
+        })),
+      );
+      const items = opened.map((c, i) => ({
         accountId: c.accountId,
         version: c.version,
-        envelope: seal(JSON.stringify(c), credentialAad(agent.agentId, c.accountId, c.version)),
+        envelope: envelopes[i]!,
       }));
       const actor = agentActor(agent.agentId);
       // One record per delivery, naming every account version it carried (a reconnecting fleet writes one

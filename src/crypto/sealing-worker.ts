@@ -1,0 +1,25 @@
+// The sealing thread's entry: seals the values of one answer to one recipient, as `sealerTo` does, off the main
+// thread of the server, which meanwhile takes the next requests.
+import type { KeyObject } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { type SealedEnvelope, sealerTo } from './agent-keys.js';
+
+export interface SealRequest {
+  id: number;
+  recipient: KeyObject;
+  values: { plaintext: string; aad: string }[];
+}
+
+export type SealAnswer = { id: number; envelopes: SealedEnvelope[] } | { id: number; error: string };
+
+parentPort?.on('message', ({ id, recipient, values }: SealRequest) => {
+  let answer: SealAnswer;
+  try {
+    const seal = sealerTo(recipient);
+    answer = { id, envelopes: values.map((v) => seal(v.plaintext, v.aad)) };
+  } catch (err) {
+    // The message of a crypto error names no value sealed.
+    answer = { id, error: (err as Error).message };
+  }
+  parentPort?.postMessage(answer);
+});
