@@ -206,7 +206,7 @@ export function createAgentApi(opts: AgentApiOptions) {
 
     /**
      * The configuration; with the current `tag` and `waitSeconds` the server holds the call until it changes.
-     * With `withCredentials` (an agent that holds none), the credentials it names come with it, opened as
+     * With `withCredentials` (an agent that holds none), the credentials it runs as come with it, opened as
      * `fetchCredentials` opens them.
      */
     async fetchConfig(
@@ -224,7 +224,8 @@ export function createAgentApi(opts: AgentApiOptions) {
       if (status === 304) return { kind: 'unchanged' };
       if (!o.withCredentials) return { kind: 'changed', config: agentConfigSchema.parse(json) };
       const { credentials, ...config } = agentConfigWithCredentialsSchema.parse(json);
-      return { kind: 'changed', config, credentials: openDelivered(credentials?.items ?? []) };
+      // A server that sent none (one from before `include`) is asked for them apart.
+      return { kind: 'changed', config, credentials: credentials && openDelivered(credentials.items) };
     },
 
     /** Definitions of the workflows in this agent's configuration and the objects they run for. */

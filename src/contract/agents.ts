@@ -96,7 +96,7 @@ export const agentConfigQuery = z.object({
     .literal('credentials')
     .optional()
     .describe(
-      'credentials: the answer also carries every credential the configuration names, sealed to the agent (an agent that holds none: at its start)',
+      'credentials: the answer also carries, sealed to the agent, every credential the configuration runs as (the accounts its entries resolve to and its default action account), for an agent that holds none',
     ),
 });
 
@@ -127,7 +127,7 @@ export const credentialsResponse = z.object({
   ),
 });
 
-/** The configuration asked for with `include=credentials`: the credentials it names come with it. */
+/** The configuration asked for with `include=credentials`: the credentials it runs as come with it. */
 export const agentConfigWithCredentialsSchema = agentConfigSchema.extend({
   credentials: credentialsResponse.optional(),
 });

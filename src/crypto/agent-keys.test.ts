@@ -28,6 +28,7 @@ const flip = (b64: string, at = 0) => {
 
 describe('sealing', () => {
   const keys = generateAgentKeys();
+  const aad = 'cmp_a:acct_b:3';
 
   // Node 20 deadlocks when a collection during the JWK export of a key just generated (the export holds the
   // key's lock while it allocates) destroys the generating job, which takes the same lock: the process hangs,
@@ -62,7 +63,6 @@ describe('sealing', () => {
       stderr: '',
     });
   }, 40_000);
-  const aad = 'cmp_a:acct_b:3';
 
   it('opens with the recipient key and the same associated data', () => {
     const env = sealTo(keys.sealing.publicKey, 'hunter2', aad);

@@ -871,6 +871,30 @@ describe('the configuration with its credentials (include=credentials)', () => {
     expect((await auditOf('credential.delivery')).length).toBe(deliveries);
   });
 
+  it('leaves the credentials to be asked for apart when a server sends none (one from before include)', async () => {
+    // A server that does not know `include` answers with the configuration alone: as this proxy makes it.
+    const proxy = createServer(async (req, res) => {
+      const upstream = await fetch(`${server}${req.url}`, {
+        headers: { authorization: req.headers.authorization ?? '' },
+      });
+      const { credentials: _, ...config } = (await upstream.json()) as Record<string, unknown>;
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(JSON.stringify(config));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const via = createAgentApi({
+        server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        identity: { ...c.identity, agentId: c.agentId },
+      });
+      const r = await via.fetchConfig({ withCredentials: true });
+      if (r.kind !== 'changed') throw new Error('expected a configuration');
+      expect(r.config.healthServiceId).toBe(c.agentId);
+      expect(r.credentials).toBeUndefined();
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
   it('refuses anything else to include, naming the parameter, and delivers nothing', async () => {
     const deliveries = (await auditOf('credential.delivery')).length;
     for (const query of ['include=secrets', 'include=', 'include=credentials%00']) {
