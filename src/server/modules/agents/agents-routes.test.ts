@@ -79,6 +79,39 @@ async function expectApiError(p: Promise<unknown>, status: number) {
   expect((err as ApiError).status).toBe(status);
 }
 
+/**
+ * Runs `use` with an agent client whose requests pass through a proxy to the server that changes each JSON answer
+ * with `rewrite` on the way back.
+ */
+async function viaProxy(
+  agent: { identity: AgentIdentity; agentId: string },
+  rewrite: (answer: Record<string, unknown>) => Record<string, unknown>,
+  use: (api: ReturnType<typeof createAgentApi>) => Promise<void>,
+) {
+  const proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const upstream = await fetch(`${server}${req.url}`, {
+      method: req.method,
+      headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    const answer = rewrite((await upstream.json()) as Record<string, unknown>);
+    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  try {
+    await use(
+      createAgentApi({
+        server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        identity: { ...agent.identity, agentId: agent.agentId },
+      }),
+    );
+  } finally {
+    await new Promise((r) => proxy.close(r));
+  }
+}
+
 async function auditOf(kind: string) {
   return t.database.query<{ actor: string; target: string; details: Record<string, unknown> }>(
     'SELECT actor, target, details FROM audit_log WHERE kind = $1 ORDER BY seq',
@@ -703,26 +736,14 @@ describe('sealed credential delivery', () => {
       approved: [a.agentId],
     });
     // A proxy between agent and server that flips one byte of the first envelope's ciphertext.
-    const proxy = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const upstream = await fetch(`${server}${req.url}`, {
-        method: req.method,
-        headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
-        body: chunks.length ? Buffer.concat(chunks) : undefined,
-      });
-      const body = (await upstream.json()) as { items: { envelope: { ct: string } }[] };
-      const ct = Buffer.from(body.items[0]!.envelope.ct, 'base64url');
+    const flipFirst = (answer: Record<string, unknown>) => {
+      const { items } = answer as { items: { envelope: { ct: string } }[] };
+      const ct = Buffer.from(items[0]!.envelope.ct, 'base64url');
       ct[0]! ^= 1;
-      body.items[0]!.envelope.ct = ct.toString('base64url');
-      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    try {
-      const via = createAgentApi({
-        server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-        identity: { ...a.identity, agentId: a.agentId },
-      });
+      items[0]!.envelope.ct = ct.toString('base64url');
+      return answer;
+    };
+    await viaProxy(a, flipFirst, async (via) => {
       const wanted = [
         { id: accountId, version: 1 },
         { id: second.id, version: 1 },
@@ -737,9 +758,7 @@ describe('sealed credential delivery', () => {
       ]);
       expect(got.opened.map((c) => c.accountId)).toEqual([second.id]);
       expect(JSON.stringify(got.unopened)).not.toContain(SECRET);
-    } finally {
-      await new Promise((r) => proxy.close(r));
-    }
+    });
   });
 
   it('gives another agent nothing for it, and audits the refusal', async () => {
@@ -873,26 +892,13 @@ describe('the configuration with its credentials (include=credentials)', () => {
 
   it('leaves the credentials to be asked for apart when a server sends none (one from before include)', async () => {
     // A server that does not know `include` answers with the configuration alone: as this proxy makes it.
-    const proxy = createServer(async (req, res) => {
-      const upstream = await fetch(`${server}${req.url}`, {
-        headers: { authorization: req.headers.authorization ?? '' },
-      });
-      const { credentials: _, ...config } = (await upstream.json()) as Record<string, unknown>;
-      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(JSON.stringify(config));
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    try {
-      const via = createAgentApi({
-        server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-        identity: { ...c.identity, agentId: c.agentId },
-      });
+    const withoutCredentials = ({ credentials: _, ...config }: Record<string, unknown>) => config;
+    await viaProxy(c, withoutCredentials, async (via) => {
       const r = await via.fetchConfig({ withCredentials: true });
       if (r.kind !== 'changed') throw new Error('expected a configuration');
       expect(r.config.healthServiceId).toBe(c.agentId);
       expect(r.credentials).toBeUndefined();
-    } finally {
-      await new Promise((r) => proxy.close(r));
-    }
+    });
   });
 
   it('refuses anything else to include, naming the parameter, and delivers nothing', async () => {
