@@ -48,14 +48,15 @@ export function createSealingThread(entry: URL = BUILT_ENTRY): Sealing {
       if ('error' in a) o?.fail(new Error(`sealing failed: ${a.error}`));
       else o?.ok(a.envelopes);
     });
-    w.on('error', (err) => {
-      if (worker === w) worker = undefined;
-      failOwed(new Error(`the sealing thread failed: ${err.message}`));
-    });
-    w.on('exit', () => {
-      if (worker === w) worker = undefined;
-      failOwed(new Error('the sealing thread ended'));
-    });
+    // Only the thread in use fails what is owed when it ends: a closed one failed it already, and what is owed
+    // now is its successor's.
+    const ended = (why: string) => {
+      if (worker !== w) return;
+      worker = undefined;
+      failOwed(new Error(why));
+    };
+    w.on('error', (err) => ended(`the sealing thread failed: ${err.message}`));
+    w.on('exit', () => ended('the sealing thread ended'));
     // Idle, it keeps nothing alive.
     w.unref();
     worker = w;
@@ -79,8 +80,9 @@ export function createSealingThread(entry: URL = BUILT_ENTRY): Sealing {
     async close() {
       const w = worker;
       worker = undefined;
-      await w?.terminate();
+      // What it owes fails now, whatever the thread still answers before it stops.
       failOwed(new Error('the sealing thread was closed'));
+      await w?.terminate();
     },
   };
 }
