@@ -6,12 +6,7 @@ import type { Logger } from 'pino';
 import type { AccountCheck } from '../contract/account-checks.js';
 import type { OpenedCredential } from '../contract/agents.js';
 import { ApiError } from '../contract/client.js';
-import {
-  type AgentObject,
-  type AgentWorkflow,
-  RESULTS_BATCH_MAX,
-  type RunResult,
-} from '../contract/results.js';
+import type { AgentObject, AgentWorkflow } from '../contract/results.js';
 import type { ServerTrust } from '../crypto/tls-trust.js';
 import { platformOf } from '../domain/inventory/platform.js';
 import { actionAccountTypes, checkAccount, checkActionAccount, systemUsers } from './account-checks.js';
@@ -20,7 +15,7 @@ import { type AgentIdentity, loadOrCreateIdentity, saveAgentId } from './agent-i
 import { executeEntry } from './execute-entry.js';
 import { createHybridJobLoop, type HybridJobLoop } from './hybrid-jobs.js';
 import { type MetadataEndpoint, startMetadataEndpoint } from './metadata-endpoint.js';
-import { errInfo, reportInParts } from './result-reporting.js';
+import { createResultOutbox, errInfo, pairKey } from './result-reporting.js';
 import {
   type AgentConfig,
   type ConfigEntry,
@@ -73,8 +68,6 @@ interface State {
   entriesByWorkflow: Map<string, ConfigEntry[]>;
 }
 
-const pairKey = (workflowId: string, objectId: string) => `${workflowId}\u0000${objectId}`;
-
 export function createAgentDaemon(o: AgentDaemonOptions) {
   const log = o.logger;
   const longPollSeconds = o.longPollSeconds ?? 25;
@@ -86,9 +79,6 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   const running = new Map<string, Promise<void>>();
   const notRunReported = new Set<string>();
   const ranAsSaid = new Map<string, string>();
-  const outbox = new Map<string, RunResult>();
-  let flushTimer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> = Promise.resolve();
   let state: State | undefined;
   let identity: AgentIdentity;
   let apis = new Map<string, AgentApi>();
@@ -100,7 +90,6 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   let keptActionAccount: string | null = null;
   let invalidActionAccount: OpenedCredential | undefined;
   let lastChecks = '';
-  let reportRetryMs = retryMs / 2;
   let checksRetry: NodeJS.Timeout | undefined;
   // Users, locks and expiry dates change on the computer too: look again now and then.
   const recheck = setInterval(() => state && void reportAccountChecks(state.config), 600_000);
@@ -110,6 +99,15 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
   failback.unref();
 
   const stopping = () => abort.signal.aborted;
+  const results = createResultOutbox({
+    post: (part) => call('results', (api) => api.reportResults(part)),
+    log,
+    canSend: () => !!identity.agentId,
+    stopping,
+    delayMs: o.reportDelayMs ?? 250,
+    retryMs: retryMs / 2,
+    maxRetryMs,
+  });
 
   function sleep(ms: number) {
     return new Promise<void>((resolve) => {
@@ -365,44 +363,7 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       );
     }
     const { why: _why, ranAs: _ranAs, ...result } = r;
-    return report({ workflowId: entry.workflowId, objectId: entry.objectId, startedAt, ...result });
-  }
-
-  function report(result: RunResult) {
-    outbox.set(pairKey(result.workflowId, result.objectId), result);
-    if (!flushTimer) flushTimer = setTimeout(() => void flush(), o.reportDelayMs ?? 250);
-  }
-
-  /** Sends what waits in the outbox; on failure it stays there (only the latest per pair) for the next try. */
-  function flush(): Promise<void> {
-    flushing = flushing.then(async () => {
-      flushTimer = undefined;
-      if (outbox.size === 0 || !identity.agentId) return;
-      const batch = [...outbox.values()].slice(0, RESULTS_BATCH_MAX);
-      for (const r of batch) outbox.delete(pairKey(r.workflowId, r.objectId));
-      const sent = new Set<RunResult>();
-      try {
-        await reportInParts(batch, sent, {
-          post: (part) => call('results', (api) => api.reportResults(part)),
-          log,
-        });
-      } catch (err) {
-        for (const r of batch) {
-          const key = pairKey(r.workflowId, r.objectId);
-          if (!sent.has(r) && !outbox.has(key)) outbox.set(key, r);
-        }
-        if (!stopping()) {
-          log.warn({ err: errInfo(err), pending: outbox.size }, 'could not report results: will retry');
-          // Doubling waits: a server that refuses (a revoked agent) is not asked every second.
-          reportRetryMs = Math.min(reportRetryMs * 2, maxRetryMs);
-          if (!flushTimer) flushTimer = setTimeout(() => void flush(), reportRetryMs);
-        }
-        return;
-      }
-      reportRetryMs = retryMs / 2;
-      if (outbox.size && !flushTimer) flushTimer = setTimeout(() => void flush(), 0);
-    });
-    return flushing;
+    results.report({ workflowId: entry.workflowId, objectId: entry.objectId, startedAt, ...result });
   }
 
   async function syncLoop() {
@@ -527,14 +488,12 @@ export function createAgentDaemon(o: AgentDaemonOptions) {
       Promise.allSettled(running.values()),
       new Promise((r) => setTimeout(r, 5000).unref()),
     ]);
-    clearTimeout(flushTimer);
-    if (outbox.size && identity?.agentId) {
+    const last = results.close();
+    if (last.length && identity?.agentId) {
       // The shared signal is aborted: one last report on a fresh client.
       const server = failover.current();
       try {
-        await createAgentApi({ server, identity, timeoutMs: 5000 }).reportResults(
-          [...outbox.values()].slice(0, RESULTS_BATCH_MAX),
-        );
+        await createAgentApi({ server, identity, timeoutMs: 5000 }).reportResults(last);
       } catch (err) {
         log.warn({ err: errInfo(err) }, 'could not report the last results');
       }

@@ -1,6 +1,8 @@
-// Reports run results so that one result the server refuses never holds back the others.
+// Reports run results: gathered a moment in an outbox (the latest per workflow and object), sent in batches, kept
+// for the next try when the server cannot be reached, and sent so that one result the server refuses never holds
+// back the others.
 import { ApiError } from '../contract/client.js';
-import type { RunResult } from '../contract/results.js';
+import { RESULTS_BATCH_MAX, type RunResult } from '../contract/results.js';
 
 /** What the server answers to a batch it took (some items may still be refused one by one). */
 interface ReportAnswer {
@@ -52,4 +54,78 @@ export async function reportInParts(
     await reportInParts(batch.slice(0, half), done, deps);
     await reportInParts(batch.slice(half), done, deps);
   }
+}
+
+/** The key of a (workflow, object) pair: one result of each waits. */
+export const pairKey = (workflowId: string, objectId: string) => `${workflowId}\u0000${objectId}`;
+
+export interface ResultOutbox {
+  /** Keeps the result (in place of an older one of its pair) and sends it with the others soon. */
+  report(result: RunResult): void;
+  /** Sends no more; returns what still waits, one batch at most, for a last try. */
+  close(): RunResult[];
+}
+
+export function createResultOutbox(d: {
+  post: (part: RunResult[]) => Promise<ReportAnswer>;
+  log: Log;
+  /** Whether results can be sent now (the agent is enrolled). */
+  canSend: () => boolean;
+  stopping: () => boolean;
+  /** How long a result waits for others before they are sent. */
+  delayMs: number;
+  /** The first wait after a failure; it doubles up to `maxRetryMs`. */
+  retryMs: number;
+  maxRetryMs: number;
+}): ResultOutbox {
+  const outbox = new Map<string, RunResult>();
+  let timer: NodeJS.Timeout | undefined;
+  let sending: Promise<void> = Promise.resolve();
+  let retryMs = d.retryMs;
+  const later = (ms: number) => {
+    if (!timer) timer = setTimeout(() => void flush(), ms);
+  };
+
+  /** Sends what waits; on failure it stays (only the latest per pair) for the next try. */
+  function flush(): Promise<void> {
+    sending = sending.then(async () => {
+      timer = undefined;
+      if (outbox.size === 0 || !d.canSend()) return;
+      const batch = [...outbox.values()].slice(0, RESULTS_BATCH_MAX);
+      for (const r of batch) outbox.delete(pairKey(r.workflowId, r.objectId));
+      const sent = new Set<RunResult>();
+      try {
+        await reportInParts(batch, sent, { post: d.post, log: d.log });
+      } catch (err) {
+        for (const r of batch) {
+          const key = pairKey(r.workflowId, r.objectId);
+          if (!sent.has(r) && !outbox.has(key)) outbox.set(key, r);
+        }
+        if (!d.stopping()) {
+          d.log.warn({ err: errInfo(err), pending: outbox.size }, 'could not report results: will retry');
+          // Doubling waits: a server that refuses (a revoked agent) is not asked every second.
+          retryMs = Math.min(retryMs * 2, d.maxRetryMs);
+          later(retryMs);
+        }
+        return;
+      }
+      retryMs = d.retryMs;
+      if (outbox.size) later(0);
+    });
+    return sending;
+  }
+
+  return {
+    report(result) {
+      outbox.set(pairKey(result.workflowId, result.objectId), result);
+      later(d.delayMs);
+    },
+    close() {
+      clearTimeout(timer);
+      timer = undefined;
+      const last = [...outbox.values()].slice(0, RESULTS_BATCH_MAX);
+      outbox.clear();
+      return last;
+    },
+  };
 }
