@@ -1,7 +1,8 @@
 // The restart phase of `npm run bench -- agents`: the server stops and starts again on the same data, and then
 // every agent at once fetches its configuration with the sealed credentials it runs as, as agents that hold
-// none do (started again with their server). Beside it, the same envelopes sealed in this process with node:crypto alone (one X25519
-// ECDH and HKDF per agent, AES-256-GCM per account: what sealing costs, with no server), in the same run.
+// none do (started again with their server). Beside it, the same envelopes sealed in this process with
+// node:crypto alone (one X25519 ECDH and HKDF per agent, AES-256-GCM per account: what sealing costs, with no
+// server), in the same run.
 import { createPublicKey } from 'node:crypto';
 import { agentConfigWithCredentialsSchema, credentialAad } from '../src/contract/agents.js';
 import { openSealed, sealerTo } from '../src/crypto/agent-keys.js';

@@ -125,6 +125,15 @@ export function sealerTo(recipient: KeyObject): (plaintext: Buffer | string, aad
   };
 }
 
+/** Seals each value with its associated data to `recipient`, all under one ephemeral key (see `sealerTo`). */
+export function sealValues(
+  recipient: KeyObject,
+  values: readonly { plaintext: string; aad: string }[],
+): SealedEnvelope[] {
+  const seal = sealerTo(recipient);
+  return values.map((v) => seal(v.plaintext, v.aad));
+}
+
 /** Seals one value to a recipient's X25519 public key, with an ephemeral key of its own (see `sealerTo`). */
 export const sealTo = (recipient: KeyObject, plaintext: Buffer | string, aad: string): SealedEnvelope =>
   sealerTo(recipient)(plaintext, aad);

@@ -4,7 +4,7 @@
 // thread; both are a `Sealing`.
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { type SealedEnvelope, sealerTo } from './agent-keys.js';
+import { type SealedEnvelope, sealValues } from './agent-keys.js';
 import type { SealAnswer, SealRequest } from './sealing-worker.js';
 
 /** Seals each value (with its associated data) to `recipient`, all under one ephemeral key. */
@@ -14,10 +14,7 @@ export interface Sealing {
 }
 
 export const sealInline: Sealing = {
-  seal: async (recipient, values) => {
-    const seal = sealerTo(recipient);
-    return values.map((v) => seal(v.plaintext, v.aad));
-  },
+  seal: async (recipient, values) => sealValues(recipient, values),
   close: async () => {},
 };
 

@@ -2,7 +2,7 @@
 // thread of the server, which meanwhile takes the next requests.
 import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { type SealedEnvelope, sealerTo } from './agent-keys.js';
+import { type SealedEnvelope, sealValues } from './agent-keys.js';
 
 export interface SealRequest {
   id: number;
@@ -15,8 +15,7 @@ export type SealAnswer = { id: number; envelopes: SealedEnvelope[] } | { id: num
 parentPort?.on('message', ({ id, recipient, values }: SealRequest) => {
   let answer: SealAnswer;
   try {
-    const seal = sealerTo(recipient);
-    answer = { id, envelopes: values.map((v) => seal(v.plaintext, v.aad)) };
+    answer = { id, envelopes: sealValues(recipient, values) };
   } catch (err) {
     // The message of a crypto error names no value sealed.
     answer = { id, error: (err as Error).message };
