@@ -13,6 +13,7 @@ import {
   generateAgentKeys,
   importPrivateKey,
   importPublicKey,
+  importVerifyingKey,
   openSealed,
   sealerTo,
   sealTo,
@@ -215,6 +216,25 @@ describe('assertions', () => {
       .setExpirationTime(now + 30)
       .sign(keys.signing.privateKey);
     expect(await verifyAssertion(noJti, pub, 'cmp_1')).toBe(undefined);
+  });
+
+  it('verify with the WebCrypto key imported from the SPKI the agent registered, and with no other', async () => {
+    const verifying = await importVerifyingKey(exportPublicKey(pub));
+    expect(verifying.type).toBe('public');
+    expect(verifying.usages).toEqual(['verify']);
+    const a = await signAssertion(keys.signing.privateKey, 'cmp_1');
+    expect((await verifyAssertion(a, verifying, 'cmp_1'))?.agentId).toBe('cmp_1');
+    const other = await importVerifyingKey(exportPublicKey(generateAgentKeys().signing.publicKey));
+    expect(await verifyAssertion(a, other, 'cmp_1')).toBe(undefined);
+    const [header, payload, signature] = a.split('.');
+    expect(await verifyAssertion(`${header}.${payload}.${flip(signature!)}`, verifying, 'cmp_1')).toBe(
+      undefined,
+    );
+  });
+
+  it('take only an Ed25519 key as the verifying key', async () => {
+    await expect(importVerifyingKey(exportPublicKey(keys.sealing.publicKey))).rejects.toThrow();
+    await expect(importVerifyingKey(Buffer.from('not a key').toString('base64url'))).rejects.toThrow();
   });
 
   it('are refused when signed with another algorithm', async () => {

@@ -11,6 +11,7 @@ import {
   type KeyObject,
   randomBytes,
   randomUUID,
+  webcrypto,
 } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 
@@ -79,6 +80,24 @@ export function importPublicKey(spki: string, type: 'ed25519' | 'x25519'): KeyOb
   }
   if (key.asymmetricKeyType !== type) throw new Error(`must be an ${type} public key`);
   return key;
+}
+
+/**
+ * An agent's Ed25519 public key (SPKI DER base64url, as enrollment checked it) as the WebCrypto key that
+ * verifies its assertions. jose verifies with it as it is; a KeyObject it would first convert, through a JWK
+ * export and import, at each new key's first use — at every agent's first request after a start.
+ */
+export function importVerifyingKey(spki: string): Promise<webcrypto.CryptoKey> {
+  const der = Buffer.from(spki, 'base64url');
+  const prefix = SPKI_PREFIX.ed25519;
+  const raw = der.length === prefix.length + 32 && der.subarray(0, prefix.length).equals(prefix);
+  return webcrypto.subtle.importKey(
+    raw ? 'raw' : 'spki',
+    raw ? der.subarray(prefix.length) : der,
+    'Ed25519',
+    false,
+    ['verify'],
+  );
 }
 
 // From its DER, never its JWK: Node 20 exports a JWK holding the key's lock while it allocates, and a collection
@@ -266,7 +285,7 @@ export interface VerifiedAssertion {
  */
 export async function verifyAssertion(
   jwt: string,
-  publicKey: KeyObject,
+  publicKey: KeyObject | webcrypto.CryptoKey,
   agentId: string,
   now: Date = new Date(),
   request?: AssertedRequest,

@@ -2,19 +2,21 @@
 // AES-GCM per value) while the main thread takes other requests — on a machine with a core to spare, a fleet
 // reconnecting at once is answered that much sooner. Inline sealing (`sealInline`) does the same on the caller's
 // thread; both are a `Sealing`.
-import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { type SealedEnvelope, sealValues } from './agent-keys.js';
+import { importPublicKey, type SealedEnvelope, sealValues } from './agent-keys.js';
 import type { SealAnswer, SealRequest } from './sealing-worker.js';
 
-/** Seals each value (with its associated data) to `recipient`, all under one ephemeral key. */
+/**
+ * Seals each value (with its associated data) to `recipient` — an X25519 public key as SPKI DER base64url, the
+ * form agents register — all under one ephemeral key. The key is imported where the values are sealed.
+ */
 export interface Sealing {
-  seal(recipient: KeyObject, values: { plaintext: string; aad: string }[]): Promise<SealedEnvelope[]>;
+  seal(recipient: string, values: { plaintext: string; aad: string }[]): Promise<SealedEnvelope[]>;
   close(): Promise<void>;
 }
 
 export const sealInline: Sealing = {
-  seal: async (recipient, values) => sealValues(recipient, values),
+  seal: async (recipient, values) => sealValues(importPublicKey(recipient, 'x25519'), values),
   close: async () => {},
 };
 

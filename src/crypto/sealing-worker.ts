@@ -1,12 +1,12 @@
 // The sealing thread's entry: seals the values of one answer to one recipient, as `sealerTo` does, off the main
 // thread of the server, which meanwhile takes the next requests.
-import type { KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { type SealedEnvelope, sealValues } from './agent-keys.js';
+import { importPublicKey, type SealedEnvelope, sealValues } from './agent-keys.js';
 
 export interface SealRequest {
   id: number;
-  recipient: KeyObject;
+  /** SPKI DER base64url of the recipient's X25519 key. */
+  recipient: string;
   values: { plaintext: string; aad: string }[];
 }
 
@@ -15,7 +15,7 @@ export type SealAnswer = { id: number; envelopes: SealedEnvelope[] } | { id: num
 parentPort?.on('message', ({ id, recipient, values }: SealRequest) => {
   let answer: SealAnswer;
   try {
-    answer = { id, envelopes: sealValues(recipient, values) };
+    answer = { id, envelopes: sealValues(importPublicKey(recipient, 'x25519'), values) };
   } catch (err) {
     // The message of a crypto error names no value sealed.
     answer = { id, error: (err as Error).message };

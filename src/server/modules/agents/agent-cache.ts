@@ -2,8 +2,8 @@
 // once (at the first request after a start, every approved agent's in one statement; later, with those of other
 // agents asking at the same time) and dropped when a change to the agent is committed on any server (the change
 // feed); the agent's last contact, written for many requests in one statement.
-import type { KeyObject } from 'node:crypto';
-import { importPublicKey } from '../../../crypto/agent-keys.js';
+import type { KeyObject, webcrypto } from 'node:crypto';
+import { importPublicKey, importVerifyingKey } from '../../../crypto/agent-keys.js';
 import { createBatcher } from '../../../store/batcher.js';
 import type { Db } from '../../../store/db.js';
 import type { Change } from '../resolution/resolution-service.js';
@@ -13,8 +13,12 @@ export interface CachedAgent {
   id: string;
   computerName: string;
   status: string;
-  signingKey: KeyObject;
-  sealingKey: KeyObject;
+  /** Verifies the agent's assertions. */
+  signingKey: webcrypto.CryptoKey;
+  /** Its X25519 public key (SPKI DER base64url): what credentials are sealed to. */
+  sealingPublicKey: string;
+  /** The same key as a KeyObject, imported at its first use (the sealing thread imports its own). */
+  sealingKey(): KeyObject;
   /** Last contact this server wrote or read (ms since the epoch; 0 for never). */
   lastSeenMs: number;
 }
@@ -97,12 +101,14 @@ export function createAgentCache(d: {
       unasked.delete(id);
       const row = early ?? (await rows.add(id));
       if (!row) return undefined;
+      let sealingKey: KeyObject | undefined;
       const agent: CachedAgent = {
         id: row.id,
         computerName: row.computerName,
         status: row.status,
-        signingKey: importPublicKey(row.signingPublicKey, 'ed25519'),
-        sealingKey: importPublicKey(row.sealingPublicKey, 'x25519'),
+        signingKey: await importVerifyingKey(row.signingPublicKey),
+        sealingPublicKey: row.sealingPublicKey,
+        sealingKey: () => (sealingKey ??= importPublicKey(row.sealingPublicKey, 'x25519')),
         lastSeenMs: row.lastSeenAt?.getTime() ?? 0,
       };
       if (before === generation) {

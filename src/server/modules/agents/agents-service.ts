@@ -40,7 +40,9 @@ export interface AgentsServiceDeps {
 export interface AgentPrincipal {
   agentId: string;
   computerName: string;
-  sealingKey: KeyObject;
+  /** Its X25519 public key (SPKI DER base64url), which `sealingKey` imports. */
+  sealingPublicKey: string;
+  readonly sealingKey: KeyObject;
   /** SHA-256 (base64url) of the body the assertion was made for: the body received must match it. */
   bodyDigest: string | undefined;
   /** Whether the agent is still approved now: a long-poll asks again after its wait. */
@@ -177,7 +179,10 @@ export function createAgentsService(d: AgentsServiceDeps) {
         agent: {
           agentId,
           computerName: agent.computerName,
-          sealingKey: agent.sealingKey,
+          sealingPublicKey: agent.sealingPublicKey,
+          get sealingKey() {
+            return agent.sealingKey();
+          },
           bodyDigest: verified.bodyDigest,
           stillApproved: () => cache.approvedNow(agentId),
         },
@@ -279,7 +284,7 @@ export function createAgentsService(d: AgentsServiceDeps) {
         if (!opened.some((c) => c.accountId === r.id)) refused.push({ ...r, reason: 'not-current-version' });
       // One ECDH for the answer, AES-GCM for each account: every envelope bound to its agent, account and version.
       const envelopes = await sealing.seal(
-        agent.sealingKey,
+        agent.sealingPublicKey,
         opened.map((c) => ({
           plaintext: JSON.stringify(c),
           aad: credentialAad(agent.agentId, c.accountId, c.version),
