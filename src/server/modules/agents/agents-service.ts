@@ -56,6 +56,11 @@ export type AuthOutcome =
 /** Long-polls woken in one turn of the event loop by a change notice. */
 const WAKE_TURN = 1000;
 
+/** How long, at most, a credential delivery's audit record waits for others to share its transaction. */
+const DELIVERY_GATHER_MS = 20;
+/** Records that, once waiting, are written at once. */
+const DELIVERY_GATHER_COUNT = 64;
+
 const REVOKED_MESSAGE = 'This agent was revoked: it must enroll again.';
 
 export type ConfigOutcome = { kind: 'changed'; config: RunnerConfig } | { kind: 'unchanged'; tag: string };
@@ -75,14 +80,16 @@ export function createAgentsService(d: AgentsServiceDeps) {
   const replays = createAssertionReplays({ db });
   /**
    * The audit records of credential deliveries, appended for many requests at once when agents reconnect
-   * together; each request answers only once its own records are committed.
+   * together; each request answers only once its own records are committed. A batch waits up to
+   * DELIVERY_GATHER_MS for more: a transaction of the chain costs as much as some ten records in it, so a
+   * reconnecting fleet's deliveries are written a few dozen a transaction rather than a dozen.
    */
   const deliveryAudit = createBatcher(
     async (requests: AuditEntry[][]) => {
       await db.transaction((tx) => appendAuditBatch(tx, requests.flat()));
       return requests.map(() => undefined);
     },
-    { maxBatch: 100 },
+    { maxBatch: 100, gatherMs: DELIVERY_GATHER_MS, gatherCount: DELIVERY_GATHER_COUNT },
   );
 
   // One listener for every waiting long-poll: a change notice walks its runners once, and wakes their long-polls
