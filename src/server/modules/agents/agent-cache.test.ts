@@ -1,6 +1,6 @@
 // Proves that the agent rows read for the whole fleet at the first request after a start answer later requests,
 // and that a change committed to an agent (on any server: the change feed) drops its row before it is asked for.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.js';
 import { exportPublicKey, generateAgentKeys } from '../../../crypto/agent-keys.js';
@@ -56,5 +56,12 @@ describe('the agent cache', () => {
     notify({ kind: 'reset', target: null });
     expect((await cache.get(ids[1]!))?.status).toBe('revoked');
     expect(await cache.get('agent_cache_unknown')).toBeUndefined();
+  });
+
+  it('keeps half of each page of agents free, so a last contact rewrites the row beside the old one', async () => {
+    const result = (await t.database.db.execute(
+      sql`SELECT reloptions FROM pg_class WHERE relname = 'agents' AND relkind = 'r'`,
+    )) as unknown as { rows: { reloptions: string[] | string | null }[] };
+    expect(String(result.rows[0]?.reloptions)).toContain('fillfactor=50');
   });
 });
