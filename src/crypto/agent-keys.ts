@@ -62,16 +62,25 @@ const SPKI_PREFIX = {
 } as const;
 const JWK_CURVE = { ed25519: 'Ed25519', x25519: 'X25519' } as const;
 
+/** The key's 32 raw bytes when `der` is the one SPKI encoding a key of this type has; otherwise undefined. */
+function rawKeyOf(der: Buffer, type: 'ed25519' | 'x25519'): Buffer | undefined {
+  const prefix = SPKI_PREFIX[type];
+  return der.length === prefix.length + 32 && der.subarray(0, prefix.length).equals(prefix)
+    ? der.subarray(prefix.length)
+    : undefined;
+}
+
 /** Imports an SPKI DER base64url public key and checks its type; throws a plain Error when it is not one. */
 export function importPublicKey(spki: string, type: 'ed25519' | 'x25519'): KeyObject {
   const der = Buffer.from(spki, 'base64url');
-  const prefix = SPKI_PREFIX[type];
   // The one encoding such a key has is imported from its raw bytes, as a JWK: an order of magnitude faster than
   // OpenSSL's DER decoder. Anything else goes through the decoder, which says what it is.
-  if (der.length === prefix.length + 32 && der.subarray(0, prefix.length).equals(prefix)) {
-    const x = der.subarray(prefix.length).toString('base64url');
-    return createPublicKey({ key: { kty: 'OKP', crv: JWK_CURVE[type], x }, format: 'jwk' });
-  }
+  const raw = rawKeyOf(der, type);
+  if (raw)
+    return createPublicKey({
+      key: { kty: 'OKP', crv: JWK_CURVE[type], x: raw.toString('base64url') },
+      format: 'jwk',
+    });
   let key: KeyObject;
   try {
     key = createPublicKey({ key: der, format: 'der', type: 'spki' });
@@ -89,15 +98,8 @@ export function importPublicKey(spki: string, type: 'ed25519' | 'x25519'): KeyOb
  */
 export function importVerifyingKey(spki: string): Promise<webcrypto.CryptoKey> {
   const der = Buffer.from(spki, 'base64url');
-  const prefix = SPKI_PREFIX.ed25519;
-  const raw = der.length === prefix.length + 32 && der.subarray(0, prefix.length).equals(prefix);
-  return webcrypto.subtle.importKey(
-    raw ? 'raw' : 'spki',
-    raw ? der.subarray(prefix.length) : der,
-    'Ed25519',
-    false,
-    ['verify'],
-  );
+  const raw = rawKeyOf(der, 'ed25519');
+  return webcrypto.subtle.importKey(raw ? 'raw' : 'spki', raw ?? der, 'Ed25519', false, ['verify']);
 }
 
 // From its DER, never its JWK: Node 20 exports a JWK holding the key's lock while it allocates, and a collection
