@@ -6,7 +6,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
-import { parsersForDriver } from './pglite-parsers.js';
+import { pgliteForDriver } from './pglite-driver.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -63,7 +63,7 @@ export async function createDb(target: DbTarget): Promise<Database> {
 
 /** Wraps an already-open PGlite instance (tests restore a migrated snapshot into one). */
 export function wrapPglite(client: PGlite): Database {
-  const { driverClient, ownParsers } = parsersForDriver(client);
+  const { driverClient, ownParsers } = pgliteForDriver(client);
   const db = drizzlePglite({ client: driverClient, schema }) as unknown as Db;
   const query: Database['query'] = async (text, params) =>
     (await client.query(text, params as unknown[], { parsers: ownParsers })).rows as never[];

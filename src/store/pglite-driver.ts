@@ -1,6 +1,8 @@
-// PGlite's parsing of result values for drizzle's driver: set once on the instance rather than with every query.
+// The PGlite client drizzle's driver is given: result values parsed as the driver wants them by the instance, set
+// once rather than with every query, and its queries run as prepared statements (`pglite-statements.ts`).
 import type { PGlite, QueryOptions } from '@electric-sql/pglite';
 import { types } from '@electric-sql/pglite';
+import { createPgliteStatements, preparable } from './pglite-statements.js';
 
 /**
  * The types drizzle's PGlite driver reads as PostgreSQL's text (it parses them itself): timestamps, dates,
@@ -27,11 +29,10 @@ const ARRAY_ELEMENT: Record<number, number> = {
 };
 
 /**
- * Reads the driver's text types as text on the instance, once, and gives the driver a client whose queries carry
- * no parsers of their own (any other parsers are passed on). `ownParsers` are PGlite's own for those types, for
- * queries made outside the driver.
+ * The client for drizzle's driver: the driver's text types read as text by the instance (once), and its queries
+ * run as prepared statements. `ownParsers` are PGlite's own for those types, for queries made outside the driver.
  */
-export function parsersForDriver(client: PGlite) {
+export function pgliteForDriver(client: PGlite) {
   let made = madeForDriver.get(client);
   if (!made) {
     made = driverView(client);
@@ -51,22 +52,36 @@ function driverView(client: PGlite) {
   }
   for (const oid of DRIVER_TEXT_TYPES) own[oid] = (text: string) => text;
   const driverTypes = new Set(DRIVER_TEXT_TYPES.map(String));
-  const plain = (options?: QueryOptions): QueryOptions | undefined => {
-    if (!options?.parsers || !Object.keys(options.parsers).every((k) => driverTypes.has(k))) return options;
-    const { parsers: _asOnTheInstance, ...rest } = options;
-    return rest;
+  /**
+   * The row mode of a query drizzle makes (its parsers are now the instance's) of a text kept prepared; undefined
+   * for any other query.
+   */
+  const preparedRowMode = (text: string, params: unknown[] | undefined, options?: QueryOptions) => {
+    if (!preparable(text, params)) return undefined;
+    if (!options) return 'object';
+    const { rowMode, parsers, ...other } = options;
+    if (Object.keys(other).length) return undefined;
+    if (parsers && !Object.keys(parsers).every((k) => driverTypes.has(k))) return undefined;
+    return rowMode ?? 'object';
   };
+  const statements = createPgliteStatements(client);
   type Tx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
   const driverClient = {
-    query: (text: string, params?: unknown[], options?: QueryOptions) =>
-      client.query(text, params, plain(options)),
+    query: (text: string, params?: unknown[], options?: QueryOptions) => {
+      const rowMode = preparedRowMode(text, params, options);
+      return rowMode ? statements.run(text, params, rowMode) : client.query(text, params, options);
+    },
     transaction: <T>(fn: (tx: Tx) => Promise<T>) =>
       client.transaction((tx) =>
         fn(
           Object.create(tx, {
             query: {
-              value: (text: string, params?: unknown[], options?: QueryOptions) =>
-                tx.query(text, params, plain(options)),
+              value: (text: string, params?: unknown[], options?: QueryOptions) => {
+                const rowMode = preparedRowMode(text, params, options);
+                return rowMode
+                  ? statements.run(text, params, rowMode, true)
+                  : tx.query(text, params, options);
+              },
             },
           }) as Tx,
         ),
