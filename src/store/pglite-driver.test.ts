@@ -9,8 +9,9 @@ let client: PGlite;
 let database: Database;
 /** Calls into the database made through `execProtocol` (the prepared statements' way). */
 let protocolCalls = 0;
-/** Queries that went through PGlite's own `query`. */
+/** Queries that went through PGlite's own `query`, and the options of the last one. */
 let ownQueries = 0;
+let lastOptions: Parameters<PGlite['query']>[2];
 
 beforeAll(async () => {
   client = await PGlite.create();
@@ -22,6 +23,7 @@ beforeAll(async () => {
   const query = client.query.bind(client);
   client.query = ((...args: Parameters<PGlite['query']>) => {
     ownQueries++;
+    lastOptions = args[2];
     return query(...args);
   }) as PGlite['query'];
   database = wrapPglite(client);
@@ -169,6 +171,7 @@ describe('PGlite for drizzle', () => {
     );
     expect(row!.n).toBe(0);
     expect(ownQueries).toBe(1);
+    expect(lastOptions).not.toHaveProperty('parsers');
   });
 
   it('prepares a statement again when the table under it changed', async () => {

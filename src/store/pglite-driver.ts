@@ -52,12 +52,8 @@ function driverView(client: PGlite) {
   }
   for (const oid of DRIVER_TEXT_TYPES) own[oid] = (text: string) => text;
   const driverTypes = new Set(DRIVER_TEXT_TYPES.map(String));
-  /**
-   * The row mode of a query drizzle makes (its parsers are now the instance's) of a text kept prepared; undefined
-   * for any other query.
-   */
-  const preparedRowMode = (text: string, params: unknown[] | undefined, options?: QueryOptions) => {
-    if (!preparable(text, params)) return undefined;
+  /** The row mode of a query drizzle makes (its parsers are now the instance's); undefined for any other query. */
+  const driverRowMode = (options?: QueryOptions) => {
     if (!options) return 'object';
     const { rowMode, parsers, ...other } = options;
     if (Object.keys(other).length) return undefined;
@@ -65,24 +61,24 @@ function driverView(client: PGlite) {
     return rowMode ?? 'object';
   };
   const statements = createPgliteStatements(client);
+  /** A query drizzle makes, prepared, or unprepared without its parsers; any other as PGlite's `query` runs it. */
+  const queryOn =
+    (unprepared: PGlite['query'], inTransaction: boolean) =>
+    (text: string, params?: unknown[], options?: QueryOptions) => {
+      const rowMode = driverRowMode(options);
+      if (!rowMode) return unprepared(text, params, options);
+      return preparable(text, params)
+        ? statements.run(text, params, rowMode, inTransaction)
+        : unprepared(text, params, { rowMode });
+    };
   type Tx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
   const driverClient = {
-    query: (text: string, params?: unknown[], options?: QueryOptions) => {
-      const rowMode = preparedRowMode(text, params, options);
-      return rowMode ? statements.run(text, params, rowMode) : client.query(text, params, options);
-    },
+    query: queryOn((text, params, options) => client.query(text, params, options), false),
     transaction: <T>(fn: (tx: Tx) => Promise<T>) =>
       client.transaction((tx) =>
         fn(
           Object.create(tx, {
-            query: {
-              value: (text: string, params?: unknown[], options?: QueryOptions) => {
-                const rowMode = preparedRowMode(text, params, options);
-                return rowMode
-                  ? statements.run(text, params, rowMode, true)
-                  : tx.query(text, params, options);
-              },
-            },
+            query: { value: queryOn((text, params, options) => tx.query(text, params, options), true) },
           }) as Tx,
         ),
       ),

@@ -17,6 +17,7 @@ export const preparable = (text: string, params: readonly unknown[] | undefined)
 
 /** PostgreSQL's codes for a prepared statement gone or outdated (`cached plan must not change result type`). */
 const STALE_STATEMENT = new Set(['26000', '0A000']);
+const isStale = (err: unknown) => STALE_STATEMENT.has((err as { code?: string }).code ?? '');
 
 interface Prepared {
   name: string;
@@ -114,7 +115,7 @@ export function createPgliteStatements(client: PGlite) {
         return await once();
       } catch (err) {
         // The transaction is aborted: it fails; the statement is prepared again by the next to use it.
-        if (STALE_STATEMENT.has((err as { code?: string }).code ?? '')) forget(text);
+        if (isStale(err)) forget(text);
         throw err;
       }
     }
@@ -122,7 +123,7 @@ export function createPgliteStatements(client: PGlite) {
       try {
         return await once();
       } catch (err) {
-        if (!STALE_STATEMENT.has((err as { code?: string }).code ?? '')) throw err;
+        if (!isStale(err)) throw err;
         forget(text);
         return await once();
       } finally {
