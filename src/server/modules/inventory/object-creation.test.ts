@@ -141,4 +141,32 @@ describe('objects created together', () => {
     expect(new Date(created[0].createdAt).getTime()).toBe(new Date(row!.at).getTime());
     expect((await api('GET', '/api/v1/audit/verify')).json().problems).toEqual([]);
   });
+
+  it('a batch checked against a tree the classes have moved past since is checked again before it is written', async () => {
+    // A write reads the tree in its transaction: from now on batches are checked against that tree, and written
+    // only while the class generation is still its own.
+    expect((await create(computer, 'before-the-change')).statusCode).toBe(201);
+    // Changed behind the server's back: no audit record, so neither the memory nor the last checked tree know.
+    const properties = (port: string) =>
+      `[{"name":"instanceName","type":"string"},{"name":"port","type":"${port}"}]`;
+    await t.database.query("UPDATE classes SET properties = $1::jsonb WHERE id = 'Batch.Instance'", [
+      properties('string'),
+    ]);
+    try {
+      // The port is now a string: the number passed the tree in memory and the tree the batch was checked
+      // against first, not the tree its transaction saw.
+      const refused = await create(computer, 'after-the-change', 1433);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.issues[0].path).toBe('body.properties.port');
+      expect((await create(computer, 'after-the-change-as-text', '1433')).statusCode).toBe(201);
+      const names = await t.database.query<{ name: string }>(
+        "SELECT name FROM objects WHERE name LIKE 'after-the-change%'",
+      );
+      expect(names.map((n) => n.name)).toEqual(['after-the-change-as-text']);
+    } finally {
+      await t.database.query("UPDATE classes SET properties = $1::jsonb WHERE id = 'Batch.Instance'", [
+        properties('int'),
+      ]);
+    }
+  });
 });
