@@ -176,17 +176,22 @@ export const insertUnlessTaken = (rows: readonly NewObject[], classesAt?: string
   ${
     classesAt === undefined
       ? sql``
-      : sql`WHERE ${CLASS_GENERATION} = ${classesAt} AND EXISTS (SELECT 1 FROM objects h WHERE h.id = r.host_id)`
+      : sql`WHERE ${CLASS_GENERATION} = ${classesAt}
+          AND host_id IN (${existingAmong([...new Set(rows.map((r) => r.hostId))])})`
   }
   ON CONFLICT DO NOTHING
   RETURNING id, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+/** Which of `ids` name an object: a look-up of each in the primary key. */
+const existingAmong = (ids: readonly string[]) =>
+  sql`SELECT id FROM objects WHERE id IN (${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
+
 /** The class generation and which of `hostIds` exist, as columns read beside a write (`writeThenLockChain`). */
 export const classesAndHosts = (hostIds: readonly string[]) =>
-  sql`${CLASS_GENERATION} AS generation, ARRAY(SELECT id FROM objects WHERE id IN (${sql.join(
-    hostIds.map((id) => sql`${id}`),
-    sql`, `,
-  )})) AS existing`;
+  sql`${CLASS_GENERATION} AS generation, ARRAY(${existingAmong(hostIds)}) AS existing`;
 
 /** What `insertUnlessTaken` returns for each object inserted. */
 export interface Inserted {
