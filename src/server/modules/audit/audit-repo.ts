@@ -101,26 +101,23 @@ export interface LockedChainEnd {
  * Runs `statement` (a write with a RETURNING list) and, in the same round trip, takes the chain's lock and
  * reads its end, as `appendAuditBatch` would: for a transaction whose last write comes just before its audit
  * records. The lock is taken after the statement's rows are written, as when it is taken by the append (a
- * writer never waits for rows while holding the chain). Returns the statement's rows, as JSON values, and the
- * columns `beside` names (a select list read in the same statement, as it saw the database before writing).
+ * writer never waits for rows while holding the chain). Returns the statement's rows, as JSON values.
  */
-export async function writeThenLockChain<R, B extends object = Record<never, never>>(
+export async function writeThenLockChain<R>(
   tx: Tx,
   statement: SQL,
-  beside?: SQL,
-): Promise<{ rows: R[]; end: LockedChainEnd; beside: B }> {
+): Promise<{ rows: R[]; end: LockedChainEnd }> {
   // The function's argument depends on the written rows, so it is called once they all are.
   const result = (await tx.execute(sql`
     WITH written AS (${statement}),
       done AS (SELECT count(*) AS n FROM written)
     SELECT e.seq, e.hash, (SELECT coalesce(json_agg(w), '[]'::json) FROM written w) AS rows
-      ${beside ? sql`, ${beside}` : sql``}
     FROM done LEFT JOIN LATERAL steward_audit_chain_end(${AUDIT_LOCK} + 0 * done.n) e ON true`)) as unknown as {
-    rows: ({ seq: string | number | null; hash: string | null; rows: R[] | string } & B)[];
+    rows: { seq: string | number | null; hash: string | null; rows: R[] | string }[];
   };
-  const [{ seq, hash, rows: written, ...rest }] = result.rows as [(typeof result.rows)[number]];
-  const rows = typeof written === 'string' ? (JSON.parse(written) as R[]) : written;
-  return { rows, end: { tx, seq: seq ?? undefined, hash: hash ?? undefined }, beside: rest as unknown as B };
+  const [row] = result.rows;
+  const rows = typeof row!.rows === 'string' ? (JSON.parse(row!.rows) as R[]) : row!.rows;
+  return { rows, end: { tx, seq: row!.seq ?? undefined, hash: row!.hash ?? undefined } };
 }
 
 /** Takes the chain's lock (held until the transaction ends) and reads its end after it: one round trip. */

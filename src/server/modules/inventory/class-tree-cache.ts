@@ -17,11 +17,6 @@ export interface ClassTreeCache {
    * `at` is the class generation when the caller has already read it in `tx` (`CLASS_GENERATION`).
    */
   inTransaction(tx: Executor, at?: string): Promise<ClassTree>;
-  /**
-   * The tree a write's transaction last read, with the class generation it was read at: what a write may check
-   * against first, on the condition that the generation has not moved when it writes.
-   */
-  lastChecked(): { tree: ClassTree; at: string } | undefined;
   /** Forgets the tree: a change to classes was just committed here (the feed brings it later). */
   forget(): void;
   /** Follows the change feed; until then every call reads the database. */
@@ -40,7 +35,6 @@ export function createClassTreeCache(db: Db): ClassTreeCache {
   };
   return {
     forget,
-    lastChecked: () => checked,
     async get() {
       if (tree) return tree;
       const before = generation;

@@ -142,19 +142,17 @@ describe('objects created together', () => {
     expect((await api('GET', '/api/v1/audit/verify')).json().problems).toEqual([]);
   });
 
-  it('a batch checked against a tree the classes have moved past since is checked again before it is written', async () => {
-    // A write reads the tree in its transaction: from now on batches are checked against that tree, and written
-    // only while the class generation is still its own.
+  it('a class changed behind the memory’s back is checked as the write’s transaction sees it', async () => {
+    // A write reads the tree in its transaction (here, at this generation of the classes).
     expect((await create(computer, 'before-the-change')).statusCode).toBe(201);
-    // Changed behind the server's back: no audit record, so neither the memory nor the last checked tree know.
+    // Changed behind the server's back: no audit record, so neither the memory nor the tree last read know.
     const properties = (port: string) =>
       `[{"name":"instanceName","type":"string"},{"name":"port","type":"${port}"}]`;
     await t.database.query("UPDATE classes SET properties = $1::jsonb WHERE id = 'Batch.Instance'", [
       properties('string'),
     ]);
     try {
-      // The port is now a string: the number passed the tree in memory and the tree the batch was checked
-      // against first, not the tree its transaction saw.
+      // The port is now a string: the number passes the tree in memory, not the tree the transaction sees.
       const refused = await create(computer, 'after-the-change', 1433);
       expect(refused.statusCode).toBe(400);
       expect(refused.json().error.issues[0].path).toBe('body.properties.port');

@@ -1,10 +1,8 @@
 // Creating objects. A new object is checked first against what memory holds (the class tree and the hosts above
 // it, kept current by the change feed); the objects asked for in one turn of the event loop are then written
-// together: one transaction of two statements — the insert with the audit chain's lock, and the audit records.
-// The insert runs only while the class generation is the one of the tree the rows were checked against, and only
-// for rows whose host exists; when classes moved since, the batch is written again the long way: the generation
-// and the hosts read first, the rows checked against the tree as the transaction sees it. A name already taken or
-// a host deleted meanwhile fails only the request that asked for it. On PostgreSQL the next batch is checked and
+// together: one transaction of three statements — the class generation and the hosts, to check that what was
+// checked still stands; the insert with the audit chain's lock; the audit records. A name already taken or a
+// host deleted meanwhile fails only the request that asked for it. On PostgreSQL the next batch is checked and
 // inserted while one commits.
 import { newId } from '../../../contract/ids.js';
 import type { ClassTree } from '../../../domain/inventory/class-tree.js';
@@ -35,12 +33,6 @@ interface Pending {
 }
 type Outcome = { row: repo.ObjectRow } | { error: unknown };
 
-/** The tree a write's transaction last read, and the class generation it was read at. */
-type Checked = { tree: ClassTree; at: string };
-
-/** The tree a batch was checked against is not the one its transaction sees: it is written again, the long way. */
-class CheckAgain extends Error {}
-
 const duplicate = (row: NewObject) =>
   exists('body.name', `'${row.hostId}' already hosts a ${row.classId} named '${row.name}'.`);
 
@@ -60,46 +52,32 @@ export function createObjectCreation({
   const readChain = objectCache ? (id: string) => objectCache.selfAndHosts(id) : undefined;
   const writeTree = treeInTransaction(classTree);
 
-  /**
-   * The checks again as the transaction sees the database, then one insert and one append for the rest. With
-   * `known` (the tree a write last read in its transaction, and its class generation), the rows are checked
-   * against it, and the insert — of those whose host exists — runs only while the generation is still that one:
-   * one statement fewer. When classes have changed since, or that tree refuses a row (the tree in memory, which
-   * the request was checked against before, did not), it throws `CheckAgain`: the batch is written again after
-   * reading the generation and the hosts first.
-   */
-  async function writeTogether(tx: Tx, batch: Pending[], known?: Checked): Promise<Outcome[]> {
+  /** The checks again as the transaction sees the database, then one insert and one append for the rest. */
+  async function writeTogether(tx: Tx, batch: Pending[]): Promise<Outcome[]> {
     const hostIds = [...new Set(batch.map((p) => p.row.hostId))];
-    const before = known ? undefined : await repo.existingAndClassGeneration(tx, hostIds);
-    const tree = known ? known.tree : await writeTree(tx, before!.generation);
-    const hostMissing = () => ({ error: invalid('body.hostId', 'names no known object') });
+    const { existing: hosts, generation } = await repo.existingAndClassGeneration(tx, hostIds);
+    const tree = await writeTree(tx, generation);
     const refused = batch.map((p): Outcome | undefined => {
       try {
         checkClass(tree, p.row.classId, 'object');
         checkOrThrow(tree, p.row.classId, p.row.properties, 'body.properties');
-        return before && !before.existing.has(p.row.hostId) ? hostMissing() : undefined;
+        if (!hosts.has(p.row.hostId)) throw invalid('body.hostId', 'names no known object');
+        return undefined;
       } catch (error) {
         return { error };
       }
     });
-    if (known && refused.some(Boolean)) throw new CheckAgain();
     const toInsert = batch.filter((_, i) => !refused[i]).map((p) => p.row);
     // The insert and the audit chain's lock in one round trip, then the records.
-    const { rows, end, beside } = toInsert.length
-      ? await writeThenLockChain<repo.Inserted, Partial<repo.ClassesAndHosts>>(
-          tx,
-          repo.insertUnlessTaken(toInsert, known?.at),
-          known ? repo.classesAndHosts(hostIds) : undefined,
-        )
-      : { rows: [], end: undefined, beside: {} };
-    if (known && beside.generation !== known.at) throw new CheckAgain();
-    const existing = beside.existing ? new Set(beside.existing) : undefined;
+    const { rows, end } = toInsert.length
+      ? await writeThenLockChain<repo.Inserted>(tx, repo.insertUnlessTaken(toInsert))
+      : { rows: [], end: undefined };
     const inserted = new Map(rows.map((r) => [r.id, r]));
     const entries: AuditEntry[] = [];
     const outcomes = batch.map((p, i): Outcome => {
       if (refused[i]) return refused[i];
       const got = inserted.get(p.row.id);
-      if (!got) return existing && !existing.has(p.row.hostId) ? hostMissing() : { error: duplicate(p.row) };
+      if (!got) return { error: duplicate(p.row) };
       const { row: asked } = p;
       entries.push({
         actor: p.actor,
@@ -120,21 +98,8 @@ export function createObjectCreation({
     return outcomes;
   }
 
-  /** A batch written first against the tree last checked, and again the long way when classes moved since. */
-  async function write(batch: Pending[]): Promise<Outcome[]> {
-    const known = classTree?.lastChecked();
-    if (known) {
-      try {
-        return await db.transaction((tx) => writeTogether(tx, batch, known));
-      } catch (err) {
-        if (!(err instanceof CheckAgain)) throw err;
-      }
-    }
-    return db.transaction((tx) => writeTogether(tx, batch));
-  }
-
   const inserts = createBatcher(
-    write,
+    (batch: Pending[]) => db.transaction((tx) => writeTogether(tx, batch)),
     // What the checks did not foresee fails the whole transaction: each request is then written alone. With
     // several writers a batch is checked and inserted while the one before it commits: the audit chain's lock,
     // taken last and held to the commit, keeps the records in commit order.

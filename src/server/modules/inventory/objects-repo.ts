@@ -24,16 +24,14 @@ export const findObjects = (db: Executor, ids: readonly string[]) =>
 
 /** Which of `ids` name an object, and the class generation, as one statement sees them. */
 export async function existingAndClassGeneration(db: Executor, ids: readonly string[]) {
-  const { rows } = (await db.execute(sql`SELECT ${classesAndHosts(ids)}`)) as unknown as {
-    rows: ClassesAndHosts[];
-  };
+  const { rows } = (await db.execute(
+    sql`SELECT ${CLASS_GENERATION} AS generation,
+          ARRAY(SELECT id FROM objects WHERE id IN (${sql.join(
+            ids.map((id) => sql`${id}`),
+            sql`, `,
+          )})) AS existing`,
+  )) as unknown as { rows: { generation: string; existing: string[] }[] };
   return { generation: rows[0]!.generation, existing: new Set(rows[0]!.existing) };
-}
-
-/** What `classesAndHosts` reads. */
-export interface ClassesAndHosts {
-  generation: string;
-  existing: string[];
 }
 
 export const findHostedByName = async (db: Executor, hostId: string, classId: string, name: string) =>
@@ -150,8 +148,14 @@ export type NewObject = Pick<ObjectRow, 'id' | 'classId' | 'name' | 'displayName
   hostId: string;
 };
 
-const newObjectsJson = (rows: readonly NewObject[]) =>
-  JSON.stringify(
+/**
+ * The statement that inserts `rows` but those whose host already has an object of their class by that name,
+ * returning the ids and times of those inserted: the rows as one JSON parameter taken apart by the database.
+ */
+export const insertUnlessTaken = (rows: readonly NewObject[]) => sql`
+  INSERT INTO objects (id, class_id, name, display_name, properties, host_id)
+  SELECT id, class_id, name, display_name, properties, host_id
+  FROM jsonb_to_recordset(${JSON.stringify(
     rows.map((r) => ({
       id: r.id,
       class_id: r.classId,
@@ -160,38 +164,9 @@ const newObjectsJson = (rows: readonly NewObject[]) =>
       properties: r.properties,
       host_id: r.hostId,
     })),
-  );
-
-/**
- * The statement that inserts `rows` but those whose host already has an object of their class by that name,
- * returning the ids and times of those inserted: the rows as one JSON parameter taken apart by the database.
- * With `classesAt`, it inserts only while the class generation is still that one (what the rows were checked
- * against), and only the rows whose host exists.
- */
-export const insertUnlessTaken = (rows: readonly NewObject[], classesAt?: string) => sql`
-  INSERT INTO objects (id, class_id, name, display_name, properties, host_id)
-  SELECT id, class_id, name, display_name, properties, host_id
-  FROM jsonb_to_recordset(${newObjectsJson(rows)}::jsonb)
-    AS r(id text, class_id text, name text, display_name text, properties jsonb, host_id text)
-  ${
-    classesAt === undefined
-      ? sql``
-      : sql`WHERE ${CLASS_GENERATION} = ${classesAt}
-          AND host_id IN (${existingAmong([...new Set(rows.map((r) => r.hostId))])})`
-  }
+  )}::jsonb) AS r(id text, class_id text, name text, display_name text, properties jsonb, host_id text)
   ON CONFLICT DO NOTHING
   RETURNING id, created_at AS "createdAt", updated_at AS "updatedAt"`;
-
-/** Which of `ids` name an object: a look-up of each in the primary key. */
-const existingAmong = (ids: readonly string[]) =>
-  sql`SELECT id FROM objects WHERE id IN (${sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  )})`;
-
-/** The class generation and which of `hostIds` exist, as columns read beside a write (`writeThenLockChain`). */
-export const classesAndHosts = (hostIds: readonly string[]) =>
-  sql`${CLASS_GENERATION} AS generation, ARRAY(${existingAmong(hostIds)}) AS existing`;
 
 /** What `insertUnlessTaken` returns for each object inserted. */
 export interface Inserted {
