@@ -8,6 +8,7 @@ import {
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
+  type JsonWebKey,
   type KeyObject,
   randomBytes,
   randomUUID,
@@ -102,10 +103,23 @@ export function importVerifyingKey(spki: string): Promise<webcrypto.CryptoKey> {
   return webcrypto.subtle.importKey(raw ? 'raw' : 'spki', raw ?? der, 'Ed25519', false, ['verify']);
 }
 
-// From its DER, never its JWK: Node 20 exports a JWK holding the key's lock while it allocates, and a collection
-// then that destroys the job which generated the key takes the same lock — the process hangs for good.
-const rawX25519 = (key: KeyObject) =>
-  key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.x25519.length);
+/**
+ * An ephemeral X25519 key pair: the private key as a KeyObject, the public key as its raw bytes in base64url,
+ * encoded by the generation itself as a JWK. Not `export()` afterwards: its DER costs OpenSSL's encoder ~70 µs
+ * here (more than generating the pair), and exporting a JWK from a key just generated can hang Node 20 for good
+ * (the export holds the key's lock while it allocates; a collection then that destroys the job which generated
+ * the key takes the same lock). Encoded during the generation, the job is alive until it is done.
+ */
+function ephemeralX25519(): { privateKey: KeyObject; x: string } {
+  const pair = (
+    generateKeyPairSync as unknown as (
+      type: 'x25519',
+      options: { publicKeyEncoding: { format: 'jwk' } },
+    ) => { publicKey: JsonWebKey; privateKey: KeyObject }
+  )('x25519', { publicKeyEncoding: { format: 'jwk' } });
+  if (typeof pair.publicKey.x !== 'string') throw new Error('The ephemeral key has no public value.');
+  return { privateKey: pair.privateKey, x: pair.publicKey.x };
+}
 
 function sealKey(shared: Buffer, epkRaw: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', shared, epkRaw, SEAL_INFO, 32));
@@ -118,9 +132,9 @@ function sealKey(shared: Buffer, epkRaw: Buffer): Buffer {
  * nonce (never repeated under that key) and bound to its own `aad`, so none can pass for another.
  */
 export function sealerTo(recipient: KeyObject): (plaintext: Buffer | string, aad: string) => SealedEnvelope {
-  const eph = generateKeyPairSync('x25519');
-  const epkRaw = rawX25519(eph.publicKey);
-  const epk = epkRaw.toString('base64url');
+  const eph = ephemeralX25519();
+  const epk = eph.x;
+  const epkRaw = Buffer.from(epk, 'base64url');
   const key = sealKey(diffieHellman({ privateKey: eph.privateKey, publicKey: recipient }), epkRaw);
   // The key is this sealer's alone, so its nonces need only differ from each other: a random base with a
   // counter in its last four bytes, one draw of randomness per answer rather than one per value.
