@@ -111,6 +111,7 @@ export function importVerifyingKey(spki: string): Promise<webcrypto.CryptoKey> {
  * the key takes the same lock). Encoded during the generation, the job is alive until it is done.
  */
 function ephemeralX25519(): { privateKey: KeyObject; x: string } {
+  // Node takes any encoding `export()` takes here; its type declarations list only PEM and DER for X25519.
   const pair = (
     generateKeyPairSync as unknown as (
       type: 'x25519',
